@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fails when a source file includes a module its own module must not
+# depend on. The allowed dependencies are the layering of ARCHITECTURE.md:
+# every module may include itself and the modules listed for it.
+set -euo pipefail
+src=${1:-src}
+
+declare -A allowed=(
+  [base]=""
+  [io]="base"
+  [model]="base"
+  [storage]="base io model"
+  [logql]="base model"
+  [query]="base model logql storage"
+  [ingest]="base io model storage"
+  [forward]="base io model"
+  [server]="base io model storage logql query ingest forward"
+  [cli]="base io model storage logql query ingest forward server"
+)
+
+status=0
+while IFS= read -r -d '' file; do
+  rel=${file#"$src"/}
+  module=${rel%%/*}
+  if [[ -z ${allowed[$module]+set} ]]; then
+    echo "check-layers: $rel is in unknown module '$module' (add it to scripts/check-layers.sh)" >&2
+    status=1
+    continue
+  fi
+  while IFS= read -r dep; do
+    [[ $dep == "$module" ]] && continue
+    [[ -z ${allowed[$dep]+set} ]] && continue  # not one of ours (e.g. a library header)
+    if [[ " ${allowed[$module]} " != *" $dep "* ]]; then
+      echo "check-layers: $rel includes $dep/, but $module may depend only on: ${allowed[$module]:-nothing}" >&2
+      status=1
+    fi
+  done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([a-z_]*\)\/.*/\1/p' "$file")
+done < <(find "$src" -type f \( -name '*.h' -o -name '*.cc' \) -print0)
+exit $status

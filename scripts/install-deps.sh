@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lode needs to build, test and benchmark.
+# This is the one list of system dependencies. Idempotent: packages already
+# present are not reinstalled, and nothing is fetched when all are there.
+# Works as root or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config make git clang-format
+  # libraries
+  libboost-dev          # Asio and Beast (header-only)
+  libsimdjson-dev       # JSON parsing
+  libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
+  libprotobuf-dev protobuf-compiler
+  libre2-dev libxxhash-dev
+  libcli11-dev libfmt-dev libyaml-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # tools used by tests and benchmarks
+  curl zstd ripgrep sqlite3 python3 procps
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,239 @@
+#include "base/time.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+namespace lode {
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool ReadDigits(std::string_view s, size_t& pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  out = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t& pos, char c) {
+  if (pos < s.size() && s[pos] == c) {
+    ++pos;
+    return true;
+  }
+  return false;
+}
+
+Status BadTime(std::string_view text) {
+  return Status::InvalidArgument("cannot parse \"" + std::string(text) +
+                                 "\" as a time: expected nanoseconds, seconds, or RFC3339");
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<int64_t> ParseRfc3339(std::string_view text) {
+  size_t pos = 0;
+  int year, month, day, hour, minute, second;
+  if (!ReadDigits(text, pos, 4, year) || !Expect(text, pos, '-') ||
+      !ReadDigits(text, pos, 2, month) || !Expect(text, pos, '-') ||
+      !ReadDigits(text, pos, 2, day)) {
+    return BadTime(text);
+  }
+  if (!(Expect(text, pos, 'T') || Expect(text, pos, 't') || Expect(text, pos, ' '))) {
+    return BadTime(text);
+  }
+  if (!ReadDigits(text, pos, 2, hour) || !Expect(text, pos, ':') ||
+      !ReadDigits(text, pos, 2, minute) || !Expect(text, pos, ':') ||
+      !ReadDigits(text, pos, 2, second)) {
+    return BadTime(text);
+  }
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+    return BadTime(text);
+  }
+  int64_t frac_ns = 0;
+  if (Expect(text, pos, '.') || Expect(text, pos, ',')) {
+    int64_t scale = 100'000'000;
+    size_t digits = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      frac_ns += (text[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+      ++digits;
+    }
+    if (digits == 0) return BadTime(text);
+  }
+  int64_t offset_s = 0;
+  if (Expect(text, pos, 'Z') || Expect(text, pos, 'z')) {
+    // UTC
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    int sign = text[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh, om;
+    if (!ReadDigits(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, om)) {
+      return BadTime(text);
+    }
+    offset_s = sign * (oh * 3600 + om * 60);
+  } else {
+    return BadTime(text);
+  }
+  if (pos != text.size()) return BadTime(text);
+  int64_t days = DaysFromCivil(year, month, day);
+  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  return secs * kNanosPerSecond + frac_ns;
+}
+
+Result<int64_t> ParseApiTime(std::string_view text) {
+  if (text.find('.') != std::string_view::npos) {
+    double seconds = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(seconds)) {
+      return BadTime(text);
+    }
+    // Split so large values keep nanosecond precision where the input has it.
+    double whole = std::floor(seconds);
+    return static_cast<int64_t>(whole) * kNanosPerSecond +
+           static_cast<int64_t>(std::llround((seconds - whole) * 1e9));
+  }
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && digits[0] == '-') {
+    negative = true;
+    digits.remove_prefix(1);
+  }
+  if (AllDigits(digits)) {
+    int64_t v = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc()) return BadTime(text);
+    if (negative) v = -v;
+    if (digits.size() <= 10) return v * kNanosPerSecond;
+    return v;
+  }
+  return ParseRfc3339(text);
+}
+
+Result<int64_t> ParseDuration(std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("cannot parse \"" + std::string(text) +
+                                   "\" as a duration (e.g. 90s, 5m, 1h30m)");
+  };
+  if (text.empty()) return bad();
+  size_t pos = 0;
+  double total = 0;
+  while (pos < text.size()) {
+    size_t start = pos;
+    while (pos < text.size() && ((text[pos] >= '0' && text[pos] <= '9') || text[pos] == '.')) {
+      ++pos;
+    }
+    if (pos == start) return bad();
+    double value = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + pos, value);
+    if (ec != std::errc() || ptr != text.data() + pos) return bad();
+    size_t unit_start = pos;
+    while (pos < text.size() && !((text[pos] >= '0' && text[pos] <= '9') || text[pos] == '.')) {
+      ++pos;
+    }
+    std::string_view unit = text.substr(unit_start, pos - unit_start);
+    double scale;
+    if (unit == "ns") scale = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s") scale = 1e3;
+    else if (unit == "ms") scale = 1e6;
+    else if (unit == "s") scale = 1e9;
+    else if (unit == "m") scale = 60e9;
+    else if (unit == "h") scale = 3600e9;
+    else if (unit == "d") scale = 86400e9;
+    else if (unit == "w") scale = 7 * 86400e9;
+    else if (unit == "y") scale = 365 * 86400e9;
+    else return bad();
+    total += value * scale;
+  }
+  if (total > 9.2e18) return bad();
+  return static_cast<int64_t>(std::llround(total));
+}
+
+Result<int64_t> ParseSecondsOrDuration(std::string_view text) {
+  double seconds = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size()) {
+    if (!std::isfinite(seconds) || seconds < 0 || seconds > 9.2e9) {
+      return Status::InvalidArgument("invalid duration \"" + std::string(text) + "\"");
+    }
+    return static_cast<int64_t>(std::llround(seconds * 1e9));
+  }
+  return ParseDuration(text);
+}
+
+std::string FormatRfc3339Nano(int64_t nanos) {
+  int64_t secs = nanos / kNanosPerSecond;
+  int64_t frac = nanos % kNanosPerSecond;
+  if (frac < 0) {
+    frac += kNanosPerSecond;
+    secs -= 1;
+  }
+  int64_t days = secs / 86400;
+  int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  char buf[64];
+  int n = snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                   static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
+                   static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60));
+  std::string out(buf, n);
+  if (frac != 0) {
+    char fbuf[16];
+    snprintf(fbuf, sizeof(fbuf), ".%09lld", static_cast<long long>(frac));
+    std::string f(fbuf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  out += 'Z';
+  return out;
+}
+
+}  // namespace lode

@@ -1,0 +1,120 @@
+// lode serve
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "cli/commands.h"
+#include "cli/serve_config.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "storage/wal_store.h"
+
+namespace lode {
+namespace {
+
+struct ServeFlags {
+  std::string config_path;
+  ServeConfig config;  // flag values; applied only where given
+  CLI::Option* data = nullptr;
+  CLI::Option* listen = nullptr;
+  CLI::Option* log_level = nullptr;
+};
+
+int Fail(const std::string& what, const Status& status) {
+  log::Error(what, {{"err", status.message()}});
+  return 1;
+}
+
+int RunServe(const ServeFlags& flags) {
+  ServeConfig config;
+  if (!flags.config_path.empty()) {
+    if (Status s = LoadServeConfigFile(flags.config_path, config); !s.ok()) {
+      return Fail("cannot load config", s);
+    }
+  }
+  if (flags.data->count() > 0) config.data = flags.config.data;
+  if (flags.listen->count() > 0) config.listen = flags.config.listen;
+  if (flags.log_level->count() > 0) config.log_level = flags.config.log_level;
+
+  log::Level level;
+  if (!log::ParseLevel(config.log_level, level)) {
+    return Fail("invalid log level", Status::InvalidArgument(config.log_level));
+  }
+  log::SetMinLevel(level);
+
+  std::string host;
+  uint16_t port;
+  if (Status s = SplitHostPort(config.listen, host, port); !s.ok()) return Fail("bad --listen", s);
+
+  // Block the shutdown signals in every thread started from here on; this
+  // thread waits for them with sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  WalStoreOptions store_options;
+  store_options.data_dir = config.data;
+  store_options.flush_interval = config.flush_interval;
+  auto store = WalStore::Open(Env::Default(), store_options);
+  if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
+
+  MetricsRegistry metrics;
+  WalStore* store_ptr = store->get();
+  metrics.AddGauge("lode_stored_records", "Records held by the store.",
+                   [store_ptr] { return static_cast<double>(store_ptr->record_count()); });
+  ApiOptions api_options;
+  api_options.max_limit = config.max_query_limit;
+  api_options.push.max_decoded_body_bytes = config.max_body_size;
+  Api api(**store, metrics, api_options);
+
+  HttpServerOptions http_options;
+  http_options.host = host;
+  http_options.port = port;
+  http_options.max_body_bytes = config.max_body_size;
+  auto server =
+      HttpServer::Start(http_options, [&api](const HttpRequest& r) { return api.Handle(r); });
+  if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
+
+  std::string shown_host = host == "0.0.0.0" ? "127.0.0.1" : host;
+  if (shown_host.find(':') != std::string::npos) shown_host = "[" + shown_host + "]";
+  std::string base = "http://" + shown_host + ":" + std::to_string((*server)->port());
+  log::Info("lode is ready", {{"listen", host + ":" + std::to_string((*server)->port())},
+                              {"data", config.data},
+                              {"api", base + "/loki/api/v1/"},
+                              {"ui", base + "/"},
+                              {"metrics", base + "/metrics"}});
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  api.SetReady(false);
+  (*server)->Stop();
+  Status closed = (*store)->Close();
+  if (!closed.ok()) return Fail("flush on shutdown failed", closed);
+  log::Info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+CommandRunner AddServeCommand(CLI::App& app) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Run the log store: push and query API, storage and metrics on one port.");
+  cmd->add_option("--config", flags->config_path, "YAML config file (flags override it)");
+  flags->data = cmd->add_option("--data", flags->config.data,
+                                "Data directory (default ./lode-data)");
+  flags->listen = cmd->add_option("--listen", flags->config.listen,
+                                  "HTTP listen address HOST:PORT (default 127.0.0.1:3100)");
+  flags->log_level = cmd->add_option("--log-level", flags->config.log_level,
+                                     "debug, info, warn or error (default info)");
+  return [flags] { return RunServe(*flags); };
+}
+
+}  // namespace lode

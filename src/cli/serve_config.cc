@@ -1,0 +1,78 @@
+#include "cli/serve_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+
+#include "base/time.h"
+#include "io/env.h"
+
+namespace lode {
+
+Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("invalid YAML: ") + e.what());
+  }
+  if (root.IsNull()) return Status::Ok();
+  if (!root.IsMap()) return Status::InvalidArgument("config must be a mapping of keys to values");
+  try {
+    for (const auto& item : root) {
+      std::string key = item.first.as<std::string>();
+      const YAML::Node& value = item.second;
+      if (key == "data") {
+        config.data = value.as<std::string>();
+      } else if (key == "listen") {
+        config.listen = value.as<std::string>();
+      } else if (key == "flush_interval") {
+        auto d = ParseSecondsOrDuration(value.as<std::string>());
+        if (!d.ok()) return d.status().WithContext("flush_interval");
+        if (*d <= 0) return Status::InvalidArgument("flush_interval must be positive");
+        config.flush_interval = std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
+      } else if (key == "log_level") {
+        config.log_level = value.as<std::string>();
+      } else if (key == "max_body_size") {
+        config.max_body_size = value.as<uint64_t>();
+      } else if (key == "max_query_limit") {
+        config.max_query_limit = value.as<uint64_t>();
+      } else {
+        return Status::InvalidArgument("unknown config key \"" + key + "\" at line " +
+                                       std::to_string(item.first.Mark().line + 1));
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("invalid config value: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+Status LoadServeConfigFile(const std::string& path, ServeConfig& config) {
+  auto text = Env::Default()->ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("read config");
+  return ParseServeConfig(*text, config).WithContext("config " + path);
+}
+
+Status SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Status::InvalidArgument("listen address \"" + listen + "\" must be HOST:PORT");
+  }
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  std::string port_text = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() ||
+      value > 65535) {
+    return Status::InvalidArgument("invalid port in listen address \"" + listen + "\"");
+  }
+  port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+}  // namespace lode

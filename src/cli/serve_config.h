@@ -1,0 +1,31 @@
+// Settings of `lode serve`: defaults, then the YAML config file, then
+// flags (flags win).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace lode {
+
+struct ServeConfig {
+  std::string data = "./lode-data";
+  std::string listen = "127.0.0.1:3100";
+  std::chrono::milliseconds flush_interval{1000};
+  std::string log_level = "info";
+  uint64_t max_body_size = 64ull << 20;
+  uint64_t max_query_limit = 5000;
+};
+
+// Applies the keys present in a YAML config file onto `config`. Unknown
+// keys are errors, so a misspelt setting is never silently ignored.
+Status LoadServeConfigFile(const std::string& path, ServeConfig& config);
+// Same, from YAML text (used by the loader and by tests).
+Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config);
+
+// Splits "host:port", "[v6]:port" or ":port" (all interfaces).
+Status SplitHostPort(const std::string& listen, std::string& host, uint16_t& port);
+
+}  // namespace lode

@@ -1,0 +1,164 @@
+#include "forward/forwarder.h"
+
+#include <random>
+
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "base/time.h"
+
+namespace lode {
+
+std::chrono::milliseconds BackoffDelay(int attempt, std::chrono::milliseconds min,
+                                       std::chrono::milliseconds max) {
+  int64_t delay = min.count();
+  for (int i = 0; i < attempt && delay < max.count(); ++i) delay *= 2;
+  delay = std::min<int64_t>(delay, max.count());
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_int_distribution<int64_t> jitter(delay / 2, delay);
+  return std::chrono::milliseconds(jitter(rng));
+}
+
+Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
+    : transport_(transport), options_(std::move(options)) {
+  sender_ = std::thread([this] { SendLoop(); });
+}
+
+Forwarder::~Forwarder() { (void)Finish(); }
+
+void Forwarder::AddLine(std::string line) {
+  std::unique_lock lock(mu_);
+  // Backpressure: wait while the send queue is full.
+  cv_.wait(lock, [&] { return queue_.size() < options_.max_queued_batches || finishing_; });
+  int64_t ts = NowNanos();
+  if (ts <= last_timestamp_) ts = last_timestamp_ + 1;
+  last_timestamp_ = ts;
+  if (current_.entries.empty()) current_.opened = std::chrono::steady_clock::now();
+  current_.bytes += line.size();
+  current_.entries.push_back(Entry{ts, std::move(line), {}});
+  ++stats_.lines_read;
+  if (current_.bytes >= options_.batch_max_bytes ||
+      current_.entries.size() >= options_.batch_max_lines) {
+    SealLocked();
+  }
+}
+
+void Forwarder::SealLocked() {
+  if (current_.entries.empty()) return;
+  queue_.push_back(std::move(current_));
+  current_ = Batch{};
+  cv_.notify_all();
+}
+
+void Forwarder::SendLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (queue_.empty()) {
+      if (finishing_) {
+        SealLocked();
+        if (queue_.empty()) return;
+      } else if (!current_.entries.empty()) {
+        auto due = current_.opened + options_.batch_wait;
+        if (std::chrono::steady_clock::now() >= due) {
+          SealLocked();
+        } else {
+          cv_.wait_until(lock, due);
+        }
+        continue;
+      } else {
+        cv_.wait(lock);
+        continue;
+      }
+    }
+    Batch batch = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();  // room in the queue for the reader
+    lock.unlock();
+    SendWithRetries(std::move(batch));
+    lock.lock();
+  }
+}
+
+void Forwarder::SendWithRetries(Batch batch) {
+  std::string body = EncodePushBody(options_.labels, batch.entries);
+  for (int attempt = 0;; ++attempt) {
+    SendOutcome outcome = transport_.Send(body);
+    if (outcome.kind == SendOutcome::Kind::kAccepted) {
+      std::lock_guard lock(mu_);
+      stats_.lines_sent += batch.entries.size();
+      ++stats_.batches_sent;
+      return;
+    }
+    bool give_up = outcome.kind == SendOutcome::Kind::kRejected ||
+                   (options_.max_retries >= 0 && attempt >= options_.max_retries);
+    if (give_up) {
+      std::string reason = outcome.kind == SendOutcome::Kind::kRejected
+                               ? "rejected: " + outcome.detail
+                               : "gave up after " + std::to_string(attempt + 1) +
+                                     " attempts: " + outcome.detail;
+      log::Error("dropping batch", {{"lines", std::to_string(batch.entries.size())},
+                                    {"reason", reason}});
+      std::lock_guard lock(mu_);
+      stats_.lines_dropped += batch.entries.size();
+      drop_reasons_.push_back(reason);
+      return;
+    }
+    auto delay = BackoffDelay(attempt, options_.min_backoff, options_.max_backoff);
+    log::Warn("send failed; retrying", {{"attempt", std::to_string(attempt + 1)},
+                                        {"backoff", std::to_string(delay.count()) + "ms"},
+                                        {"err", outcome.detail}});
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.retries;
+    }
+    std::this_thread::sleep_for(delay);
+  }
+}
+
+Status Forwarder::Finish() {
+  {
+    std::lock_guard lock(mu_);
+    finishing_ = true;
+  }
+  cv_.notify_all();
+  if (sender_.joinable()) sender_.join();
+  std::lock_guard lock(mu_);
+  if (stats_.lines_dropped == 0) return Status::Ok();
+  return Status::Unavailable(std::to_string(stats_.lines_dropped) + " lines dropped (" +
+                             drop_reasons_.front() + ")");
+}
+
+ForwarderStats Forwarder::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+std::string Forwarder::EncodePushBody(const Labels& labels, const std::vector<Entry>& entries) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("streams");
+  w.BeginArray();
+  w.BeginObject();
+  w.Key("stream");
+  w.BeginObject();
+  for (const Label& l : labels) {
+    w.Key(l.name);
+    w.String(l.value);
+  }
+  w.EndObject();
+  w.Key("values");
+  w.BeginArray();
+  for (const Entry& e : entries) {
+    w.BeginArray();
+    w.String(std::to_string(e.timestamp));
+    w.String(e.line);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.EndObject();
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace lode

@@ -1,0 +1,105 @@
+// Forwarder: the engine of `lode forward`. Lines are added by a reader;
+// they are batched by size and age and sent through a Transport by a
+// sender thread, which retries failed sends with exponential backoff and
+// jitter. Reading blocks when too many batches are waiting (backpressure
+// on the producer's pipe instead of unbounded memory).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "model/record.h"
+
+namespace lode {
+
+struct SendOutcome {
+  enum class Kind { kAccepted, kRetryable, kRejected };
+  Kind kind = Kind::kAccepted;
+  std::string detail;  // e.g. "HTTP 503: ..." or a connection error
+};
+
+// Delivers one encoded push body. Called from the sender thread only.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual SendOutcome Send(const std::string& body) = 0;
+};
+
+struct ForwarderOptions {
+  Labels labels;
+  size_t batch_max_bytes = 1u << 20;
+  size_t batch_max_lines = 10000;
+  std::chrono::milliseconds batch_wait{1000};
+  size_t max_queued_batches = 16;
+  // Retries of one batch before it is dropped; negative means forever.
+  int max_retries = 10;
+  std::chrono::milliseconds min_backoff{100};
+  std::chrono::milliseconds max_backoff{10000};
+};
+
+struct ForwarderStats {
+  uint64_t lines_read = 0;
+  uint64_t lines_sent = 0;
+  uint64_t batches_sent = 0;
+  uint64_t retries = 0;
+  uint64_t lines_dropped = 0;
+};
+
+class Forwarder {
+ public:
+  // `transport` must outlive the Forwarder.
+  Forwarder(Transport& transport, ForwarderOptions options);
+  ~Forwarder();
+
+  // Adds one line stamped with the current time; timestamps are made
+  // strictly increasing so that lines keep their order when queried.
+  void AddLine(std::string line);
+
+  // Sends what is left and waits until every batch is accepted or
+  // dropped. Returns an error naming the drops, if any.
+  Status Finish();
+
+  ForwarderStats stats() const;
+
+  // Encodes entries as a Loki JSON push body for one stream.
+  static std::string EncodePushBody(const Labels& labels, const std::vector<Entry>& entries);
+
+ private:
+  struct Batch {
+    std::vector<Entry> entries;
+    size_t bytes = 0;
+    std::chrono::steady_clock::time_point opened;
+  };
+
+  void SealLocked();  // requires mu_
+  void SendLoop();
+  void SendWithRetries(Batch batch);
+
+  Transport& transport_;
+  const ForwarderOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  Batch current_;               // guarded by mu_
+  std::deque<Batch> queue_;     // sealed, waiting to be sent; guarded by mu_
+  bool finishing_ = false;      // guarded by mu_
+  int64_t last_timestamp_ = 0;  // guarded by mu_
+  ForwarderStats stats_;        // guarded by mu_
+  std::vector<std::string> drop_reasons_;
+  std::thread sender_;
+};
+
+// Backoff before retry number `attempt` (0-based): min * 2^attempt capped
+// at max, then a random point in its upper half ("equal jitter"), so that
+// many forwarders do not retry in step.
+std::chrono::milliseconds BackoffDelay(int attempt, std::chrono::milliseconds min,
+                                       std::chrono::milliseconds max);
+
+}  // namespace lode

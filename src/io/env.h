@@ -1,0 +1,57 @@
+// Env: every file-system call lode makes goes through this interface, so
+// tests can substitute an environment that fails writes or loses unsynced
+// data. Implementations are thread-safe; a WritableFile is used by one
+// thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace lode {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Writes through to the OS (no user-space buffer): after Append returns,
+  // the bytes survive a crash of this process, not of the machine.
+  virtual Status Append(std::string_view data) = 0;
+  // fsync: after Sync returns, appended bytes survive power loss.
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+  virtual uint64_t Size() const = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The real file system. Never null; owned by the process.
+  static Env* Default();
+
+  // Opens `path` for appending, creating it if needed.
+  virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+  // Names (not paths) of the entries in `dir`, without . and ..
+  virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
+  // Creates `dir` and any missing parents.
+  virtual Status CreateDirs(const std::string& dir) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
+  // fsync of a directory, so that creates and renames in it are durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+  // Writes `data` to `path` atomically: temp file, fsync, rename, fsync dir.
+  Status WriteFileAtomic(const std::string& path, std::string_view data);
+};
+
+// "dir/name", without doubling a trailing slash.
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+}  // namespace lode

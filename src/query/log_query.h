@@ -1,0 +1,46 @@
+// Executes a log query (a stream selector and line filters) against
+// storage, returning at most `limit` entries grouped by stream, like
+// Loki's `streams` result.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "logql/ast.h"
+#include "storage/storage.h"
+
+namespace lode {
+
+struct LogQueryParams {
+  std::vector<std::string> tenants;  // several tenants are queried as one
+  TimestampNs start = 0;             // inclusive
+  TimestampNs end = 0;               // exclusive
+  size_t limit = 100;
+  Direction direction = Direction::kBackward;
+};
+
+struct StreamResult {
+  Labels labels;
+  // In the query's direction.
+  std::vector<std::pair<TimestampNs, std::string>> entries;
+};
+
+struct QueryStats {
+  uint64_t lines_scanned = 0;
+  uint64_t bytes_scanned = 0;
+  uint64_t entries_returned = 0;
+  uint64_t post_filter_lines = 0;
+  double exec_seconds = 0;
+};
+
+struct LogQueryResult {
+  std::vector<StreamResult> streams;  // in order of each stream's first entry
+  QueryStats stats;
+};
+
+Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelectorExpr& expr,
+                                       const LogQueryParams& params);
+
+}  // namespace lode

@@ -1,0 +1,136 @@
+#include "server/api.h"
+
+#include <chrono>
+
+#include "base/log.h"
+#include "base/time.h"
+
+namespace lode {
+
+int HttpStatusFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kResourceExhausted: return 413;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kDeadlineExceeded: return 504;
+    case StatusCode::kCancelled: return 499;
+    case StatusCode::kCorruption:
+    case StatusCode::kIOError:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
+    : storage_(storage),
+      metrics_(metrics),
+      options_(std::move(options)),
+      requests_total_(metrics.AddCounter("lode_http_requests_total",
+                                         "HTTP requests by route, method and status code.",
+                                         {"route", "method", "code"})),
+      request_seconds_(metrics.AddHistogram("lode_http_request_duration_seconds",
+                                            "Time to answer an HTTP request, by route.",
+                                            {"route"}, LatencyBuckets())),
+      ingested_records_(metrics.AddCounter("lode_ingested_records_total",
+                                           "Log records accepted and stored, by tenant.",
+                                           {"tenant"})),
+      ingested_bytes_(metrics.AddCounter("lode_ingested_bytes_total",
+                                         "Bytes of log lines accepted and stored, by tenant.",
+                                         {"tenant"})),
+      push_errors_(metrics.AddCounter("lode_push_errors_total",
+                                      "Push requests refused, by tenant and HTTP status code.",
+                                      {"tenant", "code"})) {}
+
+HttpResponse Api::Handle(const HttpRequest& request) {
+  auto started = std::chrono::steady_clock::now();
+  std::string route = "other";
+  HttpResponse response = Route(request, route);
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  requests_total_.With({route, request.method, std::to_string(response.status)}).Inc();
+  request_seconds_.With({route}).Observe(seconds);
+  if (response.status >= 500) {
+    log::Warn("request failed", {{"method", request.method},
+                                 {"path", request.path},
+                                 {"status", std::to_string(response.status)},
+                                 {"err", response.body}});
+  } else {
+    log::Debug("request", {{"method", request.method},
+                           {"path", request.path},
+                           {"status", std::to_string(response.status)},
+                           {"duration", std::to_string(seconds)}});
+  }
+  return response;
+}
+
+HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
+  const std::string& path = request.path;
+  auto allow = [&](std::initializer_list<const char*> methods) {
+    for (const char* m : methods) {
+      if (request.method == m) return true;
+    }
+    return false;
+  };
+  auto method_not_allowed = [&] {
+    return HttpResponse::Text(405, "method " + request.method + " not allowed on " + path);
+  };
+  if (path == "/loki/api/v1/push" || path == "/api/prom/push") {
+    route = "/loki/api/v1/push";
+    return allow({"POST"}) ? HandlePush(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/query_range") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleQueryRange(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/query") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleInstantQuery(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/status/buildinfo") {
+    route = path;
+    return HandleBuildInfo();
+  }
+  if (path == "/ready") {
+    route = path;
+    return ready_.load() ? HttpResponse::Text(200, "ready")
+                         : HttpResponse::Text(503, "shutting down");
+  }
+  if (path == "/metrics") {
+    route = path;
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = metrics_.Render();
+    return r;
+  }
+  if (path == "/") {
+    route = path;
+    return HandleIndexPage();
+  }
+  return HttpResponse::Text(404, "404 page not found: " + path);
+}
+
+HttpResponse Api::HandleBuildInfo() const {
+  return HttpResponse::Json(200, "{\"version\":\"" + options_.version +
+                                     "\",\"revision\":\"\",\"branch\":\"\",\"buildUser\":\"\","
+                                     "\"buildDate\":\"\",\"goVersion\":\"\"}");
+}
+
+HttpResponse Api::HandleIndexPage() const {
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body =
+      "<!doctype html><html><head><meta charset=\"utf-8\"><title>lode</title></head><body>"
+      "<h1>lode " + options_.version + "</h1>"
+      "<p>The log store is running. The web UI is not part of this version yet; use the "
+      "Loki HTTP API or <code>lode query</code>.</p><ul>"
+      "<li><code>POST /loki/api/v1/push</code> &mdash; push logs (Loki JSON)</li>"
+      "<li><a href=\"/loki/api/v1/query_range?query=%7Bjob%3D~%22.%2B%22%7D\">"
+      "<code>GET /loki/api/v1/query_range</code></a> &mdash; LogQL log queries</li>"
+      "<li><a href=\"/metrics\"><code>/metrics</code></a> &mdash; Prometheus metrics</li>"
+      "<li><a href=\"/ready\"><code>/ready</code></a></li></ul></body></html>\n";
+  return r;
+}
+
+}  // namespace lode

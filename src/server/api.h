@@ -1,0 +1,59 @@
+// Api: lode's HTTP endpoints (the Loki push and query API, /ready,
+// /metrics), mapping requests to ingest and query calls and their results
+// back to HTTP. The only place where HTTP meets storage and queries.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "base/metrics.h"
+#include "ingest/loki_push.h"
+#include "server/http_types.h"
+#include "storage/storage.h"
+
+namespace lode {
+
+struct ApiOptions {
+  // Tenant used when a request has no X-Scope-OrgID (auth off), as Loki.
+  std::string default_tenant = "fake";
+  size_t default_limit = 100;
+  size_t max_limit = 5000;
+  PushLimits push;
+  std::string version = "0.1.0";
+};
+
+class Api {
+ public:
+  // `storage` and `metrics` must outlive the Api.
+  Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options);
+
+  // Thread-safe; called from the server's worker threads.
+  HttpResponse Handle(const HttpRequest& request);
+
+  // Reported by /ready; false while shutting down.
+  void SetReady(bool ready) { ready_.store(ready); }
+
+ private:
+  HttpResponse Route(const HttpRequest& request, std::string& route);
+  HttpResponse HandlePush(const HttpRequest& request);
+  HttpResponse HandleQueryRange(const HttpRequest& request);
+  HttpResponse HandleInstantQuery(const HttpRequest& request);
+  HttpResponse HandleBuildInfo() const;
+  HttpResponse HandleIndexPage() const;
+
+  Storage& storage_;
+  MetricsRegistry& metrics_;
+  const ApiOptions options_;
+  std::atomic<bool> ready_{true};
+
+  CounterFamily& requests_total_;
+  HistogramFamily& request_seconds_;
+  CounterFamily& ingested_records_;
+  CounterFamily& ingested_bytes_;
+  CounterFamily& push_errors_;
+};
+
+// Maps a Status to the HTTP status Loki would use for it.
+int HttpStatusFor(const Status& status);
+
+}  // namespace lode

@@ -1,0 +1,47 @@
+// POST /loki/api/v1/push
+#include <strings.h>
+
+#include "base/log.h"
+#include "model/tenant.h"
+#include "server/api.h"
+
+namespace lode {
+
+HttpResponse Api::HandlePush(const HttpRequest& request) {
+  std::string tenant = request.Header("X-Scope-OrgID");
+  if (tenant.empty()) tenant = options_.default_tenant;
+  if (Status s = ValidateTenant(tenant); !s.ok()) {
+    push_errors_.With({"invalid", "400"}).Inc();
+    return HttpResponse::Text(400, s.message());
+  }
+
+  Durability durability = Durability::kBestEffort;
+  std::string qos = request.Header("X-Lode-Durability");
+  if (strcasecmp(qos.c_str(), "durable") == 0) {
+    durability = Durability::kDurable;
+  } else if (!qos.empty() && strcasecmp(qos.c_str(), "best-effort") != 0) {
+    push_errors_.With({tenant, "400"}).Inc();
+    return HttpResponse::Text(400, "invalid X-Lode-Durability \"" + qos +
+                                       "\": expected durable or best-effort");
+  }
+
+  const std::string content_type = request.Header("Content-Type");
+  const std::string content_encoding = request.Header("Content-Encoding");
+  PushBody body{content_type, content_encoding, request.body};
+  auto result = IngestLokiPush(storage_, tenant, body, durability, options_.push);
+  if (!result.ok()) {
+    int code = HttpStatusFor(result.status());
+    push_errors_.With({tenant, std::to_string(code)}).Inc();
+    if (code >= 500) {
+      log::Error("push failed", {{"tenant", tenant}, {"err", result.status().ToString()}});
+    }
+    return HttpResponse::Text(code, result.status().message());
+  }
+  ingested_records_.With({tenant}).Inc(result->records);
+  ingested_bytes_.With({tenant}).Inc(result->bytes);
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+}  // namespace lode

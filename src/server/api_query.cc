@@ -1,0 +1,117 @@
+// GET|POST /loki/api/v1/query_range and /loki/api/v1/query
+#include <charconv>
+
+#include "base/time.h"
+#include "logql/parser.h"
+#include "model/tenant.h"
+#include "query/log_query.h"
+#include "server/api.h"
+#include "server/query_response.h"
+
+namespace lode {
+namespace {
+
+constexpr int64_t kDefaultSinceNs = 3600 * kNanosPerSecond;
+
+Result<std::vector<std::string>> ReadTenants(const HttpRequest& request,
+                                             const std::string& default_tenant) {
+  std::string header = request.Header("X-Scope-OrgID");
+  return ParseTenantList(header.empty() ? default_tenant : header);
+}
+
+Result<int64_t> TimeParam(const HttpRequest& request, const char* name, int64_t fallback) {
+  std::string value = request.Param(name);
+  if (value.empty()) return fallback;
+  auto t = ParseApiTime(value);
+  if (!t.ok()) return Status::InvalidArgument("invalid " + std::string(name) + ": " + t.status().message());
+  return t;
+}
+
+Result<size_t> LimitParam(const HttpRequest& request, size_t fallback, size_t max) {
+  std::string value = request.Param("limit");
+  if (value.empty()) return fallback;
+  uint64_t limit = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+  if (ec != std::errc() || ptr != value.data() + value.size()) {
+    return Status::InvalidArgument("invalid limit \"" + value + "\": must be a positive integer");
+  }
+  if (limit == 0) return Status::InvalidArgument("limit must be a positive value");
+  if (limit > max) {
+    return Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit_per_query (" +
+                                   std::to_string(limit) + " > " + std::to_string(max) + ")");
+  }
+  return static_cast<size_t>(limit);
+}
+
+Result<Direction> DirectionParam(const HttpRequest& request) {
+  std::string value = request.Param("direction");
+  if (value.empty() || value == "backward" || value == "BACKWARD") return Direction::kBackward;
+  if (value == "forward" || value == "FORWARD") return Direction::kForward;
+  return Status::InvalidArgument("invalid direction \"" + value + "\": expected forward or backward");
+}
+
+HttpResponse ErrorResponse(const Status& status) {
+  return HttpResponse::Text(HttpStatusFor(status), status.message());
+}
+
+}  // namespace
+
+HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
+  auto tenants = ReadTenants(request, options_.default_tenant);
+  if (!tenants.ok()) return ErrorResponse(tenants.status());
+  std::string query = request.Param("query");
+  if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
+
+  int64_t now = NowNanos();
+  auto end = TimeParam(request, "end", now);
+  if (!end.ok()) return ErrorResponse(end.status());
+  int64_t since = kDefaultSinceNs;
+  if (std::string s = request.Param("since"); !s.empty()) {
+    auto d = ParseDuration(s);
+    if (!d.ok()) return ErrorResponse(Status::InvalidArgument("invalid since: " + d.status().message()));
+    since = *d;
+  }
+  auto start = TimeParam(request, "start", *end - since);
+  if (!start.ok()) return ErrorResponse(start.status());
+  if (*end < *start) {
+    return HttpResponse::Text(400, "end timestamp must not be before or equal to start time");
+  }
+  if (std::string step = request.Param("step"); !step.empty()) {
+    auto d = ParseSecondsOrDuration(step);
+    if (!d.ok()) return ErrorResponse(Status::InvalidArgument("invalid step: " + d.status().message()));
+    if (*d <= 0) {
+      return HttpResponse::Text(400, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    }
+  }
+  auto limit = LimitParam(request, options_.default_limit, options_.max_limit);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  auto direction = DirectionParam(request);
+  if (!direction.ok()) return ErrorResponse(direction.status());
+
+  auto expr = logql::ParseQuery(query);
+  if (!expr.ok()) return ErrorResponse(expr.status());
+
+  LogQueryParams params;
+  params.tenants = std::move(tenants).value();
+  params.start = *start;
+  // Loki treats end as inclusive when start == end; keep a non-empty range.
+  params.end = *end == *start ? *end + 1 : *end;
+  params.limit = *limit;
+  params.direction = *direction;
+  auto result = ExecuteLogQuery(storage_, *expr, params);
+  if (!result.ok()) return ErrorResponse(result.status());
+  return HttpResponse::Json(200, EncodeStreamsResponse(*result));
+}
+
+HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
+  std::string query = request.Param("query");
+  if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
+  auto expr = logql::ParseQuery(query);
+  if (!expr.ok()) return ErrorResponse(expr.status());
+  // Same answer as Loki for a log selector on the instant endpoint.
+  return HttpResponse::Text(400,
+                            "log queries are not supported as an instant query type, please "
+                            "change your query to a range query type");
+}
+
+}  // namespace lode

@@ -1,0 +1,103 @@
+#include "server/http_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace lode {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+Result<Url> ParseUrl(std::string_view text) {
+  std::string_view rest = text;
+  if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else if (rest.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("unsupported URL scheme in \"" + std::string(text) +
+                                   "\" (only http:// is supported)");
+  }
+  Url url;
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) url.path = std::string(rest.substr(slash));
+  if (authority.empty()) return Status::InvalidArgument("URL has no host: \"" + std::string(text) + "\"");
+  size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
+    url.host = std::string(authority.substr(0, colon));
+    url.port = std::string(authority.substr(colon + 1));
+  } else {
+    url.host = std::string(authority);
+  }
+  if (url.host.size() > 2 && url.host.front() == '[' && url.host.back() == ']') {
+    url.host = url.host.substr(1, url.host.size() - 2);
+  }
+  if (url.host.empty() || url.port.empty()) {
+    return Status::InvalidArgument("invalid URL \"" + std::string(text) + "\"");
+  }
+  return url;
+}
+
+Result<HttpResponse> SendHttpRequest(const ClientRequest& request) {
+  LODE_ASSIGN_OR_RETURN(Url url, ParseUrl(request.url));
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  beast::tcp_stream stream(ioc);
+  std::string where = url.host + ":" + url.port;
+
+  beast::error_code ec;
+  auto endpoints = resolver.resolve(url.host, url.port, ec);
+  if (ec) return Status::Unavailable("resolve " + where + ": " + ec.message());
+
+  // Run the async operations with a deadline: Beast's tcp_stream times
+  // out each one.
+  beast::error_code op_ec;
+  auto run = [&]() {
+    ioc.restart();
+    ioc.run();
+  };
+  stream.expires_after(request.timeout);
+  stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { op_ec = e; });
+  run();
+  if (op_ec) return Status::Unavailable("connect to " + where + ": " + op_ec.message());
+
+  http::request<http::string_body> req;
+  req.method_string(request.method);
+  req.target(url.path);
+  req.version(11);
+  req.set(http::field::host, url.host);
+  req.set(http::field::user_agent, "lode");
+  for (const auto& [name, value] : request.headers) req.set(name, value);
+  req.body() = request.body;
+  req.keep_alive(false);
+  req.prepare_payload();
+
+  stream.expires_after(request.timeout);
+  http::async_write(stream, req, [&](beast::error_code e, size_t) { op_ec = e; });
+  run();
+  if (op_ec) return Status::Unavailable("send to " + where + ": " + op_ec.message());
+
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1ull << 32);
+  stream.expires_after(request.timeout);
+  http::async_read(stream, buffer, parser, [&](beast::error_code e, size_t) { op_ec = e; });
+  run();
+  if (op_ec) return Status::Unavailable("read response from " + where + ": " + op_ec.message());
+
+  const auto& res = parser.get();
+  HttpResponse out;
+  out.status = static_cast<int>(res.result_int());
+  auto ct = res.find(http::field::content_type);
+  out.content_type = ct != res.end() ? std::string(ct->value()) : "";
+  for (const auto& field : res) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = res.body();
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+}  // namespace lode

@@ -1,0 +1,225 @@
+#include "server/http_server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "base/log.h"
+
+namespace lode {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+
+struct ServerState {
+  HttpServerOptions options;
+  HttpHandler handler;
+  asio::io_context ioc;
+  std::unique_ptr<asio::thread_pool> workers;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopping{false};
+};
+
+HttpRequest ToRequest(const http::request<http::string_body>& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  std::string_view target(req.target().data(), req.target().size());
+  size_t q = target.find('?');
+  out.path = UrlDecode(target.substr(0, q));
+  if (q != std::string_view::npos) out.params = ParseQueryString(target.substr(q + 1));
+  for (const auto& field : req) {
+    out.headers[std::string(field.name_string())] = std::string(field.value());
+  }
+  out.body = req.body();
+  out.remote = remote;
+  // Form-encoded POST bodies carry parameters too (Loki accepts both).
+  auto ct = req.find(http::field::content_type);
+  if (ct != req.end() &&
+      std::string_view(ct->value().data(), ct->value().size()).starts_with("application/x-www-form-urlencoded")) {
+    auto form = ParseQueryString(out.body);
+    out.params.insert(out.params.end(), form.begin(), form.end());
+  }
+  return out;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerState& state)
+      : stream_(std::move(socket)), state_(state) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(state_.options.max_body_bytes);
+    parser_->header_limit(64 * 1024);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      keep_alive_ = false;
+      return Write(HttpResponse::Text(
+          413, "request body exceeds the limit of " +
+                   std::to_string(state_.options.max_body_bytes) + " bytes"));
+    }
+    if (ec) {
+      keep_alive_ = false;
+      return Write(HttpResponse::Text(400, "malformed HTTP request: " + ec.message()));
+    }
+    const auto& req = parser_->get();
+    keep_alive_ = req.keep_alive() && !state_.stopping.load();
+    version_ = req.version();
+    state_.in_flight.fetch_add(1);
+    auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
+    asio::post(*state_.workers, [self = shared_from_this(), request] {
+      HttpResponse response = self->state_.handler(*request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->Write(std::move(response));
+                   self->state_.in_flight.fetch_sub(1);
+                 });
+    });
+  }
+
+  void Write(HttpResponse response) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version_);
+    res->result(static_cast<unsigned>(response.status));
+    res->set(http::field::server, "lode");
+    res->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive_);
+    res->prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec || !self->keep_alive_) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  ServerState& state_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  std::string remote_;
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerState state;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> io_threads;
+  uint16_t port = 0;
+  std::atomic<bool> stopped{false};
+
+  void Accept() {
+    acceptor->async_accept(asio::make_strand(state.ioc), [this](beast::error_code ec,
+                                                                tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+        log::Warn("accept failed", {{"err", ec.message()}});
+      } else {
+        std::make_shared<Session>(std::move(socket), state)->Start();
+      }
+      Accept();
+    });
+  }
+};
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(0); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                      HttpHandler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->state.options = options;
+  impl->state.handler = std::move(handler);
+  impl->state.workers = std::make_unique<asio::thread_pool>(options.worker_threads);
+
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options.host, ec);
+  if (ec) {
+    return Status::InvalidArgument("invalid listen address \"" + options.host + "\": " +
+                                   ec.message());
+  }
+  tcp::endpoint endpoint(address, options.port);
+  impl->acceptor.emplace(impl->state.ioc);
+  std::string where = options.host + ":" + std::to_string(options.port);
+  if (impl->acceptor->open(endpoint.protocol(), ec); ec) {
+    return Status::IOError("open socket for " + where + ": " + ec.message());
+  }
+  impl->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (impl->acceptor->bind(endpoint, ec); ec) {
+    return Status::IOError("bind " + where + ": " + ec.message());
+  }
+  if (impl->acceptor->listen(asio::socket_base::max_listen_connections, ec); ec) {
+    return Status::IOError("listen on " + where + ": " + ec.message());
+  }
+  impl->port = impl->acceptor->local_endpoint().port();
+  impl->Accept();
+  for (int i = 0; i < std::max(1, options.io_threads); ++i) {
+    impl->io_threads.emplace_back([ioc = &impl->state.ioc] { ioc->run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Stop(int grace_ms) {
+  if (impl_->stopped.exchange(true)) return;
+  impl_->state.stopping.store(true);
+  asio::post(impl_->state.ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor->close(ec);
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (impl_->state.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Let the last responses leave before the loop stops.
+  std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms > 0 ? 50 : 0));
+  impl_->state.ioc.stop();
+  for (auto& t : impl_->io_threads) t.join();
+  impl_->state.workers->join();
+}
+
+}  // namespace lode

@@ -1,0 +1,48 @@
+// HttpServer: HTTP/1.1 over TCP (Boost.Beast inside, not in this header).
+// Network I/O runs on a few I/O threads; each request's handler runs on a
+// worker pool, so a handler that blocks (a durable push waiting for fsync)
+// never stalls other connections.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "server/http_types.h"
+
+namespace lode {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3100;  // 0 picks a free port
+  int io_threads = 2;
+  int worker_threads = 16;
+  size_t max_body_bytes = 64u << 20;
+};
+
+// Called concurrently from worker threads.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  // Binds, listens and starts serving; fails if the address is unusable.
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   HttpHandler handler);
+  ~HttpServer();
+
+  // The bound port (useful when started with port 0).
+  uint16_t port() const;
+
+  // Stops accepting, lets in-flight requests finish and answer (for at
+  // most `grace_ms`), then closes every connection. Idempotent.
+  void Stop(int grace_ms = 10000);
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lode

@@ -1,0 +1,50 @@
+// Plain HTTP request and response values, free of any network library, so
+// handlers and their tests compile without Beast.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lode {
+
+// Case-insensitive comparison for header names.
+struct HeaderNameLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query as sent
+  std::string path;    // decoded path, without the query
+  // Decoded query parameters in order; a name may repeat (match[]).
+  std::vector<std::pair<std::string, std::string>> params;
+  std::map<std::string, std::string, HeaderNameLess> headers;
+  std::string body;
+  std::string remote;  // peer address, for logs
+
+  // Last value of a query parameter, or of a form field of an
+  // application/x-www-form-urlencoded body; empty if absent.
+  std::string Param(std::string_view name) const;
+  bool HasParam(std::string_view name) const;
+  std::string Header(const std::string& name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Text(int status, std::string body);
+  static HttpResponse Json(int status, std::string body);
+};
+
+// Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).
+std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query);
+std::string UrlDecode(std::string_view s);
+std::string UrlEncode(std::string_view s);
+
+}  // namespace lode

@@ -1,0 +1,155 @@
+#include "server/query_response.h"
+
+#include "base/json_writer.h"
+
+namespace lode {
+namespace {
+
+void WriteZeros(JsonWriter& w, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) {
+    w.Key(k);
+    w.Int(0);
+  }
+}
+
+void WriteChunkStats(JsonWriter& w, const QueryStats& s) {
+  w.Key("chunk");
+  w.BeginObject();
+  w.Key("headChunkBytes");
+  w.Uint(s.bytes_scanned);
+  w.Key("headChunkLines");
+  w.Uint(s.lines_scanned);
+  WriteZeros(w, {"decompressedBytes", "decompressedLines", "compressedBytes", "totalDuplicates"});
+  w.Key("postFilterLines");
+  w.Uint(s.post_filter_lines);
+  WriteZeros(w, {"headChunkStructuredMetadataBytes", "decompressedStructuredMetadataBytes"});
+  w.EndObject();
+}
+
+// Loki's stats block. lode has one process, so everything it read counts
+// as "ingester/head" work; the cache and index sections are zero but
+// present, because clients parse them.
+void WriteStats(JsonWriter& w, const QueryStats& s) {
+  double secs = s.exec_seconds > 0 ? s.exec_seconds : 1e-9;
+  w.BeginObject();
+  w.Key("summary");
+  w.BeginObject();
+  w.Key("bytesProcessedPerSecond");
+  w.Uint(static_cast<uint64_t>(static_cast<double>(s.bytes_scanned) / secs));
+  w.Key("linesProcessedPerSecond");
+  w.Uint(static_cast<uint64_t>(static_cast<double>(s.lines_scanned) / secs));
+  w.Key("totalBytesProcessed");
+  w.Uint(s.bytes_scanned);
+  w.Key("totalLinesProcessed");
+  w.Uint(s.lines_scanned);
+  w.Key("execTime");
+  w.Double(s.exec_seconds);
+  w.Key("queueTime");
+  w.Double(0);
+  w.Key("subqueries");
+  w.Int(0);
+  w.Key("totalEntriesReturned");
+  w.Uint(s.entries_returned);
+  w.Key("splits");
+  w.Int(0);
+  w.Key("shards");
+  w.Int(0);
+  w.Key("totalPostFilterLines");
+  w.Uint(s.post_filter_lines);
+  w.Key("totalStructuredMetadataBytesProcessed");
+  w.Int(0);
+  w.EndObject();
+
+  w.Key("querier");
+  w.BeginObject();
+  w.Key("store");
+  w.BeginObject();
+  WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
+                 "chunkRefsFetchTime", "congestionControlLatency",
+                 "pipelineWrapperFilteredLines"});
+  w.Key("queryReferencedStructuredMetadata");
+  w.Bool(false);
+  WriteChunkStats(w, QueryStats{});
+  w.EndObject();
+  w.EndObject();
+
+  w.Key("ingester");
+  w.BeginObject();
+  WriteZeros(w, {"totalReached", "totalChunksMatched", "totalBatches"});
+  w.Key("totalLinesSent");
+  w.Uint(s.entries_returned);
+  w.Key("store");
+  w.BeginObject();
+  WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
+                 "chunkRefsFetchTime", "congestionControlLatency",
+                 "pipelineWrapperFilteredLines"});
+  w.Key("queryReferencedStructuredMetadata");
+  w.Bool(false);
+  WriteChunkStats(w, s);
+  w.EndObject();
+  w.EndObject();
+
+  w.Key("cache");
+  w.BeginObject();
+  for (const char* cache : {"chunk", "index", "result", "statsResult", "volumeResult",
+                            "seriesResult", "labelResult", "instantMetricResult"}) {
+    w.Key(cache);
+    w.BeginObject();
+    WriteZeros(w, {"entriesFound", "entriesRequested", "entriesStored", "bytesReceived",
+                   "bytesSent", "requests", "downloadTime", "queryLengthServed"});
+    w.EndObject();
+  }
+  w.EndObject();
+
+  w.Key("index");
+  w.BeginObject();
+  WriteZeros(w, {"totalChunks", "postFilterChunks", "shardsDuration"});
+  w.Key("usedBloomFilters");
+  w.Bool(false);
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EncodeStreamsResponse(const LogQueryResult& result) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("status");
+  w.String("success");
+  w.Key("data");
+  w.BeginObject();
+  w.Key("resultType");
+  w.String("streams");
+  w.Key("result");
+  w.BeginArray();
+  for (const StreamResult& stream : result.streams) {
+    w.BeginObject();
+    w.Key("stream");
+    w.BeginObject();
+    for (const Label& l : stream.labels) {
+      w.Key(l.name);
+      w.String(l.value);
+    }
+    w.EndObject();
+    w.Key("values");
+    w.BeginArray();
+    for (const auto& [ts, line] : stream.entries) {
+      w.BeginArray();
+      w.String(std::to_string(ts));
+      w.String(line);
+      w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("stats");
+  WriteStats(w, result.stats);
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace lode

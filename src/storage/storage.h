@@ -1,0 +1,69 @@
+// Storage: the interface every log store behind lode implements. Callers
+// (ingest, query) see only this; the engine behind it can be swapped.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/matcher.h"
+#include "model/record.h"
+
+namespace lode {
+
+// What an acknowledged append promises.
+enum class Durability {
+  // May sit in memory briefly (flushed within the flush interval); lost on
+  // a crash inside that window.
+  kBestEffort,
+  // Append returns only after the records are on stable storage (fsync).
+  kDurable,
+};
+
+enum class Direction { kForward, kBackward };
+
+// Which records to read.
+struct SelectRequest {
+  std::string tenant;
+  TimestampNs start = 0;  // inclusive
+  TimestampNs end = 0;    // exclusive
+  std::vector<Matcher> matchers;  // all must match the stream labels
+  Direction direction = Direction::kBackward;
+};
+
+// Iterates records in time order (per the request's direction); records
+// with equal timestamps keep their append order when forward. Usage:
+//   while (it->Next()) use(it->record());
+//   if (!it->status().ok()) ...
+class RecordIterator {
+ public:
+  virtual ~RecordIterator() = default;
+  // Advances to the next record; false at the end or on error.
+  virtual bool Next() = 0;
+  // Valid after Next() returned true, until the next call to Next().
+  virtual const Record& record() const = 0;
+  virtual Status status() const = 0;
+};
+
+// Thread-safe: Append and Select may be called concurrently.
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Appends the batches atomically with respect to crashes per batch set:
+  // once a kDurable append returns ok, every record in it survives kill -9
+  // and power loss.
+  virtual Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
+                        Durability durability) = 0;
+
+  virtual Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) = 0;
+
+  // Makes everything appended so far durable.
+  virtual Status Flush() = 0;
+
+  // Flushes and releases files; no other call may follow.
+  virtual Status Close() = 0;
+};
+
+}  // namespace lode

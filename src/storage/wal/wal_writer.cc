@@ -1,0 +1,78 @@
+#include "storage/wal/wal_writer.h"
+
+#include <cstdio>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+
+namespace lode::wal {
+
+std::string SegmentFileName(uint64_t index) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%08llu.wal", static_cast<unsigned long long>(index));
+  return buf;
+}
+
+bool ParseSegmentFileName(std::string_view name, uint64_t& index) {
+  constexpr std::string_view kSuffix = ".wal";
+  if (name.size() <= kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix) {
+    return false;
+  }
+  std::string_view digits = name.substr(0, name.size() - kSuffix.size());
+  if (digits.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  index = v;
+  return true;
+}
+
+Result<std::unique_ptr<WalWriter>> WalWriter::Open(Env* env, std::string dir,
+                                                   uint64_t first_segment,
+                                                   uint64_t segment_size_limit) {
+  std::unique_ptr<WalWriter> writer(new WalWriter(env, std::move(dir), segment_size_limit));
+  LODE_RETURN_IF_ERROR(writer->OpenSegment(first_segment));
+  return writer;
+}
+
+void WalWriter::EncodeFrame(std::string& out, FrameType type, std::string_view payload) {
+  size_t start = out.size();
+  PutFixed32(out, 0);  // crc placeholder
+  PutFixed32(out, static_cast<uint32_t>(payload.size()));
+  out.push_back(static_cast<char>(type));
+  out.append(payload.data(), payload.size());
+  uint32_t crc = crc32c::Extend(0, out.data() + start + 4, out.size() - start - 4);
+  for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>(crc >> (8 * i));
+}
+
+Status WalWriter::OpenSegment(uint64_t index) {
+  std::string path = JoinPath(dir_, SegmentFileName(index));
+  LODE_ASSIGN_OR_RETURN(file_, env_->NewAppendableFile(path));
+  segment_ = index;
+  // Make the new file's directory entry durable before anything in it is
+  // acknowledged as durable.
+  return env_->SyncDir(dir_);
+}
+
+Status WalWriter::WriteFrames(std::string_view frames) {
+  if (file_->Size() > 0 && file_->Size() + frames.size() > segment_size_limit_) {
+    LODE_RETURN_IF_ERROR(file_->Sync());
+    LODE_RETURN_IF_ERROR(file_->Close());
+    LODE_RETURN_IF_ERROR(OpenSegment(segment_ + 1));
+  }
+  return file_->Append(frames);
+}
+
+Status WalWriter::Sync() { return file_->Sync(); }
+
+Status WalWriter::Close() {
+  if (!file_) return Status::Ok();
+  Status s = file_->Sync();
+  Status c = file_->Close();
+  file_.reset();
+  return s.ok() ? c : s;
+}
+
+}  // namespace lode::wal

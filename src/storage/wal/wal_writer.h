@@ -1,0 +1,55 @@
+// WalWriter appends frames to numbered segment files in one directory,
+// rolling to a new segment past a size limit. Not thread-safe: the owner
+// serialises calls (TenantLog does, with its write mutex).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "io/env.h"
+#include "storage/wal/wal_format.h"
+
+namespace lode::wal {
+
+// "00000012.wal"
+std::string SegmentFileName(uint64_t index);
+// Parses a segment file name; false for anything else.
+bool ParseSegmentFileName(std::string_view name, uint64_t& index);
+
+class WalWriter {
+ public:
+  // Starts a new segment numbered `first_segment` in `dir` (which must
+  // exist). Existing segments are never appended to: recovery may have
+  // cut them, and a fresh file keeps the history simple.
+  static Result<std::unique_ptr<WalWriter>> Open(Env* env, std::string dir,
+                                                 uint64_t first_segment,
+                                                 uint64_t segment_size_limit);
+
+  // Frames `payload` and appends it to the buffer passed in, without any
+  // I/O, so callers can build frames outside the write lock.
+  static void EncodeFrame(std::string& out, FrameType type, std::string_view payload);
+
+  // Writes already-framed bytes (one or more whole frames) to the current
+  // segment, rolling first if it is full. Not synced.
+  Status WriteFrames(std::string_view frames);
+  Status Sync();
+  Status Close();
+
+  uint64_t current_segment() const { return segment_; }
+
+ private:
+  WalWriter(Env* env, std::string dir, uint64_t segment_size_limit)
+      : env_(env), dir_(std::move(dir)), segment_size_limit_(segment_size_limit) {}
+  Status OpenSegment(uint64_t index);
+
+  Env* env_;
+  std::string dir_;
+  uint64_t segment_size_limit_;
+  uint64_t segment_ = 0;
+  std::unique_ptr<WritableFile> file_;
+};
+
+}  // namespace lode::wal

@@ -1,0 +1,138 @@
+#include "storage/wal_store.h"
+
+#include "base/log.h"
+
+namespace lode {
+namespace {
+
+// Materialised records, handed out in order.
+class VectorRecordIterator final : public RecordIterator {
+ public:
+  explicit VectorRecordIterator(std::vector<Record> records) : records_(std::move(records)) {}
+  bool Next() override {
+    if (next_ >= records_.size()) return false;
+    current_ = next_++;
+    return true;
+  }
+  const Record& record() const override { return records_[current_]; }
+  Status status() const override { return Status::Ok(); }
+
+ private:
+  std::vector<Record> records_;
+  size_t next_ = 0;
+  size_t current_ = 0;
+};
+
+std::string TenantsDir(const std::string& data_dir) { return JoinPath(data_dir, "tenants"); }
+
+}  // namespace
+
+Result<std::unique_ptr<WalStore>> WalStore::Open(Env* env, const WalStoreOptions& options) {
+  std::unique_ptr<WalStore> store(new WalStore(env, options));
+  LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
+  LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
+  store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
+  return store;
+}
+
+WalStore::~WalStore() { (void)Close(); }
+
+Status WalStore::OpenExistingTenants() {
+  std::string dir = TenantsDir(options_.data_dir);
+  LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir));
+  for (const std::string& name : names) {
+    if (!ValidateTenant(name).ok()) {
+      log::Warn("ignoring unexpected entry in tenants directory", {{"name", name}});
+      continue;
+    }
+    LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(name));
+    (void)log;
+  }
+  return Status::Ok();
+}
+
+Result<TenantLog*> WalStore::GetOrOpenTenant(const std::string& tenant) {
+  LODE_RETURN_IF_ERROR(ValidateTenant(tenant));
+  std::lock_guard lock(mu_);
+  if (closed_) return Status::Unavailable("storage is closed");
+  auto it = tenants_.find(tenant);
+  if (it != tenants_.end()) return it->second.get();
+  std::string dir = JoinPath(JoinPath(TenantsDir(options_.data_dir), tenant), "wal");
+  auto log = TenantLog::Open(env_, tenant, dir, options_.log);
+  if (!log.ok()) return log.status().WithContext("open tenant " + tenant);
+  TenantLog* ptr = log->get();
+  tenants_.emplace(tenant, std::move(log).value());
+  return ptr;
+}
+
+TenantLog* WalStore::FindTenant(const std::string& tenant) const {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant);
+  return it == tenants_.end() ? nullptr : it->second.get();
+}
+
+Status WalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
+                        Durability durability) {
+  LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
+  return log->Append(batches, durability);
+}
+
+Result<std::unique_ptr<RecordIterator>> WalStore::Select(const SelectRequest& request) {
+  LODE_RETURN_IF_ERROR(ValidateTenant(request.tenant));
+  TenantLog* log = FindTenant(request.tenant);
+  std::vector<Record> records;
+  if (log != nullptr) records = log->Select(request);
+  return std::unique_ptr<RecordIterator>(new VectorRecordIterator(std::move(records)));
+}
+
+Status WalStore::Flush() {
+  std::vector<TenantLog*> logs;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [name, log] : tenants_) logs.push_back(log.get());
+  }
+  Status first;
+  for (TenantLog* log : logs) {
+    Status s = log->Flush();
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+void WalStore::FlushLoop() {
+  std::unique_lock lock(mu_);
+  while (!closed_) {
+    flush_cv_.wait_for(lock, options_.flush_interval);
+    if (closed_) break;
+    lock.unlock();
+    Status s = Flush();
+    if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
+    lock.lock();
+  }
+}
+
+Status WalStore::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return Status::Ok();
+    closed_ = true;
+  }
+  flush_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  Status first;
+  std::lock_guard lock(mu_);
+  for (auto& [name, log] : tenants_) {
+    Status s = log->Close();
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
+
+uint64_t WalStore::record_count() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [name, log] : tenants_) n += log->record_count();
+  return n;
+}
+
+}  // namespace lode

@@ -1,0 +1,215 @@
+#include "lode_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "base/json_writer.h"
+#include "model/labels.h"
+#include "server/http_client.h"
+
+namespace lode::testing {
+namespace {
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// fork + exec of the lode binary with stdio redirected to files.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
+            const std::string& stdout_path, const std::string& stderr_path) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int in = open(stdin_path.c_str(), O_RDONLY);
+  int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  std::vector<char*> argv;
+  std::string binary = LODE_BINARY;
+  argv.push_back(binary.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "lode-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+CommandResult RunLode(const std::vector<std::string>& args, const std::string& stdin_data) {
+  TempDir io;
+  std::string in = io.path() + "/stdin", out = io.path() + "/stdout", err = io.path() + "/stderr";
+  std::ofstream(in, std::ios::binary) << stdin_data;
+  pid_t pid = Spawn(args, in, out, err);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = ReadWholeFile(out);
+  result.err = ReadWholeFile(err);
+  return result;
+}
+
+LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args)
+    : data_dir_(std::move(data_dir)) {
+  static int counter = 0;
+  log_path_ = data_dir_ + ".server-" + std::to_string(getpid()) + "-" +
+              std::to_string(counter++) + ".log";
+  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = Spawn(args, "/dev/null", "/dev/null", log_path_);
+  // The ready line carries the bound port: ... listen=127.0.0.1:PORT ...
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string log = Log();
+    size_t ready = log.find("msg=\"lode is ready\"");
+    if (ready != std::string::npos) {
+      size_t at = log.find("listen=", ready);
+      size_t end = log.find(' ', at);
+      base_url_ = "http://" + log.substr(at + 7, end - at - 7);
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("lode serve exited during startup:\n" + log);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("lode serve did not become ready:\n" + Log());
+}
+
+LodeServer::~LodeServer() {
+  if (pid_ > 0) Kill9();
+  std::error_code ec;
+  std::filesystem::remove(log_path_, ec);
+}
+
+std::string LodeServer::Log() const { return ReadWholeFile(log_path_); }
+
+void LodeServer::Kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int LodeServer::Terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+HttpResponse LodeServer::Get(const std::string& path_and_query,
+                             const std::vector<std::pair<std::string, std::string>>& headers) const {
+  ClientRequest request;
+  request.url = base_url_ + path_and_query;
+  request.headers = headers;
+  auto response = SendHttpRequest(request);
+  if (!response.ok()) throw std::runtime_error("GET failed: " + response.status().ToString());
+  return *response;
+}
+
+HttpResponse LodeServer::Post(const std::string& path, const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) const {
+  ClientRequest request;
+  request.method = "POST";
+  request.url = base_url_ + path;
+  request.headers = headers;
+  request.body = body;
+  auto response = SendHttpRequest(request);
+  if (!response.ok()) throw std::runtime_error("POST failed: " + response.status().ToString());
+  return *response;
+}
+
+HttpResponse LodeServer::PushJson(const std::string& body,
+                                  std::vector<std::pair<std::string, std::string>> headers) const {
+  headers.emplace_back("Content-Type", "application/json");
+  return Post("/loki/api/v1/push", body, headers);
+}
+
+HttpResponse LodeServer::QueryRange(const std::string& query, const std::string& extra_params,
+                                    const std::vector<std::pair<std::string, std::string>>& headers) const {
+  std::string url = "/loki/api/v1/query_range?query=" + UrlEncode(query);
+  if (!extra_params.empty()) url += "&" + extra_params;
+  return Get(url, headers);
+}
+
+std::string PushBody(const std::string& labels_json,
+                     const std::vector<std::pair<int64_t, std::string>>& values) {
+  std::string out = R"({"streams":[{"stream":)" + labels_json + R"(,"values":[)";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ",";
+    out += "[\"" + std::to_string(values[i].first) + "\",";
+    AppendJsonString(out, values[i].second);
+    out += "]";
+  }
+  return out + "]}]}";
+}
+
+ParsedStreams ParseStreams(const std::string& body) {
+  ParsedStreams parsed;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) return parsed;
+  std::string_view status, type;
+  if (root["status"].get_string().get(status) != simdjson::SUCCESS || status != "success") {
+    return parsed;
+  }
+  if (root["data"]["resultType"].get_string().get(type) != simdjson::SUCCESS) return parsed;
+  parsed.result_type = std::string(type);
+  simdjson::dom::object stats;
+  parsed.has_stats = root["data"]["stats"]["summary"].get_object().get(stats) == simdjson::SUCCESS;
+  simdjson::dom::array result;
+  if (root["data"]["result"].get_array().get(result) != simdjson::SUCCESS) return parsed;
+  for (auto stream : result) {
+    std::vector<Label> labels;
+    simdjson::dom::object obj;
+    if (stream["stream"].get_object().get(obj) != simdjson::SUCCESS) return parsed;
+    for (auto field : obj) {
+      labels.push_back(Label{std::string(field.key), std::string(field.value.get_string().value())});
+    }
+    parsed.stream_labels.push_back(Labels(labels).ToString());
+    simdjson::dom::array values;
+    if (stream["values"].get_array().get(values) != simdjson::SUCCESS) return parsed;
+    for (auto v : values) {
+      std::string ts(v.at(0).get_string().value());
+      parsed.entries.emplace_back(std::stoll(ts), std::string(v.at(1).get_string().value()));
+    }
+  }
+  parsed.ok = true;
+  return parsed;
+}
+
+}  // namespace lode::testing

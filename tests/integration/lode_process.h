@@ -1,0 +1,87 @@
+// Test harness: starts the real `lode` binary as a child process on a free
+// loopback port with its own temporary data directory, and talks to it
+// over HTTP like any client would.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/http_types.h"
+
+namespace lode::testing {
+
+// A fresh temporary directory, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the lode binary with `args`, feeding `stdin_data`, and waits.
+CommandResult RunLode(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+class LodeServer {
+ public:
+  // Starts `lode serve --data <data_dir> --listen 127.0.0.1:0 <extra>` and
+  // waits until it has logged that it is ready.
+  explicit LodeServer(std::string data_dir, std::vector<std::string> extra_args = {});
+  ~LodeServer();
+
+  const std::string& base_url() const { return base_url_; }
+  pid_t pid() const { return pid_; }
+  // Everything the server logged so far.
+  std::string Log() const;
+
+  // kill -9; the process is gone when this returns.
+  void Kill9();
+  // SIGTERM and wait; returns the exit status.
+  int Terminate();
+
+  HttpResponse Get(const std::string& path_and_query,
+                   const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
+  HttpResponse Post(const std::string& path, const std::string& body,
+                    const std::vector<std::pair<std::string, std::string>>& headers) const;
+  // POST /loki/api/v1/push with a JSON body.
+  HttpResponse PushJson(const std::string& body,
+                        std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  // GET /loki/api/v1/query_range with the query URL-encoded.
+  HttpResponse QueryRange(const std::string& query, const std::string& extra_params = "",
+                          const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
+
+ private:
+  std::string data_dir_;
+  std::string log_path_;
+  std::string base_url_;
+  pid_t pid_ = -1;
+};
+
+// Builds a push body for one stream: `labels` as JSON object text, e.g.
+// R"({"app":"a"})", and (ns, line) values.
+std::string PushBody(const std::string& labels_json,
+                     const std::vector<std::pair<int64_t, std::string>>& values);
+
+// The (timestamp, line) pairs of a streams response, in response order,
+// flattened over streams; and the stream label sets.
+struct ParsedStreams {
+  bool ok = false;
+  std::string result_type;
+  bool has_stats = false;
+  std::vector<std::string> stream_labels;  // canonical {a="b"} per stream
+  std::vector<std::pair<int64_t, std::string>> entries;
+};
+ParsedStreams ParseStreams(const std::string& body);
+
+}  // namespace lode::testing

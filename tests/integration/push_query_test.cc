@@ -1,0 +1,260 @@
+// The push and query API of the real server, over HTTP.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "base/time.h"
+#include "lode_process.h"
+
+namespace lode::testing {
+namespace {
+
+// A fixed base time (2024-05-01T00:00:00Z) so queries use explicit ranges.
+constexpr int64_t kBase = 1714521600LL * 1'000'000'000;
+constexpr int64_t kSec = 1'000'000'000;
+
+std::string Range(int64_t start, int64_t end) {
+  return "start=" + std::to_string(start) + "&end=" + std::to_string(end);
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+class PushQueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<LodeServer>(dir_.path() + "/data");
+    ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"api","env":"prod"})",
+                                         {{kBase + 1 * kSec, "GET /users 200 12ms"},
+                                          {kBase + 3 * kSec, "GET /orders 500 timeout"},
+                                          {kBase + 5 * kSec, "POST /users 201 8ms"}}))
+                  .status,
+              204);
+    ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"web","env":"prod"})",
+                                         {{kBase + 2 * kSec, "render home 3ms"},
+                                          {kBase + 4 * kSec, "render cart timeout"}}))
+                  .status,
+              204);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<LodeServer> server_;
+};
+
+TEST_F(PushQueryTest, SelectorReturnsOnlyItsStreamInLokiEnvelope) {
+  HttpResponse r = server_->QueryRange(R"({app="api"})", Range(kBase, kBase + 10 * kSec));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.content_type.find("application/json"), std::string::npos);
+  ParsedStreams s = ParseStreams(r.body);
+  ASSERT_TRUE(s.ok) << r.body;
+  EXPECT_EQ(s.result_type, "streams");
+  EXPECT_TRUE(s.has_stats);
+  ASSERT_EQ(s.stream_labels.size(), 1u);
+  EXPECT_EQ(s.stream_labels[0], R"({app="api", env="prod"})");
+  // Default direction is backward: newest first.
+  ASSERT_EQ(s.entries.size(), 3u);
+  EXPECT_EQ(s.entries[0].second, "POST /users 201 8ms");
+  EXPECT_EQ(s.entries[0].first, kBase + 5 * kSec);
+  EXPECT_EQ(s.entries[2].second, "GET /users 200 12ms");
+}
+
+TEST_F(PushQueryTest, ContainsAndNotContainsFilters) {
+  ParsedStreams s = ParseStreams(
+      server_->QueryRange(R"({env="prod"} |= "timeout")", Range(kBase, kBase + 10 * kSec)).body);
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.entries.size(), 2u);
+  EXPECT_EQ(s.stream_labels.size(), 2u);
+
+  s = ParseStreams(server_
+                       ->QueryRange(R"({env="prod"} != "timeout" != "render")",
+                                    Range(kBase, kBase + 10 * kSec) + "&direction=forward")
+                       .body);
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.entries.size(), 2u);
+  EXPECT_EQ(s.entries[0].second, "GET /users 200 12ms");
+  EXPECT_EQ(s.entries[1].second, "POST /users 201 8ms");
+
+  s = ParseStreams(
+      server_->QueryRange(R"({app=~"api|web"} |~ "[0-9]+ms")", Range(kBase, kBase + 10 * kSec))
+          .body);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.entries.size(), 3u);
+}
+
+TEST_F(PushQueryTest, LimitAndDirectionPickTheRightEnd) {
+  ParsedStreams fwd = ParseStreams(
+      server_
+          ->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&limit=2&direction=forward")
+          .body);
+  ASSERT_TRUE(fwd.ok);
+  ASSERT_EQ(fwd.entries.size(), 2u);
+  EXPECT_EQ(fwd.entries[0].first, kBase + 1 * kSec);
+
+  ParsedStreams back =
+      ParseStreams(server_->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&limit=2")
+                       .body);
+  ASSERT_TRUE(back.ok);
+  ASSERT_EQ(back.entries.size(), 2u);
+  int64_t newest = std::max(back.entries[0].first, back.entries[1].first);
+  int64_t oldest = std::min(back.entries[0].first, back.entries[1].first);
+  EXPECT_EQ(newest, kBase + 5 * kSec);
+  EXPECT_EQ(oldest, kBase + 4 * kSec);
+}
+
+TEST_F(PushQueryTest, StartInclusiveEndExclusiveInEveryTimeFormat) {
+  // Nanoseconds.
+  ParsedStreams s = ParseStreams(
+      server_->QueryRange(R"({app="api"})", Range(kBase + 1 * kSec, kBase + 5 * kSec)).body);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.entries.size(), 2u);
+  // Seconds.
+  s = ParseStreams(server_
+                       ->QueryRange(R"({app="api"})", "start=" + std::to_string(kBase / kSec + 1) +
+                                                         "&end=" + std::to_string(kBase / kSec + 5))
+                       .body);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.entries.size(), 2u);
+  // RFC 3339 and float seconds.
+  s = ParseStreams(
+      server_
+          ->QueryRange(R"({app="api"})", "start=2024-05-01T00:00:01Z&end=1714521605.5")
+          .body);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.entries.size(), 3u);
+  // Garbage is a 400 naming the parameter.
+  HttpResponse bad = server_->QueryRange(R"({app="api"})", "start=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("start"), std::string::npos);
+}
+
+TEST_F(PushQueryTest, UnsupportedQueryIsParseError400) {
+  for (std::string q : {R"({app="api"} | json)", R"(count_over_time({app="api"}[5m]))",
+                        R"({app="api")", R"({app=~".*"})", "hello"}) {
+    HttpResponse r = server_->QueryRange(q, Range(kBase, kBase + 10 * kSec));
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_EQ(r.body.rfind("parse error", 0), 0u) << q << " -> " << r.body;
+  }
+  EXPECT_EQ(server_->QueryRange(R"({app="api"})", "limit=abc").status, 400);
+  EXPECT_EQ(server_->QueryRange(R"({app="api"})", "direction=sideways").status, 400);
+  EXPECT_EQ(server_->Get("/loki/api/v1/query_range").status, 400);
+}
+
+TEST_F(PushQueryTest, EmptyResultIsEmptyArrayNotNull) {
+  HttpResponse r = server_->QueryRange(R"({app="nope"})", Range(kBase, kBase + 10 * kSec));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"result\":[]"), std::string::npos) << r.body;
+}
+
+TEST_F(PushQueryTest, GzipBodyIsAccepted) {
+  std::string body = PushBody(R"({"app":"gz"})", {{kBase + 7 * kSec, "compressed line"}});
+  HttpResponse r = server_->PushJson(Gzip(body), {{"Content-Encoding", "gzip"}});
+  ASSERT_EQ(r.status, 204) << r.body;
+  ParsedStreams s =
+      ParseStreams(server_->QueryRange(R"({app="gz"})", Range(kBase, kBase + 10 * kSec)).body);
+  ASSERT_EQ(s.entries.size(), 1u);
+  EXPECT_EQ(s.entries[0].second, "compressed line");
+}
+
+TEST_F(PushQueryTest, MalformedBodiesGet400AndLoseNothing) {
+  struct Case {
+    std::string body;
+    std::string encoding;
+    std::string expect;  // a fragment of the error message
+  };
+  std::vector<Case> cases = {
+      {"not json at all", "", "invalid JSON"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[[1714521600000000000,"numeric ts"]]}]})", "",
+       "timestamp"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[["12x","bad ts"]]}]})", "", "timestamp"},
+      {R"({"nostreams":[]})", "", "streams"},
+      {R"({"streams":[{"stream":{"bad-name":"x"},"values":[["1","l"]]}]})", "", "label name"},
+      {R"({"streams":[{"stream":{},"values":[["1","l"]]}]})", "", "at least one label"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[["1","l",{},"extra"]]}]})", "", "elements"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[["1",42]]}]})", "", "line"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[["1","l"]]}]})", "br", "Content-Encoding"},
+      {Gzip("{\"streams\":[]}").substr(0, 10), "gzip", "gzip"},
+      {R"({"streams":[{"stream":{"app":"x"},"values":[["1","line)", "", "invalid JSON"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!c.encoding.empty()) headers.emplace_back("Content-Encoding", c.encoding);
+    HttpResponse r = server_->PushJson(c.body, headers);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_NE(r.body.find(c.expect), std::string::npos) << c.body << " -> " << r.body;
+  }
+  // Nothing from the bad bodies was stored, and the earlier data is intact.
+  ParsedStreams s = ParseStreams(
+      server_->QueryRange(R"({app=~".+"})", "start=0&end=" + std::to_string(NowNanos() + kSec) + "&limit=100")
+          .body);
+  ASSERT_TRUE(s.ok);
+  EXPECT_EQ(s.entries.size(), 5u);
+  // And the server still takes good pushes.
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"after"})", {{kBase, "ok"}})).status, 204);
+}
+
+TEST_F(PushQueryTest, StructuredMetadataIsStoredAndReturned) {
+  std::string body =
+      R"({"streams":[{"stream":{"app":"meta"},"values":[["1714521609000000000","with meta",{"trace_id":"abc123"}]]}]})";
+  ASSERT_EQ(server_->PushJson(body).status, 204);
+  ParsedStreams s =
+      ParseStreams(server_->QueryRange(R"({app="meta"})", Range(kBase, kBase + 10 * kSec)).body);
+  ASSERT_EQ(s.entries.size(), 1u);
+  EXPECT_EQ(s.stream_labels[0], R"({app="meta", trace_id="abc123"})");
+}
+
+TEST_F(PushQueryTest, TenantsAreIsolated) {
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"api"})", {{kBase + 6 * kSec, "tenant a line"}}),
+                           {{"X-Scope-OrgID", "team-a"}})
+                .status,
+            204);
+  auto count = [&](const std::string& tenant) {
+    return ParseStreams(server_
+                            ->QueryRange(R"({app="api"})", Range(kBase, kBase + 10 * kSec),
+                                         {{"X-Scope-OrgID", tenant}})
+                            .body)
+        .entries.size();
+  };
+  EXPECT_EQ(count("team-a"), 1u);
+  EXPECT_EQ(count("team-b"), 0u);
+  EXPECT_EQ(count("fake"), 3u);
+  EXPECT_EQ(count("team-a|fake"), 4u);
+  HttpResponse bad = server_->PushJson(PushBody(R"({"app":"x"})", {{kBase, "x"}}),
+                                       {{"X-Scope-OrgID", "../etc"}});
+  EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(PushQueryTest, ReadyAndMetrics) {
+  HttpResponse ready = server_->Get("/ready");
+  EXPECT_EQ(ready.status, 200);
+  (void)server_->QueryRange(R"({app="api"})", Range(kBase, kBase + 10 * kSec));
+  (void)server_->PushJson("garbage");
+  HttpResponse m = server_->Get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("lode_ingested_records_total{tenant=\"fake\"} 5"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("lode_ingested_bytes_total{tenant=\"fake\"}"), std::string::npos);
+  EXPECT_NE(m.body.find(
+                "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"204\"} 2"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find(
+                "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"400\"} 1"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("lode_http_request_duration_seconds_bucket{route=\"/loki/api/v1/query_range\",le=\"+Inf\"} 1"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("# TYPE lode_http_request_duration_seconds histogram"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lode::testing
