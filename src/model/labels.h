@@ -3,6 +3,7 @@
 // equal sets compare and print identically.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +25,7 @@ class Labels {
   Labels() = default;
   // Sorts by name; a later duplicate name replaces an earlier one.
   explicit Labels(std::vector<Label> labels);
+  Labels(std::initializer_list<Label> labels) : Labels(std::vector<Label>(labels)) {}
 
   // Parses the Loki/Prometheus text form `{a="b", c="d"}` (also `{}`),
   // with Go-style escapes in values.

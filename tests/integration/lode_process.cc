@@ -77,12 +77,13 @@ CommandResult RunLode(const std::vector<std::string>& args, const std::string& s
   return result;
 }
 
-LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args)
+LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args,
+                       std::string listen)
     : data_dir_(std::move(data_dir)) {
   static int counter = 0;
   log_path_ = data_dir_ + ".server-" + std::to_string(getpid()) + "-" +
               std::to_string(counter++) + ".log";
-  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0"};
+  std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", listen};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = Spawn(args, "/dev/null", "/dev/null", log_path_);
   // The ready line carries the bound port: ... listen=127.0.0.1:PORT ...

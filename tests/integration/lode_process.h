@@ -37,7 +37,9 @@ class LodeServer {
  public:
   // Starts `lode serve --data <data_dir> --listen 127.0.0.1:0 <extra>` and
   // waits until it has logged that it is ready.
-  explicit LodeServer(std::string data_dir, std::vector<std::string> extra_args = {});
+  // `listen` may name a fixed port instead.
+  explicit LodeServer(std::string data_dir, std::vector<std::string> extra_args = {},
+                      std::string listen = "127.0.0.1:0");
   ~LodeServer();
 
   const std::string& base_url() const { return base_url_; }

@@ -1,0 +1,209 @@
+#include "storage/wal_store.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "storage/wal/wal_writer.h"
+
+namespace lode {
+namespace {
+
+class WalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lode-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<WalStore> Open(std::chrono::milliseconds flush = std::chrono::hours(1)) {
+    WalStoreOptions options;
+    options.data_dir = dir_;
+    options.flush_interval = flush;
+    auto store = WalStore::Open(Env::Default(), options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  static std::vector<StreamBatch> Batch(const std::string& app, std::vector<int64_t> times) {
+    StreamBatch b;
+    b.labels = Labels({{"app", app}});
+    for (int64_t t : times) b.entries.push_back(Entry{t, app + "@" + std::to_string(t), {}});
+    return {b};
+  }
+
+  static std::vector<std::string> Lines(WalStore& store, const std::string& tenant,
+                                        std::vector<Matcher> matchers,
+                                        Direction dir = Direction::kForward, int64_t start = 0,
+                                        int64_t end = 1'000'000) {
+    SelectRequest req;
+    req.tenant = tenant;
+    req.start = start;
+    req.end = end;
+    req.matchers = std::move(matchers);
+    req.direction = dir;
+    auto it = store.Select(req);
+    EXPECT_TRUE(it.ok());
+    std::vector<std::string> out;
+    while ((*it)->Next()) out.push_back((*it)->record().line);
+    EXPECT_TRUE((*it)->status().ok());
+    return out;
+  }
+
+  static Matcher Eq(const std::string& name, const std::string& value) {
+    return Matcher::Create(MatchType::kEqual, name, value).value();
+  }
+
+  std::string SegmentPath(const std::string& tenant, uint64_t index) {
+    return dir_ + "/tenants/" + tenant + "/wal/" + wal::SegmentFileName(index);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(WalStoreTest, SelectsByMatcherTimeRangeAndDirection) {
+  auto store = Open();
+  ASSERT_TRUE(store->Append("t", Batch("a", {30, 10, 20}), Durability::kBestEffort).ok());
+  ASSERT_TRUE(store->Append("t", Batch("b", {15, 25}), Durability::kBestEffort).ok());
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}),
+            (std::vector<std::string>{"a@10", "a@20", "a@30"}));
+  // Out-of-order arrivals are merged in time order across streams.
+  EXPECT_EQ(Lines(*store, "t", {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()}),
+            (std::vector<std::string>{"a@10", "b@15", "a@20", "b@25", "a@30"}));
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}, Direction::kBackward),
+            (std::vector<std::string>{"a@30", "a@20", "a@10"}));
+  // Start inclusive, end exclusive.
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}, Direction::kForward, 20, 30),
+            (std::vector<std::string>{"a@20"}));
+  EXPECT_TRUE(Lines(*store, "other", {Eq("app", "a")}).empty());
+}
+
+TEST_F(WalStoreTest, EqualTimestampsKeepAppendOrder) {
+  auto store = Open();
+  for (int i = 0; i < 5; ++i) {
+    StreamBatch b;
+    b.labels = Labels({{"app", "a"}});
+    b.entries.push_back(Entry{100, "n" + std::to_string(i), {}});
+    ASSERT_TRUE(store->Append("t", {b}, Durability::kBestEffort).ok());
+  }
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}),
+            (std::vector<std::string>{"n0", "n1", "n2", "n3", "n4"}));
+}
+
+TEST_F(WalStoreTest, DurableAppendsAreOnDiskBeforeReturning) {
+  auto store = Open();
+  ASSERT_TRUE(store->Append("t", Batch("a", {1, 2}), Durability::kDurable).ok());
+  // Without Close or Flush, the segment already holds the frame.
+  auto size = Env::Default()->FileSize(SegmentPath("t", 1));
+  ASSERT_TRUE(size.ok());
+  EXPECT_GT(*size, 0u);
+}
+
+TEST_F(WalStoreTest, ReopenReplaysEveryTenant) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->Append("t1", Batch("a", {1, 2}), Durability::kDurable).ok());
+    ASSERT_TRUE(store->Append("t2", Batch("b", {3}), Durability::kBestEffort).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = Open();
+  EXPECT_EQ(Lines(*store, "t1", {Eq("app", "a")}), (std::vector<std::string>{"a@1", "a@2"}));
+  EXPECT_EQ(Lines(*store, "t2", {Eq("app", "b")}), (std::vector<std::string>{"b@3"}));
+  // New appends go to a fresh segment; both survive another reopen.
+  ASSERT_TRUE(store->Append("t1", Batch("a", {4}), Durability::kDurable).ok());
+  store.reset();
+  store = Open();
+  EXPECT_EQ(Lines(*store, "t1", {Eq("app", "a")}),
+            (std::vector<std::string>{"a@1", "a@2", "a@4"}));
+}
+
+TEST_F(WalStoreTest, BestEffortIsFlushedByTheBackgroundFlusher) {
+  auto store = Open(std::chrono::milliseconds(20));
+  ASSERT_TRUE(store->Append("t", Batch("a", {1}), Durability::kBestEffort).ok());
+  // Poll rather than sleep a fixed time: the flusher's period is 20 ms.
+  uint64_t size = 0;
+  for (int i = 0; i < 500 && size == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    size = Env::Default()->FileSize(SegmentPath("t", 1)).value();
+  }
+  EXPECT_GT(size, 0u);
+}
+
+TEST_F(WalStoreTest, TornTailIsTruncatedSavedAsideAndTheRestKept) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->Append("t", Batch("a", {1}), Durability::kDurable).ok());
+    ASSERT_TRUE(store->Append("t", Batch("a", {2}), Durability::kDurable).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  std::string path = SegmentPath("t", 1);
+  uint64_t good_size = Env::Default()->FileSize(path).value();
+  {
+    // A torn frame: a plausible header and half a payload.
+    std::ofstream out(path, std::ios::app | std::ios::binary);
+    out << std::string("\x11\x22\x33\x44\x40\x00\x00\x00\x01partial", 16);
+  }
+  auto store = Open();
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}), (std::vector<std::string>{"a@1", "a@2"}));
+  EXPECT_EQ(Env::Default()->FileSize(path).value(), good_size);
+  EXPECT_TRUE(Env::Default()->FileExists(path + ".corrupt-" + std::to_string(good_size)));
+}
+
+TEST_F(WalStoreTest, CorruptMiddleFrameKeepsThePrefix) {
+  {
+    auto store = Open();
+    for (int i = 1; i <= 3; ++i) {
+      ASSERT_TRUE(store->Append("t", Batch("a", {i}), Durability::kDurable).ok());
+    }
+    ASSERT_TRUE(store->Close().ok());
+  }
+  std::string path = SegmentPath("t", 1);
+  std::string data = Env::Default()->ReadFile(path).value();
+  size_t frame = data.size() / 3;  // the three frames have equal size
+  data[frame + 12] ^= 1;           // inside the second frame's payload
+  ASSERT_TRUE(Env::Default()->RemoveFile(path).ok());
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(path, data).ok());
+  auto store = Open();
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}), (std::vector<std::string>{"a@1"}));
+}
+
+TEST_F(WalStoreTest, ConcurrentDurableAppendsAllSurvive) {
+  constexpr int kThreads = 8, kPerThread = 50;
+  {
+    auto store = Open();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto batch = Batch("w" + std::to_string(t), {i});
+          ASSERT_TRUE(store->Append("t", batch, Durability::kDurable).ok());
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    // Simulate a crash: no Close. Destroying without Close is not a crash,
+    // so read the files through a second store instance while this one
+    // is still open; durable frames must already be there.
+    WalStoreOptions options;
+    options.data_dir = dir_;
+    auto reader = WalStore::Open(Env::Default(), options);
+    ASSERT_TRUE(reader.ok());
+    EXPECT_EQ((*reader)->record_count(), static_cast<uint64_t>(kThreads * kPerThread));
+    (void)(*reader)->Close();
+  }
+}
+
+TEST_F(WalStoreTest, InvalidTenantIsRefused) {
+  auto store = Open();
+  EXPECT_EQ(store->Append("../x", Batch("a", {1}), Durability::kBestEffort).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/x"));
+}
+
+}  // namespace
+}  // namespace lode

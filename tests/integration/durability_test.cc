@@ -1,0 +1,147 @@
+// What survives kill -9, SIGTERM and a damaged write-ahead log.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "base/time.h"
+#include "lode_process.h"
+
+namespace lode::testing {
+namespace {
+
+constexpr int64_t kBase = 1714521600LL * 1'000'000'000;
+
+std::string AllRange() { return "start=0&end=" + std::to_string(NowNanos() + 1'000'000'000LL) + "&limit=5000"; }
+
+size_t CountLines(const LodeServer& server, const std::string& query) {
+  ParsedStreams s = ParseStreams(server.QueryRange(query, AllRange()).body);
+  EXPECT_TRUE(s.ok);
+  return s.entries.size();
+}
+
+std::string WriteConfig(const std::string& dir, const std::string& yaml) {
+  std::string path = dir + "/lode.yaml";
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+TEST(Durability, AcknowledgedDurablePushSurvivesKill9) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  // A flush interval of an hour: only the durable path can put these on disk.
+  std::string config = WriteConfig(dir.path(), "flush_interval: 1h\n");
+  {
+    LodeServer server(data, {"--config", config});
+    for (int batch = 0; batch < 20; ++batch) {
+      std::vector<std::pair<int64_t, std::string>> values;
+      for (int i = 0; i < 50; ++i) {
+        values.emplace_back(kBase + batch * 1000 + i, "audit " + std::to_string(batch * 50 + i));
+      }
+      HttpResponse r = server.PushJson(PushBody(R"({"app":"bank"})", values),
+                                       {{"X-Lode-Durability", "durable"}});
+      ASSERT_EQ(r.status, 204) << r.body;
+    }
+    server.Kill9();
+  }
+  LodeServer restarted(data, {"--config", config});
+  EXPECT_EQ(CountLines(restarted, R"({app="bank"})"), 1000u);
+  EXPECT_EQ(CountLines(restarted, R"({app="bank"} |= "audit 999")"), 1u);
+}
+
+TEST(Durability, BestEffortIsOnDiskAfterTheFlushInterval) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::string config = WriteConfig(dir.path(), "flush_interval: 50ms\n");
+  {
+    LodeServer server(data, {"--config", config});
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"debug"})", {{kBase, "debug line"}})).status, 204);
+    // Wait for the WAL file to grow rather than for a fixed time.
+    std::string wal = data + "/tenants/fake/wal";
+    bool flushed = false;
+    for (int i = 0; i < 500 && !flushed; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (const auto& e : std::filesystem::directory_iterator(wal)) {
+        if (e.file_size() > 0) flushed = true;
+      }
+    }
+    ASSERT_TRUE(flushed);
+    server.Kill9();
+  }
+  LodeServer restarted(data);
+  EXPECT_EQ(CountLines(restarted, R"({app="debug"})"), 1u);
+}
+
+TEST(Durability, SigtermFlushesBufferedRecordsAndExitsCleanly) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::string config = WriteConfig(dir.path(), "flush_interval: 1h\n");
+  {
+    LodeServer server(data, {"--config", config});
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"buffered"})", {{kBase, "a"}, {kBase + 1, "b"}}))
+                  .status,
+              204);
+    EXPECT_EQ(server.Terminate(), 0);
+    EXPECT_NE(server.Log().find("stopped cleanly"), std::string::npos) << server.Log();
+  }
+  LodeServer restarted(data);
+  EXPECT_EQ(CountLines(restarted, R"({app="buffered"})"), 2u);
+}
+
+TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  {
+    LodeServer server(data);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase, "kept"}}),
+                              {{"X-Lode-Durability", "durable"}})
+                  .status,
+              204);
+    server.Kill9();
+  }
+  // Append half a frame to the newest segment, as a crash mid-write would.
+  std::string wal = data + "/tenants/fake/wal";
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(wal)) {
+    if (e.path().extension() == ".wal" && e.file_size() > 0) newest = e.path().string();
+  }
+  ASSERT_FALSE(newest.empty());
+  std::ofstream(newest, std::ios::app | std::ios::binary) << std::string("\x01\x02\x03\x04\xff\x00", 6);
+  LodeServer restarted(data);
+  EXPECT_EQ(CountLines(restarted, R"({app="x"})"), 1u);
+  EXPECT_NE(restarted.Log().find("torn or corrupt tail"), std::string::npos) << restarted.Log();
+  // And it keeps accepting writes.
+  EXPECT_EQ(restarted.PushJson(PushBody(R"({"app":"x"})", {{kBase + 1, "after"}})).status, 204);
+  EXPECT_EQ(CountLines(restarted, R"({app="x"})"), 2u);
+}
+
+TEST(Durability, ConfigFileAndFlagsFlagsWin) {
+  TempDir dir;
+  std::string config =
+      WriteConfig(dir.path(), "data: " + dir.path() + "/from-config\nlisten: 127.0.0.1:0\n");
+  {
+    LodeServer server(dir.path() + "/from-flag", {"--config", config});
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase, "l"}})).status, 204);
+    EXPECT_EQ(server.Terminate(), 0);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/from-flag/tenants/fake"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/from-config"));
+
+  std::string bad = WriteConfig(dir.path(), "dta: /tmp/x\n");
+  CommandResult r = RunLode({"serve", "--config", bad, "--listen", "127.0.0.1:0"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("unknown config key \\\"dta\\\""), std::string::npos) << r.err;
+}
+
+TEST(Durability, BusyPortIsAClearError) {
+  TempDir dir;
+  LodeServer server(dir.path() + "/a");
+  std::string addr = server.base_url().substr(7);
+  CommandResult r = RunLode({"serve", "--data", dir.path() + "/b", "--listen", addr});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot listen on"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace lode::testing
