@@ -1,12 +1,14 @@
 # lode: make run | make test | make build | make bench | make fmt | make deps
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 10
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATA ?= ./lode-data
 LISTEN ?= 127.0.0.1:3100
 
-.PHONY: all deps build run test test-unit test-asan bench fmt clean
+.PHONY: all deps build run test test-asan fuzz bench fmt clean
 
 all: build
 
@@ -22,11 +24,22 @@ build: deps $(BUILD_DIR)/build.ninja
 run: build
 	./$(BUILD_DIR)/lode serve --data $(DATA) --listen $(LISTEN)
 
-# Every test: unit and integration tests of the Release build, then the
-# unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# Every test: unit and integration tests of the Release build, the unit
+# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and a
+# short run of every fuzz target.
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz
+
+# Fuzz targets (clang + libFuzzer, with ASan and UBSan), each run for
+# FUZZ_SECONDS; e.g. make fuzz FUZZ_SECONDS=3600 for a long run.
+fuzz: deps
+	@[ -f $(FUZZ_DIR)/build.ninja ] || CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLODE_FUZZ=ON
+	cmake -S . -B $(FUZZ_DIR) -DLODE_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j $(JOBS)
 
 test-asan: deps
 	@[ -f $(ASAN_DIR)/build.ninja ] || cmake -S . -B $(ASAN_DIR) -G Ninja \
@@ -41,4 +54,4 @@ fmt:
 	find src tests fuzz bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config make git clang-format
+  clang libclang-rt-14-dev   # fuzz targets (libFuzzer)
   # libraries
   libboost-dev          # Asio and Beast (header-only)
   libsimdjson-dev       # JSON parsing

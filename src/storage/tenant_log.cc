@@ -159,7 +159,8 @@ std::vector<Record> TenantLog::Select(const SelectRequest& request) const {
   std::vector<Record> out;
   std::lock_guard lock(mu_);
   std::vector<Hit> hits;
-  for (const auto& [key, stream] : streams_) {
+  for (const auto& entry : streams_) {
+    const Stream& stream = entry.second;
     bool match = std::all_of(request.matchers.begin(), request.matchers.end(),
                              [&](const Matcher& m) { return m.MatchesLabels(stream.labels); });
     if (!match) continue;
