@@ -80,10 +80,11 @@ class Decoder {
     for (int shift = 0; shift < 64; shift += 7) {
       if (!Need(1)) return 0;
       uint8_t b = static_cast<uint8_t>(data_[pos_++]);
+      if (shift == 63 && b > 1) break;  // bits beyond 64: not a uint64 varint
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) return v;
     }
-    ok_ = false;  // more than 10 bytes: not a varint
+    ok_ = false;  // more than 10 bytes, or past 64 bits: not a varint
     return 0;
   }
 

@@ -13,10 +13,14 @@ std::atomic<Level> min_level{Level::kInfo};
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -26,11 +30,16 @@ const char* LevelName(Level level) {
 void SetMinLevel(Level level) { min_level.store(level); }
 
 bool ParseLevel(std::string_view text, Level& level) {
-  if (text == "debug") level = Level::kDebug;
-  else if (text == "info") level = Level::kInfo;
-  else if (text == "warn" || text == "warning") level = Level::kWarn;
-  else if (text == "error") level = Level::kError;
-  else return false;
+  if (text == "debug")
+    level = Level::kDebug;
+  else if (text == "info")
+    level = Level::kInfo;
+  else if (text == "warn" || text == "warning")
+    level = Level::kWarn;
+  else if (text == "error")
+    level = Level::kError;
+  else
+    return false;
   return true;
 }
 
@@ -49,11 +58,21 @@ void AppendLogfmtValue(std::string& out, std::string_view value) {
   out.push_back('"');
   for (unsigned char c : value) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];

@@ -23,10 +23,14 @@ void AppendNumber(std::string& out, double v) {
 
 void AppendEscapedLabelValue(std::string& out, const std::string& v) {
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
 }
 
@@ -146,8 +150,8 @@ void GaugeFunc::Render(std::string& out) const {
 
 CounterFamily& MetricsRegistry::AddCounter(std::string name, std::string help,
                                            std::vector<std::string> label_names) {
-  auto family = std::make_unique<CounterFamily>(std::move(name), std::move(help),
-                                                std::move(label_names));
+  auto family =
+      std::make_unique<CounterFamily>(std::move(name), std::move(help), std::move(label_names));
   CounterFamily& ref = *family;
   std::lock_guard lock(mu_);
   families_.push_back(std::move(family));

@@ -53,7 +53,8 @@ class MetricFamily {
  protected:
   // `{a="x",b="y"}` for the given values (empty string when no labels);
   // `extra` is appended as one more label, e.g. le="0.5".
-  std::string LabelText(const std::vector<std::string>& values, const std::string& extra = "") const;
+  std::string LabelText(const std::vector<std::string>& values,
+                        const std::string& extra = "") const;
 
   std::string name_;
   std::string help_;

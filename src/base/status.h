@@ -47,7 +47,9 @@ class [[nodiscard]] Status {
   static Status DeadlineExceeded(std::string msg) {
     return Status(StatusCode::kDeadlineExceeded, std::move(msg));
   }
-  static Status Cancelled(std::string msg) { return Status(StatusCode::kCancelled, std::move(msg)); }
+  static Status Cancelled(std::string msg) {
+    return Status(StatusCode::kCancelled, std::move(msg));
+  }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
@@ -77,7 +79,7 @@ const char* StatusCodeName(StatusCode code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok());
   }
@@ -102,9 +104,9 @@ class [[nodiscard]] Result {
 }  // namespace lode
 
 // Returns early from the enclosing function when `expr` is not ok.
-#define LODE_RETURN_IF_ERROR(expr)            \
-  do {                                        \
-    ::lode::Status lode_status_ = (expr);     \
+#define LODE_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::lode::Status lode_status_ = (expr);        \
     if (!lode_status_.ok()) return lode_status_; \
   } while (0)
 

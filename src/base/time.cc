@@ -31,6 +31,12 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += m <= 2;
 }
 
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 bool ReadDigits(std::string_view s, size_t& pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   int v = 0;
@@ -89,7 +95,8 @@ Result<int64_t> ParseRfc3339(std::string_view text) {
       !ReadDigits(text, pos, 2, second)) {
     return BadTime(text);
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return BadTime(text);
   }
   int64_t frac_ns = 0;
@@ -125,16 +132,23 @@ Result<int64_t> ParseRfc3339(std::string_view text) {
 }
 
 Result<int64_t> ParseApiTime(std::string_view text) {
+  // Int64 nanoseconds reach into 2262; seconds beyond that are rejected
+  // rather than wrapped.
+  constexpr double kMaxSeconds = 9'223'372'036.0;
   if (text.find('.') != std::string_view::npos) {
     double seconds = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(seconds)) {
-      return BadTime(text);
+    if (ec == std::errc() && ptr == text.data() + text.size()) {
+      if (!std::isfinite(seconds) || seconds >= kMaxSeconds || seconds <= -kMaxSeconds) {
+        return BadTime(text);
+      }
+      // Split so the fraction keeps nanosecond precision where it can.
+      double whole = std::floor(seconds);
+      return static_cast<int64_t>(whole) * kNanosPerSecond +
+             static_cast<int64_t>(std::llround((seconds - whole) * 1e9));
     }
-    // Split so large values keep nanosecond precision where the input has it.
-    double whole = std::floor(seconds);
-    return static_cast<int64_t>(whole) * kNanosPerSecond +
-           static_cast<int64_t>(std::llround((seconds - whole) * 1e9));
+    // Not a float: an RFC 3339 time with a fraction, as Loki falls back.
+    return ParseRfc3339(text);
   }
   std::string_view digits = text;
   bool negative = false;
@@ -147,7 +161,12 @@ Result<int64_t> ParseApiTime(std::string_view text) {
     auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec != std::errc()) return BadTime(text);
     if (negative) v = -v;
-    if (digits.size() <= 10) return v * kNanosPerSecond;
+    if (digits.size() <= 10) {
+      if (v >= static_cast<int64_t>(kMaxSeconds) || v <= -static_cast<int64_t>(kMaxSeconds)) {
+        return BadTime(text);
+      }
+      return v * kNanosPerSecond;
+    }
     return v;
   }
   return ParseRfc3339(text);
@@ -176,16 +195,26 @@ Result<int64_t> ParseDuration(std::string_view text) {
     }
     std::string_view unit = text.substr(unit_start, pos - unit_start);
     double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else if (unit == "d") scale = 86400e9;
-    else if (unit == "w") scale = 7 * 86400e9;
-    else if (unit == "y") scale = 365 * 86400e9;
-    else return bad();
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else if (unit == "d")
+      scale = 86400e9;
+    else if (unit == "w")
+      scale = 7 * 86400e9;
+    else if (unit == "y")
+      scale = 365 * 86400e9;
+    else
+      return bad();
     total += value * scale;
   }
   if (total > 9.2e18) return bad();

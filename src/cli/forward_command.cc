@@ -85,7 +85,8 @@ int RunForward(const ForwardFlags& flags) {
   }
   auto wait = ParseSecondsOrDuration(flags.batch_wait);
   if (!wait.ok() || *wait <= 0) {
-    std::cerr << "lode forward: invalid --batch-wait: " << (wait.ok() ? "must be positive" : wait.status().message()) << "\n";
+    std::cerr << "lode forward: invalid --batch-wait: "
+              << (wait.ok() ? "must be positive" : wait.status().message()) << "\n";
     return 2;
   }
 

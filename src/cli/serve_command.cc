@@ -108,8 +108,8 @@ CommandRunner AddServeCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "serve", "Run the log store: push and query API, storage and metrics on one port.");
   cmd->add_option("--config", flags->config_path, "YAML config file (flags override it)");
-  flags->data = cmd->add_option("--data", flags->config.data,
-                                "Data directory (default ./lode-data)");
+  flags->data =
+      cmd->add_option("--data", flags->config.data, "Data directory (default ./lode-data)");
   flags->listen = cmd->add_option("--listen", flags->config.listen,
                                   "HTTP listen address HOST:PORT (default 127.0.0.1:3100)");
   flags->log_level = cmd->add_option("--log-level", flags->config.log_level,

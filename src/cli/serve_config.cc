@@ -22,6 +22,11 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
     for (const auto& item : root) {
       std::string key = item.first.as<std::string>();
       const YAML::Node& value = item.second;
+      if (!value.IsScalar()) {
+        return Status::InvalidArgument("config key \"" + key + "\" at line " +
+                                       std::to_string(item.first.Mark().line + 1) +
+                                       " needs a single value");
+      }
       if (key == "data") {
         config.data = value.as<std::string>();
       } else if (key == "listen") {

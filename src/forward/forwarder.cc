@@ -32,7 +32,10 @@ void Forwarder::AddLine(std::string line) {
   int64_t ts = NowNanos();
   if (ts <= last_timestamp_) ts = last_timestamp_ + 1;
   last_timestamp_ = ts;
-  if (current_.entries.empty()) current_.opened = std::chrono::steady_clock::now();
+  if (current_.entries.empty()) {
+    current_.opened = std::chrono::steady_clock::now();
+    cv_.notify_all();  // the sender may be idle: start its batch_wait clock
+  }
   current_.bytes += line.size();
   current_.entries.push_back(Entry{ts, std::move(line), {}});
   ++stats_.lines_read;
@@ -91,12 +94,12 @@ void Forwarder::SendWithRetries(Batch batch) {
     bool give_up = outcome.kind == SendOutcome::Kind::kRejected ||
                    (options_.max_retries >= 0 && attempt >= options_.max_retries);
     if (give_up) {
-      std::string reason = outcome.kind == SendOutcome::Kind::kRejected
-                               ? "rejected: " + outcome.detail
-                               : "gave up after " + std::to_string(attempt + 1) +
-                                     " attempts: " + outcome.detail;
-      log::Error("dropping batch", {{"lines", std::to_string(batch.entries.size())},
-                                    {"reason", reason}});
+      std::string reason =
+          outcome.kind == SendOutcome::Kind::kRejected
+              ? "rejected: " + outcome.detail
+              : "gave up after " + std::to_string(attempt + 1) + " attempts: " + outcome.detail;
+      log::Error("dropping batch",
+                 {{"lines", std::to_string(batch.entries.size())}, {"reason", reason}});
       std::lock_guard lock(mu_);
       stats_.lines_dropped += batch.entries.size();
       drop_reasons_.push_back(reason);

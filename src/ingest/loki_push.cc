@@ -14,17 +14,14 @@ bool IsJsonContentType(std::string_view content_type) {
 
 }  // namespace
 
-Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant,
-                                  const PushBody& push, Durability durability,
-                                  const PushLimits& limits) {
+Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant, const PushBody& push,
+                                  Durability durability, const PushLimits& limits) {
   if (!IsJsonContentType(push.content_type)) {
-    return Status::InvalidArgument(
-        "unsupported Content-Type \"" + std::string(push.content_type) +
-        "\": this server accepts Loki push bodies as application/json");
+    return Status::InvalidArgument("unsupported Content-Type \"" + std::string(push.content_type) +
+                                   "\": this server accepts Loki push bodies as application/json");
   }
-  LODE_ASSIGN_OR_RETURN(std::string body,
-                        DecodeContentEncoding(push.content_encoding, push.body,
-                                              limits.max_decoded_body_bytes));
+  LODE_ASSIGN_OR_RETURN(std::string body, DecodeContentEncoding(push.content_encoding, push.body,
+                                                                limits.max_decoded_body_bytes));
   LODE_ASSIGN_OR_RETURN(std::vector<StreamBatch> batches, DecodeLokiPushJson(body));
   PushResult result;
   std::erase_if(batches, [](const StreamBatch& b) { return b.entries.empty(); });

@@ -29,8 +29,7 @@ struct PushLimits {
 // InvalidArgument for anything the client must fix (it should not retry);
 // ResourceExhausted for a body over the limit; errors from storage as they
 // come (Unavailable/IOError: retry).
-Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant,
-                                  const PushBody& push, Durability durability,
-                                  const PushLimits& limits);
+Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant, const PushBody& push,
+                                  Durability durability, const PushLimits& limits);
 
 }  // namespace lode

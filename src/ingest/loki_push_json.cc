@@ -42,8 +42,8 @@ Result<TimestampNs> DecodeTimestamp(element value, const std::string& where) {
   int64_t ns = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return Bad(where, "timestamp \"" + std::string(text) +
-                          "\" is not an integer number of nanoseconds");
+    return Bad(where,
+               "timestamp \"" + std::string(text) + "\" is not an integer number of nanoseconds");
   }
   return ns;
 }

@@ -30,10 +30,14 @@ struct LineFilter {
 // "|=", "!=", "|~", "!~".
 inline const char* LineFilterOperator(LineFilter::Op op) {
   switch (op) {
-    case LineFilter::Op::kContains: return "|=";
-    case LineFilter::Op::kNotContains: return "!=";
-    case LineFilter::Op::kRegexMatch: return "|~";
-    case LineFilter::Op::kRegexNoMatch: return "!~";
+    case LineFilter::Op::kContains:
+      return "|=";
+    case LineFilter::Op::kNotContains:
+      return "!=";
+    case LineFilter::Op::kRegexMatch:
+      return "|~";
+    case LineFilter::Op::kRegexNoMatch:
+      return "!~";
   }
   return "?";
 }

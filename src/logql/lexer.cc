@@ -61,8 +61,8 @@ bool IsDuration(std::string_view s) {
     size_t u = 0;
     while (u < s.size() && IsLetter(s[u])) ++u;
     std::string_view unit = s.substr(0, u);
-    if (unit != "ns" && unit != "us" && unit != "ms" && unit != "s" && unit != "m" &&
-        unit != "h" && unit != "d" && unit != "w" && unit != "y") {
+    if (unit != "ns" && unit != "us" && unit != "ms" && unit != "s" && unit != "m" && unit != "h" &&
+        unit != "d" && unit != "w" && unit != "y") {
       return false;
     }
     s.remove_prefix(u);
@@ -76,9 +76,8 @@ bool IsByteSize(std::string_view s) {
   if (n == 0) return false;
   std::string unit;
   for (char c : s.substr(n)) unit.push_back(static_cast<char>(c | 0x20));  // ASCII lower
-  static constexpr std::string_view kUnits[] = {"b",  "kb",  "kib", "mb",  "mib",
-                                                "gb", "gib", "tb",  "tib", "pb",
-                                                "pib", "eb", "eib"};
+  static constexpr std::string_view kUnits[] = {"b",  "kb",  "kib", "mb",  "mib", "gb", "gib",
+                                                "tb", "tib", "pb",  "pib", "eb",  "eib"};
   for (std::string_view u : kUnits) {
     if (unit == u) return true;
   }
@@ -100,40 +99,74 @@ std::string DescribeChar(char c) {
 
 const char* TokenKindName(TokenKind kind) {
   switch (kind) {
-    case TokenKind::kEnd: return "end of input";
-    case TokenKind::kIdentifier: return "IDENTIFIER";
-    case TokenKind::kString: return "STRING";
-    case TokenKind::kNumber: return "NUMBER";
-    case TokenKind::kDuration: return "DURATION";
-    case TokenKind::kBytes: return "BYTES";
-    case TokenKind::kOpenBrace: return "OPEN_BRACE";
-    case TokenKind::kCloseBrace: return "CLOSE_BRACE";
-    case TokenKind::kOpenBracket: return "OPEN_BRACKET";
-    case TokenKind::kCloseBracket: return "CLOSE_BRACKET";
-    case TokenKind::kOpenParen: return "OPEN_PARENTHESIS";
-    case TokenKind::kCloseParen: return "CLOSE_PARENTHESIS";
-    case TokenKind::kComma: return "COMMA";
-    case TokenKind::kDot: return "DOT";
-    case TokenKind::kPipe: return "PIPE";
-    case TokenKind::kPipeExact: return "PIPE_EXACT";
-    case TokenKind::kPipeMatch: return "PIPE_MATCH";
-    case TokenKind::kPipePattern: return "PIPE_PATTERN";
-    case TokenKind::kNotPattern: return "NPA";
-    case TokenKind::kEq: return "EQ";
-    case TokenKind::kNeq: return "NEQ";
-    case TokenKind::kRe: return "RE";
-    case TokenKind::kNre: return "NRE";
-    case TokenKind::kCmpEq: return "CMP_EQ";
-    case TokenKind::kGt: return "GT";
-    case TokenKind::kGte: return "GTE";
-    case TokenKind::kLt: return "LT";
-    case TokenKind::kLte: return "LTE";
-    case TokenKind::kAdd: return "ADD";
-    case TokenKind::kSub: return "SUB";
-    case TokenKind::kMul: return "MUL";
-    case TokenKind::kDiv: return "DIV";
-    case TokenKind::kMod: return "MOD";
-    case TokenKind::kPow: return "POW";
+    case TokenKind::kEnd:
+      return "end of input";
+    case TokenKind::kIdentifier:
+      return "IDENTIFIER";
+    case TokenKind::kString:
+      return "STRING";
+    case TokenKind::kNumber:
+      return "NUMBER";
+    case TokenKind::kDuration:
+      return "DURATION";
+    case TokenKind::kBytes:
+      return "BYTES";
+    case TokenKind::kOpenBrace:
+      return "OPEN_BRACE";
+    case TokenKind::kCloseBrace:
+      return "CLOSE_BRACE";
+    case TokenKind::kOpenBracket:
+      return "OPEN_BRACKET";
+    case TokenKind::kCloseBracket:
+      return "CLOSE_BRACKET";
+    case TokenKind::kOpenParen:
+      return "OPEN_PARENTHESIS";
+    case TokenKind::kCloseParen:
+      return "CLOSE_PARENTHESIS";
+    case TokenKind::kComma:
+      return "COMMA";
+    case TokenKind::kDot:
+      return "DOT";
+    case TokenKind::kPipe:
+      return "PIPE";
+    case TokenKind::kPipeExact:
+      return "PIPE_EXACT";
+    case TokenKind::kPipeMatch:
+      return "PIPE_MATCH";
+    case TokenKind::kPipePattern:
+      return "PIPE_PATTERN";
+    case TokenKind::kNotPattern:
+      return "NPA";
+    case TokenKind::kEq:
+      return "EQ";
+    case TokenKind::kNeq:
+      return "NEQ";
+    case TokenKind::kRe:
+      return "RE";
+    case TokenKind::kNre:
+      return "NRE";
+    case TokenKind::kCmpEq:
+      return "CMP_EQ";
+    case TokenKind::kGt:
+      return "GT";
+    case TokenKind::kGte:
+      return "GTE";
+    case TokenKind::kLt:
+      return "LT";
+    case TokenKind::kLte:
+      return "LTE";
+    case TokenKind::kAdd:
+      return "ADD";
+    case TokenKind::kSub:
+      return "SUB";
+    case TokenKind::kMul:
+      return "MUL";
+    case TokenKind::kDiv:
+      return "DIV";
+    case TokenKind::kMod:
+      return "MOD";
+    case TokenKind::kPow:
+      return "POW";
   }
   return "UNKNOWN";
 }
@@ -263,16 +296,35 @@ Status Lexer::ScanEscape(std::string& out) {
   if (AtEnd()) return ParseErrorAt(start, "unterminated string");
   char simple = '\0';
   switch (c) {
-    case 'a': simple = '\a'; break;
-    case 'b': simple = '\b'; break;
-    case 'f': simple = '\f'; break;
-    case 'n': simple = '\n'; break;
-    case 'r': simple = '\r'; break;
-    case 't': simple = '\t'; break;
-    case 'v': simple = '\v'; break;
-    case '\\': simple = '\\'; break;
-    case '"': simple = '"'; break;
-    default: break;
+    case 'a':
+      simple = '\a';
+      break;
+    case 'b':
+      simple = '\b';
+      break;
+    case 'f':
+      simple = '\f';
+      break;
+    case 'n':
+      simple = '\n';
+      break;
+    case 'r':
+      simple = '\r';
+      break;
+    case 't':
+      simple = '\t';
+      break;
+    case 'v':
+      simple = '\v';
+      break;
+    case '\\':
+      simple = '\\';
+      break;
+    case '"':
+      simple = '"';
+      break;
+    default:
+      break;
   }
   if (simple != '\0') {
     out.push_back(simple);
@@ -353,24 +405,60 @@ Result<TokenKind> Lexer::ScanOperator() {
   } else {
     len = 1;
     switch (c) {
-      case '{': kind = TokenKind::kOpenBrace; break;
-      case '}': kind = TokenKind::kCloseBrace; break;
-      case '[': kind = TokenKind::kOpenBracket; break;
-      case ']': kind = TokenKind::kCloseBracket; break;
-      case '(': kind = TokenKind::kOpenParen; break;
-      case ')': kind = TokenKind::kCloseParen; break;
-      case ',': kind = TokenKind::kComma; break;
-      case '.': kind = TokenKind::kDot; break;
-      case '|': kind = TokenKind::kPipe; break;
-      case '=': kind = TokenKind::kEq; break;
-      case '>': kind = TokenKind::kGt; break;
-      case '<': kind = TokenKind::kLt; break;
-      case '+': kind = TokenKind::kAdd; break;
-      case '-': kind = TokenKind::kSub; break;
-      case '*': kind = TokenKind::kMul; break;
-      case '/': kind = TokenKind::kDiv; break;
-      case '%': kind = TokenKind::kMod; break;
-      case '^': kind = TokenKind::kPow; break;
+      case '{':
+        kind = TokenKind::kOpenBrace;
+        break;
+      case '}':
+        kind = TokenKind::kCloseBrace;
+        break;
+      case '[':
+        kind = TokenKind::kOpenBracket;
+        break;
+      case ']':
+        kind = TokenKind::kCloseBracket;
+        break;
+      case '(':
+        kind = TokenKind::kOpenParen;
+        break;
+      case ')':
+        kind = TokenKind::kCloseParen;
+        break;
+      case ',':
+        kind = TokenKind::kComma;
+        break;
+      case '.':
+        kind = TokenKind::kDot;
+        break;
+      case '|':
+        kind = TokenKind::kPipe;
+        break;
+      case '=':
+        kind = TokenKind::kEq;
+        break;
+      case '>':
+        kind = TokenKind::kGt;
+        break;
+      case '<':
+        kind = TokenKind::kLt;
+        break;
+      case '+':
+        kind = TokenKind::kAdd;
+        break;
+      case '-':
+        kind = TokenKind::kSub;
+        break;
+      case '*':
+        kind = TokenKind::kMul;
+        break;
+      case '/':
+        kind = TokenKind::kDiv;
+        break;
+      case '%':
+        kind = TokenKind::kMod;
+        break;
+      case '^':
+        kind = TokenKind::kPow;
+        break;
       default:
         return ParseErrorAt(PositionOf(start), "unexpected character " + DescribeChar(c));
     }

@@ -20,21 +20,31 @@ constexpr std::string_view kEmptyCompatibleError =
 
 std::optional<MatchType> MatchTypeFor(TokenKind kind) {
   switch (kind) {
-    case TokenKind::kEq: return MatchType::kEqual;
-    case TokenKind::kNeq: return MatchType::kNotEqual;
-    case TokenKind::kRe: return MatchType::kRegexMatch;
-    case TokenKind::kNre: return MatchType::kRegexNoMatch;
-    default: return std::nullopt;
+    case TokenKind::kEq:
+      return MatchType::kEqual;
+    case TokenKind::kNeq:
+      return MatchType::kNotEqual;
+    case TokenKind::kRe:
+      return MatchType::kRegexMatch;
+    case TokenKind::kNre:
+      return MatchType::kRegexNoMatch;
+    default:
+      return std::nullopt;
   }
 }
 
 std::optional<LineFilter::Op> LineFilterOpFor(TokenKind kind) {
   switch (kind) {
-    case TokenKind::kPipeExact: return LineFilter::Op::kContains;
-    case TokenKind::kNeq: return LineFilter::Op::kNotContains;
-    case TokenKind::kPipeMatch: return LineFilter::Op::kRegexMatch;
-    case TokenKind::kNre: return LineFilter::Op::kRegexNoMatch;
-    default: return std::nullopt;
+    case TokenKind::kPipeExact:
+      return LineFilter::Op::kContains;
+    case TokenKind::kNeq:
+      return LineFilter::Op::kNotContains;
+    case TokenKind::kPipeMatch:
+      return LineFilter::Op::kRegexMatch;
+    case TokenKind::kNre:
+      return LineFilter::Op::kRegexNoMatch;
+    default:
+      return std::nullopt;
   }
 }
 

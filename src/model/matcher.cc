@@ -6,10 +6,14 @@ namespace lode {
 
 const char* MatchTypeOperator(MatchType type) {
   switch (type) {
-    case MatchType::kEqual: return "=";
-    case MatchType::kNotEqual: return "!=";
-    case MatchType::kRegexMatch: return "=~";
-    case MatchType::kRegexNoMatch: return "!~";
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegexMatch:
+      return "=~";
+    case MatchType::kRegexNoMatch:
+      return "!~";
   }
   return "?";
 }
@@ -36,10 +40,14 @@ Result<Matcher> Matcher::Create(MatchType type, std::string name, std::string va
 
 bool Matcher::Matches(std::string_view value) const {
   switch (type_) {
-    case MatchType::kEqual: return value == value_;
-    case MatchType::kNotEqual: return value != value_;
-    case MatchType::kRegexMatch: return RE2::FullMatch(value, *regex_);
-    case MatchType::kRegexNoMatch: return !RE2::FullMatch(value, *regex_);
+    case MatchType::kEqual:
+      return value == value_;
+    case MatchType::kNotEqual:
+      return value != value_;
+    case MatchType::kRegexMatch:
+      return RE2::FullMatch(value, *regex_);
+    case MatchType::kRegexNoMatch:
+      return !RE2::FullMatch(value, *regex_);
   }
   return false;
 }

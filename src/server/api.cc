@@ -9,16 +9,24 @@ namespace lode {
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kResourceExhausted: return 413;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kDeadlineExceeded: return 504;
-    case StatusCode::kCancelled: return 499;
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kResourceExhausted:
+      return 413;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kDeadlineExceeded:
+      return 504;
+    case StatusCode::kCancelled:
+      return 499;
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -31,8 +39,8 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
                                          "HTTP requests by route, method and status code.",
                                          {"route", "method", "code"})),
       request_seconds_(metrics.AddHistogram("lode_http_request_duration_seconds",
-                                            "Time to answer an HTTP request, by route.",
-                                            {"route"}, LatencyBuckets())),
+                                            "Time to answer an HTTP request, by route.", {"route"},
+                                            LatencyBuckets())),
       ingested_records_(metrics.AddCounter("lode_ingested_records_total",
                                            "Log records accepted and stored, by tenant.",
                                            {"tenant"})),
@@ -122,7 +130,9 @@ HttpResponse Api::HandleIndexPage() const {
   r.content_type = "text/html; charset=utf-8";
   r.body =
       "<!doctype html><html><head><meta charset=\"utf-8\"><title>lode</title></head><body>"
-      "<h1>lode " + options_.version + "</h1>"
+      "<h1>lode " +
+      options_.version +
+      "</h1>"
       "<p>The log store is running. The web UI is not part of this version yet; use the "
       "Loki HTTP API or <code>lode query</code>.</p><ul>"
       "<li><code>POST /loki/api/v1/push</code> &mdash; push logs (Loki JSON)</li>"

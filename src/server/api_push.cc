@@ -21,8 +21,8 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
     durability = Durability::kDurable;
   } else if (!qos.empty() && strcasecmp(qos.c_str(), "best-effort") != 0) {
     push_errors_.With({tenant, "400"}).Inc();
-    return HttpResponse::Text(400, "invalid X-Lode-Durability \"" + qos +
-                                       "\": expected durable or best-effort");
+    return HttpResponse::Text(
+        400, "invalid X-Lode-Durability \"" + qos + "\": expected durable or best-effort");
   }
 
   const std::string content_type = request.Header("Content-Type");

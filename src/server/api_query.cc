@@ -23,7 +23,8 @@ Result<int64_t> TimeParam(const HttpRequest& request, const char* name, int64_t 
   std::string value = request.Param(name);
   if (value.empty()) return fallback;
   auto t = ParseApiTime(value);
-  if (!t.ok()) return Status::InvalidArgument("invalid " + std::string(name) + ": " + t.status().message());
+  if (!t.ok())
+    return Status::InvalidArgument("invalid " + std::string(name) + ": " + t.status().message());
   return t;
 }
 
@@ -37,8 +38,9 @@ Result<size_t> LimitParam(const HttpRequest& request, size_t fallback, size_t ma
   }
   if (limit == 0) return Status::InvalidArgument("limit must be a positive value");
   if (limit > max) {
-    return Status::InvalidArgument("max entries limit per query exceeded, limit > max_entries_limit_per_query (" +
-                                   std::to_string(limit) + " > " + std::to_string(max) + ")");
+    return Status::InvalidArgument(
+        "max entries limit per query exceeded, limit > max_entries_limit_per_query (" +
+        std::to_string(limit) + " > " + std::to_string(max) + ")");
   }
   return static_cast<size_t>(limit);
 }
@@ -47,7 +49,8 @@ Result<Direction> DirectionParam(const HttpRequest& request) {
   std::string value = request.Param("direction");
   if (value.empty() || value == "backward" || value == "BACKWARD") return Direction::kBackward;
   if (value == "forward" || value == "FORWARD") return Direction::kForward;
-  return Status::InvalidArgument("invalid direction \"" + value + "\": expected forward or backward");
+  return Status::InvalidArgument("invalid direction \"" + value +
+                                 "\": expected forward or backward");
 }
 
 HttpResponse ErrorResponse(const Status& status) {
@@ -68,7 +71,8 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   int64_t since = kDefaultSinceNs;
   if (std::string s = request.Param("since"); !s.empty()) {
     auto d = ParseDuration(s);
-    if (!d.ok()) return ErrorResponse(Status::InvalidArgument("invalid since: " + d.status().message()));
+    if (!d.ok())
+      return ErrorResponse(Status::InvalidArgument("invalid since: " + d.status().message()));
     since = *d;
   }
   auto start = TimeParam(request, "start", *end - since);
@@ -78,9 +82,12 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   }
   if (std::string step = request.Param("step"); !step.empty()) {
     auto d = ParseSecondsOrDuration(step);
-    if (!d.ok()) return ErrorResponse(Status::InvalidArgument("invalid step: " + d.status().message()));
+    if (!d.ok())
+      return ErrorResponse(Status::InvalidArgument("invalid step: " + d.status().message()));
     if (*d <= 0) {
-      return HttpResponse::Text(400, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+      return HttpResponse::Text(
+          400,
+          "zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
   }
   auto limit = LimitParam(request, options_.default_limit, options_.max_limit);

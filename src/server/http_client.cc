@@ -23,7 +23,8 @@ Result<Url> ParseUrl(std::string_view text) {
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) url.path = std::string(rest.substr(slash));
-  if (authority.empty()) return Status::InvalidArgument("URL has no host: \"" + std::string(text) + "\"");
+  if (authority.empty())
+    return Status::InvalidArgument("URL has no host: \"" + std::string(text) + "\"");
   size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
     url.host = std::string(authority.substr(0, colon));

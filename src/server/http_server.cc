@@ -45,8 +45,8 @@ HttpRequest ToRequest(const http::request<http::string_body>& req, const std::st
   out.remote = remote;
   // Form-encoded POST bodies carry parameters too (Loki accepts both).
   auto ct = req.find(http::field::content_type);
-  if (ct != req.end() &&
-      std::string_view(ct->value().data(), ct->value().size()).starts_with("application/x-www-form-urlencoded")) {
+  if (ct != req.end() && std::string_view(ct->value().data(), ct->value().size())
+                             .starts_with("application/x-www-form-urlencoded")) {
     auto form = ParseQueryString(out.body);
     out.params.insert(out.params.end(), form.begin(), form.end());
   }
@@ -55,8 +55,7 @@ HttpRequest ToRequest(const http::request<http::string_body>& req, const std::st
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, ServerState& state)
-      : stream_(std::move(socket)), state_(state) {
+  Session(tcp::socket socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -72,22 +71,21 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == beast::error::timeout || ec == asio::error::operation_aborted) {
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted) {
       return Close();
     }
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
-      return Write(HttpResponse::Text(
-          413, "request body exceeds the limit of " +
-                   std::to_string(state_.options.max_body_bytes) + " bytes"));
+      return Write(HttpResponse::Text(413, "request body exceeds the limit of " +
+                                               std::to_string(state_.options.max_body_bytes) +
+                                               " bytes"));
     }
     if (ec) {
       keep_alive_ = false;
@@ -100,11 +98,10 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
     asio::post(*state_.workers, [self = shared_from_this(), request] {
       HttpResponse response = self->state_.handler(*request);
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->Write(std::move(response));
-                   self->state_.in_flight.fetch_sub(1);
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+        self->state_.in_flight.fetch_sub(1);
+      });
     });
   }
 
@@ -151,16 +148,17 @@ struct HttpServer::Impl {
   std::atomic<bool> stopped{false};
 
   void Accept() {
-    acceptor->async_accept(asio::make_strand(state.ioc), [this](beast::error_code ec,
-                                                                tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-        log::Warn("accept failed", {{"err", ec.message()}});
-      } else {
-        std::make_shared<Session>(std::move(socket), state)->Start();
-      }
-      Accept();
-    });
+    acceptor->async_accept(asio::make_strand(state.ioc),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             if (ec) {
+                               if (ec == asio::error::operation_aborted || !acceptor->is_open())
+                                 return;
+                               log::Warn("accept failed", {{"err", ec.message()}});
+                             } else {
+                               std::make_shared<Session>(std::move(socket), state)->Start();
+                             }
+                             Accept();
+                           });
   }
 };
 
@@ -178,8 +176,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
   if (ec) {
-    return Status::InvalidArgument("invalid listen address \"" + options.host + "\": " +
-                                   ec.message());
+    return Status::InvalidArgument("invalid listen address \"" + options.host +
+                                   "\": " + ec.message());
   }
   tcp::endpoint endpoint(address, options.port);
   impl->acceptor.emplace(impl->state.ioc);

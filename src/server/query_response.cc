@@ -65,8 +65,7 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
   w.Key("store");
   w.BeginObject();
   WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
-                 "chunkRefsFetchTime", "congestionControlLatency",
-                 "pipelineWrapperFilteredLines"});
+                 "chunkRefsFetchTime", "congestionControlLatency", "pipelineWrapperFilteredLines"});
   w.Key("queryReferencedStructuredMetadata");
   w.Bool(false);
   WriteChunkStats(w, QueryStats{});
@@ -81,8 +80,7 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
   w.Key("store");
   w.BeginObject();
   WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
-                 "chunkRefsFetchTime", "congestionControlLatency",
-                 "pipelineWrapperFilteredLines"});
+                 "chunkRefsFetchTime", "congestionControlLatency", "pipelineWrapperFilteredLines"});
   w.Key("queryReferencedStructuredMetadata");
   w.Bool(false);
   WriteChunkStats(w, s);

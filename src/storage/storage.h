@@ -26,8 +26,8 @@ enum class Direction { kForward, kBackward };
 // Which records to read.
 struct SelectRequest {
   std::string tenant;
-  TimestampNs start = 0;  // inclusive
-  TimestampNs end = 0;    // exclusive
+  TimestampNs start = 0;          // inclusive
+  TimestampNs end = 0;            // exclusive
   std::vector<Matcher> matchers;  // all must match the stream labels
   Direction direction = Direction::kBackward;
 };

@@ -14,8 +14,8 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
   std::unique_ptr<TenantLog> log(new TenantLog(env, std::move(tenant), std::move(dir), options));
   uint64_t next_segment = 1;
   LODE_RETURN_IF_ERROR(log->Recover(next_segment));
-  LODE_ASSIGN_OR_RETURN(log->wal_, wal::WalWriter::Open(env, log->dir_, next_segment,
-                                                        options.segment_size_limit));
+  LODE_ASSIGN_OR_RETURN(
+      log->wal_, wal::WalWriter::Open(env, log->dir_, next_segment, options.segment_size_limit));
   return log;
 }
 

@@ -72,16 +72,16 @@ class TenantLog {
   const std::string dir_;
   const TenantLogOptions options_;
 
-  std::mutex write_mu_;                   // serialises WAL writes
-  std::unique_ptr<wal::WalWriter> wal_;   // guarded by write_mu_
+  std::mutex write_mu_;                  // serialises WAL writes
+  std::unique_ptr<wal::WalWriter> wal_;  // guarded by write_mu_
 
   mutable std::mutex mu_;
   std::condition_variable synced_cv_;
-  std::string pending_;          // framed, not yet written; guarded by mu_
-  uint64_t appended_frames_ = 0; // frames ever added to pending_
-  uint64_t written_frames_ = 0;  // frames handed to the OS
-  uint64_t synced_frames_ = 0;   // frames fsynced
-  Status failed_;                // sticky: after an I/O error the log refuses writes
+  std::string pending_;           // framed, not yet written; guarded by mu_
+  uint64_t appended_frames_ = 0;  // frames ever added to pending_
+  uint64_t written_frames_ = 0;   // frames handed to the OS
+  uint64_t synced_frames_ = 0;    // frames fsynced
+  Status failed_;                 // sticky: after an I/O error the log refuses writes
   uint64_t next_seq_ = 0;
   uint64_t record_count_ = 0;
   std::map<std::string, Stream> streams_;  // by canonical label string

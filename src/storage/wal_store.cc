@@ -57,9 +57,14 @@ Result<TenantLog*> WalStore::GetOrOpenTenant(const std::string& tenant) {
   if (closed_) return Status::Unavailable("storage is closed");
   auto it = tenants_.find(tenant);
   if (it != tenants_.end()) return it->second.get();
-  std::string dir = JoinPath(JoinPath(TenantsDir(options_.data_dir), tenant), "wal");
-  auto log = TenantLog::Open(env_, tenant, dir, options_.log);
+  std::string tenant_dir = JoinPath(TenantsDir(options_.data_dir), tenant);
+  auto log = TenantLog::Open(env_, tenant, JoinPath(tenant_dir, "wal"), options_.log);
   if (!log.ok()) return log.status().WithContext("open tenant " + tenant);
+  // A new tenant's directories must be durable before its first durable
+  // append is acknowledged, or power loss could unlink its whole log.
+  Status synced = env_->SyncDir(tenant_dir);
+  if (synced.ok()) synced = env_->SyncDir(TenantsDir(options_.data_dir));
+  if (!synced.ok()) return synced.WithContext("open tenant " + tenant);
   TenantLog* ptr = log->get();
   tenants_.emplace(tenant, std::move(log).value());
   return ptr;

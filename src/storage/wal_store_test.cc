@@ -118,8 +118,7 @@ TEST_F(WalStoreTest, ReopenReplaysEveryTenant) {
   ASSERT_TRUE(store->Append("t1", Batch("a", {4}), Durability::kDurable).ok());
   store.reset();
   store = Open();
-  EXPECT_EQ(Lines(*store, "t1", {Eq("app", "a")}),
-            (std::vector<std::string>{"a@1", "a@2", "a@4"}));
+  EXPECT_EQ(Lines(*store, "t1", {Eq("app", "a")}), (std::vector<std::string>{"a@1", "a@2", "a@4"}));
 }
 
 TEST_F(WalStoreTest, BestEffortIsFlushedByTheBackgroundFlusher) {

@@ -1,6 +1,5 @@
 // `lode forward` and `lode query` against a real server.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,8 +48,8 @@ TEST_F(CliTest, ForwardThenQueryReturnsEveryLineInOrder) {
   ASSERT_EQ(fwd.exit_code, 0) << fwd.err;
   EXPECT_NE(fwd.err.find("sent=2500"), std::string::npos) << fwd.err;
 
-  CommandResult q = RunLode({"query", "--url", server_->base_url(), "--limit", "5000",
-                             "--output", "raw", "{app=\"fwd\"}"});
+  CommandResult q = RunLode({"query", "--url", server_->base_url(), "--limit", "5000", "--output",
+                             "raw", "{app=\"fwd\"}"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
   EXPECT_EQ(SplitLines(q.out), expected);
 
@@ -66,7 +65,8 @@ TEST_F(CliTest, ForwardThenQueryReturnsEveryLineInOrder) {
 TEST_F(CliTest, QueryLimitShowsTheMostRecentLinesOldestFirst) {
   std::string input;
   for (int i = 0; i < 10; ++i) input += "line " + std::to_string(i) + "\n";
-  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=lim"}, input).exit_code, 0);
+  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=lim"}, input).exit_code,
+            0);
   CommandResult q = RunLode(
       {"query", "--url", server_->base_url(), "--limit", "3", "-o", "raw", "{app=\"lim\"}"});
   ASSERT_EQ(q.exit_code, 0);
@@ -77,10 +77,10 @@ TEST_F(CliTest, QueryLimitShowsTheMostRecentLinesOldestFirst) {
 }
 
 TEST_F(CliTest, QueryOutputFormats) {
-  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=fmt"},
-                    "one \"quoted\"\ntwo\n")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunLode({"forward", "--url", server_->base_url(), "-l", "app=fmt"}, "one \"quoted\"\ntwo\n")
+          .exit_code,
+      0);
   CommandResult jsonl =
       RunLode({"query", "--url", server_->base_url(), "-o", "jsonl", "{app=\"fmt\"}"});
   ASSERT_EQ(jsonl.exit_code, 0);
@@ -89,11 +89,13 @@ TEST_F(CliTest, QueryOutputFormats) {
   EXPECT_NE(lines[0].find(R"("labels":{"app":"fmt"},"line":"one \"quoted\"")"), std::string::npos)
       << lines[0];
   EXPECT_EQ(lines[0].rfind(R"({"timestamp":")", 0), 0u);
-  CommandResult json = RunLode({"query", "--url", server_->base_url(), "-o", "json", "{app=\"fmt\"}"});
+  CommandResult json =
+      RunLode({"query", "--url", server_->base_url(), "-o", "json", "{app=\"fmt\"}"});
   ASSERT_EQ(json.exit_code, 0);
   EXPECT_EQ(json.out.front(), '[');
   EXPECT_NE(json.out.find(R"("line":"two"})"), std::string::npos);
-  CommandResult bad = RunLode({"query", "--url", server_->base_url(), "-o", "yaml", "{app=\"fmt\"}"});
+  CommandResult bad =
+      RunLode({"query", "--url", server_->base_url(), "-o", "yaml", "{app=\"fmt\"}"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("--output"), std::string::npos);
 }
@@ -123,7 +125,8 @@ TEST_F(CliTest, QueryErrorsAreClearAndNonZero) {
   EXPECT_NE(down.exit_code, 0);
   EXPECT_NE(down.err.find("cannot reach"), std::string::npos) << down.err;
 
-  CommandResult since = RunLode({"query", "--url", server_->base_url(), "--since", "forever", "{a=\"b\"}"});
+  CommandResult since =
+      RunLode({"query", "--url", server_->base_url(), "--since", "forever", "{a=\"b\"}"});
   EXPECT_NE(since.exit_code, 0);
   EXPECT_NE(since.err.find("--since"), std::string::npos);
 }
@@ -131,9 +134,9 @@ TEST_F(CliTest, QueryErrorsAreClearAndNonZero) {
 TEST_F(CliTest, ForwardRejectedBatchExitsNonZero) {
   // An invalid tenant ID is a permanent 400: the batch is dropped and
   // reported, not retried forever.
-  CommandResult r = RunLode({"forward", "--url", server_->base_url(), "--tenant", "bad/tenant",
-                             "-l", "app=x"},
-                            "a line\n");
+  CommandResult r =
+      RunLode({"forward", "--url", server_->base_url(), "--tenant", "bad/tenant", "-l", "app=x"},
+              "a line\n");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("1 lines dropped"), std::string::npos) << r.err;
 }
@@ -153,8 +156,8 @@ TEST_F(CliTest, ForwardRetriesUntilTheServerComesBack) {
   std::string input = "late 1\nlate 2\n";
   pid_t child = fork();
   if (child == 0) {
-    CommandResult r = RunLode({"forward", "--url", url, "-l", "app=late", "--batch-wait", "10ms"},
-                              input);
+    CommandResult r =
+        RunLode({"forward", "--url", url, "-l", "app=late", "--batch-wait", "10ms"}, input);
     _exit(r.exit_code);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(700));

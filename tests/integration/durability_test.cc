@@ -13,7 +13,9 @@ namespace {
 
 constexpr int64_t kBase = 1714521600LL * 1'000'000'000;
 
-std::string AllRange() { return "start=0&end=" + std::to_string(NowNanos() + 1'000'000'000LL) + "&limit=5000"; }
+std::string AllRange() {
+  return "start=0&end=" + std::to_string(NowNanos() + 1'000'000'000LL) + "&limit=5000";
+}
 
 size_t CountLines(const LodeServer& server, const std::string& query) {
   ParsedStreams s = ParseStreams(server.QueryRange(query, AllRange()).body);
@@ -79,9 +81,9 @@ TEST(Durability, SigtermFlushesBufferedRecordsAndExitsCleanly) {
   std::string config = WriteConfig(dir.path(), "flush_interval: 1h\n");
   {
     LodeServer server(data, {"--config", config});
-    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"buffered"})", {{kBase, "a"}, {kBase + 1, "b"}}))
-                  .status,
-              204);
+    ASSERT_EQ(
+        server.PushJson(PushBody(R"({"app":"buffered"})", {{kBase, "a"}, {kBase + 1, "b"}})).status,
+        204);
     EXPECT_EQ(server.Terminate(), 0);
     EXPECT_NE(server.Log().find("stopped cleanly"), std::string::npos) << server.Log();
   }
@@ -94,8 +96,9 @@ TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
   std::string data = dir.path() + "/data";
   {
     LodeServer server(data);
-    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase, "kept"}}),
-                              {{"X-Lode-Durability", "durable"}})
+    ASSERT_EQ(server
+                  .PushJson(PushBody(R"({"app":"x"})", {{kBase, "kept"}}),
+                            {{"X-Lode-Durability", "durable"}})
                   .status,
               204);
     server.Kill9();
@@ -107,7 +110,8 @@ TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
     if (e.path().extension() == ".wal" && e.file_size() > 0) newest = e.path().string();
   }
   ASSERT_FALSE(newest.empty());
-  std::ofstream(newest, std::ios::app | std::ios::binary) << std::string("\x01\x02\x03\x04\xff\x00", 6);
+  std::ofstream(newest, std::ios::app | std::ios::binary)
+      << std::string("\x01\x02\x03\x04\xff\x00", 6);
   LodeServer restarted(data);
   EXPECT_EQ(CountLines(restarted, R"({app="x"})"), 1u);
   EXPECT_NE(restarted.Log().find("torn or corrupt tail"), std::string::npos) << restarted.Log();

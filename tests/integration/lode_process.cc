@@ -81,8 +81,8 @@ LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args
                        std::string listen)
     : data_dir_(std::move(data_dir)) {
   static int counter = 0;
-  log_path_ = data_dir_ + ".server-" + std::to_string(getpid()) + "-" +
-              std::to_string(counter++) + ".log";
+  log_path_ =
+      data_dir_ + ".server-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".log";
   std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", listen};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = Spawn(args, "/dev/null", "/dev/null", log_path_);
@@ -132,8 +132,9 @@ int LodeServer::Terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-HttpResponse LodeServer::Get(const std::string& path_and_query,
-                             const std::vector<std::pair<std::string, std::string>>& headers) const {
+HttpResponse LodeServer::Get(
+    const std::string& path_and_query,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
   ClientRequest request;
   request.url = base_url_ + path_and_query;
   request.headers = headers;
@@ -142,8 +143,9 @@ HttpResponse LodeServer::Get(const std::string& path_and_query,
   return *response;
 }
 
-HttpResponse LodeServer::Post(const std::string& path, const std::string& body,
-                              const std::vector<std::pair<std::string, std::string>>& headers) const {
+HttpResponse LodeServer::Post(
+    const std::string& path, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
   ClientRequest request;
   request.method = "POST";
   request.url = base_url_ + path;
@@ -160,8 +162,9 @@ HttpResponse LodeServer::PushJson(const std::string& body,
   return Post("/loki/api/v1/push", body, headers);
 }
 
-HttpResponse LodeServer::QueryRange(const std::string& query, const std::string& extra_params,
-                                    const std::vector<std::pair<std::string, std::string>>& headers) const {
+HttpResponse LodeServer::QueryRange(
+    const std::string& query, const std::string& extra_params,
+    const std::vector<std::pair<std::string, std::string>>& headers) const {
   std::string url = "/loki/api/v1/query_range?query=" + UrlEncode(query);
   if (!extra_params.empty()) url += "&" + extra_params;
   return Get(url, headers);
@@ -199,7 +202,8 @@ ParsedStreams ParseStreams(const std::string& body) {
     simdjson::dom::object obj;
     if (stream["stream"].get_object().get(obj) != simdjson::SUCCESS) return parsed;
     for (auto field : obj) {
-      labels.push_back(Label{std::string(field.key), std::string(field.value.get_string().value())});
+      labels.push_back(
+          Label{std::string(field.key), std::string(field.value.get_string().value())});
     }
     parsed.stream_labels.push_back(Labels(labels).ToString());
     simdjson::dom::array values;

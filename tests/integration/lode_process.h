@@ -60,8 +60,9 @@ class LodeServer {
   HttpResponse PushJson(const std::string& body,
                         std::vector<std::pair<std::string, std::string>> headers = {}) const;
   // GET /loki/api/v1/query_range with the query URL-encoded.
-  HttpResponse QueryRange(const std::string& query, const std::string& extra_params = "",
-                          const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
+  HttpResponse QueryRange(
+      const std::string& query, const std::string& extra_params = "",
+      const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
 
  private:
   std::string data_dir_;

@@ -34,15 +34,17 @@ class PushQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_ = std::make_unique<LodeServer>(dir_.path() + "/data");
-    ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"api","env":"prod"})",
-                                         {{kBase + 1 * kSec, "GET /users 200 12ms"},
-                                          {kBase + 3 * kSec, "GET /orders 500 timeout"},
-                                          {kBase + 5 * kSec, "POST /users 201 8ms"}}))
+    ASSERT_EQ(server_
+                  ->PushJson(PushBody(R"({"app":"api","env":"prod"})",
+                                      {{kBase + 1 * kSec, "GET /users 200 12ms"},
+                                       {kBase + 3 * kSec, "GET /orders 500 timeout"},
+                                       {kBase + 5 * kSec, "POST /users 201 8ms"}}))
                   .status,
               204);
-    ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"web","env":"prod"})",
-                                         {{kBase + 2 * kSec, "render home 3ms"},
-                                          {kBase + 4 * kSec, "render cart timeout"}}))
+    ASSERT_EQ(server_
+                  ->PushJson(PushBody(R"({"app":"web","env":"prod"})",
+                                      {{kBase + 2 * kSec, "render home 3ms"},
+                                       {kBase + 4 * kSec, "render cart timeout"}}))
                   .status,
               204);
   }
@@ -92,17 +94,17 @@ TEST_F(PushQueryTest, ContainsAndNotContainsFilters) {
 }
 
 TEST_F(PushQueryTest, LimitAndDirectionPickTheRightEnd) {
-  ParsedStreams fwd = ParseStreams(
-      server_
-          ->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&limit=2&direction=forward")
-          .body);
+  ParsedStreams fwd =
+      ParseStreams(server_
+                       ->QueryRange(R"({env="prod"})",
+                                    Range(kBase, kBase + 10 * kSec) + "&limit=2&direction=forward")
+                       .body);
   ASSERT_TRUE(fwd.ok);
   ASSERT_EQ(fwd.entries.size(), 2u);
   EXPECT_EQ(fwd.entries[0].first, kBase + 1 * kSec);
 
-  ParsedStreams back =
-      ParseStreams(server_->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&limit=2")
-                       .body);
+  ParsedStreams back = ParseStreams(
+      server_->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&limit=2").body);
   ASSERT_TRUE(back.ok);
   ASSERT_EQ(back.entries.size(), 2u);
   int64_t newest = std::max(back.entries[0].first, back.entries[1].first);
@@ -118,17 +120,16 @@ TEST_F(PushQueryTest, StartInclusiveEndExclusiveInEveryTimeFormat) {
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.entries.size(), 2u);
   // Seconds.
-  s = ParseStreams(server_
-                       ->QueryRange(R"({app="api"})", "start=" + std::to_string(kBase / kSec + 1) +
-                                                         "&end=" + std::to_string(kBase / kSec + 5))
-                       .body);
+  s = ParseStreams(
+      server_
+          ->QueryRange(R"({app="api"})", "start=" + std::to_string(kBase / kSec + 1) +
+                                             "&end=" + std::to_string(kBase / kSec + 5))
+          .body);
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.entries.size(), 2u);
   // RFC 3339 and float seconds.
   s = ParseStreams(
-      server_
-          ->QueryRange(R"({app="api"})", "start=2024-05-01T00:00:01Z&end=1714521605.5")
-          .body);
+      server_->QueryRange(R"({app="api"})", "start=2024-05-01T00:00:01Z&end=1714521605.5").body);
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.entries.size(), 3u);
   // Garbage is a 400 naming the parameter.
@@ -194,7 +195,9 @@ TEST_F(PushQueryTest, MalformedBodiesGet400AndLoseNothing) {
   }
   // Nothing from the bad bodies was stored, and the earlier data is intact.
   ParsedStreams s = ParseStreams(
-      server_->QueryRange(R"({app=~".+"})", "start=0&end=" + std::to_string(NowNanos() + kSec) + "&limit=100")
+      server_
+          ->QueryRange(R"({app=~".+"})",
+                       "start=0&end=" + std::to_string(NowNanos() + kSec) + "&limit=100")
           .body);
   ASSERT_TRUE(s.ok);
   EXPECT_EQ(s.entries.size(), 5u);
@@ -229,8 +232,8 @@ TEST_F(PushQueryTest, TenantsAreIsolated) {
   EXPECT_EQ(count("team-b"), 0u);
   EXPECT_EQ(count("fake"), 3u);
   EXPECT_EQ(count("team-a|fake"), 4u);
-  HttpResponse bad = server_->PushJson(PushBody(R"({"app":"x"})", {{kBase, "x"}}),
-                                       {{"X-Scope-OrgID", "../etc"}});
+  HttpResponse bad =
+      server_->PushJson(PushBody(R"({"app":"x"})", {{kBase, "x"}}), {{"X-Scope-OrgID", "../etc"}});
   EXPECT_EQ(bad.status, 400);
 }
 
@@ -244,14 +247,17 @@ TEST_F(PushQueryTest, ReadyAndMetrics) {
   EXPECT_NE(m.body.find("lode_ingested_records_total{tenant=\"fake\"} 5"), std::string::npos)
       << m.body;
   EXPECT_NE(m.body.find("lode_ingested_bytes_total{tenant=\"fake\"}"), std::string::npos);
-  EXPECT_NE(m.body.find(
-                "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"204\"} 2"),
-            std::string::npos)
+  EXPECT_NE(
+      m.body.find(
+          "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"204\"} 2"),
+      std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find(
-                "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"400\"} 1"),
-            std::string::npos);
-  EXPECT_NE(m.body.find("lode_http_request_duration_seconds_bucket{route=\"/loki/api/v1/query_range\",le=\"+Inf\"} 1"),
+  EXPECT_NE(
+      m.body.find(
+          "lode_http_requests_total{route=\"/loki/api/v1/push\",method=\"POST\",code=\"400\"} 1"),
+      std::string::npos);
+  EXPECT_NE(m.body.find("lode_http_request_duration_seconds_bucket{route=\"/loki/api/v1/"
+                        "query_range\",le=\"+Inf\"} 1"),
             std::string::npos);
   EXPECT_NE(m.body.find("# TYPE lode_http_request_duration_seconds histogram"), std::string::npos);
 }

@@ -24,8 +24,7 @@ class WalWriter {
   // Starts a new segment numbered `first_segment` in `dir` (which must
   // exist). Existing segments are never appended to: recovery may have
   // cut them, and a fresh file keeps the history simple.
-  static Result<std::unique_ptr<WalWriter>> Open(Env* env, std::string dir,
-                                                 uint64_t first_segment,
+  static Result<std::unique_ptr<WalWriter>> Open(Env* env, std::string dir, uint64_t first_segment,
                                                  uint64_t segment_size_limit);
 
   // Frames `payload` and appends it to the buffer passed in, without any
