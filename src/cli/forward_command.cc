@@ -98,6 +98,7 @@ int RunForward(const ForwardFlags& flags) {
 
   HttpPushTransport transport(PushUrl(flags.url), flags.tenant, flags.durable);
   Forwarder forwarder(transport, options);
+  std::ios::sync_with_stdio(false);
   std::string line;
   while (std::getline(std::cin, line)) forwarder.AddLine(std::move(line));
   Status done = forwarder.Finish();

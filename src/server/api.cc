@@ -84,8 +84,8 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   auto method_not_allowed = [&] {
     return HttpResponse::Text(405, "method " + request.method + " not allowed on " + path);
   };
-  if (path == "/loki/api/v1/push" || path == "/api/prom/push") {
-    route = "/loki/api/v1/push";
+  if (path == "/loki/api/v1/push") {
+    route = path;
     return allow({"POST"}) ? HandlePush(request) : method_not_allowed();
   }
   if (path == "/loki/api/v1/query_range") {

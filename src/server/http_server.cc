@@ -71,6 +71,29 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(kIdleTimeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // Clients such as curl send "Expect: 100-continue" before a large body
+  // and wait for the interim response (or a timeout) before sending it.
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    auto expect = parser_->get().find(http::field::expect);
+    if (expect == parser_->get().end() || !beast::iequals(expect->value(), "100-continue")) {
+      return ReadBody();
+    }
+    auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                      parser_->get().version());
+    http::async_write(stream_, *interim,
+                      [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        self->ReadBody();
+                      });
+  }
+
+  void ReadBody() {
     http::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });

@@ -1,5 +1,9 @@
 // The push and query API of the real server, over HTTP.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "base/time.h"
@@ -235,6 +239,39 @@ TEST_F(PushQueryTest, TenantsAreIsolated) {
   HttpResponse bad =
       server_->PushJson(PushBody(R"({"app":"x"})", {{kBase, "x"}}), {{"X-Scope-OrgID", "../etc"}});
   EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(PushQueryTest, ExpectContinueGetsInterimResponseBeforeTheBody) {
+  // As curl does for large bodies: headers first, body only after "100 Continue".
+  std::string url = server_->base_url();
+  int port = std::stoi(url.substr(url.rfind(':') + 1));
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string body = PushBody(R"({"app":"expect"})", {{kBase + 8 * kSec, "after continue"}});
+  std::string head =
+      "POST /loki/api/v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  ASSERT_EQ(write(fd, head.data(), head.size()), static_cast<ssize_t>(head.size()));
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof(buf));
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, n).rfind("HTTP/1.1 100 Continue", 0), 0u) << std::string(buf, n);
+  ASSERT_EQ(write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
+  n = read(fd, buf, sizeof(buf));
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, n).rfind("HTTP/1.1 204", 0), 0u) << std::string(buf, n);
+  close(fd);
+  ParsedStreams s =
+      ParseStreams(server_->QueryRange(R"({app="expect"})", Range(kBase, kBase + 10 * kSec)).body);
+  ASSERT_EQ(s.entries.size(), 1u);
 }
 
 TEST_F(PushQueryTest, ReadyAndMetrics) {
