@@ -18,7 +18,4 @@ namespace lode::logql {
 
 std::string Print(const LogSelectorExpr& expr);
 
-// Appends `s` as a LogQL double-quoted string literal.
-void AppendString(std::string& out, std::string_view s);
-
 }  // namespace lode::logql

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
+
 namespace lode {
 
 Labels::Labels(std::vector<Label> labels) : labels_(std::move(labels)) {
@@ -32,8 +34,27 @@ bool IsValidLabelName(std::string_view name) {
 }
 
 void AppendQuoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto hex_escape = [&](unsigned char c) {
+    out += "\\x";
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xF]);
+  };
   out.push_back('"');
-  for (char c : s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = Utf8SequenceLength(s, i);
+      if (len == 0) {
+        hex_escape(c);
+        ++i;
+      } else {
+        out.append(s.substr(i, len));
+        i += len;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -51,8 +72,13 @@ void AppendQuoted(std::string& out, std::string_view s) {
         out += "\\r";
         break;
       default:
-        out.push_back(c);
+        if (c < 0x20 || c == 0x7F) {
+          hex_escape(c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
     }
+    ++i;
   }
   out.push_back('"');
 }
@@ -160,11 +186,26 @@ class LabelsParser {
         case '"':
           out.push_back('"');
           break;
+        case 'x': {
+          int hi = pos_ + 1 < text_.size() ? HexDigit(text_[pos_]) : -1;
+          int lo = hi >= 0 ? HexDigit(text_[pos_ + 1]) : -1;
+          if (lo < 0) return Error("invalid \\x escape in label value");
+          out.push_back(static_cast<char>(hi * 16 + lo));
+          pos_ += 2;
+          break;
+        }
         default:
           return Error("invalid escape in label value");
       }
     }
     return Error("unterminated label value");
+  }
+
+  static int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
   }
 
   void SkipSpace() {

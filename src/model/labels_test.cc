@@ -160,3 +160,28 @@ TEST(AppendQuotedTest, GoStyleEscapes) {
 
 }  // namespace
 }  // namespace lode
+
+namespace lode {
+namespace {
+
+TEST(AppendQuotedTest, ControlAndInvalidUtf8BytesRoundTripThroughParse) {
+  std::string value = std::string(
+      "a\x01"
+      "b\xff"
+      "c\xc3\xa9"
+      "d\x7f",
+      9);
+  Labels labels({{"k", value}});
+  std::string text = labels.ToString();
+  EXPECT_EQ(text,
+            "{k=\"a\\x01b\\xffc\xc3\xa9"
+            "d\\x7f\"}");
+  auto parsed = Labels::Parse(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Get("k"), value);
+  EXPECT_FALSE(Labels::Parse("{k=\"\\x4\"}").ok());
+  EXPECT_FALSE(Labels::Parse("{k=\"\\xZZ\"}").ok());
+}
+
+}  // namespace
+}  // namespace lode
