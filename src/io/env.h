@@ -26,6 +26,16 @@ class WritableFile {
   virtual uint64_t Size() const = 0;
 };
 
+// Positional reads of an immutable file; safe for concurrent use.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads exactly `n` bytes at `offset` into `out` (resized to n); a short
+  // file is a Corruption error naming the file and offset.
+  virtual Status Read(uint64_t offset, size_t n, std::string& out) const = 0;
+  virtual uint64_t Size() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -35,6 +45,8 @@ class Env {
 
   // Opens `path` for appending, creating it if needed.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
@@ -43,6 +55,8 @@ class Env {
   // Creates `dir` and any missing parents.
   virtual Status CreateDirs(const std::string& dir) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+  // Removes an empty directory.
+  virtual Status RemoveDir(const std::string& dir) = 0;
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // fsync of a directory, so that creates and renames in it are durable.

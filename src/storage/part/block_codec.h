@@ -1,0 +1,38 @@
+// Encoding of one block: the records of one stream, in time order, as
+// columns (timestamps delta-coded, line lengths, metadata, line bytes),
+// then compressed and checksummed.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "model/record.h"
+
+namespace lode::part {
+
+// A decoded block. Lines are kept as offsets into `data` (not views), so
+// the block can be moved freely.
+struct DecodedBlock {
+  std::vector<TimestampNs> timestamps;
+  std::vector<Labels> metadata;       // empty when no record has any
+  std::vector<uint64_t> line_offsets;  // records + 1 offsets into data
+  std::string data;
+
+  size_t size() const { return timestamps.size(); }
+  std::string_view line(size_t i) const {
+    return std::string_view(data).substr(line_offsets[i], line_offsets[i + 1] - line_offsets[i]);
+  }
+};
+
+// Appends the on-disk form of `entries` (sorted by timestamp) to `out`:
+// codec byte, compressed payload, crc32c trailer. Returns the raw
+// (uncompressed) payload size.
+size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level);
+
+// Decodes a block read from disk (codec byte through trailer). Corruption
+// for a bad checksum or any malformed byte; never reads out of bounds.
+Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records);
+
+}  // namespace lode::part

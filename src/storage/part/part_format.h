@@ -1,0 +1,45 @@
+// The part file format: an immutable, compressed file of one tenant's
+// records of one day, grouped by stream into blocks. The byte layout is
+// specified in docs/format/part.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "model/record.h"
+
+namespace lode::part {
+
+constexpr std::string_view kHeaderMagic = "LODEPART";
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kHeaderSize = 12;  // magic + u32 version
+constexpr std::string_view kFooterMagic = "LODEPRT1";
+constexpr size_t kFooterSize = 40;
+constexpr size_t kBlockTrailerSize = 4;  // crc32c
+
+// Compression of a block's payload (first byte of the block).
+enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1 };
+
+// What the block index says about one block; enough to skip it.
+struct BlockMeta {
+  uint32_t stream = 0;  // index into the part's stream table
+  TimestampNs min_time = 0;
+  TimestampNs max_time = 0;
+  uint32_t records = 0;
+  uint64_t offset = 0;    // of the codec byte
+  uint64_t size = 0;      // codec byte + payload + crc trailer
+  uint64_t raw_size = 0;  // uncompressed payload bytes
+};
+
+// Part-wide facts, kept in the meta section.
+struct PartMeta {
+  // Every record of the tenant's WAL segments up to and including this
+  // index is in this part or an older one (0: none).
+  uint64_t wal_checkpoint = 0;
+  TimestampNs min_time = 0;
+  TimestampNs max_time = 0;
+  uint64_t records = 0;
+};
+
+}  // namespace lode::part

@@ -1,0 +1,107 @@
+#include "storage/part/part_reader.h"
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+
+namespace lode::part {
+namespace {
+
+bool DecodeLabels(Decoder& d, Labels& out) {
+  uint64_t n = d.Varint64();
+  if (!d.ok() || n > d.remaining() / 2) return false;
+  std::vector<Label> labels;
+  labels.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name = d.LengthPrefixed();
+    std::string_view value = d.LengthPrefixed();
+    if (!d.ok()) return false;
+    labels.push_back(Label{std::string(name), std::string(value)});
+  }
+  out = Labels(std::move(labels));
+  return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string& path) {
+  LODE_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
+  std::unique_ptr<PartReader> reader(new PartReader(path, std::move(file)));
+  auto corrupt = [&](const std::string& what) {
+    return Status::Corruption("part " + path + ": " + what);
+  };
+  uint64_t size = reader->file_->Size();
+  if (size < kHeaderSize + kFooterSize) return corrupt("file too short");
+  std::string footer;
+  LODE_RETURN_IF_ERROR(reader->file_->Read(size - kFooterSize, kFooterSize, footer));
+  if (std::string_view(footer).substr(kFooterSize - kFooterMagic.size()) != kFooterMagic) {
+    return corrupt("bad footer magic");
+  }
+  if (crc32c::Extend(0, footer.data(), 28) != DecodeFixed32(footer.data() + 28)) {
+    return corrupt("footer checksum mismatch");
+  }
+  uint64_t streams_offset = DecodeFixed64(footer.data());
+  uint64_t index_offset = DecodeFixed64(footer.data() + 8);
+  uint64_t meta_offset = DecodeFixed64(footer.data() + 16);
+  uint32_t sections_crc = DecodeFixed32(footer.data() + 24);
+  uint64_t footer_offset = size - kFooterSize;
+  if (streams_offset < kHeaderSize || index_offset < streams_offset ||
+      meta_offset < index_offset || footer_offset < meta_offset) {
+    return corrupt("footer offsets out of order");
+  }
+  std::string sections;
+  LODE_RETURN_IF_ERROR(
+      reader->file_->Read(streams_offset, footer_offset - streams_offset, sections));
+  if (crc32c::Value(sections) != sections_crc) return corrupt("index checksum mismatch");
+  Status parsed = reader->ParseSections(sections, streams_offset, index_offset, meta_offset);
+  if (!parsed.ok()) return corrupt(parsed.message());
+  return reader;
+}
+
+Status PartReader::ParseSections(std::string_view sections, uint64_t streams_offset,
+                                 uint64_t index_offset, uint64_t meta_offset) {
+  Decoder s(sections.substr(0, index_offset - streams_offset));
+  uint64_t nstreams = s.Varint64();
+  if (!s.ok() || nstreams > s.remaining()) return Status::Corruption("bad stream table");
+  streams_.resize(nstreams);
+  for (Labels& labels : streams_) {
+    if (!DecodeLabels(s, labels)) return Status::Corruption("bad stream table");
+  }
+  Decoder b(sections.substr(index_offset - streams_offset, meta_offset - index_offset));
+  uint64_t nblocks = b.Varint64();
+  if (!b.ok() || nblocks > b.remaining()) return Status::Corruption("bad block index");
+  blocks_.resize(nblocks);
+  for (BlockMeta& m : blocks_) {
+    m.stream = static_cast<uint32_t>(b.Varint64());
+    m.min_time = b.Varsint64();
+    m.max_time = m.min_time + static_cast<int64_t>(b.Varint64());
+    m.records = static_cast<uint32_t>(b.Varint64());
+    m.offset = b.Varint64();
+    m.size = b.Varint64();
+    m.raw_size = b.Varint64();
+    if (!b.ok() || m.stream >= nstreams || m.offset < kHeaderSize ||
+        m.offset + m.size > streams_offset || m.size < 1 + kBlockTrailerSize) {
+      return Status::Corruption("bad block index entry");
+    }
+  }
+  Decoder d(sections.substr(meta_offset - streams_offset));
+  meta_.wal_checkpoint = d.Varint64();
+  meta_.min_time = d.Varsint64();
+  meta_.max_time = d.Varsint64();
+  meta_.records = d.Varint64();
+  if (!d.ok()) return Status::Corruption("bad meta section");
+  return Status::Ok();
+}
+
+Result<DecodedBlock> PartReader::ReadBlock(size_t index) const {
+  const BlockMeta& m = blocks_.at(index);
+  std::string bytes;
+  LODE_RETURN_IF_ERROR(file_->Read(m.offset, m.size, bytes));
+  auto block = DecodeBlock(bytes, m.records);
+  if (!block.ok()) {
+    return Status::Corruption(block.status().message() + " in part " + path_ + " at offset " +
+                              std::to_string(m.offset));
+  }
+  return block;
+}
+
+}  // namespace lode::part

@@ -1,0 +1,44 @@
+// PartReader: opens a part file by its footer and index (one read of the
+// tail of the file), and reads single blocks on demand. Immutable after
+// Open; safe to use from several threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "io/env.h"
+#include "storage/part/block_codec.h"
+#include "storage/part/part_format.h"
+
+namespace lode::part {
+
+class PartReader {
+ public:
+  // Corruption (naming the file) for a bad footer, checksum or index.
+  static Result<std::unique_ptr<PartReader>> Open(Env* env, const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const std::vector<Labels>& streams() const { return streams_; }
+  const std::vector<BlockMeta>& blocks() const { return blocks_; }
+  const PartMeta& meta() const { return meta_; }
+  uint64_t file_size() const { return file_->Size(); }
+
+  // Reads and decodes block `index`; Corruption names file and offset.
+  Result<DecodedBlock> ReadBlock(size_t index) const;
+
+ private:
+  PartReader(std::string path, std::unique_ptr<RandomAccessFile> file)
+      : path_(std::move(path)), file_(std::move(file)) {}
+  Status ParseSections(std::string_view sections, uint64_t streams_offset, uint64_t index_offset,
+                       uint64_t meta_offset);
+
+  std::string path_;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::vector<Labels> streams_;
+  std::vector<BlockMeta> blocks_;
+  PartMeta meta_;
+};
+
+}  // namespace lode::part
