@@ -8,7 +8,7 @@
 #include "ingest/loki_push_json.h"
 #include "logql/parser.h"
 #include "query/line_filter.h"
-#include "storage/wal_store.h"
+#include "storage/local_store.h"
 
 namespace lode {
 namespace {
@@ -44,9 +44,9 @@ class TempDir {
 
 void AppendBench(benchmark::State& state, Durability durability) {
   TempDir dir;
-  WalStoreOptions options;
+  LocalStoreOptions options;
   options.data_dir = dir.path();
-  auto store = WalStore::Open(Env::Default(), options);
+  auto store = LocalStore::Open(Env::Default(), options);
   StreamBatch batch{Labels({{"app", "bench"}}), MakeEntries(static_cast<size_t>(state.range(0)))};
   size_t bytes = 0;
   for (const Entry& e : batch.entries) bytes += e.line.size();

@@ -10,7 +10,7 @@
 #include "cli/serve_config.h"
 #include "server/api.h"
 #include "server/http_server.h"
-#include "storage/wal_store.h"
+#include "storage/local_store.h"
 
 namespace lode {
 namespace {
@@ -58,14 +58,14 @@ int RunServe(const ServeFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  WalStoreOptions store_options;
+  LocalStoreOptions store_options;
   store_options.data_dir = config.data;
   store_options.flush_interval = config.flush_interval;
-  auto store = WalStore::Open(Env::Default(), store_options);
+  auto store = LocalStore::Open(Env::Default(), store_options);
   if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
 
   MetricsRegistry metrics;
-  WalStore* store_ptr = store->get();
+  LocalStore* store_ptr = store->get();
   metrics.AddGauge("lode_stored_records", "Records held by the store.",
                    [store_ptr] { return static_cast<double>(store_ptr->record_count()); });
   ApiOptions api_options;

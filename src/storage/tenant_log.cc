@@ -1,26 +1,64 @@
 #include "storage/tenant_log.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "base/log.h"
 #include "storage/wal/batch_codec.h"
 #include "storage/wal/wal_reader.h"
 
 namespace lode {
+namespace {
+
+constexpr uint64_t kFlushingSource = ~uint64_t{0} - 1;
+constexpr uint64_t kHeadSource = ~uint64_t{0};
+
+Result<uint64_t> ReadCheckpoint(Env* env, const std::string& path) {
+  if (!env->FileExists(path)) return uint64_t{0};
+  LODE_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  constexpr std::string_view kPrefix = "wal_checkpoint ";
+  uint64_t value = 0;
+  if (!text.starts_with(kPrefix) || !text.ends_with("\n")) {
+    return Status::Corruption("checkpoint file " + path + " is malformed");
+  }
+  const char* begin = text.data() + kPrefix.size();
+  const char* end = text.data() + text.size() - 1;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end) {
+    return Status::Corruption("checkpoint file " + path + " is malformed");
+  }
+  return value;
+}
+
+}  // namespace
+
+TenantLog::TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options)
+    : env_(env),
+      tenant_(std::move(tenant)),
+      dir_(std::move(dir)),
+      options_(options),
+      head_(std::make_unique<Head>()) {}
+
+std::string TenantLog::WalDir() const { return JoinPath(dir_, "wal"); }
+std::string TenantLog::CheckpointPath() const { return JoinPath(dir_, "checkpoint"); }
 
 Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant, std::string dir,
                                                    const TenantLogOptions& options) {
-  LODE_RETURN_IF_ERROR(env->CreateDirs(dir));
   std::unique_ptr<TenantLog> log(new TenantLog(env, std::move(tenant), std::move(dir), options));
-  uint64_t next_segment = 1;
+  LODE_RETURN_IF_ERROR(env->CreateDirs(log->WalDir()));
+  LODE_ASSIGN_OR_RETURN(log->checkpoint_, ReadCheckpoint(env, log->CheckpointPath()));
+  LODE_ASSIGN_OR_RETURN(log->parts_, PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"),
+                                                   log->checkpoint_));
+  log->part_records_ = log->parts_->record_count();
+  uint64_t next_segment = log->checkpoint_ + 1;
   LODE_RETURN_IF_ERROR(log->Recover(next_segment));
-  LODE_ASSIGN_OR_RETURN(
-      log->wal_, wal::WalWriter::Open(env, log->dir_, next_segment, options.segment_size_limit));
+  LODE_ASSIGN_OR_RETURN(log->wal_, wal::WalWriter::Open(env, log->WalDir(), next_segment,
+                                                        options.segment_size_limit));
   return log;
 }
 
 Status TenantLog::Recover(uint64_t& next_segment) {
-  LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir_));
+  LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(WalDir()));
   std::vector<uint64_t> segments;
   for (const std::string& name : names) {
     uint64_t index;
@@ -29,12 +67,19 @@ Status TenantLog::Recover(uint64_t& next_segment) {
   std::sort(segments.begin(), segments.end());
   std::lock_guard lock(mu_);
   for (uint64_t index : segments) {
-    std::string path = JoinPath(dir_, wal::SegmentFileName(index));
+    std::string path = JoinPath(WalDir(), wal::SegmentFileName(index));
+    next_segment = std::max(next_segment, index + 1);
+    if (index <= checkpoint_) {
+      // Already in parts: the flush that wrote them crashed before
+      // deleting its segments.
+      LODE_RETURN_IF_ERROR(env_->RemoveFile(path));
+      continue;
+    }
     LODE_ASSIGN_OR_RETURN(std::string data, env_->ReadFile(path));
     auto scan = wal::ScanSegment(data, [&](wal::FrameType, std::string_view payload) -> Status {
       auto batches = wal::DecodeBatches(payload);
       if (!batches.ok()) return batches.status();
-      InsertLocked(*batches);
+      head_->Insert(*batches);
       return Status::Ok();
     });
     if (!scan.ok()) {
@@ -57,26 +102,13 @@ Status TenantLog::Recover(uint64_t& next_segment) {
                  {"saved_to", saved.ok() ? aside : "(failed: " + saved.message() + ")"}});
       LODE_RETURN_IF_ERROR(env_->TruncateFile(path, scan->valid_bytes));
     }
-    next_segment = index + 1;
   }
-  if (record_count_ > 0) {
+  if (head_->records() > 0) {
     log::Info("wal replayed", {{"tenant", tenant_},
                                {"segments", std::to_string(segments.size())},
-                               {"records", std::to_string(record_count_)}});
+                               {"records", std::to_string(head_->records())}});
   }
   return Status::Ok();
-}
-
-void TenantLog::InsertLocked(const std::vector<StreamBatch>& batches) {
-  for (const StreamBatch& batch : batches) {
-    std::string key = batch.labels.ToString();
-    auto [it, inserted] = streams_.try_emplace(std::move(key));
-    if (inserted) it->second.labels = batch.labels;
-    for (const Entry& e : batch.entries) {
-      it->second.entries.push_back(StoredEntry{e.timestamp, next_seq_++, e.line, e.metadata});
-      ++record_count_;
-    }
-  }
 }
 
 Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability durability) {
@@ -98,8 +130,10 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
     pending_ += frame;
     my_frame = ++appended_frames_;
     spill = pending_.size() > options_.max_pending_bytes;
-    // Best-effort records are visible at once; durable ones once synced.
-    if (durability == Durability::kBestEffort) InsertLocked(batches);
+    // The records join the head together with their frame, so a head flush
+    // (which swaps the head and takes the pending frames at once) always
+    // finds a record's frame in the segments it covers.
+    head_->Insert(batches);
   }
   if (durability == Durability::kBestEffort) {
     return spill ? WritePending(/*sync=*/false) : Status::Ok();
@@ -111,7 +145,6 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
   if (synced_frames_ < my_frame) {
     return s.ok() ? Status::IOError("wal sync did not cover the append") : s;
   }
-  InsertLocked(batches);
   return Status::Ok();
 }
 
@@ -137,52 +170,139 @@ Status TenantLog::WritePending(bool sync) {
                {{"tenant", tenant_}, {"err", s.ToString()}});
     return failed_;
   }
-  written_frames_ = target;
   if (sync) synced_frames_ = target;
   return Status::Ok();
 }
 
 Status TenantLog::Flush() { return WritePending(/*sync=*/true); }
 
+Status TenantLog::MaybeFlushHead(bool force) {
+  std::lock_guard flush_lock(flush_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (head_->empty()) return Status::Ok();
+    bool due = head_->bytes() >= options_.max_head_bytes ||
+               std::chrono::steady_clock::now() - head_->first_insert() >= options_.max_head_age;
+    if (!force && !due) return Status::Ok();
+  }
+  // (1) Swap the head and take its frames at one instant, then make those
+  // frames durable in segments <= S.
+  uint64_t covered;
+  {
+    std::lock_guard write_lock(write_mu_);
+    std::string frames;
+    uint64_t target;
+    {
+      std::lock_guard lock(mu_);
+      if (!failed_.ok()) return failed_;
+      frames.swap(pending_);
+      target = appended_frames_;
+      flushing_ = std::shared_ptr<const Head>(std::move(head_));
+      head_ = std::make_unique<Head>();
+    }
+    Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
+    Result<uint64_t> rolled = s.ok() ? wal_->Roll() : Result<uint64_t>(s);
+    std::lock_guard lock(mu_);
+    if (!rolled.ok()) {
+      failed_ = rolled.status().WithContext("wal of tenant " + tenant_);
+      log::Error("wal write failed; tenant refuses further writes",
+                 {{"tenant", tenant_}, {"err", failed_.ToString()}});
+      return failed_;
+    }
+    synced_frames_ = target;
+    covered = *rolled;
+  }
+  // (2) Parts, one per day.
+  std::shared_ptr<const Head> flushing;
+  {
+    std::lock_guard lock(mu_);
+    flushing = flushing_;
+  }
+  auto parts = parts_->Write(flushing->ByDay(), covered, options_.part);
+  Status published = parts.status();
+  // (3) Checkpoint, then publish.
+  if (published.ok()) {
+    published =
+        env_->WriteFileAtomic(CheckpointPath(), "wal_checkpoint " + std::to_string(covered) + "\n");
+    if (!published.ok()) parts_->Discard(*parts);
+  }
+  if (!published.ok()) {
+    // The records stay readable in memory and in the WAL; put them back in
+    // front of what arrived since, and let the next flush try again.
+    log::Error("head flush failed; will retry",
+               {{"tenant", tenant_}, {"err", published.ToString()}});
+    std::lock_guard lock(mu_);
+    auto merged = std::make_unique<Head>();
+    merged->MergeFrom(*flushing);
+    merged->MergeFrom(*head_);
+    head_ = std::move(merged);
+    flushing_.reset();
+    return published;
+  }
+  checkpoint_ = covered;
+  {
+    // Readers take the part list and the heads under mu_, so they see the
+    // flushed records either in the flushing head or in the parts.
+    std::lock_guard lock(mu_);
+    part_records_ += flushing->records();
+    parts_->Publish(std::move(parts).value());
+    flushing_.reset();
+  }
+  // (4) The covered segments are no longer needed.
+  auto names = env_->ListDir(WalDir());
+  if (names.ok()) {
+    for (const std::string& name : *names) {
+      uint64_t index;
+      if (wal::ParseSegmentFileName(name, index) && index <= covered) {
+        (void)env_->RemoveFile(JoinPath(WalDir(), name));
+      }
+    }
+  }
+  log::Debug("head flushed", {{"tenant", tenant_},
+                              {"records", std::to_string(flushing->records())},
+                              {"wal_checkpoint", std::to_string(covered)}});
+  return Status::Ok();
+}
+
 Status TenantLog::Close() {
   Status s = Flush();
+  if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
   std::lock_guard write_lock(write_mu_);
   Status c = wal_->Close();
   return s.ok() ? c : s;
 }
 
 std::vector<Record> TenantLog::Select(const SelectRequest& request) const {
-  struct Hit {
-    const Stream* stream;
-    const StoredEntry* entry;
-  };
-  std::vector<Record> out;
-  std::lock_guard lock(mu_);
-  std::vector<Hit> hits;
-  for (const auto& entry : streams_) {
-    const Stream& stream = entry.second;
-    bool match = std::all_of(request.matchers.begin(), request.matchers.end(),
-                             [&](const Matcher& m) { return m.MatchesLabels(stream.labels); });
-    if (!match) continue;
-    for (const StoredEntry& e : stream.entries) {
-      if (e.timestamp >= request.start && e.timestamp < request.end) hits.push_back({&stream, &e});
-    }
+  std::vector<KeyedRecord> hits;
+  // The heads and the part list are taken together under mu_, where a
+  // flush publishes, so each record is seen exactly once.
+  std::shared_ptr<const Head> flushing;
+  std::vector<PartSet::OpenPart> parts;
+  {
+    std::lock_guard lock(mu_);
+    flushing = flushing_;
+    parts = parts_->Snapshot();
+    head_->Collect(request, kHeadSource, hits);
   }
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.entry->timestamp != b.entry->timestamp) return a.entry->timestamp < b.entry->timestamp;
-    return a.entry->seq < b.entry->seq;
+  if (flushing) flushing->Collect(request, kFlushingSource, hits);
+  parts_->Collect(parts, request, hits);
+  std::sort(hits.begin(), hits.end(), [](const KeyedRecord& a, const KeyedRecord& b) {
+    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+    if (a.source != b.source) return a.source < b.source;
+    return a.seq < b.seq;
   });
   if (request.direction == Direction::kBackward) std::reverse(hits.begin(), hits.end());
+  std::vector<Record> out;
   out.reserve(hits.size());
-  for (const Hit& h : hits) {
-    out.push_back(Record{h.entry->timestamp, h.stream->labels, h.entry->line, h.entry->metadata});
-  }
+  for (KeyedRecord& h : hits) out.push_back(std::move(h.record));
   return out;
 }
 
 uint64_t TenantLog::record_count() const {
   std::lock_guard lock(mu_);
-  return record_count_;
+  uint64_t n = head_->records() + part_records_;
+  if (flushing_) n += flushing_->records();
+  return n;
 }
 
 }  // namespace lode

@@ -1,23 +1,35 @@
-// TenantLog: one tenant's records in storage v0: a write-ahead log on disk
-// and every record held in memory for queries.
+// TenantLog: one tenant's storage. Appends go to a write-ahead log and an
+// in-memory head; the head is flushed into immutable part files (one per
+// UTC day it spans) when it grows past a size or age limit, after which
+// the WAL segments it covered are deleted.
 //
 // Writes use group commit: an append puts its frame in a shared pending
-// buffer; whoever next takes the write mutex writes everything pending
-// with one write(2) and, if any waiting append is durable, one fsync.
-// Concurrent durable appends therefore share fsyncs.
+// buffer and its records in the head; whoever next takes the write mutex
+// writes everything pending with one write(2) and, if a waiting append is
+// durable, one fsync. Concurrent durable appends therefore share fsyncs.
 //
-// Thread-safe. Lock order: write_mu_ before mu_.
+// A head flush: (1) under both locks, take the pending frames and swap in
+// an empty head; write and fsync those frames and roll the WAL, so the old
+// head's records are exactly those in segments <= S; (2) write the parts,
+// each recording S as its wal_checkpoint; (3) write the checkpoint file;
+// (4) delete segments <= S. A crash before (3) leaves parts that recovery
+// removes (the WAL still has their records); a crash after it leaves
+// segments that recovery skips. Either way each record is recovered once.
+//
+// Thread-safe. Lock order: flush_mu_, then write_mu_, then mu_.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "io/env.h"
+#include "storage/head.h"
+#include "storage/part_set.h"
 #include "storage/storage.h"
 #include "storage/wal/wal_writer.h"
 
@@ -28,63 +40,65 @@ struct TenantLogOptions {
   // Best-effort frames pending beyond this many bytes are written out
   // (without fsync) by the appender itself, bounding the buffer.
   size_t max_pending_bytes = 4u << 20;
+  // The head is flushed to parts past this size or age.
+  uint64_t max_head_bytes = 64ull << 20;
+  std::chrono::milliseconds max_head_age{std::chrono::minutes(10)};
+  // Close flushes the head into parts (a fast restart) unless false, in
+  // which case the head stays in the WAL and is replayed on open.
+  bool flush_head_on_close = true;
+  part::PartWriterOptions part;
 };
 
 class TenantLog {
  public:
-  // Replays every segment in `dir` (creating it if absent), truncating a
-  // torn or corrupt tail where it starts, then opens a new segment.
+  // Opens the tenant rooted at `dir` (wal/, parts/, checkpoint), removing
+  // what an interrupted flush left and replaying the WAL segments after
+  // the checkpoint (a torn or corrupt tail is cut where it starts).
   static Result<std::unique_ptr<TenantLog>> Open(Env* env, std::string tenant, std::string dir,
                                                  const TenantLogOptions& options);
 
   Status Append(const std::vector<StreamBatch>& batches, Durability durability);
   // Writes and fsyncs everything pending.
   Status Flush();
+  // Flushes the head to parts if it is over its limits (or `force` and
+  // not empty). Called by the store's background thread and on Close.
+  Status MaybeFlushHead(bool force);
   Status Close();
 
-  // Copies the matching records, sorted by (timestamp, append order).
+  // Copies the matching records, sorted by time: parts, then the head
+  // being flushed, then the live head; ties in append order per source.
   std::vector<Record> Select(const SelectRequest& request) const;
 
   uint64_t record_count() const;
+  const PartSet& parts() const { return *parts_; }
 
  private:
-  struct StoredEntry {
-    TimestampNs timestamp;
-    uint64_t seq;  // global append order within the tenant
-    std::string line;
-    Labels metadata;
-  };
-  struct Stream {
-    Labels labels;
-    std::vector<StoredEntry> entries;
-  };
-
-  TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options)
-      : env_(env), tenant_(std::move(tenant)), dir_(std::move(dir)), options_(options) {}
+  TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options);
 
   Status Recover(uint64_t& next_segment);
-  void InsertLocked(const std::vector<StreamBatch>& batches);  // requires mu_
-  // Takes write_mu_; writes what is pending and, if `sync`, fsyncs it.
   Status WritePending(bool sync);
+  std::string WalDir() const;
+  std::string CheckpointPath() const;
 
   Env* const env_;
   const std::string tenant_;
   const std::string dir_;
   const TenantLogOptions options_;
 
+  std::mutex flush_mu_;                  // one head flush at a time
   std::mutex write_mu_;                  // serialises WAL writes
   std::unique_ptr<wal::WalWriter> wal_;  // guarded by write_mu_
+  std::unique_ptr<PartSet> parts_;
+  uint64_t checkpoint_ = 0;  // guarded by flush_mu_
 
   mutable std::mutex mu_;
-  std::condition_variable synced_cv_;
-  std::string pending_;           // framed, not yet written; guarded by mu_
-  uint64_t appended_frames_ = 0;  // frames ever added to pending_
-  uint64_t written_frames_ = 0;   // frames handed to the OS
-  uint64_t synced_frames_ = 0;    // frames fsynced
-  Status failed_;                 // sticky: after an I/O error the log refuses writes
-  uint64_t next_seq_ = 0;
-  uint64_t record_count_ = 0;
-  std::map<std::string, Stream> streams_;  // by canonical label string
+  std::string pending_;                   // framed, not yet written; guarded by mu_
+  uint64_t appended_frames_ = 0;          // frames ever added to pending_
+  uint64_t synced_frames_ = 0;            // frames fsynced
+  Status failed_;                         // sticky: after an I/O error the log refuses writes
+  std::unique_ptr<Head> head_;            // guarded by mu_
+  std::shared_ptr<const Head> flushing_;  // guarded by mu_; immutable contents
+  uint64_t part_records_ = 0;             // guarded by mu_
 };
 
 }  // namespace lode

@@ -16,7 +16,7 @@ namespace lode::part {
 // the block can be moved freely.
 struct DecodedBlock {
   std::vector<TimestampNs> timestamps;
-  std::vector<Labels> metadata;       // empty when no record has any
+  std::vector<Labels> metadata;        // empty when no record has any
   std::vector<uint64_t> line_offsets;  // records + 1 offsets into data
   std::string data;
 

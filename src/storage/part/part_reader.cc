@@ -44,8 +44,8 @@ Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string
   uint64_t meta_offset = DecodeFixed64(footer.data() + 16);
   uint32_t sections_crc = DecodeFixed32(footer.data() + 24);
   uint64_t footer_offset = size - kFooterSize;
-  if (streams_offset < kHeaderSize || index_offset < streams_offset ||
-      meta_offset < index_offset || footer_offset < meta_offset) {
+  if (streams_offset < kHeaderSize || index_offset < streams_offset || meta_offset < index_offset ||
+      footer_offset < meta_offset) {
     return corrupt("footer offsets out of order");
   }
   std::string sections;

@@ -25,7 +25,8 @@ class PartTest : public ::testing::Test {
     api_.clear();
     web_.clear();
     for (size_t i = 0; i < api_records; ++i) {
-      Entry e{1000 + static_cast<int64_t>(i) * 3, "GET /users/" + std::to_string(i * 7919) + " 200",
+      Entry e{1000 + static_cast<int64_t>(i) * 3,
+              "GET /users/" + std::to_string(i * 7919) + " 200",
               {}};
       if (i % 10 == 0) e.metadata = Labels({{"trace_id", "t" + std::to_string(i)}});
       api_.push_back(std::move(e));

@@ -67,6 +67,14 @@ Status WalWriter::WriteFrames(std::string_view frames) {
 
 Status WalWriter::Sync() { return file_->Sync(); }
 
+Result<uint64_t> WalWriter::Roll() {
+  uint64_t closed = segment_;
+  LODE_RETURN_IF_ERROR(file_->Sync());
+  LODE_RETURN_IF_ERROR(file_->Close());
+  LODE_RETURN_IF_ERROR(OpenSegment(segment_ + 1));
+  return closed;
+}
+
 Status WalWriter::Close() {
   if (!file_) return Status::Ok();
   Status s = file_->Sync();

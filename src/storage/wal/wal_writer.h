@@ -35,6 +35,9 @@ class WalWriter {
   // segment, rolling first if it is full. Not synced.
   Status WriteFrames(std::string_view frames);
   Status Sync();
+  // Syncs and closes the current segment and starts the next one, so that
+  // everything written so far is in segments <= the returned index.
+  Result<uint64_t> Roll();
   Status Close();
 
   uint64_t current_segment() const { return segment_; }

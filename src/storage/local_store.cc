@@ -1,4 +1,4 @@
-#include "storage/wal_store.h"
+#include "storage/local_store.h"
 
 #include "base/log.h"
 
@@ -27,17 +27,17 @@ std::string TenantsDir(const std::string& data_dir) { return JoinPath(data_dir, 
 
 }  // namespace
 
-Result<std::unique_ptr<WalStore>> WalStore::Open(Env* env, const WalStoreOptions& options) {
-  std::unique_ptr<WalStore> store(new WalStore(env, options));
+Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreOptions& options) {
+  std::unique_ptr<LocalStore> store(new LocalStore(env, options));
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
   return store;
 }
 
-WalStore::~WalStore() { (void)Close(); }
+LocalStore::~LocalStore() { (void)Close(); }
 
-Status WalStore::OpenExistingTenants() {
+Status LocalStore::OpenExistingTenants() {
   std::string dir = TenantsDir(options_.data_dir);
   LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir));
   for (const std::string& name : names) {
@@ -51,14 +51,14 @@ Status WalStore::OpenExistingTenants() {
   return Status::Ok();
 }
 
-Result<TenantLog*> WalStore::GetOrOpenTenant(const std::string& tenant) {
+Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
   LODE_RETURN_IF_ERROR(ValidateTenant(tenant));
   std::lock_guard lock(mu_);
   if (closed_) return Status::Unavailable("storage is closed");
   auto it = tenants_.find(tenant);
   if (it != tenants_.end()) return it->second.get();
   std::string tenant_dir = JoinPath(TenantsDir(options_.data_dir), tenant);
-  auto log = TenantLog::Open(env_, tenant, JoinPath(tenant_dir, "wal"), options_.log);
+  auto log = TenantLog::Open(env_, tenant, tenant_dir, options_.log);
   if (!log.ok()) return log.status().WithContext("open tenant " + tenant);
   // A new tenant's directories must be durable before its first durable
   // append is acknowledged, or power loss could unlink its whole log.
@@ -70,19 +70,19 @@ Result<TenantLog*> WalStore::GetOrOpenTenant(const std::string& tenant) {
   return ptr;
 }
 
-TenantLog* WalStore::FindTenant(const std::string& tenant) const {
+TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
   std::lock_guard lock(mu_);
   auto it = tenants_.find(tenant);
   return it == tenants_.end() ? nullptr : it->second.get();
 }
 
-Status WalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
-                        Durability durability) {
+Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
+                          Durability durability) {
   LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
   return log->Append(batches, durability);
 }
 
-Result<std::unique_ptr<RecordIterator>> WalStore::Select(const SelectRequest& request) {
+Result<std::unique_ptr<RecordIterator>> LocalStore::Select(const SelectRequest& request) {
   LODE_RETURN_IF_ERROR(ValidateTenant(request.tenant));
   TenantLog* log = FindTenant(request.tenant);
   std::vector<Record> records;
@@ -90,7 +90,7 @@ Result<std::unique_ptr<RecordIterator>> WalStore::Select(const SelectRequest& re
   return std::unique_ptr<RecordIterator>(new VectorRecordIterator(std::move(records)));
 }
 
-Status WalStore::Flush() {
+Status LocalStore::Flush() {
   std::vector<TenantLog*> logs;
   {
     std::lock_guard lock(mu_);
@@ -104,19 +104,25 @@ Status WalStore::Flush() {
   return first;
 }
 
-void WalStore::FlushLoop() {
+void LocalStore::FlushLoop() {
   std::unique_lock lock(mu_);
   while (!closed_) {
     flush_cv_.wait_for(lock, options_.flush_interval);
     if (closed_) break;
+    std::vector<TenantLog*> logs;
+    for (auto& [name, log] : tenants_) logs.push_back(log.get());
     lock.unlock();
     Status s = Flush();
     if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
+    for (TenantLog* log : logs) {
+      // Errors are logged by the tenant; its records stay in memory and WAL.
+      (void)log->MaybeFlushHead(/*force=*/false);
+    }
     lock.lock();
   }
 }
 
-Status WalStore::Close() {
+Status LocalStore::Close() {
   {
     std::lock_guard lock(mu_);
     if (closed_) return Status::Ok();
@@ -133,7 +139,7 @@ Status WalStore::Close() {
   return first;
 }
 
-uint64_t WalStore::record_count() const {
+uint64_t LocalStore::record_count() const {
   std::lock_guard lock(mu_);
   uint64_t n = 0;
   for (const auto& [name, log] : tenants_) n += log->record_count();

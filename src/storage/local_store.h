@@ -1,7 +1,8 @@
-// WalStore: storage v0. Each tenant's records go to its own write-ahead
-// log under <data>/tenants/<tenant>/wal/ and are held in memory for
-// queries; on open, every tenant's log is replayed. Simple and safe, not
-// fast: the engine with parts and indexes replaces it behind Storage.
+// LocalStore: the storage engine on a local data directory. Each tenant
+// (see TenantLog) has a write-ahead log, an in-memory head, and immutable
+// part files under <data>/tenants/<tenant>/. A background thread fsyncs
+// best-effort records every flush interval and flushes heads that are over
+// their size or age limit into parts.
 #pragma once
 
 #include <chrono>
@@ -19,17 +20,18 @@
 
 namespace lode {
 
-struct WalStoreOptions {
+struct LocalStoreOptions {
   std::string data_dir;
-  // Best-effort records are written and fsynced at least this often.
+  // Best-effort records are written and fsynced at least this often, and
+  // heads are checked against their limits as often.
   std::chrono::milliseconds flush_interval{1000};
   TenantLogOptions log;
 };
 
-class WalStore final : public Storage {
+class LocalStore final : public Storage {
  public:
-  static Result<std::unique_ptr<WalStore>> Open(Env* env, const WalStoreOptions& options);
-  ~WalStore() override;
+  static Result<std::unique_ptr<LocalStore>> Open(Env* env, const LocalStoreOptions& options);
+  ~LocalStore() override;
 
   Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
                 Durability durability) override;
@@ -40,14 +42,14 @@ class WalStore final : public Storage {
   uint64_t record_count() const;
 
  private:
-  WalStore(Env* env, WalStoreOptions options) : env_(env), options_(std::move(options)) {}
+  LocalStore(Env* env, LocalStoreOptions options) : env_(env), options_(std::move(options)) {}
   Status OpenExistingTenants();
   Result<TenantLog*> GetOrOpenTenant(const std::string& tenant);
   TenantLog* FindTenant(const std::string& tenant) const;
   void FlushLoop();
 
   Env* const env_;
-  const WalStoreOptions options_;
+  const LocalStoreOptions options_;
 
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<TenantLog>> tenants_;  // guarded by mu_

@@ -1,0 +1,189 @@
+#include "storage/part_set.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+#include "base/time.h"
+
+namespace lode {
+namespace {
+
+constexpr std::string_view kPartSuffix = ".part";
+
+bool ParsePartName(std::string_view name, uint64_t& seq) {
+  if (name.size() <= kPartSuffix.size() || !name.ends_with(kPartSuffix)) return false;
+  std::string_view digits = name.substr(0, name.size() - kPartSuffix.size());
+  if (digits.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  seq = v;
+  return true;
+}
+
+std::string PartFileName(uint64_t seq) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%010llu.part", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+}  // namespace
+
+std::string DayDirName(int64_t day) {
+  return FormatRfc3339Nano(day * 86400LL * kNanosPerSecond).substr(0, 10);
+}
+
+Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std::string dir,
+                                               uint64_t checkpoint) {
+  std::unique_ptr<PartSet> set(new PartSet(env, std::move(tenant), std::move(dir)));
+  LODE_RETURN_IF_ERROR(env->CreateDirs(set->dir_));
+  LODE_ASSIGN_OR_RETURN(std::vector<std::string> days, env->ListDir(set->dir_));
+  for (const std::string& day : days) {
+    std::string day_dir = JoinPath(set->dir_, day);
+    auto names = env->ListDir(day_dir);
+    if (!names.ok()) continue;  // not a directory
+    for (const std::string& name : *names) {
+      std::string path = JoinPath(day_dir, name);
+      if (name.ends_with(".tmp")) {
+        LODE_RETURN_IF_ERROR(env->RemoveFile(path));
+        continue;
+      }
+      uint64_t seq;
+      if (!ParsePartName(name, seq)) continue;
+      set->next_seq_ = std::max(set->next_seq_, seq + 1);
+      auto reader = part::PartReader::Open(env, path);
+      if (!reader.ok()) {
+        log::Error("cannot open part; skipping it",
+                   {{"tenant", set->tenant_}, {"file", path}, {"err", reader.status().message()}});
+        continue;
+      }
+      if ((*reader)->meta().wal_checkpoint > checkpoint) {
+        // Written by a flush that crashed before its checkpoint: the WAL
+        // still holds these records and will replay them.
+        log::Info("removing part of an unfinished flush",
+                  {{"tenant", set->tenant_}, {"file", path}});
+        LODE_RETURN_IF_ERROR(env->RemoveFile(path));
+        continue;
+      }
+      set->parts_.push_back(OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(*reader))});
+    }
+  }
+  std::sort(set->parts_.begin(), set->parts_.end(),
+            [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+  return set;
+}
+
+Result<std::vector<PartSet::OpenPart>> PartSet::Write(
+    const std::map<int64_t, std::vector<part::StreamRecords>>& days, uint64_t wal_checkpoint,
+    const part::PartWriterOptions& options) {
+  std::vector<OpenPart> written;
+  for (const auto& [day, streams] : days) {
+    uint64_t seq;
+    {
+      std::lock_guard lock(mu_);
+      seq = next_seq_++;
+    }
+    std::string day_dir = JoinPath(dir_, DayDirName(day));
+    if (!env_->FileExists(day_dir)) {
+      LODE_RETURN_IF_ERROR(env_->CreateDirs(day_dir));
+      LODE_RETURN_IF_ERROR(env_->SyncDir(dir_));
+    }
+    std::string path = JoinPath(day_dir, PartFileName(seq));
+    Status s = part::WritePart(env_, path, streams, wal_checkpoint, options);
+    Result<std::unique_ptr<part::PartReader>> reader =
+        s.ok() ? part::PartReader::Open(env_, path) : Result<std::unique_ptr<part::PartReader>>(s);
+    if (!reader.ok()) {
+      Discard(written);
+      if (env_->FileExists(path)) (void)env_->RemoveFile(path);
+      return reader.status();
+    }
+    written.push_back(OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(*reader))});
+  }
+  return written;
+}
+
+void PartSet::Publish(std::vector<OpenPart> parts) {
+  std::lock_guard lock(mu_);
+  for (OpenPart& p : parts) parts_.push_back(std::move(p));
+}
+
+void PartSet::Discard(const std::vector<OpenPart>& parts) {
+  for (const OpenPart& p : parts) {
+    Status s = env_->RemoveFile(p.reader->path());
+    if (!s.ok()) log::Error("cannot remove unpublished part", {{"err", s.message()}});
+  }
+}
+
+std::vector<PartSet::OpenPart> PartSet::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return parts_;
+}
+
+uint64_t PartSet::record_count() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const OpenPart& p : parts_) n += p.reader->meta().records;
+  return n;
+}
+
+void PartSet::Collect(const std::vector<OpenPart>& parts, const SelectRequest& request,
+                      std::vector<KeyedRecord>& out) const {
+  for (const OpenPart& p : parts) {
+    const part::PartReader& reader = *p.reader;
+    if (reader.meta().records == 0 || reader.meta().max_time < request.start ||
+        reader.meta().min_time >= request.end) {
+      continue;
+    }
+    std::vector<bool> stream_matches(reader.streams().size());
+    for (size_t s = 0; s < reader.streams().size(); ++s) {
+      stream_matches[s] =
+          std::all_of(request.matchers.begin(), request.matchers.end(),
+                      [&](const Matcher& m) { return m.MatchesLabels(reader.streams()[s]); });
+    }
+    for (size_t b = 0; b < reader.blocks().size(); ++b) {
+      const part::BlockMeta& meta = reader.blocks()[b];
+      if (!stream_matches[meta.stream] || meta.max_time < request.start ||
+          meta.min_time >= request.end) {
+        continue;
+      }
+      auto block = reader.ReadBlock(b);
+      if (!block.ok()) {
+        log::Error("skipping corrupt block",
+                   {{"tenant", tenant_}, {"err", block.status().message()}});
+        std::lock_guard lock(mu_);
+        ++corrupt_blocks_;
+        continue;
+      }
+      const Labels& labels = reader.streams()[meta.stream];
+      for (size_t i = 0; i < block->size(); ++i) {
+        TimestampNs t = block->timestamps[i];
+        if (t < request.start || t >= request.end) continue;
+        Record record{t, labels, std::string(block->line(i)),
+                      block->metadata.empty() ? Labels() : block->metadata[i]};
+        out.push_back(
+            KeyedRecord{t, p.seq, (static_cast<uint64_t>(b) << 32) | i, std::move(record)});
+      }
+    }
+  }
+}
+
+size_t PartSet::part_count() const {
+  std::lock_guard lock(mu_);
+  return parts_.size();
+}
+
+uint64_t PartSet::disk_bytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t total = 0;
+  for (const OpenPart& p : parts_) total += p.reader->file_size();
+  return total;
+}
+
+uint64_t PartSet::corrupt_blocks() const {
+  std::lock_guard lock(mu_);
+  return corrupt_blocks_;
+}
+
+}  // namespace lode

@@ -1,0 +1,77 @@
+// PartSet: the published parts of one tenant, under
+// <tenant>/parts/<YYYY-MM-DD>/<seq>.part (one directory per UTC day).
+// Thread-safe: writers add parts while readers collect from a snapshot.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "io/env.h"
+#include "storage/head.h"
+#include "storage/part/part_reader.h"
+#include "storage/part/part_writer.h"
+
+namespace lode {
+
+class PartSet {
+ public:
+  struct OpenPart {
+    uint64_t seq = 0;
+    std::shared_ptr<part::PartReader> reader;
+  };
+
+  // Opens every part under `dir`. Temporary files left by a crash are
+  // removed, and so are parts of a flush that never reached its checkpoint
+  // (wal_checkpoint above `checkpoint`): their records are still in the
+  // WAL. A part that cannot be opened is logged and left in place.
+  static Result<std::unique_ptr<PartSet>> Open(Env* env, std::string tenant, std::string dir,
+                                               uint64_t checkpoint);
+
+  // Writes one part per day of `days` (not yet visible to readers). On
+  // failure, the parts this call already wrote are removed.
+  Result<std::vector<OpenPart>> Write(
+      const std::map<int64_t, std::vector<part::StreamRecords>>& days, uint64_t wal_checkpoint,
+      const part::PartWriterOptions& options);
+
+  // Makes written parts visible to readers.
+  void Publish(std::vector<OpenPart> parts);
+
+  // Removes parts that were written but will not be published.
+  void Discard(const std::vector<OpenPart>& parts);
+
+  // The published parts now; with Collect, lets a caller read a set of
+  // parts that is consistent with its other sources.
+  std::vector<OpenPart> Snapshot() const;
+
+  // Appends matching records of `parts` to `out`. A block that fails to
+  // read is logged with its file and offset, counted, and skipped.
+  void Collect(const std::vector<OpenPart>& parts, const SelectRequest& request,
+               std::vector<KeyedRecord>& out) const;
+
+  uint64_t record_count() const;
+
+  size_t part_count() const;
+  uint64_t disk_bytes() const;
+  uint64_t corrupt_blocks() const;
+
+ private:
+  PartSet(Env* env, std::string tenant, std::string dir)
+      : env_(env), tenant_(std::move(tenant)), dir_(std::move(dir)) {}
+
+  Env* const env_;
+  const std::string tenant_;
+  const std::string dir_;
+
+  mutable std::mutex mu_;
+  std::vector<OpenPart> parts_;          // guarded by mu_; in seq order
+  uint64_t next_seq_ = 1;                // guarded by mu_
+  mutable uint64_t corrupt_blocks_ = 0;  // guarded by mu_
+};
+
+// "2024-05-01" for a day number (days since the epoch, UTC).
+std::string DayDirName(int64_t day);
+
+}  // namespace lode

@@ -1,0 +1,197 @@
+// Head flushes into parts, and recovery around them.
+#include "storage/tenant_log.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace lode {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int64_t kDay = 86400LL * 1'000'000'000;
+constexpr int64_t kBase = 19844 * kDay;  // 2024-05-01T00:00:00Z
+
+class TenantLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "lode-tenant-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    options_.flush_head_on_close = false;
+    options_.part.block_max_records = 100;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<TenantLog> Open() {
+    auto log = TenantLog::Open(Env::Default(), "t", dir_, options_);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+
+  // `n` records of stream app=<app>, one per hour from `start`, so a
+  // batch crosses day boundaries.
+  static std::vector<StreamBatch> Batch(const std::string& app, int64_t start, int n) {
+    StreamBatch b{Labels({{"app", app}}), {}};
+    for (int i = 0; i < n; ++i) {
+      int64_t t = start + i * 3600LL * 1'000'000'000;
+      b.entries.push_back(Entry{t, app + "#" + std::to_string(t), {}});
+    }
+    return {b};
+  }
+
+  static std::vector<std::string> All(const TenantLog& log, Direction dir = Direction::kForward) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = kBase + 365 * kDay;
+    req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
+    req.direction = dir;
+    std::vector<std::string> lines;
+    for (const Record& r : log.Select(req)) lines.push_back(r.line);
+    return lines;
+  }
+
+  std::vector<std::string> Files(const std::string& sub, const std::string& suffix) {
+    std::vector<std::string> out;
+    if (!fs::exists(dir_ + "/" + sub)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ + "/" + sub)) {
+      if (e.is_regular_file() && e.path().string().ends_with(suffix))
+        out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string dir_;
+  TenantLogOptions options_;
+};
+
+TEST_F(TenantLogTest, FlushWritesOnePartPerDayAndDropsCoveredSegments) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 60), Durability::kDurable).ok());  // 3 days
+  ASSERT_TRUE(log->Append(Batch("b", kBase + 1, 5), Durability::kBestEffort).ok());
+  auto before = All(*log);
+  ASSERT_EQ(before.size(), 65u);
+  ASSERT_TRUE(log->MaybeFlushHead(/*force=*/true).ok());
+
+  auto parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_NE(parts[0].find("/parts/2024-05-01/"), std::string::npos) << parts[0];
+  EXPECT_NE(parts[2].find("/parts/2024-05-03/"), std::string::npos) << parts[2];
+  // Only the fresh, empty segment is left.
+  auto segments = Files("wal", ".wal");
+  ASSERT_EQ(segments.size(), 1u);
+  EXPECT_EQ(fs::file_size(segments[0]), 0u);
+  EXPECT_EQ(All(*log), before);
+  EXPECT_EQ(log->record_count(), 65u);
+
+  // New records go to the head; reads merge both, in time order.
+  ASSERT_TRUE(log->Append(Batch("c", kBase + 2, 3), Durability::kDurable).ok());
+  auto merged = All(*log);
+  ASSERT_EQ(merged.size(), 68u);
+  EXPECT_EQ(merged[0], "a#" + std::to_string(kBase));
+  EXPECT_EQ(merged[1], "b#" + std::to_string(kBase + 1));
+  EXPECT_EQ(merged[2], "c#" + std::to_string(kBase + 2));
+  auto backward = All(*log, Direction::kBackward);
+  std::reverse(backward.begin(), backward.end());
+  EXPECT_EQ(backward, merged);
+}
+
+TEST_F(TenantLogTest, ReopenAfterFlushReadsPartsAndReplaysOnlyNewerSegments) {
+  std::vector<std::string> expected;
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 30), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+    ASSERT_TRUE(log->Append(Batch("b", kBase + 7, 30), Durability::kDurable).ok());
+    expected = All(*log);
+    // No Close: the process dies with "b" only in the WAL.
+  }
+  auto log = Open();
+  EXPECT_EQ(All(*log), expected);
+  EXPECT_EQ(log->record_count(), 60u);
+}
+
+TEST_F(TenantLogTest, PartsOfAFlushThatNeverCheckpointedAreRemoved) {
+  std::vector<std::string> expected;
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 10), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+    ASSERT_TRUE(log->Append(Batch("b", kBase + 1, 10), Durability::kDurable).ok());
+    expected = All(*log);
+  }
+  // As if a flush of "b" wrote its part and died before the checkpoint.
+  std::vector<Entry> entries = Batch("b", kBase + 1, 10)[0].entries;
+  part::StreamRecords stream{Labels({{"app", "b"}}), {}};
+  for (const Entry& e : entries) stream.entries.push_back(&e);
+  std::string stray = dir_ + "/parts/2024-05-01/0000000099.part";
+  ASSERT_TRUE(part::WritePart(Env::Default(), stray, {stream}, 1000, {}).ok());
+  std::ofstream(dir_ + "/parts/2024-05-01/0000000100.part.tmp") << "half written";
+
+  auto log = Open();
+  EXPECT_EQ(All(*log), expected);  // "b" once, from the WAL
+  EXPECT_FALSE(fs::exists(stray));
+  EXPECT_FALSE(fs::exists(dir_ + "/parts/2024-05-01/0000000100.part.tmp"));
+}
+
+TEST_F(TenantLogTest, SegmentsLeftAfterTheCheckpointAreNotReplayedAgain) {
+  std::vector<std::string> expected;
+  std::string saved = dir_ + "-saved";
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 10), Durability::kDurable).ok());
+    fs::copy(dir_ + "/wal", saved);
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+    expected = All(*log);
+  }
+  // As if the flush died after its checkpoint, before deleting segments.
+  for (const auto& e : fs::directory_iterator(saved)) {
+    fs::copy_file(e.path(), dir_ + "/wal/" + e.path().filename().string(),
+                  fs::copy_options::overwrite_existing);
+  }
+  fs::remove_all(saved);
+  auto log = Open();
+  EXPECT_EQ(All(*log), expected);
+  EXPECT_EQ(log->record_count(), 10u);
+}
+
+TEST_F(TenantLogTest, CorruptBlockIsSkippedAndCounted) {
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 20), Durability::kDurable).ok());
+    ASSERT_TRUE(log->Append(Batch("b", kBase, 20), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  auto parts = Files("parts", ".part");
+  ASSERT_FALSE(parts.empty());
+  {
+    // The first block ("a"'s) starts right after the 12-byte header.
+    std::fstream f(parts[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x7e');
+  }
+  auto log = Open();
+  auto lines = All(*log);
+  EXPECT_EQ(lines.size(), 20u);  // all of "b"
+  for (const std::string& l : lines) EXPECT_EQ(l.rfind("b#", 0), 0u);
+  EXPECT_EQ(log->parts().corrupt_blocks(), 1u);
+}
+
+TEST_F(TenantLogTest, HeadOverItsSizeLimitIsFlushedWithoutForce) {
+  options_.max_head_bytes = 2000;
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 5), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(false).ok());
+  EXPECT_TRUE(Files("parts", ".part").empty());
+  ASSERT_TRUE(log->Append(Batch("a", kBase + kDay / 2, 50), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(false).ok());
+  EXPECT_FALSE(Files("parts", ".part").empty());
+  EXPECT_EQ(All(*log).size(), 55u);
+}
+
+}  // namespace
+}  // namespace lode
