@@ -5,22 +5,14 @@
 namespace lode {
 namespace {
 
-// Materialised records, handed out in order.
-class VectorRecordIterator final : public RecordIterator {
+class EmptyRecordIterator final : public RecordIterator {
  public:
-  explicit VectorRecordIterator(std::vector<Record> records) : records_(std::move(records)) {}
-  bool Next() override {
-    if (next_ >= records_.size()) return false;
-    current_ = next_++;
-    return true;
-  }
-  const Record& record() const override { return records_[current_]; }
+  bool Next() override { return false; }
+  const Record& record() const override { return record_; }
   Status status() const override { return Status::Ok(); }
 
  private:
-  std::vector<Record> records_;
-  size_t next_ = 0;
-  size_t current_ = 0;
+  Record record_;
 };
 
 std::string TenantsDir(const std::string& data_dir) { return JoinPath(data_dir, "tenants"); }
@@ -85,9 +77,10 @@ Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBat
 Result<std::unique_ptr<RecordIterator>> LocalStore::Select(const SelectRequest& request) {
   LODE_RETURN_IF_ERROR(ValidateTenant(request.tenant));
   TenantLog* log = FindTenant(request.tenant);
-  std::vector<Record> records;
-  if (log != nullptr) records = log->Select(request);
-  return std::unique_ptr<RecordIterator>(new VectorRecordIterator(std::move(records)));
+  if (log == nullptr) {
+    return std::unique_ptr<RecordIterator>(new EmptyRecordIterator());
+  }
+  return log->Select(request);
 }
 
 Status LocalStore::Flush() {

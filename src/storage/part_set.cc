@@ -128,47 +128,6 @@ uint64_t PartSet::record_count() const {
   return n;
 }
 
-void PartSet::Collect(const std::vector<OpenPart>& parts, const SelectRequest& request,
-                      std::vector<KeyedRecord>& out) const {
-  for (const OpenPart& p : parts) {
-    const part::PartReader& reader = *p.reader;
-    if (reader.meta().records == 0 || reader.meta().max_time < request.start ||
-        reader.meta().min_time >= request.end) {
-      continue;
-    }
-    std::vector<bool> stream_matches(reader.streams().size());
-    for (size_t s = 0; s < reader.streams().size(); ++s) {
-      stream_matches[s] =
-          std::all_of(request.matchers.begin(), request.matchers.end(),
-                      [&](const Matcher& m) { return m.MatchesLabels(reader.streams()[s]); });
-    }
-    for (size_t b = 0; b < reader.blocks().size(); ++b) {
-      const part::BlockMeta& meta = reader.blocks()[b];
-      if (!stream_matches[meta.stream] || meta.max_time < request.start ||
-          meta.min_time >= request.end) {
-        continue;
-      }
-      auto block = reader.ReadBlock(b);
-      if (!block.ok()) {
-        log::Error("skipping corrupt block",
-                   {{"tenant", tenant_}, {"err", block.status().message()}});
-        std::lock_guard lock(mu_);
-        ++corrupt_blocks_;
-        continue;
-      }
-      const Labels& labels = reader.streams()[meta.stream];
-      for (size_t i = 0; i < block->size(); ++i) {
-        TimestampNs t = block->timestamps[i];
-        if (t < request.start || t >= request.end) continue;
-        Record record{t, labels, std::string(block->line(i)),
-                      block->metadata.empty() ? Labels() : block->metadata[i]};
-        out.push_back(
-            KeyedRecord{t, p.seq, (static_cast<uint64_t>(b) << 32) | i, std::move(record)});
-      }
-    }
-  }
-}
-
 size_t PartSet::part_count() const {
   std::lock_guard lock(mu_);
   return parts_.size();
@@ -179,6 +138,11 @@ uint64_t PartSet::disk_bytes() const {
   uint64_t total = 0;
   for (const OpenPart& p : parts_) total += p.reader->file_size();
   return total;
+}
+
+void PartSet::CountCorruptBlock() {
+  std::lock_guard lock(mu_);
+  ++corrupt_blocks_;
 }
 
 uint64_t PartSet::corrupt_blocks() const {

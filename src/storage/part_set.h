@@ -42,20 +42,15 @@ class PartSet {
   // Removes parts that were written but will not be published.
   void Discard(const std::vector<OpenPart>& parts);
 
-  // The published parts now; with Collect, lets a caller read a set of
-  // parts that is consistent with its other sources.
+  // The published parts now, for a reader to hold while it reads them.
   std::vector<OpenPart> Snapshot() const;
-
-  // Appends matching records of `parts` to `out`. A block that fails to
-  // read is logged with its file and offset, counted, and skipped.
-  void Collect(const std::vector<OpenPart>& parts, const SelectRequest& request,
-               std::vector<KeyedRecord>& out) const;
 
   uint64_t record_count() const;
 
   size_t part_count() const;
   uint64_t disk_bytes() const;
   uint64_t corrupt_blocks() const;
+  void CountCorruptBlock();
 
  private:
   PartSet(Env* env, std::string tenant, std::string dir)

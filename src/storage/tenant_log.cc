@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/log.h"
+#include "storage/merge_iterator.h"
 #include "storage/wal/batch_codec.h"
 #include "storage/wal/wal_reader.h"
 
@@ -272,30 +273,22 @@ Status TenantLog::Close() {
   return s.ok() ? c : s;
 }
 
-std::vector<Record> TenantLog::Select(const SelectRequest& request) const {
-  std::vector<KeyedRecord> hits;
-  // The heads and the part list are taken together under mu_, where a
-  // flush publishes, so each record is seen exactly once.
+std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) {
+  std::vector<KeyedRecord> head_records;
   std::shared_ptr<const Head> flushing;
   std::vector<PartSet::OpenPart> parts;
   {
+    // The heads and the part list are taken together under mu_, where a
+    // flush publishes, so each record is seen exactly once.
     std::lock_guard lock(mu_);
     flushing = flushing_;
     parts = parts_->Snapshot();
-    head_->Collect(request, kHeadSource, hits);
+    head_->Collect(request, kHeadSource, head_records);
   }
-  if (flushing) flushing->Collect(request, kFlushingSource, hits);
-  parts_->Collect(parts, request, hits);
-  std::sort(hits.begin(), hits.end(), [](const KeyedRecord& a, const KeyedRecord& b) {
-    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-    if (a.source != b.source) return a.source < b.source;
-    return a.seq < b.seq;
-  });
-  if (request.direction == Direction::kBackward) std::reverse(hits.begin(), hits.end());
-  std::vector<Record> out;
-  out.reserve(hits.size());
-  for (KeyedRecord& h : hits) out.push_back(std::move(h.record));
-  return out;
+  if (flushing) flushing->Collect(request, kFlushingSource, head_records);
+  PartSet* part_set = parts_.get();
+  return std::make_unique<MergeIterator>(request, std::move(head_records), std::move(parts),
+                                         tenant_, [part_set] { part_set->CountCorruptBlock(); });
 }
 
 uint64_t TenantLog::record_count() const {

@@ -65,9 +65,11 @@ class TenantLog {
   Status MaybeFlushHead(bool force);
   Status Close();
 
-  // Copies the matching records, sorted by time: parts, then the head
-  // being flushed, then the live head; ties in append order per source.
-  std::vector<Record> Select(const SelectRequest& request) const;
+  // The matching records in time order (ties: parts, then the head being
+  // flushed, then the live head; append order within each). The head's
+  // matching records are copied; part blocks are read as the iterator
+  // reaches them. The iterator holds its own references to the parts.
+  std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
   uint64_t record_count() const;
   const PartSet& parts() const { return *parts_; }

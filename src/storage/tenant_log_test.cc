@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/merge_iterator.h"
+
 namespace lode {
 namespace {
 
@@ -42,7 +44,7 @@ class TenantLogTest : public ::testing::Test {
     return {b};
   }
 
-  static std::vector<std::string> All(const TenantLog& log, Direction dir = Direction::kForward) {
+  static std::vector<std::string> All(TenantLog& log, Direction dir = Direction::kForward) {
     SelectRequest req;
     req.tenant = "t";
     req.start = 0;
@@ -50,7 +52,9 @@ class TenantLogTest : public ::testing::Test {
     req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
     req.direction = dir;
     std::vector<std::string> lines;
-    for (const Record& r : log.Select(req)) lines.push_back(r.line);
+    auto it = log.Select(req);
+    while (it->Next()) lines.push_back(it->record().line);
+    EXPECT_TRUE(it->status().ok());
     return lines;
   }
 
@@ -191,6 +195,53 @@ TEST_F(TenantLogTest, HeadOverItsSizeLimitIsFlushedWithoutForce) {
   ASSERT_TRUE(log->MaybeFlushHead(false).ok());
   EXPECT_FALSE(Files("parts", ".part").empty());
   EXPECT_EQ(All(*log).size(), 55u);
+}
+
+TEST_F(TenantLogTest, ALimitedReadDecodesOnlyTheBlocksItReaches) {
+  auto log = Open();
+  // 30 days, one part each, 24 records per day in one block.
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 30 * 24), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_EQ(Files("parts", ".part").size(), 30u);
+  for (Direction dir : {Direction::kBackward, Direction::kForward}) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = kBase + 365 * kDay;
+    req.matchers = {Matcher::Create(MatchType::kEqual, "app", "a").value()};
+    req.direction = dir;
+    auto it = log->Select(req);
+    std::vector<int64_t> times;
+    for (int i = 0; i < 30 && it->Next(); ++i) times.push_back(it->record().timestamp);
+    ASSERT_EQ(times.size(), 30u);
+    int64_t hour = 3600LL * 1'000'000'000;
+    if (dir == Direction::kBackward) {
+      EXPECT_EQ(times.front(), kBase + (30 * 24 - 1) * hour);
+    } else {
+      EXPECT_EQ(times.front(), kBase);
+    }
+    auto* merge = dynamic_cast<MergeIterator*>(it.get());
+    ASSERT_NE(merge, nullptr);
+    EXPECT_LE(merge->blocks_opened(), 3u);  // 30 records span two days
+  }
+}
+
+TEST_F(TenantLogTest, MergesStreamsPartsAndHeadsWithEqualTimestamps) {
+  auto log = Open();
+  auto batch = [](const std::string& app, const std::string& line) {
+    return std::vector<StreamBatch>{StreamBatch{Labels({{"app", app}}), {Entry{kBase, line, {}}}}};
+  };
+  ASSERT_TRUE(log->Append(batch("x", "first"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(batch("y", "second"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(batch("x", "third"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->Append(Batch("z", kBase - 5, 1), Durability::kBestEffort).ok());
+  std::vector<std::string> expected = {"z#" + std::to_string(kBase - 5), "first", "second",
+                                       "third"};
+  EXPECT_EQ(All(*log), expected);
+  std::reverse(expected.begin(), expected.end());
+  EXPECT_EQ(All(*log, Direction::kBackward), expected);
 }
 
 }  // namespace

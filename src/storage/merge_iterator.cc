@@ -1,0 +1,129 @@
+#include "storage/merge_iterator.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+
+namespace lode {
+
+bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
+  auto ka = std::tie(a.timestamp, a.source, a.seq);
+  auto kb = std::tie(b.timestamp, b.source, b.seq);
+  if (ka == kb) return a.opened && !b.opened;  // open a block before reading past it
+  return forward ? ka > kb : ka < kb;
+}
+
+MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
+                             std::vector<PartSet::OpenPart> parts, std::string tenant,
+                             std::function<void()> on_corrupt_block)
+    : request_(request),
+      head_(std::move(head_records)),
+      parts_(std::move(parts)),
+      tenant_(std::move(tenant)),
+      on_corrupt_block_(std::move(on_corrupt_block)),
+      heap_(KeyAfter{request.direction == Direction::kForward}) {
+  auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
+    return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
+  };
+  std::sort(head_.begin(), head_.end(), order);
+  if (!forward()) std::reverse(head_.begin(), head_.end());
+  if (!head_.empty()) {
+    runs_.push_back(Run{});
+    runs_.back().is_head = true;
+    PushNext(runs_.size() - 1);
+  }
+  for (const PartSet::OpenPart& p : parts_) {
+    const part::PartReader& reader = *p.reader;
+    if (reader.meta().records == 0 || reader.meta().max_time < request_.start ||
+        reader.meta().min_time >= request_.end) {
+      continue;
+    }
+    std::vector<bool> stream_matches(reader.streams().size());
+    for (size_t s = 0; s < reader.streams().size(); ++s) {
+      stream_matches[s] =
+          std::all_of(request_.matchers.begin(), request_.matchers.end(),
+                      [&](const Matcher& m) { return m.MatchesLabels(reader.streams()[s]); });
+    }
+    for (size_t b = 0; b < reader.blocks().size(); ++b) {
+      const part::BlockMeta& meta = reader.blocks()[b];
+      if (!stream_matches[meta.stream] || meta.max_time < request_.start ||
+          meta.min_time >= request_.end) {
+        continue;
+      }
+      Run run;
+      run.part = &p;
+      run.block = b;
+      runs_.push_back(std::move(run));
+      // Unopened, the block stands at the edge of its time range.
+      uint64_t last = meta.records - 1;
+      heap_.push(Key{forward() ? meta.min_time : meta.max_time, p.seq,
+                     (static_cast<uint64_t>(b) << 32) | (forward() ? 0 : last), runs_.size() - 1,
+                     false});
+    }
+  }
+}
+
+bool MergeIterator::Open(size_t index) {
+  Run& run = runs_[index];
+  ++blocks_opened_;
+  auto block = run.part->reader->ReadBlock(run.block);
+  if (!block.ok()) {
+    log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", block.status().message()}});
+    if (on_corrupt_block_) on_corrupt_block_();
+    return false;
+  }
+  run.decoded = std::make_unique<part::DecodedBlock>(std::move(block).value());
+  return true;
+}
+
+void MergeIterator::PushNext(size_t index) {
+  Run& run = runs_[index];
+  if (run.is_head) {
+    if (run.pos < head_.size()) {
+      const KeyedRecord& r = head_[run.pos];
+      heap_.push(Key{r.timestamp, r.source, r.seq, index, true});
+    }
+    return;
+  }
+  const part::DecodedBlock& block = *run.decoded;
+  size_t n = block.size();
+  while (run.pos < n) {
+    size_t i = forward() ? run.pos : n - 1 - run.pos;
+    TimestampNs t = block.timestamps[i];
+    if (t >= request_.start && t < request_.end) {
+      heap_.push(Key{t, run.part->seq, (static_cast<uint64_t>(run.block) << 32) | i, index, true});
+      return;
+    }
+    ++run.pos;
+  }
+  run.decoded.reset();  // done with this block: release its memory
+}
+
+bool MergeIterator::Next() {
+  while (!heap_.empty()) {
+    Key top = heap_.top();
+    heap_.pop();
+    Run& run = runs_[top.run];
+    if (!top.opened) {
+      if (Open(top.run)) PushNext(top.run);
+      continue;
+    }
+    if (run.is_head) {
+      current_ = std::move(head_[run.pos].record);
+    } else {
+      const part::DecodedBlock& block = *run.decoded;
+      size_t i = forward() ? run.pos : block.size() - 1 - run.pos;
+      const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
+      current_.timestamp = block.timestamps[i];
+      current_.stream = run.part->reader->streams()[meta.stream];
+      current_.line.assign(block.line(i));
+      current_.metadata = block.metadata.empty() ? Labels() : block.metadata[i];
+    }
+    ++run.pos;
+    PushNext(top.run);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace lode

@@ -1,0 +1,75 @@
+// MergeIterator: the records of a tenant's parts and heads in time order,
+// merged lazily. A part block is decoded only when the merge reaches its
+// time range, so a query with a limit reads only the blocks it needs, and
+// memory holds the blocks that overlap the current point in time rather
+// than the whole range.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "storage/head.h"
+#include "storage/part_set.h"
+#include "storage/storage.h"
+
+namespace lode {
+
+class MergeIterator final : public RecordIterator {
+ public:
+  // `head_records` are the matching head records (any order); `parts` a
+  // snapshot of the tenant's parts. Blocks are filtered by the request's
+  // matchers and time range. `corrupt_blocks` (may be null) counts blocks
+  // that failed to read; they are logged and skipped.
+  MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
+                std::vector<PartSet::OpenPart> parts, std::string tenant,
+                std::function<void()> on_corrupt_block);
+
+  bool Next() override;
+  const Record& record() const override { return current_; }
+  Status status() const override { return Status::Ok(); }
+
+  // Part blocks decoded so far (for tests and query statistics).
+  size_t blocks_opened() const { return blocks_opened_; }
+
+ private:
+  struct Run {
+    // A part block, decoded on first use...
+    const PartSet::OpenPart* part = nullptr;
+    size_t block = 0;
+    std::unique_ptr<part::DecodedBlock> decoded;
+    // ...or the head records (already sorted).
+    bool is_head = false;
+    size_t pos = 0;  // next record, counting from the run's start in the direction
+  };
+  struct Key {
+    TimestampNs timestamp;
+    uint64_t source;
+    uint64_t seq;
+    size_t run;
+    bool opened;
+  };
+  struct KeyAfter {
+    bool forward;
+    bool operator()(const Key& a, const Key& b) const;  // priority_queue: "a after b"
+  };
+
+  bool forward() const { return request_.direction == Direction::kForward; }
+  // Pushes the run's next record in the query's range, if any.
+  void PushNext(size_t run);
+  bool Open(size_t run);
+
+  SelectRequest request_;
+  std::vector<KeyedRecord> head_;
+  std::vector<PartSet::OpenPart> parts_;
+  std::string tenant_;
+  std::function<void()> on_corrupt_block_;
+  std::vector<Run> runs_;
+  std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
+  Record current_;
+  size_t blocks_opened_ = 0;
+};
+
+}  // namespace lode
