@@ -142,7 +142,7 @@ void HistogramFamily::Render(std::string& out) const {
 }
 
 void GaugeFunc::Render(std::string& out) const {
-  AppendHeader(out, name_, help_, "gauge");
+  AppendHeader(out, name_, help_, type_);
   out += name_ + " ";
   AppendNumber(out, fn_());
   out += "\n";
@@ -172,6 +172,13 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string name, std::string hel
 void MetricsRegistry::AddGauge(std::string name, std::string help, std::function<double()> fn) {
   std::lock_guard lock(mu_);
   families_.push_back(std::make_unique<GaugeFunc>(std::move(name), std::move(help), std::move(fn)));
+}
+
+void MetricsRegistry::AddCounterFunc(std::string name, std::string help,
+                                     std::function<double()> fn) {
+  std::lock_guard lock(mu_);
+  families_.push_back(
+      std::make_unique<GaugeFunc>(std::move(name), std::move(help), std::move(fn), "counter"));
 }
 
 std::string MetricsRegistry::Render() const {

@@ -89,15 +89,18 @@ class HistogramFamily : public MetricFamily {
   std::map<std::vector<std::string>, std::unique_ptr<Histogram>> children_;
 };
 
-// A gauge whose value is read from a callback at scrape time.
+// A gauge (or a counter kept elsewhere) whose value is read from a
+// callback at scrape time.
 class GaugeFunc : public MetricFamily {
  public:
-  GaugeFunc(std::string name, std::string help, std::function<double()> fn)
-      : MetricFamily(std::move(name), std::move(help), {}), fn_(std::move(fn)) {}
+  GaugeFunc(std::string name, std::string help, std::function<double()> fn,
+            const char* type = "gauge")
+      : MetricFamily(std::move(name), std::move(help), {}), fn_(std::move(fn)), type_(type) {}
   void Render(std::string& out) const override;
 
  private:
   std::function<double()> fn_;
+  const char* type_;
 };
 
 // Owns the families and renders them all. Thread-safe.
@@ -108,6 +111,8 @@ class MetricsRegistry {
   HistogramFamily& AddHistogram(std::string name, std::string help,
                                 std::vector<std::string> label_names, std::vector<double> bounds);
   void AddGauge(std::string name, std::string help, std::function<double()> fn);
+  // A counter whose monotonic value is read from a callback.
+  void AddCounterFunc(std::string name, std::string help, std::function<double()> fn);
 
   std::string Render() const;
 

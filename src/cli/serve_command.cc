@@ -66,8 +66,21 @@ int RunServe(const ServeFlags& flags) {
 
   MetricsRegistry metrics;
   LocalStore* store_ptr = store->get();
-  metrics.AddGauge("lode_stored_records", "Records held by the store.",
-                   [store_ptr] { return static_cast<double>(store_ptr->record_count()); });
+  auto stat_gauge = [&](const char* name, const char* help, uint64_t StorageStats::*field) {
+    metrics.AddGauge(name, help,
+                     [store_ptr, field] { return static_cast<double>(store_ptr->Stats().*field); });
+  };
+  stat_gauge("lode_stored_records", "Records held by the store (parts and heads).",
+             &StorageStats::records);
+  stat_gauge("lode_head_records", "Records in memory, not yet flushed to parts.",
+             &StorageStats::head_records);
+  stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
+  stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
+  stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
+  metrics.AddCounterFunc(
+      "lode_corrupt_blocks_total",
+      "Reads of a part block that failed its checksum or decoding and skipped it.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().corrupt_blocks); });
   ApiOptions api_options;
   api_options.max_limit = config.max_query_limit;
   api_options.push.max_decoded_body_bytes = config.max_body_size;

@@ -139,4 +139,11 @@ uint64_t LocalStore::record_count() const {
   return n;
 }
 
+StorageStats LocalStore::Stats() const {
+  std::lock_guard lock(mu_);
+  StorageStats total;
+  for (const auto& [name, log] : tenants_) total.Add(log->Stats());
+  return total;
+}
+
 }  // namespace lode

@@ -40,6 +40,7 @@ class LocalStore final : public Storage {
   Status Close() override;
 
   uint64_t record_count() const;
+  StorageStats Stats() const;
 
  private:
   LocalStore(Env* env, LocalStoreOptions options) : env_(env), options_(std::move(options)) {}

@@ -299,3 +299,21 @@ uint64_t TenantLog::record_count() const {
 }
 
 }  // namespace lode
+
+namespace lode {
+
+StorageStats TenantLog::Stats() const {
+  StorageStats stats;
+  {
+    std::lock_guard lock(mu_);
+    stats.head_records = head_->records() + (flushing_ ? flushing_->records() : 0);
+    stats.head_bytes = head_->bytes() + (flushing_ ? flushing_->bytes() : 0);
+    stats.records = stats.head_records + part_records_;
+  }
+  stats.parts = parts_->part_count();
+  stats.part_bytes = parts_->disk_bytes();
+  stats.corrupt_blocks = parts_->corrupt_blocks();
+  return stats;
+}
+
+}  // namespace lode

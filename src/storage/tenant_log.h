@@ -35,6 +35,25 @@
 
 namespace lode {
 
+// A snapshot of what a tenant (or, summed, the store) holds.
+struct StorageStats {
+  uint64_t records = 0;
+  uint64_t head_records = 0;
+  uint64_t head_bytes = 0;
+  uint64_t parts = 0;
+  uint64_t part_bytes = 0;
+  uint64_t corrupt_blocks = 0;
+
+  void Add(const StorageStats& o) {
+    records += o.records;
+    head_records += o.head_records;
+    head_bytes += o.head_bytes;
+    parts += o.parts;
+    part_bytes += o.part_bytes;
+    corrupt_blocks += o.corrupt_blocks;
+  }
+};
+
 struct TenantLogOptions {
   uint64_t segment_size_limit = 64ull << 20;
   // Best-effort frames pending beyond this many bytes are written out
@@ -72,6 +91,7 @@ class TenantLog {
   std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
   uint64_t record_count() const;
+  StorageStats Stats() const;
   const PartSet& parts() const { return *parts_; }
 
  private:

@@ -89,6 +89,43 @@ TEST(Durability, SigtermFlushesBufferedRecordsAndExitsCleanly) {
   }
   LodeServer restarted(data);
   EXPECT_EQ(CountLines(restarted, R"({app="buffered"})"), 2u);
+  // A clean shutdown flushed the head into a part: nothing to replay.
+  std::string metrics = restarted.Get("/metrics").body;
+  EXPECT_NE(metrics.find("\nlode_parts 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nlode_head_records 0\n"), std::string::npos);
+}
+
+TEST(Durability, CorruptPartBlockIsReportedSkippedAndTheRestServed) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  {
+    LodeServer server(data);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"a"})", {{kBase, "in block one"}})).status, 204);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"b"})", {{kBase + 1, "in block two"}})).status,
+              204);
+    ASSERT_EQ(server.Terminate(), 0);
+  }
+  std::string part;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data)) {
+    if (e.path().extension() == ".part") part = e.path().string();
+  }
+  ASSERT_FALSE(part.empty());
+  {
+    // Streams are sorted, so app="a"'s block comes first, after the 12-byte header.
+    std::fstream f(part, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16);
+    f.put('\x55');
+  }
+  LodeServer restarted(data);
+  EXPECT_EQ(CountLines(restarted, R"({app="b"})"), 1u);
+  EXPECT_EQ(CountLines(restarted, R"({app=~"a|b"})"), 1u);
+  std::string metrics = restarted.Get("/metrics").body;
+  EXPECT_NE(metrics.find("\nlode_corrupt_blocks_total 1\n"), std::string::npos) << metrics;
+  std::string log = restarted.Log();
+  EXPECT_NE(log.find("skipping corrupt block"), std::string::npos) << log;
+  EXPECT_NE(log.find(part), std::string::npos);
+  EXPECT_NE(log.find("at offset 12"), std::string::npos);
+  EXPECT_EQ(restarted.Get("/ready").status, 200);
 }
 
 TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
