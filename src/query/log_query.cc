@@ -31,6 +31,12 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     request.end = params.end;
     request.matchers = expr.matchers;
     request.direction = params.direction;
+    // Literals every result line must contain let storage skip blocks.
+    for (const logql::LineFilter& f : expr.filters) {
+      if (f.op == logql::LineFilter::Op::kContains && f.values.size() == 1) {
+        request.line_contains.push_back(f.values[0]);
+      }
+    }
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     Cursor cursor{std::move(it), false};
     cursor.valid = cursor.it->Next();

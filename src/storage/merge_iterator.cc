@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "storage/part/token_filter.h"
 
 namespace lode {
 
@@ -22,6 +23,10 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       tenant_(std::move(tenant)),
       on_corrupt_block_(std::move(on_corrupt_block)),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
+  for (const std::string& literal : request_.line_contains) {
+    auto keys = part::RequiredKeys(literal);
+    if (!keys.empty()) required_keys_.push_back(std::move(keys));
+  }
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
   };
@@ -50,6 +55,10 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
           meta.min_time >= request_.end) {
         continue;
       }
+      if (!MayContainAll(reader, b)) {
+        ++blocks_skipped_;
+        continue;
+      }
       Run run;
       run.part = &p;
       run.block = b;
@@ -61,6 +70,17 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
                      false});
     }
   }
+}
+
+bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) const {
+  if (required_keys_.empty()) return true;
+  std::string_view filter = reader.BlockFilter(block);
+  for (const auto& keys : required_keys_) {
+    for (uint64_t key : keys) {
+      if (!part::BloomMayContain(filter, key)) return false;
+    }
+  }
+  return true;
 }
 
 bool MergeIterator::Open(size_t index) {

@@ -33,6 +33,8 @@ class MergeIterator final : public RecordIterator {
 
   // Part blocks decoded so far (for tests and query statistics).
   size_t blocks_opened() const { return blocks_opened_; }
+  // Blocks ruled out by their token filters.
+  size_t blocks_skipped() const { return blocks_skipped_; }
 
  private:
   struct Run {
@@ -60,6 +62,7 @@ class MergeIterator final : public RecordIterator {
   // Pushes the run's next record in the query's range, if any.
   void PushNext(size_t run);
   bool Open(size_t run);
+  bool MayContainAll(const part::PartReader& reader, size_t block) const;
 
   SelectRequest request_;
   std::vector<KeyedRecord> head_;
@@ -70,6 +73,8 @@ class MergeIterator final : public RecordIterator {
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
   Record current_;
   size_t blocks_opened_ = 0;
+  size_t blocks_skipped_ = 0;
+  std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
 };
 
 }  // namespace lode

@@ -30,6 +30,10 @@ struct SelectRequest {
   TimestampNs end = 0;            // exclusive
   std::vector<Matcher> matchers;  // all must match the stream labels
   Direction direction = Direction::kBackward;
+  // A hint for skipping: every line the caller wants contains each of
+  // these byte strings. Storage may skip blocks that cannot contain one,
+  // but may still return lines without them; the caller filters.
+  std::vector<std::string> line_contains;
 };
 
 // Iterates records in time order (per the request's direction); records

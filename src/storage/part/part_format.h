@@ -15,7 +15,7 @@ constexpr std::string_view kHeaderMagic = "LODEPART";
 constexpr uint32_t kFormatVersion = 1;
 constexpr size_t kHeaderSize = 12;  // magic + u32 version
 constexpr std::string_view kFooterMagic = "LODEPRT1";
-constexpr size_t kFooterSize = 40;
+constexpr size_t kFooterSize = 52;
 constexpr size_t kBlockTrailerSize = 4;  // crc32c
 
 // Compression of a block's payload (first byte of the block).
@@ -27,9 +27,11 @@ struct BlockMeta {
   TimestampNs min_time = 0;
   TimestampNs max_time = 0;
   uint32_t records = 0;
-  uint64_t offset = 0;    // of the codec byte
-  uint64_t size = 0;      // codec byte + payload + crc trailer
-  uint64_t raw_size = 0;  // uncompressed payload bytes
+  uint64_t offset = 0;         // of the codec byte
+  uint64_t size = 0;           // codec byte + payload + crc trailer
+  uint64_t raw_size = 0;       // uncompressed payload bytes
+  uint64_t filter_offset = 0;  // of the block's token filter, in the filters section
+  uint64_t filter_size = 0;
 };
 
 // Part-wide facts, kept in the meta section.

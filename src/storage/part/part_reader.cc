@@ -2,6 +2,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/log.h"
 
 namespace lode::part {
 namespace {
@@ -36,22 +37,26 @@ Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string
   if (std::string_view(footer).substr(kFooterSize - kFooterMagic.size()) != kFooterMagic) {
     return corrupt("bad footer magic");
   }
-  if (crc32c::Extend(0, footer.data(), 28) != DecodeFixed32(footer.data() + 28)) {
+  if (crc32c::Extend(0, footer.data(), 40) != DecodeFixed32(footer.data() + 40)) {
     return corrupt("footer checksum mismatch");
   }
-  uint64_t streams_offset = DecodeFixed64(footer.data());
-  uint64_t index_offset = DecodeFixed64(footer.data() + 8);
-  uint64_t meta_offset = DecodeFixed64(footer.data() + 16);
-  uint32_t sections_crc = DecodeFixed32(footer.data() + 24);
+  uint64_t filters_offset = DecodeFixed64(footer.data());
+  uint64_t streams_offset = DecodeFixed64(footer.data() + 8);
+  uint64_t index_offset = DecodeFixed64(footer.data() + 16);
+  uint64_t meta_offset = DecodeFixed64(footer.data() + 24);
+  uint32_t sections_crc = DecodeFixed32(footer.data() + 32);
+  reader->filters_crc_ = DecodeFixed32(footer.data() + 36);
   uint64_t footer_offset = size - kFooterSize;
-  if (streams_offset < kHeaderSize || index_offset < streams_offset || meta_offset < index_offset ||
-      footer_offset < meta_offset) {
+  if (filters_offset < kHeaderSize || streams_offset < filters_offset ||
+      index_offset < streams_offset || meta_offset < index_offset || footer_offset < meta_offset) {
     return corrupt("footer offsets out of order");
   }
   std::string sections;
   LODE_RETURN_IF_ERROR(
       reader->file_->Read(streams_offset, footer_offset - streams_offset, sections));
   if (crc32c::Value(sections) != sections_crc) return corrupt("index checksum mismatch");
+  reader->filters_offset_ = filters_offset;
+  reader->filters_size_ = streams_offset - filters_offset;
   Status parsed = reader->ParseSections(sections, streams_offset, index_offset, meta_offset);
   if (!parsed.ok()) return corrupt(parsed.message());
   return reader;
@@ -78,8 +83,11 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
     m.offset = b.Varint64();
     m.size = b.Varint64();
     m.raw_size = b.Varint64();
+    m.filter_offset = b.Varint64();
+    m.filter_size = b.Varint64();
     if (!b.ok() || m.stream >= nstreams || m.offset < kHeaderSize ||
-        m.offset + m.size > streams_offset || m.size < 1 + kBlockTrailerSize) {
+        m.offset + m.size > filters_offset_ || m.size < 1 + kBlockTrailerSize ||
+        m.filter_offset + m.filter_size > filters_size_) {
       return Status::Corruption("bad block index entry");
     }
   }
@@ -90,6 +98,22 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
   meta_.records = d.Varint64();
   if (!d.ok()) return Status::Corruption("bad meta section");
   return Status::Ok();
+}
+
+std::string_view PartReader::BlockFilter(size_t index) const {
+  std::call_once(filters_once_, [this] {
+    std::string data;
+    Status s = file_->Read(filters_offset_, filters_size_, data);
+    if (s.ok() && crc32c::Value(data) == filters_crc_) {
+      filters_ = std::move(data);
+    } else {
+      log::Error("part token filters are damaged; its blocks cannot be skipped",
+                 {{"file", path_}, {"offset", std::to_string(filters_offset_)}});
+    }
+  });
+  const BlockMeta& m = blocks_.at(index);
+  if (filters_.empty()) return {};
+  return std::string_view(filters_).substr(m.filter_offset, m.filter_size);
 }
 
 Result<DecodedBlock> PartReader::ReadBlock(size_t index) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ class PartReader {
   // Reads and decodes block `index`; Corruption names file and offset.
   Result<DecodedBlock> ReadBlock(size_t index) const;
 
+  // The token filter of block `index` (see token_filter.h). The filters
+  // section is read and verified on first use and kept; if it is damaged,
+  // every filter is empty, which rules nothing out.
+  std::string_view BlockFilter(size_t index) const;
+
  private:
   PartReader(std::string path, std::unique_ptr<RandomAccessFile> file)
       : path_(std::move(path)), file_(std::move(file)) {}
@@ -36,6 +42,11 @@ class PartReader {
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
+  uint64_t filters_offset_ = 0;
+  uint64_t filters_size_ = 0;
+  uint32_t filters_crc_ = 0;
+  mutable std::once_flag filters_once_;
+  mutable std::string filters_;  // written once, under filters_once_
   std::vector<Labels> streams_;
   std::vector<BlockMeta> blocks_;
   PartMeta meta_;

@@ -5,6 +5,7 @@
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "storage/part/block_codec.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
@@ -41,6 +42,8 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
 
   // Blocks are written as they fill, so memory holds one block at a time
   // plus the index.
+  std::string filters;  // every block's token filter, written after the blocks
+  std::vector<uint64_t> keys;
   auto flush_buf = [&]() -> Status {
     Status s = file->Append(buf);
     offset += buf.size();
@@ -67,6 +70,12 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
       size_t before = buf.size();
       block.raw_size = EncodeBlock(buf, slice, options.zstd_level);
       block.size = buf.size() - before;
+      keys.clear();
+      for (const Entry* e : slice) AddLineKeys(e->line, keys);
+      std::string filter = BuildBloom(std::move(keys));
+      block.filter_offset = filters.size();
+      block.filter_size = filter.size();
+      filters += filter;
       blocks.push_back(block);
       meta.min_time = std::min(meta.min_time, block.min_time);
       meta.max_time = std::max(meta.max_time, block.max_time);
@@ -79,6 +88,11 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
   }
   if (meta.records == 0) meta.min_time = meta.max_time = 0;
 
+  uint64_t filters_offset = offset + buf.size();
+  uint32_t filters_crc = crc32c::Value(filters);
+  buf += filters;
+  filters.clear();
+  filters.shrink_to_fit();
   uint64_t streams_offset = offset + buf.size();
   size_t sections_start = buf.size();
   PutVarint64(buf, streams.size());
@@ -93,6 +107,8 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
     PutVarint64(buf, b.offset);
     PutVarint64(buf, b.size);
     PutVarint64(buf, b.raw_size);
+    PutVarint64(buf, b.filter_offset);
+    PutVarint64(buf, b.filter_size);
   }
   uint64_t meta_offset = offset + buf.size();
   PutVarint64(buf, meta.wal_checkpoint);
@@ -102,10 +118,12 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
   uint32_t sections_crc =
       crc32c::Extend(0, buf.data() + sections_start, buf.size() - sections_start);
   size_t footer_start = buf.size();
+  PutFixed64(buf, filters_offset);
   PutFixed64(buf, streams_offset);
   PutFixed64(buf, index_offset);
   PutFixed64(buf, meta_offset);
   PutFixed32(buf, sections_crc);
+  PutFixed32(buf, filters_crc);
   PutFixed32(buf, crc32c::Extend(0, buf.data() + footer_start, buf.size() - footer_start));
   buf.append(kFooterMagic);
 

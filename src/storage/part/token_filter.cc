@@ -1,0 +1,106 @@
+#include "storage/part/token_filter.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+
+#include "base/coding.h"
+
+namespace lode::part {
+namespace {
+
+constexpr size_t kAffixBytes = 4;
+constexpr uint32_t kProbes = 7;
+constexpr uint64_t kBitsPerKey = 10;
+
+// Keys of different kinds hash with different seeds, so the prefix key
+// "abcd" and the token "abcd" are distinct.
+enum class KeyKind : uint64_t { kToken = 0x746f6b, kPrefix = 0x707265, kSuffix = 0x737566 };
+
+uint64_t Hash(KeyKind kind, std::string_view bytes) {
+  return XXH3_64bits_withSeed(bytes.data(), bytes.size(), static_cast<uint64_t>(kind));
+}
+
+bool IsTokenByte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
+}
+
+// Calls fn(token, begin, end) for each maximal token of `text`.
+template <typename Fn>
+void ForEachToken(std::string_view text, Fn fn) {
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !IsTokenByte(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && IsTokenByte(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) fn(text.substr(start, i - start), start, i);
+  }
+}
+
+}  // namespace
+
+void AddLineKeys(std::string_view line, std::vector<uint64_t>& out) {
+  ForEachToken(line, [&](std::string_view token, size_t, size_t) {
+    out.push_back(Hash(KeyKind::kToken, token));
+    if (token.size() >= kAffixBytes) {
+      out.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
+      out.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
+    }
+  });
+}
+
+std::vector<uint64_t> RequiredKeys(std::string_view literal) {
+  std::vector<uint64_t> keys;
+  ForEachToken(literal, [&](std::string_view token, size_t begin, size_t end) {
+    bool open_left = begin == 0;  // the line's token may extend to the left
+    bool open_right = end == literal.size();
+    if (!open_left && !open_right) {
+      keys.push_back(Hash(KeyKind::kToken, token));
+    } else if (open_left && !open_right) {
+      if (token.size() >= kAffixBytes) {
+        keys.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
+      }
+    } else if (!open_left && open_right) {
+      if (token.size() >= kAffixBytes) {
+        keys.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
+      }
+    }
+    // Open on both sides: a substring of some token; nothing certain.
+  });
+  return keys;
+}
+
+std::string BuildBloom(std::vector<uint64_t> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  uint64_t bits = std::max<uint64_t>(64, keys.size() * kBitsPerKey);
+  bits = (bits + 63) / 64 * 64;
+  std::string filter(1 + bits / 8, '\0');
+  filter[0] = static_cast<char>(kProbes);
+  auto* data = reinterpret_cast<unsigned char*>(filter.data() + 1);
+  for (uint64_t key : keys) {
+    // Double hashing (Kirsch-Mitzenmacher): probe i at h1 + i*h2.
+    uint64_t h1 = key, h2 = (key >> 32) | (key << 32) | 1;
+    for (uint32_t i = 0; i < kProbes; ++i) {
+      uint64_t bit = (h1 + i * h2) % bits;
+      data[bit / 8] |= static_cast<unsigned char>(1u << (bit % 8));
+    }
+  }
+  return filter;
+}
+
+bool BloomMayContain(std::string_view filter, uint64_t key) {
+  if (filter.size() < 2) return true;
+  uint32_t probes = static_cast<unsigned char>(filter[0]);
+  uint64_t bits = (filter.size() - 1) * 8;
+  const auto* data = reinterpret_cast<const unsigned char*>(filter.data() + 1);
+  uint64_t h1 = key, h2 = (key >> 32) | (key << 32) | 1;
+  for (uint32_t i = 0; i < probes; ++i) {
+    uint64_t bit = (h1 + i * h2) % bits;
+    if ((data[bit / 8] & (1u << (bit % 8))) == 0) return false;
+  }
+  return true;
+}
+
+}  // namespace lode::part
