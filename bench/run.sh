@@ -14,7 +14,7 @@ echo "== micro-benchmarks (bench/storage_bench.cc)"
 "./$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
 
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 corpus="$work/access.log"
 # A generated web-server log: varied addresses, paths, codes and sizes, and
 # one rare token ("needle-7f3a9c") every 100,000 lines.
@@ -36,8 +36,17 @@ t0=$(now)
 "./$BUILD/lode" forward --url "$url" -l app=bench -q < "$corpus"
 t1=$(now)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+# A clean stop flushes everything into parts; measure the store at rest,
+# then query a restarted server.
+kill -TERM $server; wait $server || true
+disk=$(du -sb "$work/data" | cut -f1)
+: > "$work/server.log"
+"./$BUILD/lode" serve --data "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
+server=$!
+for _ in $(seq 100); do grep -q 'lode is ready' "$work/server.log" && break; sleep 0.05; done
+url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
 t2=$(now)
-hits=$("./$BUILD/lode" query --url "$url" --since 1h --limit 5000 -o raw '{app="bench"} |= "needle-7f3a9c"' | wc -l)
+hits=$("./$BUILD/lode" query --url "$url" --since 24h --limit 5000 -o raw '{app="bench"} |= "needle-7f3a9c"' | wc -l)
 t3=$(now)
 t4=$(now)
 rg_hits=$(rg -c needle-7f3a9c "$corpus" || true)
@@ -46,7 +55,6 @@ t6=$(now)
 zstd -q -3 -c "$corpus" > "$work/c.zst"
 t7=$(now)
 zsize=$(stat -c %s "$work/c.zst")
-disk=$(du -sb "$work/data" | cut -f1)
 kill -TERM $server; wait $server || true
 
 awk -v lines="$LINES" -v bytes="$bytes" -v ing="$(echo "$t1 - $t0" | bc)" \

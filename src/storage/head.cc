@@ -25,6 +25,13 @@ void Head::Insert(const std::vector<StreamBatch>& batches) {
   }
 }
 
+bool ContainsAll(std::string_view line, const std::vector<std::string>& literals) {
+  for (const std::string& literal : literals) {
+    if (line.find(literal) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 void Head::MergeFrom(const Head& other) {
   for (const auto& item : other.streams_) {
     Insert({StreamBatch{item.second.labels, item.second.entries}});
@@ -41,6 +48,7 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
     for (size_t i = 0; i < stream.entries.size(); ++i) {
       const Entry& e = stream.entries[i];
       if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+      if (!ContainsAll(e.line, request.line_contains)) continue;
       out.push_back(KeyedRecord{e.timestamp, source, i,
                                 Record{e.timestamp, stream.labels, e.line, e.metadata}});
     }

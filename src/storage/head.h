@@ -40,7 +40,8 @@ class Head {
   bool empty() const { return records_ == 0; }
   std::chrono::steady_clock::time_point first_insert() const { return first_insert_; }
 
-  // Appends the records matching `request` to `out`, keyed with `source`.
+  // Appends the records matching `request` (labels, time range, and the
+  // line_contains literals) to `out`, keyed with `source`.
   void Collect(const SelectRequest& request, uint64_t source, std::vector<KeyedRecord>& out) const;
 
   // The head's records split by UTC day (days since the epoch), each day's
@@ -54,6 +55,9 @@ class Head {
   uint64_t records_ = 0;
   std::chrono::steady_clock::time_point first_insert_;
 };
+
+// True when `line` contains every one of `literals`.
+bool ContainsAll(std::string_view line, const std::vector<std::string>& literals);
 
 // Days since 1970-01-01 (UTC) of a timestamp, rounding towards -infinity.
 int64_t DayOf(TimestampNs t);

@@ -30,9 +30,9 @@ struct SelectRequest {
   TimestampNs end = 0;            // exclusive
   std::vector<Matcher> matchers;  // all must match the stream labels
   Direction direction = Direction::kBackward;
-  // A hint for skipping: every line the caller wants contains each of
-  // these byte strings. Storage may skip blocks that cannot contain one,
-  // but may still return lines without them; the caller filters.
+  // Every line the caller wants contains each of these byte strings.
+  // Storage uses them to skip blocks and need not return lines without
+  // them (it may; the caller filters again).
   std::vector<std::string> line_contains;
 };
 

@@ -5,7 +5,7 @@
 // A token is a maximal run of bytes in [A-Za-z0-9_] or >= 0x80. For each
 // token T of a line the filter holds three keys: T itself, its first four
 // bytes (as a "prefix" key) and its last four bytes (as a "suffix" key),
-// the latter two when T has at least four bytes.
+// the latter two when T has at least four bytes and is not all digits.
 //
 // A literal can only be matched inside a line in ways that keep some of
 // its tokens whole. For the literal's tokens t1..tn:
@@ -13,7 +13,8 @@
 //     be a whole token of the line: key t;
 //   - the first token, when the literal starts with a token byte but has a
 //     boundary after it, may be the end of a longer line token: the line
-//     has a token ending in t1, so the suffix key of t1's last four bytes;
+//     has a token ending in t1, so the suffix key of t1's last four bytes
+//     (if t1 has four bytes and a non-digit: then so has that token);
 //   - the last token, symmetrically, the prefix key of its first four;
 //   - a literal that is a single token with no boundary (a substring of
 //     some token) gives no key, and no block can be skipped for it.

@@ -57,6 +57,8 @@ TEST(TokenFilter, RequiredKeysFollowTheLiteralsBoundaries) {
   EXPECT_EQ(RequiredKeys("a needle b").size(), 1u);     // one whole token
   EXPECT_EQ(RequiredKeys(" needle ").size(), 1u);
   EXPECT_EQ(RequiredKeys("user=alice id=42 ").size(), 4u);  // suffix(user) + 3 whole
+  EXPECT_TRUE(RequiredKeys("12345678-").empty());           // all-digit edges have no affix keys
+  EXPECT_EQ(RequiredKeys("x-12345678-y").size(), 1u);       // whole numeric token
   EXPECT_TRUE(RequiredKeys("").empty());
   EXPECT_TRUE(RequiredKeys("--//--").empty());
 }
