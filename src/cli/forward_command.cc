@@ -31,13 +31,14 @@ class HttpPushTransport final : public Transport {
   HttpPushTransport(std::string url, std::string tenant, bool durable)
       : url_(std::move(url)), tenant_(std::move(tenant)), durable_(durable) {}
 
-  SendOutcome Send(const std::string& body) override {
+  SendOutcome Send(const std::string& body, const std::string& batch_id) override {
     ClientRequest request;
     request.method = "POST";
     request.url = url_;
     request.headers = {{"Content-Type", "application/json"}};
     if (durable_) request.headers.emplace_back("X-Lode-Durability", "durable");
     if (!tenant_.empty()) request.headers.emplace_back("X-Scope-OrgID", tenant_);
+    request.headers.emplace_back("X-Lode-Batch-Id", batch_id);
     request.body = body;
     auto response = SendHttpRequest(request);
     if (!response.ok()) {

@@ -18,6 +18,14 @@ std::chrono::milliseconds BackoffDelay(int attempt, std::chrono::milliseconds mi
   return std::chrono::milliseconds(jitter(rng));
 }
 
+std::string NewBatchId() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  char buf[33];
+  snprintf(buf, sizeof(buf), "%016llx%016llx", static_cast<unsigned long long>(rng()),
+           static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
 Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
     : transport_(transport), options_(std::move(options)) {
   sender_ = std::thread([this] { SendLoop(); });
@@ -83,8 +91,9 @@ void Forwarder::SendLoop() {
 
 void Forwarder::SendWithRetries(Batch batch) {
   std::string body = EncodePushBody(options_.labels, batch.entries);
+  std::string batch_id = NewBatchId();
   for (int attempt = 0;; ++attempt) {
-    SendOutcome outcome = transport_.Send(body);
+    SendOutcome outcome = transport_.Send(body, batch_id);
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
       std::lock_guard lock(mu_);
       stats_.lines_sent += batch.entries.size();

@@ -26,10 +26,12 @@ struct SendOutcome {
 };
 
 // Delivers one encoded push body. Called from the sender thread only.
+// `batch_id` identifies the batch across retries (an idempotency key the
+// receiver uses to store a retried batch once).
 class Transport {
  public:
   virtual ~Transport() = default;
-  virtual SendOutcome Send(const std::string& body) = 0;
+  virtual SendOutcome Send(const std::string& body, const std::string& batch_id) = 0;
 };
 
 struct ForwarderOptions {
@@ -95,6 +97,9 @@ class Forwarder {
   std::vector<std::string> drop_reasons_;
   std::thread sender_;
 };
+
+// A random 128-bit id in hex, for one batch.
+std::string NewBatchId();
 
 // Backoff before retry number `attempt` (0-based): min * 2^attempt capped
 // at max, then a random point in its upper half ("equal jitter"), so that

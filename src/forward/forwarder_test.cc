@@ -29,12 +29,13 @@ class ScriptedTransport : public Transport {
  public:
   struct Attempt {
     std::string body;
+    std::string batch_id;
     Kind kind;
   };
 
   explicit ScriptedTransport(std::vector<SendOutcome> script = {}) : script_(std::move(script)) {}
 
-  SendOutcome Send(const std::string& body) override {
+  SendOutcome Send(const std::string& body, const std::string& batch_id) override {
     std::unique_lock lock(mu_);
     ++waiting_;
     cv_.notify_all();
@@ -42,7 +43,7 @@ class ScriptedTransport : public Transport {
     --waiting_;
     SendOutcome outcome;
     if (next_ < script_.size()) outcome = script_[next_++];
-    attempts_.push_back(Attempt{body, outcome.kind});
+    attempts_.push_back(Attempt{body, batch_id, outcome.kind});
     cv_.notify_all();
     return outcome;
   }
@@ -228,6 +229,13 @@ TEST(ForwarderTest, RetryableOutcomesAreRetriedUntilAccepted) {
   // A retry sends the very same body, timestamps included.
   for (int i = 1; i < 4; ++i) EXPECT_EQ(attempts[i].body, attempts[0].body);
   EXPECT_EQ(attempts[5].body, attempts[4].body);
+  // ...with the same batch id, so the receiver can store it once; other
+  // batches have other ids.
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(attempts[i].batch_id, attempts[0].batch_id);
+  EXPECT_EQ(attempts[5].batch_id, attempts[4].batch_id);
+  EXPECT_NE(attempts[4].batch_id, attempts[0].batch_id);
+  EXPECT_NE(attempts[6].batch_id, attempts[4].batch_id);
+  EXPECT_EQ(attempts[0].batch_id.size(), 32u);
   // Each line is delivered exactly once, in order.
   EXPECT_EQ(AcceptedLines(transport), lines);
   ForwarderStats stats = forwarder.stats();

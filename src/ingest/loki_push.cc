@@ -14,8 +14,21 @@ bool IsJsonContentType(std::string_view content_type) {
 
 }  // namespace
 
+Status ValidateBatchId(std::string_view batch_id) {
+  if (batch_id.empty() || batch_id.size() > 128) {
+    return Status::InvalidArgument("X-Lode-Batch-Id must be 1 to 128 bytes long");
+  }
+  for (char c : batch_id) {
+    if (c < 0x21 || c > 0x7e) {
+      return Status::InvalidArgument("X-Lode-Batch-Id must be printable ASCII without spaces");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant, const PushBody& push,
                                   Durability durability, const PushLimits& limits) {
+  if (!push.batch_id.empty()) LODE_RETURN_IF_ERROR(ValidateBatchId(push.batch_id));
   if (!IsJsonContentType(push.content_type)) {
     return Status::InvalidArgument("unsupported Content-Type \"" + std::string(push.content_type) +
                                    "\": this server accepts Loki push bodies as application/json");
@@ -30,7 +43,7 @@ Result<PushResult> IngestLokiPush(Storage& storage, const std::string& tenant, c
     for (const Entry& e : batch.entries) result.bytes += e.line.size();
   }
   if (batches.empty()) return result;
-  LODE_RETURN_IF_ERROR(storage.Append(tenant, batches, durability));
+  LODE_RETURN_IF_ERROR(storage.Append(tenant, batches, durability, push.batch_id));
   return result;
 }
 

@@ -15,7 +15,12 @@ struct PushBody {
   std::string_view content_type;      // e.g. "application/json"
   std::string_view content_encoding;  // "", "gzip", "deflate"
   std::string_view body;
+  // Idempotency key of the batch (X-Lode-Batch-Id), or empty.
+  std::string_view batch_id;
 };
+
+// Batch ids are 1 to 128 printable ASCII bytes.
+Status ValidateBatchId(std::string_view batch_id);
 
 struct PushResult {
   uint64_t records = 0;

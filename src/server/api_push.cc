@@ -27,7 +27,8 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
 
   const std::string content_type = request.Header("Content-Type");
   const std::string content_encoding = request.Header("Content-Encoding");
-  PushBody body{content_type, content_encoding, request.body};
+  const std::string batch_id = request.Header("X-Lode-Batch-Id");
+  PushBody body{content_type, content_encoding, request.body, batch_id};
   auto result = IngestLokiPush(storage_, tenant, body, durability, options_.push);
   if (!result.ok()) {
     int code = HttpStatusFor(result.status());

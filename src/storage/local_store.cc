@@ -69,9 +69,9 @@ TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
 }
 
 Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
-                          Durability durability) {
+                          Durability durability, std::string_view batch_id) {
   LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
-  return log->Append(batches, durability);
+  return log->Append(batches, durability, batch_id);
 }
 
 Result<std::unique_ptr<RecordIterator>> LocalStore::Select(const SelectRequest& request) {

@@ -33,8 +33,9 @@ class LocalStore final : public Storage {
   static Result<std::unique_ptr<LocalStore>> Open(Env* env, const LocalStoreOptions& options);
   ~LocalStore() override;
 
+  using Storage::Append;
   Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
-                Durability durability) override;
+                Durability durability, std::string_view batch_id) override;
   Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) override;
   Status Flush() override;
   Status Close() override;

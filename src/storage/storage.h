@@ -55,11 +55,17 @@ class Storage {
  public:
   virtual ~Storage() = default;
 
-  // Appends the batches atomically with respect to crashes per batch set:
-  // once a kDurable append returns ok, every record in it survives kill -9
-  // and power loss.
+  // Appends the batches atomically with respect to crashes: once a
+  // kDurable append returns ok, every record in it survives kill -9 and
+  // power loss. A non-empty `batch_id` is an idempotency key: an append
+  // whose id was stored recently (within the store's window) stores
+  // nothing again, and, if durable, returns once the original is durable.
   virtual Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
-                        Durability durability) = 0;
+                        Durability durability, std::string_view batch_id) = 0;
+  Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
+                Durability durability) {
+    return Append(tenant, batches, durability, {});
+  }
 
   virtual Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) = 0;
 

@@ -1,9 +1,12 @@
 #include "storage/tenant_log.h"
 
 #include <algorithm>
-#include <charconv>
+#include <optional>
 
+#include "base/coding.h"
 #include "base/log.h"
+#include "base/time.h"
+#include "storage/checkpoint.h"
 #include "storage/merge_iterator.h"
 #include "storage/wal/batch_codec.h"
 #include "storage/wal/wal_reader.h"
@@ -14,21 +17,13 @@ namespace {
 constexpr uint64_t kFlushingSource = ~uint64_t{0} - 1;
 constexpr uint64_t kHeadSource = ~uint64_t{0};
 
-Result<uint64_t> ReadCheckpoint(Env* env, const std::string& path) {
-  if (!env->FileExists(path)) return uint64_t{0};
-  LODE_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
-  constexpr std::string_view kPrefix = "wal_checkpoint ";
-  uint64_t value = 0;
-  if (!text.starts_with(kPrefix) || !text.ends_with("\n")) {
-    return Status::Corruption("checkpoint file " + path + " is malformed");
-  }
-  const char* begin = text.data() + kPrefix.size();
-  const char* end = text.data() + text.size() - 1;
-  auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || ptr != end) {
-    return Status::Corruption("checkpoint file " + path + " is malformed");
-  }
-  return value;
+// Splits a kBatchWithId payload into its id and batch payload.
+bool SplitBatchWithId(std::string_view payload, std::string_view& id, std::string_view& batch) {
+  Decoder d(payload);
+  id = d.LengthPrefixed();
+  if (!d.ok()) return false;
+  batch = payload.substr(d.position());
+  return true;
 }
 
 }  // namespace
@@ -38,7 +33,8 @@ TenantLog::TenantLog(Env* env, std::string tenant, std::string dir, const Tenant
       tenant_(std::move(tenant)),
       dir_(std::move(dir)),
       options_(options),
-      head_(std::make_unique<Head>()) {}
+      head_(std::make_unique<Head>()),
+      recent_batches_(options.batch_ids) {}
 
 std::string TenantLog::WalDir() const { return JoinPath(dir_, "wal"); }
 std::string TenantLog::CheckpointPath() const { return JoinPath(dir_, "checkpoint"); }
@@ -47,7 +43,9 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
                                                    const TenantLogOptions& options) {
   std::unique_ptr<TenantLog> log(new TenantLog(env, std::move(tenant), std::move(dir), options));
   LODE_RETURN_IF_ERROR(env->CreateDirs(log->WalDir()));
-  LODE_ASSIGN_OR_RETURN(log->checkpoint_, ReadCheckpoint(env, log->CheckpointPath()));
+  LODE_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(env, log->CheckpointPath()));
+  log->checkpoint_ = checkpoint.wal_checkpoint;
+  for (const auto& [id, when] : checkpoint.batch_ids) log->recent_batches_.Add(id, 0, when);
   LODE_ASSIGN_OR_RETURN(log->parts_, PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"),
                                                    log->checkpoint_));
   log->part_records_ = log->parts_->record_count();
@@ -77,12 +75,22 @@ Status TenantLog::Recover(uint64_t& next_segment) {
       continue;
     }
     LODE_ASSIGN_OR_RETURN(std::string data, env_->ReadFile(path));
-    auto scan = wal::ScanSegment(data, [&](wal::FrameType, std::string_view payload) -> Status {
-      auto batches = wal::DecodeBatches(payload);
-      if (!batches.ok()) return batches.status();
-      head_->Insert(*batches);
-      return Status::Ok();
-    });
+    auto scan =
+        wal::ScanSegment(data, [&](wal::FrameType type, std::string_view payload) -> Status {
+          if (type == wal::FrameType::kBatchWithId) {
+            std::string_view id;
+            if (!SplitBatchWithId(payload, id, payload)) {
+              return Status::Corruption("malformed batch id");
+            }
+            // Replayed batches are durable; their original time is unknown, so
+            // the window restarts now.
+            recent_batches_.Add(std::string(id), 0, NowNanos());
+          }
+          auto batches = wal::DecodeBatches(payload);
+          if (!batches.ok()) return batches.status();
+          head_->Insert(*batches);
+          return Status::Ok();
+        });
     if (!scan.ok()) {
       // A frame whose checksum holds but whose payload does not decode was
       // written by a broken writer; refuse to guess.
@@ -112,8 +120,10 @@ Status TenantLog::Recover(uint64_t& next_segment) {
   return Status::Ok();
 }
 
-Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability durability) {
+Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability durability,
+                         std::string_view batch_id) {
   std::string payload;
+  if (!batch_id.empty()) PutLengthPrefixed(payload, batch_id);
   wal::EncodeBatches(payload, batches);
   if (payload.size() > wal::kMaxPayloadSize) {
     return Status::InvalidArgument("batch of " + std::to_string(payload.size()) +
@@ -121,20 +131,36 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
                                    std::to_string(wal::kMaxPayloadSize));
   }
   std::string frame;
-  wal::WalWriter::EncodeFrame(frame, wal::FrameType::kBatch, payload);
+  wal::WalWriter::EncodeFrame(
+      frame, batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId, payload);
 
   uint64_t my_frame;
   bool spill = false;
   {
     std::lock_guard lock(mu_);
     if (!failed_.ok()) return failed_;
-    pending_ += frame;
-    my_frame = ++appended_frames_;
-    spill = pending_.size() > options_.max_pending_bytes;
-    // The records join the head together with their frame, so a head flush
-    // (which swaps the head and takes the pending frames at once) always
-    // finds a record's frame in the segments it covers.
-    head_->Insert(batches);
+    std::optional<uint64_t> original;
+    if (!batch_id.empty()) original = recent_batches_.Find(std::string(batch_id));
+    if (original) {
+      // A retry: store nothing. A durable retry still waits below for the
+      // original's frame to be synced (0: it came from disk).
+      if (durability == Durability::kBestEffort || *original <= synced_frames_) {
+        return Status::Ok();
+      }
+      my_frame = *original;
+    } else {
+      pending_ += frame;
+      my_frame = ++appended_frames_;
+      spill = pending_.size() > options_.max_pending_bytes;
+      // The records join the head together with their frame, so a head
+      // flush (which swaps the head and takes the pending frames at once)
+      // always finds a record's frame in the segments it covers.
+      head_->Insert(batches);
+      if (!batch_id.empty()) {
+        recent_batches_.Add(std::string(batch_id), my_frame, NowNanos());
+        recent_batches_.Prune(NowNanos());
+      }
+    }
   }
   if (durability == Durability::kBestEffort) {
     return spill ? WritePending(/*sync=*/false) : Status::Ok();
@@ -223,8 +249,14 @@ Status TenantLog::MaybeFlushHead(bool force) {
   Status published = parts.status();
   // (3) Checkpoint, then publish.
   if (published.ok()) {
-    published =
-        env_->WriteFileAtomic(CheckpointPath(), "wal_checkpoint " + std::to_string(covered) + "\n");
+    Checkpoint checkpoint;
+    checkpoint.wal_checkpoint = covered;
+    {
+      std::lock_guard lock(mu_);
+      recent_batches_.Prune(NowNanos());
+      checkpoint.batch_ids = recent_batches_.Snapshot();
+    }
+    published = WriteCheckpoint(env_, CheckpointPath(), checkpoint);
     if (!published.ok()) parts_->Discard(*parts);
   }
   if (!published.ok()) {

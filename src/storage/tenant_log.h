@@ -12,9 +12,10 @@
 // an empty head; write and fsync those frames and roll the WAL, so the old
 // head's records are exactly those in segments <= S; (2) write the parts,
 // each recording S as its wal_checkpoint; (3) write the checkpoint file;
-// (4) delete segments <= S. A crash before (3) leaves parts that recovery
-// removes (the WAL still has their records); a crash after it leaves
-// segments that recovery skips. Either way each record is recovered once.
+// (4) delete segments <= S. The checkpoint file also carries the ids of
+// recent batches, whose WAL frames (which carry them too) are deleted. A crash before (3) leaves
+// parts that recovery removes (the WAL still has their records); a crash after it leaves segments
+// that recovery skips. Either way each record is recovered once.
 //
 // Thread-safe. Lock order: flush_mu_, then write_mu_, then mu_.
 #pragma once
@@ -30,6 +31,7 @@
 #include "io/env.h"
 #include "storage/head.h"
 #include "storage/part_set.h"
+#include "storage/recent_batches.h"
 #include "storage/storage.h"
 #include "storage/wal/wal_writer.h"
 
@@ -65,6 +67,8 @@ struct TenantLogOptions {
   // Close flushes the head into parts (a fast restart) unless false, in
   // which case the head stays in the WAL and is replayed on open.
   bool flush_head_on_close = true;
+  // How long, and how many, batch ids are remembered for de-duplication.
+  RecentBatchesOptions batch_ids;
   part::PartWriterOptions part;
 };
 
@@ -76,7 +80,9 @@ class TenantLog {
   static Result<std::unique_ptr<TenantLog>> Open(Env* env, std::string tenant, std::string dir,
                                                  const TenantLogOptions& options);
 
-  Status Append(const std::vector<StreamBatch>& batches, Durability durability);
+  // See Storage::Append for `batch_id`.
+  Status Append(const std::vector<StreamBatch>& batches, Durability durability,
+                std::string_view batch_id = {});
   // Writes and fsyncs everything pending.
   Status Flush();
   // Flushes the head to parts if it is over its limits (or `force` and
@@ -121,6 +127,7 @@ class TenantLog {
   std::unique_ptr<Head> head_;            // guarded by mu_
   std::shared_ptr<const Head> flushing_;  // guarded by mu_; immutable contents
   uint64_t part_records_ = 0;             // guarded by mu_
+  RecentBatches recent_batches_;          // guarded by mu_
 };
 
 }  // namespace lode

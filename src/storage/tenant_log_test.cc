@@ -300,5 +300,60 @@ TEST_F(TenantLogTest, NeedleQuerySkipsBlocksByTheirTokenFilters) {
   EXPECT_EQ(dynamic_cast<MergeIterator*>(it.get())->blocks_skipped(), 0u);
 }
 
+TEST_F(TenantLogTest, RetriedBatchIdIsStoredOnceAcrossReplayFlushAndRestart) {
+  auto count = [&](TenantLog& log) { return All(log).size(); };
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kDurable, "batch-1").ok());
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kDurable, "batch-1").ok());
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kBestEffort, "batch-1").ok());
+    EXPECT_EQ(count(*log), 3u);
+    ASSERT_TRUE(log->Append(Batch("a", kBase + 10, 3), Durability::kDurable, "batch-2").ok());
+    EXPECT_EQ(count(*log), 6u);
+  }
+  {
+    // Ids come back from WAL replay.
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kDurable, "batch-1").ok());
+    EXPECT_EQ(count(*log), 6u);
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  // And from the checkpoint file once their segments are gone.
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("a", kBase + 10, 3), Durability::kDurable, "batch-2").ok());
+  EXPECT_EQ(count(*log), 6u);
+  ASSERT_TRUE(log->Append(Batch("a", kBase + 20, 3), Durability::kDurable, "batch-3").ok());
+  EXPECT_EQ(count(*log), 9u);
+}
+
+TEST_F(TenantLogTest, BatchIdsExpireAfterTheWindow) {
+  options_.batch_ids.max_ids = 2;
+  auto log = Open();
+  for (const char* id : {"x1", "x2", "x3"}) {
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 1), Durability::kBestEffort, id).ok());
+  }
+  // x1 fell out of the two-id window, so it is stored again.
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 1), Durability::kBestEffort, "x1").ok());
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 1), Durability::kBestEffort, "x3").ok());
+  EXPECT_EQ(All(*log).size(), 4u);
+}
+
+TEST_F(TenantLogTest, DamagedCheckpointStopsTheOpenWithAClearError) {
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  {
+    std::fstream f(dir_ + "/checkpoint", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(9);
+    f.put('\x01');
+  }
+  auto log = TenantLog::Open(Env::Default(), "t", dir_, options_);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(log.status().message().find("checkpoint"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lode

@@ -274,6 +274,22 @@ TEST_F(PushQueryTest, ExpectContinueGetsInterimResponseBeforeTheBody) {
   ASSERT_EQ(s.entries.size(), 1u);
 }
 
+TEST_F(PushQueryTest, RetriedBatchWithTheSameIdIsStoredOnce) {
+  std::string body = PushBody(R"({"app":"dedup"})", {{kBase + 9 * kSec, "only once"}});
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse r = server_->PushJson(
+        body, {{"X-Lode-Batch-Id", "3f2a-retry-1"}, {"X-Lode-Durability", "durable"}});
+    ASSERT_EQ(r.status, 204) << r.body;
+  }
+  ASSERT_EQ(server_->PushJson(body, {{"X-Lode-Batch-Id", "3f2a-retry-2"}}).status, 204);
+  ParsedStreams s =
+      ParseStreams(server_->QueryRange(R"({app="dedup"})", Range(kBase, kBase + 10 * kSec)).body);
+  EXPECT_EQ(s.entries.size(), 2u);
+  HttpResponse bad = server_->PushJson(body, {{"X-Lode-Batch-Id", "has space"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("X-Lode-Batch-Id"), std::string::npos);
+}
+
 TEST_F(PushQueryTest, ReadyAndMetrics) {
   HttpResponse ready = server_->Get("/ready");
   EXPECT_EQ(ready.status, 200);

@@ -19,7 +19,8 @@ constexpr size_t kFrameHeaderSize = 9;
 constexpr uint32_t kMaxPayloadSize = 64u << 20;
 
 enum class FrameType : uint8_t {
-  kBatch = 1,  // one append: see batch_codec.h
+  kBatch = 1,        // one append: see batch_codec.h
+  kBatchWithId = 2,  // lp(batch id) followed by a kBatch payload
 };
 
 }  // namespace lode::wal

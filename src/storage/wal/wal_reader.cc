@@ -32,7 +32,8 @@ Result<SegmentScan> ScanSegment(
       scan.stop_reason = "checksum mismatch";
       break;
     }
-    if (type != static_cast<uint8_t>(FrameType::kBatch)) {
+    if (type != static_cast<uint8_t>(FrameType::kBatch) &&
+        type != static_cast<uint8_t>(FrameType::kBatchWithId)) {
       scan.stop_reason = "unknown frame type " + std::to_string(type);
       break;
     }

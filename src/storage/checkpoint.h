@@ -1,0 +1,27 @@
+// The checkpoint file of a tenant: which WAL segments are covered by parts,
+// and the idempotency keys of recently stored batches, so that a retried
+// batch is recognised even after its WAL segment is gone. Written
+// atomically after every head flush. Format in docs/format/checkpoint.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "io/env.h"
+
+namespace lode {
+
+struct Checkpoint {
+  uint64_t wal_checkpoint = 0;
+  // (batch id, wall-clock ns when stored), oldest first.
+  std::vector<std::pair<std::string, int64_t>> batch_ids;
+};
+
+// A missing file is an empty checkpoint; a damaged one is Corruption.
+Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path);
+Status WriteCheckpoint(Env* env, const std::string& path, const Checkpoint& checkpoint);
+
+}  // namespace lode
