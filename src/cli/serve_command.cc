@@ -61,6 +61,8 @@ int RunServe(const ServeFlags& flags) {
   LocalStoreOptions store_options;
   store_options.data_dir = config.data;
   store_options.flush_interval = config.flush_interval;
+  store_options.log.max_head_bytes = config.head_max_bytes;
+  store_options.log.max_head_age = config.head_max_age;
   auto store = LocalStore::Open(Env::Default(), store_options);
   if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
 

@@ -40,6 +40,16 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         config.log_level = value.as<std::string>();
       } else if (key == "max_body_size") {
         config.max_body_size = value.as<uint64_t>();
+      } else if (key == "head_max_bytes") {
+        config.head_max_bytes = value.as<uint64_t>();
+        if (config.head_max_bytes == 0) {
+          return Status::InvalidArgument("head_max_bytes must be positive");
+        }
+      } else if (key == "head_max_age") {
+        auto d = ParseSecondsOrDuration(value.as<std::string>());
+        if (!d.ok()) return d.status().WithContext("head_max_age");
+        if (*d <= 0) return Status::InvalidArgument("head_max_age must be positive");
+        config.head_max_age = std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
       } else if (key == "max_query_limit") {
         config.max_query_limit = value.as<uint64_t>();
       } else {

@@ -17,6 +17,9 @@ struct ServeConfig {
   std::string log_level = "info";
   uint64_t max_body_size = 64ull << 20;
   uint64_t max_query_limit = 5000;
+  // A tenant's in-memory head is flushed to a part past this size or age.
+  uint64_t head_max_bytes = 64ull << 20;
+  std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
 };
 
 // Applies the keys present in a YAML config file onto `config`. Unknown
