@@ -1,0 +1,155 @@
+#include "io/fault_env.h"
+
+namespace lode {
+
+namespace {
+std::string DirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+}  // namespace
+
+class FaultWritableFile final : public WritableFile {
+ public:
+  FaultWritableFile(FaultEnv* env, std::string path, std::unique_ptr<WritableFile> base)
+      : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+
+  Status Append(std::string_view data) override {
+    size_t allowed = data.size();
+    Status verdict = env_->BeforeAppend(path_, data, allowed);
+    if (allowed > 0) LODE_RETURN_IF_ERROR(base_->Append(data.substr(0, allowed)));
+    return verdict;
+  }
+  Status Sync() override {
+    LODE_RETURN_IF_ERROR(env_->OnSync(path_, base_->Size()));
+    return base_->Sync();
+  }
+  Status Close() override { return base_->Close(); }
+  uint64_t Size() const override { return base_->Size(); }
+
+ private:
+  FaultEnv* env_;
+  std::string path_;
+  std::unique_ptr<WritableFile> base_;
+};
+
+void FaultEnv::FailAppendsAfter(int n) {
+  std::lock_guard lock(mu_);
+  appends_left_ = n;
+}
+void FaultEnv::FailSyncs(bool fail) {
+  std::lock_guard lock(mu_);
+  fail_syncs_ = fail;
+}
+void FaultEnv::FailRenames(bool fail) {
+  std::lock_guard lock(mu_);
+  fail_renames_ = fail;
+}
+void FaultEnv::TearNextAppend(size_t bytes) {
+  std::lock_guard lock(mu_);
+  tear_armed_ = true;
+  tear_next_ = bytes;
+}
+void FaultEnv::Heal() {
+  std::lock_guard lock(mu_);
+  appends_left_ = -1;
+  fail_syncs_ = fail_renames_ = tear_armed_ = false;
+}
+
+Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, size_t& allowed) {
+  std::lock_guard lock(mu_);
+  if (tear_armed_) {
+    tear_armed_ = false;
+    allowed = std::min(tear_next_, data.size());
+    return Status::IOError("injected torn write to " + path);
+  }
+  if (appends_left_ == 0) {
+    allowed = 0;
+    return Status::IOError("injected write failure on " + path);
+  }
+  if (appends_left_ > 0) --appends_left_;
+  return Status::Ok();
+}
+
+Status FaultEnv::OnSync(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  if (fail_syncs_) return Status::IOError("injected fsync failure on " + path);
+  synced_size_[path] = size;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::string& path) {
+  bool existed = base_->FileExists(path);
+  LODE_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
+  std::lock_guard lock(mu_);
+  if (!synced_size_.count(path)) synced_size_[path] = existed ? file->Size() : 0;
+  if (!existed) unsynced_entries_.insert(path);
+  return std::unique_ptr<WritableFile>(new FaultWritableFile(this, path, std::move(file)));
+}
+
+Status FaultEnv::RemoveFile(const std::string& path) {
+  LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
+  std::lock_guard lock(mu_);
+  synced_size_.erase(path);
+  unsynced_entries_.erase(path);
+  return Status::Ok();
+}
+
+Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
+  {
+    std::lock_guard lock(mu_);
+    if (fail_renames_) return Status::IOError("injected rename failure " + from);
+  }
+  LODE_RETURN_IF_ERROR(base_->RenameFile(from, to));
+  std::lock_guard lock(mu_);
+  auto it = synced_size_.find(from);
+  if (it != synced_size_.end()) {
+    synced_size_[to] = it->second;
+    synced_size_.erase(it);
+  }
+  unsynced_entries_.erase(from);
+  unsynced_entries_.insert(to);
+  return Status::Ok();
+}
+
+Status FaultEnv::TruncateFile(const std::string& path, uint64_t size) {
+  LODE_RETURN_IF_ERROR(base_->TruncateFile(path, size));
+  std::lock_guard lock(mu_);
+  auto it = synced_size_.find(path);
+  if (it != synced_size_.end() && it->second > size) it->second = size;
+  return Status::Ok();
+}
+
+Status FaultEnv::SyncDir(const std::string& dir) {
+  {
+    std::lock_guard lock(mu_);
+    if (fail_syncs_) return Status::IOError("injected fsync failure on directory " + dir);
+  }
+  LODE_RETURN_IF_ERROR(base_->SyncDir(dir));
+  std::lock_guard lock(mu_);
+  for (auto it = unsynced_entries_.begin(); it != unsynced_entries_.end();) {
+    if (DirOf(*it) == dir) {
+      it = unsynced_entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return Status::Ok();
+}
+
+Status FaultEnv::DropUnsyncedData() {
+  std::lock_guard lock(mu_);
+  for (const std::string& path : unsynced_entries_) {
+    if (base_->FileExists(path)) LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
+    synced_size_.erase(path);
+  }
+  unsynced_entries_.clear();
+  for (const auto& [path, size] : synced_size_) {
+    if (!base_->FileExists(path)) continue;
+    LODE_ASSIGN_OR_RETURN(uint64_t now, base_->FileSize(path));
+    if (now > size) LODE_RETURN_IF_ERROR(base_->TruncateFile(path, size));
+  }
+  return Status::Ok();
+}
+
+}  // namespace lode

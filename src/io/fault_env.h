@@ -1,0 +1,66 @@
+// FaultEnv: an Env for tests that wraps a real one and can (1) fail
+// writes, syncs or renames from some point on, (2) tear the next write so
+// only part of it reaches the file, and (3) simulate power loss: every file
+// loses what was appended since its last Sync, and files created since
+// their directory was last synced disappear. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "io/env.h"
+
+namespace lode {
+
+class FaultEnv final : public Env {
+ public:
+  explicit FaultEnv(Env* base) : base_(base) {}
+
+  // After `n` more successful appends, every append fails with IOError.
+  void FailAppendsAfter(int n);
+  void FailSyncs(bool fail);
+  void FailRenames(bool fail);
+  // The next append writes only its first `bytes` bytes, then fails.
+  void TearNextAppend(size_t bytes);
+  // Undoes everything not made durable, as a power cut would.
+  Status DropUnsyncedData();
+  // Clears every fault.
+  void Heal();
+
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    return base_->NewRandomAccessFile(path);
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
+  Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
+  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return base_->ListDir(dir);
+  }
+  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
+  Status RemoveFile(const std::string& path) override;
+  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
+  Status RenameFile(const std::string& from, const std::string& to) override;
+  Status TruncateFile(const std::string& path, uint64_t size) override;
+  Status SyncDir(const std::string& dir) override;
+
+ private:
+  friend class FaultWritableFile;
+  // Called by files: decide the fate of an append / sync.
+  Status BeforeAppend(const std::string& path, std::string_view data, size_t& allowed);
+  Status OnSync(const std::string& path, uint64_t size);
+
+  Env* const base_;
+  std::mutex mu_;
+  int appends_left_ = -1;  // -1: no limit
+  bool fail_syncs_ = false;
+  bool fail_renames_ = false;
+  size_t tear_next_ = 0;
+  bool tear_armed_ = false;
+  std::map<std::string, uint64_t> synced_size_;  // every file opened for append
+  std::set<std::string> unsynced_entries_;       // created or renamed-to, dir not synced
+};
+
+}  // namespace lode
