@@ -63,6 +63,8 @@ int RunServe(const ServeFlags& flags) {
   store_options.flush_interval = config.flush_interval;
   store_options.log.max_head_bytes = config.head_max_bytes;
   store_options.log.max_head_age = config.head_max_age;
+  store_options.retention_period = std::chrono::nanoseconds(config.retention_period_ns);
+  store_options.retention_bytes = config.retention_size;
   auto store = LocalStore::Open(Env::Default(), store_options);
   if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
 
@@ -79,6 +81,12 @@ int RunServe(const ServeFlags& flags) {
   stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
   stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
   stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
+  metrics.AddCounterFunc(
+      "lode_retention_removed_parts_total", "Parts deleted by retention (age or size).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_parts); });
+  metrics.AddCounterFunc(
+      "lode_retention_removed_bytes_total", "Bytes of parts deleted by retention.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_bytes); });
   metrics.AddCounterFunc(
       "lode_corrupt_blocks_total",
       "Reads of a part block that failed its checksum or decoding and skipped it.",

@@ -50,6 +50,12 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         if (!d.ok()) return d.status().WithContext("head_max_age");
         if (*d <= 0) return Status::InvalidArgument("head_max_age must be positive");
         config.head_max_age = std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
+      } else if (key == "retention_period") {
+        auto d = ParseSecondsOrDuration(value.as<std::string>());
+        if (!d.ok()) return d.status().WithContext("retention_period");
+        config.retention_period_ns = *d;
+      } else if (key == "retention_size") {
+        config.retention_size = value.as<uint64_t>();
       } else if (key == "max_query_limit") {
         config.max_query_limit = value.as<uint64_t>();
       } else {

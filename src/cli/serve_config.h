@@ -20,6 +20,10 @@ struct ServeConfig {
   // A tenant's in-memory head is flushed to a part past this size or age.
   uint64_t head_max_bytes = 64ull << 20;
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
+  // Per tenant: delete data older than this (0: forever) or beyond this
+  // many bytes of parts (0: no limit).
+  int64_t retention_period_ns = 0;
+  uint64_t retention_size = 0;
 };
 
 // Applies the keys present in a YAML config file onto `config`. Unknown

@@ -110,6 +110,12 @@ void LocalStore::FlushLoop() {
     for (TenantLog* log : logs) {
       // Errors are logged by the tenant; its records stay in memory and WAL.
       (void)log->MaybeFlushHead(/*force=*/false);
+      if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
+        PartSet::Removed removed =
+            log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
+        retention_parts_ += removed.parts;
+        retention_bytes_ += removed.bytes;
+      }
     }
     lock.lock();
   }
@@ -143,6 +149,8 @@ StorageStats LocalStore::Stats() const {
   std::lock_guard lock(mu_);
   StorageStats total;
   for (const auto& [name, log] : tenants_) total.Add(log->Stats());
+  total.retention_removed_parts = retention_parts_.load();
+  total.retention_removed_bytes = retention_bytes_.load();
   return total;
 }
 

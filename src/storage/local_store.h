@@ -5,6 +5,7 @@
 // their size or age limit into parts.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -25,6 +26,11 @@ struct LocalStoreOptions {
   // Best-effort records are written and fsynced at least this often, and
   // heads are checked against their limits as often.
   std::chrono::milliseconds flush_interval{1000};
+  // Retention, per tenant, applied as often: parts whose newest record is
+  // older than retention_period are deleted (0: keep any age), then the
+  // oldest parts while a tenant's parts exceed retention_bytes (0: no limit).
+  std::chrono::nanoseconds retention_period{0};
+  uint64_t retention_bytes = 0;
   TenantLogOptions log;
 };
 
@@ -56,6 +62,8 @@ class LocalStore final : public Storage {
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<TenantLog>> tenants_;  // guarded by mu_
   bool closed_ = false;                                        // guarded by mu_
+  std::atomic<uint64_t> retention_parts_{0};
+  std::atomic<uint64_t> retention_bytes_{0};
   std::condition_variable flush_cv_;
   std::thread flusher_;
 };

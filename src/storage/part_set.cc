@@ -109,6 +109,57 @@ void PartSet::Publish(std::vector<OpenPart> parts) {
   for (OpenPart& p : parts) parts_.push_back(std::move(p));
 }
 
+PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_bytes) {
+  std::vector<OpenPart> doomed;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<OpenPart> keep;
+    for (OpenPart& p : parts_) {
+      if (p.reader->meta().max_time < min_time) {
+        doomed.push_back(std::move(p));
+      } else {
+        keep.push_back(std::move(p));
+      }
+    }
+    if (max_bytes > 0) {
+      uint64_t total = 0;
+      for (const OpenPart& p : keep) total += p.reader->file_size();
+      // Oldest data first: by newest record, then by sequence.
+      std::sort(keep.begin(), keep.end(), [](const OpenPart& a, const OpenPart& b) {
+        return std::tie(a.reader->meta().max_time, a.seq) <
+               std::tie(b.reader->meta().max_time, b.seq);
+      });
+      size_t drop = 0;
+      while (drop < keep.size() && total > max_bytes) total -= keep[drop++].reader->file_size();
+      for (size_t i = 0; i < drop; ++i) doomed.push_back(std::move(keep[i]));
+      keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(drop));
+      std::sort(keep.begin(), keep.end(),
+                [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+    }
+    parts_ = std::move(keep);
+  }
+  Removed removed;
+  for (const OpenPart& p : doomed) {
+    const std::string& path = p.reader->path();
+    Status s = env_->RemoveFile(path);
+    if (!s.ok()) {
+      log::Error("retention cannot remove part", {{"tenant", tenant_}, {"err", s.message()}});
+      continue;
+    }
+    ++removed.parts;
+    removed.bytes += p.reader->file_size();
+    removed.records += p.reader->meta().records;
+    log::Info("retention removed part", {{"tenant", tenant_},
+                                         {"file", path},
+                                         {"records", std::to_string(p.reader->meta().records)}});
+    // The day's directory goes with its last part.
+    std::string day_dir = path.substr(0, path.rfind('/'));
+    auto left = env_->ListDir(day_dir);
+    if (left.ok() && left->empty()) (void)env_->RemoveDir(day_dir);
+  }
+  return removed;
+}
+
 void PartSet::Discard(const std::vector<OpenPart>& parts) {
   for (const OpenPart& p : parts) {
     Status s = env_->RemoveFile(p.reader->path());

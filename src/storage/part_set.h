@@ -39,6 +39,17 @@ class PartSet {
   // Makes written parts visible to readers.
   void Publish(std::vector<OpenPart> parts);
 
+  struct Removed {
+    uint64_t parts = 0;
+    uint64_t bytes = 0;
+    uint64_t records = 0;
+  };
+  // Retention: unpublishes and deletes every part whose newest record is
+  // before `min_time`, then the oldest parts (by time) while the total
+  // size exceeds `max_bytes` (0: no limit). Readers holding a snapshot
+  // keep reading the files they opened.
+  Removed ApplyRetention(TimestampNs min_time, uint64_t max_bytes);
+
   // Removes parts that were written but will not be published.
   void Discard(const std::vector<OpenPart>& parts);
 

@@ -1,6 +1,7 @@
 #include "storage/tenant_log.h"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include "base/coding.h"
@@ -295,6 +296,16 @@ Status TenantLog::MaybeFlushHead(bool force) {
                               {"records", std::to_string(flushing->records())},
                               {"wal_checkpoint", std::to_string(covered)}});
   return Status::Ok();
+}
+
+PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_bytes) {
+  TimestampNs min_time =
+      max_age_ns > 0 ? NowNanos() - max_age_ns : std::numeric_limits<TimestampNs>::min();
+  // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
+  std::lock_guard lock(mu_);
+  PartSet::Removed removed = parts_->ApplyRetention(min_time, max_bytes);
+  part_records_ -= removed.records;
+  return removed;
 }
 
 Status TenantLog::Close() {

@@ -45,6 +45,8 @@ struct StorageStats {
   uint64_t parts = 0;
   uint64_t part_bytes = 0;
   uint64_t corrupt_blocks = 0;
+  uint64_t retention_removed_parts = 0;  // store-wide only
+  uint64_t retention_removed_bytes = 0;  // store-wide only
 
   void Add(const StorageStats& o) {
     records += o.records;
@@ -89,6 +91,10 @@ class TenantLog {
   // not empty). Called by the store's background thread and on Close.
   Status MaybeFlushHead(bool force);
   Status Close();
+
+  // Deletes parts past the retention age or beyond the size limit (see
+  // PartSet::ApplyRetention); `max_age_ns` 0 keeps any age.
+  PartSet::Removed ApplyRetention(int64_t max_age_ns, uint64_t max_bytes);
 
   // The matching records in time order (ties: parts, then the head being
   // flushed, then the live head; append order within each). The head's

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/time.h"
 #include "storage/merge_iterator.h"
 
 namespace lode {
@@ -48,7 +49,7 @@ class TenantLogTest : public ::testing::Test {
     SelectRequest req;
     req.tenant = "t";
     req.start = 0;
-    req.end = kBase + 365 * kDay;
+    req.end = kBase + 3650 * kDay;
     req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
     req.direction = dir;
     std::vector<std::string> lines;
@@ -353,6 +354,44 @@ TEST_F(TenantLogTest, DamagedCheckpointStopsTheOpenWithAClearError) {
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), StatusCode::kCorruption);
   EXPECT_NE(log.status().message().find("checkpoint"), std::string::npos);
+}
+
+TEST_F(TenantLogTest, RetentionDeletesOldPartsThenTheOldestBeyondTheSizeLimit) {
+  auto log = Open();
+  const int64_t now = NowNanos();
+  for (int64_t days_ago : {10, 5, 0}) {
+    StreamBatch b{Labels({{"app", "a"}}), {}};
+    for (int i = 0; i < 20; ++i) {
+      b.entries.push_back(Entry{now - days_ago * kDay - 60LL * 1'000'000'000 + i,
+                                "d" + std::to_string(days_ago) + " " + std::to_string(i),
+                                {}});
+    }
+    ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  ASSERT_EQ(Files("parts", ".part").size(), 3u);
+  ASSERT_EQ(All(*log).size(), 60u);
+
+  PartSet::Removed removed = log->ApplyRetention(7 * kDay, 0);
+  EXPECT_EQ(removed.parts, 1u);
+  EXPECT_EQ(removed.records, 20u);
+  EXPECT_EQ(Files("parts", ".part").size(), 2u);
+  auto lines = All(*log);
+  ASSERT_EQ(lines.size(), 40u);
+  EXPECT_EQ(lines.front(), "d5 0");
+  EXPECT_EQ(log->record_count(), 40u);
+  // The emptied day directory is gone too.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ + "/parts"), fs::directory_iterator()), 2);
+
+  // A size limit that fits only one part keeps the newest.
+  uint64_t newest = fs::file_size(Files("parts", ".part").back());
+  removed = log->ApplyRetention(0, newest);
+  EXPECT_EQ(removed.parts, 1u);
+  lines = All(*log);
+  ASSERT_EQ(lines.size(), 20u);
+  EXPECT_EQ(lines.front(), "d0 0");
+  // Nothing more to do.
+  EXPECT_EQ(log->ApplyRetention(7 * kDay, newest).parts, 0u);
 }
 
 }  // namespace

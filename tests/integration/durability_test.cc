@@ -128,6 +128,33 @@ TEST(Durability, CorruptPartBlockIsReportedSkippedAndTheRestServed) {
   EXPECT_EQ(restarted.Get("/ready").status, 200);
 }
 
+TEST(Durability, RetentionDeletesDataOlderThanThePeriod) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::string config = WriteConfig(dir.path(), "retention_period: 24h\nflush_interval: 50ms\n");
+  const int64_t now = NowNanos();
+  const int64_t day = 86400LL * 1'000'000'000;
+  {
+    LodeServer server(data, {"--config", config});
+    ASSERT_EQ(
+        server.PushJson(PushBody(R"({"app":"r"})", {{now - 3 * day, "three days old"}})).status,
+        204);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"r"})", {{now - 1000, "fresh"}})).status, 204);
+    ASSERT_EQ(server.Terminate(), 0);  // flushes both days into parts
+  }
+  LodeServer restarted(data, {"--config", config});
+  std::string metrics;
+  for (int i = 0; i < 200; ++i) {
+    metrics = restarted.Get("/metrics").body;
+    if (metrics.find("\nlode_retention_removed_parts_total 1\n") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_NE(metrics.find("\nlode_retention_removed_parts_total 1\n"), std::string::npos) << metrics;
+  ParsedStreams s = ParseStreams(restarted.QueryRange(R"({app="r"})", AllRange()).body);
+  ASSERT_EQ(s.entries.size(), 1u);
+  EXPECT_EQ(s.entries[0].second, "fresh");
+}
+
 TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
   TempDir dir;
   std::string data = dir.path() + "/data";
