@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "model/record.h"
 
@@ -42,6 +43,9 @@ struct PartMeta {
   TimestampNs min_time = 0;
   TimestampNs max_time = 0;
   uint64_t records = 0;
+  // Sequence numbers of the parts this one replaces (a merge's inputs):
+  // if any of them still exists when the tenant opens, it is deleted.
+  std::vector<uint64_t> replaces;
 };
 
 }  // namespace lode::part

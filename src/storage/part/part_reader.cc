@@ -96,6 +96,9 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
   meta_.min_time = d.Varsint64();
   meta_.max_time = d.Varsint64();
   meta_.records = d.Varint64();
+  uint64_t replaced = d.Varint64();
+  if (!d.ok() || replaced > d.remaining()) return Status::Corruption("bad meta section");
+  for (uint64_t i = 0; i < replaced; ++i) meta_.replaces.push_back(d.Varint64());
   if (!d.ok()) return Status::Corruption("bad meta section");
   return Status::Ok();
 }

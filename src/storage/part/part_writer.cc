@@ -18,121 +18,147 @@ void EncodeLabels(std::string& out, const Labels& labels) {
   }
 }
 
+constexpr size_t kWriteChunk = 1u << 20;
+
 }  // namespace
+
+Result<std::unique_ptr<PartWriter>> PartWriter::Create(Env* env, std::string path,
+                                                       const PartWriterOptions& options) {
+  std::unique_ptr<PartWriter> writer(new PartWriter(env, std::move(path), options));
+  std::string tmp = writer->path_ + ".tmp";
+  if (env->FileExists(tmp)) LODE_RETURN_IF_ERROR(env->RemoveFile(tmp));
+  LODE_ASSIGN_OR_RETURN(writer->file_, env->NewAppendableFile(tmp));
+  writer->buf_.assign(kHeaderMagic);
+  PutFixed32(writer->buf_, kFormatVersion);
+  writer->meta_.min_time = std::numeric_limits<TimestampNs>::max();
+  writer->meta_.max_time = std::numeric_limits<TimestampNs>::min();
+  return writer;
+}
+
+PartWriter::~PartWriter() {
+  if (finished_) return;
+  if (file_) (void)file_->Close();
+  (void)env_->RemoveFile(path_ + ".tmp");
+}
+
+Status PartWriter::BeginStream(const Labels& labels) {
+  LODE_RETURN_IF_ERROR(FlushBlock());
+  streams_.push_back(labels);
+  return Status::Ok();
+}
+
+Status PartWriter::Add(TimestampNs timestamp, std::string_view line, const Labels& metadata) {
+  if (block_.size() >= options_.block_max_records ||
+      (block_bytes_ >= options_.block_raw_bytes && !block_.empty())) {
+    LODE_RETURN_IF_ERROR(FlushBlock());
+  }
+  block_.push_back(Entry{timestamp, std::string(line), metadata});
+  block_bytes_ += line.size();
+  return Status::Ok();
+}
+
+Status PartWriter::FlushBlock() {
+  if (block_.empty()) return Status::Ok();
+  std::vector<const Entry*> entries;
+  entries.reserve(block_.size());
+  for (const Entry& e : block_) entries.push_back(&e);
+  BlockMeta block;
+  block.stream = static_cast<uint32_t>(streams_.size() - 1);
+  block.min_time = block_.front().timestamp;
+  block.max_time = block_.back().timestamp;
+  block.records = static_cast<uint32_t>(block_.size());
+  block.offset = offset_ + buf_.size();
+  size_t before = buf_.size();
+  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level);
+  block.size = buf_.size() - before;
+  std::vector<uint64_t> keys;
+  for (const Entry& e : block_) AddLineKeys(e.line, keys);
+  std::string filter = BuildBloom(std::move(keys));
+  block.filter_offset = filters_.size();
+  block.filter_size = filter.size();
+  filters_ += filter;
+  blocks_.push_back(block);
+  meta_.min_time = std::min(meta_.min_time, block.min_time);
+  meta_.max_time = std::max(meta_.max_time, block.max_time);
+  meta_.records += block_.size();
+  block_.clear();
+  block_bytes_ = 0;
+  return WriteOut(/*force=*/false);
+}
+
+Status PartWriter::WriteOut(bool force) {
+  if (buf_.empty() || (!force && buf_.size() < kWriteChunk)) return Status::Ok();
+  Status s = file_->Append(buf_);
+  offset_ += buf_.size();
+  buf_.clear();
+  return s;
+}
+
+Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& replaces) {
+  LODE_RETURN_IF_ERROR(FlushBlock());
+  if (meta_.records == 0) meta_.min_time = meta_.max_time = 0;
+  meta_.wal_checkpoint = wal_checkpoint;
+
+  uint64_t filters_offset = offset_ + buf_.size();
+  uint32_t filters_crc = crc32c::Value(filters_);
+  buf_ += filters_;
+  filters_.clear();
+  filters_.shrink_to_fit();
+  uint64_t streams_offset = offset_ + buf_.size();
+  size_t sections_start = buf_.size();
+  PutVarint64(buf_, streams_.size());
+  for (const Labels& labels : streams_) EncodeLabels(buf_, labels);
+  uint64_t index_offset = offset_ + buf_.size();
+  PutVarint64(buf_, blocks_.size());
+  for (const BlockMeta& b : blocks_) {
+    PutVarint64(buf_, b.stream);
+    PutVarsint64(buf_, b.min_time);
+    PutVarint64(buf_, static_cast<uint64_t>(b.max_time - b.min_time));
+    PutVarint64(buf_, b.records);
+    PutVarint64(buf_, b.offset);
+    PutVarint64(buf_, b.size);
+    PutVarint64(buf_, b.raw_size);
+    PutVarint64(buf_, b.filter_offset);
+    PutVarint64(buf_, b.filter_size);
+  }
+  uint64_t meta_offset = offset_ + buf_.size();
+  PutVarint64(buf_, meta_.wal_checkpoint);
+  PutVarsint64(buf_, meta_.min_time);
+  PutVarsint64(buf_, meta_.max_time);
+  PutVarint64(buf_, meta_.records);
+  PutVarint64(buf_, replaces.size());
+  for (uint64_t seq : replaces) PutVarint64(buf_, seq);
+  uint32_t sections_crc =
+      crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
+  size_t footer_start = buf_.size();
+  PutFixed64(buf_, filters_offset);
+  PutFixed64(buf_, streams_offset);
+  PutFixed64(buf_, index_offset);
+  PutFixed64(buf_, meta_offset);
+  PutFixed32(buf_, sections_crc);
+  PutFixed32(buf_, filters_crc);
+  PutFixed32(buf_, crc32c::Extend(0, buf_.data() + footer_start, buf_.size() - footer_start));
+  buf_.append(kFooterMagic);
+
+  LODE_RETURN_IF_ERROR(WriteOut(/*force=*/true));
+  LODE_RETURN_IF_ERROR(file_->Sync());
+  LODE_RETURN_IF_ERROR(file_->Close());
+  LODE_RETURN_IF_ERROR(env_->RenameFile(path_ + ".tmp", path_));
+  finished_ = true;
+  size_t slash = path_.rfind('/');
+  return env_->SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
+}
 
 Status WritePart(Env* env, const std::string& path, const std::vector<StreamRecords>& streams,
                  uint64_t wal_checkpoint, const PartWriterOptions& options) {
-  std::string tmp = path + ".tmp";
-  if (env->FileExists(tmp)) LODE_RETURN_IF_ERROR(env->RemoveFile(tmp));
-  LODE_ASSIGN_OR_RETURN(auto file, env->NewAppendableFile(tmp));
-  auto fail = [&](const Status& s) {
-    (void)file->Close();
-    (void)env->RemoveFile(tmp);
-    return s.WithContext("write part " + path);
-  };
-
-  std::string buf(kHeaderMagic);
-  PutFixed32(buf, kFormatVersion);
-  uint64_t offset = 0;
-  std::vector<BlockMeta> blocks;
-  PartMeta meta;
-  meta.wal_checkpoint = wal_checkpoint;
-  meta.min_time = std::numeric_limits<TimestampNs>::max();
-  meta.max_time = std::numeric_limits<TimestampNs>::min();
-
-  // Blocks are written as they fill, so memory holds one block at a time
-  // plus the index.
-  std::string filters;  // every block's token filter, written after the blocks
-  std::vector<uint64_t> keys;
-  auto flush_buf = [&]() -> Status {
-    Status s = file->Append(buf);
-    offset += buf.size();
-    buf.clear();
-    return s;
-  };
-  for (size_t si = 0; si < streams.size(); ++si) {
-    const auto& entries = streams[si].entries;
-    size_t begin = 0;
-    while (begin < entries.size()) {
-      size_t end = begin, bytes = 0;
-      while (end < entries.size() && end - begin < options.block_max_records &&
-             (bytes < options.block_raw_bytes || end == begin)) {
-        bytes += entries[end]->line.size();
-        ++end;
-      }
-      std::vector<const Entry*> slice(entries.begin() + begin, entries.begin() + end);
-      BlockMeta block;
-      block.stream = static_cast<uint32_t>(si);
-      block.min_time = slice.front()->timestamp;
-      block.max_time = slice.back()->timestamp;
-      block.records = static_cast<uint32_t>(slice.size());
-      block.offset = offset + buf.size();
-      size_t before = buf.size();
-      block.raw_size = EncodeBlock(buf, slice, options.zstd_level);
-      block.size = buf.size() - before;
-      keys.clear();
-      for (const Entry* e : slice) AddLineKeys(e->line, keys);
-      std::string filter = BuildBloom(std::move(keys));
-      block.filter_offset = filters.size();
-      block.filter_size = filter.size();
-      filters += filter;
-      blocks.push_back(block);
-      meta.min_time = std::min(meta.min_time, block.min_time);
-      meta.max_time = std::max(meta.max_time, block.max_time);
-      meta.records += slice.size();
-      if (buf.size() >= (1u << 20)) {
-        if (Status s = flush_buf(); !s.ok()) return fail(s);
-      }
-      begin = end;
+  LODE_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(env, path, options));
+  for (const StreamRecords& stream : streams) {
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels));
+    for (const Entry* e : stream.entries) {
+      LODE_RETURN_IF_ERROR(writer->Add(e->timestamp, e->line, e->metadata));
     }
   }
-  if (meta.records == 0) meta.min_time = meta.max_time = 0;
-
-  uint64_t filters_offset = offset + buf.size();
-  uint32_t filters_crc = crc32c::Value(filters);
-  buf += filters;
-  filters.clear();
-  filters.shrink_to_fit();
-  uint64_t streams_offset = offset + buf.size();
-  size_t sections_start = buf.size();
-  PutVarint64(buf, streams.size());
-  for (const StreamRecords& s : streams) EncodeLabels(buf, s.labels);
-  uint64_t index_offset = offset + buf.size();
-  PutVarint64(buf, blocks.size());
-  for (const BlockMeta& b : blocks) {
-    PutVarint64(buf, b.stream);
-    PutVarsint64(buf, b.min_time);
-    PutVarint64(buf, static_cast<uint64_t>(b.max_time - b.min_time));
-    PutVarint64(buf, b.records);
-    PutVarint64(buf, b.offset);
-    PutVarint64(buf, b.size);
-    PutVarint64(buf, b.raw_size);
-    PutVarint64(buf, b.filter_offset);
-    PutVarint64(buf, b.filter_size);
-  }
-  uint64_t meta_offset = offset + buf.size();
-  PutVarint64(buf, meta.wal_checkpoint);
-  PutVarsint64(buf, meta.min_time);
-  PutVarsint64(buf, meta.max_time);
-  PutVarint64(buf, meta.records);
-  uint32_t sections_crc =
-      crc32c::Extend(0, buf.data() + sections_start, buf.size() - sections_start);
-  size_t footer_start = buf.size();
-  PutFixed64(buf, filters_offset);
-  PutFixed64(buf, streams_offset);
-  PutFixed64(buf, index_offset);
-  PutFixed64(buf, meta_offset);
-  PutFixed32(buf, sections_crc);
-  PutFixed32(buf, filters_crc);
-  PutFixed32(buf, crc32c::Extend(0, buf.data() + footer_start, buf.size() - footer_start));
-  buf.append(kFooterMagic);
-
-  if (Status s = flush_buf(); !s.ok()) return fail(s);
-  if (Status s = file->Sync(); !s.ok()) return fail(s);
-  if (Status s = file->Close(); !s.ok()) return fail(s);
-  LODE_RETURN_IF_ERROR(env->RenameFile(tmp, path));
-  size_t slash = path.rfind('/');
-  return env->SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+  return writer->Finish(wal_checkpoint, {}).WithContext("write part " + path);
 }
 
 }  // namespace lode::part

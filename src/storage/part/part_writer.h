@@ -1,8 +1,10 @@
-// Writes one part file from a set of streams' records and publishes it
-// atomically (temporary name, fsync, rename, fsync of the directory), so a
-// reader or a restart sees either the whole part or none of it.
+// PartWriter writes one part file record by record, holding one block in
+// memory at a time, and publishes it atomically (temporary name, fsync,
+// rename, fsync of the directory), so a reader or a restart sees either
+// the whole part or none of it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,14 +21,51 @@ struct PartWriterOptions {
   int zstd_level = 3;
 };
 
+class PartWriter {
+ public:
+  // Starts writing `path` (as `path`.tmp, replacing any leftover).
+  static Result<std::unique_ptr<PartWriter>> Create(Env* env, std::string path,
+                                                    const PartWriterOptions& options);
+  ~PartWriter();  // removes the temporary file unless Finish succeeded
+
+  // Streams must come in label order, each once; a stream's records in
+  // time order (ties in append order).
+  Status BeginStream(const Labels& labels);
+  Status Add(TimestampNs timestamp, std::string_view line, const Labels& metadata);
+  // Writes the index and footer and publishes the part. `replaces` lists
+  // the sequence numbers of parts this one supersedes (a merge's inputs).
+  Status Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& replaces);
+
+  uint64_t bytes_written() const { return offset_; }
+
+ private:
+  PartWriter(Env* env, std::string path, const PartWriterOptions& options)
+      : env_(env), path_(std::move(path)), options_(options) {}
+  Status FlushBlock();
+  Status WriteOut(bool force);
+
+  Env* env_;
+  std::string path_;
+  PartWriterOptions options_;
+  std::unique_ptr<WritableFile> file_;
+  bool finished_ = false;
+
+  std::vector<Labels> streams_;
+  std::vector<Entry> block_;  // the block being filled
+  size_t block_bytes_ = 0;
+  std::vector<BlockMeta> blocks_;
+  std::string filters_;
+  std::string buf_;      // encoded, not yet written
+  uint64_t offset_ = 0;  // bytes written to the file so far
+  PartMeta meta_;
+};
+
 struct StreamRecords {
   Labels labels;
   std::vector<const Entry*> entries;  // sorted by timestamp, ties in append order
 };
 
-// Writes `streams` (sorted by labels; each non-empty) to `path`. `meta`'s
-// wal_checkpoint is stored as given; its times and record count are
-// computed. Any file left at `path`.tmp by an earlier crash is replaced.
+// Writes `streams` (sorted by labels; each non-empty) as one part.
 Status WritePart(Env* env, const std::string& path, const std::vector<StreamRecords>& streams,
                  uint64_t wal_checkpoint, const PartWriterOptions& options);
 
