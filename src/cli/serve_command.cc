@@ -81,6 +81,15 @@ int RunServe(const ServeFlags& flags) {
   stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
   stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
   stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
+  metrics.AddCounterFunc("lode_merges_total", "Part merges completed.",
+                         [store_ptr] { return static_cast<double>(store_ptr->Stats().merges); });
+  metrics.AddCounterFunc(
+      "lode_part_flush_bytes_total", "Part bytes written by head flushes.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().flush_bytes); });
+  metrics.AddCounterFunc(
+      "lode_part_merge_bytes_total",
+      "Part bytes written by merges; (flush + merge) / flush is the write amplification.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().merge_bytes); });
   metrics.AddCounterFunc(
       "lode_retention_removed_parts_total", "Parts deleted by retention (age or size).",
       [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_parts); });

@@ -110,6 +110,7 @@ void LocalStore::FlushLoop() {
     for (TenantLog* log : logs) {
       // Errors are logged by the tenant; its records stay in memory and WAL.
       (void)log->MaybeFlushHead(/*force=*/false);
+      (void)log->MaybeMergeParts();
       if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
         PartSet::Removed removed =
             log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);

@@ -1,9 +1,11 @@
 #include "storage/part_set.h"
 
 #include <algorithm>
+#include <set>
 
 #include "base/log.h"
 #include "base/time.h"
+#include "storage/part_merge.h"
 
 namespace lode {
 namespace {
@@ -72,6 +74,19 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
   }
   std::sort(set->parts_.begin(), set->parts_.end(),
             [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+  // A merge that died after publishing its output but before deleting its
+  // inputs left both: the output's list says which inputs to delete.
+  std::set<uint64_t> replaced;
+  for (const OpenPart& p : set->parts_) {
+    replaced.insert(p.reader->meta().replaces.begin(), p.reader->meta().replaces.end());
+  }
+  std::erase_if(set->parts_, [&](const OpenPart& p) {
+    if (!replaced.count(p.seq)) return false;
+    log::Info("removing part replaced by a merge",
+              {{"tenant", set->tenant_}, {"file", p.reader->path()}});
+    (void)env->RemoveFile(p.reader->path());
+    return true;
+  });
   return set;
 }
 
@@ -106,7 +121,72 @@ Result<std::vector<PartSet::OpenPart>> PartSet::Write(
 
 void PartSet::Publish(std::vector<OpenPart> parts) {
   std::lock_guard lock(mu_);
-  for (OpenPart& p : parts) parts_.push_back(std::move(p));
+  for (OpenPart& p : parts) {
+    flush_bytes_ += p.reader->file_size();
+    parts_.push_back(std::move(p));
+  }
+}
+
+Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
+                                 const part::PartWriterOptions& options) {
+  std::map<std::string, std::vector<OpenPart>> by_day;
+  for (OpenPart& p : Snapshot()) {
+    const std::string& path = p.reader->path();
+    by_day[path.substr(0, path.rfind('/'))].push_back(std::move(p));
+  }
+  for (auto& [day_dir, parts] : by_day) {
+    std::vector<OpenPart> inputs = PickMergeInputs(std::move(parts), min_parts, max_parts);
+    if (inputs.empty()) continue;
+    uint64_t seq;
+    {
+      std::lock_guard lock(mu_);
+      seq = next_seq_++;
+    }
+    std::string path = JoinPath(day_dir, PartFileName(seq));
+    LODE_RETURN_IF_ERROR(MergeParts(env_, inputs, path, options).WithContext("merge"));
+    auto reader = part::PartReader::Open(env_, path);
+    if (!reader.ok()) {
+      (void)env_->RemoveFile(path);
+      return reader.status().WithContext("merge");
+    }
+    OpenPart merged{seq, std::shared_ptr<part::PartReader>(std::move(*reader))};
+    std::set<uint64_t> input_seqs;
+    for (const OpenPart& p : inputs) input_seqs.insert(p.seq);
+    {
+      // Swap inputs for the output in one step: a reader's snapshot has
+      // either all inputs or the output.
+      std::lock_guard lock(mu_);
+      std::erase_if(parts_, [&](const OpenPart& p) { return input_seqs.count(p.seq) > 0; });
+      parts_.push_back(merged);
+      std::sort(parts_.begin(), parts_.end(),
+                [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+      ++merges_;
+      merge_bytes_ += merged.reader->file_size();
+    }
+    for (const OpenPart& p : inputs) {
+      Status s = env_->RemoveFile(p.reader->path());
+      if (!s.ok()) log::Error("cannot remove merged part", {{"err", s.message()}});
+    }
+    log::Debug("merged parts",
+               {{"tenant", tenant_}, {"inputs", std::to_string(inputs.size())}, {"output", path}});
+    return true;
+  }
+  return false;
+}
+
+uint64_t PartSet::merges() const {
+  std::lock_guard lock(mu_);
+  return merges_;
+}
+
+uint64_t PartSet::merge_bytes_written() const {
+  std::lock_guard lock(mu_);
+  return merge_bytes_;
+}
+
+uint64_t PartSet::flush_bytes_written() const {
+  std::lock_guard lock(mu_);
+  return flush_bytes_;
 }
 
 PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_bytes) {

@@ -58,6 +58,18 @@ class PartSet {
 
   uint64_t record_count() const;
 
+  // Merges the smallest parts of one day (see PickMergeInputs) into one,
+  // if some day has enough of them: one merge per call. The new part is
+  // published and its inputs deleted in one step for readers; a crash in
+  // between is resolved on open by the new part's `replaces` list.
+  // Returns whether a merge happened.
+  Result<bool> MaybeMerge(size_t min_parts, size_t max_parts,
+                          const part::PartWriterOptions& options);
+
+  uint64_t merges() const;
+  uint64_t merge_bytes_written() const;
+  uint64_t flush_bytes_written() const;
+
   size_t part_count() const;
   uint64_t disk_bytes() const;
   uint64_t corrupt_blocks() const;
@@ -75,6 +87,9 @@ class PartSet {
   std::vector<OpenPart> parts_;          // guarded by mu_; in seq order
   uint64_t next_seq_ = 1;                // guarded by mu_
   mutable uint64_t corrupt_blocks_ = 0;  // guarded by mu_
+  uint64_t merges_ = 0;                  // guarded by mu_
+  uint64_t merge_bytes_ = 0;             // guarded by mu_
+  uint64_t flush_bytes_ = 0;             // guarded by mu_
 };
 
 // "2024-05-01" for a day number (days since the epoch, UTC).

@@ -308,6 +308,16 @@ PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_byte
   return removed;
 }
 
+Result<bool> TenantLog::MaybeMergeParts() {
+  part::PartWriterOptions options = options_.part;
+  options.zstd_level = options_.merge_zstd_level;
+  auto merged = parts_->MaybeMerge(options_.merge_min_parts, options_.merge_max_parts, options);
+  if (!merged.ok()) {
+    log::Error("merge failed", {{"tenant", tenant_}, {"err", merged.status().ToString()}});
+  }
+  return merged;
+}
+
 Status TenantLog::Close() {
   Status s = Flush();
   if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
@@ -356,6 +366,9 @@ StorageStats TenantLog::Stats() const {
   stats.parts = parts_->part_count();
   stats.part_bytes = parts_->disk_bytes();
   stats.corrupt_blocks = parts_->corrupt_blocks();
+  stats.merges = parts_->merges();
+  stats.flush_bytes = parts_->flush_bytes_written();
+  stats.merge_bytes = parts_->merge_bytes_written();
   return stats;
 }
 

@@ -45,6 +45,9 @@ struct StorageStats {
   uint64_t parts = 0;
   uint64_t part_bytes = 0;
   uint64_t corrupt_blocks = 0;
+  uint64_t merges = 0;
+  uint64_t flush_bytes = 0;              // part bytes written by head flushes
+  uint64_t merge_bytes = 0;              // part bytes written by merges
   uint64_t retention_removed_parts = 0;  // store-wide only
   uint64_t retention_removed_bytes = 0;  // store-wide only
 
@@ -55,6 +58,9 @@ struct StorageStats {
     parts += o.parts;
     part_bytes += o.part_bytes;
     corrupt_blocks += o.corrupt_blocks;
+    merges += o.merges;
+    flush_bytes += o.flush_bytes;
+    merge_bytes += o.merge_bytes;
   }
 };
 
@@ -72,6 +78,11 @@ struct TenantLogOptions {
   // How long, and how many, batch ids are remembered for de-duplication.
   RecentBatchesOptions batch_ids;
   part::PartWriterOptions part;
+  // Merges take between these many parts of one day (see PickMergeInputs);
+  // merged parts are compressed at merge_zstd_level.
+  size_t merge_min_parts = 4;
+  size_t merge_max_parts = 16;
+  int merge_zstd_level = 6;
 };
 
 class TenantLog {
@@ -95,6 +106,9 @@ class TenantLog {
   // Deletes parts past the retention age or beyond the size limit (see
   // PartSet::ApplyRetention); `max_age_ns` 0 keeps any age.
   PartSet::Removed ApplyRetention(int64_t max_age_ns, uint64_t max_bytes);
+
+  // One background merge of small parts, if any day has enough of them.
+  Result<bool> MaybeMergeParts();
 
   // The matching records in time order (ties: parts, then the head being
   // flushed, then the live head; append order within each). The head's

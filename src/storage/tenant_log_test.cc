@@ -394,5 +394,75 @@ TEST_F(TenantLogTest, RetentionDeletesOldPartsThenTheOldestBeyondTheSizeLimit) {
   EXPECT_EQ(log->ApplyRetention(7 * kDay, newest).parts, 0u);
 }
 
+TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {
+  std::vector<std::string> before;
+  std::string saved = dir_ + "-saved";
+  {
+    auto log = Open();
+    // Six flushes of interleaved times for two streams, all on one day.
+    for (int f = 0; f < 6; ++f) {
+      for (const char* app : {"a", "b"}) {
+        StreamBatch b{Labels({{"app", app}}), {}};
+        for (int i = 0; i < 150; ++i) {
+          b.entries.push_back(
+              Entry{kBase + i * 10 + f,
+                    std::string(app) + " f" + std::to_string(f) + " i" + std::to_string(i),
+                    {}});
+        }
+        // Equal within a stream across flushes: they keep flush order.
+        // (Across streams, equal timestamps have no defined order.)
+        b.entries.push_back(Entry{
+            kBase + 5000 + (app[0] == 'b'), std::string(app) + " tie " + std::to_string(f), {}});
+        ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+      }
+      ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+    }
+    ASSERT_EQ(Files("parts", ".part").size(), 6u);
+    before = All(*log);
+    fs::copy(dir_ + "/parts", saved, fs::copy_options::recursive);
+
+    auto merged = log->MaybeMergeParts();
+    ASSERT_TRUE(merged.ok() && *merged);
+    EXPECT_EQ(Files("parts", ".part").size(), 1u);
+    EXPECT_EQ(All(*log), before);
+    EXPECT_EQ(log->record_count(), before.size());
+    StorageStats stats = log->Stats();
+    EXPECT_EQ(stats.merges, 1u);
+    EXPECT_GT(stats.merge_bytes, 0u);
+    // Nothing left to merge.
+    EXPECT_FALSE(*log->MaybeMergeParts());
+  }
+  // As if the merge died after publishing, before deleting its inputs.
+  for (const auto& e : fs::recursive_directory_iterator(saved)) {
+    if (!e.is_regular_file()) continue;
+    std::string rel = fs::relative(e.path(), saved).string();
+    fs::copy_file(e.path(), dir_ + "/parts/" + rel, fs::copy_options::overwrite_existing);
+  }
+  fs::remove_all(saved);
+  auto log = Open();
+  EXPECT_EQ(Files("parts", ".part").size(), 1u);
+  EXPECT_EQ(All(*log), before);
+}
+
+TEST_F(TenantLogTest, MergeLeavesAPartMuchLargerThanTheSmallOnes) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("big", kBase, 20), Durability::kBestEffort).ok());  // ~one day
+  StreamBatch big{Labels({{"app", "big"}}), {}};
+  for (int i = 0; i < 20000; ++i) {
+    big.entries.push_back(Entry{kBase + i, "line " + std::to_string(i * 7919), {}});
+  }
+  ASSERT_TRUE(log->Append({big}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  std::string big_part = Files("parts", ".part")[0];
+  for (int f = 0; f < 4; ++f) {
+    ASSERT_TRUE(log->Append(Batch("small", kBase + f, 3), Durability::kBestEffort).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  ASSERT_TRUE(*log->MaybeMergeParts());
+  auto parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], big_part);  // untouched
+}
+
 }  // namespace
 }  // namespace lode

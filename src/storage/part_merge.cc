@@ -1,0 +1,112 @@
+#include "storage/part_merge.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+
+#include "base/log.h"
+
+namespace lode {
+namespace {
+
+// One input's blocks of the stream being merged, read one at a time.
+struct Cursor {
+  const part::PartReader* reader = nullptr;
+  size_t order = 0;            // input position: breaks timestamp ties
+  std::vector<size_t> blocks;  // of this stream, in time order
+  size_t next_block = 0;
+  part::DecodedBlock block;
+  size_t pos = 0;
+
+  // Moves to the next record, loading blocks as needed; false at the end.
+  bool Advance() {
+    while (pos >= block.size()) {
+      if (next_block >= blocks.size()) return false;
+      auto decoded = reader->ReadBlock(blocks[next_block++]);
+      if (!decoded.ok()) {
+        log::Error("merge: leaving out a corrupt block", {{"err", decoded.status().message()}});
+        block = part::DecodedBlock{};
+        continue;
+      }
+      block = std::move(decoded).value();
+      pos = 0;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const std::string& path,
+                  const part::PartWriterOptions& options) {
+  // Every stream of every input, in label order, with its blocks per input.
+  std::map<std::string, std::pair<Labels, std::vector<std::vector<size_t>>>> streams;
+  uint64_t wal_checkpoint = 0;
+  std::vector<uint64_t> replaces;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const part::PartReader& reader = *inputs[i].reader;
+    wal_checkpoint = std::max(wal_checkpoint, reader.meta().wal_checkpoint);
+    replaces.push_back(inputs[i].seq);
+    for (size_t b = 0; b < reader.blocks().size(); ++b) {
+      const Labels& labels = reader.streams()[reader.blocks()[b].stream];
+      auto& entry = streams[labels.ToString()];
+      if (entry.second.empty()) {
+        entry.first = labels;
+        entry.second.resize(inputs.size());
+      }
+      entry.second[i].push_back(b);
+    }
+  }
+
+  LODE_ASSIGN_OR_RETURN(auto writer, part::PartWriter::Create(env, path, options));
+  for (auto& [key, stream] : streams) {
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first));
+    std::vector<Cursor> cursors(inputs.size());
+    auto later = [&](size_t a, size_t b) {
+      const Cursor& x = cursors[a];
+      const Cursor& y = cursors[b];
+      TimestampNs tx = x.block.timestamps[x.pos], ty = y.block.timestamps[y.pos];
+      return tx != ty ? tx > ty : x.order > y.order;
+    };
+    std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      cursors[i].reader = inputs[i].reader.get();
+      cursors[i].order = i;
+      cursors[i].blocks = std::move(stream.second[i]);
+      if (cursors[i].Advance()) heap.push(i);
+    }
+    while (!heap.empty()) {
+      size_t i = heap.top();
+      heap.pop();
+      Cursor& c = cursors[i];
+      LODE_RETURN_IF_ERROR(
+          writer->Add(c.block.timestamps[c.pos], c.block.line(c.pos),
+                      c.block.metadata.empty() ? Labels() : c.block.metadata[c.pos]));
+      ++c.pos;
+      if (c.Advance()) heap.push(i);
+    }
+  }
+  return writer->Finish(wal_checkpoint, replaces);
+}
+
+std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> day_parts,
+                                               size_t min_parts, size_t max_parts) {
+  std::sort(day_parts.begin(), day_parts.end(), [](const auto& a, const auto& b) {
+    return a.reader->file_size() < b.reader->file_size();
+  });
+  std::vector<PartSet::OpenPart> picked;
+  uint64_t total = 0;
+  for (auto& p : day_parts) {
+    if (picked.size() >= max_parts) break;
+    uint64_t size = p.reader->file_size();
+    if (!picked.empty() && size > 2 * total) break;
+    total += size;
+    picked.push_back(std::move(p));
+  }
+  if (picked.size() < min_parts) return {};
+  std::sort(picked.begin(), picked.end(),
+            [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  return picked;
+}
+
+}  // namespace lode

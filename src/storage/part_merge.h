@@ -1,0 +1,29 @@
+// Merging parts: the records of several parts of one day rewritten as one
+// part, each stream's records merged in time order. Memory holds one
+// decoded block per input part.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "io/env.h"
+#include "storage/part_set.h"
+
+namespace lode {
+
+// Writes the union of `inputs` (in sequence order; ties between equal
+// timestamps keep that order) to `path`, recording the inputs' sequence
+// numbers as replaced and the largest of their WAL checkpoints. A block
+// that fails to read is logged and left out.
+Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const std::string& path,
+                  const part::PartWriterOptions& options);
+
+// Which parts of one day to merge: the smallest first, at least
+// `min_parts` of them and at most `max_parts`, adding a part only while
+// it is no larger than twice everything taken so far, so that each byte
+// is rewritten a logarithmic number of times. Empty: nothing to merge.
+std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> day_parts,
+                                               size_t min_parts, size_t max_parts);
+
+}  // namespace lode
