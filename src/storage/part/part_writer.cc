@@ -73,7 +73,7 @@ Status PartWriter::FlushBlock() {
   block.size = buf_.size() - before;
   std::vector<uint64_t> keys;
   for (const Entry& e : block_) AddLineKeys(e.line, keys);
-  std::string filter = BuildBloom(std::move(keys));
+  std::string filter = BuildBloom(keys);
   block.filter_offset = filters_.size();
   block.filter_size = filter.size();
   filters_ += filter;

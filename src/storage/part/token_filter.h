@@ -38,7 +38,7 @@ std::vector<uint64_t> RequiredKeys(std::string_view literal);
 
 // Builds a filter from key hashes (duplicates allowed): about 10 bits per
 // distinct key and 7 probes, for a false-positive rate near 1%.
-std::string BuildBloom(std::vector<uint64_t> keys);
+std::string BuildBloom(const std::vector<uint64_t>& keys);
 
 // False only when `key` was certainly not added. An empty or malformed
 // filter answers true (it cannot rule anything out).
