@@ -47,8 +47,10 @@ test-asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 
+# Micro-benchmarks, then lode beside rg, zstd and SQLite FTS5 on 1 GB
+# corpora (bench/out/results.md); e.g. make bench BENCH_BYTES=200M.
 bench: build
-	bash bench/run.sh
+	bash bench/run.sh $(if $(BENCH_BYTES),--bytes $(BENCH_BYTES))
 
 fmt:
 	find src tests fuzz bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

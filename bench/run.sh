@@ -1,70 +1,254 @@
 #!/usr/bin/env bash
-# make bench: micro-benchmarks, then end-to-end ingest and query through
-# the real binary, with peers measured in the same run on the same data.
-# Usage: bench/run.sh [LINES]   (default 1,000,000 generated lines)
+# make bench: micro-benchmarks, then lode end to end beside peers (ripgrep,
+# zstd, SQLite FTS5) measured in the same run on the same corpus.
+#
+# Usage: bench/run.sh [--bytes SIZE] [--no-loghub] [--keep]
+#   --bytes SIZE  corpus size (default 1G, or $BENCH_BYTES; e.g. 200M for a
+#                 quick run); K, M, G are powers of 1000
+#   --no-loghub   only the corpus generated from the built-in sample
+#   --keep        keep the work directory (corpora, data) and print its path
+# Environment: BUILD_DIR (default build), BENCH_NO_BUILD=1 to use the
+# binaries as they are.
+#
+# Corpora, each SIZE bytes, made by build/lode_gen_corpus: one from its
+# built-in sample, and one from the 16 Loghub *_2k.log samples if
+# ../shared/data/loghub exists beside the repository (never copied into it).
+# One markdown table per corpus goes to stdout and bench/out/results.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LINES=${1:-1000000}
-BUILD=${BUILD_DIR:-build}
+BYTES=${BENCH_BYTES:-1G}
+LOGHUB=1
+KEEP=${KEEP_WORK:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bytes) BYTES=$2; shift 2 ;;
+    --no-loghub) LOGHUB=; shift ;;
+    --keep) KEEP=1; shift ;;
+    [0-9]*) BYTES=$1; shift ;;
+    *) echo "usage: bench/run.sh [--bytes SIZE] [--no-loghub] [--keep]" >&2; exit 2 ;;
+  esac
+done
+BUILD=$(realpath "${BUILD_DIR:-build}")
 OUT=bench/out
+SEED=42
+RUNS=5                      # timed runs per query, after one warm-up run
+ZSTD19_PREFIX=100000000     # zstd -19 runs on this prefix of larger corpora
+STORE_BENCH_BYTES=256000000 # the storage-API benchmark ingests this prefix
+loghub_dir="$(dirname "$(pwd)")/shared/data/loghub"
+lode="$BUILD/lode"
 mkdir -p "$OUT"
+run_start=$EPOCHREALTIME
 
-cmake --build "$BUILD" --target lode_bench lode >/dev/null
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus >/dev/null
+fi
 echo "== micro-benchmarks (bench/storage_bench.cc)"
-"./$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
+"$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
 
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
-corpus="$work/access.log"
-# A generated web-server log: varied addresses, paths, codes and sizes, and
-# one rare token ("needle-7f3a9c") every 100,000 lines.
-awk -v n="$LINES" 'BEGIN { srand(42); for (i = 0; i < n; i++) {
-  code = (rand() < 0.02) ? 500 : 200;
-  tok = (i % 100000 == 99999) ? " needle-7f3a9c" : "";
-  printf "10.%d.%d.%d - - [01/May/2024:00:%02d:%02d +0000] \"GET /api/v1/users/%d HTTP/1.1\" %d %d \"-\" \"curl/8.%d\"%s\n",
-    int(rand()*256), int(rand()*256), int(rand()*256), int(i/60000)%60, int(i/1000)%60,
-    int(rand()*1000000), code, int(rand()*20000), int(rand()*10), tok } }' > "$corpus"
-bytes=$(stat -c %s "$corpus")
+server=
+cleanup() {
+  if [ -n "$server" ]; then kill -TERM "$server" 2>/dev/null || true; fi
+  if [ -n "$KEEP" ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
 
-"./$BUILD/lode" serve --data "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
-server=$!
-for _ in $(seq 100); do grep -q 'lode is ready' "$work/server.log" && break; sleep 0.05; done
-url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
+say() { echo "-- $*" >&2; }
+# Microseconds since the epoch, without a fork.
+now_us() { echo "${EPOCHREALTIME/./}"; }
+secs() { awk -v us="$1" 'BEGIN { printf "%.3f", us / 1e6 }'; }
+# rate N SECONDS: "1.23M" or "456k" per second.
+rate() {
+  awk -v n="$1" -v s="$2" 'BEGIN { r = n / s
+    if (r >= 1e6) printf "%.2fM", r / 1e6; else if (r >= 1e3) printf "%.0fk", r / 1e3; else printf "%.0f", r }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
+# Latency for the table: ms below 1 s.
+lat() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1f ms", s * 1000; else printf "%.2f s", s }'; }
 
-now() { date +%s.%N; }
-t0=$(now)
-"./$BUILD/lode" forward --url "$url" -l app=bench -q < "$corpus"
-t1=$(now)
-rss=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
-# A clean stop flushes everything into parts; measure the store at rest,
-# then query a restarted server.
-kill -TERM $server; wait $server || true
-disk=$(du -sb "$work/data" | cut -f1)
-: > "$work/server.log"
-"./$BUILD/lode" serve --data "$work/data" --listen 127.0.0.1:0 2>"$work/server.log" &
-server=$!
-for _ in $(seq 100); do grep -q 'lode is ready' "$work/server.log" && break; sleep 0.05; done
-url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
-t2=$(now)
-hits=$("./$BUILD/lode" query --url "$url" --since 24h --limit 5000 -o raw '{app="bench"} |= "needle-7f3a9c"' | wc -l)
-t3=$(now)
-t4=$(now)
-rg_hits=$(rg -c needle-7f3a9c "$corpus" || true)
-t5=$(now)
-t6=$(now)
-zstd -q -3 -c "$corpus" > "$work/c.zst"
-t7=$(now)
-zsize=$(stat -c %s "$work/c.zst")
-kill -TERM $server; wait $server || true
+# timed CMD...: runs CMD once to warm up, then RUNS times; sets MEDIAN
+# (seconds) and OUT_TEXT (stdout of the last run).
+timed() {
+  local t0 runs=()
+  OUT_TEXT=$("$@")
+  for _ in $(seq "$RUNS"); do
+    t0=$(now_us)
+    OUT_TEXT=$("$@")
+    runs+=($(($(now_us) - t0)))
+  done
+  MEDIAN=$(awk -v us="$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")" 'BEGIN { printf "%.6f", us / 1e6 }')
+}
 
-awk -v lines="$LINES" -v bytes="$bytes" -v ing="$(echo "$t1 - $t0" | bc)" \
-    -v q="$(echo "$t3 - $t2" | bc)" -v rg="$(echo "$t5 - $t4" | bc)" \
-    -v zt="$(echo "$t7 - $t6" | bc)" -v rss="$rss" -v hits="$hits" -v rgh="$rg_hits" \
-    -v disk="$disk" -v zsize="$zsize" 'BEGIN {
-  printf "\n== end to end: %d lines, %.1f MB raw\n", lines, bytes/1e6
-  printf "| measure | lode | peer |\n|---|---|---|\n"
-  printf "| ingest via lode forward (HTTP push) | %.0f lines/s (%.2f s) | zstd -3 compress: %.0f lines/s |\n", lines/ing, ing, lines/zt
-  printf "| server peak RSS | %.0f MB | - |\n", rss/1024
-  printf "| size on disk / raw | %.3fx | zstd -3: %.3fx |\n", disk/bytes, zsize/bytes
-  printf "| needle query (%d hits) | %.3f s | rg -c (%d hits): %.3f s |\n", hits, q, rgh, rg
-}' | tee "$OUT/e2e.md"
+start_server() {
+  : >"$work/server.log"
+  "$lode" serve --data "$1" --listen 127.0.0.1:0 2>"$work/server.log" &
+  server=$!
+  for _ in $(seq 600); do
+    grep -q 'lode is ready' "$work/server.log" && break
+    sleep 0.05
+  done
+  if ! grep -q 'lode is ready' "$work/server.log"; then
+    cat "$work/server.log" >&2
+    echo "lode serve did not start" >&2
+    exit 1
+  fi
+  url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
+}
+stop_server() {
+  kill -TERM "$server"
+  wait "$server" || { echo "lode serve exited with an error:" >&2; tail "$work/server.log" >&2; exit 1; }
+  server=
+}
+
+lode_count() { "$lode" query --url "$url" --since 24h --limit "$2" -o raw "$1" | wc -l; }
+rg_count() { rg -c -- "$1" "$raw" || echo 0; }
+fts_count() { sqlite3 "$db" "SELECT count(*) FROM t WHERE t MATCH '$1'"; }
+# check GOT WANT: "" when equal, else a warning for the table.
+check() { [ "$1" = "$2" ] && echo "" || echo " **expected $2**"; }
+
+# bench_corpus NAME DESCRIPTION [SAMPLE...]: generates the corpus, measures
+# lode and its peers on it, and appends a table to $results.
+bench_corpus() {
+  local name=$1 description=$2
+  shift 2
+  raw="$work/$name.log"
+  db="$work/$name.fts5.db"
+  local data="$work/$name-data"
+  say "$name: generating $BYTES"
+  local gen
+  if ! gen=$("$BUILD/lode_gen_corpus" --bytes "$BYTES" --seed "$SEED" --out "$raw" "$@" 2>&1); then
+    echo "$gen" >&2
+    exit 1
+  fi
+  local lines bytes needle needles token token_needles
+  lines=$(sed -n 's/.*\blines=\([0-9]*\).*/\1/p' <<<"$gen")
+  bytes=$(stat -c %s "$raw")
+  needle=$(sed -n 's/.* needle=\([^ ]*\).*/\1/p' <<<"$gen")
+  needles=$(sed -n 's/.* needle_lines=\([0-9]*\).*/\1/p' <<<"$gen" | head -1)
+  token=$(sed -n 's/.*token_needle=\([^ ]*\).*/\1/p' <<<"$gen")
+  token_needles=$(sed -n 's/.*token_needle_lines=\([0-9]*\).*/\1/p' <<<"$gen")
+  cat "$raw" >/dev/null # page cache, for every reader alike
+
+  say "$name: ingest over HTTP"
+  start_server "$data"
+  local t0 ingest_us stored rss cpu_ticks
+  t0=$(now_us)
+  "$lode" forward --url "$url" -l app=bench -q <"$raw"
+  ingest_us=$(($(now_us) - t0))
+  stored=$(curl -sS "$url/metrics" | awk '/^lode_ingested_records_total/ { print $2 }')
+  rss=$(awk '/VmHWM/ { print $2 * 1024 }' "/proc/$server/status")
+  cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
+  local server_cpu
+  server_cpu=$(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
+  t0=$(now_us)
+  stop_server
+  local stop_us=$(($(now_us) - t0)) disk
+  disk=$(du -sb "$data" | cut -f1)
+
+  say "$name: zstd"
+  local zstd3_us zstd3 zstd19_us zstd19 zstd19_in zstd19_label
+  t0=$(now_us)
+  zstd3=$(zstd -q -3 -c "$raw" | wc -c)
+  zstd3_us=$(($(now_us) - t0))
+  if [ "$bytes" -gt "$ZSTD19_PREFIX" ]; then
+    zstd19_in=$ZSTD19_PREFIX
+    zstd19_label="zstd -19 (first $(mb $ZSTD19_PREFIX), ratio applied)"
+  else
+    zstd19_in=$bytes
+    zstd19_label="zstd -19"
+  fi
+  t0=$(now_us)
+  zstd19=$(head -c "$zstd19_in" "$raw" | zstd -q -19 -c | wc -c)
+  zstd19_us=$(($(now_us) - t0))
+
+  say "$name: SQLite FTS5 import"
+  local fts_us fts_size
+  t0=$(now_us)
+  (
+    sqlite3 "$db" <<SQL
+PRAGMA journal_mode=OFF;
+PRAGMA synchronous=OFF;
+CREATE VIRTUAL TABLE t USING fts5(line);
+.mode ascii
+.separator "\037" "\n"
+.import '$raw' t
+SQL
+  ) >/dev/null
+  fts_us=$(($(now_us) - t0))
+  fts_size=$(stat -c %s "$db")
+
+  say "$name: storage-API ingest"
+  local store_csv store_lines store_wall store_cpu
+  store_csv=$(LODE_BENCH_CORPUS="$raw" LODE_BENCH_CORPUS_BYTES=$STORE_BENCH_BYTES \
+    "$BUILD/lode_bench" --benchmark_filter=BM_StoreIngest --benchmark_format=csv 2>/dev/null)
+  read -r store_lines store_wall store_cpu < <(awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } }
+    NR == 2 { print $col["lines"], $col["lines_per_s"], $col["lines_per_cpu_s"] }' <<<"$store_csv")
+
+  say "$name: queries"
+  start_server "$data"
+  local q_needle q_token q_scan q_common n
+  local -A t c
+  timed lode_count "{app=\"bench\"} |= \"$needle\"" 5000
+  t[lode_needle]=$MEDIAN c[lode_needle]=$OUT_TEXT
+  timed rg_count "$needle"
+  t[rg_needle]=$MEDIAN c[rg_needle]=$OUT_TEXT
+  timed fts_count "\"$needle\""
+  t[fts_needle]=$MEDIAN c[fts_needle]=$OUT_TEXT
+  timed lode_count "{app=\"bench\"} |= \"$token\"" 5000
+  t[lode_token]=$MEDIAN c[lode_token]=$OUT_TEXT
+  timed rg_count "$token"
+  t[rg_token]=$MEDIAN c[rg_token]=$OUT_TEXT
+  timed fts_count "$token"
+  t[fts_token]=$MEDIAN c[fts_token]=$OUT_TEXT
+  timed lode_count '{app="bench"} |~ "qqq[0-9]zzz"' 5000
+  t[lode_scan]=$MEDIAN c[lode_scan]=$OUT_TEXT
+  timed rg_count 'qqq[0-9]zzz'
+  t[rg_scan]=$MEDIAN c[rg_scan]=$OUT_TEXT
+  timed lode_count '{app="bench"} |= "INFO"' 5000
+  t[lode_common]=$MEDIAN c[lode_common]=$OUT_TEXT
+  timed rg_count INFO
+  t[rg_common]=$MEDIAN c[rg_common]=$OUT_TEXT
+  timed fts_count INFO
+  t[fts_common]=$MEDIAN c[fts_common]=$OUT_TEXT
+  stop_server
+
+  local zstd19_ratio
+  zstd19_ratio=$(ratio "$zstd19" "$zstd19_in")
+  {
+    echo
+    echo "### $name: $(awk -v n="$lines" 'BEGIN { printf "%.2fM", n / 1e6 }') lines, $(mb "$bytes"), $description (\`lode_gen_corpus --bytes $BYTES --seed $SEED\`)"
+    echo
+    echo "| measure | lode | peers |"
+    echo "|---|---|---|"
+    echo "| ingest over HTTP (\`lode forward\` into \`lode serve\`, client and server on the same 2 cores) | $(rate "$lines" "$(secs $ingest_us)") lines/s ($(secs $ingest_us) s); server CPU $(printf %.1f "$server_cpu") s = $(rate "$lines" "$server_cpu") lines per CPU-second; $stored records stored$(check "$stored" "$lines") | SQLite FTS5 \`.import\`: $(rate "$lines" "$(secs $fts_us)") lines/s ($(secs $fts_us) s); \`zstd -3\`: $(rate "$lines" "$(secs $zstd3_us)") lines/s ($(secs $zstd3_us) s) |"
+    echo "| storage-API ingest (\`LocalStore::Append\`, best effort, 1 MiB batches, then \`Close\`; first $(mb "$((bytes < STORE_BENCH_BYTES ? bytes : STORE_BENCH_BYTES))")) | $(rate "$store_cpu" 1) lines/s per core (process CPU), $(rate "$store_wall" 1) lines/s wall, $(awk -v n="$store_lines" 'BEGIN { printf "%.2fM", n / 1e6 }') lines | - |"
+    echo "| server peak RSS (VmHWM) during ingest | $(mb "$rss") | - |"
+    echo "| clean stop (SIGTERM: head flushed to parts) | $(secs $stop_us) s | - |"
+    echo "| size on disk after a clean stop, all files, / raw | $(ratio "$disk" "$bytes") ($(mb "$disk")) = $(ratio "$(ratio "$disk" "$bytes")" "$zstd19_ratio")x zstd -19 | \`zstd -3\`: $(ratio "$zstd3" "$bytes") ($(mb "$zstd3")); $zstd19_label: $zstd19_ratio ($(secs $zstd19_us) s for $(mb "$zstd19_in")); SQLite FTS5 db: $(ratio "$fts_size" "$bytes") ($(mb "$fts_size")) |"
+    echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
+    echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines) | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")) | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
+    echo "| full scan: regex matching nothing, \`\|~ \"qqq[0-9]zzz\"\` | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines) | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
+    echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
+  } >>"$results"
+  if [ -z "$KEEP" ]; then rm -rf "$raw" "$db" "$data"; fi
+}
+
+results="$work/results.md"
+{
+  echo "## lode beside its peers"
+  echo
+  echo "Machine: $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; lode $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD 2>/dev/null || echo '+changes'); $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo "Page cache warm; latencies are medians of $RUNS runs of the whole client command after one warm-up run."
+  echo "Sizes in MB are 10^6 bytes."
+} >"$results"
+bench_corpus builtin "generated from lode_gen_corpus's built-in sample"
+if [ -n "$LOGHUB" ] && [ -d "$loghub_dir" ]; then
+  bench_corpus loghub "generated from the 16 Loghub *_2k.log samples" "$loghub_dir"/*/*_2k.log
+fi
+echo >>"$results"
+echo "Whole run (micro-benchmarks included): $(awk -v a="$run_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s." >>"$results"
+cp "$results" "$OUT/results.md"
+echo
+cat "$OUT/results.md"

@@ -1,10 +1,14 @@
 // Micro-benchmarks of the ingest and query path below HTTP.
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "base/json_writer.h"
+#include "base/time.h"
 #include "ingest/loki_push_json.h"
 #include "logql/parser.h"
 #include "query/line_filter.h"
@@ -63,6 +67,95 @@ BENCHMARK(BM_AppendBestEffort)->Arg(1000)->Unit(benchmark::kMicrosecond);
 
 void BM_AppendDurable(benchmark::State& state) { AppendBench(state, Durability::kDurable); }
 BENCHMARK(BM_AppendDurable)->Arg(1000)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// Lines for BM_StoreIngest: the corpus file named by LODE_BENCH_CORPUS (at
+// most LODE_BENCH_CORPUS_BYTES of it, default 256 MB; bench/run.sh sets
+// both), else generated access-log lines.
+std::vector<std::string> IngestLines() {
+  const char* path = getenv("LODE_BENCH_CORPUS");
+  std::vector<std::string> lines;
+  if (path == nullptr || *path == '\0') {
+    for (Entry& e : MakeEntries(500000)) lines.push_back(std::move(e.line));
+    return lines;
+  }
+  const char* max_env = getenv("LODE_BENCH_CORPUS_BYTES");
+  uint64_t max_bytes = max_env != nullptr ? strtoull(max_env, nullptr, 10) : 256000000;
+  std::ifstream in(path, std::ios::binary);
+  uint64_t bytes = 0;
+  for (std::string line; bytes < max_bytes && std::getline(in, line);) {
+    bytes += line.size() + 1;
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+double ProcessCpuSeconds() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Storage-API ingest: a fresh LocalStore takes the lines in best-effort
+// appends of about 1 MiB (lode forward's default batch), then is closed,
+// which flushes the head into parts. Reports lines per second of wall time
+// and per second of CPU time of the whole process (the appending thread
+// plus the store's flush thread): lines/s per core.
+void BM_StoreIngest(benchmark::State& state) {
+  constexpr size_t kBatchBytes = 1 << 20;
+  std::vector<std::string> lines = IngestLines();
+  if (lines.empty()) {
+    state.SkipWithError("no lines to ingest (LODE_BENCH_CORPUS is empty or unreadable)");
+    return;
+  }
+  std::vector<std::vector<StreamBatch>> pushes;
+  TimestampNs ts = NowNanos() - 3600LL * 1000000000;
+  size_t bytes = 0;
+  for (size_t i = 0; i < lines.size();) {
+    StreamBatch batch{Labels({{"app", "bench"}}), {}};
+    for (size_t batch_bytes = 0; i < lines.size() && batch_bytes < kBatchBytes; ++i) {
+      batch_bytes += lines[i].size();
+      bytes += lines[i].size();
+      batch.entries.push_back(Entry{ts++, std::move(lines[i]), {}});
+    }
+    pushes.push_back({std::move(batch)});
+  }
+  double wall = 0, cpu = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto dir = std::make_unique<TempDir>();
+    LocalStoreOptions options;
+    options.data_dir = dir->path();
+    auto store = LocalStore::Open(Env::Default(), options);
+    if (!store.ok()) {
+      state.SkipWithError(store.status().ToString().c_str());
+      return;
+    }
+    state.ResumeTiming();
+    auto start = std::chrono::steady_clock::now();
+    double cpu_start = ProcessCpuSeconds();
+    for (const auto& push : pushes) {
+      Status s = (*store)->Append("bench", push, Durability::kBestEffort);
+      if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    }
+    Status s = (*store)->Close();
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    cpu += ProcessCpuSeconds() - cpu_start;
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.PauseTiming();
+    store->reset();
+    dir.reset();
+    state.ResumeTiming();
+  }
+  double total = static_cast<double>(lines.size()) * static_cast<double>(state.iterations());
+  state.counters["lines"] = static_cast<double>(lines.size());
+  state.counters["lines_per_s"] = total / wall;
+  state.counters["lines_per_cpu_s"] = total / cpu;
+  state.counters["cores_used"] = cpu / wall;
+  state.SetItemsProcessed(static_cast<int64_t>(total));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes * state.iterations()));
+}
+BENCHMARK(BM_StoreIngest)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void BM_DecodePushJson(benchmark::State& state) {
   auto entries = MakeEntries(1000);

@@ -24,6 +24,7 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
+  store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
   return store;
 }
 
@@ -110,12 +111,31 @@ void LocalStore::FlushLoop() {
     for (TenantLog* log : logs) {
       // Errors are logged by the tenant; its records stay in memory and WAL.
       (void)log->MaybeFlushHead(/*force=*/false);
-      (void)log->MaybeMergeParts();
       if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
         PartSet::Removed removed =
             log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
         retention_parts_ += removed.parts;
         retention_bytes_ += removed.bytes;
+      }
+    }
+    lock.lock();
+  }
+}
+
+void LocalStore::MergeLoop() {
+  // Merges run on their own thread so that a long merge never delays
+  // fsyncs or head flushes.
+  std::unique_lock lock(mu_);
+  while (!closed_) {
+    flush_cv_.wait_for(lock, options_.flush_interval);
+    if (closed_) break;
+    std::vector<TenantLog*> logs;
+    for (auto& [name, log] : tenants_) logs.push_back(log.get());
+    lock.unlock();
+    for (TenantLog* log : logs) {
+      while (!stop_merges_.load()) {
+        auto merged = log->MaybeMergeParts(&stop_merges_);
+        if (!merged.ok() || !*merged) break;
       }
     }
     lock.lock();
@@ -128,8 +148,10 @@ Status LocalStore::Close() {
     if (closed_) return Status::Ok();
     closed_ = true;
   }
+  stop_merges_ = true;  // a merge in progress is abandoned, not waited for
   flush_cv_.notify_all();
   if (flusher_.joinable()) flusher_.join();
+  if (merger_.joinable()) merger_.join();
   Status first;
   std::lock_guard lock(mu_);
   for (auto& [name, log] : tenants_) {

@@ -55,6 +55,7 @@ class LocalStore final : public Storage {
   Result<TenantLog*> GetOrOpenTenant(const std::string& tenant);
   TenantLog* FindTenant(const std::string& tenant) const;
   void FlushLoop();
+  void MergeLoop();
 
   Env* const env_;
   const LocalStoreOptions options_;
@@ -66,6 +67,8 @@ class LocalStore final : public Storage {
   std::atomic<uint64_t> retention_bytes_{0};
   std::condition_variable flush_cv_;
   std::thread flusher_;
+  std::thread merger_;
+  std::atomic<bool> stop_merges_{false};
 };
 
 }  // namespace lode

@@ -38,7 +38,8 @@ struct Cursor {
 }  // namespace
 
 Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const std::string& path,
-                  const part::PartWriterOptions& options) {
+                  const part::PartWriterOptions& options, const std::atomic<bool>* cancel) {
+  auto cancelled = [&] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   // Every stream of every input, in label order, with its blocks per input.
   std::map<std::string, std::pair<Labels, std::vector<std::vector<size_t>>>> streams;
   uint64_t wal_checkpoint = 0;
@@ -60,6 +61,7 @@ Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const 
 
   LODE_ASSIGN_OR_RETURN(auto writer, part::PartWriter::Create(env, path, options));
   for (auto& [key, stream] : streams) {
+    if (cancelled()) return Status::Cancelled("merge cancelled");
     LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first));
     std::vector<Cursor> cursors(inputs.size());
     auto later = [&](size_t a, size_t b) {
@@ -83,6 +85,7 @@ Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const 
           writer->Add(c.block.timestamps[c.pos], c.block.line(c.pos),
                       c.block.metadata.empty() ? Labels() : c.block.metadata[c.pos]));
       ++c.pos;
+      if (c.pos >= c.block.size() && cancelled()) return Status::Cancelled("merge cancelled");
       if (c.Advance()) heap.push(i);
     }
   }

@@ -3,6 +3,7 @@
 // decoded block per input part.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,10 @@ namespace lode {
 // timestamps keep that order) to `path`, recording the inputs' sequence
 // numbers as replaced and the largest of their WAL checkpoints. A block
 // that fails to read is logged and left out.
+// `cancel` (may be null) is polled as the merge goes: once true, the merge
+// stops, leaves nothing behind, and returns Cancelled.
 Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const std::string& path,
-                  const part::PartWriterOptions& options);
+                  const part::PartWriterOptions& options, const std::atomic<bool>* cancel);
 
 // Which parts of one day to merge: the smallest first, at least
 // `min_parts` of them and at most `max_parts`, adding a part only while

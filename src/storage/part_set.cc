@@ -128,7 +128,8 @@ void PartSet::Publish(std::vector<OpenPart> parts) {
 }
 
 Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
-                                 const part::PartWriterOptions& options) {
+                                 const part::PartWriterOptions& options,
+                                 const std::atomic<bool>* cancel) {
   std::map<std::string, std::vector<OpenPart>> by_day;
   for (OpenPart& p : Snapshot()) {
     const std::string& path = p.reader->path();
@@ -143,7 +144,7 @@ Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
       seq = next_seq_++;
     }
     std::string path = JoinPath(day_dir, PartFileName(seq));
-    LODE_RETURN_IF_ERROR(MergeParts(env_, inputs, path, options).WithContext("merge"));
+    LODE_RETURN_IF_ERROR(MergeParts(env_, inputs, path, options, cancel).WithContext("merge"));
     auto reader = part::PartReader::Open(env_, path);
     if (!reader.ok()) {
       (void)env_->RemoveFile(path);

@@ -64,7 +64,8 @@ class PartSet {
   // between is resolved on open by the new part's `replaces` list.
   // Returns whether a merge happened.
   Result<bool> MaybeMerge(size_t min_parts, size_t max_parts,
-                          const part::PartWriterOptions& options);
+                          const part::PartWriterOptions& options,
+                          const std::atomic<bool>* cancel = nullptr);
 
   uint64_t merges() const;
   uint64_t merge_bytes_written() const;

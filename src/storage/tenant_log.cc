@@ -308,11 +308,12 @@ PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_byte
   return removed;
 }
 
-Result<bool> TenantLog::MaybeMergeParts() {
+Result<bool> TenantLog::MaybeMergeParts(const std::atomic<bool>* cancel) {
   part::PartWriterOptions options = options_.part;
   options.zstd_level = options_.merge_zstd_level;
-  auto merged = parts_->MaybeMerge(options_.merge_min_parts, options_.merge_max_parts, options);
-  if (!merged.ok()) {
+  auto merged =
+      parts_->MaybeMerge(options_.merge_min_parts, options_.merge_max_parts, options, cancel);
+  if (!merged.ok() && merged.status().code() != StatusCode::kCancelled) {
     log::Error("merge failed", {{"tenant", tenant_}, {"err", merged.status().ToString()}});
   }
   return merged;

@@ -108,7 +108,8 @@ class TenantLog {
   PartSet::Removed ApplyRetention(int64_t max_age_ns, uint64_t max_bytes);
 
   // One background merge of small parts, if any day has enough of them.
-  Result<bool> MaybeMergeParts();
+  // `cancel` (may be null) abandons a merge in progress once true.
+  Result<bool> MaybeMergeParts(const std::atomic<bool>* cancel = nullptr);
 
   // The matching records in time order (ties: parts, then the head being
   // flushed, then the live head; append order within each). The head's
