@@ -3,27 +3,9 @@
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "base/log.h"
+#include "storage/labels_codec.h"
 
 namespace lode::part {
-namespace {
-
-bool DecodeLabels(Decoder& d, Labels& out) {
-  uint64_t n = d.Varint64();
-  if (!d.ok() || n > d.remaining() / 2) return false;
-  std::vector<Label> labels;
-  labels.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string_view name = d.LengthPrefixed();
-    std::string_view value = d.LengthPrefixed();
-    if (!d.ok()) return false;
-    labels.push_back(Label{std::string(name), std::string(value)});
-  }
-  out = Labels(std::move(labels));
-  return true;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string& path) {
   LODE_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
   std::unique_ptr<PartReader> reader(new PartReader(path, std::move(file)));

@@ -4,19 +4,12 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "storage/labels_codec.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
-
-void EncodeLabels(std::string& out, const Labels& labels) {
-  PutVarint64(out, labels.size());
-  for (const Label& l : labels) {
-    PutLengthPrefixed(out, l.name);
-    PutLengthPrefixed(out, l.value);
-  }
-}
 
 constexpr size_t kWriteChunk = 1u << 20;
 

@@ -1,37 +1,9 @@
 #include "storage/wal/batch_codec.h"
 
 #include "base/coding.h"
+#include "storage/labels_codec.h"
 
 namespace lode::wal {
-namespace {
-
-void EncodeLabels(std::string& out, const Labels& labels) {
-  PutVarint64(out, labels.size());
-  for (const Label& l : labels) {
-    PutLengthPrefixed(out, l.name);
-    PutLengthPrefixed(out, l.value);
-  }
-}
-
-// Each label takes at least two bytes, so a count above remaining/2 is a
-// corrupt count, caught before any allocation.
-bool DecodeLabels(Decoder& d, Labels& out) {
-  uint64_t n = d.Varint64();
-  if (!d.ok() || n > d.remaining() / 2) return false;
-  std::vector<Label> labels;
-  labels.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string_view name = d.LengthPrefixed();
-    std::string_view value = d.LengthPrefixed();
-    if (!d.ok()) return false;
-    labels.push_back(Label{std::string(name), std::string(value)});
-  }
-  out = Labels(std::move(labels));
-  return true;
-}
-
-}  // namespace
-
 void EncodeBatches(std::string& out, const std::vector<StreamBatch>& batches) {
   PutVarint64(out, batches.size());
   for (const StreamBatch& batch : batches) {
