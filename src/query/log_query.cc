@@ -23,6 +23,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   auto started = std::chrono::steady_clock::now();
   LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(expr.filters));
 
+  uint64_t scanned_lines = 0, scanned_bytes = 0;
   std::vector<Cursor> cursors;
   for (const std::string& tenant : params.tenants) {
     SelectRequest request;
@@ -37,6 +38,13 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
         request.line_contains.push_back(f.values[0]);
       }
     }
+    // The whole filter chain runs inside storage, before records are built.
+    // It also counts what storage examined, for the query's statistics.
+    request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
+      ++scanned_lines;
+      scanned_bytes += line.size();
+      return filters.Matches(line);
+    };
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     Cursor cursor{std::move(it), false};
     cursor.valid = cursor.it->Next();
@@ -60,8 +68,6 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     }
     if (best == nullptr) break;
     const Record& record = best->it->record();
-    ++result.stats.lines_scanned;
-    result.stats.bytes_scanned += record.line.size();
     if (filters.Matches(record.line)) {
       ++result.stats.post_filter_lines;
       // Without categorised labels, Loki returns structured metadata merged
@@ -78,6 +84,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     best->valid = best->it->Next();
     LODE_RETURN_IF_ERROR(best->it->status());
   }
+  result.stats.lines_scanned = scanned_lines;
+  result.stats.bytes_scanned = scanned_bytes;
   result.stats.exec_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

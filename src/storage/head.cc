@@ -49,6 +49,7 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
       const Entry& e = stream.entries[i];
       if (e.timestamp < request.start || e.timestamp >= request.end) continue;
       if (!ContainsAll(e.line, request.line_contains)) continue;
+      if (request.line_filter && !request.line_filter(e.line)) continue;
       out.push_back(KeyedRecord{e.timestamp, source, i,
                                 Record{e.timestamp, stream.labels, e.line, e.metadata}});
     }

@@ -111,7 +111,8 @@ void MergeIterator::PushNext(size_t index) {
     size_t i = forward() ? run.pos : n - 1 - run.pos;
     TimestampNs t = block.timestamps[i];
     if (t >= request_.start && t < request_.end &&
-        ContainsAll(block.line(i), request_.line_contains)) {
+        ContainsAll(block.line(i), request_.line_contains) &&
+        (!request_.line_filter || request_.line_filter(block.line(i)))) {
       heap_.push(Key{t, run.part->seq, (static_cast<uint64_t>(run.block) << 32) | i, index, true});
       return;
     }

@@ -2,6 +2,7 @@
 // (ingest, query) see only this; the engine behind it can be swapped.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ struct SelectRequest {
   // Storage uses them to skip blocks and need not return lines without
   // them (it may; the caller filters again).
   std::vector<std::string> line_contains;
+  // Optional: lines for which this returns false are not wanted. Storage
+  // applies it before building a Record, which is much cheaper than the
+  // caller discarding records; the caller may filter again. Must be safe
+  // to call from the reading thread; may be empty.
+  std::function<bool(std::string_view line)> line_filter;
 };
 
 // Iterates records in time order (per the request's direction); records
