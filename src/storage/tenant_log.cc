@@ -176,7 +176,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
   return Status::Ok();
 }
 
-Status TenantLog::WritePending(bool sync) {
+Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
   std::lock_guard write_lock(write_mu_);
   std::string frames;
   uint64_t target;
@@ -185,10 +185,23 @@ Status TenantLog::WritePending(bool sync) {
     if (!failed_.ok()) return failed_;
     frames.swap(pending_);
     target = appended_frames_;
-    if (frames.empty() && (!sync || synced_frames_ >= target)) return Status::Ok();
+    if (rolled_segment != nullptr) {
+      // The head's records are exactly those of the frames taken here.
+      flushing_ = std::shared_ptr<const Head>(std::move(head_));
+      head_ = std::make_unique<Head>();
+    } else if (frames.empty() && (!sync || synced_frames_ >= target)) {
+      return Status::Ok();
+    }
   }
   Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
-  if (s.ok() && sync) s = wal_->Sync();
+  if (s.ok() && rolled_segment != nullptr) {
+    Result<uint64_t> rolled = wal_->Roll();  // syncs the closed segment
+    if (rolled.ok()) *rolled_segment = *rolled;
+    s = rolled.status();
+    sync = true;
+  } else if (s.ok() && sync) {
+    s = wal_->Sync();
+  }
   std::lock_guard lock(mu_);
   if (!s.ok()) {
     // After a failed write or fsync the file's contents are unknown; stop
@@ -215,31 +228,8 @@ Status TenantLog::MaybeFlushHead(bool force) {
   }
   // (1) Swap the head and take its frames at one instant, then make those
   // frames durable in segments <= S.
-  uint64_t covered;
-  {
-    std::lock_guard write_lock(write_mu_);
-    std::string frames;
-    uint64_t target;
-    {
-      std::lock_guard lock(mu_);
-      if (!failed_.ok()) return failed_;
-      frames.swap(pending_);
-      target = appended_frames_;
-      flushing_ = std::shared_ptr<const Head>(std::move(head_));
-      head_ = std::make_unique<Head>();
-    }
-    Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
-    Result<uint64_t> rolled = s.ok() ? wal_->Roll() : Result<uint64_t>(s);
-    std::lock_guard lock(mu_);
-    if (!rolled.ok()) {
-      failed_ = rolled.status().WithContext("wal of tenant " + tenant_);
-      log::Error("wal write failed; tenant refuses further writes",
-                 {{"tenant", tenant_}, {"err", failed_.ToString()}});
-      return failed_;
-    }
-    synced_frames_ = target;
-    covered = *rolled;
-  }
+  uint64_t covered = 0;
+  LODE_RETURN_IF_ERROR(WritePending(/*sync=*/true, &covered));
   // (2) Parts, one per day.
   std::shared_ptr<const Head> flushing;
   {

@@ -125,7 +125,11 @@ class TenantLog {
   TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options);
 
   Status Recover(uint64_t& next_segment);
-  Status WritePending(bool sync);
+  // Takes write_mu_; writes what is pending and, if `sync`, fsyncs it.
+  // With `rolled_segment`, also swaps the head into flushing_ at the
+  // instant the frames are taken, and rolls the WAL (returning the index
+  // of the closed segment): the basis of a head flush.
+  Status WritePending(bool sync, uint64_t* rolled_segment = nullptr);
   std::string WalDir() const;
   std::string CheckpointPath() const;
 
