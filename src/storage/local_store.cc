@@ -98,7 +98,7 @@ Status LocalStore::Flush() {
   return first;
 }
 
-void LocalStore::FlushLoop() {
+void LocalStore::EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work) {
   std::unique_lock lock(mu_);
   while (!closed_) {
     flush_cv_.wait_for(lock, options_.flush_interval);
@@ -106,6 +106,13 @@ void LocalStore::FlushLoop() {
     std::vector<TenantLog*> logs;
     for (auto& [name, log] : tenants_) logs.push_back(log.get());
     lock.unlock();
+    work(logs);
+    lock.lock();
+  }
+}
+
+void LocalStore::FlushLoop() {
+  EveryInterval([this](const std::vector<TenantLog*>& logs) {
     Status s = Flush();
     if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
     for (TenantLog* log : logs) {
@@ -118,28 +125,20 @@ void LocalStore::FlushLoop() {
         retention_bytes_ += removed.bytes;
       }
     }
-    lock.lock();
-  }
+  });
 }
 
 void LocalStore::MergeLoop() {
   // Merges run on their own thread so that a long merge never delays
   // fsyncs or head flushes.
-  std::unique_lock lock(mu_);
-  while (!closed_) {
-    flush_cv_.wait_for(lock, options_.flush_interval);
-    if (closed_) break;
-    std::vector<TenantLog*> logs;
-    for (auto& [name, log] : tenants_) logs.push_back(log.get());
-    lock.unlock();
+  EveryInterval([this](const std::vector<TenantLog*>& logs) {
     for (TenantLog* log : logs) {
       while (!stop_merges_.load()) {
         auto merged = log->MaybeMergeParts(&stop_merges_);
         if (!merged.ok() || !*merged) break;
       }
     }
-    lock.lock();
-  }
+  });
 }
 
 Status LocalStore::Close() {

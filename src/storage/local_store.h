@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,8 @@ class LocalStore final : public Storage {
   Status OpenExistingTenants();
   Result<TenantLog*> GetOrOpenTenant(const std::string& tenant);
   TenantLog* FindTenant(const std::string& tenant) const;
+  // Calls `work` with the tenants every flush interval until Close.
+  void EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work);
   void FlushLoop();
   void MergeLoop();
 
