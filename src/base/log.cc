@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "base/quote.h"
 #include "base/time.h"
 
 namespace lode::log {
@@ -55,35 +56,7 @@ void AppendLogfmtValue(std::string& out, std::string_view value) {
     out.append(value);
     return;
   }
-  out.push_back('"');
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
+  AppendQuoted(out, value);
 }
 
 void Write(Level level, std::string_view msg, std::initializer_list<Field> fields) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/quote.h"  // AppendQuoted, used with label values
 #include "base/status.h"
 
 namespace lode {
@@ -55,11 +56,5 @@ class Labels {
 
 // Label names follow Prometheus: [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view name);
-
-// Appends `s` as a double-quoted string with Go-style escapes: \" \\ \n \t
-// \r, and \xHH for other control bytes and for bytes that are not valid
-// UTF-8. The result is valid UTF-8, and Labels::Parse and the LogQL lexer
-// read it back to the same bytes.
-void AppendQuoted(std::string& out, std::string_view s);
 
 }  // namespace lode
