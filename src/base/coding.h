@@ -61,6 +61,11 @@ class Decoder {
   size_t remaining() const { return data_.size() - pos_; }
   size_t position() const { return pos_; }
 
+  uint8_t Fixed8() {
+    if (!Need(1)) return 0;
+    return static_cast<uint8_t>(data_[pos_++]);
+  }
+
   uint32_t Fixed32() {
     if (!Need(4)) return 0;
     uint32_t v = DecodeFixed32(data_.data() + pos_);
@@ -76,6 +81,21 @@ class Decoder {
   }
 
   uint64_t Varint64() {
+    if (ok_ && remaining() >= 10) {  // fast path: no bounds check per byte
+      const auto* p = reinterpret_cast<const uint8_t*>(data_.data() + pos_);
+      uint64_t v = 0;
+      for (int i = 0; i < 10; ++i) {
+        uint8_t b = p[i];
+        if (i == 9 && b > 1) break;
+        v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
+        if ((b & 0x80) == 0) {
+          pos_ += static_cast<size_t>(i) + 1;
+          return v;
+        }
+      }
+      ok_ = false;
+      return 0;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (!Need(1)) return 0;

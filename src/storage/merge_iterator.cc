@@ -86,13 +86,15 @@ bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) 
 bool MergeIterator::Open(size_t index) {
   Run& run = runs_[index];
   ++blocks_opened_;
-  auto block = run.part->reader->ReadBlock(run.block);
-  if (!block.ok()) {
-    log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", block.status().message()}});
+  // A block done with leaves its memory to the next one opened.
+  run.decoded = spare_ != nullptr ? std::move(spare_) : std::make_unique<part::DecodedBlock>();
+  Status s = run.part->reader->ReadBlockInto(run.block, *run.decoded);
+  if (!s.ok()) {
+    log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", s.message()}});
     if (on_corrupt_block_) on_corrupt_block_();
+    spare_ = std::move(run.decoded);
     return false;
   }
-  run.decoded = std::make_unique<part::DecodedBlock>(std::move(block).value());
   return true;
 }
 
@@ -118,7 +120,7 @@ void MergeIterator::PushNext(size_t index) {
     }
     ++run.pos;
   }
-  run.decoded.reset();  // done with this block: release its memory
+  spare_ = std::move(run.decoded);  // done with this block
 }
 
 bool MergeIterator::Next() {

@@ -70,6 +70,7 @@ class MergeIterator final : public RecordIterator {
   std::string tenant_;
   std::function<void()> on_corrupt_block_;
   std::vector<Run> runs_;
+  std::unique_ptr<part::DecodedBlock> spare_;  // a finished block's memory, for the next
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
   Record current_;
   size_t blocks_opened_ = 0;

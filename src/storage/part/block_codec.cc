@@ -4,6 +4,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "storage/part/line_templates.h"
 #include "storage/part/part_format.h"
 
 namespace lode::part {
@@ -13,8 +14,12 @@ namespace {
 // more than this is corrupt.
 constexpr uint64_t kMaxRawBlockSize = 256ull << 20;
 
-std::string EncodeRaw(const std::vector<const Entry*>& entries) {
-  std::string raw;
+// Below this many records, or when more than half the lines have a
+// template of their own, the lines have too little shape for templates to
+// pay: the block is stored as plain zstd.
+constexpr size_t kMinTemplateRecords = 16;
+
+void PutTimestamps(std::string& raw, const std::vector<const Entry*>& entries) {
   PutVarint64(raw, entries.size());
   TimestampNs previous = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -26,71 +31,86 @@ std::string EncodeRaw(const std::vector<const Entry*>& entries) {
     }
     previous = t;
   }
-  for (const Entry* e : entries) PutVarint64(raw, e->line.size());
+}
+
+void PutMetadata(std::string& raw, const std::vector<const Entry*>& entries) {
   bool any_metadata = false;
   for (const Entry* e : entries) any_metadata |= !e->metadata.empty();
   raw.push_back(any_metadata ? 1 : 0);
-  if (any_metadata) {
-    for (const Entry* e : entries) {
-      PutVarint64(raw, e->metadata.size());
-      for (const Label& l : e->metadata) {
-        PutLengthPrefixed(raw, l.name);
-        PutLengthPrefixed(raw, l.value);
-      }
+  if (!any_metadata) return;
+  for (const Entry* e : entries) {
+    PutVarint64(raw, e->metadata.size());
+    for (const Label& l : e->metadata) {
+      PutLengthPrefixed(raw, l.name);
+      PutLengthPrefixed(raw, l.value);
     }
   }
-  for (const Entry* e : entries) raw.append(e->line);
-  return raw;
 }
 
-}  // namespace
-
-size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level) {
-  std::string raw = EncodeRaw(entries);
-  size_t start = out.size();
-  out.push_back(static_cast<char>(BlockCodec::kZstd));
-  PutVarint64(out, raw.size());
-  size_t bound = ZSTD_compressBound(raw.size());
+// Appends `raw` zstd-compressed at `level`; appends it as is if zstd
+// fails, which a correct bound rules out (callers compare sizes).
+void PutCompressed(std::string& out, std::string_view raw, int level) {
   size_t at = out.size();
+  size_t bound = ZSTD_compressBound(raw.size());
   out.resize(at + bound);
-  size_t n = ZSTD_compress(out.data() + at, bound, raw.data(), raw.size(), zstd_level);
+  size_t n = ZSTD_compress(out.data() + at, bound, raw.data(), raw.size(), level);
   if (ZSTD_isError(n)) {
-    // Cannot happen with a correct bound; store the payload uncompressed.
-    out.resize(start);
-    out.push_back(static_cast<char>(BlockCodec::kNone));
-    PutVarint64(out, raw.size());
+    out.resize(at);
     out.append(raw);
   } else {
     out.resize(at + n);
   }
-  PutFixed32(out, crc32c::Extend(0, out.data() + start, out.size() - start));
+}
+
+// A template block's column: u8 mode (0 stored, 1 zstd), varint(raw
+// size), varint(stored size), bytes.
+void PutSection(std::string& out, std::string_view raw, int level) {
+  std::string packed;
+  PutCompressed(packed, raw, level);
+  bool zstd = packed.size() < raw.size();
+  out.push_back(zstd ? 1 : 0);
+  PutVarint64(out, raw.size());
+  PutLengthPrefixed(out, zstd ? std::string_view(packed) : raw);
+}
+
+Result<std::string_view> GetSection(Decoder& d, std::string& storage) {
+  if (d.remaining() == 0) return Status::Corruption("missing block section");
+  uint8_t mode = static_cast<uint8_t>(d.Fixed8());
+  uint64_t raw_size = d.Varint64();
+  std::string_view stored = d.LengthPrefixed();
+  if (!d.ok() || raw_size > kMaxRawBlockSize) return Status::Corruption("bad block section");
+  if (mode == 0) {
+    if (stored.size() != raw_size) return Status::Corruption("bad stored section size");
+    return stored;
+  }
+  if (mode != 1) return Status::Corruption("unknown section mode");
+  storage.resize(raw_size);
+  size_t n = ZSTD_decompress(storage.data(), raw_size, stored.data(), stored.size());
+  if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("section does not decompress");
+  return std::string_view(storage);
+}
+
+size_t EncodePlain(std::string& out, const std::vector<const Entry*>& entries, int level) {
+  std::string raw;
+  PutTimestamps(raw, entries);
+  for (const Entry* e : entries) PutVarint64(raw, e->line.size());
+  PutMetadata(raw, entries);
+  for (const Entry* e : entries) raw.append(e->line);
+  size_t at = out.size();
+  out.push_back(static_cast<char>(BlockCodec::kZstd));
+  PutVarint64(out, raw.size());
+  size_t payload = out.size();
+  PutCompressed(out, raw, level);
+  if (out.size() - payload == raw.size()) out[at] = static_cast<char>(BlockCodec::kNone);
   return raw.size();
 }
 
-Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {
-  if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
-  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
-  uint32_t crc = DecodeFixed32(block.data() + body.size());
-  if (crc32c::Value(body) != crc) return Status::Corruption("block checksum mismatch");
-
-  Decoder header(body.substr(1));
-  uint64_t raw_size = header.Varint64();
-  if (!header.ok() || raw_size > kMaxRawBlockSize) return Status::Corruption("bad block size");
-  std::string_view payload = body.substr(1 + header.position());
-  DecodedBlock out;
-  auto codec = static_cast<BlockCodec>(body[0]);
-  if (codec == BlockCodec::kZstd) {
-    out.data.resize(raw_size);
-    size_t n = ZSTD_decompress(out.data.data(), raw_size, payload.data(), payload.size());
-    if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("block does not decompress");
-  } else if (codec == BlockCodec::kNone) {
-    if (payload.size() != raw_size) return Status::Corruption("bad uncompressed block size");
-    out.data.assign(payload);
-  } else {
-    return Status::Corruption("unknown block codec " + std::to_string(body[0]));
-  }
-
-  Decoder d(out.data);
+// Head section of a template block: count, timestamps and metadata.
+// Plain blocks also hold the line lengths there. Sets *end to the offset
+// just past the metadata.
+Status DecodeHead(std::string_view head, size_t expected_records, DecodedBlock& out,
+                  std::vector<uint64_t>* lengths, size_t* end) {
+  Decoder d(head);
   uint64_t count = d.Varint64();
   if (!d.ok() || count != expected_records || count > d.remaining()) {
     return Status::Corruption("block record count does not match its index");
@@ -100,46 +120,156 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
     out.timestamps[i] =
         i == 0 ? d.Varsint64() : out.timestamps[i - 1] + static_cast<int64_t>(d.Varint64());
   }
-  std::vector<uint64_t> lengths(count);
-  uint64_t total = 0;
-  for (uint64_t& len : lengths) {
-    len = d.Varint64();
-    if (len > out.data.size()) return Status::Corruption("line length past the block");
-    total += len;
+  if (lengths != nullptr) {
+    lengths->resize(count);
+    for (uint64_t& len : *lengths) {
+      len = d.Varint64();
+      if (len > head.size()) return Status::Corruption("line length past the block");
+    }
   }
-  if (!d.ok()) return Status::Corruption("truncated block columns");
-  if (d.remaining() == 0) return Status::Corruption("truncated block columns");
-  char has_metadata = out.data[d.position()];
-  Decoder after_flag(std::string_view(out.data).substr(d.position() + 1));
+  if (!d.ok() || d.remaining() == 0) return Status::Corruption("truncated block columns");
+  uint8_t has_metadata = d.Fixed8();
   if (has_metadata == 1) {
     out.metadata.resize(count);
     for (Labels& labels : out.metadata) {
-      uint64_t pairs = after_flag.Varint64();
-      if (!after_flag.ok() || pairs > after_flag.remaining()) {
-        return Status::Corruption("bad metadata column");
-      }
+      uint64_t pairs = d.Varint64();
+      if (!d.ok() || pairs > d.remaining()) return Status::Corruption("bad metadata column");
       std::vector<Label> items;
       for (uint64_t k = 0; k < pairs; ++k) {
-        std::string_view name = after_flag.LengthPrefixed();
-        std::string_view value = after_flag.LengthPrefixed();
+        std::string_view name = d.LengthPrefixed();
+        std::string_view value = d.LengthPrefixed();
         items.push_back(Label{std::string(name), std::string(value)});
       }
-      if (!after_flag.ok()) return Status::Corruption("bad metadata column");
+      if (!d.ok()) return Status::Corruption("bad metadata column");
       labels = Labels(std::move(items));
     }
   } else if (has_metadata != 0) {
     return Status::Corruption("bad metadata flag");
   }
-  if (!after_flag.ok() || after_flag.remaining() != total) {
+  if (!d.ok()) return Status::Corruption("bad metadata column");
+  *end = d.position();
+  return Status::Ok();
+}
+
+Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_t expected_records,
+                   DecodedBlock& out) {
+  if (zstd) {
+    out.data.resize(raw_size);
+    size_t n = ZSTD_decompress(out.data.data(), raw_size, payload.data(), payload.size());
+    if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("block does not decompress");
+  } else {
+    if (payload.size() != raw_size) return Status::Corruption("bad uncompressed block size");
+    out.data.assign(payload);
+  }
+  std::vector<uint64_t> lengths;
+  size_t lines_at = 0;
+  if (Status s = DecodeHead(out.data, expected_records, out, &lengths, &lines_at); !s.ok()) {
+    return s;
+  }
+  uint64_t pos = lines_at;
+  uint64_t total = 0;
+  for (uint64_t len : lengths) total += len;
+  if (out.data.size() - pos != total) {
     return Status::Corruption("line bytes do not match their lengths");
   }
-  uint64_t pos = out.data.size() - after_flag.remaining();
-  out.line_offsets.reserve(count + 1);
+  out.line_offsets.reserve(lengths.size() + 1);
   for (uint64_t len : lengths) {
     out.line_offsets.push_back(pos);
     pos += len;
   }
   out.line_offsets.push_back(pos);
+  return Status::Ok();
+}
+
+Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
+                       DecodedBlock& out) {
+  Decoder d(payload);
+  // Decompressed sections, kept per thread so that their memory is reused.
+  thread_local std::string storage[6];
+  std::string_view sections[6];
+  for (int i = 0; i < 6; ++i) {
+    auto section = GetSection(d, storage[i]);
+    if (!section.ok()) return section.status();
+    sections[i] = *section;
+  }
+  if (d.remaining() != 0) return Status::Corruption("bytes after the block's sections");
+  if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
+  size_t head_end = 0;
+  if (Status s = DecodeHead(sections[0], expected_records, out, nullptr, &head_end); !s.ok()) {
+    return s;
+  }
+  if (head_end != sections[0].size()) return Status::Corruption("bytes after the metadata");
+  TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4], sections[5]};
+  Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
+                               out.line_offsets);
+  if (!s.ok()) return s;
+  if (out.data.size() != raw_size - sections[0].size()) {
+    return Status::Corruption("lines do not add up to the block's size");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level) {
+  size_t start = out.size();
+  size_t raw_size = 0;
+  TemplateColumns columns;
+  if (entries.size() >= kMinTemplateRecords) {
+    std::vector<std::string_view> lines;
+    lines.reserve(entries.size());
+    for (const Entry* e : entries) lines.push_back(e->line);
+    SplitLineTemplates(lines, columns);
+  }
+  if (columns.template_count == 0 || columns.template_count * 2 > entries.size()) {
+    raw_size = EncodePlain(out, entries, zstd_level);
+  } else {
+    std::string head;
+    PutTimestamps(head, entries);
+    PutMetadata(head, entries);
+    raw_size = head.size();
+    for (const Entry* e : entries) raw_size += e->line.size();
+    out.push_back(static_cast<char>(BlockCodec::kTemplates));
+    PutVarint64(out, raw_size);
+    PutSection(out, head, zstd_level);
+    PutSection(out, columns.templates, zstd_level);
+    PutSection(out, columns.ids, zstd_level);
+    PutSection(out, columns.ints, zstd_level);
+    PutSection(out, columns.str_lengths, zstd_level);
+    PutSection(out, columns.str_bytes, zstd_level);
+  }
+  PutFixed32(out, crc32c::Extend(0, out.data() + start, out.size() - start));
+  return raw_size;
+}
+
+Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out) {
+  out.timestamps.clear();
+  out.metadata.clear();
+  out.line_offsets.clear();
+  out.data.clear();
+  if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
+  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
+  uint32_t crc = DecodeFixed32(block.data() + body.size());
+  if (crc32c::Value(body) != crc) return Status::Corruption("block checksum mismatch");
+
+  Decoder header(body.substr(1));
+  uint64_t raw_size = header.Varint64();
+  if (!header.ok() || raw_size > kMaxRawBlockSize) return Status::Corruption("bad block size");
+  std::string_view payload = body.substr(1 + header.position());
+  switch (static_cast<BlockCodec>(body[0])) {
+    case BlockCodec::kNone:
+      return DecodePlain(payload, false, raw_size, expected_records, out);
+    case BlockCodec::kZstd:
+      return DecodePlain(payload, true, raw_size, expected_records, out);
+    case BlockCodec::kTemplates:
+      return DecodeTemplates(payload, raw_size, expected_records, out);
+  }
+  return Status::Corruption("unknown block codec " + std::to_string(body[0]));
+}
+
+Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {
+  DecodedBlock out;
+  LODE_RETURN_IF_ERROR(DecodeBlockInto(block, expected_records, out));
   return out;
 }
 

@@ -35,4 +35,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
 // for a bad checksum or any malformed byte; never reads out of bounds.
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records);
 
+// The same, into `out`, reusing the memory it holds (a reader decoding
+// block after block keeps one DecodedBlock). On error `out` holds nothing
+// usable.
+Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out);
+
 }  // namespace lode::part

@@ -20,7 +20,8 @@ constexpr size_t kFooterSize = 52;
 constexpr size_t kBlockTrailerSize = 4;  // crc32c
 
 // Compression of a block's payload (first byte of the block).
-enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1 };
+// kTemplates: lines as templates and variable columns (line_templates.h).
+enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1, kTemplates = 2 };
 
 // What the block index says about one block; enough to skip it.
 struct BlockMeta {

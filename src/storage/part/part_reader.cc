@@ -102,15 +102,21 @@ std::string_view PartReader::BlockFilter(size_t index) const {
 }
 
 Result<DecodedBlock> PartReader::ReadBlock(size_t index) const {
+  DecodedBlock block;
+  LODE_RETURN_IF_ERROR(ReadBlockInto(index, block));
+  return block;
+}
+
+Status PartReader::ReadBlockInto(size_t index, DecodedBlock& out) const {
   const BlockMeta& m = blocks_.at(index);
-  std::string bytes;
+  thread_local std::string bytes;  // reused: blocks are read one after another
   LODE_RETURN_IF_ERROR(file_->Read(m.offset, m.size, bytes));
-  auto block = DecodeBlock(bytes, m.records);
-  if (!block.ok()) {
-    return Status::Corruption(block.status().message() + " in part " + path_ + " at offset " +
+  Status s = DecodeBlockInto(bytes, m.records, out);
+  if (!s.ok()) {
+    return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));
   }
-  return block;
+  return Status::Ok();
 }
 
 }  // namespace lode::part

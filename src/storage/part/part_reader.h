@@ -28,6 +28,8 @@ class PartReader {
 
   // Reads and decodes block `index`; Corruption names file and offset.
   Result<DecodedBlock> ReadBlock(size_t index) const;
+  // The same into `out`, reusing its memory.
+  Status ReadBlockInto(size_t index, DecodedBlock& out) const;
 
   // The token filter of block `index` (see token_filter.h). The filters
   // section is read and verified on first use and kept; if it is damaged,

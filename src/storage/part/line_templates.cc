@@ -1,0 +1,383 @@
+#include "storage/part/line_templates.h"
+
+#include <xxhash.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+#include "base/coding.h"
+
+namespace lode::part {
+namespace {
+
+// Bytes that end a token: control bytes, space, DEL and ASCII punctuation
+// except '-' and '_' (which join the parts of names and ids). '.' splits,
+// so an IPv4 address or a version number becomes several small integers.
+constexpr std::array<bool, 256> MakeDelimiters() {
+  std::array<bool, 256> d{};
+  for (int c = 0; c <= 0x20; ++c) d[c] = true;
+  d[0x7f] = true;
+  for (char c : std::string_view("!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~")) {
+    d[static_cast<uint8_t>(c)] = true;
+  }
+  return d;
+}
+constexpr std::array<bool, 256> kDelimiter = MakeDelimiters();
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Canonical decimal integers (no sign, no leading zero, at most 18 digits)
+// print back byte for byte from their value.
+bool IsCanonicalInt(std::string_view token) {
+  if (token.empty() || token.size() > 18) return false;
+  if (token[0] == '0' && token.size() > 1) return false;
+  for (char c : token) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+bool HasDigit(std::string_view s) {
+  for (char c : s) {
+    if (IsDigit(c)) return true;
+  }
+  return false;
+}
+
+uint64_t ParseInt(std::string_view token) {
+  uint64_t v = 0;
+  for (char c : token) v = v * 10 + static_cast<uint64_t>(c - '0');
+  return v;
+}
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+// One distinct template while splitting: its text, the kind of each of
+// its variables, and the variables of every line using it (line-major).
+struct Template {
+  std::string text;
+  std::string kinds;
+  std::vector<std::string_view> vars;
+  size_t lines = 0;
+};
+
+// Template text -> index, open addressing over the templates vector.
+class TemplateTable {
+ public:
+  explicit TemplateTable(std::vector<Template>& templates) : templates_(templates) {
+    slots_.assign(64, 0);
+  }
+
+  // Index of `text`, adding a new template when it is not there yet.
+  uint32_t FindOrAdd(const std::string& text, const std::string& kinds) {
+    uint64_t h = XXH3_64bits(text.data(), text.size());
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t slot = slots_[i];
+      if (slot == 0) break;
+      if (templates_[slot - 1].text == text) return slot - 1;
+    }
+    templates_.push_back(Template{text, kinds, {}, 0});
+    uint32_t index = static_cast<uint32_t>(templates_.size() - 1);
+    if (templates_.size() * 2 > slots_.size()) {
+      Rehash(slots_.size() * 2);
+    } else {
+      Insert(h, index);
+    }
+    return index;
+  }
+
+ private:
+  void Insert(uint64_t h, uint32_t index) {
+    size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = index + 1;
+  }
+  void Rehash(size_t size) {
+    slots_.assign(size, 0);
+    for (uint32_t i = 0; i < templates_.size(); ++i) {
+      const std::string& t = templates_[i].text;
+      Insert(XXH3_64bits(t.data(), t.size()), i);
+    }
+  }
+
+  std::vector<Template>& templates_;
+  std::vector<uint32_t> slots_;
+};
+
+// A piece of a parsed template: literal text (offset and length into the
+// unescaped text buffer) or a variable (index among its kind).
+struct Piece {
+  char kind;  // 0 literal, kIntVar, kStrVar
+  uint32_t offset;
+  uint32_t length;  // literal length, or the variable's index
+};
+
+struct ParsedTemplate {
+  size_t first_piece = 0, end_piece = 0;
+  uint32_t ints = 0, strs = 0;  // variables of each kind
+  uint64_t lines = 0;           // lines of the block using it
+  uint64_t int_base = 0, str_base = 0;
+};
+
+}  // namespace
+
+void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out) {
+  out = TemplateColumns{};
+  std::vector<Template> templates;
+  TemplateTable table(templates);
+  std::string text, kinds;
+  std::vector<std::string_view> vars;
+  for (std::string_view line : lines) {
+    text.clear();
+    kinds.clear();
+    vars.clear();
+    size_t i = 0, n = line.size();
+    while (i < n) {
+      char c = line[i];
+      if (kDelimiter[static_cast<uint8_t>(c)]) {
+        if (c == kIntVar || c == kStrVar || c == kEscape) text.push_back(kEscape);
+        text.push_back(c);
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      bool digit = false;
+      while (j < n && !kDelimiter[static_cast<uint8_t>(line[j])]) digit |= IsDigit(line[j++]);
+      std::string_view token = line.substr(i, j - i);
+      i = j;
+      if (!digit) {
+        text.append(token);
+        continue;
+      }
+      // A number with a word glued before or after it ("web-79", "8601ms")
+      // keeps the word in the template and the number in the ints.
+      std::string_view before, number = token, after;
+      if (!IsCanonicalInt(token)) {
+        size_t k = token.size();
+        while (k > 0 && IsDigit(token[k - 1])) --k;
+        size_t m = 0;
+        while (m < token.size() && IsDigit(token[m])) ++m;
+        if (k > 0 && k < token.size() && IsCanonicalInt(token.substr(k)) &&
+            !HasDigit(token.substr(0, k))) {
+          before = token.substr(0, k);
+          number = token.substr(k);
+        } else if (m > 0 && m < token.size() && IsCanonicalInt(token.substr(0, m)) &&
+                   !HasDigit(token.substr(m))) {
+          number = token.substr(0, m);
+          after = token.substr(m);
+        }
+      }
+      char kind = IsCanonicalInt(number) ? kIntVar : kStrVar;
+      text.append(before);
+      text.push_back(kind);
+      text.append(after);
+      kinds.push_back(kind);
+      vars.push_back(number);
+    }
+    uint32_t index = table.FindOrAdd(text, kinds);
+    Template& t = templates[index];
+    t.vars.insert(t.vars.end(), vars.begin(), vars.end());
+    ++t.lines;
+    PutVarint64(out.ids, index);
+  }
+
+  out.template_count = templates.size();
+  PutVarint64(out.templates, templates.size());
+  for (const Template& t : templates) PutLengthPrefixed(out.templates, t.text);
+  for (const Template& t : templates) {
+    size_t width = t.kinds.size();
+    for (size_t k = 0; k < width; ++k) {
+      int64_t previous = 0;
+      for (size_t line = 0; line < t.lines; ++line) {
+        std::string_view v = t.vars[line * width + k];
+        if (t.kinds[k] == kIntVar) {
+          int64_t value = static_cast<int64_t>(ParseInt(v));
+          PutVarint64(out.ints, ZigZag(value - previous));
+          previous = value;
+        } else {
+          PutVarint64(out.str_lengths, v.size());
+          out.str_bytes.append(v);
+        }
+      }
+    }
+  }
+}
+
+// Buffers of JoinLineTemplates, kept per thread so that decoding block
+// after block reuses memory instead of faulting in fresh pages.
+struct JoinScratch {
+  std::vector<ParsedTemplate> templates;
+  std::vector<Piece> pieces;
+  std::string literals;
+  std::vector<uint32_t> ids;
+  std::vector<int64_t> ints;
+  std::vector<uint64_t> str_offsets;
+  std::vector<uint64_t> seen;
+};
+
+Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
+                         std::string& data, std::vector<uint64_t>& offsets) {
+  thread_local JoinScratch scratch;
+  // Templates: pieces with their literal text unescaped into `literals`.
+  Decoder td(columns.templates);
+  uint64_t template_count = td.Varint64();
+  if (!td.ok() || template_count > columns.templates.size()) {
+    return Status::Corruption("bad template count");
+  }
+  std::vector<ParsedTemplate>& templates = scratch.templates;
+  std::vector<Piece>& pieces = scratch.pieces;
+  std::string& literals = scratch.literals;
+  templates.assign(template_count, ParsedTemplate{});
+  pieces.clear();
+  literals.clear();
+  for (ParsedTemplate& t : templates) {
+    std::string_view text = td.LengthPrefixed();
+    if (!td.ok()) return Status::Corruption("truncated template");
+    t.first_piece = pieces.size();
+    for (size_t i = 0; i < text.size();) {
+      char c = text[i];
+      if (c == kIntVar || c == kStrVar) {
+        pieces.push_back(Piece{c, 0, c == kIntVar ? t.ints++ : t.strs++});
+        ++i;
+        continue;
+      }
+      if (pieces.size() == t.first_piece || pieces.back().kind != 0) {
+        pieces.push_back(Piece{0, static_cast<uint32_t>(literals.size()), 0});
+      }
+      if (c == kEscape) {
+        if (++i == text.size()) return Status::Corruption("template ends in an escape");
+        c = text[i];
+      }
+      literals.push_back(c);
+      ++pieces.back().length;
+      ++i;
+    }
+    t.end_piece = pieces.size();
+  }
+  if (td.remaining() != 0) return Status::Corruption("bytes after the templates");
+
+  if (count > columns.ids.size()) return Status::Corruption("template index column is short");
+  std::vector<uint32_t>& ids = scratch.ids;
+  ids.resize(count);
+  Decoder id(columns.ids);
+  for (uint32_t& v : ids) {
+    uint64_t x = id.Varint64();
+    if (!id.ok() || x >= template_count) return Status::Corruption("bad template index");
+    v = static_cast<uint32_t>(x);
+    ++templates[v].lines;
+  }
+  if (id.remaining() != 0) return Status::Corruption("bytes after the template indexes");
+
+  // Variable columns: template by template, each of its variables for
+  // every line using it.
+  uint64_t int_total = 0, str_total = 0;
+  for (ParsedTemplate& t : templates) {
+    t.int_base = int_total;
+    t.str_base = str_total;
+    int_total += t.ints * t.lines;
+    str_total += t.strs * t.lines;
+  }
+  if (int_total > columns.ints.size() || str_total > columns.str_lengths.size()) {
+    return Status::Corruption("variable columns are short");
+  }
+  std::vector<int64_t>& ints = scratch.ints;
+  ints.resize(int_total);
+  Decoder iv(columns.ints);
+  size_t at = 0;
+  for (const ParsedTemplate& t : templates) {
+    for (uint32_t k = 0; k < t.ints; ++k) {
+      int64_t value = 0;
+      for (uint64_t line = 0; line < t.lines; ++line) {
+        value += UnZigZag(iv.Varint64());
+        ints[at++] = value;
+      }
+    }
+  }
+  if (!iv.ok() || iv.remaining() != 0) return Status::Corruption("bad integer column");
+  std::vector<uint64_t>& str_offsets = scratch.str_offsets;
+  str_offsets.resize(str_total + 1);
+  Decoder sl(columns.str_lengths);
+  uint64_t str_at = 0;
+  for (uint64_t i = 0; i < str_total; ++i) {
+    str_offsets[i] = str_at;
+    uint64_t length = sl.Varint64();
+    if (length > columns.str_bytes.size()) return Status::Corruption("bad string length");
+    str_at += length;
+  }
+  str_offsets[str_total] = str_at;
+  if (!sl.ok() || sl.remaining() != 0 || str_at != columns.str_bytes.size()) {
+    return Status::Corruption("string columns do not match");
+  }
+
+  // Lines, in order: the k-th variable of the j-th line using template t
+  // is entry j of that template's k-th column of its kind. Written through
+  // a pointer into `data`, grown once to the most it may hold.
+  std::vector<uint64_t>& seen = scratch.seen;
+  seen.assign(template_count, 0);
+  offsets.reserve(offsets.size() + count + 1);
+  size_t base = data.size();
+  data.resize(base + max_bytes);
+  char* const begin = data.data();
+  char* w = begin + base;
+  char* const end = w + max_bytes;
+  // Plain pointers: the writes through `w` (a char*) could alias any
+  // vector's internals, which would make the compiler reload them.
+  const char* const lit = literals.data();
+  const char* const strs = columns.str_bytes.data();
+  const int64_t* const int_values = ints.data();
+  const uint64_t* const str_at_ = str_offsets.data();
+  const Piece* const piece_list = pieces.data();
+  const ParsedTemplate* const template_list = templates.data();
+  uint64_t* const seen_list = seen.data();
+  bool overflow = false;
+  for (uint32_t index : ids) {
+    const ParsedTemplate& t = template_list[index];
+    const uint64_t j = seen_list[index]++;
+    const uint64_t lines = t.lines;
+    const int64_t* line_ints = int_values + t.int_base + j;
+    const uint64_t* line_strs = str_at_ + t.str_base + j;
+    offsets.push_back(static_cast<uint64_t>(w - begin));
+    for (const Piece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
+         ++piece) {
+      if (piece->kind == 0) {
+        if (static_cast<size_t>(end - w) < piece->length) {
+          overflow = true;
+          break;
+        }
+        memcpy(w, lit + piece->offset, piece->length);
+        w += piece->length;
+      } else if (piece->kind == kIntVar) {
+        auto r = std::to_chars(w, end, line_ints[piece->length * lines]);
+        if (r.ec != std::errc()) {
+          overflow = true;
+          break;
+        }
+        w = r.ptr;
+      } else {
+        const uint64_t* at_str = line_strs + piece->length * lines;
+        size_t n = at_str[1] - at_str[0];
+        if (static_cast<size_t>(end - w) < n) {
+          overflow = true;
+          break;
+        }
+        memcpy(w, strs + at_str[0], n);
+        w += n;
+      }
+    }
+    if (overflow) {
+      data.resize(base);
+      return Status::Corruption("lines larger than the block allows");
+    }
+  }
+  offsets.push_back(static_cast<uint64_t>(w - begin));
+  data.resize(static_cast<size_t>(w - begin));
+  return Status::Ok();
+}
+
+}  // namespace lode::part

@@ -1,0 +1,61 @@
+// Lines as templates and variable columns: the encoding that lets a block
+// compress far better than zstd on the raw text, and is still lossless.
+//
+// Each line is cut into tokens (runs of bytes that are not delimiters).
+// A token holding an ASCII digit is a variable (a number with a word glued
+// before or after it, as in "web-79" or "250ms", is the number alone); the
+// rest of the line, with each variable replaced by a placeholder byte, is
+// the line's template.
+// Lines of one block share a small dictionary of templates; the variables
+// are stored column by column, one column per (template, position), so
+// that zstd sees like beside like: the third field of every "GET ... HTTP"
+// line together, as numbers in binary, not interleaved with text.
+// docs/format/part.md gives the byte layout.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace lode::part {
+
+// Placeholder bytes in a template. A literal 0x01..0x03 in a line's text
+// is written as kEscape followed by the byte.
+inline constexpr char kIntVar = 0x01;  // canonical decimal, in the ints column
+inline constexpr char kStrVar = 0x02;  // any other variable, in the strings columns
+inline constexpr char kEscape = 0x03;
+
+// The columns of a block's lines in template form, uncompressed.
+struct TemplateColumns {
+  std::string templates;    // varint(n) then n length-prefixed templates
+  std::string ids;          // varint(template index) per line
+  std::string ints;         // zigzag varint deltas, column by column
+  std::string str_lengths;  // varint length per string variable, column by column
+  std::string str_bytes;    // the string variables' bytes, in the same order
+  size_t template_count = 0;
+};
+
+// Splits `lines` into template columns (replacing `out`'s contents).
+void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out);
+
+// The columns as read back from a block.
+struct TemplateColumnsView {
+  std::string_view templates;
+  std::string_view ids;
+  std::string_view ints;
+  std::string_view str_lengths;
+  std::string_view str_bytes;
+};
+
+// Rebuilds `count` lines: appends their bytes to `data` and each line's
+// start offset to `offsets`, then the end offset (count + 1 offsets in all).
+// Corruption when the columns are malformed, do not account for every
+// byte exactly, or would rebuild more than `max_bytes` of lines.
+Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
+                         std::string& data, std::vector<uint64_t>& offsets);
+
+}  // namespace lode::part
