@@ -84,6 +84,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     best->valid = best->it->Next();
     LODE_RETURN_IF_ERROR(best->it->status());
   }
+  for (const Cursor& c : cursors) result.stats.read += c.it->read_stats();
   result.stats.lines_scanned = scanned_lines;
   result.stats.bytes_scanned = scanned_bytes;
   result.stats.exec_seconds =

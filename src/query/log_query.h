@@ -33,6 +33,7 @@ struct QueryStats {
   uint64_t entries_returned = 0;
   uint64_t post_filter_lines = 0;
   double exec_seconds = 0;
+  ReadStats read;  // what storage read from parts
 };
 
 struct LogQueryResult {

@@ -12,23 +12,41 @@ void WriteZeros(JsonWriter& w, std::initializer_list<const char*> keys) {
   }
 }
 
-void WriteChunkStats(JsonWriter& w, const QueryStats& s) {
+// The "store" object: `read` is what came from part blocks (Loki's
+// chunks); lines examined and kept are reported once, by the caller's
+// choice of `scanned`.
+void WriteStoreStats(JsonWriter& w, const ReadStats& read, const QueryStats* scanned) {
+  w.Key("totalChunksRef");
+  w.Uint(read.blocks_referenced);
+  w.Key("totalChunksDownloaded");
+  w.Uint(read.blocks_read);
+  WriteZeros(w, {"chunksDownloadTime", "chunkRefsFetchTime", "congestionControlLatency",
+                 "pipelineWrapperFilteredLines"});
+  w.Key("queryReferencedStructuredMetadata");
+  w.Bool(false);
   w.Key("chunk");
   w.BeginObject();
   w.Key("headChunkBytes");
-  w.Uint(s.bytes_scanned);
+  w.Uint(scanned != nullptr ? scanned->bytes_scanned : 0);
   w.Key("headChunkLines");
-  w.Uint(s.lines_scanned);
-  WriteZeros(w, {"decompressedBytes", "decompressedLines", "compressedBytes", "totalDuplicates"});
+  w.Uint(scanned != nullptr ? scanned->lines_scanned : 0);
+  w.Key("decompressedBytes");
+  w.Uint(read.decompressed_bytes);
+  w.Key("decompressedLines");
+  w.Uint(read.decompressed_lines);
+  w.Key("compressedBytes");
+  w.Uint(read.compressed_bytes);
+  WriteZeros(w, {"totalDuplicates"});
   w.Key("postFilterLines");
-  w.Uint(s.post_filter_lines);
+  w.Uint(scanned != nullptr ? scanned->post_filter_lines : 0);
   WriteZeros(w, {"headChunkStructuredMetadataBytes", "decompressedStructuredMetadataBytes"});
   w.EndObject();
 }
 
-// Loki's stats block. lode has one process, so everything it read counts
-// as "ingester/head" work; the cache and index sections are zero but
-// present, because clients parse them.
+// Loki's stats block. lode has one process: lines it examined count as
+// "ingester/head" work, part blocks it read as the querier's chunks; the
+// cache and index sections are zero but present, because clients parse
+// them.
 void WriteStats(JsonWriter& w, const QueryStats& s) {
   double secs = s.exec_seconds > 0 ? s.exec_seconds : 1e-9;
   w.BeginObject();
@@ -64,11 +82,7 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
   w.BeginObject();
   w.Key("store");
   w.BeginObject();
-  WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
-                 "chunkRefsFetchTime", "congestionControlLatency", "pipelineWrapperFilteredLines"});
-  w.Key("queryReferencedStructuredMetadata");
-  w.Bool(false);
-  WriteChunkStats(w, QueryStats{});
+  WriteStoreStats(w, s.read, nullptr);
   w.EndObject();
   w.EndObject();
 
@@ -79,11 +93,7 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
   w.Uint(s.entries_returned);
   w.Key("store");
   w.BeginObject();
-  WriteZeros(w, {"totalChunksRef", "totalChunksDownloaded", "chunksDownloadTime",
-                 "chunkRefsFetchTime", "congestionControlLatency", "pipelineWrapperFilteredLines"});
-  w.Key("queryReferencedStructuredMetadata");
-  w.Bool(false);
-  WriteChunkStats(w, s);
+  WriteStoreStats(w, ReadStats{}, &s);
   w.EndObject();
   w.EndObject();
 

@@ -55,8 +55,9 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
           meta.min_time >= request_.end) {
         continue;
       }
+      ++stats_.blocks_referenced;
       if (!MayContainAll(reader, b)) {
-        ++blocks_skipped_;
+        ++stats_.blocks_skipped;
         continue;
       }
       Run run;
@@ -85,7 +86,6 @@ bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) 
 
 bool MergeIterator::Open(size_t index) {
   Run& run = runs_[index];
-  ++blocks_opened_;
   // A block done with leaves its memory to the next one opened.
   run.decoded = spare_ != nullptr ? std::move(spare_) : std::make_unique<part::DecodedBlock>();
   Status s = run.part->reader->ReadBlockInto(run.block, *run.decoded);
@@ -95,6 +95,11 @@ bool MergeIterator::Open(size_t index) {
     spare_ = std::move(run.decoded);
     return false;
   }
+  const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
+  ++stats_.blocks_read;
+  stats_.compressed_bytes += meta.size;
+  stats_.decompressed_bytes += run.decoded->data.size();
+  stats_.decompressed_lines += meta.records;
   return true;
 }
 

@@ -31,10 +31,11 @@ class MergeIterator final : public RecordIterator {
   const Record& record() const override { return current_; }
   Status status() const override { return Status::Ok(); }
 
-  // Part blocks decoded so far (for tests and query statistics).
-  size_t blocks_opened() const { return blocks_opened_; }
+  ReadStats read_stats() const override { return stats_; }
+  // Part blocks decoded so far.
+  size_t blocks_opened() const { return stats_.blocks_read; }
   // Blocks ruled out by their token filters.
-  size_t blocks_skipped() const { return blocks_skipped_; }
+  size_t blocks_skipped() const { return stats_.blocks_skipped; }
 
  private:
   struct Run {
@@ -73,8 +74,7 @@ class MergeIterator final : public RecordIterator {
   std::unique_ptr<part::DecodedBlock> spare_;  // a finished block's memory, for the next
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
   Record current_;
-  size_t blocks_opened_ = 0;
-  size_t blocks_skipped_ = 0;
+  ReadStats stats_;
   std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
 };
 

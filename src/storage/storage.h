@@ -42,6 +42,26 @@ struct SelectRequest {
   std::function<bool(std::string_view line)> line_filter;
 };
 
+// What a read did, for query statistics.
+struct ReadStats {
+  uint64_t blocks_referenced = 0;   // part blocks of matching streams in the time range
+  uint64_t blocks_skipped = 0;      // of those, ruled out by their token filters
+  uint64_t blocks_read = 0;         // read and decoded
+  uint64_t compressed_bytes = 0;    // of the blocks read, as stored
+  uint64_t decompressed_bytes = 0;  // line bytes of the blocks read
+  uint64_t decompressed_lines = 0;
+
+  ReadStats& operator+=(const ReadStats& o) {
+    blocks_referenced += o.blocks_referenced;
+    blocks_skipped += o.blocks_skipped;
+    blocks_read += o.blocks_read;
+    compressed_bytes += o.compressed_bytes;
+    decompressed_bytes += o.decompressed_bytes;
+    decompressed_lines += o.decompressed_lines;
+    return *this;
+  }
+};
+
 // Iterates records in time order (per the request's direction); records
 // with equal timestamps keep their append order when forward. Usage:
 //   while (it->Next()) use(it->record());
@@ -54,6 +74,8 @@ class RecordIterator {
   // Valid after Next() returned true, until the next call to Next().
   virtual const Record& record() const = 0;
   virtual Status status() const = 0;
+  // What the iterator has read so far.
+  virtual ReadStats read_stats() const { return {}; }
 };
 
 // Thread-safe: Append and Select may be called concurrently.

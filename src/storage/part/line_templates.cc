@@ -211,6 +211,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
 
 // Buffers of JoinLineTemplates, kept per thread so that decoding block
 // after block reuses memory instead of faulting in fresh pages.
+constexpr size_t kCopySlack = 16;
+
 struct JoinScratch {
   std::vector<ParsedTemplate> templates;
   std::vector<Piece> pieces;
@@ -261,6 +263,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     t.end_piece = pieces.size();
   }
   if (td.remaining() != 0) return Status::Corruption("bytes after the templates");
+  literals.append(kCopySlack, '\0');  // short literals are copied kCopySlack bytes at a time
 
   if (count > columns.ids.size()) return Status::Corruption("template index column is short");
   std::vector<uint32_t>& ids = scratch.ids;
@@ -322,7 +325,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   seen.assign(template_count, 0);
   offsets.reserve(offsets.size() + count + 1);
   size_t base = data.size();
-  data.resize(base + max_bytes);
+  data.resize(base + max_bytes + kCopySlack);
   char* const begin = data.data();
   char* w = begin + base;
   char* const end = w + max_bytes;
@@ -350,7 +353,14 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
           overflow = true;
           break;
         }
-        memcpy(w, lit + piece->offset, piece->length);
+        // Most literals are short: one fixed-size copy (inlined, no call)
+        // that may write past the piece into the slack, which the next
+        // piece overwrites.
+        if (piece->length <= kCopySlack) {
+          memcpy(w, lit + piece->offset, kCopySlack);
+        } else {
+          memcpy(w, lit + piece->offset, piece->length);
+        }
         w += piece->length;
       } else if (piece->kind == kIntVar) {
         auto r = std::to_chars(w, end, line_ints[piece->length * lines]);
