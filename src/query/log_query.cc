@@ -1,5 +1,6 @@
 #include "query/log_query.h"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 
@@ -23,7 +24,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   auto started = std::chrono::steady_clock::now();
   LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(expr.filters));
 
-  uint64_t scanned_lines = 0, scanned_bytes = 0;
+  // Counted from storage's read threads.
+  std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
   std::vector<Cursor> cursors;
   for (const std::string& tenant : params.tenants) {
     SelectRequest request;
@@ -41,8 +43,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     // The whole filter chain runs inside storage, before records are built.
     // It also counts what storage examined, for the query's statistics.
     request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
-      ++scanned_lines;
-      scanned_bytes += line.size();
+      scanned_lines.fetch_add(1, std::memory_order_relaxed);
+      scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
       return filters.Matches(line);
     };
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));

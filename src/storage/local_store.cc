@@ -1,6 +1,7 @@
 #include "storage/local_store.h"
 
 #include "base/log.h"
+#include "storage/read_pool.h"
 
 namespace lode {
 namespace {
@@ -20,13 +21,19 @@ std::string TenantsDir(const std::string& data_dir) { return JoinPath(data_dir, 
 }  // namespace
 
 Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreOptions& options) {
-  std::unique_ptr<LocalStore> store(new LocalStore(env, options));
+  auto pool = std::make_unique<ReadPool>(options.read_threads);
+  LocalStoreOptions with_pool = options;
+  with_pool.log.read_pool = pool.get();
+  std::unique_ptr<LocalStore> store(new LocalStore(env, std::move(with_pool), std::move(pool)));
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
   store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
   return store;
 }
+
+LocalStore::LocalStore(Env* env, LocalStoreOptions options, std::unique_ptr<ReadPool> read_pool)
+    : env_(env), read_pool_(std::move(read_pool)), options_(std::move(options)) {}
 
 LocalStore::~LocalStore() { (void)Close(); }
 

@@ -32,6 +32,9 @@ struct LocalStoreOptions {
   // oldest parts while a tenant's parts exceed retention_bytes (0: no limit).
   std::chrono::nanoseconds retention_period{0};
   uint64_t retention_bytes = 0;
+  // Threads decoding and filtering part blocks for queries (0: one per
+  // core), shared by all queries.
+  size_t read_threads = 0;
   TenantLogOptions log;
 };
 
@@ -51,7 +54,7 @@ class LocalStore final : public Storage {
   StorageStats Stats() const;
 
  private:
-  LocalStore(Env* env, LocalStoreOptions options) : env_(env), options_(std::move(options)) {}
+  LocalStore(Env* env, LocalStoreOptions options, std::unique_ptr<ReadPool> read_pool);
   Status OpenExistingTenants();
   Result<TenantLog*> GetOrOpenTenant(const std::string& tenant);
   TenantLog* FindTenant(const std::string& tenant) const;
@@ -61,6 +64,8 @@ class LocalStore final : public Storage {
   void MergeLoop();
 
   Env* const env_;
+  // Declared first, destroyed last: tenants use it until they close.
+  const std::unique_ptr<ReadPool> read_pool_;
   const LocalStoreOptions options_;
 
   mutable std::mutex mu_;

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "storage/part/token_filter.h"
+#include "storage/read_pool.h"
 
 namespace lode {
 
@@ -16,13 +17,15 @@ bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
 
 MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
                              std::vector<PartSet::OpenPart> parts, std::string tenant,
-                             std::function<void()> on_corrupt_block)
+                             std::function<void()> on_corrupt_block, ReadPool* pool)
     : request_(request),
       head_(std::move(head_records)),
       parts_(std::move(parts)),
       tenant_(std::move(tenant)),
       on_corrupt_block_(std::move(on_corrupt_block)),
+      pool_(pool),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
+  std::vector<Key> unopened;
   for (const std::string& literal : request_.line_contains) {
     auto keys = part::RequiredKeys(literal);
     if (!keys.empty()) required_keys_.push_back(std::move(keys));
@@ -66,10 +69,81 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       runs_.push_back(std::move(run));
       // Unopened, the block stands at the edge of its time range.
       uint64_t last = meta.records - 1;
-      heap_.push(Key{forward() ? meta.min_time : meta.max_time, p.seq,
-                     (static_cast<uint64_t>(b) << 32) | (forward() ? 0 : last), runs_.size() - 1,
-                     false});
+      unopened.push_back(Key{forward() ? meta.min_time : meta.max_time, p.seq,
+                             (static_cast<uint64_t>(b) << 32) | (forward() ? 0 : last),
+                             runs_.size() - 1, false});
+      heap_.push(unopened.back());
     }
+  }
+  // Unopened keys never change, so the heap opens blocks in their order.
+  KeyAfter after{forward()};
+  std::sort(unopened.begin(), unopened.end(),
+            [&](const Key& a, const Key& b) { return after(b, a); });
+  for (const Key& k : unopened) {
+    runs_[k.run].order = open_order_.size();
+    open_order_.push_back(k.run);
+  }
+  if (pool_ != nullptr) window_ = 2 * pool_->threads();
+  Prefetch();
+}
+
+MergeIterator::~MergeIterator() {
+  for (Run& run : runs_) {
+    if (run.slot == nullptr) continue;
+    BlockSlot& slot = *run.slot;
+    std::unique_lock lock(slot.mu);
+    slot.cancelled = true;
+    slot.cv.wait(lock, [&] { return slot.state != BlockSlot::State::kRunning; });
+  }
+}
+
+std::shared_ptr<MergeIterator::BlockSlot> MergeIterator::TakeSlot() {
+  if (free_slots_.empty()) return std::make_shared<BlockSlot>();
+  std::shared_ptr<BlockSlot> slot = std::move(free_slots_.back());
+  free_slots_.pop_back();
+  return slot;
+}
+
+void MergeIterator::Prefetch() {
+  if (pool_ == nullptr) return;
+  while (in_flight_ < window_ && next_prefetch_ < open_order_.size()) {
+    Run& run = runs_[open_order_[next_prefetch_++]];
+    if (run.slot != nullptr) continue;
+    run.slot = TakeSlot();
+    run.slot->state = BlockSlot::State::kQueued;
+    ++in_flight_;
+    // The task touches the iterator only if it starts before the
+    // destructor cancels it; the destructor waits for one that started.
+    pool_->Submit([this, slot = run.slot, reader = run.part->reader.get(), block = run.block] {
+      {
+        std::lock_guard lock(slot->mu);
+        if (slot->cancelled) {
+          slot->state = BlockSlot::State::kDone;
+          return;
+        }
+        slot->state = BlockSlot::State::kRunning;
+      }
+      DecodeAndFilter(*reader, block, *slot);
+      {
+        std::lock_guard lock(slot->mu);
+        slot->state = BlockSlot::State::kDone;
+      }
+      slot->cv.notify_all();
+    });
+  }
+}
+
+void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
+                                    BlockSlot& slot) const {
+  slot.status = reader.ReadBlockInto(block, slot.block);
+  if (!slot.status.ok()) return;
+  const part::DecodedBlock& b = slot.block;
+  slot.wanted.assign(b.size(), 0);
+  for (size_t i = 0; i < b.size(); ++i) {
+    TimestampNs t = b.timestamps[i];
+    slot.wanted[i] = t >= request_.start && t < request_.end &&
+                     ContainsAll(b.line(i), request_.line_contains) &&
+                     (!request_.line_filter || request_.line_filter(b.line(i)));
   }
 }
 
@@ -86,19 +160,28 @@ bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) 
 
 bool MergeIterator::Open(size_t index) {
   Run& run = runs_[index];
-  // A block done with leaves its memory to the next one opened.
-  run.decoded = spare_ != nullptr ? std::move(spare_) : std::make_unique<part::DecodedBlock>();
-  Status s = run.part->reader->ReadBlockInto(run.block, *run.decoded);
-  if (!s.ok()) {
-    log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", s.message()}});
+  if (run.slot != nullptr) {  // prefetched
+    BlockSlot& slot = *run.slot;
+    std::unique_lock lock(slot.mu);
+    slot.cv.wait(lock, [&] { return slot.state == BlockSlot::State::kDone; });
+    --in_flight_;
+  } else {
+    run.slot = TakeSlot();
+    DecodeAndFilter(*run.part->reader, run.block, *run.slot);
+    next_prefetch_ = std::max(next_prefetch_, run.order + 1);
+  }
+  Prefetch();
+  if (!run.slot->status.ok()) {
+    log::Error("skipping corrupt block",
+               {{"tenant", tenant_}, {"err", run.slot->status.message()}});
     if (on_corrupt_block_) on_corrupt_block_();
-    spare_ = std::move(run.decoded);
+    free_slots_.push_back(std::move(run.slot));
     return false;
   }
   const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
   ++stats_.blocks_read;
   stats_.compressed_bytes += meta.size;
-  stats_.decompressed_bytes += run.decoded->data.size();
+  stats_.decompressed_bytes += run.slot->block.data.size();
   stats_.decompressed_lines += meta.records;
   return true;
 }
@@ -112,20 +195,18 @@ void MergeIterator::PushNext(size_t index) {
     }
     return;
   }
-  const part::DecodedBlock& block = *run.decoded;
-  size_t n = block.size();
+  const BlockSlot& slot = *run.slot;
+  size_t n = slot.block.size();
   while (run.pos < n) {
     size_t i = forward() ? run.pos : n - 1 - run.pos;
-    TimestampNs t = block.timestamps[i];
-    if (t >= request_.start && t < request_.end &&
-        ContainsAll(block.line(i), request_.line_contains) &&
-        (!request_.line_filter || request_.line_filter(block.line(i)))) {
-      heap_.push(Key{t, run.part->seq, (static_cast<uint64_t>(run.block) << 32) | i, index, true});
+    if (slot.wanted[i]) {
+      heap_.push(Key{slot.block.timestamps[i], run.part->seq,
+                     (static_cast<uint64_t>(run.block) << 32) | i, index, true});
       return;
     }
     ++run.pos;
   }
-  spare_ = std::move(run.decoded);  // done with this block
+  free_slots_.push_back(std::move(run.slot));  // done with this block
 }
 
 bool MergeIterator::Next() {
@@ -140,7 +221,7 @@ bool MergeIterator::Next() {
     if (run.is_head) {
       current_ = std::move(head_[run.pos].record);
     } else {
-      const part::DecodedBlock& block = *run.decoded;
+      const part::DecodedBlock& block = run.slot->block;
       size_t i = forward() ? run.pos : block.size() - 1 - run.pos;
       const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
       current_.timestamp = block.timestamps[i];

@@ -2,11 +2,15 @@
 // merged lazily. A part block is decoded only when the merge reaches its
 // time range, so a query with a limit reads only the blocks it needs, and
 // memory holds the blocks that overlap the current point in time rather
-// than the whole range.
+// than the whole range. With a ReadPool, the next blocks in merge order
+// are decoded and filtered ahead on the pool's threads (every core), a
+// bounded number at a time.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <queue>
 #include <string>
 #include <vector>
@@ -17,15 +21,21 @@
 
 namespace lode {
 
+class ReadPool;
+
 class MergeIterator final : public RecordIterator {
  public:
   // `head_records` are the matching head records (any order); `parts` a
   // snapshot of the tenant's parts. Blocks are filtered by the request's
   // matchers and time range. `corrupt_blocks` (may be null) counts blocks
-  // that failed to read; they are logged and skipped.
+  // that failed to read; they are logged and skipped. `pool` (may be null:
+  // everything on the calling thread) decodes blocks ahead; the request's
+  // line_filter then runs on its threads.
   MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
                 std::vector<PartSet::OpenPart> parts, std::string tenant,
-                std::function<void()> on_corrupt_block);
+                std::function<void()> on_corrupt_block, ReadPool* pool = nullptr);
+  // Waits for blocks being decoded for it; queued ones are dropped.
+  ~MergeIterator() override;
 
   bool Next() override;
   const Record& record() const override { return current_; }
@@ -38,11 +48,24 @@ class MergeIterator final : public RecordIterator {
   size_t blocks_skipped() const { return stats_.blocks_skipped; }
 
  private:
+  // A part block decoded, with which of its records the request wants; on
+  // a pool thread (then shared with the task) or inline.
+  struct BlockSlot {
+    enum class State { kQueued, kRunning, kDone };
+    std::mutex mu;
+    std::condition_variable cv;
+    State state = State::kDone;  // guarded by mu
+    bool cancelled = false;      // guarded by mu: the iterator is gone
+    Status status;
+    part::DecodedBlock block;
+    std::vector<uint8_t> wanted;  // per record: in the time range, passes the filters
+  };
   struct Run {
-    // A part block, decoded on first use...
+    // A part block, decoded ahead or on first use...
     const PartSet::OpenPart* part = nullptr;
     size_t block = 0;
-    std::unique_ptr<part::DecodedBlock> decoded;
+    size_t order = 0;                 // position in open_order_
+    std::shared_ptr<BlockSlot> slot;  // while prefetched or open
     // ...or the head records (already sorted).
     bool is_head = false;
     size_t pos = 0;  // next record, counting from the run's start in the direction
@@ -64,6 +87,10 @@ class MergeIterator final : public RecordIterator {
   void PushNext(size_t run);
   bool Open(size_t run);
   bool MayContainAll(const part::PartReader& reader, size_t block) const;
+  // Starts decoding the next blocks in open order, up to window_ ahead.
+  void Prefetch();
+  std::shared_ptr<BlockSlot> TakeSlot();
+  void DecodeAndFilter(const part::PartReader& reader, size_t block, BlockSlot& slot) const;
 
   SelectRequest request_;
   std::vector<KeyedRecord> head_;
@@ -71,7 +98,12 @@ class MergeIterator final : public RecordIterator {
   std::string tenant_;
   std::function<void()> on_corrupt_block_;
   std::vector<Run> runs_;
-  std::unique_ptr<part::DecodedBlock> spare_;  // a finished block's memory, for the next
+  ReadPool* pool_;
+  std::vector<size_t> open_order_;  // part runs in the order the merge opens them
+  size_t next_prefetch_ = 0;        // in open_order_
+  size_t in_flight_ = 0;            // prefetched, not yet opened
+  size_t window_ = 0;
+  std::vector<std::shared_ptr<BlockSlot>> free_slots_;  // finished blocks' memory, for reuse
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
   Record current_;
   ReadStats stats_;

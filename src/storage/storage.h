@@ -37,8 +37,8 @@ struct SelectRequest {
   std::vector<std::string> line_contains;
   // Optional: lines for which this returns false are not wanted. Storage
   // applies it before building a Record, which is much cheaper than the
-  // caller discarding records; the caller may filter again. Must be safe
-  // to call from the reading thread; may be empty.
+  // caller discarding records; the caller may filter again. Storage may
+  // call it from several threads at once; may be empty.
   std::function<bool(std::string_view line)> line_filter;
 };
 

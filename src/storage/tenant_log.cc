@@ -331,8 +331,9 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
   }
   if (flushing) flushing->Collect(request, kFlushingSource, head_records);
   PartSet* part_set = parts_.get();
-  return std::make_unique<MergeIterator>(request, std::move(head_records), std::move(parts),
-                                         tenant_, [part_set] { part_set->CountCorruptBlock(); });
+  return std::make_unique<MergeIterator>(
+      request, std::move(head_records), std::move(parts), tenant_,
+      [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
 }
 
 uint64_t TenantLog::record_count() const {

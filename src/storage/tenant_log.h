@@ -37,6 +37,8 @@
 
 namespace lode {
 
+class ReadPool;
+
 // A snapshot of what a tenant (or, summed, the store) holds.
 struct StorageStats {
   uint64_t records = 0;
@@ -83,6 +85,9 @@ struct TenantLogOptions {
   size_t merge_min_parts = 4;
   size_t merge_max_parts = 16;
   int merge_zstd_level = 6;
+  // Decodes and filters part blocks for queries (not owned; null: the
+  // querying thread does).
+  ReadPool* read_pool = nullptr;
 };
 
 class TenantLog {
