@@ -80,6 +80,26 @@ timed() {
   MEDIAN=$(awk -v us="$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")" 'BEGIN { printf "%.6f", us / 1e6 }')
 }
 
+# metric NAME: the value of an unlabelled metric of the running server.
+metric() { curl -sS "$url/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# Waits until the server's background merges have settled: none running
+# and none finished over the last second.
+wait_merges() {
+  local last="" now
+  for _ in $(seq 900); do
+    sleep 1
+    now=$(metric lode_merges_total)
+    [ "$(metric lode_merges_running)" = 0 ] && [ "$now" = "$last" ] && return
+    last=$now
+  done
+}
+
+# CPU seconds the server has used so far.
+server_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$server/stat"
+}
+
 start_server() {
   : >"$work/server.log"
   "$lode" serve --data "$1" --listen 127.0.0.1:0 2>"$work/server.log" &
@@ -141,10 +161,17 @@ bench_corpus() {
   cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
   local server_cpu
   server_cpu=$(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
+  # Part bytes written so far; the stop's head flush is what it adds to
+  # the part files.
+  local flushed merged part_bytes_before
+  flushed=$(metric lode_part_flush_bytes_total)
+  merged=$(metric lode_part_merge_bytes_total)
+  part_bytes_before=$(metric lode_part_bytes)
   t0=$(now_us)
   stop_server
   local stop_us=$(($(now_us) - t0)) disk
   disk=$(du -sb "$data" | cut -f1)
+  flushed=$(awk -v f="$flushed" -v d="$(find "$data" -name '*.part' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')" -v b="$part_bytes_before" 'BEGIN { print f + d - b }')
 
   say "$name: zstd"
   local zstd3_us zstd3 zstd19_us zstd19 zstd19_in zstd19_label
@@ -186,9 +213,17 @@ SQL
     NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } }
     NR == 2 { print $col["lines"], $col["lines_per_s"], $col["lines_per_cpu_s"] }' <<<"$store_csv")
 
-  say "$name: queries"
+  say "$name: background merges"
   start_server "$data"
-  local q_needle q_token q_scan q_common n
+  wait_merges
+  local merged_disk flush_bytes merge_bytes parts
+  merged_disk=$(du -sb "$data" | cut -f1)
+  flush_bytes=$flushed
+  merge_bytes=$(awk -v a="$merged" -v b="$(metric lode_part_merge_bytes_total)" 'BEGIN { print a + b }')
+  parts=$(metric lode_parts)
+
+  say "$name: queries"
+  local q_needle q_token q_scan q_common n cpu0 scan_cpu
   local -A t c
   timed lode_count "{app=\"bench\"} |= \"$needle\"" 5000
   t[lode_needle]=$MEDIAN c[lode_needle]=$OUT_TEXT
@@ -202,8 +237,10 @@ SQL
   t[rg_token]=$MEDIAN c[rg_token]=$OUT_TEXT
   timed fts_count "$token"
   t[fts_token]=$MEDIAN c[fts_token]=$OUT_TEXT
+  cpu0=$(server_cpu)
   timed lode_count '{app="bench"} |~ "qqq[0-9]zzz"' 5000
   t[lode_scan]=$MEDIAN c[lode_scan]=$OUT_TEXT
+  scan_cpu=$(awk -v a="$cpu0" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
   timed rg_count 'qqq[0-9]zzz'
   t[rg_scan]=$MEDIAN c[rg_scan]=$OUT_TEXT
   timed lode_count '{app="bench"} |= "INFO"' 5000
@@ -227,9 +264,10 @@ SQL
     echo "| server peak RSS (VmHWM) during ingest | $(mb "$rss") | - |"
     echo "| clean stop (SIGTERM: head flushed to parts) | $(secs $stop_us) s | - |"
     echo "| size on disk after a clean stop, all files, / raw | $(ratio "$disk" "$bytes") ($(mb "$disk")) = $(ratio "$(ratio "$disk" "$bytes")" "$zstd19_ratio")x zstd -19 | \`zstd -3\`: $(ratio "$zstd3" "$bytes") ($(mb "$zstd3")); $zstd19_label: $zstd19_ratio ($(secs $zstd19_us) s for $(mb "$zstd19_in")); SQLite FTS5 db: $(ratio "$fts_size" "$bytes") ($(mb "$fts_size")) |"
+    echo "| after background merges (restarted server, merges settled) | $(ratio "$merged_disk" "$bytes") ($(mb "$merged_disk")) = $(ratio "$(ratio "$merged_disk" "$bytes")" "$zstd19_ratio")x zstd -19, $parts parts; write amplification (flush + merge part bytes) / flush part bytes = $(awk -v f="$flush_bytes" -v m="$merge_bytes" 'BEGIN { printf "%.2f", f > 0 ? (f + m) / f : 0 }') | - |"
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines) | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")) | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
-    echo "| full scan: regex matching nothing, \`\|~ \"qqq[0-9]zzz\"\` | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines) | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
+    echo "| full scan: regex matching nothing, \`\|~ \"qqq[0-9]zzz\"\` | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines); server CPU $(printf %.3f "$scan_cpu") s per query = $(awk -v b="$bytes" -v s="$scan_cpu" 'BEGIN { printf "%.0f", s > 0 ? b / 1e6 / s : 0 }') MB/s per core | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
     echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
   } >>"$results"
   if [ -z "$KEEP" ]; then rm -rf "$raw" "$db" "$data"; fi

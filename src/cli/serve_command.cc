@@ -93,6 +93,7 @@ int RunServe(const ServeFlags& flags) {
   stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
   stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
   stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
+  stat_gauge("lode_merges_running", "1 while a part merge runs.", &StorageStats::merges_running);
   metrics.AddCounterFunc("lode_merges_total", "Part merges completed.",
                          [store_ptr] { return static_cast<double>(store_ptr->Stats().merges); });
   metrics.AddCounterFunc(

@@ -141,7 +141,9 @@ void LocalStore::MergeLoop() {
   EveryInterval([this](const std::vector<TenantLog*>& logs) {
     for (TenantLog* log : logs) {
       while (!stop_merges_.load()) {
+        merging_.store(true);
         auto merged = log->MaybeMergeParts(&stop_merges_);
+        merging_.store(false);
         if (!merged.ok() || !*merged) break;
       }
     }
@@ -180,6 +182,7 @@ StorageStats LocalStore::Stats() const {
   for (const auto& [name, log] : tenants_) total.Add(log->Stats());
   total.retention_removed_parts = retention_parts_.load();
   total.retention_removed_bytes = retention_bytes_.load();
+  total.merges_running = merging_.load() ? 1 : 0;
   return total;
 }
 

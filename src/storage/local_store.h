@@ -77,6 +77,7 @@ class LocalStore final : public Storage {
   std::thread flusher_;
   std::thread merger_;
   std::atomic<bool> stop_merges_{false};
+  std::atomic<bool> merging_{false};  // a merge is looking for work or running
 };
 
 }  // namespace lode

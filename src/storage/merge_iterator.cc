@@ -16,8 +16,9 @@ bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
 }
 
 MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                             std::vector<PartSet::OpenPart> parts, std::string tenant,
-                             std::function<void()> on_corrupt_block, ReadPool* pool)
+                             std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
+                             std::string tenant, std::function<void()> on_corrupt_block,
+                             ReadPool* pool)
     : request_(request),
       head_(std::move(head_records)),
       parts_(std::move(parts)),
@@ -48,9 +49,8 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
     }
     std::vector<bool> stream_matches(reader.streams().size());
     for (size_t s = 0; s < reader.streams().size(); ++s) {
-      stream_matches[s] =
-          std::all_of(request_.matchers.begin(), request_.matchers.end(),
-                      [&](const Matcher& m) { return m.MatchesLabels(reader.streams()[s]); });
+      uint32_t id = (*p.stream_ids)[s];
+      stream_matches[s] = id < wanted_streams.size() && wanted_streams[id];
     }
     for (size_t b = 0; b < reader.blocks().size(); ++b) {
       const part::BlockMeta& meta = reader.blocks()[b];

@@ -26,14 +26,16 @@ class ReadPool;
 class MergeIterator final : public RecordIterator {
  public:
   // `head_records` are the matching head records (any order); `parts` a
-  // snapshot of the tenant's parts. Blocks are filtered by the request's
-  // matchers and time range. `corrupt_blocks` (may be null) counts blocks
+  // snapshot of the tenant's parts; `wanted_streams` which StreamIndex ids
+  // match the request's matchers. Blocks are filtered by stream and time
+  // range. `corrupt_blocks` (may be null) counts blocks
   // that failed to read; they are logged and skipped. `pool` (may be null:
   // everything on the calling thread) decodes blocks ahead; the request's
   // line_filter then runs on its threads.
   MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                std::vector<PartSet::OpenPart> parts, std::string tenant,
-                std::function<void()> on_corrupt_block, ReadPool* pool = nullptr);
+                std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
+                std::string tenant, std::function<void()> on_corrupt_block,
+                ReadPool* pool = nullptr);
   // Waits for blocks being decoded for it; queued ones are dropped.
   ~MergeIterator() override;
 

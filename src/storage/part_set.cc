@@ -69,7 +69,7 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
         LODE_RETURN_IF_ERROR(env->RemoveFile(path));
         continue;
       }
-      set->parts_.push_back(OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(*reader))});
+      set->parts_.push_back(set->Adopt(seq, std::move(*reader)));
     }
   }
   std::sort(set->parts_.begin(), set->parts_.end(),
@@ -88,6 +88,12 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
     return true;
   });
   return set;
+}
+
+PartSet::OpenPart PartSet::Adopt(uint64_t seq, std::unique_ptr<part::PartReader> reader) {
+  auto ids =
+      std::make_shared<const std::vector<uint32_t>>(stream_index_.InternAll(reader->streams()));
+  return OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(reader)), std::move(ids)};
 }
 
 Result<std::vector<PartSet::OpenPart>> PartSet::Write(
@@ -114,7 +120,7 @@ Result<std::vector<PartSet::OpenPart>> PartSet::Write(
       if (env_->FileExists(path)) (void)env_->RemoveFile(path);
       return reader.status();
     }
-    written.push_back(OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(*reader))});
+    written.push_back(Adopt(seq, std::move(*reader)));
   }
   return written;
 }
@@ -150,7 +156,7 @@ Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
       (void)env_->RemoveFile(path);
       return reader.status().WithContext("merge");
     }
-    OpenPart merged{seq, std::shared_ptr<part::PartReader>(std::move(*reader))};
+    OpenPart merged = Adopt(seq, std::move(*reader));
     std::set<uint64_t> input_seqs;
     for (const OpenPart& p : inputs) input_seqs.insert(p.seq);
     {

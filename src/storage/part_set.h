@@ -13,6 +13,7 @@
 #include "storage/head.h"
 #include "storage/part/part_reader.h"
 #include "storage/part/part_writer.h"
+#include "storage/stream_index.h"
 
 namespace lode {
 
@@ -21,6 +22,8 @@ class PartSet {
   struct OpenPart {
     uint64_t seq = 0;
     std::shared_ptr<part::PartReader> reader;
+    // The StreamIndex id of each stream of the part's stream table.
+    std::shared_ptr<const std::vector<uint32_t>> stream_ids;
   };
 
   // Opens every part under `dir`. Temporary files left by a crash are
@@ -75,14 +78,19 @@ class PartSet {
   uint64_t disk_bytes() const;
   uint64_t corrupt_blocks() const;
   void CountCorruptBlock();
+  // Every stream of every part opened or written so far.
+  const StreamIndex& stream_index() const { return stream_index_; }
 
  private:
   PartSet(Env* env, std::string tenant, std::string dir)
       : env_(env), tenant_(std::move(tenant)), dir_(std::move(dir)) {}
+  // An opened part with its streams entered in the index.
+  OpenPart Adopt(uint64_t seq, std::unique_ptr<part::PartReader> reader);
 
   Env* const env_;
   const std::string tenant_;
   const std::string dir_;
+  StreamIndex stream_index_;
 
   mutable std::mutex mu_;
   std::vector<OpenPart> parts_;          // guarded by mu_; in seq order

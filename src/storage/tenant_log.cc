@@ -330,9 +330,11 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
     head_->Collect(request, kHeadSource, head_records);
   }
   if (flushing) flushing->Collect(request, kFlushingSource, head_records);
+  // After the snapshot: the index then knows every stream of its parts.
+  std::vector<bool> wanted_streams = parts_->stream_index().Match(request.matchers);
   PartSet* part_set = parts_.get();
   return std::make_unique<MergeIterator>(
-      request, std::move(head_records), std::move(parts), tenant_,
+      request, std::move(head_records), std::move(parts), std::move(wanted_streams), tenant_,
       [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
 }
 

@@ -52,6 +52,7 @@ struct StorageStats {
   uint64_t merge_bytes = 0;              // part bytes written by merges
   uint64_t retention_removed_parts = 0;  // store-wide only
   uint64_t retention_removed_bytes = 0;  // store-wide only
+  uint64_t merges_running = 0;           // store-wide only: 0 or 1
 
   void Add(const StorageStats& o) {
     records += o.records;
