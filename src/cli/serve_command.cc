@@ -74,6 +74,7 @@ int RunServe(const ServeFlags& flags) {
   store_options.data_dir = config.data;
   store_options.flush_interval = config.flush_interval;
   store_options.log.max_head_bytes = config.head_max_bytes;
+  store_options.max_heads_bytes = config.heads_max_bytes;
   store_options.log.max_head_age = config.head_max_age;
   store_options.retention_period = std::chrono::nanoseconds(config.retention_period_ns);
   store_options.retention_bytes = config.retention_size;
@@ -94,6 +95,12 @@ int RunServe(const ServeFlags& flags) {
   stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
   stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
   stat_gauge("lode_merges_running", "1 while a part merge runs.", &StorageStats::merges_running);
+  metrics.AddCounterFunc(
+      "lode_appends_held_total", "Durable appends that waited for head memory (backpressure).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_held); });
+  metrics.AddCounterFunc(
+      "lode_appends_refused_total", "Appends refused (503) because head memory was full.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_refused); });
   metrics.AddCounterFunc("lode_merges_total", "Part merges completed.",
                          [store_ptr] { return static_cast<double>(store_ptr->Stats().merges); });
   metrics.AddCounterFunc(

@@ -45,6 +45,11 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         if (config.head_max_bytes == 0) {
           return Status::InvalidArgument("head_max_bytes must be positive");
         }
+      } else if (key == "heads_max_bytes") {
+        config.heads_max_bytes = value.as<uint64_t>();
+        if (config.heads_max_bytes == 0) {
+          return Status::InvalidArgument("heads_max_bytes must be positive");
+        }
       } else if (key == "head_max_age") {
         auto d = ParseSecondsOrDuration(value.as<std::string>());
         if (!d.ok()) return d.status().WithContext("head_max_age");

@@ -20,6 +20,9 @@ struct ServeConfig {
   // A tenant's in-memory head is flushed to a part past this size or age.
   uint64_t head_max_bytes = 64ull << 20;
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
+  // All tenants' heads together: past half, the largest are flushed early;
+  // past all of it, appends wait (durable) or get 503 (best-effort).
+  uint64_t heads_max_bytes = 256ull << 20;
   // Per tenant: delete data older than this (0: forever) or beyond this
   // many bytes of parts (0: no limit).
   int64_t retention_period_ns = 0;

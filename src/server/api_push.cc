@@ -36,7 +36,10 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
     if (code >= 500) {
       log::Error("push failed", {{"tenant", tenant}, {"err", result.status().ToString()}});
     }
-    return HttpResponse::Text(code, result.status().message());
+    HttpResponse response = HttpResponse::Text(code, result.status().message());
+    // Overload is temporary: tell the client when to come back.
+    if (code == 503) response.headers.emplace_back("Retry-After", "1");
+    return response;
   }
   ingested_records_.With({tenant}).Inc(result->records);
   ingested_bytes_.With({tenant}).Inc(result->bytes);

@@ -1,5 +1,7 @@
 #include "storage/local_store.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "storage/read_pool.h"
 
@@ -79,7 +81,64 @@ TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
 Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
                           Durability durability, std::string_view batch_id) {
   LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
-  return log->Append(batches, durability, batch_id);
+  LODE_RETURN_IF_ERROR(WaitForHeadRoom(durability));
+  Status s = log->Append(batches, durability, batch_id);
+  // A head past its limit is flushed now rather than at the next tick, so
+  // that fast ingest does not run far past it.
+  if (s.ok() && log->head_bytes() >= options_.log.max_head_bytes) flush_cv_.notify_all();
+  return s;
+}
+
+uint64_t LocalStore::HeadsBytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t total = 0;
+  for (const auto& [name, log] : tenants_) total += log->head_bytes();
+  return total;
+}
+
+Status LocalStore::WaitForHeadRoom(Durability durability) {
+  if (options_.max_heads_bytes == 0 || HeadsBytes() < options_.max_heads_bytes) {
+    return Status::Ok();
+  }
+  flush_cv_.notify_all();
+  auto refuse = [this] {
+    ++appends_refused_;
+    return Status::Unavailable("heads hold more than max_heads_bytes (" +
+                               std::to_string(options_.max_heads_bytes) +
+                               " bytes) while flushing to disk catches up; retry later");
+  };
+  if (durability == Durability::kBestEffort) return refuse();
+  // Durable appends are slowed, not dropped: the producer waits for the
+  // flush, which is the backpressure.
+  ++appends_held_;
+  auto deadline = std::chrono::steady_clock::now() + options_.head_room_wait;
+  while (HeadsBytes() >= options_.max_heads_bytes) {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return Status::Unavailable("storage is closed");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return refuse();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return Status::Ok();
+}
+
+void LocalStore::RelieveHeads(const std::vector<TenantLog*>& logs) {
+  if (options_.max_heads_bytes == 0) return;
+  std::vector<std::pair<uint64_t, TenantLog*>> by_size;
+  uint64_t total = 0;
+  for (TenantLog* log : logs) {
+    uint64_t bytes = log->head_bytes();
+    total += bytes;
+    by_size.emplace_back(bytes, log);
+  }
+  std::sort(by_size.begin(), by_size.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [bytes, log] : by_size) {
+    if (total < options_.max_heads_bytes / 2) break;
+    (void)log->MaybeFlushHead(/*force=*/true);  // errors are logged by the tenant
+    total -= bytes;
+  }
 }
 
 Result<std::unique_ptr<RecordIterator>> LocalStore::Select(const SelectRequest& request) {
@@ -125,6 +184,9 @@ void LocalStore::FlushLoop() {
     for (TenantLog* log : logs) {
       // Errors are logged by the tenant; its records stay in memory and WAL.
       (void)log->MaybeFlushHead(/*force=*/false);
+    }
+    RelieveHeads(logs);
+    for (TenantLog* log : logs) {
       if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
         PartSet::Removed removed =
             log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
@@ -183,6 +245,8 @@ StorageStats LocalStore::Stats() const {
   total.retention_removed_parts = retention_parts_.load();
   total.retention_removed_bytes = retention_bytes_.load();
   total.merges_running = merging_.load() ? 1 : 0;
+  total.appends_held = appends_held_.load();
+  total.appends_refused = appends_refused_.load();
   return total;
 }
 

@@ -35,6 +35,13 @@ struct LocalStoreOptions {
   // Threads decoding and filtering part blocks for queries (0: one per
   // core), shared by all queries.
   size_t read_threads = 0;
+  // Memory of all tenants' heads together (those being flushed included).
+  // Past half of it the largest heads are flushed early; past all of it
+  // appends are held back: best-effort ones fail with Unavailable (retry
+  // later), durable ones wait for room up to head_room_wait, then fail
+  // the same way. 0: no store-wide limit.
+  uint64_t max_heads_bytes = 256ull << 20;
+  std::chrono::milliseconds head_room_wait{std::chrono::seconds(30)};
   TenantLogOptions log;
 };
 
@@ -59,6 +66,13 @@ class LocalStore final : public Storage {
   Result<TenantLog*> GetOrOpenTenant(const std::string& tenant);
   TenantLog* FindTenant(const std::string& tenant) const;
   // Calls `work` with the tenants every flush interval until Close.
+  // Sum of every tenant's head memory.
+  uint64_t HeadsBytes() const;
+  // Waits for (durable) or checks (best-effort) room under max_heads_bytes.
+  Status WaitForHeadRoom(Durability durability);
+  // Flushes the largest heads until the heads together are under half of
+  // max_heads_bytes.
+  void RelieveHeads(const std::vector<TenantLog*>& logs);
   void EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work);
   void FlushLoop();
   void MergeLoop();
@@ -77,7 +91,10 @@ class LocalStore final : public Storage {
   std::thread flusher_;
   std::thread merger_;
   std::atomic<bool> stop_merges_{false};
-  std::atomic<bool> merging_{false};  // a merge is looking for work or running
+  std::atomic<bool> merging_{false};
+  std::atomic<uint64_t> appends_held_{0};  // appends that waited for head room
+  std::atomic<uint64_t> appends_refused_{
+      0};  // appends refused for lack of it  // a merge is looking for work or running
 };
 
 }  // namespace lode

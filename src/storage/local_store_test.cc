@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "io/fault_env.h"
 #include "storage/wal/wal_writer.h"
 
 namespace lode {
@@ -322,6 +323,100 @@ TEST_F(ParallelReadTest, IteratorsDroppedEarlyAndConcurrentQueriesAreSafe) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(Lines(*store, "t", {any}).size(), 3000u);
+}
+
+}  // namespace
+}  // namespace lode
+
+namespace lode {
+namespace {
+
+// The store-wide limit on head memory: heads are flushed early, durable
+// appends wait for room, and when flushing cannot make room, appends are
+// refused instead of growing memory without bound.
+class HeadMemoryTest : public LocalStoreTest {
+ protected:
+  std::unique_ptr<LocalStore> OpenLimited(Env* env, std::chrono::milliseconds wait) {
+    LocalStoreOptions options;
+    options.data_dir = dir_;
+    options.flush_interval = std::chrono::hours(1);  // flushes only when asked
+    options.max_heads_bytes = 256 << 10;
+    options.head_room_wait = wait;
+    options.log.max_head_bytes = 1ull << 30;  // no per-tenant flush
+    options.log.max_head_age = std::chrono::hours(1);
+    auto store = LocalStore::Open(env, options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  static std::vector<StreamBatch> Big(const std::string& app, int64_t first, int n) {
+    StreamBatch b{Labels({{"app", app}}), {}};
+    for (int i = 0; i < n; ++i) {
+      b.entries.push_back(Entry{
+          first + i, app + " record " + std::to_string(first + i) + std::string(200, 'x'), {}});
+    }
+    return {b};
+  }
+};
+
+TEST_F(HeadMemoryTest, DurableAppendsWaitForFlushesAndAllArrive) {
+  auto store = OpenLimited(Env::Default(), std::chrono::seconds(30));
+  std::vector<std::thread> writers;
+  std::atomic<int> failures = 0;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&, w] {
+      for (int round = 0; round < 20; ++round) {
+        std::string app = "w" + std::to_string(w);
+        if (!store
+                 ->Append("t" + std::to_string(w), Big(app, round * 100, 100), Durability::kDurable)
+                 .ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  StorageStats stats = store->Stats();
+  // 3 x 20 x 100 records of ~230 bytes: far over 256 KiB, so heads were
+  // flushed early and some appends waited.
+  EXPECT_GT(stats.parts, 0u);
+  EXPECT_GT(stats.appends_held, 0u);
+  EXPECT_EQ(stats.appends_refused, 0u);
+  EXPECT_LT(stats.head_bytes, 2u * (256u << 10));
+  for (int w = 0; w < 3; ++w) {
+    EXPECT_EQ(Lines(*store, "t" + std::to_string(w), {Eq("app", "w" + std::to_string(w))},
+                    Direction::kForward, 0, 1'000'000)
+                  .size(),
+              2000u);
+  }
+}
+
+TEST_F(HeadMemoryTest, WhenFlushesFailAppendsAreRefusedNotBuffered) {
+  FaultEnv env(Env::Default());
+  auto store = OpenLimited(&env, std::chrono::milliseconds(200));
+  env.FailRenames(true);  // parts cannot be published: heads cannot shrink
+  Status s;
+  int accepted = 0;
+  for (int round = 0; round < 50; ++round) {
+    s = store->Append("t", Big("a", round * 100, 100), Durability::kBestEffort);
+    if (!s.ok()) break;
+    ++accepted;
+  }
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_LT(accepted, 50);
+  // A durable append waits head_room_wait, then is refused the same way.
+  auto started = std::chrono::steady_clock::now();
+  Status durable = store->Append("t", Big("a", 10'000, 10), Durability::kDurable);
+  EXPECT_EQ(durable.code(), StatusCode::kUnavailable);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(200));
+  EXPECT_GE(store->Stats().appends_refused, 2u);
+  // Once flushing works again, room comes back and nothing accepted is lost.
+  env.FailRenames(false);
+  Status later = store->Append("t", Big("a", 20'000, 10), Durability::kDurable);
+  EXPECT_TRUE(later.ok()) << later.ToString();
+  EXPECT_EQ(Lines(*store, "t", {Eq("app", "a")}, Direction::kForward, 0, 1'000'000).size(),
+            static_cast<size_t>(accepted) * 100 + 10);
 }
 
 }  // namespace

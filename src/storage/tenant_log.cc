@@ -338,6 +338,11 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
       [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
 }
 
+uint64_t TenantLog::head_bytes() const {
+  std::lock_guard lock(mu_);
+  return head_->bytes() + (flushing_ ? flushing_->bytes() : 0);
+}
+
 uint64_t TenantLog::record_count() const {
   std::lock_guard lock(mu_);
   uint64_t n = head_->records() + part_records_;

@@ -53,6 +53,8 @@ struct StorageStats {
   uint64_t retention_removed_parts = 0;  // store-wide only
   uint64_t retention_removed_bytes = 0;  // store-wide only
   uint64_t merges_running = 0;           // store-wide only: 0 or 1
+  uint64_t appends_held = 0;             // store-wide only: waited for head room
+  uint64_t appends_refused = 0;          // store-wide only: refused for lack of it
 
   void Add(const StorageStats& o) {
     records += o.records;
@@ -124,6 +126,8 @@ class TenantLog {
   std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
   uint64_t record_count() const;
+  // Memory held by the head and by a head being flushed.
+  uint64_t head_bytes() const;
   StorageStats Stats() const;
   const PartSet& parts() const { return *parts_; }
 
