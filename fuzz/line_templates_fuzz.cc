@@ -1,6 +1,7 @@
 // Fuzzes the template line encoding for losslessness: the input's lines
 // (split at '\n') cut into templates and variable columns must rebuild
-// byte for byte.
+// byte for byte; and every one-token fragment of a line must be judged
+// possibly present by TemplatesMayContainToken (no false negatives).
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -31,6 +32,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < lines.size(); ++i) {
     if (std::string_view(rebuilt).substr(offsets[i], offsets[i + 1] - offsets[i]) != lines[i]) {
       abort();
+    }
+  }
+  for (std::string_view line : lines) {
+    for (size_t from = 0; from < line.size() && from < 24; ++from) {
+      for (size_t len = 1; from + len <= line.size() && len < 24; ++len) {
+        std::string_view fragment = line.substr(from, len);
+        if (!lode::part::IsTemplateToken(fragment)) break;
+        if (!lode::part::TemplatesMayContainToken(columns.templates, columns.str_bytes, fragment)) {
+          abort();
+        }
+      }
     }
   }
   return 0;

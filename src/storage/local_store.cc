@@ -85,7 +85,7 @@ Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBat
   Status s = log->Append(batches, durability, batch_id);
   // A head past its limit is flushed now rather than at the next tick, so
   // that fast ingest does not run far past it.
-  if (s.ok() && log->head_bytes() >= options_.log.max_head_bytes) flush_cv_.notify_all();
+  if (s.ok() && log->head_bytes() >= options_.log.max_head_bytes) RequestFlush();
   return s;
 }
 
@@ -100,7 +100,7 @@ Status LocalStore::WaitForHeadRoom(Durability durability) {
   if (options_.max_heads_bytes == 0 || HeadsBytes() < options_.max_heads_bytes) {
     return Status::Ok();
   }
-  flush_cv_.notify_all();
+  RequestFlush();
   auto refuse = [this] {
     ++appends_refused_;
     return Status::Unavailable("heads hold more than max_heads_bytes (" +
@@ -112,13 +112,15 @@ Status LocalStore::WaitForHeadRoom(Durability durability) {
   // flush, which is the backpressure.
   ++appends_held_;
   auto deadline = std::chrono::steady_clock::now() + options_.head_room_wait;
-  while (HeadsBytes() >= options_.max_heads_bytes) {
+  for (int i = 1; HeadsBytes() >= options_.max_heads_bytes; ++i) {
     {
       std::lock_guard lock(mu_);
       if (closed_) return Status::Unavailable("storage is closed");
     }
     if (std::chrono::steady_clock::now() >= deadline) return refuse();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // Other appends may refill what a flush freed: ask again now and then.
+    if (i % 20 == 0) RequestFlush();
   }
   return Status::Ok();
 }
@@ -164,10 +166,22 @@ Status LocalStore::Flush() {
   return first;
 }
 
-void LocalStore::EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work) {
+void LocalStore::RequestFlush() {
+  {
+    std::lock_guard lock(mu_);
+    flush_requested_ = true;
+  }
+  flush_cv_.notify_all();
+}
+
+void LocalStore::EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work,
+                               bool* requested) {
   std::unique_lock lock(mu_);
   while (!closed_) {
-    flush_cv_.wait_for(lock, options_.flush_interval);
+    // A request made while `work` ran is not lost: the flag stays set.
+    flush_cv_.wait_for(lock, options_.flush_interval,
+                       [&] { return closed_ || (requested != nullptr && *requested); });
+    if (requested != nullptr) *requested = false;
     if (closed_) break;
     std::vector<TenantLog*> logs;
     for (auto& [name, log] : tenants_) logs.push_back(log.get());
@@ -178,23 +192,25 @@ void LocalStore::EveryInterval(const std::function<void(const std::vector<Tenant
 }
 
 void LocalStore::FlushLoop() {
-  EveryInterval([this](const std::vector<TenantLog*>& logs) {
-    Status s = Flush();
-    if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
-    for (TenantLog* log : logs) {
-      // Errors are logged by the tenant; its records stay in memory and WAL.
-      (void)log->MaybeFlushHead(/*force=*/false);
-    }
-    RelieveHeads(logs);
-    for (TenantLog* log : logs) {
-      if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
-        PartSet::Removed removed =
-            log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
-        retention_parts_ += removed.parts;
-        retention_bytes_ += removed.bytes;
-      }
-    }
-  });
+  EveryInterval(
+      [this](const std::vector<TenantLog*>& logs) {
+        Status s = Flush();
+        if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
+        for (TenantLog* log : logs) {
+          // Errors are logged by the tenant; its records stay in memory and WAL.
+          (void)log->MaybeFlushHead(/*force=*/false);
+        }
+        RelieveHeads(logs);
+        for (TenantLog* log : logs) {
+          if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
+            PartSet::Removed removed =
+                log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
+            retention_parts_ += removed.parts;
+            retention_bytes_ += removed.bytes;
+          }
+        }
+      },
+      &flush_requested_);
 }
 
 void LocalStore::MergeLoop() {

@@ -73,7 +73,12 @@ class LocalStore final : public Storage {
   // Flushes the largest heads until the heads together are under half of
   // max_heads_bytes.
   void RelieveHeads(const std::vector<TenantLog*>& logs);
-  void EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work);
+  // Runs `work` every flush_interval until closed, and at once when
+  // `*requested` (guarded by mu_) is set by RequestFlush.
+  void EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work,
+                     bool* requested = nullptr);
+  // Wakes the flush thread now (a head past its limit, memory short).
+  void RequestFlush();
   void FlushLoop();
   void MergeLoop();
 
@@ -88,6 +93,7 @@ class LocalStore final : public Storage {
   std::atomic<uint64_t> retention_parts_{0};
   std::atomic<uint64_t> retention_bytes_{0};
   std::condition_variable flush_cv_;
+  bool flush_requested_ = false;  // guarded by mu_
   std::thread flusher_;
   std::thread merger_;
   std::atomic<bool> stop_merges_{false};

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "storage/part/block_codec.h"
+#include "storage/part/line_templates.h"
 #include "storage/part/token_filter.h"
 #include "storage/read_pool.h"
 
@@ -30,6 +32,7 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
   for (const std::string& literal : request_.line_contains) {
     auto keys = part::RequiredKeys(literal);
     if (!keys.empty()) required_keys_.push_back(std::move(keys));
+    if (part::IsTemplateToken(literal)) single_tokens_.push_back(literal);
   }
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
@@ -135,7 +138,17 @@ void MergeIterator::Prefetch() {
 
 void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
                                     BlockSlot& slot) const {
-  slot.status = reader.ReadBlockInto(block, slot.block);
+  slot.ruled_out = false;
+  thread_local std::string bytes;
+  slot.status = reader.ReadBlockBytes(block, bytes);
+  if (!slot.status.ok()) return;
+  for (const std::string& token : single_tokens_) {
+    if (!part::BlockMayContainToken(bytes, token)) {
+      slot.ruled_out = true;
+      return;
+    }
+  }
+  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block);
   if (!slot.status.ok()) return;
   const part::DecodedBlock& b = slot.block;
   slot.wanted.assign(b.size(), 0);
@@ -171,6 +184,11 @@ bool MergeIterator::Open(size_t index) {
     next_prefetch_ = std::max(next_prefetch_, run.order + 1);
   }
   Prefetch();
+  if (run.slot->status.ok() && run.slot->ruled_out) {
+    ++stats_.blocks_ruled_out;
+    free_slots_.push_back(std::move(run.slot));
+    return false;
+  }
   if (!run.slot->status.ok()) {
     log::Error("skipping corrupt block",
                {{"tenant", tenant_}, {"err", run.slot->status.message()}});

@@ -48,6 +48,8 @@ class MergeIterator final : public RecordIterator {
   size_t blocks_opened() const { return stats_.blocks_read; }
   // Blocks ruled out by their token filters.
   size_t blocks_skipped() const { return stats_.blocks_skipped; }
+  // Blocks read but ruled out by their template columns.
+  size_t blocks_ruled_out() const { return stats_.blocks_ruled_out; }
 
  private:
   // A part block decoded, with which of its records the request wants; on
@@ -59,6 +61,7 @@ class MergeIterator final : public RecordIterator {
     State state = State::kDone;  // guarded by mu
     bool cancelled = false;      // guarded by mu: the iterator is gone
     Status status;
+    bool ruled_out = false;  // its columns show it lacks a token of the request
     part::DecodedBlock block;
     std::vector<uint8_t> wanted;  // per record: in the time range, passes the filters
   };
@@ -110,6 +113,9 @@ class MergeIterator final : public RecordIterator {
   Record current_;
   ReadStats stats_;
   std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
+  // line_contains literals that are one token of the template codec: a
+  // template block is checked for them before its lines are rebuilt.
+  std::vector<std::string> single_tokens_;
 };
 
 }  // namespace lode

@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include <memory>
+
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "storage/part/line_templates.h"
@@ -9,6 +11,21 @@
 
 namespace lode::part {
 namespace {
+
+// zstd contexts, one per thread and reused: creating one per call costs
+// an allocation of several hundred kilobytes (and its page faults) for
+// every column of every block.
+ZSTD_CCtx* ThreadCCtx() {
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(),
+                                                                      &ZSTD_freeCCtx);
+  return ctx.get();
+}
+
+ZSTD_DCtx* ThreadDCtx() {
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(),
+                                                                      &ZSTD_freeDCtx);
+  return ctx.get();
+}
 
 // Blocks are small enough to decompress in one call; a payload claiming
 // more than this is corrupt.
@@ -53,7 +70,7 @@ void PutCompressed(std::string& out, std::string_view raw, int level) {
   size_t at = out.size();
   size_t bound = ZSTD_compressBound(raw.size());
   out.resize(at + bound);
-  size_t n = ZSTD_compress(out.data() + at, bound, raw.data(), raw.size(), level);
+  size_t n = ZSTD_compressCCtx(ThreadCCtx(), out.data() + at, bound, raw.data(), raw.size(), level);
   if (ZSTD_isError(n)) {
     out.resize(at);
     out.append(raw);
@@ -73,21 +90,39 @@ void PutSection(std::string& out, std::string_view raw, int level) {
   PutLengthPrefixed(out, zstd ? std::string_view(packed) : raw);
 }
 
-Result<std::string_view> GetSection(Decoder& d, std::string& storage) {
+// A section as stored: its mode, decoded size and stored bytes.
+struct StoredSection {
+  uint8_t mode = 0;
+  uint64_t raw_size = 0;
+  std::string_view stored;
+};
+
+Result<StoredSection> NextSection(Decoder& d) {
   if (d.remaining() == 0) return Status::Corruption("missing block section");
-  uint8_t mode = static_cast<uint8_t>(d.Fixed8());
-  uint64_t raw_size = d.Varint64();
-  std::string_view stored = d.LengthPrefixed();
-  if (!d.ok() || raw_size > kMaxRawBlockSize) return Status::Corruption("bad block section");
-  if (mode == 0) {
-    if (stored.size() != raw_size) return Status::Corruption("bad stored section size");
-    return stored;
+  StoredSection s;
+  s.mode = d.Fixed8();
+  s.raw_size = d.Varint64();
+  s.stored = d.LengthPrefixed();
+  if (!d.ok() || s.raw_size > kMaxRawBlockSize) return Status::Corruption("bad block section");
+  if (s.mode > 1) return Status::Corruption("unknown section mode");
+  if (s.mode == 0 && s.stored.size() != s.raw_size) {
+    return Status::Corruption("bad stored section size");
   }
-  if (mode != 1) return Status::Corruption("unknown section mode");
-  storage.resize(raw_size);
-  size_t n = ZSTD_decompress(storage.data(), raw_size, stored.data(), stored.size());
-  if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("section does not decompress");
+  return s;
+}
+
+Result<std::string_view> Unpack(const StoredSection& s, std::string& storage) {
+  if (s.mode == 0) return s.stored;
+  storage.resize(s.raw_size);
+  size_t n = ZSTD_decompressDCtx(ThreadDCtx(), storage.data(), s.raw_size, s.stored.data(),
+                                 s.stored.size());
+  if (ZSTD_isError(n) || n != s.raw_size) return Status::Corruption("section does not decompress");
   return std::string_view(storage);
+}
+
+Result<std::string_view> GetSection(Decoder& d, std::string& storage) {
+  LODE_ASSIGN_OR_RETURN(StoredSection s, NextSection(d));
+  return Unpack(s, storage);
 }
 
 size_t EncodePlain(std::string& out, const std::vector<const Entry*>& entries, int level) {
@@ -155,7 +190,8 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
                    DecodedBlock& out) {
   if (zstd) {
     out.data.resize(raw_size);
-    size_t n = ZSTD_decompress(out.data.data(), raw_size, payload.data(), payload.size());
+    size_t n = ZSTD_decompressDCtx(ThreadDCtx(), out.data.data(), raw_size, payload.data(),
+                                   payload.size());
     if (ZSTD_isError(n) || n != raw_size) return Status::Corruption("block does not decompress");
   } else {
     if (payload.size() != raw_size) return Status::Corruption("bad uncompressed block size");
@@ -265,6 +301,27 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
       return DecodeTemplates(payload, raw_size, expected_records, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
+}
+
+bool BlockMayContainToken(std::string_view block, std::string_view token) {
+  if (block.size() < 1 + kBlockTrailerSize) return true;
+  if (static_cast<BlockCodec>(block[0]) != BlockCodec::kTemplates) return true;
+  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
+  // A damaged block is left to the decoder, which reports it.
+  if (crc32c::Value(body) != DecodeFixed32(block.data() + body.size())) return true;
+  Decoder d(body.substr(1));
+  d.Varint64();
+  StoredSection sections[6];
+  for (StoredSection& s : sections) {
+    auto next = NextSection(d);
+    if (!next.ok()) return true;
+    s = *next;
+  }
+  thread_local std::string templates_storage, strings_storage;
+  auto templates = Unpack(sections[1], templates_storage);
+  auto strings = Unpack(sections[5], strings_storage);
+  if (!templates.ok() || !strings.ok()) return true;
+  return TemplatesMayContainToken(*templates, *strings, token);
 }
 
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {

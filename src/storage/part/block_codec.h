@@ -35,6 +35,12 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
 // for a bad checksum or any malformed byte; never reads out of bounds.
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records);
 
+// Whether the block's lines can contain `token` (one token of the template
+// codec, see IsTemplateToken), judged from a template block's template and
+// string columns without rebuilding its lines. True when unsure, and for
+// blocks of the other codecs.
+bool BlockMayContainToken(std::string_view block, std::string_view token);
+
 // The same, into `out`, reusing the memory it holds (a reader decoding
 // block after block keeps one DecodedBlock). On error `out` holds nothing
 // usable.

@@ -127,6 +127,43 @@ struct ParsedTemplate {
 
 }  // namespace
 
+bool IsTemplateToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (kDelimiter[static_cast<uint8_t>(c)]) return false;
+  }
+  return true;
+}
+
+bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
+                              std::string_view token) {
+  // Where a token of a line can be: in its template's text (no digit), in
+  // a string variable, in an integer (digits only), or across a word glued
+  // to an integer, which the template keeps as "word\x01" or "\x01word".
+  bool all_digits = true;
+  for (char c : token) all_digits &= IsDigit(c);
+  if (all_digits) return true;
+  auto contains = [](std::string_view hay, std::string_view needle) {
+    return hay.find(needle) != std::string_view::npos;
+  };
+  if (contains(templates, token) || contains(str_bytes, token)) return true;
+  size_t k = token.size();
+  while (k > 0 && IsDigit(token[k - 1])) --k;  // token = word + digits
+  if (k > 0 && k < token.size() && !HasDigit(token.substr(0, k))) {
+    std::string glued(token.substr(0, k));
+    glued.push_back(kIntVar);
+    if (contains(templates, glued)) return true;
+  }
+  size_t m = 0;
+  while (m < token.size() && IsDigit(token[m])) ++m;  // token = digits + word
+  if (m > 0 && m < token.size() && !HasDigit(token.substr(m))) {
+    std::string glued(1, kIntVar);
+    glued.append(token.substr(m));
+    if (contains(templates, glued)) return true;
+  }
+  return false;
+}
+
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out) {
   out = TemplateColumns{};
   std::vector<Template> templates;

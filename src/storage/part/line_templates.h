@@ -39,6 +39,16 @@ struct TemplateColumns {
   size_t template_count = 0;
 };
 
+// Whether `s` is one token: non-empty, without any delimiter byte.
+bool IsTemplateToken(std::string_view s);
+
+// Whether lines rebuilt from a block with these template and string
+// columns can contain `token` (one token, see IsTemplateToken) anywhere,
+// decided without rebuilding them. Never false when they can; true when
+// unsure (a token of digits only may hide inside any integer).
+bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
+                              std::string_view token);
+
 // Splits `lines` into template columns (replacing `out`'s contents).
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out);
 

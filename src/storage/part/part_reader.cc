@@ -108,9 +108,19 @@ Result<DecodedBlock> PartReader::ReadBlock(size_t index) const {
 }
 
 Status PartReader::ReadBlockInto(size_t index, DecodedBlock& out) const {
-  const BlockMeta& m = blocks_.at(index);
   thread_local std::string bytes;  // reused: blocks are read one after another
-  LODE_RETURN_IF_ERROR(file_->Read(m.offset, m.size, bytes));
+  LODE_RETURN_IF_ERROR(ReadBlockBytes(index, bytes));
+  return DecodeBlockBytes(index, bytes, out);
+}
+
+Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
+  const BlockMeta& m = blocks_.at(index);
+  return file_->Read(m.offset, m.size, out);
+}
+
+Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes,
+                                    DecodedBlock& out) const {
+  const BlockMeta& m = blocks_.at(index);
   Status s = DecodeBlockInto(bytes, m.records, out);
   if (!s.ok()) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +

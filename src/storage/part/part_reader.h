@@ -30,6 +30,10 @@ class PartReader {
   Result<DecodedBlock> ReadBlock(size_t index) const;
   // The same into `out`, reusing its memory.
   Status ReadBlockInto(size_t index, DecodedBlock& out) const;
+  // The two steps of ReadBlockInto: the block's stored bytes, then their
+  // decoding (a Corruption error names the file and offset).
+  Status ReadBlockBytes(size_t index, std::string& out) const;
+  Status DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out) const;
 
   // The token filter of block `index` (see token_filter.h). The filters
   // section is read and verified on first use and kept; if it is damaged,
