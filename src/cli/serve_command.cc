@@ -78,6 +78,11 @@ int RunServe(const ServeFlags& flags) {
   store_options.log.max_head_age = config.head_max_age;
   store_options.retention_period = std::chrono::nanoseconds(config.retention_period_ns);
   store_options.retention_bytes = config.retention_size;
+  for (const auto& [tenant, r] : config.tenants) {
+    store_options.tenant_retention[tenant] = LocalStoreOptions::Retention{
+        std::chrono::nanoseconds(r.retention_period_ns.value_or(config.retention_period_ns)),
+        r.retention_size.value_or(config.retention_size)};
+  }
   auto store = LocalStore::Open(Env::Default(), store_options);
   if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
 

@@ -6,8 +6,59 @@
 
 #include "base/time.h"
 #include "io/env.h"
+#include "model/tenant.h"
 
 namespace lode {
+
+namespace {
+
+std::string AtLine(const YAML::Node& node) {
+  return " at line " + std::to_string(node.Mark().line + 1);
+}
+
+// tenants:
+//   audit: {retention_period: 365d}
+//   debug: {retention_period: 3d, retention_size: 10000000000}
+// A setting a tenant leaves out is the top-level one.
+Status ParseTenants(const YAML::Node& tenants, ServeConfig& config) {
+  if (!tenants.IsMap()) {
+    return Status::InvalidArgument("config key \"tenants\"" + AtLine(tenants) +
+                                   " must map tenant names to their settings");
+  }
+  for (const auto& tenant : tenants) {
+    std::string name = tenant.first.as<std::string>();
+    if (Status s = ValidateTenant(name); !s.ok()) {
+      return Status::InvalidArgument("tenants: " + s.message() + AtLine(tenant.first));
+    }
+    if (!tenant.second.IsMap()) {
+      return Status::InvalidArgument("tenants." + name + AtLine(tenant.first) +
+                                     " must be a mapping of settings");
+    }
+    ServeConfig::TenantRetention retention;
+    for (const auto& item : tenant.second) {
+      std::string key = item.first.as<std::string>();
+      if (!item.second.IsScalar()) {
+        return Status::InvalidArgument("tenants." + name + "." + key + AtLine(item.first) +
+                                       " needs a single value");
+      }
+      if (key == "retention_period") {
+        auto d = ParseSecondsOrDuration(item.second.as<std::string>());
+        if (!d.ok()) return d.status().WithContext("tenants." + name + ".retention_period");
+        retention.retention_period_ns = *d;
+      } else if (key == "retention_size") {
+        retention.retention_size = item.second.as<uint64_t>();
+      } else {
+        return Status::InvalidArgument("unknown tenant setting \"" + key + "\"" +
+                                       AtLine(item.first) +
+                                       " (per tenant: retention_period, retention_size)");
+      }
+    }
+    config.tenants[name] = retention;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
   YAML::Node root;
@@ -22,6 +73,10 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
     for (const auto& item : root) {
       std::string key = item.first.as<std::string>();
       const YAML::Node& value = item.second;
+      if (key == "tenants") {
+        LODE_RETURN_IF_ERROR(ParseTenants(value, config));
+        continue;
+      }
       if (!value.IsScalar()) {
         return Status::InvalidArgument("config key \"" + key + "\" at line " +
                                        std::to_string(item.first.Mark().line + 1) +

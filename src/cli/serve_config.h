@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -22,11 +24,18 @@ struct ServeConfig {
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
   // All tenants' heads together: past half, the largest are flushed early;
   // past all of it, appends wait (durable) or get 503 (best-effort).
-  uint64_t heads_max_bytes = 256ull << 20;
+  uint64_t heads_max_bytes = 128ull << 20;
   // Per tenant: delete data older than this (0: forever) or beyond this
   // many bytes of parts (0: no limit).
   int64_t retention_period_ns = 0;
   uint64_t retention_size = 0;
+  // Per-tenant overrides of the two retention settings (`tenants:` in the
+  // config file); a tenant not listed uses the values above.
+  struct TenantRetention {
+    std::optional<int64_t> retention_period_ns;
+    std::optional<uint64_t> retention_size;
+  };
+  std::map<std::string, TenantRetention> tenants;
 };
 
 // Applies the keys present in a YAML config file onto `config`. Unknown

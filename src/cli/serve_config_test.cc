@@ -36,6 +36,32 @@ TEST(ParseServeConfigTest, SetsEveryKey) {
   EXPECT_EQ(config.max_query_limit, 100u);
 }
 
+TEST(ParseServeConfigTest, TenantsOverrideRetention) {
+  ServeConfig config;
+  Status s = ParseServeConfig(
+      "tenants:\n"
+      "  audit:\n"
+      "    retention_period: 365d\n"
+      "  debug: {retention_size: 1000, retention_period: 3d}\n"
+      "retention_period: 30d\n",
+      config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(config.tenants.size(), 2u);
+  EXPECT_EQ(config.tenants["audit"].retention_period_ns, 365LL * 86400 * 1'000'000'000);
+  EXPECT_FALSE(config.tenants["audit"].retention_size.has_value());
+  EXPECT_EQ(config.tenants["debug"].retention_size, 1000u);
+  EXPECT_EQ(config.tenants["debug"].retention_period_ns, 3LL * 86400 * 1'000'000'000);
+  EXPECT_EQ(config.retention_period_ns, 30LL * 86400 * 1'000'000'000);
+}
+
+TEST(ParseServeConfigTest, BadTenantsAreErrors) {
+  ExpectError("tenants: 5\n", "must map tenant names");
+  ExpectError("tenants:\n  ../x:\n    retention_period: 1d\n", "tenants:");
+  ExpectError("tenants:\n  a: 1d\n", "tenants.a");
+  ExpectError("tenants:\n  a:\n    retention: 1d\n", "unknown tenant setting \"retention\"");
+  ExpectError("tenants:\n  a:\n    retention_period: soon\n", "tenants.a.retention_period");
+}
+
 TEST(ParseServeConfigTest, KeysNotGivenKeepTheirValues) {
   ServeConfig config;
   config.data = "/from/flags";

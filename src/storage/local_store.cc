@@ -202,9 +202,13 @@ void LocalStore::FlushLoop() {
         }
         RelieveHeads(logs);
         for (TenantLog* log : logs) {
-          if (options_.retention_period.count() > 0 || options_.retention_bytes > 0) {
+          LocalStoreOptions::Retention retention{options_.retention_period,
+                                                 options_.retention_bytes};
+          auto special = options_.tenant_retention.find(log->tenant());
+          if (special != options_.tenant_retention.end()) retention = special->second;
+          if (retention.period.count() > 0 || retention.bytes > 0) {
             PartSet::Removed removed =
-                log->ApplyRetention(options_.retention_period.count(), options_.retention_bytes);
+                log->ApplyRetention(retention.period.count(), retention.bytes);
             retention_parts_ += removed.parts;
             retention_bytes_ += removed.bytes;
           }

@@ -32,6 +32,12 @@ struct LocalStoreOptions {
   // oldest parts while a tenant's parts exceed retention_bytes (0: no limit).
   std::chrono::nanoseconds retention_period{0};
   uint64_t retention_bytes = 0;
+  // Tenants whose retention differs from the two settings above.
+  struct Retention {
+    std::chrono::nanoseconds period{0};
+    uint64_t bytes = 0;
+  };
+  std::map<std::string, Retention> tenant_retention;
   // Threads decoding and filtering part blocks for queries (0: one per
   // core), shared by all queries.
   size_t read_threads = 0;
@@ -40,7 +46,7 @@ struct LocalStoreOptions {
   // appends are held back: best-effort ones fail with Unavailable (retry
   // later), durable ones wait for room up to head_room_wait, then fail
   // the same way. 0: no store-wide limit.
-  uint64_t max_heads_bytes = 256ull << 20;
+  uint64_t max_heads_bytes = 128ull << 20;
   std::chrono::milliseconds head_room_wait{std::chrono::seconds(30)};
   TenantLogOptions log;
 };

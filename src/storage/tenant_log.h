@@ -125,6 +125,7 @@ class TenantLog {
   // reaches them. The iterator holds its own references to the parts.
   std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
+  const std::string& tenant() const { return tenant_; }
   uint64_t record_count() const;
   // Memory held by the head and by a head being flushed.
   uint64_t head_bytes() const;

@@ -330,8 +330,8 @@ TEST_F(TenantLogTest, EveryTokenFragmentIsFoundThroughTemplateColumns) {
   for (int i = 0; i < 400; ++i) {
     // Most lines vary the numbers; the shapes above appear once each.
     std::string line = i % 100 == 7 ? shapes[static_cast<size_t>(i / 100)]
-                                     : "GET /api/items/" + std::to_string(i * 31) + " 200 " +
-                                           std::to_string(i % 13) + "ms";
+                                    : "GET /api/items/" + std::to_string(i * 31) + " 200 " +
+                                          std::to_string(i % 13) + "ms";
     b.entries.push_back(Entry{kBase + i, line, {}});
   }
   ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());

@@ -155,6 +155,42 @@ TEST(Durability, RetentionDeletesDataOlderThanThePeriod) {
   EXPECT_EQ(s.entries[0].second, "fresh");
 }
 
+// A tenant listed under `tenants:` keeps its own retention; the others
+// follow the top-level setting.
+TEST(Durability, RetentionCanDifferPerTenant) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  std::string config = WriteConfig(dir.path(),
+                                   "retention_period: 24h\nflush_interval: 50ms\n"
+                                   "tenants:\n  audit:\n    retention_period: 30d\n");
+  const int64_t now = NowNanos();
+  const int64_t day = 86400LL * 1'000'000'000;
+  for (const char* tenant : {"audit", "debug"}) {
+    LodeServer server(data, {"--config", config});
+    ASSERT_EQ(server
+                  .PushJson(PushBody(R"({"app":"r"})", {{now - 3 * day, "three days old"}}),
+                            {{"X-Scope-OrgID", tenant}})
+                  .status,
+              204);
+    ASSERT_EQ(server.Terminate(), 0);
+  }
+  LodeServer restarted(data, {"--config", config});
+  std::string metrics;
+  for (int i = 0; i < 200; ++i) {
+    metrics = restarted.Get("/metrics").body;
+    if (metrics.find("\nlode_retention_removed_parts_total 1\n") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_NE(metrics.find("\nlode_retention_removed_parts_total 1\n"), std::string::npos) << metrics;
+  auto count = [&](const char* tenant) {
+    return ParseStreams(
+               restarted.QueryRange(R"({app="r"})", AllRange(), {{"X-Scope-OrgID", tenant}}).body)
+        .entries.size();
+  };
+  EXPECT_EQ(count("audit"), 1u);
+  EXPECT_EQ(count("debug"), 0u);
+}
+
 TEST(Durability, TornWalTailIsTruncatedAndTheServerStarts) {
   TempDir dir;
   std::string data = dir.path() + "/data";
