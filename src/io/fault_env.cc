@@ -41,9 +41,10 @@ void FaultEnv::FailSyncs(bool fail) {
   std::lock_guard lock(mu_);
   fail_syncs_ = fail;
 }
-void FaultEnv::FailRenames(bool fail) {
+void FaultEnv::FailRenames(bool fail, std::string under) {
   std::lock_guard lock(mu_);
   fail_renames_ = fail;
+  fail_renames_under_ = std::move(under);
 }
 void FaultEnv::TearNextAppend(size_t bytes) {
   std::lock_guard lock(mu_);
@@ -98,7 +99,8 @@ Status FaultEnv::RemoveFile(const std::string& path) {
 Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
   {
     std::lock_guard lock(mu_);
-    if (fail_renames_) return Status::IOError("injected rename failure " + from);
+    if (fail_renames_ && from.starts_with(fail_renames_under_))
+      return Status::IOError("injected rename failure " + from);
   }
   LODE_RETURN_IF_ERROR(base_->RenameFile(from, to));
   std::lock_guard lock(mu_);

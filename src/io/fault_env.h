@@ -21,7 +21,9 @@ class FaultEnv final : public Env {
   // After `n` more successful appends, every append fails with IOError.
   void FailAppendsAfter(int n);
   void FailSyncs(bool fail);
-  void FailRenames(bool fail);
+  // Renames fail while `fail`; with `under`, only renames of paths that
+  // start with it (one tenant's directory, say).
+  void FailRenames(bool fail, std::string under = "");
   // The next append writes only its first `bytes` bytes, then fails.
   void TearNextAppend(size_t bytes);
   // Undoes everything not made durable, as a power cut would.
@@ -57,6 +59,7 @@ class FaultEnv final : public Env {
   int appends_left_ = -1;  // -1: no limit
   bool fail_syncs_ = false;
   bool fail_renames_ = false;
+  std::string fail_renames_under_;
   size_t tear_next_ = 0;
   bool tear_armed_ = false;
   std::map<std::string, uint64_t> synced_size_;  // every file opened for append

@@ -81,7 +81,7 @@ TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
 Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
                           Durability durability, std::string_view batch_id) {
   LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
-  LODE_RETURN_IF_ERROR(WaitForHeadRoom(durability));
+  LODE_RETURN_IF_ERROR(WaitForHeadRoom(*log, durability));
   Status s = log->Append(batches, durability, batch_id);
   // A head past its limit is flushed now rather than at the next tick, so
   // that fast ingest does not run far past it.
@@ -92,17 +92,29 @@ Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBat
 uint64_t LocalStore::HeadsBytes() const {
   std::lock_guard lock(mu_);
   uint64_t total = 0;
-  for (const auto& [name, log] : tenants_) total += log->head_bytes();
+  for (const auto& [name, log] : tenants_) {
+    if (!log->head_flush_failing()) total += log->head_bytes();
+  }
   return total;
 }
 
-Status LocalStore::WaitForHeadRoom(Durability durability) {
-  if (options_.max_heads_bytes == 0 || HeadsBytes() < options_.max_heads_bytes) {
-    return Status::Ok();
-  }
+bool LocalStore::HasHeadRoom(const TenantLog& log) const {
+  if (options_.max_heads_bytes == 0) return true;
+  // A tenant whose flushes fail cannot shrink its head: it is held to the
+  // limit on its own and does not count against the others.
+  if (log.head_flush_failing() && log.head_bytes() >= options_.max_heads_bytes) return false;
+  return HeadsBytes() < options_.max_heads_bytes;
+}
+
+Status LocalStore::WaitForHeadRoom(const TenantLog& log, Durability durability) {
+  if (HasHeadRoom(log)) return Status::Ok();
   RequestFlush();
-  auto refuse = [this] {
+  auto refuse = [&] {
     ++appends_refused_;
+    if (log.head_flush_failing()) {
+      return Status::Unavailable("tenant " + log.tenant() +
+                                 ": its head is full and flushing it to disk fails; retry later");
+    }
     return Status::Unavailable("heads hold more than max_heads_bytes (" +
                                std::to_string(options_.max_heads_bytes) +
                                " bytes) while flushing to disk catches up; retry later");
@@ -112,7 +124,7 @@ Status LocalStore::WaitForHeadRoom(Durability durability) {
   // flush, which is the backpressure.
   ++appends_held_;
   auto deadline = std::chrono::steady_clock::now() + options_.head_room_wait;
-  for (int i = 1; HeadsBytes() >= options_.max_heads_bytes; ++i) {
+  for (int i = 1; !HasHeadRoom(log); ++i) {
     {
       std::lock_guard lock(mu_);
       if (closed_) return Status::Unavailable("storage is closed");
@@ -130,6 +142,7 @@ void LocalStore::RelieveHeads(const std::vector<TenantLog*>& logs) {
   std::vector<std::pair<uint64_t, TenantLog*>> by_size;
   uint64_t total = 0;
   for (TenantLog* log : logs) {
+    if (log->head_flush_failing()) continue;
     uint64_t bytes = log->head_bytes();
     total += bytes;
     by_size.emplace_back(bytes, log);
@@ -198,7 +211,9 @@ void LocalStore::FlushLoop() {
         if (!s.ok()) log::Error("background flush failed", {{"err", s.ToString()}});
         for (TenantLog* log : logs) {
           // Errors are logged by the tenant; its records stay in memory and WAL.
-          (void)log->MaybeFlushHead(/*force=*/false);
+          // A head whose flush failed is retried whole once its backoff
+          // has passed, due or not: it is excluded from RelieveHeads.
+          if (!log->flush_backing_off()) (void)log->MaybeFlushHead(log->head_flush_failing());
         }
         RelieveHeads(logs);
         for (TenantLog* log : logs) {

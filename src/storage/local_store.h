@@ -75,7 +75,8 @@ class LocalStore final : public Storage {
   // Sum of every tenant's head memory.
   uint64_t HeadsBytes() const;
   // Waits for (durable) or checks (best-effort) room under max_heads_bytes.
-  Status WaitForHeadRoom(Durability durability);
+  Status WaitForHeadRoom(const TenantLog& log, Durability durability);
+  bool HasHeadRoom(const TenantLog& log) const;
   // Flushes the largest heads until the heads together are under half of
   // max_heads_bytes.
   void RelieveHeads(const std::vector<TenantLog*>& logs);

@@ -126,7 +126,13 @@ void MergeIterator::Prefetch() {
         }
         slot->state = BlockSlot::State::kRunning;
       }
-      DecodeAndFilter(*reader, block, *slot);
+      // A task that throws (out of memory on a huge block) must still
+      // finish its slot, or the reader waiting for it would hang.
+      try {
+        DecodeAndFilter(*reader, block, *slot);
+      } catch (const std::exception& e) {
+        slot->status = Status::Internal(std::string("reading block: ") + e.what());
+      }
       {
         std::lock_guard lock(slot->mu);
         slot->state = BlockSlot::State::kDone;

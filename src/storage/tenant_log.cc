@@ -219,6 +219,26 @@ Status TenantLog::Flush() { return WritePending(/*sync=*/true); }
 
 Status TenantLog::MaybeFlushHead(bool force) {
   std::lock_guard flush_lock(flush_mu_);
+  Status s = FlushHead(force);
+  int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  if (s.ok()) {
+    flush_failures_.store(0);
+    flush_retry_at_.store(0);
+  } else {
+    int failures = flush_failures_.fetch_add(1) + 1;
+    int64_t delay_ms = std::min<int64_t>(int64_t{100} << std::min(failures, 9), 30000);
+    flush_retry_at_.store(now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::milliseconds(delay_ms))
+                                    .count());
+  }
+  return s;
+}
+
+bool TenantLog::flush_backing_off() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() < flush_retry_at_.load();
+}
+
+Status TenantLog::FlushHead(bool force) {
   {
     std::lock_guard lock(mu_);
     if (head_->empty()) return Status::Ok();

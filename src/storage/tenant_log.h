@@ -20,6 +20,7 @@
 // Thread-safe. Lock order: flush_mu_, then write_mu_, then mu_.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -110,6 +111,14 @@ class TenantLog {
   // not empty). Called by the store's background thread and on Close.
   Status MaybeFlushHead(bool force);
   Status Close();
+  // True after a head flush failed, until one succeeds: the head then
+  // cannot shrink, so the store neither waits on it nor lets it starve
+  // other tenants of head memory.
+  bool head_flush_failing() const { return flush_failures_.load() > 0; }
+  // True while the background flusher should leave this head alone after
+  // failures (exponential backoff, so a full disk is not retried in a
+  // hot loop).
+  bool flush_backing_off() const;
 
   // Deletes parts past the retention age or beyond the size limit (see
   // PartSet::ApplyRetention); `max_age_ns` 0 keeps any age.
@@ -149,9 +158,13 @@ class TenantLog {
   const std::string dir_;
   const TenantLogOptions options_;
 
-  std::mutex flush_mu_;                  // one head flush at a time
-  std::mutex write_mu_;                  // serialises WAL writes
-  std::unique_ptr<wal::WalWriter> wal_;  // guarded by write_mu_
+  Status FlushHead(bool force);
+
+  std::mutex flush_mu_;                     // one head flush at a time
+  std::atomic<int> flush_failures_{0};      // consecutive failed head flushes
+  std::atomic<int64_t> flush_retry_at_{0};  // steady_clock ns; see flush_backing_off
+  std::mutex write_mu_;                     // serialises WAL writes
+  std::unique_ptr<wal::WalWriter> wal_;     // guarded by write_mu_
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ = 0;  // guarded by flush_mu_
 

@@ -64,30 +64,31 @@ void PutMetadata(std::string& raw, const std::vector<const Entry*>& entries) {
   }
 }
 
-// Appends `raw` zstd-compressed at `level`; appends it as is if zstd
-// fails, which a correct bound rules out (callers compare sizes).
-void PutCompressed(std::string& out, std::string_view raw, int level) {
+// Appends `raw` zstd-compressed at `level` and returns true when that is
+// smaller than `raw`; otherwise appends `raw` as is and returns false.
+// The caller records which one it was: the sizes alone cannot tell.
+bool PutCompressed(std::string& out, std::string_view raw, int level) {
   size_t at = out.size();
   size_t bound = ZSTD_compressBound(raw.size());
   out.resize(at + bound);
   size_t n = ZSTD_compressCCtx(ThreadCCtx(), out.data() + at, bound, raw.data(), raw.size(), level);
-  if (ZSTD_isError(n)) {
+  if (ZSTD_isError(n) || n >= raw.size()) {
     out.resize(at);
     out.append(raw);
-  } else {
-    out.resize(at + n);
+    return false;
   }
+  out.resize(at + n);
+  return true;
 }
 
 // A template block's column: u8 mode (0 stored, 1 zstd), varint(raw
 // size), varint(stored size), bytes.
 void PutSection(std::string& out, std::string_view raw, int level) {
   std::string packed;
-  PutCompressed(packed, raw, level);
-  bool zstd = packed.size() < raw.size();
+  bool zstd = PutCompressed(packed, raw, level);
   out.push_back(zstd ? 1 : 0);
   PutVarint64(out, raw.size());
-  PutLengthPrefixed(out, zstd ? std::string_view(packed) : raw);
+  PutLengthPrefixed(out, packed);
 }
 
 // A section as stored: its mode, decoded size and stored bytes.
@@ -120,11 +121,6 @@ Result<std::string_view> Unpack(const StoredSection& s, std::string& storage) {
   return std::string_view(storage);
 }
 
-Result<std::string_view> GetSection(Decoder& d, std::string& storage) {
-  LODE_ASSIGN_OR_RETURN(StoredSection s, NextSection(d));
-  return Unpack(s, storage);
-}
-
 size_t EncodePlain(std::string& out, const std::vector<const Entry*>& entries, int level) {
   std::string raw;
   PutTimestamps(raw, entries);
@@ -134,9 +130,7 @@ size_t EncodePlain(std::string& out, const std::vector<const Entry*>& entries, i
   size_t at = out.size();
   out.push_back(static_cast<char>(BlockCodec::kZstd));
   PutVarint64(out, raw.size());
-  size_t payload = out.size();
-  PutCompressed(out, raw, level);
-  if (out.size() - payload == raw.size()) out[at] = static_cast<char>(BlockCodec::kNone);
+  if (!PutCompressed(out, raw, level)) out[at] = static_cast<char>(BlockCodec::kNone);
   return raw.size();
 }
 
@@ -222,13 +216,23 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
-  std::string_view sections[6];
-  for (int i = 0; i < 6; ++i) {
-    auto section = GetSection(d, storage[i]);
-    if (!section.ok()) return section.status();
-    sections[i] = *section;
+  StoredSection stored[6];
+  uint64_t unpacked_total = 0;
+  for (StoredSection& section : stored) {
+    LODE_ASSIGN_OR_RETURN(section, NextSection(d));
+    unpacked_total += section.raw_size;
   }
   if (d.remaining() != 0) return Status::Corruption("bytes after the block's sections");
+  // Columns hold at most a varint per digit run and a few bytes per line,
+  // so a small multiple of the block's size bounds them; a damaged size
+  // field must not make the reader allocate gigabytes.
+  if (unpacked_total > 16 * raw_size + (1u << 20)) {
+    return Status::Corruption("block sections are larger than the block");
+  }
+  std::string_view sections[6];
+  for (int i = 0; i < 6; ++i) {
+    LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
+  }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
   size_t head_end = 0;
   if (Status s = DecodeHead(sections[0], expected_records, out, nullptr, &head_end); !s.ok()) {

@@ -235,7 +235,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         std::string_view v = t.vars[line * width + k];
         if (t.kinds[k] == kIntVar) {
           int64_t value = static_cast<int64_t>(ParseInt(v));
-          PutVarint64(out.ints, ZigZag(value - previous));
+          PutVarint64(out.ints, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(value) -
+                                                            static_cast<uint64_t>(previous))));
           previous = value;
         } else {
           PutVarint64(out.str_lengths, v.size());
@@ -332,10 +333,11 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   size_t at = 0;
   for (const ParsedTemplate& t : templates) {
     for (uint32_t k = 0; k < t.ints; ++k) {
-      int64_t value = 0;
+      // Unsigned sums wrap instead of overflowing on damaged deltas.
+      uint64_t value = 0;
       for (uint64_t line = 0; line < t.lines; ++line) {
-        value += UnZigZag(iv.Varint64());
-        ints[at++] = value;
+        value += static_cast<uint64_t>(UnZigZag(iv.Varint64()));
+        ints[at++] = static_cast<int64_t>(value);
       }
     }
   }
