@@ -34,9 +34,15 @@ int Fail(const std::string& what, const Status& status) {
 // on free, so every block decoded faults in fresh zeroed pages (a third of
 // a needle query's time). Keeping them in the heap lets blocks reuse
 // memory; the trim threshold bounds what a quiet server keeps.
+// Ingest threads allocate head records that the flusher frees while new
+// records arrive; with an arena per thread (glibc's default is 8 per
+// core) each arena keeps its own half-empty pages, and the resident size
+// measured while ingesting 300 MB was 450 MB with default arenas and
+// 190 MB with two, at the same ingest rate.
 void TuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_ARENA_MAX, 2);
 }
 
 int RunServe(const ServeFlags& flags) {
