@@ -32,7 +32,9 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
   for (const std::string& literal : request_.line_contains) {
     auto keys = part::RequiredKeys(literal);
     if (!keys.empty()) required_keys_.push_back(std::move(keys));
-    if (part::IsTemplateToken(literal)) single_tokens_.push_back(literal);
+    for (std::string_view fragment : part::LiteralFragments(literal)) {
+      fragments_.push_back(fragment);
+    }
   }
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
@@ -148,19 +150,20 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   thread_local std::string bytes;
   slot.status = reader.ReadBlockBytes(block, bytes);
   if (!slot.status.ok()) return;
-  for (const std::string& token : single_tokens_) {
-    if (!part::BlockMayContainToken(bytes, token)) {
+  for (std::string_view fragment : fragments_) {
+    if (!part::BlockMayContainToken(bytes, fragment)) {
       slot.ruled_out = true;
       return;
     }
   }
-  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block);
+  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_);
   if (!slot.status.ok()) return;
   const part::DecodedBlock& b = slot.block;
   slot.wanted.assign(b.size(), 0);
   for (size_t i = 0; i < b.size(); ++i) {
     TimestampNs t = b.timestamps[i];
-    slot.wanted[i] = t >= request_.start && t < request_.end &&
+    // A line not rebuilt cannot contain the literals.
+    slot.wanted[i] = b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
                      ContainsAll(b.line(i), request_.line_contains) &&
                      (!request_.line_filter || request_.line_filter(b.line(i)));
   }

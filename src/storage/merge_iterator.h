@@ -113,9 +113,10 @@ class MergeIterator final : public RecordIterator {
   Record current_;
   ReadStats stats_;
   std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
-  // line_contains literals that are one token of the template codec: a
-  // template block is checked for them before its lines are rebuilt.
-  std::vector<std::string> single_tokens_;
+  // The line_contains literals' fragments (part::LiteralFragments, views
+  // into request_): a template block is checked for them before it is
+  // decoded, and rebuilds only the lines that can hold them all.
+  std::vector<std::string_view> fragments_;
 };
 
 }  // namespace lode

@@ -212,7 +212,7 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
 }
 
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
-                       DecodedBlock& out) {
+                       const std::vector<std::string_view>& fragments, DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -241,9 +241,10 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   if (head_end != sections[0].size()) return Status::Corruption("bytes after the metadata");
   TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4], sections[5]};
   Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
-                               out.line_offsets);
+                               out.line_offsets, fragments, &out.rebuilt);
   if (!s.ok()) return s;
-  if (out.data.size() != raw_size - sections[0].size()) {
+  // Lines left out do not add up; the checksum has vouched for the bytes.
+  if (out.rebuilt.empty() && out.data.size() != raw_size - sections[0].size()) {
     return Status::Corruption("lines do not add up to the block's size");
   }
   return Status::Ok();
@@ -282,7 +283,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
   return raw_size;
 }
 
-Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out) {
+Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
+                       const std::vector<std::string_view>& fragments) {
+  out.rebuilt.clear();
   out.timestamps.clear();
   out.metadata.clear();
   out.line_offsets.clear();
@@ -302,7 +305,7 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kZstd:
       return DecodePlain(payload, true, raw_size, expected_records, out);
     case BlockCodec::kTemplates:
-      return DecodeTemplates(payload, raw_size, expected_records, out);
+      return DecodeTemplates(payload, raw_size, expected_records, fragments, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }

@@ -19,6 +19,12 @@ struct DecodedBlock {
   std::vector<Labels> metadata;        // empty when no record has any
   std::vector<uint64_t> line_offsets;  // records + 1 offsets into data
   std::string data;
+  // Empty: every line was rebuilt. Otherwise one flag per record; 0 marks
+  // a line left empty because it cannot contain the literals the block
+  // was decoded for (see DecodeBlockInto).
+  std::vector<uint8_t> rebuilt;
+
+  bool line_rebuilt(size_t i) const { return rebuilt.empty() || rebuilt[i] != 0; }
 
   size_t size() const { return timestamps.size(); }
   std::string_view line(size_t i) const {
@@ -43,7 +49,10 @@ bool BlockMayContainToken(std::string_view block, std::string_view token);
 
 // The same, into `out`, reusing the memory it holds (a reader decoding
 // block after block keeps one DecodedBlock). On error `out` holds nothing
-// usable.
-Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out);
+// usable. With `fragments` (LiteralFragments of the literals every wanted
+// line contains), a template block rebuilds only the lines that can hold
+// all of them and flags the others in `out.rebuilt`.
+Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
+                       const std::vector<std::string_view>& fragments = {});
 
 }  // namespace lode::part

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
@@ -119,7 +120,9 @@ struct Piece {
 };
 
 struct ParsedTemplate {
+  std::string_view text;  // as stored, escapes included
   size_t first_piece = 0, end_piece = 0;
+  uint64_t line_start = 0;      // see MarkCandidateLines
   uint32_t ints = 0, strs = 0;  // variables of each kind
   uint64_t lines = 0;           // lines of the block using it
   uint64_t int_base = 0, str_base = 0;
@@ -135,33 +138,68 @@ bool IsTemplateToken(std::string_view s) {
   return true;
 }
 
-bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
-                              std::string_view token) {
-  // Where a token of a line can be: in its template's text (no digit), in
-  // a string variable, in an integer (digits only), or across a word glued
-  // to an integer, which the template keeps as "word\x01" or "\x01word".
-  bool all_digits = true;
-  for (char c : token) all_digits &= IsDigit(c);
-  if (all_digits) return true;
-  auto contains = [](std::string_view hay, std::string_view needle) {
-    return hay.find(needle) != std::string_view::npos;
-  };
-  if (contains(templates, token) || contains(str_bytes, token)) return true;
+namespace {
+
+bool Contains(std::string_view hay, std::string_view needle) {
+  return hay.find(needle) != std::string_view::npos;
+}
+
+// Whether lines of template text `text` (or of several templates' texts
+// side by side) can hold `token` outside string variables: in the text
+// itself or across a word glued to an integer, which the template keeps
+// as "word\x01" or "\x01word". `token` has no delimiter and a non-digit.
+bool TemplateTextMayContain(std::string_view text, std::string_view token) {
+  if (Contains(text, token)) return true;
   size_t k = token.size();
   while (k > 0 && IsDigit(token[k - 1])) --k;  // token = word + digits
   if (k > 0 && k < token.size() && !HasDigit(token.substr(0, k))) {
     std::string glued(token.substr(0, k));
     glued.push_back(kIntVar);
-    if (contains(templates, glued)) return true;
+    if (Contains(text, glued)) return true;
   }
   size_t m = 0;
   while (m < token.size() && IsDigit(token[m])) ++m;  // token = digits + word
   if (m > 0 && m < token.size() && !HasDigit(token.substr(m))) {
     std::string glued(1, kIntVar);
     glued.append(token.substr(m));
-    if (contains(templates, glued)) return true;
+    if (Contains(text, glued)) return true;
   }
   return false;
+}
+
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
+                              std::string_view token) {
+  // Where a token of a line can be: in its template's text (no digit), in
+  // a string variable, in an integer (digits only), or across a word glued
+  // to an integer.
+  if (AllDigits(token)) return true;
+  return Contains(str_bytes, token) || TemplateTextMayContain(templates, token);
+}
+
+std::vector<std::string_view> LiteralFragments(std::string_view literal) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < literal.size()) {
+    if (kDelimiter[static_cast<uint8_t>(literal[i])]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < literal.size() && !kDelimiter[static_cast<uint8_t>(literal[j])]) ++j;
+    std::string_view fragment = literal.substr(i, j - i);
+    if (!AllDigits(fragment)) out.push_back(fragment);
+    i = j;
+  }
+  return out;
 }
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out) {
@@ -259,10 +297,73 @@ struct JoinScratch {
   std::vector<int64_t> ints;
   std::vector<uint64_t> str_offsets;
   std::vector<uint64_t> seen;
+  std::vector<uint32_t> by_template;  // line indexes grouped by template
+  std::vector<uint8_t> template_hit, line_hit;
+  std::vector<std::pair<uint64_t, uint32_t>> str_owners;  // (str_base, template)
 };
 
+// Marks in `keep` (one flag per line, all set on entry) only the lines
+// that can contain every fragment; see JoinLineTemplates.
+void MarkCandidateLines(const std::vector<std::string_view>& fragments,
+                        std::vector<ParsedTemplate>& templates, const std::vector<uint32_t>& ids,
+                        std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
+                        JoinScratch& scratch, std::vector<uint8_t>& keep) {
+  const size_t count = ids.size();
+  // The j-th line using template t is by_template[start of t + j].
+  std::vector<uint32_t>& by_template = scratch.by_template;
+  by_template.resize(count);
+  std::vector<uint64_t>& cursor = scratch.seen;
+  cursor.resize(templates.size());
+  uint64_t start = 0;
+  for (size_t t = 0; t < templates.size(); ++t) {
+    cursor[t] = templates[t].line_start = start;
+    start += templates[t].lines;
+  }
+  for (size_t i = 0; i < count; ++i) by_template[cursor[ids[i]]++] = static_cast<uint32_t>(i);
+  auto& owners = scratch.str_owners;
+  owners.clear();
+  for (size_t t = 0; t < templates.size(); ++t) {
+    if (templates[t].strs > 0 && templates[t].lines > 0) {
+      owners.emplace_back(templates[t].str_base, static_cast<uint32_t>(t));
+    }
+  }
+  std::vector<uint8_t>& template_hit = scratch.template_hit;
+  std::vector<uint8_t>& line_hit = scratch.line_hit;
+  for (std::string_view fragment : fragments) {
+    template_hit.resize(templates.size());
+    for (size_t t = 0; t < templates.size(); ++t) {
+      template_hit[t] = TemplateTextMayContain(templates[t].text, fragment);
+    }
+    line_hit.resize(count);
+    for (size_t i = 0; i < count; ++i) line_hit[i] = template_hit[ids[i]];
+    // A fragment inside a string variable: find the variable, its
+    // template and its line.
+    const size_t str_total = str_offsets.size() - 1;
+    size_t pos = 0;
+    while ((pos = str_bytes.find(fragment, pos)) != std::string_view::npos) {
+      size_t k = static_cast<size_t>(
+          std::upper_bound(str_offsets.begin(), str_offsets.begin() + str_total, pos) -
+          str_offsets.begin() - 1);
+      if (pos + fragment.size() <= str_offsets[k + 1]) {
+        auto owner = std::upper_bound(owners.begin(), owners.end(),
+                                      std::make_pair(static_cast<uint64_t>(k), UINT32_MAX)) -
+                     1;
+        const ParsedTemplate& t = templates[owner->second];
+        line_hit[by_template[t.line_start + (k - t.str_base) % t.lines]] = 1;
+        pos = str_offsets[k + 1];  // the rest of this variable adds nothing
+      } else {
+        ++pos;
+      }
+    }
+    for (size_t i = 0; i < count; ++i) keep[i] &= line_hit[i];
+  }
+}
+
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
-                         std::string& data, std::vector<uint64_t>& offsets) {
+                         std::string& data, std::vector<uint64_t>& offsets,
+                         const std::vector<std::string_view>& fragments,
+                         std::vector<uint8_t>* rebuilt) {
+  if (rebuilt != nullptr) rebuilt->clear();
   thread_local JoinScratch scratch;
   // Templates: pieces with their literal text unescaped into `literals`.
   Decoder td(columns.templates);
@@ -279,6 +380,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   for (ParsedTemplate& t : templates) {
     std::string_view text = td.LengthPrefixed();
     if (!td.ok()) return Status::Corruption("truncated template");
+    t.text = text;
     t.first_piece = pieces.size();
     for (size_t i = 0; i < text.size();) {
       char c = text[i];
@@ -357,6 +459,14 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     return Status::Corruption("string columns do not match");
   }
 
+  const uint8_t* keep = nullptr;
+  if (!fragments.empty() && rebuilt != nullptr) {
+    rebuilt->assign(count, 1);
+    MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, scratch,
+                       *rebuilt);
+    keep = rebuilt->data();
+  }
+
   // Lines, in order: the k-th variable of the j-th line using template t
   // is entry j of that template's k-th column of its kind. Written through
   // a pointer into `data`, grown once to the most it may hold.
@@ -377,14 +487,17 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   const Piece* const piece_list = pieces.data();
   const ParsedTemplate* const template_list = templates.data();
   uint64_t* const seen_list = seen.data();
+  const uint32_t* const id_list = ids.data();
   bool overflow = false;
-  for (uint32_t index : ids) {
+  for (size_t line = 0; line < count; ++line) {
+    const uint32_t index = id_list[line];
     const ParsedTemplate& t = template_list[index];
     const uint64_t j = seen_list[index]++;
     const uint64_t lines = t.lines;
     const int64_t* line_ints = int_values + t.int_base + j;
     const uint64_t* line_strs = str_at_ + t.str_base + j;
     offsets.push_back(static_cast<uint64_t>(w - begin));
+    if (keep != nullptr && !keep[line]) continue;
     for (const Piece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
          ++piece) {
       if (piece->kind == 0) {

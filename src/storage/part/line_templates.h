@@ -61,11 +61,25 @@ struct TemplateColumnsView {
   std::string_view str_bytes;
 };
 
+// The parts of `literal` between delimiters that hold a non-digit byte:
+// each lies inside one token of any line containing `literal`, so lines
+// that cannot hold one of them cannot contain it (see JoinLineTemplates).
+std::vector<std::string_view> LiteralFragments(std::string_view literal);
+
 // Rebuilds `count` lines: appends their bytes to `data` and each line's
 // start offset to `offsets`, then the end offset (count + 1 offsets in all).
 // Corruption when the columns are malformed, do not account for every
 // byte exactly, or would rebuild more than `max_bytes` of lines.
+//
+// With `fragments` (from LiteralFragments), lines that cannot contain
+// every fragment, judged from their template and string variables, are
+// not rebuilt: they come out empty, and `rebuilt` gets a flag per line
+// (1: rebuilt, 0: left empty). A needle query thus rebuilds a handful of
+// lines of a block instead of all of them. Without fragments `rebuilt` is
+// cleared.
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
-                         std::string& data, std::vector<uint64_t>& offsets);
+                         std::string& data, std::vector<uint64_t>& offsets,
+                         const std::vector<std::string_view>& fragments = {},
+                         std::vector<uint8_t>* rebuilt = nullptr);
 
 }  // namespace lode::part

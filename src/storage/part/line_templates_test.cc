@@ -18,9 +18,11 @@ std::vector<std::string> RoundTrip(const std::vector<std::string>& lines, Templa
   SplitLineTemplates(views, columns);
   std::string data;
   std::vector<uint64_t> offsets;
+  size_t total = 0;
+  for (const std::string& line : lines) total += line.size();
   Status s = JoinLineTemplates(
       {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), 1 << 30, data, offsets);
+      lines.size(), total, data, offsets);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::vector<std::string> back;
   if (!s.ok()) return back;
@@ -88,6 +90,81 @@ TEST(LineTemplates, RoundTripsRandomBytes) {
     lines.push_back(std::move(line));
   }
   EXPECT_EQ(RoundTrip(lines, nullptr), lines);
+}
+
+// Rebuilding only the lines that can hold a literal's fragments: every
+// line that contains the literal is rebuilt exactly, and a line left out
+// really does not contain it.
+TEST(LineTemplates, FragmentsSelectExactlyASupersetOfMatchingLines) {
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> words = {"GET", "POST", "user", "id", "req", "web",   "ms",
+                                          "ok",  "err",  "a1b2", "x9", "9x",  "needle"};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    int n = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < n; ++k) {
+      switch (rng() % 5) {
+        case 0:
+          line += std::to_string(rng() % 1000);
+          break;
+        case 1:
+          line += words[rng() % words.size()] + std::to_string(rng() % 50);
+          break;
+        case 2:
+          line += std::to_string(rng() % 50) + words[rng() % words.size()];
+          break;
+        default:
+          line += words[rng() % words.size()];
+          break;
+      }
+      line += " -=/:"[rng() % 5];
+    }
+    lines.push_back(line);
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  size_t total = 0;
+  for (const std::string& line : lines) total += line.size();
+  TemplateColumns columns;
+  SplitLineTemplates(views, columns);
+  TemplateColumnsView view{columns.templates, columns.ids, columns.ints, columns.str_lengths,
+                           columns.str_bytes};
+  const std::vector<std::string> literals = {"needle", "a1b2", "eb",       "user1",   "9x",
+                                             "x9 ",    "7ms",  "GET/user", "needle-", "err4",
+                                             "zzz",    "d=",   "9xneedle", "b2=",     "ok"};
+  for (const std::string& literal : literals) {
+    std::vector<std::string_view> fragments = LiteralFragments(literal);
+    std::string data;
+    std::vector<uint64_t> offsets;
+    std::vector<uint8_t> rebuilt;
+    ASSERT_TRUE(
+        JoinLineTemplates(view, lines.size(), total, data, offsets, fragments, &rebuilt).ok());
+    if (fragments.empty()) {
+      EXPECT_TRUE(rebuilt.empty()) << literal;
+      continue;
+    }
+    ASSERT_EQ(rebuilt.size(), lines.size());
+    size_t matching = 0, kept = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
+      bool contains = lines[i].find(literal) != std::string::npos;
+      matching += contains;
+      kept += rebuilt[i];
+      if (rebuilt[i]) {
+        EXPECT_EQ(got, lines[i]) << literal << " line " << i;
+      } else {
+        EXPECT_FALSE(contains) << literal << " left out line " << i << ": " << lines[i];
+        EXPECT_TRUE(got.empty());
+      }
+    }
+    // The selection is useful: far fewer lines than all for a rare word.
+    if (literal == "needle-" || literal == "9xneedle") {
+      EXPECT_LT(kept, lines.size() / 2) << literal;
+    }
+    EXPECT_GE(kept, matching);
+  }
+  EXPECT_TRUE(LiteralFragments("123 456").empty());
+  EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
 }
 
 TEST(LineTemplates, IntegerColumnsSurviveLargeJumps) {

@@ -118,10 +118,10 @@ Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
   return file_->Read(m.offset, m.size, out);
 }
 
-Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes,
-                                    DecodedBlock& out) const {
+Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
+                                    const std::vector<std::string_view>& fragments) const {
   const BlockMeta& m = blocks_.at(index);
-  Status s = DecodeBlockInto(bytes, m.records, out);
+  Status s = DecodeBlockInto(bytes, m.records, out, fragments);
   if (!s.ok()) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));
