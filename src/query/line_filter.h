@@ -2,6 +2,7 @@
 // stages of a log query, evaluated against each line in order.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,12 @@ class LineFilterChain {
 
   // True when the line passes every filter.
   bool Matches(std::string_view line) const;
+  // The same for `count` lines at once: line i is data[offsets[i],
+  // offsets[i + 1]); clears keep[i] for each line that fails. Literals and
+  // most regexes are searched for in the whole range in one pass, which
+  // is much faster than a call per line.
+  void FilterBlock(std::string_view data, const uint64_t* offsets, size_t count,
+                   uint8_t* keep) const;
   bool empty() const { return stages_.empty(); }
 
  private:
@@ -33,6 +40,10 @@ class LineFilterChain {
     bool negate = false;
     std::vector<std::string> literals;               // contains any (for |= / !=)
     std::vector<std::unique_ptr<re2::RE2>> regexes;  // matches any (for |~ / !~)
+    // Per regex: whether a match found in lines laid end to end is a
+    // match of the line it starts in (no anchors or word boundaries, no
+    // empty match), so that a block can be searched in one pass.
+    std::vector<bool> searchable_across_lines;
   };
   LineFilterChain() = default;
 

@@ -47,6 +47,21 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
       scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
       return filters.Matches(line);
     };
+    // Blocks read from parts are filtered a block at a time (and counted
+    // once per block, not per line, to keep the threads off one counter).
+    request.block_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view data,
+                                                                      const uint64_t* offsets,
+                                                                      size_t count, uint8_t* keep) {
+      uint64_t lines = 0, bytes = 0;
+      for (size_t i = 0; i < count; ++i) {
+        if (!keep[i]) continue;
+        ++lines;
+        bytes += offsets[i + 1] - offsets[i];
+      }
+      scanned_lines.fetch_add(lines, std::memory_order_relaxed);
+      scanned_bytes.fetch_add(bytes, std::memory_order_relaxed);
+      if (lines > 0 && !filters.empty()) filters.FilterBlock(data, offsets, count, keep);
+    };
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     Cursor cursor{std::move(it), false};
     cursor.valid = cursor.it->Next();

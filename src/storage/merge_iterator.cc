@@ -163,9 +163,13 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   for (size_t i = 0; i < b.size(); ++i) {
     TimestampNs t = b.timestamps[i];
     // A line not rebuilt cannot contain the literals.
-    slot.wanted[i] = b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
-                     ContainsAll(b.line(i), request_.line_contains) &&
-                     (!request_.line_filter || request_.line_filter(b.line(i)));
+    slot.wanted[i] =
+        b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
+        ContainsAll(b.line(i), request_.line_contains) &&
+        (request_.block_filter || !request_.line_filter || request_.line_filter(b.line(i)));
+  }
+  if (request_.block_filter && b.size() > 0) {
+    request_.block_filter(b.data, b.line_offsets.data(), b.size(), slot.wanted.data());
   }
 }
 

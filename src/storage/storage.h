@@ -40,6 +40,14 @@ struct SelectRequest {
   // caller discarding records; the caller may filter again. Storage may
   // call it from several threads at once; may be empty.
   std::function<bool(std::string_view line)> line_filter;
+  // Optional: the same filter for a block of lines at once, which can
+  // search the block's bytes in one pass instead of line by line. Line i
+  // is data[offsets[i], offsets[i + 1]); it clears keep[i] for each line
+  // that fails and leaves the other flags alone. When set, storage uses
+  // it for part blocks instead of line_filter (which it still uses for
+  // records in memory). May be called from several threads at once.
+  std::function<void(std::string_view data, const uint64_t* offsets, size_t count, uint8_t* keep)>
+      block_filter;
 };
 
 // What a read did, for query statistics.
