@@ -212,7 +212,7 @@ bool MergeIterator::Open(size_t index) {
   const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
   ++stats_.blocks_read;
   stats_.compressed_bytes += meta.size;
-  stats_.decompressed_bytes += run.slot->block.data.size();
+  stats_.decompressed_bytes += meta.raw_size;
   stats_.decompressed_lines += meta.records;
   return true;
 }

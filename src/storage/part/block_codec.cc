@@ -244,7 +244,7 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
                                out.line_offsets, fragments, &out.rebuilt);
   if (!s.ok()) return s;
   // Lines left out do not add up; the checksum has vouched for the bytes.
-  if (out.rebuilt.empty() && out.data.size() != raw_size - sections[0].size()) {
+  if (out.rebuilt.empty() && out.line_offsets.back() != raw_size - sections[0].size()) {
     return Status::Corruption("lines do not add up to the block's size");
   }
   return Status::Ok();
@@ -289,7 +289,8 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
   out.timestamps.clear();
   out.metadata.clear();
   out.line_offsets.clear();
-  out.data.clear();
+  // out.data is kept: the codecs overwrite it, and it is only read
+  // through line_offsets.
   if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
   std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
   uint32_t crc = DecodeFixed32(block.data() + body.size());

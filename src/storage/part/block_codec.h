@@ -18,7 +18,7 @@ struct DecodedBlock {
   std::vector<TimestampNs> timestamps;
   std::vector<Labels> metadata;        // empty when no record has any
   std::vector<uint64_t> line_offsets;  // records + 1 offsets into data
-  std::string data;
+  std::string data;                    // may run past the last line
   // Empty: every line was rebuilt. Otherwise one flag per record; 0 marks
   // a line left empty because it cannot contain the literals the block
   // was decoded for (see DecodeBlockInto).

@@ -473,10 +473,11 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   std::vector<uint64_t>& seen = scratch.seen;
   seen.assign(template_count, 0);
   offsets.reserve(offsets.size() + count + 1);
-  size_t base = data.size();
-  data.resize(base + max_bytes + kCopySlack);
+  // `data` only grows: a reader decoding block after block into the same
+  // buffer then never pays for zero-filling it again.
+  if (data.size() < max_bytes + kCopySlack) data.resize(max_bytes + kCopySlack);
   char* const begin = data.data();
-  char* w = begin + base;
+  char* w = begin;
   char* const end = w + max_bytes;
   // Plain pointers: the writes through `w` (a char*) could alias any
   // vector's internals, which would make the compiler reload them.
@@ -533,12 +534,10 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
       }
     }
     if (overflow) {
-      data.resize(base);
       return Status::Corruption("lines larger than the block allows");
     }
   }
   offsets.push_back(static_cast<uint64_t>(w - begin));
-  data.resize(static_cast<size_t>(w - begin));
   return Status::Ok();
 }
 

@@ -66,8 +66,10 @@ struct TemplateColumnsView {
 // that cannot hold one of them cannot contain it (see JoinLineTemplates).
 std::vector<std::string_view> LiteralFragments(std::string_view literal);
 
-// Rebuilds `count` lines: appends their bytes to `data` and each line's
-// start offset to `offsets`, then the end offset (count + 1 offsets in all).
+// Rebuilds `count` lines: writes their bytes to `data` from its start
+// (growing it as needed; bytes past the last line are left as they are)
+// and appends each line's start offset to `offsets`, then the end offset
+// (count + 1 offsets in all).
 // Corruption when the columns are malformed, do not account for every
 // byte exactly, or would rebuild more than `max_bytes` of lines.
 //
