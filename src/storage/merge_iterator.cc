@@ -144,13 +144,24 @@ void MergeIterator::Prefetch() {
   }
 }
 
+namespace {
+const std::vector<std::string_view>& NoFragments() {
+  static const std::vector<std::string_view> none;
+  return none;
+}
+}  // namespace
+
 void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
                                     BlockSlot& slot) const {
   slot.ruled_out = false;
   thread_local std::string bytes;
   slot.status = reader.ReadBlockBytes(block, bytes);
   if (!slot.status.ok()) return;
-  for (std::string_view fragment : fragments_) {
+  // Without token-filter keys, the fragments are checked against the
+  // block's template and string columns first (most blocks stop there).
+  // With keys, the filter has already passed the block and is rarely
+  // wrong, so that check would mostly decompress those columns twice.
+  for (std::string_view fragment : required_keys_.empty() ? fragments_ : NoFragments()) {
     if (!part::BlockMayContainToken(bytes, fragment)) {
       slot.ruled_out = true;
       return;
