@@ -57,7 +57,7 @@ void MarkLiteral(std::string_view data, const uint64_t* offsets, size_t count,
 }
 
 // Sets hit[i] for each line in which `re` (searchable across lines)
-// matches, for lines still wanted by `keep`.
+// matches.
 void MarkRegex(std::string_view data, const uint64_t* offsets, size_t count, const RE2& re,
                uint8_t* hit) {
   uint64_t pos = offsets[0];
