@@ -144,13 +144,6 @@ void MergeIterator::Prefetch() {
   }
 }
 
-namespace {
-const std::vector<std::string_view>& NoFragments() {
-  static const std::vector<std::string_view> none;
-  return none;
-}
-}  // namespace
-
 void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
                                     BlockSlot& slot) const {
   slot.ruled_out = false;
@@ -161,10 +154,12 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   // block's template and string columns first (most blocks stop there).
   // With keys, the filter has already passed the block and is rarely
   // wrong, so that check would mostly decompress those columns twice.
-  for (std::string_view fragment : required_keys_.empty() ? fragments_ : NoFragments()) {
-    if (!part::BlockMayContainToken(bytes, fragment)) {
-      slot.ruled_out = true;
-      return;
+  if (required_keys_.empty()) {
+    for (std::string_view fragment : fragments_) {
+      if (!part::BlockMayContainToken(bytes, fragment)) {
+        slot.ruled_out = true;
+        return;
+      }
     }
   }
   slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_);
