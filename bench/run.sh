@@ -125,6 +125,23 @@ stop_server() {
 # (lode_lines): a pipe into wc would add a process to lode's time only.
 lode_count() { "$lode" query --url "$url" --since 24h --limit "$2" -o raw "$1" >"$work/lode.out"; }
 lode_lines() { wc -l <"$work/lode.out"; }
+# Time inside the engine, without a client process's start: lode's
+# execTime from the query's stats, and sqlite3's .timer (1 ms resolution).
+lode_exec_s() {
+  curl -sS -G "$url/loki/api/v1/query_range" --data-urlencode "query=$1" \
+    --data-urlencode since=24h --data-urlencode limit=5000 |
+    grep -o '"execTime":[0-9.eE+-]*' | cut -d: -f2
+}
+fts_exec_s() {
+  printf '.timer on\nSELECT count(*) FROM t WHERE t MATCH %s;\n' "'$1'" | sqlite3 "$db" |
+    sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p'
+}
+# median_of CMD...: runs CMD once to warm up, then RUNS times; prints the
+# median of what it printed (a number).
+median_of() {
+  "$@" >/dev/null
+  for _ in $(seq "$RUNS"); do "$@"; done | sort -g | sed -n "$(((RUNS + 1) / 2))p"
+}
 rg_count() { rg -c -- "$1" "$raw" || echo 0; }
 fts_count() { sqlite3 "$db" "SELECT count(*) FROM t WHERE t MATCH '$1'"; }
 # check GOT WANT: "" when equal, else a warning for the table.
@@ -234,12 +251,16 @@ SQL
   t[rg_needle]=$MEDIAN c[rg_needle]=$OUT_TEXT
   timed fts_count "\"$needle\""
   t[fts_needle]=$MEDIAN c[fts_needle]=$OUT_TEXT
+  t[lode_needle_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$needle\"")
+  t[fts_needle_exec]=$(median_of fts_exec_s "\"$needle\"")
   timed lode_count "{app=\"bench\"} |= \"$token\"" 5000
   t[lode_token]=$MEDIAN c[lode_token]=$(lode_lines)
   timed rg_count "$token"
   t[rg_token]=$MEDIAN c[rg_token]=$OUT_TEXT
   timed fts_count "$token"
   t[fts_token]=$MEDIAN c[fts_token]=$OUT_TEXT
+  t[lode_token_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$token\"")
+  t[fts_token_exec]=$(median_of fts_exec_s "$token")
   cpu0=$(server_cpu)
   timed lode_count '{app="bench"} |~ "qqq[0-9]zzz"' 5000
   t[lode_scan]=$MEDIAN c[lode_scan]=$(lode_lines)
@@ -270,6 +291,7 @@ SQL
     echo "| after background merges (restarted server, merges settled) | $(ratio "$merged_disk" "$bytes") ($(mb "$merged_disk")) = $(ratio "$(ratio "$merged_disk" "$bytes")" "$zstd19_ratio")x zstd -19, $parts parts; write amplification (flush + merge part bytes) / flush part bytes = $(awk -v f="$flush_bytes" -v m="$merge_bytes" 'BEGIN { printf "%.2f", (f > 0 ? (f + m) / f : 0) }') | - |"
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines) | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")) | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
+    echo "| needles, time inside the engine (no client process start-up): lode's \`stats.summary.execTime\`, sqlite3's \`.timer\` (1 ms resolution) | needle $(lat "${t[lode_needle_exec]}"); one-token needle $(lat "${t[lode_token_exec]}") | FTS5: needle $(lat "${t[fts_needle_exec]}"); one-token needle $(lat "${t[fts_token_exec]}") |"
     echo "| full scan: regex matching nothing, \`\|~ \"qqq[0-9]zzz\"\` | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines); server CPU $(printf %.3f "$scan_cpu") s per query = $(awk -v b="$bytes" -v s="$scan_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
     echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
   } >>"$results"
