@@ -233,6 +233,16 @@ SQL
     NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } }
     NR == 2 { print $col["lines"], $col["lines_per_s"], $col["lines_per_cpu_s"] }' <<<"$store_csv")
 
+  say "$name: count per minute (storage API)"
+  local count_csv count_ts count_ts_cpu count_full count_full_cpu count_records
+  count_csv=$(LODE_BENCH_CORPUS="$raw" LODE_BENCH_CORPUS_BYTES=$STORE_BENCH_BYTES \
+    "$BUILD/lode_bench" --benchmark_filter=BM_CountPerMinute --benchmark_format=csv 2>/dev/null)
+  read -r count_records count_ts count_ts_cpu count_full count_full_cpu < <(awk -F, '
+    NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } next }
+    /CountPerMinute\/1/ { n = $col["records"]; ts = $col["records_per_s"]; tc = $col["records_per_cpu_s"] }
+    /CountPerMinute\/0/ { fs = $col["records_per_s"]; fc = $col["records_per_cpu_s"] }
+    END { print n, ts, tc, fs, fc }' <<<"$count_csv")
+
   say "$name: background merges"
   start_server "$data"
   wait_merges
@@ -284,6 +294,7 @@ SQL
     echo "| measure | lode | peers |"
     echo "|---|---|---|"
     echo "| ingest over HTTP (\`lode forward\` into \`lode serve\`, client and server on the same 2 cores) | $(rate "$lines" "$(secs $ingest_us)") lines/s ($(secs $ingest_us) s); server CPU $(printf %.1f "$server_cpu") s = $(rate "$lines" "$server_cpu") lines per CPU-second; $stored records stored$(check "$stored" "$lines") | SQLite FTS5 \`.import\`: $(rate "$lines" "$(secs $fts_us)") lines/s ($(secs $fts_us) s); \`zstd -3\`: $(rate "$lines" "$(secs $zstd3_us)") lines/s ($(secs $zstd3_us) s) |"
+    echo "| count per minute over the whole range, storage API (\`Select\` with \`timestamps_only\`, records bucketed by minute; first $(mb "$((bytes < STORE_BENCH_BYTES ? bytes : STORE_BENCH_BYTES))"), $(awk -v n="$count_records" 'BEGIN { printf "%.2fM", n / 1e6 }') records; LogQL metric queries are not served yet) | $(rate "$count_ts_cpu" 1) records/s per core, $(rate "$count_ts" 1) records/s wall | the same reading whole records: $(rate "$count_full_cpu" 1) per core, $(rate "$count_full" 1) wall |"
     echo "| storage-API ingest (\`LocalStore::Append\`, best effort, 1 MiB batches, then \`Close\`; first $(mb "$((bytes < STORE_BENCH_BYTES ? bytes : STORE_BENCH_BYTES))")) | $(rate "$store_cpu" 1) lines/s per core (process CPU), $(rate "$store_wall" 1) lines/s wall, $(awk -v n="$store_lines" 'BEGIN { printf "%.2fM", n / 1e6 }') lines | - |"
     echo "| server peak RSS (VmHWM) during ingest | $(mb "$rss") | - |"
     echo "| clean stop (SIGTERM: head flushed to parts) | $(secs $stop_us) s | - |"

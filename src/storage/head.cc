@@ -40,6 +40,8 @@ void Head::MergeFrom(const Head& other) {
 
 void Head::Collect(const SelectRequest& request, uint64_t source,
                    std::vector<KeyedRecord>& out) const {
+  const bool without_lines = request.timestamps_only && request.line_contains.empty() &&
+                             !request.line_filter && !request.block_filter;
   for (const auto& item : streams_) {
     const HeadStream& stream = item.second;
     bool match = std::all_of(request.matchers.begin(), request.matchers.end(),
@@ -50,8 +52,9 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
       if (e.timestamp < request.start || e.timestamp >= request.end) continue;
       if (!ContainsAll(e.line, request.line_contains)) continue;
       if (request.line_filter && !request.line_filter(e.line)) continue;
-      out.push_back(KeyedRecord{e.timestamp, source, i,
-                                Record{e.timestamp, stream.labels, e.line, e.metadata}});
+      out.push_back(KeyedRecord{
+          e.timestamp, source, i,
+          Record{e.timestamp, stream.labels, without_lines ? std::string() : e.line, e.metadata}});
     }
   }
 }

@@ -36,6 +36,8 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       fragments_.push_back(fragment);
     }
   }
+  with_lines_ = !request_.timestamps_only || !request_.line_contains.empty() ||
+                request_.line_filter || request_.block_filter;
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
   };
@@ -162,7 +164,7 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
       }
     }
   }
-  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_);
+  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_, with_lines_);
   if (!slot.status.ok()) return;
   const part::DecodedBlock& b = slot.block;
   slot.wanted.assign(b.size(), 0);

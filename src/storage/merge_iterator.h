@@ -117,6 +117,7 @@ class MergeIterator final : public RecordIterator {
   // into request_): a template block is checked for them before it is
   // decoded, and rebuilds only the lines that can hold them all.
   std::vector<std::string_view> fragments_;
+  bool with_lines_ = true;  // false: request_.timestamps_only and nothing to filter
 };
 
 }  // namespace lode

@@ -48,6 +48,11 @@ struct SelectRequest {
   // records in memory). May be called from several threads at once.
   std::function<void(std::string_view data, const uint64_t* offsets, size_t count, uint8_t* keep)>
       block_filter;
+  // The caller needs only each record's timestamp, stream and metadata
+  // (counting records over time): storage may leave lines out (empty),
+  // and then reads no line text from template blocks. Has no effect
+  // when there are literals or filters, which need the lines.
+  bool timestamps_only = false;
 };
 
 // What a read did, for query statistics.

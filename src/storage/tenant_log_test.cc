@@ -525,3 +525,58 @@ TEST_F(TenantLogTest, MergeLeavesAPartMuchLargerThanTheSmallOnes) {
 
 }  // namespace
 }  // namespace lode
+
+namespace lode {
+namespace {
+
+// A read for counting (timestamps_only) sees the same records as a full
+// read, from parts and from the head, and reads no line text from template
+// blocks; with a literal to check it still reads and filters the lines.
+TEST_F(TenantLogTest, TimestampsOnlyReadsSeeEveryRecordWithoutLines) {
+  auto log = Open();
+  // Shaped lines (template blocks) in parts, then more in the head.
+  StreamBatch shaped{Labels({{"app", "web"}}), {}};
+  for (int i = 0; i < 500; ++i) {
+    shaped.entries.push_back(
+        Entry{kBase + i,
+              "GET /item/" + std::to_string(i) + " status=200 took=" + std::to_string(i % 9) + "ms",
+              i % 5 == 0 ? Labels({{"trace", "t" + std::to_string(i)}}) : Labels()});
+  }
+  ASSERT_TRUE(log->Append({shaped}, Durability::kDurable).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(Batch("tail", kBase + 1000, 5), Durability::kDurable).ok());
+
+  auto read = [&](bool timestamps_only, std::vector<std::string> contains) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = kBase + 3650 * kDay;
+    req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
+    req.direction = Direction::kForward;
+    req.timestamps_only = timestamps_only;
+    req.line_contains = std::move(contains);
+    std::vector<Record> out;
+    auto it = log->Select(req);
+    while (it->Next()) out.push_back(it->record());
+    EXPECT_TRUE(it->status().ok());
+    return out;
+  };
+  std::vector<Record> full = read(false, {});
+  std::vector<Record> counted = read(true, {});
+  ASSERT_EQ(counted.size(), full.size());
+  ASSERT_EQ(full.size(), 505u);
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(counted[i].timestamp, full[i].timestamp);
+    EXPECT_EQ(counted[i].stream.ToString(), full[i].stream.ToString());
+    EXPECT_EQ(counted[i].metadata.ToString(), full[i].metadata.ToString());
+    EXPECT_TRUE(counted[i].line.empty()) << i;
+    EXPECT_FALSE(full[i].line.empty());
+  }
+  // A literal needs the lines: they are read and filtered as usual.
+  std::vector<Record> filtered = read(true, {"/item/42 "});
+  ASSERT_EQ(filtered.size(), 1u);
+  EXPECT_EQ(filtered[0].line, "GET /item/42 status=200 took=6ms");
+}
+
+}  // namespace
+}  // namespace lode

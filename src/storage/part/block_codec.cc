@@ -212,7 +212,8 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
 }
 
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
-                       const std::vector<std::string_view>& fragments, DecodedBlock& out) {
+                       const std::vector<std::string_view>& fragments, bool with_lines,
+                       DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -230,7 +231,7 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     return Status::Corruption("block sections are larger than the block");
   }
   std::string_view sections[6];
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < (with_lines ? 6 : 1); ++i) {
     LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
   }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
@@ -239,6 +240,10 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     return s;
   }
   if (head_end != sections[0].size()) return Status::Corruption("bytes after the metadata");
+  if (!with_lines) {
+    out.line_offsets.assign(out.timestamps.size() + 1, 0);
+    return Status::Ok();
+  }
   TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4], sections[5]};
   Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
                                out.line_offsets, fragments, &out.rebuilt);
@@ -284,7 +289,7 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
 }
 
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
-                       const std::vector<std::string_view>& fragments) {
+                       const std::vector<std::string_view>& fragments, bool with_lines) {
   out.rebuilt.clear();
   out.timestamps.clear();
   out.metadata.clear();
@@ -306,7 +311,7 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kZstd:
       return DecodePlain(payload, true, raw_size, expected_records, out);
     case BlockCodec::kTemplates:
-      return DecodeTemplates(payload, raw_size, expected_records, fragments, out);
+      return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }

@@ -51,8 +51,10 @@ bool BlockMayContainToken(std::string_view block, std::string_view token);
 // block after block keeps one DecodedBlock). On error `out` holds nothing
 // usable. With `fragments` (LiteralFragments of the literals every wanted
 // line contains), a template block rebuilds only the lines that can hold
-// all of them and flags the others in `out.rebuilt`.
+// all of them and flags the others in `out.rebuilt`. Without `with_lines`,
+// a template block decodes only timestamps and metadata, and every line
+// comes out empty (plain blocks, one compressed stream, keep their lines).
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
-                       const std::vector<std::string_view>& fragments = {});
+                       const std::vector<std::string_view>& fragments = {}, bool with_lines = true);
 
 }  // namespace lode::part

@@ -119,9 +119,10 @@ Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
 }
 
 Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
-                                    const std::vector<std::string_view>& fragments) const {
+                                    const std::vector<std::string_view>& fragments,
+                                    bool with_lines) const {
   const BlockMeta& m = blocks_.at(index);
-  Status s = DecodeBlockInto(bytes, m.records, out, fragments);
+  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines);
   if (!s.ok()) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));

@@ -33,9 +33,10 @@ class PartReader {
   // The two steps of ReadBlockInto: the block's stored bytes, then their
   // decoding (a Corruption error names the file and offset).
   Status ReadBlockBytes(size_t index, std::string& out) const;
-  // `fragments`: see DecodeBlockInto.
+  // `fragments`, `with_lines`: see DecodeBlockInto.
   Status DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
-                          const std::vector<std::string_view>& fragments = {}) const;
+                          const std::vector<std::string_view>& fragments = {},
+                          bool with_lines = true) const;
 
   // The token filter of block `index` (see token_filter.h). The filters
   // section is read and verified on first use and kept; if it is damaged,
