@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "io/fault_env.h"
@@ -259,6 +260,60 @@ TEST_F(ParallelReadTest, EveryRecordOnceInOrderBothWays) {
   std::vector<std::string> backward = Lines(*store, "t", {any}, Direction::kBackward);
   std::reverse(backward.begin(), backward.end());
   EXPECT_EQ(backward, forward);
+}
+
+// Parts and the head with random, often equal, timestamps across three
+// streams: every record comes once, in time order both ways, with its own
+// stream's labels and metadata (records of several streams alternate).
+TEST_F(ParallelReadTest, InterleavedStreamsKeepTheirLabelsInOrder) {
+  std::mt19937_64 rng(21);
+  int total = 0;
+  auto batch = [&](int n) {
+    std::vector<StreamBatch> out;
+    for (int i = 0; i < n; ++i) {
+      std::string app = "s" + std::to_string(rng() % 3);
+      int64_t t = static_cast<int64_t>(rng() % 500);
+      Labels meta = rng() % 4 == 0 ? Labels({{"m", app}}) : Labels();
+      out.push_back(
+          StreamBatch{Labels({{"app", app}}), {Entry{t, app + " at " + std::to_string(t), meta}}});
+      ++total;
+    }
+    return out;
+  };
+  for (int part = 0; part < 3; ++part) {
+    auto store = OpenSmallBlocks();
+    ASSERT_TRUE(store->Append("t", batch(700), Durability::kBestEffort).ok());
+    ASSERT_TRUE(store->Close().ok());
+  }
+  auto store = OpenSmallBlocks();
+  ASSERT_TRUE(store->Append("t", batch(300), Durability::kBestEffort).ok());  // stays in the head
+  for (Direction direction : {Direction::kForward, Direction::kBackward}) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = 1'000'000;
+    req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
+    req.direction = direction;
+    auto it = store->Select(req);
+    ASSERT_TRUE(it.ok());
+    int n = 0;
+    int64_t last = direction == Direction::kForward ? -1 : 1'000'000;
+    while ((*it)->Next()) {
+      const Record& r = (*it)->record();
+      std::string app = r.line.substr(0, r.line.find(' '));
+      EXPECT_EQ(r.stream.ToString(), Labels({{"app", app}}).ToString()) << r.line;
+      EXPECT_TRUE(r.metadata.empty() || r.metadata.ToString() == Labels({{"m", app}}).ToString());
+      EXPECT_EQ(r.line, app + " at " + std::to_string(r.timestamp));
+      if (direction == Direction::kForward) {
+        EXPECT_GE(r.timestamp, last);
+      } else {
+        EXPECT_LE(r.timestamp, last);
+      }
+      last = r.timestamp;
+      ++n;
+    }
+    EXPECT_EQ(n, total);
+  }
 }
 
 TEST_F(ParallelReadTest, FiltersRunOnPoolThreadsAndMatchEveryWantedLine) {

@@ -230,7 +230,7 @@ void MergeIterator::PushNext(size_t index) {
   if (run.is_head) {
     if (run.pos < head_.size()) {
       const KeyedRecord& r = head_[run.pos];
-      heap_.push(Key{r.timestamp, r.source, r.seq, index, true});
+      Offer(Key{r.timestamp, r.source, r.seq, index, true});
     }
     return;
   }
@@ -239,8 +239,8 @@ void MergeIterator::PushNext(size_t index) {
   while (run.pos < n) {
     size_t i = forward() ? run.pos : n - 1 - run.pos;
     if (slot.wanted[i]) {
-      heap_.push(Key{slot.block.timestamps[i], run.part->seq,
-                     (static_cast<uint64_t>(run.block) << 32) | i, index, true});
+      Offer(Key{slot.block.timestamps[i], run.part->seq,
+                (static_cast<uint64_t>(run.block) << 32) | i, index, true});
       return;
     }
     ++run.pos;
@@ -248,10 +248,29 @@ void MergeIterator::PushNext(size_t index) {
   free_slots_.push_back(std::move(run.slot));  // done with this block
 }
 
+void MergeIterator::Offer(const Key& key) {
+  if (!hot_) {
+    hot_ = key;
+  } else if (KeyAfter{forward()}(*hot_, key)) {  // the held key comes after
+    heap_.push(*hot_);
+    hot_ = key;
+  } else {
+    heap_.push(key);
+  }
+}
+
 bool MergeIterator::Next() {
-  while (!heap_.empty()) {
-    Key top = heap_.top();
-    heap_.pop();
+  for (;;) {
+    Key top;
+    if (hot_ && (heap_.empty() || !KeyAfter{forward()}(*hot_, heap_.top()))) {
+      top = *hot_;
+      hot_.reset();
+    } else if (!heap_.empty()) {
+      top = heap_.top();
+      heap_.pop();
+    } else {
+      return false;
+    }
     Run& run = runs_[top.run];
     if (!top.opened) {
       if (Open(top.run)) PushNext(top.run);
@@ -259,20 +278,28 @@ bool MergeIterator::Next() {
     }
     if (run.is_head) {
       current_ = std::move(head_[run.pos].record);
+      current_stream_ = nullptr;
     } else {
       const part::DecodedBlock& block = run.slot->block;
       size_t i = forward() ? run.pos : block.size() - 1 - run.pos;
       const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
       current_.timestamp = block.timestamps[i];
-      current_.stream = run.part->reader->streams()[meta.stream];
+      const Labels& stream = run.part->reader->streams()[meta.stream];
+      if (current_stream_ != &stream) {
+        current_.stream = stream;
+        current_stream_ = &stream;
+      }
       current_.line.assign(block.line(i));
-      current_.metadata = block.metadata.empty() ? Labels() : block.metadata[i];
+      if (block.metadata.empty()) {
+        current_.metadata = Labels();
+      } else {
+        current_.metadata = block.metadata[i];
+      }
     }
     ++run.pos;
     PushNext(top.run);
     return true;
   }
-  return false;
 }
 
 }  // namespace lode

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <string>
 #include <vector>
@@ -88,8 +89,12 @@ class MergeIterator final : public RecordIterator {
   };
 
   bool forward() const { return request_.direction == Direction::kForward; }
-  // Pushes the run's next record in the query's range, if any.
+  // Offers the run's next record in the query's range, if any.
   void PushNext(size_t run);
+  // Queues a key. The most recently offered key is held aside (hot_)
+  // while it stays the earliest: a run of consecutive records from one
+  // block then costs no heap operations.
+  void Offer(const Key& key);
   bool Open(size_t run);
   bool MayContainAll(const part::PartReader& reader, size_t block) const;
   // Starts decoding the next blocks in open order, up to window_ ahead.
@@ -110,6 +115,10 @@ class MergeIterator final : public RecordIterator {
   size_t window_ = 0;
   std::vector<std::shared_ptr<BlockSlot>> free_slots_;  // finished blocks' memory, for reuse
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
+  std::optional<Key> hot_;  // queued, not in heap_; see Offer
+  // The part stream whose labels current_.stream holds, so that records
+  // of one stream do not copy its labels again (null: unknown).
+  const Labels* current_stream_ = nullptr;
   Record current_;
   ReadStats stats_;
   std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
