@@ -394,11 +394,16 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
       }
       if (c == kEscape) {
         if (++i == text.size()) return Status::Corruption("template ends in an escape");
-        c = text[i];
+        literals.push_back(text[i++]);
+        ++pieces.back().length;
+        continue;
       }
-      literals.push_back(c);
-      ++pieces.back().length;
-      ++i;
+      // A run of plain bytes (not 0x01..0x03), appended at once.
+      size_t j = i + 1;
+      while (j < text.size() && static_cast<uint8_t>(text[j] - 1) >= 3) ++j;
+      literals.append(text.data() + i, j - i);
+      pieces.back().length += static_cast<uint32_t>(j - i);
+      i = j;
     }
     t.end_piece = pieces.size();
   }
