@@ -26,6 +26,17 @@ constexpr std::array<bool, 256> MakeDelimiters() {
 }
 constexpr std::array<bool, 256> kDelimiter = MakeDelimiters();
 
+// Per byte: 0 part of a word, 1 a digit (also part of a word), 2 a
+// delimiter; one lookup classifies a byte while a line is cut into tokens.
+constexpr std::array<uint8_t, 256> MakeByteClasses() {
+  std::array<uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    classes[c] = kDelimiter[c] ? 2 : (c >= '0' && c <= '9') ? 1 : 0;
+  }
+  return classes;
+}
+constexpr std::array<uint8_t, 256> kByteClass = MakeByteClasses();
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Canonical decimal integers (no sign, no leading zero, at most 18 digits)
@@ -222,8 +233,12 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         continue;
       }
       size_t j = i;
-      bool digit = false;
-      while (j < n && !kDelimiter[static_cast<uint8_t>(line[j])]) digit |= IsDigit(line[j++]);
+      uint8_t digit = 0;
+      for (; j < n; ++j) {
+        uint8_t byte_class = kByteClass[static_cast<uint8_t>(line[j])];
+        if (byte_class == 2) break;
+        digit |= byte_class;
+      }
       std::string_view token = line.substr(i, j - i);
       i = j;
       if (!digit) {
