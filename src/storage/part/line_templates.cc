@@ -536,12 +536,32 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
         }
         w += piece->length;
       } else if (piece->kind == kIntVar) {
-        auto r = std::to_chars(w, end, line_ints[piece->length * lines]);
-        if (r.ec != std::errc()) {
-          overflow = true;
-          break;
+        const int64_t value = line_ints[piece->length * lines];
+        // Most numbers in logs are short (ports, octets, counts): one or
+        // two digits are written directly, which is much cheaper than a
+        // general conversion. `end` has kCopySlack bytes of slack after it.
+        if (static_cast<uint64_t>(value) < 10) {
+          if (w >= end) {
+            overflow = true;
+            break;
+          }
+          *w++ = static_cast<char>('0' + value);
+        } else if (static_cast<uint64_t>(value) < 100) {
+          if (end - w < 2) {
+            overflow = true;
+            break;
+          }
+          w[0] = static_cast<char>('0' + value / 10);
+          w[1] = static_cast<char>('0' + value % 10);
+          w += 2;
+        } else {
+          auto r = std::to_chars(w, end, value);
+          if (r.ec != std::errc()) {
+            overflow = true;
+            break;
+          }
+          w = r.ptr;
         }
-        w = r.ptr;
       } else {
         const uint64_t* at_str = line_strs + piece->length * lines;
         size_t n = at_str[1] - at_str[0];
