@@ -40,8 +40,7 @@ void Head::MergeFrom(const Head& other) {
 
 void Head::Collect(const SelectRequest& request, uint64_t source,
                    std::vector<KeyedRecord>& out) const {
-  const bool without_lines = request.timestamps_only && request.line_contains.empty() &&
-                             !request.line_filter && !request.block_filter;
+  const bool without_lines = !request.needs_lines();
   for (const auto& item : streams_) {
     const HeadStream& stream = item.second;
     bool match = std::all_of(request.matchers.begin(), request.matchers.end(),

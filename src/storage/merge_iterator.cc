@@ -36,8 +36,7 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       fragments_.push_back(fragment);
     }
   }
-  with_lines_ = !request_.timestamps_only || !request_.line_contains.empty() ||
-                request_.line_filter || request_.block_filter;
+  with_lines_ = request_.needs_lines();
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
   };

@@ -53,6 +53,12 @@ struct SelectRequest {
   // and then reads no line text from template blocks. Has no effect
   // when there are literals or filters, which need the lines.
   bool timestamps_only = false;
+
+  // Whether records must carry their lines: not for timestamps_only, unless
+  // literals or filters have to look at them.
+  bool needs_lines() const {
+    return !timestamps_only || !line_contains.empty() || line_filter || block_filter;
+  }
 };
 
 // What a read did, for query statistics.
