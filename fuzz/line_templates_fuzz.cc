@@ -3,7 +3,10 @@
 // byte for byte; and every one-token fragment of a line must be judged
 // possibly present by TemplatesMayContainToken (no false negatives); and
 // rebuilding only the lines that can hold a literal's fragments (the
-// first line's leading bytes) must rebuild every line containing it.
+// first line's leading bytes) must rebuild every line containing it. The
+// same lines with their templates in a part's dictionary (the first half
+// of the lines split first, so the second half finds some templates
+// there) must rebuild too.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "storage/part/line_templates.h"
+#include "storage/part/template_dictionary.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -58,6 +62,44 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           abort();
         }
       }
+    }
+  }
+
+  // Through a part's dictionary: the first half of the lines, then all.
+  lode::part::TemplateDictionaryBuilder builder(1 << 20);
+  std::vector<std::string_view> half(lines.begin(), lines.begin() + (lines.size() + 1) / 2);
+  lode::part::TemplateColumns first;
+  lode::part::SplitLineTemplates(half, first, &builder);
+  lode::part::SplitLineTemplates(lines, columns, &builder);
+  if (!lode::part::TemplatesPay(columns.template_count, lines.size())) return 0;
+  if (!columns.dictionary_ids) abort();
+  auto dictionary = lode::part::TemplateDictionary::Parse(builder.Serialize());
+  if (!dictionary.ok()) abort();
+  rebuilt.clear();
+  offsets.clear();
+  s = lode::part::JoinLineTemplates(
+      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
+      lines.size(), total, rebuilt, offsets, {}, nullptr, dictionary->get());
+  if (!s.ok() || offsets.size() != lines.size() + 1 || offsets.back() != total) abort();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (std::string_view(rebuilt).substr(offsets[i], offsets[i + 1] - offsets[i]) != lines[i]) {
+      abort();
+    }
+  }
+  some_offsets.clear();
+  s = lode::part::JoinLineTemplates(
+      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
+      lines.size(), total, some, some_offsets, fragments, &kept, dictionary->get());
+  if (!s.ok()) abort();
+  for (size_t i = 0; i < lines.size() && !kept.empty(); ++i) {
+    std::string_view got(some.data() + some_offsets[i], some_offsets[i + 1] - some_offsets[i]);
+    if (kept[i] ? got != lines[i] : lines[i].find(literal) != std::string_view::npos) abort();
+  }
+  for (std::string_view fragment : fragments) {
+    if (!lode::part::TemplatesMayContainToken(columns.templates, columns.str_bytes, fragment,
+                                              dictionary->get()) &&
+        lines[0].find(fragment) != std::string_view::npos) {
+      abort();
     }
   }
   return 0;

@@ -1,6 +1,7 @@
 // Fuzzes the part block decoder: arbitrary bytes as a stored block, and
 // the same bytes behind a valid codec byte and checksum (uncompressed, and
-// as template sections) so that the column decoders themselves are
+// as template sections, with the block's own templates and with a part's
+// template dictionary) so that the column decoders themselves are
 // reached.
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "storage/part/block_codec.h"
+#include "storage/part/template_dictionary.h"
 
 namespace {
 
@@ -46,5 +48,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   block.append(input.substr(1));
   lode::PutFixed32(block, lode::crc32c::Value(block));
   CheckDecoded(lode::part::DecodeBlock(block, expected), expected);
+
+  // The same sections naming templates of a part's dictionary (codec 3).
+  static const auto dictionary = [] {
+    std::string texts;
+    lode::PutVarint64(texts, 4);
+    for (std::string_view t : {std::string_view("GET /\x01 \x01"), std::string_view("\x02"),
+                               std::string_view(""), std::string_view("id=\x01 \x03\x02 \x02")}) {
+      lode::PutLengthPrefixed(texts, t);
+    }
+    auto parsed = lode::part::TemplateDictionary::Parse(texts);
+    if (!parsed.ok()) abort();
+    return *parsed;
+  }();
+  block[0] = '\3';
+  block.resize(block.size() - 4);
+  lode::PutFixed32(block, lode::crc32c::Value(block));
+  lode::part::DecodedBlock out;
+  if (lode::part::DecodeBlockInto(block, expected, out, {}, true, dictionary.get()).ok() &&
+      out.size() != expected) {
+    abort();
+  }
+  (void)lode::part::BlockMayContainToken(block, "GET", dictionary.get());
   return 0;
 }

@@ -157,7 +157,7 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   // wrong, so that check would mostly decompress those columns twice.
   if (required_keys_.empty()) {
     for (std::string_view fragment : fragments_) {
-      if (!part::BlockMayContainToken(bytes, fragment)) {
+      if (!reader.BlockMayContainToken(bytes, fragment)) {
         slot.ruled_out = true;
         return;
       }

@@ -284,8 +284,7 @@ TEST_F(TenantLogTest, NeedleQuerySkipsBlocksByTheirTokenFilters) {
     {
       auto reader = part::PartReader::Open(Env::Default(), path);
       ASSERT_TRUE(reader.ok());
-      const part::BlockMeta& last = (*reader)->blocks().back();
-      filters_start = last.offset + last.size;  // the filters follow the last block
+      filters_start = (*reader)->filters_offset();
     }
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(filters_start + 3));

@@ -31,11 +31,6 @@ ZSTD_DCtx* ThreadDCtx() {
 // more than this is corrupt.
 constexpr uint64_t kMaxRawBlockSize = 256ull << 20;
 
-// Below this many records, or when more than half the lines have a
-// template of their own, the lines have too little shape for templates to
-// pay: the block is stored as plain zstd.
-constexpr size_t kMinTemplateRecords = 16;
-
 void PutTimestamps(std::string& raw, const std::vector<const Entry*>& entries) {
   PutVarint64(raw, entries.size());
   TimestampNs previous = 0;
@@ -79,16 +74,6 @@ bool PutCompressed(std::string& out, std::string_view raw, int level) {
   }
   out.resize(at + n);
   return true;
-}
-
-// A template block's column: u8 mode (0 stored, 1 zstd), varint(raw
-// size), varint(stored size), bytes.
-void PutSection(std::string& out, std::string_view raw, int level) {
-  std::string packed;
-  bool zstd = PutCompressed(packed, raw, level);
-  out.push_back(zstd ? 1 : 0);
-  PutVarint64(out, raw.size());
-  PutLengthPrefixed(out, packed);
 }
 
 // A section as stored: its mode, decoded size and stored bytes.
@@ -213,7 +198,7 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
 
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
                        const std::vector<std::string_view>& fragments, bool with_lines,
-                       DecodedBlock& out) {
+                       const TemplateDictionary* dictionary, DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -246,7 +231,7 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   }
   TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4], sections[5]};
   Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
-                               out.line_offsets, fragments, &out.rebuilt);
+                               out.line_offsets, fragments, &out.rebuilt, dictionary);
   if (!s.ok()) return s;
   // Lines left out do not add up; the checksum has vouched for the bytes.
   if (out.rebuilt.empty() && out.line_offsets.back() != raw_size - sections[0].size()) {
@@ -257,17 +242,41 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
 
 }  // namespace
 
-size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level) {
+void AppendSection(std::string& out, std::string_view raw, int zstd_level) {
+  std::string packed;
+  bool zstd = PutCompressed(packed, raw, zstd_level);
+  out.push_back(zstd ? 1 : 0);
+  PutVarint64(out, raw.size());
+  PutLengthPrefixed(out, packed);
+}
+
+Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out) {
+  Decoder d(bytes);
+  LODE_ASSIGN_OR_RETURN(StoredSection section, NextSection(d));
+  if (d.remaining() != 0) return Status::Corruption("bytes after the section");
+  if (section.raw_size > max_raw) return Status::Corruption("section too large");
+  std::string storage;
+  LODE_ASSIGN_OR_RETURN(std::string_view raw, Unpack(section, storage));
+  if (section.mode == 0) {
+    out.assign(raw);
+  } else {
+    out = std::move(storage);
+  }
+  return Status::Ok();
+}
+
+size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
+                   TemplateDictionaryBuilder* dictionary) {
   size_t start = out.size();
   size_t raw_size = 0;
   TemplateColumns columns;
-  if (entries.size() >= kMinTemplateRecords) {
+  if (TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
     for (const Entry* e : entries) lines.push_back(e->line);
-    SplitLineTemplates(lines, columns);
+    SplitLineTemplates(lines, columns, dictionary);
   }
-  if (columns.template_count == 0 || columns.template_count * 2 > entries.size()) {
+  if (!TemplatesPay(columns.template_count, entries.size())) {
     raw_size = EncodePlain(out, entries, zstd_level);
   } else {
     std::string head;
@@ -275,21 +284,23 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     PutMetadata(head, entries);
     raw_size = head.size();
     for (const Entry* e : entries) raw_size += e->line.size();
-    out.push_back(static_cast<char>(BlockCodec::kTemplates));
+    out.push_back(static_cast<char>(columns.dictionary_ids ? BlockCodec::kDictionaryTemplates
+                                                           : BlockCodec::kTemplates));
     PutVarint64(out, raw_size);
-    PutSection(out, head, zstd_level);
-    PutSection(out, columns.templates, zstd_level);
-    PutSection(out, columns.ids, zstd_level);
-    PutSection(out, columns.ints, zstd_level);
-    PutSection(out, columns.str_lengths, zstd_level);
-    PutSection(out, columns.str_bytes, zstd_level);
+    AppendSection(out, head, zstd_level);
+    AppendSection(out, columns.templates, zstd_level);
+    AppendSection(out, columns.ids, zstd_level);
+    AppendSection(out, columns.ints, zstd_level);
+    AppendSection(out, columns.str_lengths, zstd_level);
+    AppendSection(out, columns.str_bytes, zstd_level);
   }
   PutFixed32(out, crc32c::Extend(0, out.data() + start, out.size() - start));
   return raw_size;
 }
 
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
-                       const std::vector<std::string_view>& fragments, bool with_lines) {
+                       const std::vector<std::string_view>& fragments, bool with_lines,
+                       const TemplateDictionary* dictionary) {
   out.rebuilt.clear();
   out.timestamps.clear();
   out.metadata.clear();
@@ -311,14 +322,24 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kZstd:
       return DecodePlain(payload, true, raw_size, expected_records, out);
     case BlockCodec::kTemplates:
-      return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, out);
+      return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
+                             out);
+    case BlockCodec::kDictionaryTemplates:
+      if (dictionary == nullptr) {
+        return Status::Corruption("template block without its part's template dictionary");
+      }
+      return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, dictionary,
+                             out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }
 
-bool BlockMayContainToken(std::string_view block, std::string_view token) {
+bool BlockMayContainToken(std::string_view block, std::string_view token,
+                          const TemplateDictionary* dictionary) {
   if (block.size() < 1 + kBlockTrailerSize) return true;
-  if (static_cast<BlockCodec>(block[0]) != BlockCodec::kTemplates) return true;
+  auto codec = static_cast<BlockCodec>(block[0]);
+  if (codec == BlockCodec::kDictionaryTemplates && dictionary == nullptr) return true;
+  if (codec != BlockCodec::kTemplates && codec != BlockCodec::kDictionaryTemplates) return true;
   std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
   // A damaged block is left to the decoder, which reports it.
   if (crc32c::Value(body) != DecodeFixed32(block.data() + body.size())) return true;
@@ -334,7 +355,8 @@ bool BlockMayContainToken(std::string_view block, std::string_view token) {
   auto templates = Unpack(sections[1], templates_storage);
   auto strings = Unpack(sections[5], strings_storage);
   if (!templates.ok() || !strings.ok()) return true;
-  return TemplatesMayContainToken(*templates, *strings, token);
+  return TemplatesMayContainToken(*templates, *strings, token,
+                                  codec == BlockCodec::kDictionaryTemplates ? dictionary : nullptr);
 }
 
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {

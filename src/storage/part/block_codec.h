@@ -12,6 +12,9 @@
 
 namespace lode::part {
 
+class TemplateDictionary;
+class TemplateDictionaryBuilder;
+
 // A decoded block. Lines are kept as offsets into `data` (not views), so
 // the block can be moved freely.
 struct DecodedBlock {
@@ -34,8 +37,18 @@ struct DecodedBlock {
 
 // Appends the on-disk form of `entries` (sorted by timestamp) to `out`:
 // codec byte, compressed payload, crc32c trailer. Returns the raw
-// (uncompressed) payload size.
-size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level);
+// (uncompressed) payload size. With `dictionary` (the part's), a template
+// block's templates go there and the block names them by id.
+size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
+                   TemplateDictionaryBuilder* dictionary = nullptr);
+
+// A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
+// varint(stored size), stored bytes. The columns of template blocks are
+// sections, and so is a part's template dictionary.
+void AppendSection(std::string& out, std::string_view raw, int zstd_level);
+// Decodes `bytes`, exactly one section, into `out`. Corruption when it is
+// malformed, has bytes after it, or holds more than `max_raw` bytes.
+Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out);
 
 // Decodes a block read from disk (codec byte through trailer). Corruption
 // for a bad checksum or any malformed byte; never reads out of bounds.
@@ -44,8 +57,10 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
 // Whether the block's lines can contain `token` (one token of the template
 // codec, see IsTemplateToken), judged from a template block's template and
 // string columns without rebuilding its lines. True when unsure, and for
-// blocks of the other codecs.
-bool BlockMayContainToken(std::string_view block, std::string_view token);
+// blocks of the other codecs. `dictionary`: the part's, for blocks that
+// name their templates there (true when it is missing).
+bool BlockMayContainToken(std::string_view block, std::string_view token,
+                          const TemplateDictionary* dictionary = nullptr);
 
 // The same, into `out`, reusing the memory it holds (a reader decoding
 // block after block keeps one DecodedBlock). On error `out` holds nothing
@@ -54,7 +69,10 @@ bool BlockMayContainToken(std::string_view block, std::string_view token);
 // all of them and flags the others in `out.rebuilt`. Without `with_lines`,
 // a template block decodes only timestamps and metadata, and every line
 // comes out empty (plain blocks, one compressed stream, keep their lines).
+// A block naming its templates in the part's dictionary needs
+// `dictionary` (Corruption without it).
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
-                       const std::vector<std::string_view>& fragments = {}, bool with_lines = true);
+                       const std::vector<std::string_view>& fragments = {}, bool with_lines = true,
+                       const TemplateDictionary* dictionary = nullptr);
 
 }  // namespace lode::part

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/coding.h"
+#include "storage/part/template_dictionary.h"
 
 namespace lode::part {
 namespace {
@@ -122,22 +123,40 @@ class TemplateTable {
   std::vector<uint32_t> slots_;
 };
 
-// A piece of a parsed template: literal text (offset and length into the
-// unescaped text buffer) or a variable (index among its kind).
-struct Piece {
-  char kind;  // 0 literal, kIntVar, kStrVar
-  uint32_t offset;
-  uint32_t length;  // literal length, or the variable's index
-};
-
-struct ParsedTemplate {
+// A template as one block uses it: its shape (copied from the block's
+// own parsed templates or the part's dictionary) and where its lines and
+// variables are in the block's columns.
+struct BlockTemplate {
   std::string_view text;  // as stored, escapes included
-  size_t first_piece = 0, end_piece = 0;
-  uint64_t line_start = 0;      // see MarkCandidateLines
+  uint32_t first_piece = 0, end_piece = 0;
   uint32_t ints = 0, strs = 0;  // variables of each kind
+  uint32_t dictionary_id = 0;   // index in the templates it was copied from
+  uint64_t line_start = 0;      // see MarkCandidateLines
   uint64_t lines = 0;           // lines of the block using it
   uint64_t int_base = 0, str_base = 0;
 };
+
+// Reads a column of dictionary ids (see TemplateColumns) into `ids`.
+Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
+                           std::vector<uint32_t>& ids) {
+  Decoder d(column);
+  uint64_t n = d.Varint64();
+  if (!d.ok() || n > column.size() || n > dictionary_size) {
+    return Status::Corruption("bad template count");
+  }
+  ids.resize(n);
+  uint64_t next = 0;  // the smallest id the next entry may have
+  for (uint32_t& id : ids) {
+    uint64_t gap = d.Varint64();
+    if (!d.ok() || gap >= dictionary_size - next) {
+      return Status::Corruption("bad template dictionary id");
+    }
+    id = static_cast<uint32_t>(next + gap);
+    next = id + 1ull;
+  }
+  if (d.remaining() != 0) return Status::Corruption("bytes after the template ids");
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -155,10 +174,10 @@ bool Contains(std::string_view hay, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
 }
 
-// Whether lines of template text `text` (or of several templates' texts
-// side by side) can hold `token` outside string variables: in the text
-// itself or across a word glued to an integer, which the template keeps
-// as "word\x01" or "\x01word". `token` has no delimiter and a non-digit.
+}  // namespace
+
+// A word glued to an integer is kept in the template as "word\x01" or
+// "\x01word".
 bool TemplateTextMayContain(std::string_view text, std::string_view token) {
   if (Contains(text, token)) return true;
   size_t k = token.size();
@@ -178,6 +197,8 @@ bool TemplateTextMayContain(std::string_view text, std::string_view token) {
   return false;
 }
 
+namespace {
+
 bool AllDigits(std::string_view s) {
   for (char c : s) {
     if (!IsDigit(c)) return false;
@@ -188,12 +209,20 @@ bool AllDigits(std::string_view s) {
 }  // namespace
 
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
-                              std::string_view token) {
+                              std::string_view token, const TemplateDictionary* dictionary) {
   // Where a token of a line can be: in its template's text (no digit), in
   // a string variable, in an integer (digits only), or across a word glued
   // to an integer.
   if (AllDigits(token)) return true;
-  return Contains(str_bytes, token) || TemplateTextMayContain(templates, token);
+  if (Contains(str_bytes, token)) return true;
+  if (dictionary == nullptr) return TemplateTextMayContain(templates, token);
+  thread_local std::vector<uint32_t> ids;
+  if (!DecodeDictionaryIds(templates, dictionary->size(), ids).ok()) return true;
+  auto hits = dictionary->FragmentHits(token);
+  for (uint32_t id : ids) {
+    if ((*hits)[id]) return true;
+  }
+  return false;
 }
 
 std::vector<std::string_view> LiteralFragments(std::string_view literal) {
@@ -213,8 +242,11 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
   return out;
 }
 
-void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out) {
+void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
+                        TemplateDictionaryBuilder* dictionary) {
   out = TemplateColumns{};
+  std::vector<uint32_t> line_ids;
+  line_ids.reserve(lines.size());
   std::vector<Template> templates;
   TemplateTable table(templates);
   std::string text, kinds;
@@ -274,13 +306,37 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
     Template& t = templates[index];
     t.vars.insert(t.vars.end(), vars.begin(), vars.end());
     ++t.lines;
-    PutVarint64(out.ids, index);
+    line_ids.push_back(index);
   }
 
-  out.template_count = templates.size();
-  PutVarint64(out.templates, templates.size());
-  for (const Template& t : templates) PutLengthPrefixed(out.templates, t.text);
-  for (const Template& t : templates) {
+  // The block's templates in the order their columns are laid out: as
+  // found, or by dictionary id (ascending ids are cheap to store).
+  const size_t n = templates.size();
+  std::vector<uint32_t> order(n), rank(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::vector<std::string_view> texts;
+  std::vector<uint32_t> dictionary_ids;
+  if (dictionary != nullptr && TemplatesPay(n, lines.size())) {
+    for (const Template& t : templates) texts.push_back(t.text);
+    out.dictionary_ids = dictionary->FindOrAddAll(texts, dictionary_ids);
+  }
+  out.template_count = n;
+  PutVarint64(out.templates, n);
+  if (out.dictionary_ids) {
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return dictionary_ids[a] < dictionary_ids[b]; });
+    uint64_t next = 0;
+    for (uint32_t i : order) {
+      PutVarint64(out.templates, dictionary_ids[i] - next);
+      next = dictionary_ids[i] + 1ull;
+    }
+  } else {
+    for (const Template& t : templates) PutLengthPrefixed(out.templates, t.text);
+  }
+  for (uint32_t k = 0; k < n; ++k) rank[order[k]] = k;
+  for (uint32_t index : line_ids) PutVarint64(out.ids, rank[index]);
+  for (uint32_t i : order) {
+    const Template& t = templates[i];
     size_t width = t.kinds.size();
     for (size_t k = 0; k < width; ++k) {
       int64_t previous = 0;
@@ -302,12 +358,12 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
 
 // Buffers of JoinLineTemplates, kept per thread so that decoding block
 // after block reuses memory instead of faulting in fresh pages.
-constexpr size_t kCopySlack = 16;
+constexpr size_t kCopySlack = ParsedTemplates::kCopySlack;
 
 struct JoinScratch {
-  std::vector<ParsedTemplate> templates;
-  std::vector<Piece> pieces;
-  std::string literals;
+  ParsedTemplates own;  // a block's own template texts, parsed
+  std::vector<uint32_t> dictionary_ids;
+  std::vector<BlockTemplate> templates;
   std::vector<uint32_t> ids;
   std::vector<int64_t> ints;
   std::vector<uint64_t> str_offsets;
@@ -320,9 +376,10 @@ struct JoinScratch {
 // Marks in `keep` (one flag per line, all set on entry) only the lines
 // that can contain every fragment; see JoinLineTemplates.
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
-                        std::vector<ParsedTemplate>& templates, const std::vector<uint32_t>& ids,
+                        std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
                         std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
-                        JoinScratch& scratch, std::vector<uint8_t>& keep) {
+                        const TemplateDictionary* dictionary, JoinScratch& scratch,
+                        std::vector<uint8_t>& keep) {
   const size_t count = ids.size();
   // The j-th line using template t is by_template[start of t + j].
   std::vector<uint32_t>& by_template = scratch.by_template;
@@ -346,8 +403,15 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
   std::vector<uint8_t>& line_hit = scratch.line_hit;
   for (std::string_view fragment : fragments) {
     template_hit.resize(templates.size());
-    for (size_t t = 0; t < templates.size(); ++t) {
-      template_hit[t] = TemplateTextMayContain(templates[t].text, fragment);
+    if (dictionary != nullptr) {
+      auto hits = dictionary->FragmentHits(fragment);
+      for (size_t t = 0; t < templates.size(); ++t) {
+        template_hit[t] = (*hits)[templates[t].dictionary_id];
+      }
+    } else {
+      for (size_t t = 0; t < templates.size(); ++t) {
+        template_hit[t] = TemplateTextMayContain(templates[t].text, fragment);
+      }
     }
     line_hit.resize(count);
     for (size_t i = 0; i < count; ++i) line_hit[i] = template_hit[ids[i]];
@@ -363,7 +427,7 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
         auto owner = std::upper_bound(owners.begin(), owners.end(),
                                       std::make_pair(static_cast<uint64_t>(k), UINT32_MAX)) -
                      1;
-        const ParsedTemplate& t = templates[owner->second];
+        const BlockTemplate& t = templates[owner->second];
         line_hit[by_template[t.line_start + (k - t.str_base) % t.lines]] = 1;
         pos = str_offsets[k + 1];  // the rest of this variable adds nothing
       } else {
@@ -377,53 +441,40 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments,
-                         std::vector<uint8_t>* rebuilt) {
+                         std::vector<uint8_t>* rebuilt, const TemplateDictionary* dictionary) {
   if (rebuilt != nullptr) rebuilt->clear();
   thread_local JoinScratch scratch;
-  // Templates: pieces with their literal text unescaped into `literals`.
-  Decoder td(columns.templates);
-  uint64_t template_count = td.Varint64();
-  if (!td.ok() || template_count > columns.templates.size()) {
-    return Status::Corruption("bad template count");
+  // Templates: parsed here from the block's own texts, or already parsed
+  // in the part's dictionary.
+  const ParsedTemplates* parsed = &scratch.own;
+  std::vector<BlockTemplate>& templates = scratch.templates;
+  templates.clear();
+  if (dictionary != nullptr) {
+    parsed = &dictionary->parsed();
+    LODE_RETURN_IF_ERROR(
+        DecodeDictionaryIds(columns.templates, dictionary->size(), scratch.dictionary_ids));
+  } else {
+    Decoder td(columns.templates);
+    uint64_t n = td.Varint64();
+    if (!td.ok() || n > columns.templates.size()) return Status::Corruption("bad template count");
+    LODE_RETURN_IF_ERROR(scratch.own.Parse(td, n));
+    if (td.remaining() != 0) return Status::Corruption("bytes after the templates");
+    scratch.dictionary_ids.resize(n);
+    for (uint32_t i = 0; i < n; ++i) scratch.dictionary_ids[i] = i;
   }
-  std::vector<ParsedTemplate>& templates = scratch.templates;
-  std::vector<Piece>& pieces = scratch.pieces;
-  std::string& literals = scratch.literals;
-  templates.assign(template_count, ParsedTemplate{});
-  pieces.clear();
-  literals.clear();
-  for (ParsedTemplate& t : templates) {
-    std::string_view text = td.LengthPrefixed();
-    if (!td.ok()) return Status::Corruption("truncated template");
-    t.text = text;
-    t.first_piece = pieces.size();
-    for (size_t i = 0; i < text.size();) {
-      char c = text[i];
-      if (c == kIntVar || c == kStrVar) {
-        pieces.push_back(Piece{c, 0, c == kIntVar ? t.ints++ : t.strs++});
-        ++i;
-        continue;
-      }
-      if (pieces.size() == t.first_piece || pieces.back().kind != 0) {
-        pieces.push_back(Piece{0, static_cast<uint32_t>(literals.size()), 0});
-      }
-      if (c == kEscape) {
-        if (++i == text.size()) return Status::Corruption("template ends in an escape");
-        literals.push_back(text[i++]);
-        ++pieces.back().length;
-        continue;
-      }
-      // A run of plain bytes (not 0x01..0x03), appended at once.
-      size_t j = i + 1;
-      while (j < text.size() && static_cast<uint8_t>(text[j] - 1) >= 3) ++j;
-      literals.append(text.data() + i, j - i);
-      pieces.back().length += static_cast<uint32_t>(j - i);
-      i = j;
-    }
-    t.end_piece = pieces.size();
+  const uint64_t template_count = scratch.dictionary_ids.size();
+  templates.resize(template_count);
+  for (size_t i = 0; i < template_count; ++i) {
+    const ParsedTemplates::Template& shape = parsed->templates[scratch.dictionary_ids[i]];
+    BlockTemplate& t = templates[i];
+    t = BlockTemplate{};
+    t.text = shape.text;
+    t.first_piece = shape.first_piece;
+    t.end_piece = shape.end_piece;
+    t.ints = shape.ints;
+    t.strs = shape.strs;
+    t.dictionary_id = scratch.dictionary_ids[i];
   }
-  if (td.remaining() != 0) return Status::Corruption("bytes after the templates");
-  literals.append(kCopySlack, '\0');  // short literals are copied kCopySlack bytes at a time
 
   if (count > columns.ids.size()) return Status::Corruption("template index column is short");
   std::vector<uint32_t>& ids = scratch.ids;
@@ -440,7 +491,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   // Variable columns: template by template, each of its variables for
   // every line using it.
   uint64_t int_total = 0, str_total = 0;
-  for (ParsedTemplate& t : templates) {
+  for (BlockTemplate& t : templates) {
     t.int_base = int_total;
     t.str_base = str_total;
     int_total += t.ints * t.lines;
@@ -453,7 +504,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   ints.resize(int_total);
   Decoder iv(columns.ints);
   size_t at = 0;
-  for (const ParsedTemplate& t : templates) {
+  for (const BlockTemplate& t : templates) {
     for (uint32_t k = 0; k < t.ints; ++k) {
       // Unsigned sums wrap instead of overflowing on damaged deltas.
       uint64_t value = 0;
@@ -482,8 +533,8 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   const uint8_t* keep = nullptr;
   if (!fragments.empty() && rebuilt != nullptr) {
     rebuilt->assign(count, 1);
-    MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, scratch,
-                       *rebuilt);
+    MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, dictionary,
+                       scratch, *rebuilt);
     keep = rebuilt->data();
   }
 
@@ -501,25 +552,25 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   char* const end = w + max_bytes;
   // Plain pointers: the writes through `w` (a char*) could alias any
   // vector's internals, which would make the compiler reload them.
-  const char* const lit = literals.data();
+  const char* const lit = parsed->literals.data();
   const char* const strs = columns.str_bytes.data();
   const int64_t* const int_values = ints.data();
   const uint64_t* const str_at_ = str_offsets.data();
-  const Piece* const piece_list = pieces.data();
-  const ParsedTemplate* const template_list = templates.data();
+  const TemplatePiece* const piece_list = parsed->pieces.data();
+  const BlockTemplate* const template_list = templates.data();
   uint64_t* const seen_list = seen.data();
   const uint32_t* const id_list = ids.data();
   bool overflow = false;
   for (size_t line = 0; line < count; ++line) {
     const uint32_t index = id_list[line];
-    const ParsedTemplate& t = template_list[index];
+    const BlockTemplate& t = template_list[index];
     const uint64_t j = seen_list[index]++;
     const uint64_t lines = t.lines;
     const int64_t* line_ints = int_values + t.int_base + j;
     const uint64_t* line_strs = str_at_ + t.str_base + j;
     offsets.push_back(static_cast<uint64_t>(w - begin));
     if (keep != nullptr && !keep[line]) continue;
-    for (const Piece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
+    for (const TemplatePiece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
          ++piece) {
       if (piece->kind == 0) {
         if (static_cast<size_t>(end - w) < piece->length) {

@@ -6,7 +6,8 @@
 // before or after it, as in "web-79" or "250ms", is the number alone); the
 // rest of the line, with each variable replaced by a placeholder byte, is
 // the line's template.
-// Lines of one block share a small dictionary of templates; the variables
+// Lines of one block share a list of templates (their own, or ids in the
+// part's dictionary, template_dictionary.h); the variables
 // are stored column by column, one column per (template, position), so
 // that zstd sees like beside like: the third field of every "GET ... HTTP"
 // line together, as numbers in binary, not interleaved with text.
@@ -23,6 +24,9 @@
 
 namespace lode::part {
 
+class TemplateDictionary;
+class TemplateDictionaryBuilder;
+
 // Placeholder bytes in a template. A literal 0x01..0x03 in a line's text
 // is written as kEscape followed by the byte.
 inline constexpr char kIntVar = 0x01;  // canonical decimal, in the ints column
@@ -31,7 +35,11 @@ inline constexpr char kEscape = 0x03;
 
 // The columns of a block's lines in template form, uncompressed.
 struct TemplateColumns {
-  std::string templates;    // varint(n) then n length-prefixed templates
+  // varint(n) then n length-prefixed templates; or, with dictionary_ids,
+  // varint(n) then the n dictionary ids, ascending, each as the
+  // difference from the previous id minus one (the first as is).
+  std::string templates;
+  bool dictionary_ids = false;
   std::string ids;          // varint(template index) per line
   std::string ints;         // zigzag varint deltas, column by column
   std::string str_lengths;  // varint length per string variable, column by column
@@ -46,11 +54,31 @@ bool IsTemplateToken(std::string_view s);
 // columns can contain `token` (one token, see IsTemplateToken) anywhere,
 // decided without rebuilding them. Never false when they can; true when
 // unsure (a token of digits only may hide inside any integer).
+// With `dictionary`, `templates` is a column of dictionary ids.
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
-                              std::string_view token);
+                              std::string_view token,
+                              const TemplateDictionary* dictionary = nullptr);
+
+// Whether lines of template text `text` (or of several templates' texts
+// side by side) can hold `token` outside string variables: in the text
+// itself or across a word glued to an integer. `token` is one token with
+// a non-digit byte.
+bool TemplateTextMayContain(std::string_view text, std::string_view token);
+
+// Whether `lines` lines with `templates` distinct templates have enough
+// shape for the template codec to pay: at least 16 lines, and at most
+// half as many templates as lines. Otherwise a block is plain zstd.
+inline bool TemplatesPay(size_t templates, size_t lines) {
+  return lines >= 16 && templates > 0 && templates * 2 <= lines;
+}
 
 // Splits `lines` into template columns (replacing `out`'s contents).
-void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out);
+// With `dictionary`, the block's templates go to the part's dictionary
+// and `templates` lists their ids (out.dictionary_ids), unless the
+// dictionary is full or the templates do not pay (TemplatesPay); then
+// the block keeps its template texts.
+void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
+                        TemplateDictionaryBuilder* dictionary = nullptr);
 
 // The columns as read back from a block.
 struct TemplateColumnsView {
@@ -79,9 +107,14 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal);
 // (1: rebuilt, 0: left empty). A needle query thus rebuilds a handful of
 // lines of a block instead of all of them. Without fragments `rebuilt` is
 // cleared.
+//
+// With `dictionary`, `columns.templates` is a column of its ids (see
+// TemplateColumns); the dictionary's templates are parsed already, so a
+// block costs nothing to set up.
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments = {},
-                         std::vector<uint8_t>* rebuilt = nullptr);
+                         std::vector<uint8_t>* rebuilt = nullptr,
+                         const TemplateDictionary* dictionary = nullptr);
 
 }  // namespace lode::part

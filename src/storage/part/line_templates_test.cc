@@ -8,6 +8,7 @@
 #include "base/crc32c.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/part_format.h"
+#include "storage/part/template_dictionary.h"
 
 namespace lode::part {
 namespace {
@@ -314,6 +315,137 @@ TEST(BlockCodec, EveryFlippedByteOfATemplateBlockIsCaughtOrHarmless) {
       EXPECT_EQ(decoded->size(), entries.size());
     }
   }
+}
+
+// Lines of several blocks split against one part dictionary: the
+// dictionary holds each distinct template once, the blocks only ids, and
+// every block rebuilds exactly, also when it rebuilds only candidates.
+TEST(TemplateDictionary, BlocksShareTemplatesAndRebuildExactly) {
+  std::mt19937_64 rng(9);
+  const std::vector<std::string> shapes = {"GET /api/N took Nms", "user N logged in from N.N.N.N",
+                                           "cache miss key=kN", "job N done: N rows"};
+  TemplateDictionaryBuilder builder(1 << 20);
+  std::vector<std::vector<std::string>> blocks(4);
+  std::vector<TemplateColumns> columns(blocks.size());
+  size_t own_template_bytes = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    for (int i = 0; i < 300; ++i) {
+      std::string line;
+      for (char c : shapes[(b + rng() % 3) % shapes.size()]) {
+        line += c == 'N' ? std::to_string(rng() % 100000) : std::string(1, c);
+      }
+      blocks[b].push_back(line + (i % 50 == 0 ? " needle-" + std::to_string(i) : ""));
+    }
+    std::vector<std::string_view> views(blocks[b].begin(), blocks[b].end());
+    TemplateColumns own;
+    SplitLineTemplates(views, own);
+    own_template_bytes += own.templates.size();
+    SplitLineTemplates(views, columns[b], &builder);
+    EXPECT_TRUE(columns[b].dictionary_ids);
+    EXPECT_EQ(columns[b].template_count, own.template_count);
+  }
+  auto dictionary = TemplateDictionary::Parse(builder.Serialize());
+  ASSERT_TRUE(dictionary.ok()) << dictionary.status().ToString();
+  EXPECT_EQ((*dictionary)->size(), builder.size());
+  EXPECT_LE(builder.size(), 2 * shapes.size());  // a shape with or without the needle
+  size_t id_bytes = 0;
+  for (const TemplateColumns& c : columns) id_bytes += c.templates.size();
+  EXPECT_LT(id_bytes, own_template_bytes / 10);
+  const std::vector<std::string_view> fragments = LiteralFragments("needle-");
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const TemplateColumns& c = columns[b];
+    TemplateColumnsView view{c.templates, c.ids, c.ints, c.str_lengths, c.str_bytes};
+    size_t total = 0;
+    for (const std::string& line : blocks[b]) total += line.size();
+    std::string data;
+    std::vector<uint64_t> offsets;
+    ASSERT_TRUE(JoinLineTemplates(view, blocks[b].size(), total, data, offsets, {}, nullptr,
+                                  dictionary->get())
+                    .ok());
+    for (size_t i = 0; i < blocks[b].size(); ++i) {
+      EXPECT_EQ(data.substr(offsets[i], offsets[i + 1] - offsets[i]), blocks[b][i]);
+    }
+    std::vector<uint8_t> rebuilt;
+    offsets.clear();
+    ASSERT_TRUE(JoinLineTemplates(view, blocks[b].size(), total, data, offsets, fragments, &rebuilt,
+                                  dictionary->get())
+                    .ok());
+    for (size_t i = 0; i < blocks[b].size(); ++i) {
+      bool needle = blocks[b][i].find("needle-") != std::string::npos;
+      EXPECT_EQ(rebuilt[i] != 0, needle) << blocks[b][i];
+      if (needle) {
+        EXPECT_EQ(data.substr(offsets[i], offsets[i + 1] - offsets[i]), blocks[b][i]);
+      }
+    }
+    EXPECT_TRUE(TemplatesMayContainToken(c.templates, c.str_bytes, "needle", dictionary->get()));
+    EXPECT_FALSE(TemplatesMayContainToken(c.templates, c.str_bytes, "nope", dictionary->get()));
+  }
+}
+
+TEST(TemplateDictionary, AFullDictionaryLeavesBlocksTheirOwnTemplates) {
+  TemplateDictionaryBuilder builder(64);  // room for about two short templates
+  auto encode = [&](const std::string& word) {
+    std::vector<Entry> entries;
+    for (int i = 0; i < 40; ++i) {
+      entries.push_back(Entry{i, word + " " + std::to_string(i * 31), {}});
+    }
+    std::vector<const Entry*> ptrs;
+    for (const Entry& e : entries) ptrs.push_back(&e);
+    std::string block;
+    EncodeBlock(block, ptrs, 3, &builder);
+    return std::make_pair(block, entries);
+  };
+  auto [first, first_entries] = encode("alpha");
+  auto [second, second_entries] = encode(std::string(80, 'b'));  // does not fit
+  auto [third, third_entries] = encode("alpha");                 // already there
+  EXPECT_EQ(static_cast<BlockCodec>(first[0]), BlockCodec::kDictionaryTemplates);
+  EXPECT_EQ(static_cast<BlockCodec>(second[0]), BlockCodec::kTemplates);
+  EXPECT_EQ(static_cast<BlockCodec>(third[0]), BlockCodec::kDictionaryTemplates);
+  EXPECT_EQ(builder.size(), 1u);
+  auto dictionary = TemplateDictionary::Parse(builder.Serialize());
+  ASSERT_TRUE(dictionary.ok());
+  auto no_dictionary = DecodeBlock(first, first_entries.size());
+  EXPECT_EQ(no_dictionary.status().code(), StatusCode::kCorruption);
+  for (const auto& [block, entries] :
+       {std::tie(first, first_entries), std::tie(second, second_entries),
+        std::tie(third, third_entries)}) {
+    DecodedBlock out;
+    ASSERT_TRUE(DecodeBlockInto(block, entries.size(), out, {}, true, dictionary->get()).ok());
+    for (size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(out.line(i), entries[i].line);
+  }
+}
+
+TEST(TemplateDictionary, MalformedIdsAndTextsAreCorruption) {
+  std::string texts;
+  PutVarint64(texts, 2);
+  PutLengthPrefixed(texts, "a \x01");
+  PutLengthPrefixed(texts, "b \x02");
+  auto dictionary = TemplateDictionary::Parse(texts);
+  ASSERT_TRUE(dictionary.ok());
+  std::string ids(1, '\0');  // one line, the block's template 0
+  std::string ints = "\x02";
+  auto join = [&](std::string_view templates) {
+    std::string data;
+    std::vector<uint64_t> offsets;
+    return JoinLineTemplates({templates, ids, ints, "", ""}, 1, 100, data, offsets, {}, nullptr,
+                             dictionary->get());
+  };
+  EXPECT_TRUE(join(std::string("\x01\x00", 2)).ok());
+  EXPECT_EQ(join("\x01\x01").code(), StatusCode::kCorruption);  // id 1 wants a string variable
+  EXPECT_EQ(join("\x01\x02").code(), StatusCode::kCorruption);  // id 2: past the end
+  EXPECT_TRUE(join(std::string("\x02\x00\x00", 3)).ok());       // ids 0 and 1, 1 unused
+  EXPECT_EQ(join("\x02").code(), StatusCode::kCorruption);      // truncated
+  EXPECT_EQ(join(std::string("\x03\x00\x00\x00", 4)).code(),
+            StatusCode::kCorruption);  // more ids than the dictionary has
+  EXPECT_EQ(join(std::string("\x01\x00\x00", 3)).code(), StatusCode::kCorruption);  // extra byte
+  std::string truncated;
+  PutVarint64(truncated, 3);
+  PutLengthPrefixed(truncated, "x");
+  EXPECT_FALSE(TemplateDictionary::Parse(truncated).ok());
+  std::string escape_at_end;
+  PutVarint64(escape_at_end, 1);
+  PutLengthPrefixed(escape_at_end, "x\x03");
+  EXPECT_FALSE(TemplateDictionary::Parse(escape_at_end).ok());
 }
 
 }  // namespace

@@ -13,15 +13,23 @@
 namespace lode::part {
 
 constexpr std::string_view kHeaderMagic = "LODEPART";
-constexpr uint32_t kFormatVersion = 1;
+// Version 2 added the template dictionary; version 1 parts (no
+// dictionary, a shorter footer) are still read.
+constexpr uint32_t kFormatVersion = 2;
 constexpr size_t kHeaderSize = 12;  // magic + u32 version
-constexpr std::string_view kFooterMagic = "LODEPRT1";
-constexpr size_t kFooterSize = 52;
+constexpr std::string_view kFooterMagic = "LODEPRT2";
+constexpr size_t kFooterSize = 64;
+constexpr std::string_view kFooterMagicV1 = "LODEPRT1";
+constexpr size_t kFooterSizeV1 = 52;
+// The template dictionary's texts stop growing at this many bytes.
+constexpr size_t kMaxTemplateDictionaryBytes = 8u << 20;
 constexpr size_t kBlockTrailerSize = 4;  // crc32c
 
 // Compression of a block's payload (first byte of the block).
 // kTemplates: lines as templates and variable columns (line_templates.h).
-enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1, kTemplates = 2 };
+// kDictionaryTemplates: the same, with templates named by their id in the
+// part's template dictionary (template_dictionary.h).
+enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1, kTemplates = 2, kDictionaryTemplates = 3 };
 
 // What the block index says about one block; enough to skip it.
 struct BlockMeta {

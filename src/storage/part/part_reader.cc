@@ -1,11 +1,110 @@
 #include "storage/part/part_reader.h"
 
+#include <algorithm>
+#include <atomic>
+#include <list>
+
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "storage/labels_codec.h"
 
 namespace lode::part {
+namespace {
+
+// Parsed template dictionaries of every open part, least recently used
+// first out once they hold more than kBudget bytes. A part's dictionary
+// is parsed once for all of its blocks, but a store of many days of parts
+// must not keep all of them in memory.
+class DictionaryCache {
+ public:
+  static constexpr size_t kBudget = 64u << 20;
+
+  std::shared_ptr<const TemplateDictionary> Find(uint64_t id) {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == id) {
+        entries_.splice(entries_.begin(), entries_, it);
+        return it->second;
+      }
+    }
+    return nullptr;
+  }
+
+  void Insert(uint64_t id, std::shared_ptr<const TemplateDictionary> dictionary) {
+    std::lock_guard lock(mu_);
+    bytes_ += dictionary->memory_bytes();
+    entries_.emplace_front(id, std::move(dictionary));
+    // The newest entry stays even when it alone is over the budget.
+    while (bytes_ > kBudget && entries_.size() > 1) {
+      bytes_ -= entries_.back().second->memory_bytes();
+      entries_.pop_back();
+    }
+  }
+
+  void Erase(uint64_t id) {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->first == id) {
+        bytes_ -= it->second->memory_bytes();
+        entries_.erase(it);
+        return;
+      }
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::list<std::pair<uint64_t, std::shared_ptr<const TemplateDictionary>>> entries_;
+  size_t bytes_ = 0;
+};
+
+DictionaryCache& Dictionaries() {
+  static DictionaryCache* cache = new DictionaryCache();  // never destroyed: used at exit
+  return *cache;
+}
+
+std::atomic<uint64_t> next_reader_id{1};
+
+}  // namespace
+
+PartReader::PartReader(std::string path, std::unique_ptr<RandomAccessFile> file)
+    : path_(std::move(path)), file_(std::move(file)), id_(next_reader_id++) {}
+
+PartReader::~PartReader() { Dictionaries().Erase(id_); }
+
+std::shared_ptr<const TemplateDictionary> PartReader::Dictionary() const {
+  if (templates_size_ == 0) return nullptr;
+  if (auto found = Dictionaries().Find(id_)) return found;
+  std::lock_guard lock(dictionary_mu_);
+  if (dictionary_damaged_) return nullptr;
+  if (auto found = Dictionaries().Find(id_)) return found;  // loaded meanwhile
+  std::string stored, serialized;
+  Status s = file_->Read(templates_offset_, templates_size_, stored);
+  if (s.ok() && crc32c::Value(stored) != templates_crc_) {
+    s = Status::Corruption("checksum mismatch");
+  }
+  if (s.ok()) s = DecodeSection(stored, kMaxTemplateDictionaryBytes * 2, serialized);
+  std::shared_ptr<const TemplateDictionary> dictionary;
+  if (s.ok()) {
+    auto parsed = TemplateDictionary::Parse(std::move(serialized));
+    if (parsed.ok()) {
+      dictionary = *parsed;
+    } else {
+      s = parsed.status();
+    }
+  }
+  if (!s.ok()) {
+    dictionary_damaged_ = true;
+    log::Error(
+        "part template dictionary is damaged; its template blocks cannot be read",
+        {{"file", path_}, {"offset", std::to_string(templates_offset_)}, {"err", s.message()}});
+    return nullptr;
+  }
+  Dictionaries().Insert(id_, dictionary);
+  return dictionary;
+}
+
 Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string& path) {
   LODE_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
   std::unique_ptr<PartReader> reader(new PartReader(path, std::move(file)));
@@ -13,30 +112,52 @@ Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string
     return Status::Corruption("part " + path + ": " + what);
   };
   uint64_t size = reader->file_->Size();
-  if (size < kHeaderSize + kFooterSize) return corrupt("file too short");
+  if (size < kHeaderSize + kFooterSizeV1) return corrupt("file too short");
+  // Both footers end in their magic; version 2's is the longer one.
   std::string footer;
-  LODE_RETURN_IF_ERROR(reader->file_->Read(size - kFooterSize, kFooterSize, footer));
-  if (std::string_view(footer).substr(kFooterSize - kFooterMagic.size()) != kFooterMagic) {
+  uint64_t tail = std::min<uint64_t>(size - kHeaderSize, kFooterSize);
+  LODE_RETURN_IF_ERROR(reader->file_->Read(size - tail, tail, footer));
+  std::string_view magic = std::string_view(footer).substr(tail - kFooterMagic.size());
+  size_t footer_size = 0;
+  if (magic == kFooterMagic && tail == kFooterSize) {
+    footer_size = kFooterSize;
+  } else if (magic == kFooterMagicV1) {
+    footer_size = kFooterSizeV1;
+    footer.erase(0, tail - kFooterSizeV1);
+  } else {
     return corrupt("bad footer magic");
   }
-  if (crc32c::Extend(0, footer.data(), 40) != DecodeFixed32(footer.data() + 40)) {
+  const size_t fields = footer_size - 12;  // offsets and checksums, before the footer's crc
+  if (crc32c::Extend(0, footer.data(), fields) != DecodeFixed32(footer.data() + fields)) {
     return corrupt("footer checksum mismatch");
   }
-  uint64_t filters_offset = DecodeFixed64(footer.data());
-  uint64_t streams_offset = DecodeFixed64(footer.data() + 8);
-  uint64_t index_offset = DecodeFixed64(footer.data() + 16);
-  uint64_t meta_offset = DecodeFixed64(footer.data() + 24);
-  uint32_t sections_crc = DecodeFixed32(footer.data() + 32);
-  reader->filters_crc_ = DecodeFixed32(footer.data() + 36);
-  uint64_t footer_offset = size - kFooterSize;
-  if (filters_offset < kHeaderSize || streams_offset < filters_offset ||
-      index_offset < streams_offset || meta_offset < index_offset || footer_offset < meta_offset) {
+  const uint64_t footer_offset = size - footer_size;
+  const char* f = footer.data();
+  if (footer_size == kFooterSize) {
+    reader->templates_offset_ = DecodeFixed64(f);
+    f += 8;
+  }
+  uint64_t filters_offset = DecodeFixed64(f);
+  uint64_t streams_offset = DecodeFixed64(f + 8);
+  uint64_t index_offset = DecodeFixed64(f + 16);
+  uint64_t meta_offset = DecodeFixed64(f + 24);
+  uint32_t sections_crc = DecodeFixed32(f + 32);
+  reader->filters_crc_ = DecodeFixed32(f + 36);
+  if (footer_size == kFooterSize) {
+    reader->templates_crc_ = DecodeFixed32(f + 40);
+  } else {
+    reader->templates_offset_ = filters_offset;  // version 1: no dictionary
+  }
+  if (reader->templates_offset_ < kHeaderSize || filters_offset < reader->templates_offset_ ||
+      streams_offset < filters_offset || index_offset < streams_offset ||
+      meta_offset < index_offset || footer_offset < meta_offset) {
     return corrupt("footer offsets out of order");
   }
   std::string sections;
   LODE_RETURN_IF_ERROR(
       reader->file_->Read(streams_offset, footer_offset - streams_offset, sections));
   if (crc32c::Value(sections) != sections_crc) return corrupt("index checksum mismatch");
+  reader->templates_size_ = filters_offset - reader->templates_offset_;
   reader->filters_offset_ = filters_offset;
   reader->filters_size_ = streams_offset - filters_offset;
   Status parsed = reader->ParseSections(sections, streams_offset, index_offset, meta_offset);
@@ -68,7 +189,7 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
     m.filter_offset = b.Varint64();
     m.filter_size = b.Varint64();
     if (!b.ok() || m.stream >= nstreams || m.offset < kHeaderSize ||
-        m.offset + m.size > filters_offset_ || m.size < 1 + kBlockTrailerSize ||
+        m.offset + m.size > templates_offset_ || m.size < 1 + kBlockTrailerSize ||
         m.filter_offset + m.filter_size > filters_size_) {
       return Status::Corruption("bad block index entry");
     }
@@ -118,11 +239,24 @@ Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
   return file_->Read(m.offset, m.size, out);
 }
 
+std::shared_ptr<const TemplateDictionary> PartReader::DictionaryFor(std::string_view block) const {
+  if (block.empty() || static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates) {
+    return nullptr;
+  }
+  return Dictionary();
+}
+
+bool PartReader::BlockMayContainToken(std::string_view block, std::string_view token) const {
+  auto dictionary = DictionaryFor(block);
+  return part::BlockMayContainToken(block, token, dictionary.get());
+}
+
 Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
                                     const std::vector<std::string_view>& fragments,
                                     bool with_lines) const {
   const BlockMeta& m = blocks_.at(index);
-  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines);
+  auto dictionary = DictionaryFor(bytes);
+  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get());
   if (!s.ok()) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));

@@ -12,6 +12,7 @@
 #include "io/env.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/part_format.h"
+#include "storage/part/template_dictionary.h"
 
 namespace lode::part {
 
@@ -19,12 +20,17 @@ class PartReader {
  public:
   // Corruption (naming the file) for a bad footer, checksum or index.
   static Result<std::unique_ptr<PartReader>> Open(Env* env, const std::string& path);
+  ~PartReader();
 
   const std::string& path() const { return path_; }
   const std::vector<Labels>& streams() const { return streams_; }
   const std::vector<BlockMeta>& blocks() const { return blocks_; }
   const PartMeta& meta() const { return meta_; }
   uint64_t file_size() const { return file_->Size(); }
+  // Where the token filters and the template dictionary are in the file.
+  uint64_t filters_offset() const { return filters_offset_; }
+  uint64_t templates_offset() const { return templates_offset_; }
+  uint64_t templates_size() const { return templates_size_; }
 
   // Reads and decodes block `index`; Corruption names file and offset.
   Result<DecodedBlock> ReadBlock(size_t index) const;
@@ -43,14 +49,31 @@ class PartReader {
   // every filter is empty, which rules nothing out.
   std::string_view BlockFilter(size_t index) const;
 
+  // part::BlockMayContainToken for a block of this part, read with
+  // ReadBlockBytes.
+  bool BlockMayContainToken(std::string_view block, std::string_view token) const;
+
+  // The part's template dictionary: read, verified and parsed on first
+  // use, then kept in a process-wide cache of bounded size (shared by
+  // every part) while blocks use it. Null when the part has none or it
+  // is damaged (its blocks that need it are then reported as corrupt).
+  std::shared_ptr<const TemplateDictionary> Dictionary() const;
+
  private:
-  PartReader(std::string path, std::unique_ptr<RandomAccessFile> file)
-      : path_(std::move(path)), file_(std::move(file)) {}
+  PartReader(std::string path, std::unique_ptr<RandomAccessFile> file);
+  // The dictionary when `block` (stored bytes) names templates in it.
+  std::shared_ptr<const TemplateDictionary> DictionaryFor(std::string_view block) const;
   Status ParseSections(std::string_view sections, uint64_t streams_offset, uint64_t index_offset,
                        uint64_t meta_offset);
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
+  const uint64_t id_;  // unique in the process: the dictionary cache's key
+  uint64_t templates_offset_ = 0;
+  uint64_t templates_size_ = 0;
+  uint32_t templates_crc_ = 0;
+  mutable std::mutex dictionary_mu_;  // one load at a time
+  mutable bool dictionary_damaged_ = false;
   uint64_t filters_offset_ = 0;
   uint64_t filters_size_ = 0;
   uint32_t filters_crc_ = 0;

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "storage/part/part_reader.h"
 #include "storage/part/part_writer.h"
 
@@ -41,6 +43,14 @@ class PartTest : public ::testing::Test {
     for (const Entry& e : api_) a.entries.push_back(&e);
     for (const Entry& e : web_) w.entries.push_back(&e);
     return {a, w};
+  }
+
+  std::string ReadFile() const {
+    std::ifstream in(path_, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  void WriteFile(const std::string& bytes) const {
+    std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
   }
 
   std::string dir_, path_;
@@ -139,6 +149,94 @@ TEST_F(PartTest, DamagedIndexOrTruncatedFileFailsToOpen) {
     ASSERT_FALSE(reader.ok()) << "cut " << cut;
     EXPECT_EQ(reader.status().code(), StatusCode::kCorruption);
   }
+}
+
+TEST_F(PartTest, TemplateBlocksShareOneDictionaryPerPart) {
+  MakeData(5000);
+  PartWriterOptions options;
+  options.block_max_records = 1024;
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
+  std::string file = ReadFile();
+  auto reader = PartReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  const PartReader& r = **reader;
+  EXPECT_GT(r.templates_size(), 0u);
+  auto dictionary = r.Dictionary();
+  ASSERT_NE(dictionary, nullptr);
+  // Every api line has the shape "GET /users/N 200": one template for
+  // the five blocks, stored once.
+  EXPECT_EQ(dictionary->size(), 1u);
+  size_t template_blocks = 0;
+  for (size_t b = 0; b < r.blocks().size(); ++b) {
+    char codec = file[r.blocks()[b].offset];
+    template_blocks += codec == static_cast<char>(BlockCodec::kDictionaryTemplates);
+    auto block = r.ReadBlock(b);
+    ASSERT_TRUE(block.ok()) << block.status().ToString();
+  }
+  EXPECT_EQ(template_blocks, 5u);
+}
+
+TEST_F(PartTest, DamagedDictionaryFailsOnlyTheBlocksThatUseIt) {
+  MakeData(2000);
+  PartWriterOptions options;
+  options.block_max_records = 1024;
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
+  uint64_t templates_at;
+  {
+    auto reader = PartReader::Open(Env::Default(), path_);
+    ASSERT_TRUE(reader.ok());
+    ASSERT_GT((*reader)->templates_size(), 2u);
+    templates_at = (*reader)->templates_offset();
+  }
+  std::string file = ReadFile();
+  file[templates_at + 2] ^= 0x10;
+  WriteFile(file);
+  auto reader = PartReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(reader.ok());  // the index is intact
+  const PartReader& r = **reader;
+  EXPECT_EQ(r.Dictionary(), nullptr);
+  ASSERT_EQ(r.blocks().size(), 3u);  // two api template blocks, one plain web block
+  for (size_t b = 0; b < 2; ++b) {
+    auto block = r.ReadBlock(b);
+    ASSERT_FALSE(block.ok());
+    EXPECT_EQ(block.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(block.status().message().find(path_), std::string::npos);
+    EXPECT_NE(block.status().message().find("offset " + std::to_string(r.blocks()[b].offset)),
+              std::string::npos);
+  }
+  auto web = r.ReadBlock(2);
+  ASSERT_TRUE(web.ok()) << web.status().ToString();
+  EXPECT_EQ(web->line(2), "");
+  EXPECT_EQ(web->line(1), "same time, later");
+}
+
+// Parts written before the template dictionary existed (version 1: a
+// 52-byte footer without it) are still read.
+TEST_F(PartTest, ReadsVersionOneParts) {
+  MakeData(10);  // too few records for templates: every block is plain
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 7, {}).ok());
+  std::string file = ReadFile();
+  ASSERT_EQ(file.substr(file.size() - 8), "LODEPRT2");
+  const char* footer = file.data() + file.size() - kFooterSize;
+  ASSERT_EQ(DecodeFixed64(footer), DecodeFixed64(footer + 8));  // no dictionary
+  std::string v1 = file.substr(0, file.size() - kFooterSize);
+  v1[8] = 1;  // the header's version, little-endian
+  ASSERT_EQ(DecodeFixed32(v1.data() + 8), 1u);
+  size_t at = v1.size();
+  v1.append(footer + 8, 32);  // filters, streams, index and meta offsets
+  v1.append(footer + 40, 8);  // the index and filters checksums
+  PutFixed32(v1, crc32c::Extend(0, v1.data() + at, 40));
+  v1.append("LODEPRT1");
+  WriteFile(v1);
+  auto reader = PartReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->meta().wal_checkpoint, 7u);
+  EXPECT_EQ((*reader)->templates_size(), 0u);
+  ASSERT_EQ((*reader)->blocks().size(), 2u);
+  auto block = (*reader)->ReadBlock(0);
+  ASSERT_TRUE(block.ok()) << block.status().ToString();
+  EXPECT_EQ(block->line(3), api_[3].line);
+  EXPECT_FALSE((*reader)->BlockFilter(0).empty());
 }
 
 TEST_F(PartTest, LeftoverTempFileIsReplacedAndNoTempRemains) {

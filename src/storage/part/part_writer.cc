@@ -62,7 +62,7 @@ Status PartWriter::FlushBlock() {
   block.records = static_cast<uint32_t>(block_.size());
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
-  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level);
+  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_);
   block.size = buf_.size() - before;
   std::vector<uint64_t> keys;
   for (const Entry& e : block_) AddLineKeys(e.line, keys);
@@ -92,6 +92,10 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   if (meta_.records == 0) meta_.min_time = meta_.max_time = 0;
   meta_.wal_checkpoint = wal_checkpoint;
 
+  // The template dictionary: empty when no block uses it.
+  uint64_t templates_offset = offset_ + buf_.size();
+  if (dictionary_.size() > 0) AppendSection(buf_, dictionary_.Serialize(), options_.zstd_level);
+  uint32_t templates_crc = crc32c::Value(std::string_view(buf_).substr(templates_offset - offset_));
   uint64_t filters_offset = offset_ + buf_.size();
   uint32_t filters_crc = crc32c::Value(filters_);
   buf_ += filters_;
@@ -124,12 +128,14 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();
+  PutFixed64(buf_, templates_offset);
   PutFixed64(buf_, filters_offset);
   PutFixed64(buf_, streams_offset);
   PutFixed64(buf_, index_offset);
   PutFixed64(buf_, meta_offset);
   PutFixed32(buf_, sections_crc);
   PutFixed32(buf_, filters_crc);
+  PutFixed32(buf_, templates_crc);
   PutFixed32(buf_, crc32c::Extend(0, buf_.data() + footer_start, buf_.size() - footer_start));
   buf_.append(kFooterMagic);
 

@@ -12,6 +12,7 @@
 #include "io/env.h"
 #include "model/record.h"
 #include "storage/part/part_format.h"
+#include "storage/part/template_dictionary.h"
 
 namespace lode::part {
 
@@ -54,6 +55,7 @@ class PartWriter {
   std::vector<Entry> block_;  // the block being filled
   size_t block_bytes_ = 0;
   std::vector<BlockMeta> blocks_;
+  TemplateDictionaryBuilder dictionary_{kMaxTemplateDictionaryBytes};
   std::string filters_;
   std::string buf_;      // encoded, not yet written
   uint64_t offset_ = 0;  // bytes written to the file so far

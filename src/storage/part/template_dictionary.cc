@@ -1,0 +1,139 @@
+#include "storage/part/template_dictionary.h"
+
+#include <xxhash.h>
+
+#include "base/coding.h"
+#include "storage/part/line_templates.h"
+
+namespace lode::part {
+
+Status ParsedTemplates::Parse(Decoder& d, uint64_t count) {
+  templates.assign(count, Template{});
+  pieces.clear();
+  literals.clear();
+  for (Template& t : templates) {
+    std::string_view text = d.LengthPrefixed();
+    if (!d.ok()) return Status::Corruption("truncated template");
+    t.text = text;
+    t.first_piece = static_cast<uint32_t>(pieces.size());
+    for (size_t i = 0; i < text.size();) {
+      char c = text[i];
+      if (c == kIntVar || c == kStrVar) {
+        pieces.push_back(TemplatePiece{c, 0, c == kIntVar ? t.ints++ : t.strs++});
+        ++i;
+        continue;
+      }
+      if (pieces.size() == t.first_piece || pieces.back().kind != 0) {
+        pieces.push_back(TemplatePiece{0, static_cast<uint32_t>(literals.size()), 0});
+      }
+      if (c == kEscape) {
+        if (++i == text.size()) return Status::Corruption("template ends in an escape");
+        literals.push_back(text[i++]);
+        ++pieces.back().length;
+        continue;
+      }
+      // A run of plain bytes (not 0x01..0x03), appended at once.
+      size_t j = i + 1;
+      while (j < text.size() && static_cast<uint8_t>(text[j] - 1) >= 3) ++j;
+      literals.append(text.data() + i, j - i);
+      pieces.back().length += static_cast<uint32_t>(j - i);
+      i = j;
+    }
+    t.end_piece = static_cast<uint32_t>(pieces.size());
+  }
+  literals.append(kCopySlack, '\0');
+  return Status::Ok();
+}
+
+uint32_t TemplateDictionaryBuilder::Find(std::string_view text, uint64_t hash) const {
+  if (slots_.empty()) return UINT32_MAX;
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return UINT32_MAX;
+    if (hashes_[slot - 1] == hash && texts_[slot - 1] == text) return slot - 1;
+  }
+}
+
+void TemplateDictionaryBuilder::Insert(uint64_t hash, uint32_t id) {
+  size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = id + 1;
+}
+
+bool TemplateDictionaryBuilder::FindOrAddAll(const std::vector<std::string_view>& texts,
+                                             std::vector<uint32_t>& ids) {
+  ids.assign(texts.size(), UINT32_MAX);
+  std::vector<uint64_t> hashes(texts.size());
+  size_t new_bytes = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    hashes[i] = XXH3_64bits(texts[i].data(), texts[i].size());
+    ids[i] = Find(texts[i], hashes[i]);
+    if (ids[i] == UINT32_MAX) new_bytes += texts[i].size() + 1;
+  }
+  if (new_bytes == 0) return true;
+  if (bytes_ + new_bytes > max_bytes_) return false;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (ids[i] != UINT32_MAX) continue;
+    // The same text twice among `texts` gets one id.
+    if ((ids[i] = Find(texts[i], hashes[i])) != UINT32_MAX) continue;
+    ids[i] = static_cast<uint32_t>(texts_.size());
+    texts_.emplace_back(texts[i]);
+    hashes_.push_back(hashes[i]);
+    bytes_ += texts[i].size() + 1;
+    if (texts_.size() * 2 > slots_.size()) {
+      slots_.assign(std::max<size_t>(64, slots_.size() * 2), 0);
+      for (uint32_t id = 0; id < texts_.size(); ++id) Insert(hashes_[id], id);
+    } else {
+      Insert(hashes[i], ids[i]);
+    }
+  }
+  return true;
+}
+
+std::string TemplateDictionaryBuilder::Serialize() const {
+  std::string out;
+  PutVarint64(out, texts_.size());
+  for (const std::string& text : texts_) PutLengthPrefixed(out, text);
+  return out;
+}
+
+Result<std::shared_ptr<const TemplateDictionary>> TemplateDictionary::Parse(
+    std::string serialized) {
+  std::shared_ptr<TemplateDictionary> dict(new TemplateDictionary());
+  dict->serialized_ = std::move(serialized);
+  Decoder d(dict->serialized_);
+  uint64_t count = d.Varint64();
+  if (!d.ok() || count > d.remaining()) return Status::Corruption("bad template dictionary size");
+  LODE_RETURN_IF_ERROR(dict->parsed_.Parse(d, count));
+  if (d.remaining() != 0) return Status::Corruption("bytes after the template dictionary");
+  return std::shared_ptr<const TemplateDictionary>(std::move(dict));
+}
+
+size_t TemplateDictionary::memory_bytes() const {
+  return sizeof(*this) + serialized_.capacity() + parsed_.literals.capacity() +
+         parsed_.templates.capacity() * sizeof(ParsedTemplates::Template) +
+         parsed_.pieces.capacity() * sizeof(TemplatePiece);
+}
+
+std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::FragmentHits(
+    std::string_view fragment) const {
+  constexpr size_t kKept = 8;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [kept, hits] : hits_) {
+      if (kept == fragment) return hits;
+    }
+  }
+  auto hits = std::make_shared<std::vector<uint8_t>>(parsed_.templates.size());
+  for (size_t t = 0; t < parsed_.templates.size(); ++t) {
+    (*hits)[t] = TemplateTextMayContain(parsed_.templates[t].text, fragment);
+  }
+  std::lock_guard lock(mu_);
+  if (hits_.size() >= kKept) hits_.erase(hits_.begin());
+  hits_.emplace_back(std::string(fragment), hits);
+  return hits;
+}
+
+}  // namespace lode::part

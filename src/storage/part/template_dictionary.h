@@ -1,0 +1,108 @@
+// A part's template dictionary: every distinct line template of the
+// part's template blocks, stored once in the part instead of once per
+// block. Logs of one service repeat a few thousand templates across every
+// block of a day; a block then names its templates by number, and a
+// reader parses each template once per part instead of once per block.
+// docs/format/part.md gives the byte layout.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace lode {
+class Decoder;
+}
+
+namespace lode::part {
+
+// A piece of a parsed template: literal text (offset and length into the
+// unescaped literal buffer) or a variable (its index among its kind).
+struct TemplatePiece {
+  char kind;  // 0 literal, kIntVar, kStrVar
+  uint32_t offset;
+  uint32_t length;  // literal length, or the variable's index
+};
+
+// Template texts parsed into pieces, ready to rebuild lines from.
+struct ParsedTemplates {
+  struct Template {
+    std::string_view text;  // as stored, escapes included
+    uint32_t first_piece = 0, end_piece = 0;
+    uint32_t ints = 0, strs = 0;  // variables of each kind
+  };
+  // Bytes of slack after the literals: short literals are copied this
+  // many bytes at a time.
+  static constexpr size_t kCopySlack = 16;
+
+  std::vector<Template> templates;
+  std::vector<TemplatePiece> pieces;
+  std::string literals;  // followed by kCopySlack bytes
+
+  // Replaces the contents with `count` length-prefixed template texts read
+  // from `d` (the views point into d's bytes). Corruption for a truncated
+  // text or one ending in an escape.
+  Status Parse(Decoder& d, uint64_t count);
+};
+
+// Collects a part's templates while it is written. Bounded: once the
+// texts reach `max_bytes`, nothing more is added, and blocks with new
+// templates keep their templates to themselves.
+class TemplateDictionaryBuilder {
+ public:
+  explicit TemplateDictionaryBuilder(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // Sets ids[i] to the number of texts[i], adding the texts not there
+  // yet. False (and nothing added) when they do not all fit.
+  bool FindOrAddAll(const std::vector<std::string_view>& texts, std::vector<uint32_t>& ids);
+
+  size_t size() const { return texts_.size(); }
+  // varint(n) then n length-prefixed texts, in id order.
+  std::string Serialize() const;
+
+ private:
+  uint32_t Find(std::string_view text, uint64_t hash) const;  // UINT32_MAX if absent
+  void Insert(uint64_t hash, uint32_t id);
+
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+  std::vector<std::string> texts_;
+  std::vector<uint64_t> hashes_;
+  std::vector<uint32_t> slots_;  // open addressing: id + 1, 0 empty
+};
+
+// A part's dictionary as read back, parsed once and shared by every
+// block of the part that uses it.
+class TemplateDictionary {
+ public:
+  // Parses the serialized form (see TemplateDictionaryBuilder::Serialize).
+  static Result<std::shared_ptr<const TemplateDictionary>> Parse(std::string serialized);
+
+  const ParsedTemplates& parsed() const { return parsed_; }
+  size_t size() const { return parsed_.templates.size(); }
+  // Memory held, for caches that keep dictionaries within a budget.
+  size_t memory_bytes() const;
+
+  // One flag per template: whether lines of that template can hold
+  // `fragment` outside their string variables (TemplateTextMayContain).
+  // Kept for the last few fragments, so that a query checks each
+  // template once per part rather than once per block.
+  std::shared_ptr<const std::vector<uint8_t>> FragmentHits(std::string_view fragment) const;
+
+ private:
+  TemplateDictionary() = default;
+
+  std::string serialized_;
+  ParsedTemplates parsed_;
+  mutable std::mutex mu_;
+  mutable std::vector<std::pair<std::string, std::shared_ptr<const std::vector<uint8_t>>>> hits_;
+};
+
+}  // namespace lode::part
