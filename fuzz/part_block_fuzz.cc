@@ -69,6 +69,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       out.size() != expected) {
     abort();
   }
-  (void)lode::part::BlockMayContainToken(block, "GET", dictionary.get());
+  (void)lode::part::DecodeBlockInto(block, expected, out, {"GET", "id"}, true, dictionary.get());
   return 0;
 }

@@ -151,19 +151,14 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   thread_local std::string bytes;
   slot.status = reader.ReadBlockBytes(block, bytes);
   if (!slot.status.ok()) return;
-  // Without token-filter keys, the fragments are checked against the
-  // block's template and string columns first (most blocks stop there).
-  // With keys, the filter has already passed the block and is rarely
-  // wrong, so that check would mostly decompress those columns twice.
-  if (required_keys_.empty()) {
-    for (std::string_view fragment : fragments_) {
-      if (!reader.BlockMayContainToken(bytes, fragment)) {
-        slot.ruled_out = true;
-        return;
-      }
-    }
-  }
+  // The decoder checks the fragments against a template block's template
+  // and string columns first; most blocks of a needle query stop there.
   slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_, with_lines_);
+  if (slot.status.code() == StatusCode::kNotFound) {
+    slot.ruled_out = true;
+    slot.status = Status::Ok();
+    return;
+  }
   if (!slot.status.ok()) return;
   const part::DecodedBlock& b = slot.block;
   slot.wanted.assign(b.size(), 0);

@@ -216,7 +216,19 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     return Status::Corruption("block sections are larger than the block");
   }
   std::string_view sections[6];
+  if (with_lines && !fragments.empty()) {
+    // The template texts and string variables alone can show that no
+    // line holds a fragment: then nothing else is decompressed.
+    LODE_ASSIGN_OR_RETURN(sections[1], Unpack(stored[1], storage[1]));
+    LODE_ASSIGN_OR_RETURN(sections[5], Unpack(stored[5], storage[5]));
+    for (std::string_view fragment : fragments) {
+      if (!TemplatesMayContainToken(sections[1], sections[5], fragment, dictionary)) {
+        return Status::NotFound("no line of the block can hold the literals");
+      }
+    }
+  }
   for (int i = 0; i < (with_lines ? 6 : 1); ++i) {
+    if (sections[i].data() != nullptr) continue;  // unpacked above
     LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
   }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
@@ -332,31 +344,6 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
                              out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
-}
-
-bool BlockMayContainToken(std::string_view block, std::string_view token,
-                          const TemplateDictionary* dictionary) {
-  if (block.size() < 1 + kBlockTrailerSize) return true;
-  auto codec = static_cast<BlockCodec>(block[0]);
-  if (codec == BlockCodec::kDictionaryTemplates && dictionary == nullptr) return true;
-  if (codec != BlockCodec::kTemplates && codec != BlockCodec::kDictionaryTemplates) return true;
-  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
-  // A damaged block is left to the decoder, which reports it.
-  if (crc32c::Value(body) != DecodeFixed32(block.data() + body.size())) return true;
-  Decoder d(body.substr(1));
-  d.Varint64();
-  StoredSection sections[6];
-  for (StoredSection& s : sections) {
-    auto next = NextSection(d);
-    if (!next.ok()) return true;
-    s = *next;
-  }
-  thread_local std::string templates_storage, strings_storage;
-  auto templates = Unpack(sections[1], templates_storage);
-  auto strings = Unpack(sections[5], strings_storage);
-  if (!templates.ok() || !strings.ok()) return true;
-  return TemplatesMayContainToken(*templates, *strings, token,
-                                  codec == BlockCodec::kDictionaryTemplates ? dictionary : nullptr);
 }
 
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {

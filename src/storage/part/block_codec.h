@@ -54,19 +54,14 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 // for a bad checksum or any malformed byte; never reads out of bounds.
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records);
 
-// Whether the block's lines can contain `token` (one token of the template
-// codec, see IsTemplateToken), judged from a template block's template and
-// string columns without rebuilding its lines. True when unsure, and for
-// blocks of the other codecs. `dictionary`: the part's, for blocks that
-// name their templates there (true when it is missing).
-bool BlockMayContainToken(std::string_view block, std::string_view token,
-                          const TemplateDictionary* dictionary = nullptr);
-
 // The same, into `out`, reusing the memory it holds (a reader decoding
 // block after block keeps one DecodedBlock). On error `out` holds nothing
 // usable. With `fragments` (LiteralFragments of the literals every wanted
 // line contains), a template block rebuilds only the lines that can hold
-// all of them and flags the others in `out.rebuilt`. Without `with_lines`,
+// all of them and flags the others in `out.rebuilt`; when its template
+// texts and string variables show that no line can, it returns NotFound
+// having decompressed only those (most blocks of a needle query stop
+// there). Without `with_lines`,
 // a template block decodes only timestamps and metadata, and every line
 // comes out empty (plain blocks, one compressed stream, keep their lines).
 // A block naming its templates in the part's dictionary needs

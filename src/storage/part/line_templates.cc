@@ -130,6 +130,7 @@ struct BlockTemplate {
   std::string_view text;  // as stored, escapes included
   uint32_t first_piece = 0, end_piece = 0;
   uint32_t ints = 0, strs = 0;  // variables of each kind
+  uint32_t literal_bytes = 0;   // of its text, unescaped
   uint32_t dictionary_id = 0;   // index in the templates it was copied from
   uint64_t line_start = 0;      // see MarkCandidateLines
   uint64_t lines = 0;           // lines of the block using it
@@ -356,6 +357,26 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   }
 }
 
+// Moves `p` past `n` varints (each ends at a byte below 0x80); false if
+// `end` comes first. Eight bytes at a time while more than eight remain.
+bool SkipVarints(const char*& p, const char* end, uint64_t n) {
+  while (n >= 8 && end - p >= 8) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    // One bit per ending byte, summed by a multiply (no popcount
+    // instruction is assumed).
+    uint64_t ends = (((~word & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull) >> 56;
+    if (ends > n) break;
+    n -= ends;
+    p += 8;
+  }
+  while (n > 0) {
+    if (p == end) return false;
+    n -= static_cast<uint8_t>(*p++) < 0x80;
+  }
+  return true;
+}
+
 // Buffers of JoinLineTemplates, kept per thread so that decoding block
 // after block reuses memory instead of faulting in fresh pages.
 constexpr size_t kCopySlack = ParsedTemplates::kCopySlack;
@@ -370,6 +391,7 @@ struct JoinScratch {
   std::vector<uint64_t> seen;
   std::vector<uint32_t> by_template;  // line indexes grouped by template
   std::vector<uint8_t> template_hit, line_hit;
+  std::vector<uint8_t> template_kept;                     // per template: a line of it is rebuilt
   std::vector<std::pair<uint64_t, uint32_t>> str_owners;  // (str_base, template)
 };
 
@@ -473,6 +495,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     t.end_piece = shape.end_piece;
     t.ints = shape.ints;
     t.strs = shape.strs;
+    t.literal_bytes = shape.literal_bytes;
     t.dictionary_id = scratch.dictionary_ids[i];
   }
 
@@ -500,21 +523,6 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   if (int_total > columns.ints.size() || str_total > columns.str_lengths.size()) {
     return Status::Corruption("variable columns are short");
   }
-  std::vector<int64_t>& ints = scratch.ints;
-  ints.resize(int_total);
-  Decoder iv(columns.ints);
-  size_t at = 0;
-  for (const BlockTemplate& t : templates) {
-    for (uint32_t k = 0; k < t.ints; ++k) {
-      // Unsigned sums wrap instead of overflowing on damaged deltas.
-      uint64_t value = 0;
-      for (uint64_t line = 0; line < t.lines; ++line) {
-        value += static_cast<uint64_t>(UnZigZag(iv.Varint64()));
-        ints[at++] = static_cast<int64_t>(value);
-      }
-    }
-  }
-  if (!iv.ok() || iv.remaining() != 0) return Status::Corruption("bad integer column");
   std::vector<uint64_t>& str_offsets = scratch.str_offsets;
   str_offsets.resize(str_total + 1);
   Decoder sl(columns.str_lengths);
@@ -531,12 +539,45 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   }
 
   const uint8_t* keep = nullptr;
+  std::vector<uint8_t>& template_kept = scratch.template_kept;
   if (!fragments.empty() && rebuilt != nullptr) {
     rebuilt->assign(count, 1);
     MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, dictionary,
                        scratch, *rebuilt);
     keep = rebuilt->data();
+    template_kept.assign(template_count, 0);
+    for (size_t i = 0; i < count; ++i) template_kept[ids[i]] |= keep[i];
   }
+
+  // Integer columns; only those of templates with a line to rebuild are
+  // decoded, the others are stepped over (a needle query rebuilds a few
+  // lines of a block, and decoding every integer would cost most of it).
+  std::vector<int64_t>& ints = scratch.ints;
+  ints.resize(int_total);
+  const char* ip = columns.ints.data();
+  const char* const ints_end = ip + columns.ints.size();
+  size_t at = 0;
+  for (size_t ti = 0; ti < template_count; ++ti) {
+    const BlockTemplate& t = templates[ti];
+    const uint64_t values = t.ints * t.lines;
+    if (keep != nullptr && !template_kept[ti]) {
+      if (!SkipVarints(ip, ints_end, values)) return Status::Corruption("bad integer column");
+      at += values;
+      continue;
+    }
+    Decoder iv(std::string_view(ip, static_cast<size_t>(ints_end - ip)));
+    for (uint32_t k = 0; k < t.ints; ++k) {
+      // Unsigned sums wrap instead of overflowing on damaged deltas.
+      uint64_t value = 0;
+      for (uint64_t line = 0; line < t.lines; ++line) {
+        value += static_cast<uint64_t>(UnZigZag(iv.Varint64()));
+        ints[at++] = static_cast<int64_t>(value);
+      }
+    }
+    if (!iv.ok()) return Status::Corruption("bad integer column");
+    ip += iv.position();
+  }
+  if (ip != ints_end) return Status::Corruption("bad integer column");
 
   // Lines, in order: the k-th variable of the j-th line using template t
   // is entry j of that template's k-th column of its kind. Written through
@@ -544,12 +585,33 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   std::vector<uint64_t>& seen = scratch.seen;
   seen.assign(template_count, 0);
   offsets.reserve(offsets.size() + count + 1);
+  // Room for the lines: all of them take max_bytes; a few candidates
+  // take at most their templates' text, 20 digits per integer and their
+  // strings, often far less than the block (zero-filling a buffer the
+  // size of the block would cost more than rebuilding them).
+  size_t room = max_bytes;
+  if (keep != nullptr) {
+    std::vector<uint64_t>& seen = scratch.seen;
+    seen.assign(template_count, 0);
+    uint64_t bound = 0;
+    for (size_t line = 0; line < count; ++line) {
+      const BlockTemplate& t = templates[ids[line]];
+      const uint64_t j = seen[ids[line]]++;  // the line is t's j-th
+      if (!keep[line]) continue;
+      bound += t.literal_bytes + 20ull * t.ints;  // 20: the longest int64
+      for (uint64_t k = 0, at = t.str_base + j; k < t.strs; ++k, at += t.lines) {
+        bound += str_offsets[at + 1] - str_offsets[at];
+      }
+    }
+    room = static_cast<size_t>(std::min<uint64_t>(bound, max_bytes));
+    seen.assign(template_count, 0);  // counted again while rebuilding
+  }
   // `data` only grows: a reader decoding block after block into the same
   // buffer then never pays for zero-filling it again.
-  if (data.size() < max_bytes + kCopySlack) data.resize(max_bytes + kCopySlack);
+  if (data.size() < room + kCopySlack) data.resize(room + kCopySlack);
   char* const begin = data.data();
   char* w = begin;
-  char* const end = w + max_bytes;
+  char* const end = w + room;
   // Plain pointers: the writes through `w` (a char*) could alias any
   // vector's internals, which would make the compiler reload them.
   const char* const lit = parsed->literals.data();

@@ -255,6 +255,14 @@ TEST(BlockCodec, ShapedLinesUseTemplatesAndDecodeExactly) {
     EXPECT_EQ(decoded->line(i), entries[i].line);
     EXPECT_EQ(decoded->metadata[i].ToString(), entries[i].metadata.ToString());
   }
+  // Fragments no line can hold rule the block out before its lines and
+  // integers are decoded; a fragment some lines hold rebuilds just those.
+  DecodedBlock out;
+  EXPECT_EQ(DecodeBlockInto(block, entries.size(), out, {"request", "nothere"}).code(),
+            StatusCode::kNotFound);
+  ASSERT_TRUE(DecodeBlockInto(block, entries.size(), out, {"request", "bytes"}).ok());
+  EXPECT_TRUE(out.rebuilt.empty() || out.rebuilt[0] == 1);
+  for (size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(out.line(i), entries[i].line);
 }
 
 TEST(BlockCodec, ShapelessLinesStayPlainZstd) {

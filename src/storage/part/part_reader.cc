@@ -246,22 +246,17 @@ std::shared_ptr<const TemplateDictionary> PartReader::DictionaryFor(std::string_
   return Dictionary();
 }
 
-bool PartReader::BlockMayContainToken(std::string_view block, std::string_view token) const {
-  auto dictionary = DictionaryFor(block);
-  return part::BlockMayContainToken(block, token, dictionary.get());
-}
-
 Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
                                     const std::vector<std::string_view>& fragments,
                                     bool with_lines) const {
   const BlockMeta& m = blocks_.at(index);
   auto dictionary = DictionaryFor(bytes);
   Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get());
-  if (!s.ok()) {
+  if (!s.ok() && s.code() != StatusCode::kNotFound) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));
   }
-  return Status::Ok();
+  return s;
 }
 
 }  // namespace lode::part

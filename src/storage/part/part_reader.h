@@ -39,7 +39,8 @@ class PartReader {
   // The two steps of ReadBlockInto: the block's stored bytes, then their
   // decoding (a Corruption error names the file and offset).
   Status ReadBlockBytes(size_t index, std::string& out) const;
-  // `fragments`, `with_lines`: see DecodeBlockInto.
+  // `fragments`, `with_lines`: see DecodeBlockInto (NotFound: no line of
+  // the block can hold the fragments).
   Status DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
                           const std::vector<std::string_view>& fragments = {},
                           bool with_lines = true) const;
@@ -48,10 +49,6 @@ class PartReader {
   // section is read and verified on first use and kept; if it is damaged,
   // every filter is empty, which rules nothing out.
   std::string_view BlockFilter(size_t index) const;
-
-  // part::BlockMayContainToken for a block of this part, read with
-  // ReadBlockBytes.
-  bool BlockMayContainToken(std::string_view block, std::string_view token) const;
 
   // The part's template dictionary: read, verified and parsed on first
   // use, then kept in a process-wide cache of bounded size (shared by

@@ -40,6 +40,9 @@ Status ParsedTemplates::Parse(Decoder& d, uint64_t count) {
       i = j;
     }
     t.end_piece = static_cast<uint32_t>(pieces.size());
+    for (uint32_t p = t.first_piece; p < t.end_piece; ++p) {
+      if (pieces[p].kind == 0) t.literal_bytes += pieces[p].length;
+    }
   }
   literals.append(kCopySlack, '\0');
   return Status::Ok();

@@ -37,6 +37,7 @@ struct ParsedTemplates {
     std::string_view text;  // as stored, escapes included
     uint32_t first_piece = 0, end_piece = 0;
     uint32_t ints = 0, strs = 0;  // variables of each kind
+    uint32_t literal_bytes = 0;   // of the text, unescaped
   };
   // Bytes of slack after the literals: short literals are copied this
   // many bytes at a time.
