@@ -132,6 +132,12 @@ lode_exec_s() {
     --data-urlencode since=24h --data-urlencode limit=5000 |
     grep -o '"execTime":[0-9.eE+-]*' | cut -d: -f2
 }
+# Latency of the HTTP API as a client already running (Grafana, a script)
+# sees it: curl's time_total, request sent to last byte received.
+lode_http_s() {
+  curl -sS -o /dev/null -w '%{time_total}\n' -G "$url/loki/api/v1/query_range" \
+    --data-urlencode "query=$1" --data-urlencode since=24h --data-urlencode limit=5000
+}
 fts_exec_s() {
   printf '.timer on\nSELECT count(*) FROM t WHERE t MATCH %s;\n' "'$1'" | sqlite3 "$db" |
     sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p'
@@ -263,6 +269,7 @@ SQL
   t[fts_needle]=$MEDIAN c[fts_needle]=$OUT_TEXT
   t[lode_needle_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$needle\"")
   t[fts_needle_exec]=$(median_of fts_exec_s "\"$needle\"")
+  t[lode_needle_http]=$(median_of lode_http_s "{app=\"bench\"} |= \"$needle\"")
   timed lode_count "{app=\"bench\"} |= \"$token\"" 5000
   t[lode_token]=$MEDIAN c[lode_token]=$(lode_lines)
   timed rg_count "$token"
@@ -271,6 +278,7 @@ SQL
   t[fts_token]=$MEDIAN c[fts_token]=$OUT_TEXT
   t[lode_token_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$token\"")
   t[fts_token_exec]=$(median_of fts_exec_s "$token")
+  t[lode_token_http]=$(median_of lode_http_s "{app=\"bench\"} |= \"$token\"")
   cpu0=$(server_cpu)
   timed lode_count '{app="bench"} |~ "qqq[0-9]zzz"' 5000
   t[lode_scan]=$MEDIAN c[lode_scan]=$(lode_lines)
@@ -303,6 +311,7 @@ SQL
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines) | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")) | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
     echo "| needles, time inside the engine (no client process start-up): lode's \`stats.summary.execTime\`, sqlite3's \`.timer\` (1 ms resolution) | needle $(lat "${t[lode_needle_exec]}"); one-token needle $(lat "${t[lode_token_exec]}") | FTS5: needle $(lat "${t[fts_needle_exec]}"); one-token needle $(lat "${t[fts_token_exec]}") |"
+    echo "| needles over the HTTP API, as a running client (Grafana, a script) asks: curl's \`time_total\` (request sent to last byte, new connection) | needle $(lat "${t[lode_needle_http]}"); one-token needle $(lat "${t[lode_token_http]}") | - |"
     echo "| full scan: regex matching nothing, \`\|~ \"qqq[0-9]zzz\"\` | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines); server CPU $(printf %.3f "$scan_cpu") s per query = $(awk -v b="$bytes" -v s="$scan_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
     echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
   } >>"$results"

@@ -80,7 +80,10 @@ Result<HttpResponse> SendHttpRequest(const ClientRequest& request) {
   run();
   if (op_ec) return Status::Unavailable("send to " + where + ": " + op_ec.message());
 
+  // Read in large pieces: a small first buffer would take a query's
+  // answer a few hundred bytes per system call.
   beast::flat_buffer buffer;
+  buffer.reserve(64 * 1024);
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ull << 32);
   stream.expires_after(request.timeout);
