@@ -8,6 +8,7 @@
 #include "base/crc32c.h"
 #include "storage/part/line_templates.h"
 #include "storage/part/part_format.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
@@ -278,7 +279,7 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 }
 
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
-                   TemplateDictionaryBuilder* dictionary) {
+                   TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
   size_t start = out.size();
   size_t raw_size = 0;
   TemplateColumns columns;
@@ -286,7 +287,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
     for (const Entry* e : entries) lines.push_back(e->line);
-    SplitLineTemplates(lines, columns, dictionary);
+    SplitLineTemplates(lines, columns, dictionary, token_keys);
+  } else if (token_keys != nullptr) {
+    for (const Entry* e : entries) AddLineKeys(e->line, *token_keys);
   }
   if (!TemplatesPay(columns.template_count, entries.size())) {
     raw_size = EncodePlain(out, entries, zstd_level);

@@ -38,9 +38,12 @@ struct DecodedBlock {
 // Appends the on-disk form of `entries` (sorted by timestamp) to `out`:
 // codec byte, compressed payload, crc32c trailer. Returns the raw
 // (uncompressed) payload size. With `dictionary` (the part's), a template
-// block's templates go there and the block names them by id.
+// block's templates go there and the block names them by id. With
+// `token_keys`, appends the token-filter keys of the lines (AddLineKeys),
+// found while the lines are cut into templates.
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
-                   TemplateDictionaryBuilder* dictionary = nullptr);
+                   TemplateDictionaryBuilder* dictionary = nullptr,
+                   std::vector<uint64_t>* token_keys = nullptr);
 
 // A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
 // varint(stored size), stored bytes. The columns of template blocks are

@@ -9,6 +9,7 @@
 
 #include "base/coding.h"
 #include "storage/part/template_dictionary.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
@@ -244,7 +245,7 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
 }
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
-                        TemplateDictionaryBuilder* dictionary) {
+                        TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
   out = TemplateColumns{};
   std::vector<uint32_t> line_ids;
   line_ids.reserve(lines.size());
@@ -252,10 +253,16 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   TemplateTable table(templates);
   std::string text, kinds;
   std::vector<std::string_view> vars;
+  // Token-filter keys: a filter token never spans a delimiter of ours
+  // (see token_filter.h), so a line's keys are those of its tokens. Those
+  // of its text tokens are its template's, added once per template; those
+  // of tokens holding a variable are added line by line.
+  std::vector<std::string_view> text_tokens;
   for (std::string_view line : lines) {
     text.clear();
     kinds.clear();
     vars.clear();
+    text_tokens.clear();
     size_t i = 0, n = line.size();
     while (i < n) {
       char c = line[i];
@@ -276,8 +283,10 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       i = j;
       if (!digit) {
         text.append(token);
+        text_tokens.push_back(token);
         continue;
       }
+      if (token_keys != nullptr) AddLineKeys(token, *token_keys);
       // A number with a word glued before or after it ("web-79", "8601ms")
       // keeps the word in the template and the number in the ints.
       std::string_view before, number = token, after;
@@ -303,7 +312,11 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       kinds.push_back(kind);
       vars.push_back(number);
     }
+    const size_t known = templates.size();
     uint32_t index = table.FindOrAdd(text, kinds);
+    if (token_keys != nullptr && templates.size() > known) {
+      for (std::string_view token : text_tokens) AddLineKeys(token, *token_keys);
+    }
     Template& t = templates[index];
     t.vars.insert(t.vars.end(), vars.begin(), vars.end());
     ++t.lines;

@@ -77,8 +77,13 @@ inline bool TemplatesPay(size_t templates, size_t lines) {
 // and `templates` lists their ids (out.dictionary_ids), unless the
 // dictionary is full or the templates do not pay (TemplatesPay); then
 // the block keeps its template texts.
+//
+// With `token_keys`, also appends the token-filter keys of the lines
+// (the same set as AddLineKeys of each line, token_filter.h), hashing the
+// text of each template once rather than once per line.
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
-                        TemplateDictionaryBuilder* dictionary = nullptr);
+                        TemplateDictionaryBuilder* dictionary = nullptr,
+                        std::vector<uint64_t>* token_keys = nullptr);
 
 // The columns as read back from a block.
 struct TemplateColumnsView {

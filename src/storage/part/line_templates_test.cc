@@ -9,6 +9,7 @@
 #include "storage/part/block_codec.h"
 #include "storage/part/part_format.h"
 #include "storage/part/template_dictionary.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
@@ -166,6 +167,41 @@ TEST(LineTemplates, FragmentsSelectExactlyASupersetOfMatchingLines) {
   }
   EXPECT_TRUE(LiteralFragments("123 456").empty());
   EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
+}
+
+// The token-filter keys found while cutting lines into templates are
+// exactly those of each line on its own: a block's filter must never miss
+// a key (that would skip a block holding a match).
+TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
+  std::mt19937_64 rng(13);
+  const std::vector<std::string> words = {"GET",  "req",   "web-", "_id",  "caf\xc3\xa9",
+                                          "x",    "a1b2",  "-",    "ms",   "\x01",
+                                          "\x03", "user_", "9x",   "na-me"};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    int n = static_cast<int>(rng() % 9);
+    for (int k = 0; k < n; ++k) {
+      uint64_t r = rng() % 4;
+      if (r == 0) line += std::to_string(rng() % 100000);
+      if (r <= 1) line += words[rng() % words.size()];
+      if (r == 2) line += std::to_string(rng() % 100);
+      line += std::string(" .:/=-_[\t").substr(rng() % 9, 1);
+    }
+    lines.push_back(line);
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  TemplateColumns columns;
+  std::vector<uint64_t> from_templates, from_lines;
+  SplitLineTemplates(views, columns, nullptr, &from_templates);
+  for (std::string_view line : views) AddLineKeys(line, from_lines);
+  std::sort(from_templates.begin(), from_templates.end());
+  from_templates.erase(std::unique(from_templates.begin(), from_templates.end()),
+                       from_templates.end());
+  std::sort(from_lines.begin(), from_lines.end());
+  from_lines.erase(std::unique(from_lines.begin(), from_lines.end()), from_lines.end());
+  EXPECT_EQ(from_templates, from_lines);
+  EXPECT_GT(from_lines.size(), 100u);
 }
 
 TEST(LineTemplates, IntegerColumnsSurviveLargeJumps) {

@@ -62,10 +62,9 @@ Status PartWriter::FlushBlock() {
   block.records = static_cast<uint32_t>(block_.size());
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
-  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_);
-  block.size = buf_.size() - before;
   std::vector<uint64_t> keys;
-  for (const Entry& e : block_) AddLineKeys(e.line, keys);
+  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys);
+  block.size = buf_.size() - before;
   std::string filter = BuildBloom(keys);
   block.filter_offset = filters_.size();
   block.filter_size = filter.size();

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 
@@ -23,10 +24,17 @@ uint64_t Hash(KeyKind kind, std::string_view bytes) {
   return XXH3_64bits_withSeed(bytes.data(), bytes.size(), static_cast<uint64_t>(kind));
 }
 
-bool IsTokenByte(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c >= 0x80;
+constexpr std::array<bool, 256> MakeTokenBytes() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c >= 0x80;
+  }
+  return t;
 }
+constexpr std::array<bool, 256> kTokenByte = MakeTokenBytes();
+
+bool IsTokenByte(unsigned char c) { return kTokenByte[c]; }
 
 // Calls fn(token, begin, end) for each maximal token of `text`.
 template <typename Fn>
