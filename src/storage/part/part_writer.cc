@@ -41,25 +41,31 @@ Status PartWriter::BeginStream(const Labels& labels) {
 }
 
 Status PartWriter::Add(TimestampNs timestamp, std::string_view line, const Labels& metadata) {
-  if (block_.size() >= options_.block_max_records ||
-      (block_bytes_ >= options_.block_raw_bytes && !block_.empty())) {
+  if (block_size_ >= options_.block_max_records ||
+      (block_bytes_ >= options_.block_raw_bytes && block_size_ > 0)) {
     LODE_RETURN_IF_ERROR(FlushBlock());
   }
-  block_.push_back(Entry{timestamp, std::string(line), metadata});
+  // Entries are reused block after block: assigning into a string that
+  // has room costs no allocation.
+  if (block_size_ == block_.size()) block_.emplace_back();
+  Entry& e = block_[block_size_++];
+  e.timestamp = timestamp;
+  e.line.assign(line);
+  e.metadata = metadata;
   block_bytes_ += line.size();
   return Status::Ok();
 }
 
 Status PartWriter::FlushBlock() {
-  if (block_.empty()) return Status::Ok();
+  if (block_size_ == 0) return Status::Ok();
   std::vector<const Entry*> entries;
-  entries.reserve(block_.size());
-  for (const Entry& e : block_) entries.push_back(&e);
+  entries.reserve(block_size_);
+  for (size_t i = 0; i < block_size_; ++i) entries.push_back(&block_[i]);
   BlockMeta block;
   block.stream = static_cast<uint32_t>(streams_.size() - 1);
   block.min_time = block_.front().timestamp;
-  block.max_time = block_.back().timestamp;
-  block.records = static_cast<uint32_t>(block_.size());
+  block.max_time = block_[block_size_ - 1].timestamp;
+  block.records = static_cast<uint32_t>(block_size_);
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
   std::vector<uint64_t> keys;
@@ -72,8 +78,8 @@ Status PartWriter::FlushBlock() {
   blocks_.push_back(block);
   meta_.min_time = std::min(meta_.min_time, block.min_time);
   meta_.max_time = std::max(meta_.max_time, block.max_time);
-  meta_.records += block_.size();
-  block_.clear();
+  meta_.records += block_size_;
+  block_size_ = 0;
   block_bytes_ = 0;
   return WriteOut(/*force=*/false);
 }

@@ -52,7 +52,8 @@ class PartWriter {
   bool finished_ = false;
 
   std::vector<Labels> streams_;
-  std::vector<Entry> block_;  // the block being filled
+  std::vector<Entry> block_;  // the block being filled: its first block_size_ entries
+  size_t block_size_ = 0;
   size_t block_bytes_ = 0;
   std::vector<BlockMeta> blocks_;
   TemplateDictionaryBuilder dictionary_{kMaxTemplateDictionaryBytes};
