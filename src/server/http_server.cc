@@ -30,7 +30,8 @@ struct ServerState {
   std::atomic<bool> stopping{false};
 };
 
-HttpRequest ToRequest(const http::request<http::string_body>& req, const std::string& remote) {
+// Takes the body out of `req` (a push body can be megabytes; no copy).
+HttpRequest ToRequest(http::request<http::string_body>& req, const std::string& remote) {
   HttpRequest out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
@@ -41,7 +42,7 @@ HttpRequest ToRequest(const http::request<http::string_body>& req, const std::st
   for (const auto& field : req) {
     out.headers[std::string(field.name_string())] = std::string(field.value());
   }
-  out.body = req.body();
+  out.body = std::move(req.body());
   out.remote = remote;
   // Form-encoded POST bodies carry parameters too (Loki accepts both).
   auto ct = req.find(http::field::content_type);
@@ -114,7 +115,7 @@ class Session : public std::enable_shared_from_this<Session> {
       keep_alive_ = false;
       return Write(HttpResponse::Text(400, "malformed HTTP request: " + ec.message()));
     }
-    const auto& req = parser_->get();
+    auto& req = parser_->get();
     keep_alive_ = req.keep_alive() && !state_.stopping.load();
     version_ = req.version();
     state_.in_flight.fetch_add(1);
