@@ -499,17 +499,25 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   }
   const uint64_t template_count = scratch.dictionary_ids.size();
   templates.resize(template_count);
-  for (size_t i = 0; i < template_count; ++i) {
-    const ParsedTemplates::Template& shape = parsed->templates[scratch.dictionary_ids[i]];
-    BlockTemplate& t = templates[i];
-    t = BlockTemplate{};
+  // The shape of a template (text, pieces) is copied only where it is
+  // used: for every template of the block's own, but from a part's
+  // dictionary (thousands of templates, a few of them with a candidate
+  // line) only the variable counts, from their compact array, at first.
+  auto copy_shape = [&](BlockTemplate& t) {
+    const ParsedTemplates::Template& shape = parsed->templates[t.dictionary_id];
     t.text = shape.text;
     t.first_piece = shape.first_piece;
     t.end_piece = shape.end_piece;
-    t.ints = shape.ints;
-    t.strs = shape.strs;
     t.literal_bytes = shape.literal_bytes;
+  };
+  for (size_t i = 0; i < template_count; ++i) {
+    BlockTemplate& t = templates[i];
+    t = BlockTemplate{};
     t.dictionary_id = scratch.dictionary_ids[i];
+    const ParsedTemplates::VarCounts& counts = parsed->var_counts[t.dictionary_id];
+    t.ints = counts.ints;
+    t.strs = counts.strs;
+    if (dictionary == nullptr || fragments.empty() || rebuilt == nullptr) copy_shape(t);
   }
 
   if (count > columns.ids.size()) return Status::Corruption("template index column is short");
@@ -560,6 +568,11 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     keep = rebuilt->data();
     template_kept.assign(template_count, 0);
     for (size_t i = 0; i < count; ++i) template_kept[ids[i]] |= keep[i];
+    if (dictionary != nullptr) {
+      for (size_t t = 0; t < template_count; ++t) {
+        if (template_kept[t]) copy_shape(templates[t]);
+      }
+    }
   }
 
   // Integer columns; only those of templates with a line to rebuild are

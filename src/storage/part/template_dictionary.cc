@@ -45,6 +45,10 @@ Status ParsedTemplates::Parse(Decoder& d, uint64_t count) {
     }
   }
   literals.append(kCopySlack, '\0');
+  var_counts.resize(templates.size());
+  for (size_t i = 0; i < templates.size(); ++i) {
+    var_counts[i] = VarCounts{templates[i].ints, templates[i].strs};
+  }
   return Status::Ok();
 }
 
@@ -117,6 +121,7 @@ Result<std::shared_ptr<const TemplateDictionary>> TemplateDictionary::Parse(
 size_t TemplateDictionary::memory_bytes() const {
   return sizeof(*this) + serialized_.capacity() + parsed_.literals.capacity() +
          parsed_.templates.capacity() * sizeof(ParsedTemplates::Template) +
+         parsed_.var_counts.capacity() * sizeof(ParsedTemplates::VarCounts) +
          parsed_.pieces.capacity() * sizeof(TemplatePiece);
 }
 

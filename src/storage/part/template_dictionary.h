@@ -43,7 +43,14 @@ struct ParsedTemplates {
   // many bytes at a time.
   static constexpr size_t kCopySlack = 16;
 
+  // Each template's variable counts, apart: a block reads those of all
+  // its templates but the rest of few of them.
+  struct VarCounts {
+    uint32_t ints = 0, strs = 0;
+  };
+
   std::vector<Template> templates;
+  std::vector<VarCounts> var_counts;  // one per template
   std::vector<TemplatePiece> pieces;
   std::string literals;  // followed by kCopySlack bytes
 
