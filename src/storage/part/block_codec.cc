@@ -340,7 +340,7 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
                              out);
     case BlockCodec::kDictionaryTemplates:
-      if (dictionary == nullptr) {
+      if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, dictionary,

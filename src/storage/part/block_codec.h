@@ -68,7 +68,8 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
 // a template block decodes only timestamps and metadata, and every line
 // comes out empty (plain blocks, one compressed stream, keep their lines).
 // A block naming its templates in the part's dictionary needs
-// `dictionary` (Corruption without it).
+// `dictionary` to rebuild lines (Corruption without it; a read without
+// lines does not need it).
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments = {}, bool with_lines = true,
                        const TemplateDictionary* dictionary = nullptr);

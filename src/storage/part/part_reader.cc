@@ -95,7 +95,8 @@ std::shared_ptr<const TemplateDictionary> PartReader::Dictionary() const {
     }
   }
   if (!s.ok()) {
-    dictionary_damaged_ = true;
+    // A failed read may pass; bad bytes will not.
+    if (s.code() != StatusCode::kIOError) dictionary_damaged_ = true;
     log::Error(
         "part template dictionary is damaged; its template blocks cannot be read",
         {{"file", path_}, {"offset", std::to_string(templates_offset_)}, {"err", s.message()}});
@@ -188,9 +189,9 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
     m.raw_size = b.Varint64();
     m.filter_offset = b.Varint64();
     m.filter_size = b.Varint64();
-    if (!b.ok() || m.stream >= nstreams || m.offset < kHeaderSize ||
-        m.offset + m.size > templates_offset_ || m.size < 1 + kBlockTrailerSize ||
-        m.filter_offset + m.filter_size > filters_size_) {
+    if (!b.ok() || m.stream >= nstreams || m.offset < kHeaderSize || m.size > templates_offset_ ||
+        m.offset > templates_offset_ - m.size || m.size < 1 + kBlockTrailerSize ||
+        m.filter_size > filters_size_ || m.filter_offset > filters_size_ - m.filter_size) {
       return Status::Corruption("bad block index entry");
     }
   }
@@ -250,7 +251,9 @@ Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, Decode
                                     const std::vector<std::string_view>& fragments,
                                     bool with_lines) const {
   const BlockMeta& m = blocks_.at(index);
-  auto dictionary = DictionaryFor(bytes);
+  // A read without lines decodes only the head: no dictionary needed.
+  std::shared_ptr<const TemplateDictionary> dictionary;
+  if (with_lines) dictionary = DictionaryFor(bytes);
   Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get());
   if (!s.ok() && s.code() != StatusCode::kNotFound) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +

@@ -204,6 +204,14 @@ TEST_F(PartTest, DamagedDictionaryFailsOnlyTheBlocksThatUseIt) {
     EXPECT_NE(block.status().message().find("offset " + std::to_string(r.blocks()[b].offset)),
               std::string::npos);
   }
+  // A read without lines needs only the block's head, not the dictionary.
+  std::string bytes;
+  ASSERT_TRUE(r.ReadBlockBytes(0, bytes).ok());
+  DecodedBlock heads;
+  Status timestamps_only = r.DecodeBlockBytes(0, bytes, heads, {}, /*with_lines=*/false);
+  ASSERT_TRUE(timestamps_only.ok()) << timestamps_only.ToString();
+  EXPECT_EQ(heads.size(), r.blocks()[0].records);
+  EXPECT_EQ(heads.timestamps.front(), r.blocks()[0].min_time);
   auto web = r.ReadBlock(2);
   ASSERT_TRUE(web.ok()) << web.status().ToString();
   EXPECT_EQ(web->line(2), "");

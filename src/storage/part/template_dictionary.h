@@ -43,8 +43,8 @@ struct ParsedTemplates {
   // many bytes at a time.
   static constexpr size_t kCopySlack = 16;
 
-  // Each template's variable counts, apart: a block reads those of all
-  // its templates but the rest of few of them.
+  // Each template's variable counts, in an array of their own: a block
+  // reads the counts of all its templates, but the text of only a few.
   struct VarCounts {
     uint32_t ints = 0, strs = 0;
   };
