@@ -617,8 +617,6 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   // size of the block would cost more than rebuilding them).
   size_t room = max_bytes;
   if (keep != nullptr) {
-    std::vector<uint64_t>& seen = scratch.seen;
-    seen.assign(template_count, 0);
     uint64_t bound = 0;
     for (size_t line = 0; line < count; ++line) {
       const BlockTemplate& t = templates[ids[line]];
