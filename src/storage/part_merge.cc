@@ -97,19 +97,26 @@ std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> da
   std::sort(day_parts.begin(), day_parts.end(), [](const auto& a, const auto& b) {
     return a.reader->file_size() < b.reader->file_size();
   });
-  std::vector<PartSet::OpenPart> picked;
-  uint64_t total = 0;
-  for (auto& p : day_parts) {
-    if (picked.size() >= max_parts) break;
-    uint64_t size = p.reader->file_size();
-    if (!picked.empty() && size > 2 * total) break;
-    total += size;
-    picked.push_back(std::move(p));
+  // From the smallest part up, the first run that is long enough: one
+  // small part (the last flush before a stop, say) must not keep a day's
+  // many larger parts from merging.
+  for (size_t first = 0; first + min_parts <= day_parts.size(); ++first) {
+    size_t end = first;
+    uint64_t total = 0;
+    while (end < day_parts.size() && end - first < max_parts) {
+      uint64_t size = day_parts[end].reader->file_size();
+      if (end > first && size > 2 * total) break;
+      total += size;
+      ++end;
+    }
+    if (end - first < min_parts) continue;
+    std::vector<PartSet::OpenPart> picked(std::make_move_iterator(day_parts.begin() + first),
+                                          std::make_move_iterator(day_parts.begin() + end));
+    std::sort(picked.begin(), picked.end(),
+              [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    return picked;
   }
-  if (picked.size() < min_parts) return {};
-  std::sort(picked.begin(), picked.end(),
-            [](const auto& a, const auto& b) { return a.seq < b.seq; });
-  return picked;
+  return {};
 }
 
 }  // namespace lode

@@ -25,7 +25,9 @@ Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const 
 // Which parts of one day to merge: the smallest first, at least
 // `min_parts` of them and at most `max_parts`, adding a part only while
 // it is no larger than twice everything taken so far, so that each byte
-// is rewritten a logarithmic number of times. Empty: nothing to merge.
+// is rewritten a logarithmic number of times. When the smallest parts
+// make no such run, the run may start at a larger part. Empty: nothing
+// to merge.
 std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> day_parts,
                                                size_t min_parts, size_t max_parts);
 

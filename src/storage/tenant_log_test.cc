@@ -522,6 +522,32 @@ TEST_F(TenantLogTest, MergeLeavesAPartMuchLargerThanTheSmallOnes) {
   EXPECT_EQ(parts[0], big_part);  // untouched
 }
 
+// The smallest part of a day (the last flush before a stop, say) must not
+// keep the day's larger parts, each more than twice its size, from
+// merging: they merge without it.
+TEST_F(TenantLogTest, MergeIsNotHeldBackByOneMuchSmallerPart) {
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("tiny", kBase, 1), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  std::string tiny_part = Files("parts", ".part")[0];
+  for (int f = 0; f < 4; ++f) {
+    StreamBatch b{Labels({{"app", "mid"}}), {}};
+    for (int i = 0; i < 2000; ++i) {
+      b.entries.push_back(Entry{kBase + f * 10000 + i, "line " + std::to_string(i * 7919 + f), {}});
+    }
+    ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  ASSERT_EQ(Files("parts", ".part").size(), 5u);
+  ASSERT_GT(fs::file_size(Files("parts", ".part")[1]), 2 * fs::file_size(tiny_part));
+  size_t records = All(*log).size();
+  ASSERT_TRUE(*log->MaybeMergeParts());
+  auto parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], tiny_part);  // untouched
+  EXPECT_EQ(All(*log).size(), records);
+}
+
 }  // namespace
 }  // namespace lode
 

@@ -638,7 +638,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   char* const end = w + room;
   // Plain pointers: the writes through `w` (a char*) could alias any
   // vector's internals, which would make the compiler reload them.
-  const char* const lit = parsed->literals.data();
+  const char* const lit = parsed->literal_base();
   const char* const strs = columns.str_bytes.data();
   const int64_t* const int_values = ints.data();
   const uint64_t* const str_at_ = str_offsets.data();

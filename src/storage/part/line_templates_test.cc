@@ -492,5 +492,43 @@ TEST(TemplateDictionary, MalformedIdsAndTextsAreCorruption) {
   EXPECT_FALSE(TemplateDictionary::Parse(escape_at_end).ok());
 }
 
+// Literal pieces of a parsed dictionary point into its texts: bytes that
+// are stored escaped (0x01..0x03 in a line) and literals next to them
+// must still come out exactly, and the parsed form stays a small multiple
+// of the texts.
+TEST(TemplateDictionary, EscapedBytesRebuildExactlyAndTheParsedFormStaysSmall) {
+  std::mt19937 rng(11);
+  std::vector<std::string> lines;
+  const std::string odd = std::string("\x01") + "\x02" + "\x03";
+  for (int i = 0; i < 400; ++i) {
+    std::string line = "user=" + std::to_string(rng() % 1000) + " said " + odd[i % 3] + "quoted" +
+                       odd[(i + 1) % 3] + " took " + std::to_string(rng() % 90) + "ms " +
+                       std::string(i % 7 == 0 ? 40 : 1, 'x') + odd.substr(0, i % 4);
+    if (i % 5 == 0) line += " t" + std::to_string(i % 6) + "-end";
+    lines.push_back(line);
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  TemplateDictionaryBuilder builder(kMaxTemplateDictionaryBytes);
+  TemplateColumns columns;
+  SplitLineTemplates(views, columns, &builder);
+  ASSERT_TRUE(columns.dictionary_ids);
+  std::string serialized = builder.Serialize();
+  auto dictionary = TemplateDictionary::Parse(serialized);
+  ASSERT_TRUE(dictionary.ok()) << dictionary.status().ToString();
+  EXPECT_LT((*dictionary)->memory_bytes(), 4 * serialized.size() + 1024);
+  TemplateColumnsView view{columns.templates, columns.ids, columns.ints, columns.str_lengths,
+                           columns.str_bytes};
+  size_t total = 0;
+  for (const std::string& line : lines) total += line.size();
+  std::string data;
+  std::vector<uint64_t> offsets;
+  ASSERT_TRUE(
+      JoinLineTemplates(view, lines.size(), total, data, offsets, {}, nullptr, dictionary->get())
+          .ok());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_EQ(data.substr(offsets[i], offsets[i + 1] - offsets[i]), lines[i]) << i;
+  }
+}
+
 }  // namespace
 }  // namespace lode::part

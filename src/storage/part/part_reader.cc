@@ -18,7 +18,7 @@ namespace {
 // must not keep all of them in memory.
 class DictionaryCache {
  public:
-  static constexpr size_t kBudget = 16u << 20;
+  static constexpr size_t kBudget = 64u << 20;
 
   std::shared_ptr<const TemplateDictionary> Find(uint64_t id) {
     std::lock_guard lock(mu_);

@@ -7,36 +7,58 @@
 
 namespace lode::part {
 
-Status ParsedTemplates::Parse(Decoder& d, uint64_t count) {
+Status ParsedTemplates::Parse(Decoder& d, uint64_t count, const char* in_place) {
+  constexpr uint32_t kMaxLength = (1u << 30) - 1;
   templates.assign(count, Template{});
+  var_counts.assign(count, VarCounts{});
   pieces.clear();
   literals.clear();
-  for (Template& t : templates) {
+  // Appends the n literal bytes at p to the template's last piece, or
+  // starts a new piece when the last is a variable or the bytes do not
+  // follow it.
+  auto add_literal = [&](const Template& t, const char* p, size_t n) {
+    uint32_t offset;
+    if (in_place != nullptr) {
+      offset = static_cast<uint32_t>(p - in_place);
+    } else {
+      offset = static_cast<uint32_t>(literals.size());
+      literals.append(p, n);
+    }
+    if (pieces.size() > t.first_piece) {
+      TemplatePiece& last = pieces.back();
+      if (last.kind == 0 && last.offset + last.length == offset && last.length + n <= kMaxLength) {
+        last.length += static_cast<uint32_t>(n);
+        return;
+      }
+    }
+    pieces.push_back(TemplatePiece{offset, static_cast<uint32_t>(n), 0});
+  };
+  for (size_t k = 0; k < count; ++k) {
+    Template& t = templates[k];
+    VarCounts& counts = var_counts[k];
     std::string_view text = d.LengthPrefixed();
     if (!d.ok()) return Status::Corruption("truncated template");
+    if (text.size() > kMaxLength) return Status::Corruption("template too long");
     t.text = text;
     t.first_piece = static_cast<uint32_t>(pieces.size());
     for (size_t i = 0; i < text.size();) {
       char c = text[i];
       if (c == kIntVar || c == kStrVar) {
-        pieces.push_back(TemplatePiece{c, 0, c == kIntVar ? t.ints++ : t.strs++});
+        uint32_t index = c == kIntVar ? counts.ints++ : counts.strs++;
+        pieces.push_back(TemplatePiece{0, index, static_cast<uint32_t>(c)});
         ++i;
         continue;
       }
-      if (pieces.size() == t.first_piece || pieces.back().kind != 0) {
-        pieces.push_back(TemplatePiece{0, static_cast<uint32_t>(literals.size()), 0});
-      }
       if (c == kEscape) {
         if (++i == text.size()) return Status::Corruption("template ends in an escape");
-        literals.push_back(text[i++]);
-        ++pieces.back().length;
+        add_literal(t, text.data() + i, 1);
+        ++i;
         continue;
       }
-      // A run of plain bytes (not 0x01..0x03), appended at once.
+      // A run of plain bytes (not 0x01..0x03), added at once.
       size_t j = i + 1;
       while (j < text.size() && static_cast<uint8_t>(text[j] - 1) >= 3) ++j;
-      literals.append(text.data() + i, j - i);
-      pieces.back().length += static_cast<uint32_t>(j - i);
+      add_literal(t, text.data() + i, j - i);
       i = j;
     }
     t.end_piece = static_cast<uint32_t>(pieces.size());
@@ -44,12 +66,21 @@ Status ParsedTemplates::Parse(Decoder& d, uint64_t count) {
       if (pieces[p].kind == 0) t.literal_bytes += pieces[p].length;
     }
   }
-  literals.append(kCopySlack, '\0');
-  var_counts.resize(templates.size());
-  for (size_t i = 0; i < templates.size(); ++i) {
-    var_counts[i] = VarCounts{templates[i].ints, templates[i].strs};
+  if (in_place != nullptr) {
+    literal_base_ = in_place;
+  } else {
+    literals.append(kCopySlack, '\0');
+    literal_base_ = literals.data();
   }
   return Status::Ok();
+}
+
+void ParsedTemplates::ShrinkToFit() {
+  templates.shrink_to_fit();
+  var_counts.shrink_to_fit();
+  pieces.shrink_to_fit();
+  literals.shrink_to_fit();
+  if (!literals.empty()) literal_base_ = literals.data();
 }
 
 uint32_t TemplateDictionaryBuilder::Find(std::string_view text, uint64_t hash) const {
@@ -109,12 +140,18 @@ std::string TemplateDictionaryBuilder::Serialize() const {
 Result<std::shared_ptr<const TemplateDictionary>> TemplateDictionary::Parse(
     std::string serialized) {
   std::shared_ptr<TemplateDictionary> dict(new TemplateDictionary());
+  const size_t size = serialized.size();
+  // Literal pieces point into the texts themselves, which need
+  // kCopySlack bytes after them (added before any view is taken).
+  serialized.append(ParsedTemplates::kCopySlack, '\0');
+  serialized.shrink_to_fit();
   dict->serialized_ = std::move(serialized);
-  Decoder d(dict->serialized_);
+  Decoder d(std::string_view(dict->serialized_.data(), size));
   uint64_t count = d.Varint64();
   if (!d.ok() || count > d.remaining()) return Status::Corruption("bad template dictionary size");
-  LODE_RETURN_IF_ERROR(dict->parsed_.Parse(d, count));
+  LODE_RETURN_IF_ERROR(dict->parsed_.Parse(d, count, dict->serialized_.data()));
   if (d.remaining() != 0) return Status::Corruption("bytes after the template dictionary");
+  dict->parsed_.ShrinkToFit();
   return std::shared_ptr<const TemplateDictionary>(std::move(dict));
 }
 

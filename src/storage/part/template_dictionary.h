@@ -23,12 +23,13 @@ class Decoder;
 
 namespace lode::part {
 
-// A piece of a parsed template: literal text (offset and length into the
-// unescaped literal buffer) or a variable (its index among its kind).
+// A piece of a parsed template: literal text (offset into the literal
+// bytes and length) or a variable (its index among its kind). Eight
+// bytes: a dictionary holds hundreds of thousands of them.
 struct TemplatePiece {
-  char kind;  // 0 literal, kIntVar, kStrVar
-  uint32_t offset;
-  uint32_t length;  // literal length, or the variable's index
+  uint32_t offset;       // literal: into ParsedTemplates::literal_base()
+  uint32_t length : 30;  // literal length, or the variable's index
+  uint32_t kind : 2;     // 0 literal, kIntVar, kStrVar
 };
 
 // Template texts parsed into pieces, ready to rebuild lines from.
@@ -36,8 +37,7 @@ struct ParsedTemplates {
   struct Template {
     std::string_view text;  // as stored, escapes included
     uint32_t first_piece = 0, end_piece = 0;
-    uint32_t ints = 0, strs = 0;  // variables of each kind
-    uint32_t literal_bytes = 0;   // of the text, unescaped
+    uint32_t literal_bytes = 0;  // of the text, unescaped
   };
   // Bytes of slack after the literals: short literals are copied this
   // many bytes at a time.
@@ -52,12 +52,26 @@ struct ParsedTemplates {
   std::vector<Template> templates;
   std::vector<VarCounts> var_counts;  // one per template
   std::vector<TemplatePiece> pieces;
-  std::string literals;  // followed by kCopySlack bytes
+  std::string literals;  // the unescaped literals, when not read in place
 
   // Replaces the contents with `count` length-prefixed template texts read
   // from `d` (the views point into d's bytes). Corruption for a truncated
   // text or one ending in an escape.
-  Status Parse(Decoder& d, uint64_t count);
+  //
+  // With `in_place` (a pointer at or before d's bytes), literal pieces
+  // point into d's bytes, as offsets from `in_place`, instead of into a
+  // copy of them; the caller keeps the bytes alive and guarantees
+  // kCopySlack readable bytes after d's last one.
+  Status Parse(Decoder& d, uint64_t count, const char* in_place = nullptr);
+
+  // Where literal pieces' offsets point: `literals`, or d's bytes.
+  const char* literal_base() const { return literal_base_; }
+  // Frees the memory vectors hold beyond their size (for parsed texts
+  // kept for long).
+  void ShrinkToFit();
+
+ private:
+  const char* literal_base_ = nullptr;
 };
 
 // Collects a part's templates while it is written. Bounded: once the
