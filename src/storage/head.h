@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/record.h"
@@ -15,9 +17,37 @@
 
 namespace lode {
 
+// A record in a head: its line is in the head's arena, its metadata (rare)
+// in a side table.
+struct HeadEntry {
+  TimestampNs timestamp = 0;
+  const char* line = nullptr;
+  size_t length = 0;
+  uint32_t metadata = 0;  // index + 1 into the head's metadata; 0: none
+
+  std::string_view line_view() const { return std::string_view(line, length); }
+};
+
 struct HeadStream {
   Labels labels;
-  std::vector<Entry> entries;  // append order
+  std::vector<HeadEntry> entries;  // append order
+};
+
+// Line bytes of a head, packed into large chunks: one allocation per
+// chunk instead of one per line, and no per-line allocator overhead.
+// Views stay valid for the arena's life.
+class LineArena {
+ public:
+  std::string_view Add(std::string_view bytes);
+  // Bytes of the chunks allocated.
+  uint64_t capacity() const { return capacity_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* at_ = nullptr;
+  size_t left_ = 0;
+  size_t next_chunk_ = 64u << 10;  // doubles up to kMaxChunk
+  uint64_t capacity_ = 0;
 };
 
 // A record found by a read, with the key that orders equal timestamps:
@@ -50,7 +80,12 @@ class Head {
   std::map<int64_t, std::vector<part::StreamRecords>> ByDay() const;
 
  private:
+  void Add(HeadStream& stream, TimestampNs timestamp, std::string_view line,
+           const Labels* metadata);
+
   std::map<std::string, HeadStream> streams_;  // by canonical label text
+  LineArena lines_;
+  std::vector<Labels> metadata_;
   uint64_t bytes_ = 0;
   uint64_t records_ = 0;
   std::chrono::steady_clock::time_point first_insert_;

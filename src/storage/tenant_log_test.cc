@@ -133,7 +133,7 @@ TEST_F(TenantLogTest, PartsOfAFlushThatNeverCheckpointedAreRemoved) {
   // As if a flush of "b" wrote its part and died before the checkpoint.
   std::vector<Entry> entries = Batch("b", kBase + 1, 10)[0].entries;
   part::StreamRecords stream{Labels({{"app", "b"}}), {}};
-  for (const Entry& e : entries) stream.entries.push_back(&e);
+  for (const Entry& e : entries) stream.entries.push_back(part::RecordRef::Of(e));
   std::string stray = dir_ + "/parts/2024-05-01/0000000099.part";
   ASSERT_TRUE(part::WritePart(Env::Default(), stray, {stream}, 1000, {}).ok());
   std::ofstream(dir_ + "/parts/2024-05-01/0000000100.part.tmp") << "half written";

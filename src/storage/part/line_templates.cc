@@ -29,15 +29,40 @@ constexpr std::array<bool, 256> MakeDelimiters() {
 constexpr std::array<bool, 256> kDelimiter = MakeDelimiters();
 
 // Per byte: 0 part of a word, 1 a digit (also part of a word), 2 a
-// delimiter; one lookup classifies a byte while a line is cut into tokens.
+// delimiter, 3 a delimiter that a template stores escaped (0x01..0x03);
+// one lookup classifies a byte while a line is cut into tokens.
 constexpr std::array<uint8_t, 256> MakeByteClasses() {
   std::array<uint8_t, 256> classes{};
   for (int c = 0; c < 256; ++c) {
-    classes[c] = kDelimiter[c] ? 2 : (c >= '0' && c <= '9') ? 1 : 0;
+    classes[c] = c >= 0x01 && c <= 0x03 ? 3 : kDelimiter[c] ? 2 : (c >= '0' && c <= '9') ? 1 : 0;
   }
   return classes;
 }
 constexpr std::array<uint8_t, 256> kByteClass = MakeByteClasses();
+
+// A token's bytes are word bytes, digits and '-'; only '-' is not a byte
+// of the token filter's tokens (token_filter.h), so a token without one
+// is a single filter token. Per byte: bit 0 a word byte, bit 1 a digit,
+// bit 2 a '-' (bits of kByteClass + 1 for the others).
+constexpr std::array<uint8_t, 256> MakeTokenBits() {
+  std::array<uint8_t, 256> bits{};
+  for (int c = 0; c < 256; ++c) {
+    bits[c] = kByteClass[c] < 2 ? static_cast<uint8_t>(kByteClass[c] + 1) : 0;
+  }
+  bits['-'] |= 4;
+  return bits;
+}
+constexpr std::array<uint8_t, 256> kTokenBits = MakeTokenBits();
+
+// Adds the token-filter keys of `token` (one of ours) given the bits
+// of its bytes (kTokenBits, or-ed).
+void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>& keys) {
+  if (seen & 4) {
+    AddLineKeys(token, keys);  // several filter tokens
+  } else {
+    AddTokenKeys(token, !(seen & 1), keys);
+  }
+}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -70,12 +95,14 @@ uint64_t ZigZag(int64_t v) {
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-// One distinct template while splitting: its text, the kind of each of
-// its variables, and the variables of every line using it (line-major).
+// One distinct template while splitting: its text and the variables of
+// every line using it, line-major: integers parsed (while the line's bytes
+// are in cache), strings as views into the lines.
 struct Template {
   std::string text;
-  std::string kinds;
-  std::vector<std::string_view> vars;
+  uint32_t int_count = 0, str_count = 0;  // per line
+  std::vector<uint64_t> ints;
+  std::vector<std::string_view> strs;
   size_t lines = 0;
 };
 
@@ -86,8 +113,9 @@ class TemplateTable {
     slots_.assign(64, 0);
   }
 
-  // Index of `text`, adding a new template when it is not there yet.
-  uint32_t FindOrAdd(const std::string& text, const std::string& kinds) {
+  // Index of `text`, adding a new template (with these variable counts)
+  // when it is not there yet.
+  uint32_t FindOrAdd(std::string_view text, uint32_t int_count, uint32_t str_count) {
     uint64_t h = XXH3_64bits(text.data(), text.size());
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -95,7 +123,7 @@ class TemplateTable {
       if (slot == 0) break;
       if (templates_[slot - 1].text == text) return slot - 1;
     }
-    templates_.push_back(Template{text, kinds, {}, 0});
+    templates_.push_back(Template{std::string(text), int_count, str_count, {}, {}, 0});
     uint32_t index = static_cast<uint32_t>(templates_.size() - 1);
     if (templates_.size() * 2 > slots_.size()) {
       Rehash(slots_.size() * 2);
@@ -251,74 +279,90 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   line_ids.reserve(lines.size());
   std::vector<Template> templates;
   TemplateTable table(templates);
-  std::string text, kinds;
-  std::vector<std::string_view> vars;
+  // A line's template text is written through a pointer into this buffer
+  // (at most two bytes per line byte: an escape and the byte).
+  std::string text_buffer;
+  std::vector<uint64_t> line_ints;
+  std::vector<std::string_view> line_strs;
   // Token-filter keys: a filter token never spans a delimiter of ours
   // (see token_filter.h), so a line's keys are those of its tokens. Those
   // of its text tokens are its template's, added once per template; those
   // of tokens holding a variable are added line by line.
-  std::vector<std::string_view> text_tokens;
+  std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // with their kTokenBits
   for (std::string_view line : lines) {
-    text.clear();
-    kinds.clear();
-    vars.clear();
+    line_ints.clear();
+    line_strs.clear();
     text_tokens.clear();
-    size_t i = 0, n = line.size();
-    while (i < n) {
-      char c = line[i];
-      if (kDelimiter[static_cast<uint8_t>(c)]) {
-        if (c == kIntVar || c == kStrVar || c == kEscape) text.push_back(kEscape);
-        text.push_back(c);
-        ++i;
+    if (text_buffer.size() < 2 * line.size()) text_buffer.resize(2 * line.size());
+    char* const text = text_buffer.data();
+    char* w = text;
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    while (p < end) {
+      uint8_t byte_class = kByteClass[static_cast<uint8_t>(*p)];
+      if (byte_class >= 2) {
+        if (byte_class == 3) *w++ = kEscape;
+        *w++ = *p++;
         continue;
       }
-      size_t j = i;
-      uint8_t digit = 0;
-      for (; j < n; ++j) {
-        uint8_t byte_class = kByteClass[static_cast<uint8_t>(line[j])];
-        if (byte_class == 2) break;
-        digit |= byte_class;
+      // A token; `seen` or-s the kTokenBits of its bytes.
+      const char* const token_begin = p;
+      uint8_t seen = 0, bits;
+      while (p < end && (bits = kTokenBits[static_cast<uint8_t>(*p)]) != 0) {
+        seen |= bits;
+        ++p;
       }
-      std::string_view token = line.substr(i, j - i);
-      i = j;
-      if (!digit) {
-        text.append(token);
-        text_tokens.push_back(token);
+      std::string_view token(token_begin, static_cast<size_t>(p - token_begin));
+      if (!(seen & 2)) {
+        memcpy(w, token.data(), token.size());
+        w += token.size();
+        text_tokens.emplace_back(token, seen);
         continue;
       }
-      if (token_keys != nullptr) AddLineKeys(token, *token_keys);
+      if (token_keys != nullptr) AddKeysOfToken(token, seen, *token_keys);
+      if (!(seen & 1)) {  // digits only
+        if (IsCanonicalInt(token)) {
+          *w++ = kIntVar;
+          line_ints.push_back(ParseInt(token));
+        } else {
+          *w++ = kStrVar;
+          line_strs.push_back(token);
+        }
+        continue;
+      }
       // A number with a word glued before or after it ("web-79", "8601ms")
       // keeps the word in the template and the number in the ints.
-      std::string_view before, number = token, after;
-      if (!IsCanonicalInt(token)) {
-        size_t k = token.size();
-        while (k > 0 && IsDigit(token[k - 1])) --k;
-        size_t m = 0;
-        while (m < token.size() && IsDigit(token[m])) ++m;
-        if (k > 0 && k < token.size() && IsCanonicalInt(token.substr(k)) &&
-            !HasDigit(token.substr(0, k))) {
-          before = token.substr(0, k);
-          number = token.substr(k);
-        } else if (m > 0 && m < token.size() && IsCanonicalInt(token.substr(0, m)) &&
-                   !HasDigit(token.substr(m))) {
-          number = token.substr(0, m);
-          after = token.substr(m);
-        }
+      size_t k = token.size();
+      while (k > 0 && IsDigit(token[k - 1])) --k;
+      size_t m = 0;
+      while (m < token.size() && IsDigit(token[m])) ++m;
+      if (k > 0 && k < token.size() && IsCanonicalInt(token.substr(k)) &&
+          !HasDigit(token.substr(0, k))) {
+        memcpy(w, token.data(), k);
+        w += k;
+        *w++ = kIntVar;
+        line_ints.push_back(ParseInt(token.substr(k)));
+      } else if (m > 0 && m < token.size() && IsCanonicalInt(token.substr(0, m)) &&
+                 !HasDigit(token.substr(m))) {
+        *w++ = kIntVar;
+        line_ints.push_back(ParseInt(token.substr(0, m)));
+        memcpy(w, token.data() + m, token.size() - m);
+        w += token.size() - m;
+      } else {
+        *w++ = kStrVar;
+        line_strs.push_back(token);
       }
-      char kind = IsCanonicalInt(number) ? kIntVar : kStrVar;
-      text.append(before);
-      text.push_back(kind);
-      text.append(after);
-      kinds.push_back(kind);
-      vars.push_back(number);
     }
     const size_t known = templates.size();
-    uint32_t index = table.FindOrAdd(text, kinds);
+    uint32_t index = table.FindOrAdd(std::string_view(text, static_cast<size_t>(w - text)),
+                                     static_cast<uint32_t>(line_ints.size()),
+                                     static_cast<uint32_t>(line_strs.size()));
     if (token_keys != nullptr && templates.size() > known) {
-      for (std::string_view token : text_tokens) AddLineKeys(token, *token_keys);
+      for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys);
     }
     Template& t = templates[index];
-    t.vars.insert(t.vars.end(), vars.begin(), vars.end());
+    t.ints.insert(t.ints.end(), line_ints.begin(), line_ints.end());
+    t.strs.insert(t.strs.end(), line_strs.begin(), line_strs.end());
     ++t.lines;
     line_ids.push_back(index);
   }
@@ -349,22 +393,22 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   }
   for (uint32_t k = 0; k < n; ++k) rank[order[k]] = k;
   for (uint32_t index : line_ids) PutVarint64(out.ids, rank[index]);
+  // Each kind's columns go to their own stream, in the template's order.
   for (uint32_t i : order) {
     const Template& t = templates[i];
-    size_t width = t.kinds.size();
-    for (size_t k = 0; k < width; ++k) {
-      int64_t previous = 0;
+    for (size_t k = 0; k < t.int_count; ++k) {
+      uint64_t previous = 0;
       for (size_t line = 0; line < t.lines; ++line) {
-        std::string_view v = t.vars[line * width + k];
-        if (t.kinds[k] == kIntVar) {
-          int64_t value = static_cast<int64_t>(ParseInt(v));
-          PutVarint64(out.ints, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(value) -
-                                                            static_cast<uint64_t>(previous))));
-          previous = value;
-        } else {
-          PutVarint64(out.str_lengths, v.size());
-          out.str_bytes.append(v);
-        }
+        uint64_t value = t.ints[line * t.int_count + k];
+        PutVarint64(out.ints, ZigZag(static_cast<int64_t>(value - previous)));
+        previous = value;
+      }
+    }
+    for (size_t k = 0; k < t.str_count; ++k) {
+      for (size_t line = 0; line < t.lines; ++line) {
+        std::string_view v = t.strs[line * t.str_count + k];
+        PutVarint64(out.str_lengths, v.size());
+        out.str_bytes.append(v);
       }
     }
   }

@@ -40,8 +40,8 @@ class PartTest : public ::testing::Test {
 
   std::vector<StreamRecords> Streams() {
     StreamRecords a{Labels({{"app", "api"}}), {}}, w{Labels({{"app", "web"}}), {}};
-    for (const Entry& e : api_) a.entries.push_back(&e);
-    for (const Entry& e : web_) w.entries.push_back(&e);
+    for (const Entry& e : api_) a.entries.push_back(RecordRef::Of(e));
+    for (const Entry& e : web_) w.entries.push_back(RecordRef::Of(e));
     return {a, w};
   }
 

@@ -158,8 +158,10 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
   LODE_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(env, path, options));
   for (const StreamRecords& stream : streams) {
     LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels));
-    for (const Entry* e : stream.entries) {
-      LODE_RETURN_IF_ERROR(writer->Add(e->timestamp, e->line, e->metadata));
+    static const Labels kNone;
+    for (const RecordRef& r : stream.entries) {
+      LODE_RETURN_IF_ERROR(
+          writer->Add(r.timestamp, r.line, r.metadata != nullptr ? *r.metadata : kNone));
     }
   }
   return writer->Finish(wal_checkpoint, {}).WithContext("write part " + path);

@@ -63,9 +63,18 @@ class PartWriter {
   PartMeta meta_;
 };
 
+// A record to write, as views into memory its owner keeps alive.
+struct RecordRef {
+  TimestampNs timestamp = 0;
+  std::string_view line;
+  const Labels* metadata = nullptr;  // null: none
+
+  static RecordRef Of(const Entry& e) { return RecordRef{e.timestamp, e.line, &e.metadata}; }
+};
+
 struct StreamRecords {
   Labels labels;
-  std::vector<const Entry*> entries;  // sorted by timestamp, ties in append order
+  std::vector<RecordRef> entries;  // sorted by timestamp, ties in append order
 };
 
 // Writes `streams` (sorted by labels; each non-empty) as one part.

@@ -1,5 +1,8 @@
 #include "storage/part/token_filter.h"
 
+// Inlined: keys are hashed by the million while parts are written, and
+// most tokens are a few bytes long.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -62,13 +65,28 @@ bool HasAffixKeys(std::string_view token) {
 }  // namespace
 
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out) {
-  ForEachToken(line, [&](std::string_view token, size_t, size_t) {
-    out.push_back(Hash(KeyKind::kToken, token));
-    if (HasAffixKeys(token)) {
-      out.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
-      out.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  while (p < end) {
+    while (p < end && !IsTokenByte(static_cast<unsigned char>(*p))) ++p;
+    const char* const begin = p;
+    bool digits_only = true;
+    for (; p < end && IsTokenByte(static_cast<unsigned char>(*p)); ++p) {
+      digits_only &= *p >= '0' && *p <= '9';
     }
-  });
+    const size_t n = static_cast<size_t>(p - begin);
+    if (n == 0) break;
+    AddTokenKeys(std::string_view(begin, n), digits_only, out);
+  }
+}
+
+void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out) {
+  out.push_back(Hash(KeyKind::kToken, token));
+  // As HasAffixKeys, from what the caller saw.
+  if (token.size() >= kAffixBytes && !digits_only) {
+    out.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
+    out.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
+  }
 }
 
 std::vector<uint64_t> RequiredKeys(std::string_view literal) {
@@ -122,12 +140,26 @@ uint64_t BlockOf(uint64_t key, uint64_t blocks) {
 }
 
 std::string BuildBloom(const std::vector<uint64_t>& keys) {
-  uint64_t bits = std::max<uint64_t>(kBlockBits, EstimateDistinct(keys) * kBitsPerKey);
+  // Most keys of a block repeat (a status code, a host name on every
+  // line): a small direct-mapped table of keys seen drops most repeats
+  // before they are counted and set, which would only set the same bits
+  // again.
+  constexpr size_t kSeenSlots = 1u << 14;
+  thread_local std::vector<uint64_t> seen, unique;
+  seen.assign(kSeenSlots, 0);
+  unique.clear();
+  for (uint64_t key : keys) {
+    uint64_t& slot = seen[key >> 50];  // the high bits: BlockOf uses the low ones
+    if (slot == key && key != 0) continue;
+    slot = key;
+    unique.push_back(key);
+  }
+  uint64_t bits = std::max<uint64_t>(kBlockBits, EstimateDistinct(unique) * kBitsPerKey);
   uint64_t blocks = (bits + kBlockBits - 1) / kBlockBits;
   std::string filter(1 + blocks * kBlockBits / 8, '\0');
   filter[0] = static_cast<char>(kProbes);
   auto* data = reinterpret_cast<unsigned char*>(filter.data() + 1);
-  for (uint64_t key : keys) {  // duplicates set the same bits again
+  for (uint64_t key : unique) {  // repeats left in set the same bits again
     unsigned char* block = data + BlockOf(key, blocks) * (kBlockBits / 8);
     uint64_t h = key >> 32 | key << 32;
     for (uint32_t i = 0; i < kProbes; ++i) {

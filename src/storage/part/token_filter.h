@@ -32,6 +32,11 @@ namespace lode::part {
 // Appends the key hashes of every token of `line` to `out`.
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out);
 
+// The same for `token`, one token already (bytes in [A-Za-z0-9_] or
+// >= 0x80, not empty), with `digits_only` telling whether it is all
+// digits: for a caller that has cut the line into tokens itself.
+void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out);
+
 // The key hashes a block must hold to possibly contain `literal` (empty:
 // the literal cannot be used for skipping).
 std::vector<uint64_t> RequiredKeys(std::string_view literal);
