@@ -256,7 +256,8 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
 }  // namespace
 
 void AppendSection(std::string& out, std::string_view raw, int zstd_level) {
-  std::string packed;
+  thread_local std::string packed;  // reused: no fresh pages per section
+  packed.clear();
   bool zstd = PutCompressed(packed, raw, zstd_level);
   out.push_back(zstd ? 1 : 0);
   PutVarint64(out, raw.size());
@@ -282,7 +283,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
                    TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
   size_t start = out.size();
   size_t raw_size = 0;
-  TemplateColumns columns;
+  // Kept per thread: their memory serves block after block.
+  thread_local TemplateColumns columns;
+  columns.template_count = 0;
   if (TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
@@ -294,7 +297,8 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
   if (!TemplatesPay(columns.template_count, entries.size())) {
     raw_size = EncodePlain(out, entries, zstd_level);
   } else {
-    std::string head;
+    thread_local std::string head;
+    head.clear();
     PutTimestamps(head, entries);
     PutMetadata(head, entries);
     raw_size = head.size();

@@ -106,12 +106,14 @@ struct Template {
   size_t lines = 0;
 };
 
-// Template text -> index, open addressing over the templates vector.
+// Template text -> index, open addressing over the first size() entries
+// of a pool of templates that is reused block after block (their strings
+// and vectors keep their memory).
 class TemplateTable {
  public:
-  explicit TemplateTable(std::vector<Template>& templates) : templates_(templates) {
-    slots_.assign(64, 0);
-  }
+  explicit TemplateTable(std::vector<Template>& pool) : pool_(pool) { slots_.assign(64, 0); }
+
+  size_t size() const { return count_; }
 
   // Index of `text`, adding a new template (with these variable counts)
   // when it is not there yet.
@@ -121,11 +123,19 @@ class TemplateTable {
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       uint32_t slot = slots_[i];
       if (slot == 0) break;
-      if (templates_[slot - 1].text == text) return slot - 1;
+      if (hashes_[slot - 1] == h && pool_[slot - 1].text == text) return slot - 1;
     }
-    templates_.push_back(Template{std::string(text), int_count, str_count, {}, {}, 0});
-    uint32_t index = static_cast<uint32_t>(templates_.size() - 1);
-    if (templates_.size() * 2 > slots_.size()) {
+    if (count_ == pool_.size()) pool_.emplace_back();
+    Template& t = pool_[count_];
+    t.text.assign(text);
+    t.int_count = int_count;
+    t.str_count = str_count;
+    t.ints.clear();
+    t.strs.clear();
+    t.lines = 0;
+    hashes_.push_back(h);
+    uint32_t index = static_cast<uint32_t>(count_++);
+    if (count_ * 2 > slots_.size()) {
       Rehash(slots_.size() * 2);
     } else {
       Insert(h, index);
@@ -142,13 +152,12 @@ class TemplateTable {
   }
   void Rehash(size_t size) {
     slots_.assign(size, 0);
-    for (uint32_t i = 0; i < templates_.size(); ++i) {
-      const std::string& t = templates_[i].text;
-      Insert(XXH3_64bits(t.data(), t.size()), i);
-    }
+    for (uint32_t i = 0; i < count_; ++i) Insert(hashes_[i], i);
   }
 
-  std::vector<Template>& templates_;
+  std::vector<Template>& pool_;
+  size_t count_ = 0;
+  std::vector<uint64_t> hashes_;  // of each template's text
   std::vector<uint32_t> slots_;
 };
 
@@ -274,21 +283,30 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
                         TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
-  out = TemplateColumns{};
-  std::vector<uint32_t> line_ids;
-  line_ids.reserve(lines.size());
-  std::vector<Template> templates;
-  TemplateTable table(templates);
+  // The columns' strings keep their memory from the block before.
+  out.templates.clear();
+  out.dictionary_ids = false;
+  out.ids.clear();
+  out.ints.clear();
+  out.str_lengths.clear();
+  out.str_bytes.clear();
+  out.template_count = 0;
+  // Buffers kept per thread: a part writer splits block after block.
+  thread_local std::vector<Template> templates;
+  thread_local std::vector<uint32_t> line_ids;
   // A line's template text is written through a pointer into this buffer
   // (at most two bytes per line byte: an escape and the byte).
-  std::string text_buffer;
-  std::vector<uint64_t> line_ints;
-  std::vector<std::string_view> line_strs;
+  thread_local std::string text_buffer;
+  thread_local std::vector<uint64_t> line_ints;
+  thread_local std::vector<std::string_view> line_strs;
+  line_ids.clear();
+  line_ids.reserve(lines.size());
+  TemplateTable table(templates);
   // Token-filter keys: a filter token never spans a delimiter of ours
   // (see token_filter.h), so a line's keys are those of its tokens. Those
   // of its text tokens are its template's, added once per template; those
   // of tokens holding a variable are added line by line.
-  std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // with their kTokenBits
+  thread_local std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // and kTokenBits
   for (std::string_view line : lines) {
     line_ints.clear();
     line_strs.clear();
@@ -353,11 +371,11 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         line_strs.push_back(token);
       }
     }
-    const size_t known = templates.size();
+    const size_t known = table.size();
     uint32_t index = table.FindOrAdd(std::string_view(text, static_cast<size_t>(w - text)),
                                      static_cast<uint32_t>(line_ints.size()),
                                      static_cast<uint32_t>(line_strs.size()));
-    if (token_keys != nullptr && templates.size() > known) {
+    if (token_keys != nullptr && table.size() > known) {
       for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys);
     }
     Template& t = templates[index];
@@ -369,13 +387,13 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
 
   // The block's templates in the order their columns are laid out: as
   // found, or by dictionary id (ascending ids are cheap to store).
-  const size_t n = templates.size();
+  const size_t n = table.size();
   std::vector<uint32_t> order(n), rank(n);
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
   std::vector<std::string_view> texts;
   std::vector<uint32_t> dictionary_ids;
   if (dictionary != nullptr && TemplatesPay(n, lines.size())) {
-    for (const Template& t : templates) texts.push_back(t.text);
+    for (size_t i = 0; i < n; ++i) texts.push_back(templates[i].text);
     out.dictionary_ids = dictionary->FindOrAddAll(texts, dictionary_ids);
   }
   out.template_count = n;
@@ -389,7 +407,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       next = dictionary_ids[i] + 1ull;
     }
   } else {
-    for (const Template& t : templates) PutLengthPrefixed(out.templates, t.text);
+    for (size_t i = 0; i < n; ++i) PutLengthPrefixed(out.templates, templates[i].text);
   }
   for (uint32_t k = 0; k < n; ++k) rank[order[k]] = k;
   for (uint32_t index : line_ids) PutVarint64(out.ids, rank[index]);
