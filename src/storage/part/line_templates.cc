@@ -323,20 +323,22 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         *w++ = *p++;
         continue;
       }
-      // A token; `seen` or-s the kTokenBits of its bytes.
+      // A token; `seen` or-s the kTokenBits of its bytes. Its bytes are
+      // copied to the text as they are scanned (most tokens are words of
+      // the template), and taken back if it turns out to hold a digit.
       const char* const token_begin = p;
+      char* const text_at = w;
       uint8_t seen = 0, bits;
       while (p < end && (bits = kTokenBits[static_cast<uint8_t>(*p)]) != 0) {
         seen |= bits;
-        ++p;
+        *w++ = *p++;
       }
       std::string_view token(token_begin, static_cast<size_t>(p - token_begin));
       if (!(seen & 2)) {
-        memcpy(w, token.data(), token.size());
-        w += token.size();
         text_tokens.emplace_back(token, seen);
         continue;
       }
+      w = text_at;
       if (token_keys != nullptr) AddKeysOfToken(token, seen, *token_keys);
       if (!(seen & 1)) {  // digits only
         if (IsCanonicalInt(token)) {

@@ -68,7 +68,8 @@ Status PartWriter::FlushBlock() {
   block.records = static_cast<uint32_t>(block_size_);
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
-  std::vector<uint64_t> keys;
+  std::vector<uint64_t>& keys = keys_;  // keeps its memory block after block
+  keys.clear();
   block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys);
   block.size = buf_.size() - before;
   std::string filter = BuildBloom(keys);
