@@ -123,17 +123,19 @@ Status TenantLog::Recover(uint64_t& next_segment) {
 
 Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability durability,
                          std::string_view batch_id) {
-  std::string payload;
-  if (!batch_id.empty()) PutLengthPrefixed(payload, batch_id);
-  wal::EncodeBatches(payload, batches);
-  if (payload.size() > wal::kMaxPayloadSize) {
-    return Status::InvalidArgument("batch of " + std::to_string(payload.size()) +
+  // The payload is encoded straight into its frame.
+  std::string frame;
+  const size_t frame_start = wal::WalWriter::BeginFrame(frame);
+  if (!batch_id.empty()) PutLengthPrefixed(frame, batch_id);
+  wal::EncodeBatches(frame, batches);
+  const size_t payload_size = frame.size() - frame_start - wal::kFrameHeaderSize;
+  if (payload_size > wal::kMaxPayloadSize) {
+    return Status::InvalidArgument("batch of " + std::to_string(payload_size) +
                                    " bytes exceeds the limit of " +
                                    std::to_string(wal::kMaxPayloadSize));
   }
-  std::string frame;
-  wal::WalWriter::EncodeFrame(
-      frame, batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId, payload);
+  wal::WalWriter::FinishFrame(
+      frame, frame_start, batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId);
 
   uint64_t my_frame;
   bool spill = false;
@@ -150,7 +152,11 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
       }
       my_frame = *original;
     } else {
-      pending_ += frame;
+      if (pending_.empty()) {
+        pending_.swap(frame);
+      } else {
+        pending_ += frame;
+      }
       my_frame = ++appended_frames_;
       spill = pending_.size() > options_.max_pending_bytes;
       // The records join the head together with their frame, so a head

@@ -38,11 +38,21 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(Env* env, std::string dir,
 }
 
 void WalWriter::EncodeFrame(std::string& out, FrameType type, std::string_view payload) {
-  size_t start = out.size();
-  PutFixed32(out, 0);  // crc placeholder
-  PutFixed32(out, static_cast<uint32_t>(payload.size()));
-  out.push_back(static_cast<char>(type));
+  size_t start = BeginFrame(out);
   out.append(payload.data(), payload.size());
+  FinishFrame(out, start, type);
+}
+
+size_t WalWriter::BeginFrame(std::string& out) {
+  size_t start = out.size();
+  out.append(kFrameHeaderSize, '\0');  // crc, length and type: FinishFrame
+  return start;
+}
+
+void WalWriter::FinishFrame(std::string& out, size_t start, FrameType type) {
+  const size_t payload = out.size() - start - kFrameHeaderSize;
+  for (int i = 0; i < 4; ++i) out[start + 4 + i] = static_cast<char>(payload >> (8 * i));
+  out[start + 8] = static_cast<char>(type);
   uint32_t crc = crc32c::Extend(0, out.data() + start + 4, out.size() - start - 4);
   for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>(crc >> (8 * i));
 }

@@ -30,6 +30,11 @@ class WalWriter {
   // Frames `payload` and appends it to the buffer passed in, without any
   // I/O, so callers can build frames outside the write lock.
   static void EncodeFrame(std::string& out, FrameType type, std::string_view payload);
+  // The same in two steps, without copying the payload: BeginFrame
+  // reserves a header at the end of `out` and returns where it starts;
+  // the caller appends the payload, then FinishFrame fills the header in.
+  static size_t BeginFrame(std::string& out);
+  static void FinishFrame(std::string& out, size_t start, FrameType type);
 
   // Writes already-framed bytes (one or more whole frames) to the current
   // segment, rolling first if it is full. Not synced.
