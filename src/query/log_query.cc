@@ -5,6 +5,7 @@
 #include <map>
 
 #include "query/line_filter.h"
+#include "query/regex_literals.h"
 
 namespace lode {
 namespace {
@@ -34,10 +35,16 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     request.end = params.end;
     request.matchers = expr.matchers;
     request.direction = params.direction;
-    // Literals every result line must contain let storage skip blocks.
+    // Literals every result line must contain let storage skip blocks:
+    // those of `|=` filters, and those a `|~` regex requires.
     for (const logql::LineFilter& f : expr.filters) {
-      if (f.op == logql::LineFilter::Op::kContains && f.values.size() == 1) {
+      if (f.values.size() != 1) continue;
+      if (f.op == logql::LineFilter::Op::kContains) {
         request.line_contains.push_back(f.values[0]);
+      } else if (f.op == logql::LineFilter::Op::kRegexMatch) {
+        for (std::string& literal : RequiredLiterals(f.values[0])) {
+          request.line_contains.push_back(std::move(literal));
+        }
       }
     }
     // The whole filter chain runs inside storage, before records are built.

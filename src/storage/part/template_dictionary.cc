@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "base/coding.h"
 #include "storage/part/line_templates.h"
 
@@ -9,8 +11,12 @@ namespace lode::part {
 
 Status ParsedTemplates::Parse(Decoder& d, uint64_t count, const char* in_place) {
   constexpr uint32_t kMaxLength = (1u << 30) - 1;
-  templates.assign(count, Template{});
-  var_counts.assign(count, VarCounts{});
+  // Grown as texts are read, not sized from `count` up front: a damaged
+  // count must not allocate for templates that are not there.
+  templates.clear();
+  var_counts.clear();
+  templates.reserve(std::min<uint64_t>(count, 4096));
+  var_counts.reserve(std::min<uint64_t>(count, 4096));
   pieces.clear();
   literals.clear();
   // Appends the n literal bytes at p to the template's last piece, or
@@ -34,10 +40,10 @@ Status ParsedTemplates::Parse(Decoder& d, uint64_t count, const char* in_place) 
     pieces.push_back(TemplatePiece{offset, static_cast<uint32_t>(n), 0});
   };
   for (size_t k = 0; k < count; ++k) {
-    Template& t = templates[k];
-    VarCounts& counts = var_counts[k];
     std::string_view text = d.LengthPrefixed();
     if (!d.ok()) return Status::Corruption("truncated template");
+    Template& t = templates.emplace_back();
+    VarCounts& counts = var_counts.emplace_back();
     if (text.size() > kMaxLength) return Status::Corruption("template too long");
     t.text = text;
     t.first_piece = static_cast<uint32_t>(pieces.size());
