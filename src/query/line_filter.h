@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,10 @@ class LineFilterChain {
     // match of the line it starts in (no anchors or word boundaries, no
     // empty match), so that a block can be searched in one pass.
     std::vector<bool> searchable_across_lines;
+    // Per regex: the longest literal it requires (regex_literals.h), or
+    // empty. A block is searched for it first, and the regex runs only on
+    // the lines that hold it.
+    std::vector<std::string> required;
   };
   LineFilterChain() = default;
 

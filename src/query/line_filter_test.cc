@@ -57,6 +57,9 @@ TEST(LineFilterBlock, AgreesWithLineByLineMatching) {
       {{Op::kRegexMatch, {"x?"}}},  // matches the empty string
       {{Op::kRegexMatch, {"(?s)a.b"}}},
       {{Op::kRegexMatch, {"a.b"}}},
+      {{Op::kRegexMatch, {"GET.*404"}}},   // a required literal found first
+      {{Op::kRegexMatch, {"error x1?"}}},  // one that crosses lines when joined
+      {{Op::kRegexMatch, {"^POST ab"}}},   // required literal, not searchable across lines
       {{Op::kRegexNoMatch, {"[0-9]{3}"}}},
       {{Op::kContains, {"a"}}, {Op::kRegexMatch, {"b{2}", "GET"}}, {Op::kNotContains, {"x1"}}},
       {{Op::kContains, {"nothing like this"}}},
