@@ -255,5 +255,39 @@ TEST_F(PartTest, LeftoverTempFileIsReplacedAndNoTempRemains) {
   EXPECT_TRUE(PartReader::Open(Env::Default(), path_).ok());
 }
 
+// Filters spilled to a side file while the part is written come back
+// byte for byte: the same part as one written with its filters in memory,
+// and no side file is left, also when the writer gives up.
+TEST_F(PartTest, SpilledTokenFiltersMakeTheSamePartAndLeaveNothingBehind) {
+  MakeData(5000);
+  PartWriterOptions in_memory;
+  in_memory.block_max_records = 256;
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 3, in_memory).ok());
+  const std::string whole = ReadFile();
+  std::filesystem::remove(path_);
+
+  PartWriterOptions spilling = in_memory;
+  spilling.filter_spill_bytes = 1000;  // spills after nearly every block
+  std::ofstream(path_ + ".filters.tmp") << "garbage from a crash";
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 3, spilling).ok());
+  EXPECT_EQ(ReadFile(), whole);
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".filters.tmp"));
+  auto reader = PartReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_GT((*reader)->blocks().size(), 10u);
+  EXPECT_FALSE((*reader)->BlockFilter((*reader)->blocks().size() - 1).empty());
+
+  std::filesystem::remove(path_);
+  {
+    auto writer = PartWriter::Create(Env::Default(), path_, spilling);
+    ASSERT_TRUE(writer.ok());
+    ASSERT_TRUE((*writer)->BeginStream(Labels({{"app", "api"}})).ok());
+    for (const Entry& e : api_) ASSERT_TRUE((*writer)->Add(e.timestamp, e.line, e.metadata).ok());
+    EXPECT_TRUE(std::filesystem::exists(path_ + ".filters.tmp"));
+  }  // abandoned
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".filters.tmp"));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+}
+
 }  // namespace
 }  // namespace lode::part

@@ -1,5 +1,6 @@
 #include "storage/part/part_writer.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "base/coding.h"
@@ -12,6 +13,8 @@ namespace lode::part {
 namespace {
 
 constexpr size_t kWriteChunk = 1u << 20;
+
+std::string FiltersPath(const std::string& path) { return path + ".filters.tmp"; }
 
 }  // namespace
 
@@ -29,9 +32,26 @@ Result<std::unique_ptr<PartWriter>> PartWriter::Create(Env* env, std::string pat
 }
 
 PartWriter::~PartWriter() {
+  if (filters_file_) {
+    (void)filters_file_->Close();
+    (void)env_->RemoveFile(FiltersPath(path_));
+  }
   if (finished_) return;
   if (file_) (void)file_->Close();
   (void)env_->RemoveFile(path_ + ".tmp");
+}
+
+Status PartWriter::SpillFilters() {
+  if (!filters_file_) {
+    std::string path = FiltersPath(path_);
+    if (env_->FileExists(path)) LODE_RETURN_IF_ERROR(env_->RemoveFile(path));
+    LODE_ASSIGN_OR_RETURN(filters_file_, env_->NewAppendableFile(path));
+  }
+  filters_crc_ = crc32c::Extend(filters_crc_, filters_.data(), filters_.size());
+  LODE_RETURN_IF_ERROR(filters_file_->Append(filters_));
+  filters_spilled_ += filters_.size();
+  filters_.clear();
+  return Status::Ok();
 }
 
 Status PartWriter::BeginStream(const Labels& labels) {
@@ -73,9 +93,10 @@ Status PartWriter::FlushBlock() {
   block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys);
   block.size = buf_.size() - before;
   std::string filter = BuildBloom(keys);
-  block.filter_offset = filters_.size();
+  block.filter_offset = filters_spilled_ + filters_.size();
   block.filter_size = filter.size();
   filters_ += filter;
+  if (filters_.size() >= options_.filter_spill_bytes) LODE_RETURN_IF_ERROR(SpillFilters());
   blocks_.push_back(block);
   meta_.min_time = std::min(meta_.min_time, block.min_time);
   meta_.max_time = std::max(meta_.max_time, block.max_time);
@@ -103,7 +124,28 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   if (dictionary_.size() > 0) AppendSection(buf_, dictionary_.Serialize(), options_.zstd_level);
   uint32_t templates_crc = crc32c::Value(std::string_view(buf_).substr(templates_offset - offset_));
   uint64_t filters_offset = offset_ + buf_.size();
-  uint32_t filters_crc = crc32c::Value(filters_);
+  uint32_t filters_crc = crc32c::Extend(filters_crc_, filters_.data(), filters_.size());
+  if (filters_file_) {
+    // The spilled filters, copied in a piece at a time.
+    LODE_RETURN_IF_ERROR(WriteOut(/*force=*/true));
+    LODE_RETURN_IF_ERROR(filters_file_->Close());
+    filters_file_.reset();
+    const std::string path = FiltersPath(path_);
+    LODE_ASSIGN_OR_RETURN(auto spilled, env_->NewRandomAccessFile(path));
+    if (spilled->Size() != filters_spilled_) {
+      return Status::IOError("token filters spilled to " + path + " came back short");
+    }
+    std::string piece;
+    for (uint64_t at = 0; at < filters_spilled_; at += piece.size()) {
+      LODE_RETURN_IF_ERROR(spilled->Read(
+          at, static_cast<size_t>(std::min<uint64_t>(kWriteChunk, filters_spilled_ - at)), piece));
+      if (piece.empty()) return Status::IOError("token filters spilled to " + path + " are short");
+      LODE_RETURN_IF_ERROR(file_->Append(piece));
+      offset_ += piece.size();
+    }
+    spilled.reset();
+    LODE_RETURN_IF_ERROR(env_->RemoveFile(path));
+  }
   buf_ += filters_;
   filters_.clear();
   filters_.shrink_to_fit();

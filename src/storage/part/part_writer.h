@@ -23,6 +23,9 @@ struct PartWriterOptions {
   // level and compresses about as well as 3 (measured on Loghub lines:
   // 1 was 3% smaller and 25% faster); merges recompress at a higher level.
   int zstd_level = 1;
+  // Token filters past this many bytes wait in a temporary file, not in
+  // memory, until the part is finished.
+  size_t filter_spill_bytes = 4u << 20;
 };
 
 class PartWriter {
@@ -60,10 +63,19 @@ class PartWriter {
   size_t block_bytes_ = 0;
   std::vector<BlockMeta> blocks_;
   TemplateDictionaryBuilder dictionary_{kMaxTemplateDictionaryBytes};
+  Status SpillFilters();
+
+  // The blocks' token filters, written after the blocks: they are a fifth
+  // of a part, so past filter_spill_bytes they go to a temporary file
+  // beside the part (`path`.filters.tmp) and are copied in at Finish; a
+  // merge into a large part then holds little of them in memory.
   std::string filters_;
-  std::vector<uint64_t> keys_;  // token-filter keys of the block being encoded
-  std::string buf_;             // encoded, not yet written
-  uint64_t offset_ = 0;         // bytes written to the file so far
+  std::unique_ptr<WritableFile> filters_file_;
+  uint64_t filters_spilled_ = 0;  // bytes in filters_file_
+  uint32_t filters_crc_ = 0;      // of the spilled bytes
+  std::vector<uint64_t> keys_;    // token-filter keys of the block being encoded
+  std::string buf_;               // encoded, not yet written
+  uint64_t offset_ = 0;           // bytes written to the file so far
   PartMeta meta_;
 };
 
