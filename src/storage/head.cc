@@ -114,10 +114,14 @@ std::map<int64_t, std::vector<part::StreamRecords>> Head::ByDay() const {
       sorted.push_back(part::RecordRef{e.timestamp, e.line_view(),
                                        e.metadata != 0 ? &metadata_[e.metadata - 1] : nullptr});
     }
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const part::RecordRef& a, const part::RecordRef& b) {
-                       return a.timestamp < b.timestamp;
-                     });
+    // Records mostly arrive in time order: then there is nothing to sort
+    // (and no sort buffer the size of the head to allocate).
+    auto by_time = [](const part::RecordRef& a, const part::RecordRef& b) {
+      return a.timestamp < b.timestamp;
+    };
+    if (!std::is_sorted(sorted.begin(), sorted.end(), by_time)) {
+      std::stable_sort(sorted.begin(), sorted.end(), by_time);
+    }
     for (const part::RecordRef& r : sorted) {
       auto& streams = days[DayOf(r.timestamp)];
       if (streams.empty() || !(streams.back().labels == stream.labels)) {

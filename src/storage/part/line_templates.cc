@@ -432,6 +432,18 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       }
     }
   }
+  // The pool keeps each slot's largest vectors; across blocks whose
+  // templates differ, that adds up. Past a bound, it lets them go.
+  constexpr size_t kMaxPoolBytes = 4u << 20;
+  size_t pool_bytes = 0;
+  for (const Template& t : templates) {
+    pool_bytes += t.text.capacity() + t.ints.capacity() * sizeof(uint64_t) +
+                  t.strs.capacity() * sizeof(std::string_view);
+  }
+  if (pool_bytes > kMaxPoolBytes) {
+    templates.clear();
+    templates.shrink_to_fit();
+  }
 }
 
 // Moves `p` past `n` varints (each ends at a byte below 0x80); false if
