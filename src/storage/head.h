@@ -35,15 +35,25 @@ struct HeadStream {
 
 // Line bytes of a head, packed into large chunks: one allocation per
 // chunk instead of one per line, and no per-line allocator overhead.
-// Views stay valid for the arena's life.
+// Chunks are mapped from the kernel directly, and with the arena go to a
+// pool for the next heads (at most 64 MiB) or back to the system, rather
+// than staying in the allocator's heap, where they left the resident
+// size far above what was in use. Views stay valid for the arena's life.
 class LineArena {
  public:
+  LineArena() = default;
+  LineArena(const LineArena&) = delete;
+  LineArena& operator=(const LineArena&) = delete;
+  ~LineArena();
+
   std::string_view Add(std::string_view bytes);
   // Bytes of the chunks allocated.
   uint64_t capacity() const { return capacity_; }
 
  private:
-  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* NewChunk(size_t size);  // throws std::bad_alloc
+
+  std::vector<std::pair<char*, size_t>> chunks_;
   char* at_ = nullptr;
   size_t left_ = 0;
   size_t next_chunk_ = 64u << 10;  // doubles up to kMaxChunk
