@@ -153,6 +153,17 @@ fts_count() { sqlite3 "$db" "SELECT count(*) FROM t WHERE t MATCH '$1'"; }
 # check GOT WANT: "" when equal, else a warning for the table.
 check() { [ "$1" = "$2" ] && echo "" || echo " **expected $2**"; }
 
+# lode_timed_cpu KEY QUERY: `timed` lode on QUERY (inside bench_corpus,
+# whose t, c and cpu arrays it fills): the median latency in t[KEY], the
+# lines in c[KEY], the server's CPU seconds per run in cpu[KEY].
+lode_timed_cpu() {
+  local before
+  before=$(server_cpu)
+  timed lode_count "$2" 5000
+  t[$1]=$MEDIAN c[$1]=$(lode_lines)
+  cpu[$1]=$(awk -v a="$before" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
+}
+
 # bench_corpus NAME DESCRIPTION [SAMPLE...]: generates the corpus, measures
 # lode and its peers on it, and appends a table to $results.
 bench_corpus() {
@@ -262,10 +273,10 @@ SQL
   parts=$(metric lode_parts)
 
   say "$name: queries"
-  local q_needle q_token q_scan q_common n cpu0 scan_cpu token_cpu full_cpu common_cpu
+  local q_needle q_token q_scan q_common n
   local full_scan='[0-9]{3}[qz][0-9]{3}[qz]'
 
-  local -A t c
+  local -A t c cpu
   timed lode_count "{app=\"bench\"} |= \"$needle\"" 5000
   t[lode_needle]=$MEDIAN c[lode_needle]=$(lode_lines)
   timed rg_count "$needle"
@@ -275,10 +286,7 @@ SQL
   t[lode_needle_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$needle\"")
   t[fts_needle_exec]=$(median_of fts_exec_s "\"$needle\"")
   t[lode_needle_http]=$(median_of lode_http_s "{app=\"bench\"} |= \"$needle\"")
-  cpu0=$(server_cpu)
-  timed lode_count "{app=\"bench\"} |= \"$token\"" 5000
-  t[lode_token]=$MEDIAN c[lode_token]=$(lode_lines)
-  token_cpu=$(awk -v a="$cpu0" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
+  lode_timed_cpu lode_token "{app=\"bench\"} |= \"$token\""
   timed rg_count "$token"
   t[rg_token]=$MEDIAN c[rg_token]=$OUT_TEXT
   timed fts_count "$token"
@@ -286,28 +294,19 @@ SQL
   t[lode_token_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$token\"")
   t[fts_token_exec]=$(median_of fts_exec_s "$token")
   t[lode_token_http]=$(median_of lode_http_s "{app=\"bench\"} |= \"$token\"")
-  cpu0=$(server_cpu)
-  timed lode_count '{app="bench"} |~ "qqq[0-9]zzz"' 5000
-  t[lode_scan]=$MEDIAN c[lode_scan]=$(lode_lines)
-  scan_cpu=$(awk -v a="$cpu0" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
+  lode_timed_cpu lode_scan '{app="bench"} |~ "qqq[0-9]zzz"'
   timed rg_count 'qqq[0-9]zzz'
   t[rg_scan]=$MEDIAN c[rg_scan]=$OUT_TEXT
   # A regex without a literal to look for: every line is rebuilt and
   # searched.
-  cpu0=$(server_cpu)
-  timed lode_count "{app=\"bench\"} |~ \"$full_scan\"" 5000
-  t[lode_full]=$MEDIAN c[lode_full]=$(lode_lines)
-  full_cpu=$(awk -v a="$cpu0" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
+  lode_timed_cpu lode_full "{app=\"bench\"} |~ \"$full_scan\""
   timed rg_count "$full_scan"
   t[rg_full]=$MEDIAN c[rg_full]=$OUT_TEXT
   timed lode_count '{app="bench"} |= "INFO"' 5000
   t[lode_common]=$MEDIAN c[lode_common]=$(lode_lines)
   # The common word where no line passes: every line holding it is
   # rebuilt and checked, none returned, so nothing stops the scan early.
-  cpu0=$(server_cpu)
-  timed lode_count '{app="bench"} |= "INFO" != "a" != "e"' 5000
-  t[lode_common_all]=$MEDIAN c[lode_common_all]=$(lode_lines)
-  common_cpu=$(awk -v a="$cpu0" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
+  lode_timed_cpu lode_common_all '{app="bench"} |= "INFO" != "a" != "e"'
   timed rg_count INFO
   t[rg_common]=$MEDIAN c[rg_common]=$OUT_TEXT
   timed fts_count INFO
@@ -330,12 +329,12 @@ SQL
     echo "| size on disk after a clean stop, all files, / raw | $(ratio "$disk" "$bytes") ($(mb "$disk")) = $(ratio "$(ratio "$disk" "$bytes")" "$zstd19_ratio")x zstd -19 | \`zstd -3\`: $(ratio "$zstd3" "$bytes") ($(mb "$zstd3")); $zstd19_label: $zstd19_ratio ($(secs $zstd19_us) s for $(mb "$zstd19_in")); SQLite FTS5 db: $(ratio "$fts_size" "$bytes") ($(mb "$fts_size")) |"
     echo "| after background merges (restarted server, merges settled) | $(ratio "$merged_disk" "$bytes") ($(mb "$merged_disk")) = $(ratio "$(ratio "$merged_disk" "$bytes")" "$zstd19_ratio")x zstd -19, $parts parts; write amplification (flush + merge part bytes) / flush part bytes = $(awk -v f="$flush_bytes" -v m="$merge_bytes" 'BEGIN { printf "%.2f", (f > 0 ? (f + m) / f : 0) }') | - |"
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
-    echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines): a literal with no token-filter key (it may sit inside a longer token), so no block is skipped by the filters; each block's template and string columns are searched | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")); server CPU $(printf %.3f "$token_cpu") s per query = $(awk -v b="$bytes" -v s="$token_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
+    echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines): a literal with no token-filter key (it may sit inside a longer token), so no block is skipped by the filters; each block's template and string columns are searched | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")); server CPU $(printf %.3f "${cpu[lode_token]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_token]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
     echo "| needles, time inside the engine (no client process start-up): lode's \`stats.summary.execTime\`, sqlite3's \`.timer\` (1 ms resolution) | needle $(lat "${t[lode_needle_exec]}"); one-token needle $(lat "${t[lode_token_exec]}") | FTS5: needle $(lat "${t[fts_needle_exec]}"); one-token needle $(lat "${t[fts_token_exec]}") |"
     echo "| needles over the HTTP API, as a running client (Grafana, a script) asks: curl's \`time_total\` (request sent to last byte, new connection) | needle $(lat "${t[lode_needle_http]}"); one-token needle $(lat "${t[lode_token_http]}") | - |"
-    echo "| full scan: regex without a literal, matching nothing, \`\|~ \"$full_scan\"\` (every line rebuilt and searched) | $(lat "${t[lode_full]}") = $(awk -v b="$bytes" -v s="${t[lode_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_full]} lines$(check "${c[lode_full]}" "${c[rg_full]}")); server CPU $(printf %.3f "$full_cpu") s per query = $(awk -v b="$bytes" -v s="$full_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_full]}") = $(awk -v b="$bytes" -v s="${t[rg_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_full]}) |"
-    echo "| regex with required literals, matching nothing, \`\|~ \"qqq[0-9]zzz\"\` (its literals \`qqq\`, \`zzz\` are looked for first) | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines); server CPU $(printf %.3f "$scan_cpu") s per query = $(awk -v b="$bytes" -v s="$scan_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
-    echo "| common word that cannot skip, \`\|= \"INFO\" != \"a\" != \"e\"\` (every line holding INFO is rebuilt and checked; none passes) | $(lat "${t[lode_common_all]}") = $(awk -v b="$bytes" -v s="${t[lode_common_all]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_common_all]} lines); server CPU $(printf %.3f "$common_cpu") s per query = $(awk -v b="$bytes" -v s="$common_cpu" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c INFO\` (one pass, counting): $(lat "${t[rg_common]}") = $(awk -v b="$bytes" -v s="${t[rg_common]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s |"
+    echo "| full scan: regex without a literal, matching nothing, \`\|~ \"$full_scan\"\` (every line rebuilt and searched) | $(lat "${t[lode_full]}") = $(awk -v b="$bytes" -v s="${t[lode_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_full]} lines$(check "${c[lode_full]}" "${c[rg_full]}")); server CPU $(printf %.3f "${cpu[lode_full]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_full]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_full]}") = $(awk -v b="$bytes" -v s="${t[rg_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_full]}) |"
+    echo "| regex with required literals, matching nothing, \`\|~ \"qqq[0-9]zzz\"\` (its literals \`qqq\`, \`zzz\` are looked for first) | $(lat "${t[lode_scan]}") = $(awk -v b="$bytes" -v s="${t[lode_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_scan]} lines); server CPU $(printf %.3f "${cpu[lode_scan]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_scan]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_scan]}") = $(awk -v b="$bytes" -v s="${t[rg_scan]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_scan]}) |"
+    echo "| common word that cannot skip, \`\|= \"INFO\" != \"a\" != \"e\"\` (every line holding INFO is rebuilt and checked; none passes) | $(lat "${t[lode_common_all]}") = $(awk -v b="$bytes" -v s="${t[lode_common_all]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_common_all]} lines); server CPU $(printf %.3f "${cpu[lode_common_all]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_common_all]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c INFO\` (one pass, counting): $(lat "${t[rg_common]}") = $(awk -v b="$bytes" -v s="${t[rg_common]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s |"
     echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
   } >>"$results"
   if [ -z "$KEEP" ]; then rm -rf "$raw" "$db" "$data"; fi
