@@ -155,30 +155,25 @@ void LineFilterChain::FilterBlock(std::string_view data, const uint64_t* offsets
     }
     for (size_t r = 0; r < stage.regexes.size(); ++r) {
       const RE2& re = *stage.regexes[r];
+      // Only lines holding the literal the regex requires can match:
+      // found with memmem, far faster than the regex. When most lines hold
+      // it, one search of the whole block is cheaper than a call per line.
+      const uint8_t* holds = nullptr;
+      bool whole_block = stage.searchable_across_lines[r];
       if (!stage.required[r].empty()) {
-        // Only lines holding the literal the regex requires can match:
-        // found with memmem, far faster than the regex. When most lines
-        // hold it, one search of the whole block is cheaper than a call
-        // per line.
         candidate.assign(count, 0);
         MarkLiteral(data, offsets, count, stage.required[r], candidate.data());
         size_t candidates = 0;
         for (size_t i = 0; i < count; ++i) candidates += candidate[i] & keep[i] & !hit[i];
-        if (!stage.searchable_across_lines[r] || candidates * 4 < count) {
-          for (size_t i = 0; i < count; ++i) {
-            if (!candidate[i] || !keep[i] || hit[i]) continue;
-            std::string_view line(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
-            if (RE2::PartialMatch(line, re)) hit[i] = 1;
-          }
-          continue;
-        }
+        whole_block = whole_block && candidates * 4 >= count;
+        holds = candidate.data();
       }
-      if (stage.searchable_across_lines[r]) {
+      if (whole_block) {
         MarkRegex(data, offsets, count, re, hit.data());
         continue;
       }
       for (size_t i = 0; i < count; ++i) {
-        if (!keep[i] || hit[i]) continue;
+        if (!keep[i] || hit[i] || (holds != nullptr && !holds[i])) continue;
         std::string_view line(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
         if (RE2::PartialMatch(line, re)) hit[i] = 1;
       }
