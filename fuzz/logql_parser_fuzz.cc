@@ -13,10 +13,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  lode::Result<lode::logql::LogSelectorExpr> expr = lode::logql::ParseQuery(input);
+  lode::Result<lode::logql::Expr> expr = lode::logql::ParseQuery(input);
   if (!expr.ok()) return 0;
   const std::string printed = lode::logql::Print(*expr);
-  lode::Result<lode::logql::LogSelectorExpr> again = lode::logql::ParseQuery(printed);
+  lode::Result<lode::logql::Expr> again = lode::logql::ParseQuery(printed);
   if (!again.ok()) {
     std::fprintf(stderr, "printed query does not parse: %s\n%s\n", printed.c_str(),
                  again.status().ToString().c_str());

@@ -3,6 +3,7 @@
 
 #include "base/time.h"
 #include "logql/parser.h"
+#include "logql/printer.h"
 #include "model/tenant.h"
 #include "query/log_query.h"
 #include "server/api.h"
@@ -97,6 +98,10 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
 
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
+  if (!expr->is_log()) {
+    return HttpResponse::Text(400,
+                              "not supported yet: metric queries (" + logql::Print(*expr) + ")");
+  }
 
   LogQueryParams params;
   params.tenants = std::move(tenants).value();
@@ -105,7 +110,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   params.end = *end == *start ? *end + 1 : *end;
   params.limit = *limit;
   params.direction = *direction;
-  auto result = ExecuteLogQuery(storage_, *expr, params);
+  auto result = ExecuteLogQuery(storage_, *expr->log(), params);
   if (!result.ok()) return ErrorResponse(result.status());
   return HttpResponse::Json(200, EncodeStreamsResponse(*result));
 }
@@ -115,6 +120,10 @@ HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
   if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
+  if (!expr->is_log()) {
+    return HttpResponse::Text(400,
+                              "not supported yet: metric queries (" + logql::Print(*expr) + ")");
+  }
   // Same answer as Loki for a log selector on the instant endpoint.
   return HttpResponse::Text(400,
                             "log queries are not supported as an instant query type, please "

@@ -117,7 +117,7 @@ TEST_F(CliTest, QueryTimeRangeFlags) {
 }
 
 TEST_F(CliTest, QueryErrorsAreClearAndNonZero) {
-  CommandResult bad = RunLode({"query", "--url", server_->base_url(), "{app=\"x\"} | json"});
+  CommandResult bad = RunLode({"query", "--url", server_->base_url(), "{app=\"x\"} | json |"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("parse error at line 1, col"), std::string::npos) << bad.err;
 

@@ -213,9 +213,9 @@ TEST_F(PushQueryTest, StartInclusiveEndExclusiveInEveryTimeFormat) {
   EXPECT_NE(bad.body.find("start"), std::string::npos);
 }
 
-TEST_F(PushQueryTest, UnsupportedQueryIsParseError400) {
-  for (std::string q : {R"({app="api"} | json)", R"(count_over_time({app="api"}[5m]))",
-                        R"({app="api")", R"({app=~".*"})", "hello"}) {
+TEST_F(PushQueryTest, UnparsableQueryIsParseError400) {
+  for (std::string q : {R"({app="api"} | json |)", R"(count_over_time({app="api"}))",
+                        R"({app="api")", R"({app=~".*"})", "hello", R"(sum({app="api"}))"}) {
     HttpResponse r = server_->QueryRange(q, Range(kBase, kBase + 10 * kSec));
     EXPECT_EQ(r.status, 400) << q;
     EXPECT_EQ(r.body.rfind("parse error", 0), 0u) << q << " -> " << r.body;
@@ -223,6 +223,17 @@ TEST_F(PushQueryTest, UnsupportedQueryIsParseError400) {
   EXPECT_EQ(server_->QueryRange(R"({app="api"})", "limit=abc").status, 400);
   EXPECT_EQ(server_->QueryRange(R"({app="api"})", "direction=sideways").status, 400);
   EXPECT_EQ(server_->Get("/loki/api/v1/query_range").status, 400);
+}
+
+// Parsed but not executed yet: a clear 400, never an answer that ignores
+// part of the query.
+TEST_F(PushQueryTest, QueryNotExecutedYetIs400SayingSo) {
+  for (std::string q : {R"({app="api"} | json)", R"({app="api"} |> "<_> x")",
+                        R"(count_over_time({app="api"}[5m]))"}) {
+    HttpResponse r = server_->QueryRange(q, Range(kBase, kBase + 10 * kSec));
+    EXPECT_EQ(r.status, 400) << q;
+    EXPECT_EQ(r.body.rfind("not supported yet", 0), 0u) << q << " -> " << r.body;
+  }
 }
 
 TEST_F(PushQueryTest, EmptyResultIsEmptyArrayNotNull) {
