@@ -33,18 +33,28 @@ void PrintMatcher(std::string& out, const Matcher& m) {
 void PrintLabelFilter(std::string& out, const LabelFilterExpr& f, bool inside_and) {
   using Kind = LabelFilterExpr::Kind;
   switch (f.kind) {
-    case Kind::kAnd:
+    case Kind::kAnd: {
+      // Both operators group to the left: a right child of the same kind
+      // keeps its parentheses.
       PrintLabelFilter(out, f.children[0], true);
       out += " and ";
+      const bool nested = f.children[1].kind == Kind::kAnd;
+      if (nested) out += '(';
       PrintLabelFilter(out, f.children[1], true);
+      if (nested) out += ')';
       return;
-    case Kind::kOr:
+    }
+    case Kind::kOr: {
       if (inside_and) out += '(';
       PrintLabelFilter(out, f.children[0], false);
       out += " or ";
+      const bool nested = f.children[1].kind == Kind::kOr;
+      if (nested) out += '(';
       PrintLabelFilter(out, f.children[1], false);
+      if (nested) out += ')';
       if (inside_and) out += ')';
       return;
+    }
     case Kind::kString:
       PrintMatcher(out, *f.matcher);
       return;

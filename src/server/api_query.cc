@@ -1,11 +1,12 @@
 // GET|POST /loki/api/v1/query_range and /loki/api/v1/query
+#include <algorithm>
 #include <charconv>
 
 #include "base/time.h"
 #include "logql/parser.h"
-#include "logql/printer.h"
 #include "model/tenant.h"
 #include "query/log_query.h"
+#include "query/metric_query.h"
 #include "server/api.h"
 #include "server/query_response.h"
 
@@ -13,6 +14,7 @@ namespace lode {
 namespace {
 
 constexpr int64_t kDefaultSinceNs = 3600 * kNanosPerSecond;
+constexpr int64_t kMaxPoints = 11000;  // Loki's limit per series
 
 Result<std::vector<std::string>> ReadTenants(const HttpRequest& request,
                                              const std::string& default_tenant) {
@@ -81,6 +83,8 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   if (*end < *start) {
     return HttpResponse::Text(400, "end timestamp must not be before or equal to start time");
   }
+  // Loki's default step: the range over 250 points, at least a second.
+  int64_t step_ns = std::max<int64_t>((*end - *start) / kNanosPerSecond / 250, 1) * kNanosPerSecond;
   if (std::string step = request.Param("step"); !step.empty()) {
     auto d = ParseSecondsOrDuration(step);
     if (!d.ok())
@@ -90,6 +94,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
           400,
           "zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
+    step_ns = *d;
   }
   auto limit = LimitParam(request, options_.default_limit, options_.max_limit);
   if (!limit.ok()) return ErrorResponse(limit.status());
@@ -99,8 +104,19 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
   if (!expr->is_log()) {
-    return HttpResponse::Text(400,
-                              "not supported yet: metric queries (" + logql::Print(*expr) + ")");
+    if ((*end - *start) / step_ns >= kMaxPoints) {
+      return HttpResponse::Text(400,
+                                "exceeded maximum resolution of 11,000 points per timeseries. Try "
+                                "decreasing the query resolution (?step=XX)");
+    }
+    MetricQueryParams params;
+    params.tenants = std::move(tenants).value();
+    params.start = *start;
+    params.end = *end;
+    params.step_ns = step_ns;
+    auto result = ExecuteMetricQuery(storage_, *expr, params);
+    if (!result.ok()) return ErrorResponse(result.status());
+    return HttpResponse::Json(200, EncodeMetricResponse(*result));
   }
 
   LogQueryParams params;
@@ -116,13 +132,22 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
 }
 
 HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
+  auto tenants = ReadTenants(request, options_.default_tenant);
+  if (!tenants.ok()) return ErrorResponse(tenants.status());
   std::string query = request.Param("query");
   if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
+  auto time = TimeParam(request, "time", NowNanos());
+  if (!time.ok()) return ErrorResponse(time.status());
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
   if (!expr->is_log()) {
-    return HttpResponse::Text(400,
-                              "not supported yet: metric queries (" + logql::Print(*expr) + ")");
+    MetricQueryParams params;
+    params.tenants = std::move(tenants).value();
+    params.start = params.end = *time;
+    params.instant = true;
+    auto result = ExecuteMetricQuery(storage_, *expr, params);
+    if (!result.ok()) return ErrorResponse(result.status());
+    return HttpResponse::Json(200, EncodeMetricResponse(*result));
   }
   // Same answer as Loki for a log selector on the instant endpoint.
   return HttpResponse::Text(400,

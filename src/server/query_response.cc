@@ -1,5 +1,9 @@
 #include "server/query_response.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
 #include "base/json_writer.h"
 
 namespace lode {
@@ -153,6 +157,93 @@ std::string EncodeStreamsResponse(const LogQueryResult& result) {
     w.EndObject();
   }
   w.EndArray();
+  w.Key("stats");
+  WriteStats(w, result.stats);
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+namespace {
+
+void WriteSampleTime(JsonWriter& w, TimestampNs t) {
+  // Milliseconds, as float seconds without trailing zeros.
+  int64_t ms = t / 1000000;
+  std::string text = ms < 0 ? "-" : "";
+  uint64_t a = static_cast<uint64_t>(ms < 0 ? -ms : ms);
+  text += std::to_string(a / 1000);
+  if (a % 1000 != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), ".%03d", static_cast<int>(a % 1000));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    text += f;
+  }
+  w.Raw(text);
+}
+
+std::string SampleValue(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+void WriteSample(JsonWriter& w, const MetricSample& s) {
+  w.BeginArray();
+  WriteSampleTime(w, s.t);
+  w.String(SampleValue(s.value));
+  w.EndArray();
+}
+
+void WriteMetric(JsonWriter& w, const Labels& labels) {
+  w.Key("metric");
+  w.BeginObject();
+  for (const Label& l : labels) {
+    w.Key(l.name);
+    w.String(l.value);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EncodeMetricResponse(const MetricQueryResult& result) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("status");
+  w.String("success");
+  w.Key("data");
+  w.BeginObject();
+  w.Key("resultType");
+  using Type = MetricQueryResult::Type;
+  w.String(result.type == Type::kMatrix   ? "matrix"
+           : result.type == Type::kVector ? "vector"
+                                          : "scalar");
+  w.Key("result");
+  if (result.type == Type::kScalar) {
+    const MetricSeries& s = result.series.at(0);
+    WriteSample(w, s.samples.at(0));
+  } else {
+    w.BeginArray();
+    for (const MetricSeries& s : result.series) {
+      w.BeginObject();
+      WriteMetric(w, s.labels);
+      if (result.type == Type::kVector) {
+        w.Key("value");
+        WriteSample(w, s.samples.at(0));
+      } else {
+        w.Key("values");
+        w.BeginArray();
+        for (const MetricSample& sample : s.samples) WriteSample(w, sample);
+        w.EndArray();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("stats");
   WriteStats(w, result.stats);
   w.EndObject();

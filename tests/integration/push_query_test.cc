@@ -229,7 +229,7 @@ TEST_F(PushQueryTest, UnparsableQueryIsParseError400) {
 // part of the query.
 TEST_F(PushQueryTest, QueryNotExecutedYetIs400SayingSo) {
   for (std::string q : {R"({app="api"} | json)", R"({app="api"} |> "<_> x")",
-                        R"(count_over_time({app="api"}[5m]))"}) {
+                        R"(count_over_time({app="api"} | json [5m]))"}) {
     HttpResponse r = server_->QueryRange(q, Range(kBase, kBase + 10 * kSec));
     EXPECT_EQ(r.status, 400) << q;
     EXPECT_EQ(r.body.rfind("not supported yet", 0), 0u) << q << " -> " << r.body;

@@ -1,0 +1,738 @@
+#include "query/metric_query.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "query/line_filter.h"
+#include "query/regex_literals.h"
+
+namespace lode {
+namespace {
+
+using logql::BinaryExpr;
+using logql::BinaryOp;
+using logql::Expr;
+using logql::VectorMatching;
+
+// A value at every step: a scalar, or series each present at some steps.
+struct StepSeries {
+  Labels labels;
+  std::vector<double> values;
+  std::vector<uint8_t> present;
+};
+
+struct Value {
+  bool scalar = false;
+  std::vector<double> scalar_values;  // per step, when scalar
+  std::vector<StepSeries> series;
+};
+
+Labels WithoutLabels(const Labels& in, const std::vector<std::string>& names) {
+  std::vector<Label> out;
+  for (const Label& l : in) {
+    if (std::find(names.begin(), names.end(), l.name) == names.end()) out.push_back(l);
+  }
+  return Labels(std::move(out));
+}
+
+Labels OnlyLabels(const Labels& in, const std::vector<std::string>& names) {
+  std::vector<Label> out;
+  for (const Label& l : in) {
+    if (std::find(names.begin(), names.end(), l.name) != names.end()) out.push_back(l);
+  }
+  return Labels(std::move(out));
+}
+
+class Evaluator {
+ public:
+  Evaluator(Storage& storage, const MetricQueryParams& params)
+      : storage_(storage), params_(params) {
+    steps_ =
+        params.instant ? 1 : static_cast<size_t>((params.end - params.start) / params.step_ns) + 1;
+  }
+
+  Result<Value> Eval(const Expr& e) {
+    if (const auto* r = std::get_if<logql::RangeAggregation>(&e.node)) return EvalRange(*r);
+    if (const auto* v = std::get_if<logql::VectorAggregation>(&e.node)) return EvalVectorAgg(*v);
+    if (const auto* b = std::get_if<BinaryExpr>(&e.node)) return EvalBinary(*b);
+    if (const auto* n = std::get_if<logql::NumberLiteral>(&e.node)) {
+      Value v;
+      v.scalar = true;
+      v.scalar_values.assign(steps_, n->value);
+      return v;
+    }
+    if (const auto* n = std::get_if<logql::VectorLiteral>(&e.node)) {
+      Value v;
+      v.series.push_back(StepSeries{Labels{}, std::vector<double>(steps_, n->value),
+                                    std::vector<uint8_t>(steps_, 1)});
+      return v;
+    }
+    if (const auto* l = std::get_if<logql::LabelReplace>(&e.node)) return EvalLabelReplace(*l);
+    return Status::InvalidArgument("a log query is not a metric expression");
+  }
+
+  size_t steps() const { return steps_; }
+  TimestampNs StepTime(size_t k) const {
+    return params_.start + static_cast<int64_t>(k) * params_.step_ns;
+  }
+  QueryStats& stats() { return stats_; }
+
+  Status CheckSeries(size_t n) const {
+    if (n > params_.max_series) {
+      return Status::InvalidArgument("maximum of series (" + std::to_string(params_.max_series) +
+                                     ") reached for a single query; narrow the selector or "
+                                     "aggregate with sum by (...)");
+    }
+    return Status::Ok();
+  }
+  Status CheckInnerSeries(size_t n) const {
+    if (n > params_.max_inner_series) {
+      return Status::InvalidArgument(
+          "maximum of series (" + std::to_string(params_.max_inner_series) +
+          ") reached while evaluating a range aggregation; narrow the selector");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // ---- Range aggregations over log records. ----
+
+  Result<Value> EvalRange(const logql::RangeAggregation& agg) {
+    using logql::RangeOp;
+    const logql::LogRange& range = agg.range;
+    if (range.unwrap) {
+      return Status::InvalidArgument("not supported yet: unwrap (" +
+                                     std::string(logql::RangeOpName(agg.op)) +
+                                     " over extracted label values)");
+    }
+    // The pipeline: text line filters, and drop/keep on the series labels.
+    std::vector<logql::LineFilter> line_filters;
+    std::vector<const logql::LabelSelection*> selections;
+    for (const logql::Stage& stage : range.selector.pipeline) {
+      if (const auto* f = std::get_if<logql::LineFilter>(&stage);
+          f && !f->ip && f->op != logql::LineFilter::Op::kPattern &&
+          f->op != logql::LineFilter::Op::kNotPattern) {
+        if (!selections.empty()) {
+          return Status::InvalidArgument("not supported yet: a line filter after drop or keep");
+        }
+        line_filters.push_back(*f);
+      } else if (const auto* s = std::get_if<logql::LabelSelection>(&stage)) {
+        selections.push_back(s);
+      } else {
+        return Status::InvalidArgument(
+            "not supported yet: metric queries over pipelines with label parsers, label "
+            "filters, formatting, pattern or ip filters");
+      }
+    }
+    LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
+    const bool needs_bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
+
+    // Records whose shifted time u = ts + offset falls in some window.
+    const int64_t first = StepTime(0) - range.range_ns;  // exclusive
+    const int64_t last = StepTime(steps_ - 1);           // inclusive
+    std::vector<std::unique_ptr<RecordIterator>> its;
+    std::vector<bool> valid;
+    std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
+    for (const std::string& tenant : params_.tenants) {
+      SelectRequest request;
+      request.tenant = tenant;
+      request.start = first + 1 - range.offset_ns;
+      request.end = last + 1 - range.offset_ns;
+      request.matchers = range.selector.matchers;
+      request.direction = Direction::kForward;
+      for (const logql::LineFilter& f : line_filters) {
+        if (f.values.size() != 1) continue;
+        if (f.op == logql::LineFilter::Op::kContains) {
+          request.line_contains.push_back(f.values[0]);
+        } else if (f.op == logql::LineFilter::Op::kRegexMatch) {
+          for (std::string& literal : RequiredLiterals(f.values[0])) {
+            request.line_contains.push_back(std::move(literal));
+          }
+        }
+      }
+      if (!filters.empty()) {
+        request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
+          scanned_lines.fetch_add(1, std::memory_order_relaxed);
+          scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
+          return filters.Matches(line);
+        };
+        request.block_filter = [&filters](std::string_view data, const uint64_t* offsets,
+                                          size_t count, uint8_t* keep) {
+          filters.FilterBlock(data, offsets, count, keep);
+        };
+      }
+      // Counting needs no line text; sizes do.
+      request.timestamps_only = !needs_bytes;
+      LODE_ASSIGN_OR_RETURN(auto it, storage_.Select(request));
+      valid.push_back(it->Next());
+      LODE_RETURN_IF_ERROR(it->status());
+      its.push_back(std::move(it));
+    }
+
+    struct Window {
+      Labels labels;
+      std::deque<std::pair<int64_t, uint64_t>> entries;  // (u, bytes)
+      uint64_t bytes = 0;
+      StepSeries out;
+    };
+    std::vector<Window> windows;
+    std::map<std::string, size_t> index;  // series key -> windows
+    size_t k = 0;
+    bool any_in_window = false;
+    std::vector<uint8_t> absent_steps(steps_, 1);
+    auto emit = [&](size_t step) {
+      const int64_t t = StepTime(step);
+      for (Window& w : windows) {
+        while (!w.entries.empty() && w.entries.front().first <= t - range.range_ns) {
+          w.bytes -= w.entries.front().second;
+          w.entries.pop_front();
+        }
+        if (w.entries.empty()) continue;
+        absent_steps[step] = 0;
+        const double seconds = static_cast<double>(range.range_ns) / 1e9;
+        double v = 0;
+        switch (agg.op) {
+          case RangeOp::kCountOverTime:
+          case RangeOp::kAbsentOverTime:
+            v = static_cast<double>(w.entries.size());
+            break;
+          case RangeOp::kRate:
+            v = static_cast<double>(w.entries.size()) / seconds;
+            break;
+          case RangeOp::kBytesOverTime:
+            v = static_cast<double>(w.bytes);
+            break;
+          case RangeOp::kBytesRate:
+            v = static_cast<double>(w.bytes) / seconds;
+            break;
+          default:
+            break;
+        }
+        w.out.values[step] = v;
+        w.out.present[step] = 1;
+      }
+    };
+    while (true) {
+      int best = -1;
+      for (size_t i = 0; i < its.size(); ++i) {
+        if (!valid[i]) continue;
+        if (best < 0 || its[i]->record().timestamp < its[best]->record().timestamp) {
+          best = static_cast<int>(i);
+        }
+      }
+      if (best < 0) break;
+      const Record& r = its[best]->record();
+      const int64_t u = r.timestamp + range.offset_ns;
+      while (k < steps_ && StepTime(k) < u) emit(k++);
+      if ((filters.empty() || filters.Matches(r.line)) && u > first && u <= last) {
+        ++stats_.post_filter_lines;
+        if (filters.empty()) {
+          ++scanned_lines;
+          scanned_bytes += r.line.size();
+        }
+        Labels labels = r.stream;
+        for (const Label& m : r.metadata) labels.Set(m.name, m.value);
+        for (const logql::LabelSelection* s : selections) labels = Select(*s, labels);
+        std::string key = labels.ToString();
+        auto [pos, inserted] = index.try_emplace(key, windows.size());
+        if (inserted) {
+          LODE_RETURN_IF_ERROR(CheckInnerSeries(windows.size() + 1));
+          Window w;
+          w.labels = labels;
+          w.out.labels = std::move(labels);
+          w.out.values.assign(steps_, 0);
+          w.out.present.assign(steps_, 0);
+          windows.push_back(std::move(w));
+        }
+        Window& w = windows[pos->second];
+        w.entries.emplace_back(u, r.line.size());
+        w.bytes += r.line.size();
+        any_in_window = true;
+      }
+      valid[best] = its[best]->Next();
+      LODE_RETURN_IF_ERROR(its[best]->status());
+    }
+    while (k < steps_) emit(k++);
+    for (const auto& it : its) stats_.read += it->read_stats();
+    stats_.lines_scanned += scanned_lines;
+    stats_.bytes_scanned += scanned_bytes;
+    (void)any_in_window;
+
+    Value v;
+    if (agg.op == RangeOp::kAbsentOverTime) {
+      // One series, labelled by the selector's equality matchers, where
+      // nothing was found.
+      std::vector<Label> labels;
+      for (const Matcher& m : range.selector.matchers) {
+        if (m.type() == MatchType::kEqual) labels.push_back(Label{m.name(), m.value()});
+      }
+      StepSeries s{Labels(std::move(labels)), std::vector<double>(steps_, 1), absent_steps};
+      if (std::find(s.present.begin(), s.present.end(), 1) != s.present.end()) {
+        v.series.push_back(std::move(s));
+      }
+      return v;
+    }
+    for (Window& w : windows) v.series.push_back(std::move(w.out));
+    return v;
+  }
+
+  static Labels Select(const logql::LabelSelection& s, const Labels& in) {
+    std::vector<Label> out;
+    for (const Label& l : in) {
+      bool listed = false;
+      for (const logql::LabelSelection::Item& item : s.items) {
+        if (item.name == l.name && (!item.matcher || item.matcher->Matches(l.value))) {
+          listed = true;
+          break;
+        }
+      }
+      if (listed == s.keep) out.push_back(l);
+    }
+    return Labels(std::move(out));
+  }
+
+  // ---- Vector aggregations. ----
+
+  Result<Value> EvalVectorAgg(const logql::VectorAggregation& agg) {
+    using logql::VectorOp;
+    LODE_ASSIGN_OR_RETURN(Value in, Eval(*agg.inner));
+    if (in.scalar) return Status::InvalidArgument("an aggregation needs a vector, not a scalar");
+    auto group_of = [&](const Labels& l) {
+      if (!agg.grouping) return Labels{};
+      return agg.grouping->without ? WithoutLabels(l, agg.grouping->labels)
+                                   : OnlyLabels(l, agg.grouping->labels);
+    };
+    Value out;
+    if (agg.op == VectorOp::kSort || agg.op == VectorOp::kSortDesc) {
+      out.series = std::move(in.series);
+      if (steps_ == 1) {
+        const bool desc = agg.op == VectorOp::kSortDesc;
+        std::stable_sort(out.series.begin(), out.series.end(),
+                         [desc](const StepSeries& a, const StepSeries& b) {
+                           return desc ? a.values[0] > b.values[0] : a.values[0] < b.values[0];
+                         });
+      }
+      sorted_ = true;
+      return out;
+    }
+    // Groups, in order of first appearance.
+    std::map<std::string, size_t> groups;
+    std::vector<std::vector<size_t>> members;
+    std::vector<Labels> group_labels;
+    for (size_t i = 0; i < in.series.size(); ++i) {
+      Labels g = group_of(in.series[i].labels);
+      auto [pos, inserted] = groups.try_emplace(g.ToString(), members.size());
+      if (inserted) {
+        members.emplace_back();
+        group_labels.push_back(std::move(g));
+      }
+      members[pos->second].push_back(i);
+    }
+    if (agg.op == VectorOp::kTopk || agg.op == VectorOp::kBottomk) {
+      // The k largest (smallest) of each group at each step keep their
+      // own labels.
+      std::vector<StepSeries> result = in.series;
+      for (StepSeries& s : result) std::fill(s.present.begin(), s.present.end(), 0);
+      const bool top = agg.op == VectorOp::kTopk;
+      for (const auto& m : members) {
+        for (size_t step = 0; step < steps_; ++step) {
+          std::vector<size_t> at;
+          for (size_t i : m) {
+            if (in.series[i].present[step]) at.push_back(i);
+          }
+          size_t k = std::min<size_t>(at.size(), static_cast<size_t>(agg.param));
+          std::partial_sort(at.begin(), at.begin() + k, at.end(), [&](size_t a, size_t b) {
+            double va = in.series[a].values[step], vb = in.series[b].values[step];
+            return top ? va > vb : va < vb;
+          });
+          for (size_t j = 0; j < k; ++j) result[at[j]].present[step] = 1;
+        }
+      }
+      for (StepSeries& s : result) {
+        if (std::find(s.present.begin(), s.present.end(), 1) != s.present.end()) {
+          out.series.push_back(std::move(s));
+        }
+      }
+      return out;
+    }
+    for (size_t g = 0; g < members.size(); ++g) {
+      StepSeries s{group_labels[g], std::vector<double>(steps_, 0),
+                   std::vector<uint8_t>(steps_, 0)};
+      for (size_t step = 0; step < steps_; ++step) {
+        double sum = 0, mn = INFINITY, mx = -INFINITY;
+        size_t n = 0;
+        double mean = 0, m2 = 0;  // Welford, for stddev and stdvar
+        for (size_t i : members[g]) {
+          if (!in.series[i].present[step]) continue;
+          double v = in.series[i].values[step];
+          ++n;
+          sum += v;
+          mn = std::min(mn, v);
+          mx = std::max(mx, v);
+          double d = v - mean;
+          mean += d / static_cast<double>(n);
+          m2 += d * (v - mean);
+        }
+        if (n == 0) continue;
+        double v = 0;
+        switch (agg.op) {
+          case VectorOp::kSum:
+            v = sum;
+            break;
+          case VectorOp::kAvg:
+            v = sum / static_cast<double>(n);
+            break;
+          case VectorOp::kMin:
+            v = mn;
+            break;
+          case VectorOp::kMax:
+            v = mx;
+            break;
+          case VectorOp::kCount:
+            v = static_cast<double>(n);
+            break;
+          case VectorOp::kStdvar:
+            v = m2 / static_cast<double>(n);
+            break;
+          case VectorOp::kStddev:
+            v = std::sqrt(m2 / static_cast<double>(n));
+            break;
+          default:
+            break;
+        }
+        s.values[step] = v;
+        s.present[step] = 1;
+      }
+      out.series.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // ---- Binary operators. ----
+
+  static bool Compare(BinaryOp op, double a, double b) {
+    switch (op) {
+      case BinaryOp::kEq:
+        return a == b;
+      case BinaryOp::kNeq:
+        return a != b;
+      case BinaryOp::kGt:
+        return a > b;
+      case BinaryOp::kGte:
+        return a >= b;
+      case BinaryOp::kLt:
+        return a < b;
+      case BinaryOp::kLte:
+        return a <= b;
+      default:
+        return false;
+    }
+  }
+
+  static double Arith(BinaryOp op, double a, double b) {
+    switch (op) {
+      case BinaryOp::kAdd:
+        return a + b;
+      case BinaryOp::kSub:
+        return a - b;
+      case BinaryOp::kMul:
+        return a * b;
+      case BinaryOp::kDiv:
+        return a / b;
+      case BinaryOp::kMod:
+        return std::fmod(a, b);
+      case BinaryOp::kPow:
+        return std::pow(a, b);
+      default:
+        return NAN;
+    }
+  }
+
+  // The value of `a op b`; false when a comparison without bool drops it.
+  static bool Apply(const BinaryExpr& b, double x, double y, double keep, double& out) {
+    if (logql::IsComparison(b.op)) {
+      bool t = Compare(b.op, x, y);
+      if (b.return_bool) {
+        out = t ? 1 : 0;
+        return true;
+      }
+      out = keep;
+      return t;
+    }
+    out = Arith(b.op, x, y);
+    return true;
+  }
+
+  Labels Signature(const Labels& l, const std::optional<VectorMatching>& m) const {
+    if (!m) return l;
+    return m->on ? OnlyLabels(l, m->labels) : WithoutLabels(l, m->labels);
+  }
+
+  Result<Value> EvalBinary(const BinaryExpr& b) {
+    LODE_ASSIGN_OR_RETURN(Value lhs, Eval(*b.lhs));
+    LODE_ASSIGN_OR_RETURN(Value rhs, Eval(*b.rhs));
+    Value out;
+    if (lhs.scalar && rhs.scalar) {
+      out.scalar = true;
+      out.scalar_values.resize(steps_);
+      for (size_t i = 0; i < steps_; ++i) {
+        double v = 0;
+        Apply(b, lhs.scalar_values[i], rhs.scalar_values[i], lhs.scalar_values[i], v);
+        out.scalar_values[i] = v;
+      }
+      return out;
+    }
+    if (lhs.scalar || rhs.scalar) {
+      const bool scalar_left = lhs.scalar;
+      Value& vec = scalar_left ? rhs : lhs;
+      const std::vector<double>& sc = scalar_left ? lhs.scalar_values : rhs.scalar_values;
+      for (StepSeries& s : vec.series) {
+        for (size_t i = 0; i < steps_; ++i) {
+          if (!s.present[i]) continue;
+          double x = scalar_left ? sc[i] : s.values[i];
+          double y = scalar_left ? s.values[i] : sc[i];
+          double v = 0;
+          s.present[i] = Apply(b, x, y, s.values[i], v);
+          s.values[i] = v;
+        }
+      }
+      return std::move(vec);
+    }
+    if (logql::IsSetOperator(b.op)) return EvalSet(b, lhs, rhs);
+
+    const VectorMatching::Group group =
+        b.matching ? b.matching->group : VectorMatching::Group::kNone;
+    // The "one" side is indexed by signature; each series of the "many"
+    // side finds its match there.
+    const bool many_left = group != VectorMatching::Group::kRight;
+    const Value& one = many_left ? rhs : lhs;
+    const Value& many = many_left ? lhs : rhs;
+    std::unordered_map<std::string, size_t> by_sig;
+    for (size_t i = 0; i < one.series.size(); ++i) {
+      auto [pos, inserted] =
+          by_sig.try_emplace(Signature(one.series[i].labels, b.matching).ToString(), i);
+      if (!inserted) {
+        return Status::InvalidArgument(
+            "found duplicate series for the match group on the " +
+            std::string(many_left ? "right" : "left") +
+            " hand-side of the operation; many-to-many matching not allowed: matching labels "
+            "must be unique on one side");
+      }
+    }
+    std::set<std::string> seen_one_to_one;
+    const bool filter = logql::IsComparison(b.op) && !b.return_bool;
+    for (const StepSeries& m : many.series) {
+      Labels sig = Signature(m.labels, b.matching);
+      std::string key = sig.ToString();
+      auto it = by_sig.find(key);
+      if (it == by_sig.end()) continue;
+      if (group == VectorMatching::Group::kNone && !seen_one_to_one.insert(key).second) {
+        return Status::InvalidArgument(
+            "found duplicate series for the match group on the left hand-side of the "
+            "operation; many-to-many matching not allowed: use group_left or group_right");
+      }
+      const StepSeries& o = one.series[it->second];
+      StepSeries s;
+      if (filter) {
+        s.labels = m.labels;
+      } else if (group == VectorMatching::Group::kNone) {
+        s.labels = sig;
+      } else {
+        std::vector<Label> labels(m.labels.begin(), m.labels.end());
+        Labels merged(std::move(labels));
+        for (const std::string& name : b.matching->include) {
+          if (o.labels.Has(name)) merged.Set(name, std::string(o.labels.Get(name)));
+        }
+        s.labels = std::move(merged);
+      }
+      s.values.assign(steps_, 0);
+      s.present.assign(steps_, 0);
+      bool any = false;
+      for (size_t i = 0; i < steps_; ++i) {
+        if (!m.present[i] || !o.present[i]) continue;
+        double x = many_left ? m.values[i] : o.values[i];
+        double y = many_left ? o.values[i] : m.values[i];
+        double v = 0;
+        if (Apply(b, x, y, x, v)) {
+          s.values[i] = v;
+          s.present[i] = 1;
+          any = true;
+        }
+      }
+      if (any) out.series.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<Value> EvalSet(const BinaryExpr& b, Value& lhs, Value& rhs) {
+    // Per step: which signatures the right side has.
+    std::vector<std::set<std::string>> right(steps_);
+    for (const StepSeries& s : rhs.series) {
+      std::string key = Signature(s.labels, b.matching).ToString();
+      for (size_t i = 0; i < steps_; ++i) {
+        if (s.present[i]) right[i].insert(key);
+      }
+    }
+    Value out;
+    if (b.op == BinaryOp::kOr) {
+      std::vector<std::set<std::string>> left(steps_);
+      for (StepSeries& s : lhs.series) {
+        std::string key = Signature(s.labels, b.matching).ToString();
+        for (size_t i = 0; i < steps_; ++i) {
+          if (s.present[i]) left[i].insert(key);
+        }
+        out.series.push_back(std::move(s));
+      }
+      for (StepSeries& s : rhs.series) {
+        std::string key = Signature(s.labels, b.matching).ToString();
+        for (size_t i = 0; i < steps_; ++i) {
+          if (s.present[i] && left[i].count(key)) s.present[i] = 0;
+        }
+        out.series.push_back(std::move(s));
+      }
+      return out;
+    }
+    const bool want = b.op == BinaryOp::kAnd;
+    for (StepSeries& s : lhs.series) {
+      std::string key = Signature(s.labels, b.matching).ToString();
+      for (size_t i = 0; i < steps_; ++i) {
+        if (s.present[i] && (right[i].count(key) > 0) != want) s.present[i] = 0;
+      }
+      out.series.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // ---- label_replace. ----
+
+  Result<Value> EvalLabelReplace(const logql::LabelReplace& l) {
+    LODE_ASSIGN_OR_RETURN(Value in, Eval(*l.inner));
+    if (in.scalar) return Status::InvalidArgument("label_replace needs a vector, not a scalar");
+    RE2 re("^(?:" + l.regex + ")$");
+    if (!re.ok()) return Status::InvalidArgument("invalid regex in label_replace(): " + re.error());
+    const auto& names = re.NamedCapturingGroups();
+    std::vector<re2::StringPiece> groups(static_cast<size_t>(re.NumberOfCapturingGroups()) + 1);
+    for (StepSeries& s : in.series) {
+      std::string src(s.labels.Get(l.src));
+      if (!re.Match(src, 0, src.size(), RE2::UNANCHORED, groups.data(),
+                    static_cast<int>(groups.size()))) {
+        continue;
+      }
+      std::string value = Expand(l.replacement, groups, names);
+      std::vector<Label> labels;
+      for (const Label& x : s.labels) {
+        if (x.name != l.dst) labels.push_back(x);
+      }
+      if (!value.empty()) labels.push_back(Label{l.dst, value});
+      s.labels = Labels(std::move(labels));
+    }
+    return in;
+  }
+
+  // `$1`, `${1}`, `$name`, `${name}` in a replacement, as Prometheus expands them.
+  static std::string Expand(const std::string& tmpl, const std::vector<re2::StringPiece>& groups,
+                            const std::map<std::string, int>& names) {
+    std::string out;
+    for (size_t i = 0; i < tmpl.size(); ++i) {
+      if (tmpl[i] != '$' || i + 1 == tmpl.size()) {
+        out.push_back(tmpl[i]);
+        continue;
+      }
+      if (tmpl[i + 1] == '$') {
+        out.push_back('$');
+        ++i;
+        continue;
+      }
+      size_t start = i + 1, end;
+      bool braced = tmpl[start] == '{';
+      if (braced) {
+        end = tmpl.find('}', start);
+        if (end == std::string::npos) {
+          out.push_back('$');
+          continue;
+        }
+        ++start;
+      } else {
+        end = start;
+        while (end < tmpl.size() &&
+               (std::isalnum(static_cast<unsigned char>(tmpl[end])) || tmpl[end] == '_')) {
+          ++end;
+        }
+      }
+      std::string name = tmpl.substr(start, end - start);
+      int index = -1;
+      if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit)) {
+        index = std::stoi(name);
+      } else if (auto it = names.find(name); it != names.end()) {
+        index = it->second;
+      }
+      if (index >= 0 && static_cast<size_t>(index) < groups.size() &&
+          groups[static_cast<size_t>(index)].data() != nullptr) {
+        out.append(groups[static_cast<size_t>(index)].data(),
+                   groups[static_cast<size_t>(index)].size());
+      }
+      i = braced ? end : end - 1;
+    }
+    return out;
+  }
+
+ public:
+  bool sorted() const { return sorted_; }
+
+ private:
+  Storage& storage_;
+  const MetricQueryParams& params_;
+  size_t steps_ = 1;
+  QueryStats stats_;
+  bool sorted_ = false;  // sort()/sort_desc(): keep the series order
+};
+
+}  // namespace
+
+Result<MetricQueryResult> ExecuteMetricQuery(Storage& storage, const logql::Expr& expr,
+                                             const MetricQueryParams& params) {
+  auto started = std::chrono::steady_clock::now();
+  if (expr.is_log()) return Status::InvalidArgument("not a metric query");
+  if (params.step_ns <= 0) return Status::InvalidArgument("step must be positive");
+  Evaluator ev(storage, params);
+  LODE_ASSIGN_OR_RETURN(Value v, ev.Eval(expr));
+  MetricQueryResult result;
+  if (v.scalar) {
+    result.type =
+        params.instant ? MetricQueryResult::Type::kScalar : MetricQueryResult::Type::kMatrix;
+    MetricSeries s;
+    for (size_t i = 0; i < ev.steps(); ++i)
+      s.samples.push_back({ev.StepTime(i), v.scalar_values[i]});
+    result.series.push_back(std::move(s));
+  } else {
+    result.type =
+        params.instant ? MetricQueryResult::Type::kVector : MetricQueryResult::Type::kMatrix;
+    LODE_RETURN_IF_ERROR(ev.CheckSeries(v.series.size()));
+    for (StepSeries& s : v.series) {
+      MetricSeries out;
+      out.labels = std::move(s.labels);
+      for (size_t i = 0; i < ev.steps(); ++i) {
+        if (s.present[i]) out.samples.push_back({ev.StepTime(i), s.values[i]});
+      }
+      if (!out.samples.empty()) result.series.push_back(std::move(out));
+    }
+    if (!ev.sorted()) {
+      std::sort(result.series.begin(), result.series.end(),
+                [](const MetricSeries& a, const MetricSeries& b) { return a.labels < b.labels; });
+    }
+  }
+  result.stats = ev.stats();
+  result.stats.exec_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+}  // namespace lode
