@@ -185,6 +185,8 @@ class Evaluator {
     };
     std::vector<Window> windows;
     std::map<std::string, size_t> index;  // series key -> windows
+    size_t last_series = SIZE_MAX;
+    Labels last_stream, last_metadata;
     size_t k = 0;
     bool any_in_window = false;
     std::vector<uint8_t> absent_steps(steps_, 1);
@@ -238,21 +240,31 @@ class Evaluator {
           ++scanned_lines;
           scanned_bytes += r.line.size();
         }
-        Labels labels = r.stream;
-        for (const Label& m : r.metadata) labels.Set(m.name, m.value);
-        for (const logql::LabelSelection* s : selections) labels = Select(*s, labels);
-        std::string key = labels.ToString();
-        auto [pos, inserted] = index.try_emplace(key, windows.size());
-        if (inserted) {
-          LODE_RETURN_IF_ERROR(CheckInnerSeries(windows.size() + 1));
-          Window w;
-          w.labels = labels;
-          w.out.labels = std::move(labels);
-          w.out.values.assign(steps_, 0);
-          w.out.present.assign(steps_, 0);
-          windows.push_back(std::move(w));
+        // Records of one stream come in runs: the series of the last
+        // record is reused while its stream and metadata repeat, instead
+        // of building and looking up its key again.
+        size_t series;
+        if (last_series != SIZE_MAX && r.stream == last_stream && r.metadata == last_metadata) {
+          series = last_series;
+        } else {
+          Labels labels = r.stream;
+          for (const Label& m : r.metadata) labels.Set(m.name, m.value);
+          for (const logql::LabelSelection* s : selections) labels = Select(*s, labels);
+          auto [pos, inserted] = index.try_emplace(labels.ToString(), windows.size());
+          if (inserted) {
+            LODE_RETURN_IF_ERROR(CheckInnerSeries(windows.size() + 1));
+            Window w;
+            w.labels = labels;
+            w.out.labels = std::move(labels);
+            w.out.values.assign(steps_, 0);
+            w.out.present.assign(steps_, 0);
+            windows.push_back(std::move(w));
+          }
+          series = last_series = pos->second;
+          last_stream = r.stream;
+          last_metadata = r.metadata;
         }
-        Window& w = windows[pos->second];
+        Window& w = windows[series];
         w.entries.emplace_back(u, r.line.size());
         w.bytes += r.line.size();
         any_in_window = true;
