@@ -5,10 +5,7 @@ namespace lode::logql {
 bool LogSelectorExpr::OnlyTextLineFilters() const {
   for (const Stage& stage : pipeline) {
     const auto* f = std::get_if<LineFilter>(&stage);
-    if (f == nullptr || f->ip || f->op == LineFilter::Op::kPattern ||
-        f->op == LineFilter::Op::kNotPattern) {
-      return false;
-    }
+    if (f == nullptr || !IsTextLineFilter(*f)) return false;
   }
   return true;
 }

@@ -51,6 +51,11 @@ struct LineFilter {
   bool operator==(const LineFilter&) const = default;
 };
 
+// A filter on the line's text: |= != |~ !~, not ip() or a pattern.
+inline bool IsTextLineFilter(const LineFilter& f) {
+  return !f.ip && f.op != LineFilter::Op::kPattern && f.op != LineFilter::Op::kNotPattern;
+}
+
 // "|=", "!=", "|~", "!~", "|>", "!>".
 inline const char* LineFilterOperator(LineFilter::Op op) {
   switch (op) {

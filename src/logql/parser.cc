@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -196,16 +197,23 @@ bool AllowsGrouping(RangeOp op) {
   }
 }
 
-Status CheckRegex(const Token& tok) {
+// Compiles a regex token's value with RE2 (errors unlogged); the regex's
+// error, if any, as a parse error at the token.
+Status CompileRegex(const Token& tok, std::unique_ptr<RE2>& out) {
   RE2::Options options;
   options.set_log_errors(false);
-  RE2 re(tok.value, options);
-  if (re.ok()) return Status::Ok();
+  out = std::make_unique<RE2>(tok.value, options);
+  if (out->ok()) return Status::Ok();
   std::string what = "invalid regex ";
   AppendQuoted(what, tok.value);
   what += ": ";
-  what += re.error();
+  what += out->error();
   return ParseErrorAt(tok.pos, what);
+}
+
+Status CheckRegex(const Token& tok) {
+  std::unique_ptr<RE2> re;
+  return CompileRegex(tok, re);
 }
 
 // `10KiB`, `5MB`, `1.5GB` (SI units powers of 1000, IEC of 1024).
@@ -400,14 +408,9 @@ class Parser {
         return inner;
       }
       case TokenKind::kAdd:
-      case TokenKind::kSub: {
-        Consume();
-        if (Peek().kind != TokenKind::kNumber) return Unexpected("NUMBER");
-        LODE_ASSIGN_OR_RETURN(double v, NumberValue(Consume()));
-        return Expr{NumberLiteral{tok.kind == TokenKind::kSub ? -v : v}};
-      }
+      case TokenKind::kSub:
       case TokenKind::kNumber: {
-        LODE_ASSIGN_OR_RETURN(double v, NumberValue(Consume()));
+        LODE_ASSIGN_OR_RETURN(double v, ParseSignedNumber());
         return Expr{NumberLiteral{v}};
       }
       case TokenKind::kOpenBrace: {
@@ -813,11 +816,9 @@ class Parser {
   }
 
   Status CheckRegexpStage(const Token& tok) {
-    LODE_RETURN_IF_ERROR(CheckRegex(tok));
-    RE2::Options options;
-    options.set_log_errors(false);
-    RE2 re(tok.value, options);
-    const auto& groups = re.NamedCapturingGroups();
+    std::unique_ptr<RE2> re;
+    LODE_RETURN_IF_ERROR(CompileRegex(tok, re));
+    const auto& groups = re->NamedCapturingGroups();
     if (groups.empty()) {
       return ParseErrorAt(tok.pos, "invalid regexp: at least one named capture must be supplied");
     }

@@ -187,4 +187,17 @@ void LineFilterChain::FilterBlock(std::string_view data, const uint64_t* offsets
   }
 }
 
+std::vector<std::string> RequiredLineLiterals(const std::vector<logql::LineFilter>& filters) {
+  std::vector<std::string> out;
+  for (const logql::LineFilter& f : filters) {
+    if (f.values.size() != 1) continue;
+    if (f.op == logql::LineFilter::Op::kContains) {
+      out.push_back(f.values[0]);
+    } else if (f.op == logql::LineFilter::Op::kRegexMatch) {
+      for (std::string& literal : RequiredLiterals(f.values[0])) out.push_back(std::move(literal));
+    }
+  }
+  return out;
+}
+
 }  // namespace lode

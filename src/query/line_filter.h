@@ -55,4 +55,9 @@ class LineFilterChain {
   std::vector<Stage> stages_;
 };
 
+// Literals every line passing `filters` contains, for the skip index
+// (SelectRequest::line_contains): those of single-valued `|=` filters and
+// those a single-valued `|~` regex requires.
+std::vector<std::string> RequiredLineLiterals(const std::vector<logql::LineFilter>& filters);
+
 }  // namespace lode

@@ -5,7 +5,6 @@
 #include <map>
 
 #include "query/line_filter.h"
-#include "query/regex_literals.h"
 
 namespace lode {
 namespace {
@@ -44,16 +43,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     request.direction = params.direction;
     // Literals every result line must contain let storage skip blocks:
     // those of `|=` filters, and those a `|~` regex requires.
-    for (const logql::LineFilter& f : line_filters) {
-      if (f.values.size() != 1) continue;
-      if (f.op == logql::LineFilter::Op::kContains) {
-        request.line_contains.push_back(f.values[0]);
-      } else if (f.op == logql::LineFilter::Op::kRegexMatch) {
-        for (std::string& literal : RequiredLiterals(f.values[0])) {
-          request.line_contains.push_back(std::move(literal));
-        }
-      }
-    }
+    request.line_contains = RequiredLineLiterals(line_filters);
     // The whole filter chain runs inside storage, before records are built.
     // It also counts what storage examined, for the query's statistics.
     request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {

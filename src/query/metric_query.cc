@@ -12,7 +12,6 @@
 #include <unordered_map>
 
 #include "query/line_filter.h"
-#include "query/regex_literals.h"
 
 namespace lode {
 namespace {
@@ -118,8 +117,7 @@ class Evaluator {
     std::vector<const logql::LabelSelection*> selections;
     for (const logql::Stage& stage : range.selector.pipeline) {
       if (const auto* f = std::get_if<logql::LineFilter>(&stage);
-          f && !f->ip && f->op != logql::LineFilter::Op::kPattern &&
-          f->op != logql::LineFilter::Op::kNotPattern) {
+          f && logql::IsTextLineFilter(*f)) {
         if (!selections.empty()) {
           return Status::InvalidArgument("not supported yet: a line filter after drop or keep");
         }
@@ -148,16 +146,7 @@ class Evaluator {
       request.end = last + 1 - range.offset_ns;
       request.matchers = range.selector.matchers;
       request.direction = Direction::kForward;
-      for (const logql::LineFilter& f : line_filters) {
-        if (f.values.size() != 1) continue;
-        if (f.op == logql::LineFilter::Op::kContains) {
-          request.line_contains.push_back(f.values[0]);
-        } else if (f.op == logql::LineFilter::Op::kRegexMatch) {
-          for (std::string& literal : RequiredLiterals(f.values[0])) {
-            request.line_contains.push_back(std::move(literal));
-          }
-        }
-      }
+      request.line_contains = RequiredLineLiterals(line_filters);
       if (!filters.empty()) {
         request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
           scanned_lines.fetch_add(1, std::memory_order_relaxed);
@@ -178,7 +167,6 @@ class Evaluator {
     }
 
     struct Window {
-      Labels labels;
       std::deque<std::pair<int64_t, uint64_t>> entries;  // (u, bytes)
       uint64_t bytes = 0;
       StepSeries out;
@@ -188,7 +176,6 @@ class Evaluator {
     size_t last_series = SIZE_MAX;
     Labels last_stream, last_metadata;
     size_t k = 0;
-    bool any_in_window = false;
     std::vector<uint8_t> absent_steps(steps_, 1);
     auto emit = [&](size_t step) {
       const int64_t t = StepTime(step);
@@ -254,7 +241,6 @@ class Evaluator {
           if (inserted) {
             LODE_RETURN_IF_ERROR(CheckInnerSeries(windows.size() + 1));
             Window w;
-            w.labels = labels;
             w.out.labels = std::move(labels);
             w.out.values.assign(steps_, 0);
             w.out.present.assign(steps_, 0);
@@ -267,7 +253,6 @@ class Evaluator {
         Window& w = windows[series];
         w.entries.emplace_back(u, r.line.size());
         w.bytes += r.line.size();
-        any_in_window = true;
       }
       valid[best] = its[best]->Next();
       LODE_RETURN_IF_ERROR(its[best]->status());
@@ -276,7 +261,6 @@ class Evaluator {
     for (const auto& it : its) stats_.read += it->read_stats();
     stats_.lines_scanned += scanned_lines;
     stats_.bytes_scanned += scanned_bytes;
-    (void)any_in_window;
 
     Value v;
     if (agg.op == RangeOp::kAbsentOverTime) {

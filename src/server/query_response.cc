@@ -122,19 +122,33 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
   w.EndObject();
 }
 
-}  // namespace
-
-std::string EncodeStreamsResponse(const LogQueryResult& result) {
-  std::string out;
-  JsonWriter w(out);
+// The envelope every query answer shares:
+// {"status":"success","data":{"resultType":T,"result":<...>,"stats":{...}}}.
+// BeginResult leaves the writer where the result's value goes.
+void BeginResult(JsonWriter& w, const char* result_type) {
   w.BeginObject();
   w.Key("status");
   w.String("success");
   w.Key("data");
   w.BeginObject();
   w.Key("resultType");
-  w.String("streams");
+  w.String(result_type);
   w.Key("result");
+}
+
+void EndResult(JsonWriter& w, const QueryStats& stats) {
+  w.Key("stats");
+  WriteStats(w, stats);
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string EncodeStreamsResponse(const LogQueryResult& result) {
+  std::string out;
+  JsonWriter w(out);
+  BeginResult(w, "streams");
   w.BeginArray();
   for (const StreamResult& stream : result.streams) {
     w.BeginObject();
@@ -157,10 +171,7 @@ std::string EncodeStreamsResponse(const LogQueryResult& result) {
     w.EndObject();
   }
   w.EndArray();
-  w.Key("stats");
-  WriteStats(w, result.stats);
-  w.EndObject();
-  w.EndObject();
+  EndResult(w, result.stats);
   return out;
 }
 
@@ -210,19 +221,12 @@ void WriteMetric(JsonWriter& w, const Labels& labels) {
 }  // namespace
 
 std::string EncodeMetricResponse(const MetricQueryResult& result) {
+  using Type = MetricQueryResult::Type;
   std::string out;
   JsonWriter w(out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  w.BeginObject();
-  w.Key("resultType");
-  using Type = MetricQueryResult::Type;
-  w.String(result.type == Type::kMatrix   ? "matrix"
-           : result.type == Type::kVector ? "vector"
-                                          : "scalar");
-  w.Key("result");
+  BeginResult(w, result.type == Type::kMatrix   ? "matrix"
+                 : result.type == Type::kVector ? "vector"
+                                                : "scalar");
   if (result.type == Type::kScalar) {
     const MetricSeries& s = result.series.at(0);
     WriteSample(w, s.samples.at(0));
@@ -244,10 +248,7 @@ std::string EncodeMetricResponse(const MetricQueryResult& result) {
     }
     w.EndArray();
   }
-  w.Key("stats");
-  WriteStats(w, result.stats);
-  w.EndObject();
-  w.EndObject();
+  EndResult(w, result.stats);
   return out;
 }
 
