@@ -1,0 +1,99 @@
+// LabelsBuilder: the labels of one record while a log pipeline runs over
+// it. It starts from the record's stream labels and structured metadata;
+// parsers add labels, label_format renames them, drop/keep remove them,
+// and a failing stage records an error (`__error__`, `__error__details__`).
+//
+// A pipeline runs it over millions of records, so it is reset and reused:
+// its strings keep their capacity and a record costs no allocation once
+// the builder has warmed up.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/labels.h"
+
+namespace lode {
+
+// Where a label came from, for the categorised response form (Loki's
+// `categorize-labels`: stream, structuredMetadata, parsed).
+enum class LabelCategory : uint8_t { kStream, kMetadata, kParsed };
+
+inline constexpr std::string_view kErrorLabel = "__error__";
+inline constexpr std::string_view kErrorDetailsLabel = "__error_details__";
+
+class LabelsBuilder {
+ public:
+  // Starts a record: its stream labels and structured metadata. A
+  // metadata name that is also a stream label gets the suffix
+  // `_extracted`; metadata named `__error__` / `__error_details__` set
+  // the error.
+  void Reset(const Labels& stream, const Labels& metadata);
+
+  // The value of `name`, or nullopt when absent. `__error__` and
+  // `__error_details__` are labels like any other here.
+  std::optional<std::string_view> Get(std::string_view name) const;
+  bool Has(std::string_view name) const { return Get(name).has_value(); }
+  // Whether `name` is one of the record's stream labels (not metadata,
+  // not parsed), as it was at Reset.
+  bool IsStreamLabel(std::string_view name) const;
+
+  // Adds or replaces a label; a replaced label takes the new category.
+  void Set(LabelCategory category, std::string_view name, std::string_view value);
+  // Sets a label a parser extracted; a name that is a stream label gets
+  // the suffix `_extracted`, so a parser never overwrites a stream label.
+  // `stage` identifies the pipeline stage. The implicit parsers (json and
+  // logfmt without arguments, regexp, pattern, unpack) leave alone a
+  // label an earlier stage or the metadata created (`overwrite` false);
+  // the first creator wins. Extraction expressions overwrite.
+  void SetParsed(std::string_view name, std::string_view value, int stage, bool overwrite);
+  void Delete(std::string_view name);
+
+  // Records a stage's failure. Parsers and unwrap replace an earlier
+  // error (`replace`); label filters keep the first. Empty details leave
+  // earlier details in place.
+  void SetError(std::string_view error, std::string_view details, bool replace);
+  bool HasError() const { return Has(kErrorLabel); }
+
+  // Calls fn(name, value, category) for each label, sorted by name.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    SortIfNeeded();
+    for (size_t i : order_) fn(entries_[i].name, entries_[i].value, entries_[i].category);
+  }
+  // The labels, sorted; only those of `category` with the second form.
+  Labels Build() const;
+  Labels Build(LabelCategory category) const;
+  // A hash of the current labels (names and values), to key series
+  // without building them.
+  uint64_t Hash() const;
+  size_t size() const { return used_; }
+
+ private:
+  struct Entry {
+    std::string name;
+    std::string value;
+    LabelCategory category = LabelCategory::kStream;
+    int creator = kCreatorStream;  // the stage that created it
+  };
+  static constexpr int kCreatorStream = -2;
+  static constexpr int kCreatorMetadata = -1;
+  int Find(std::string_view name) const;
+  void Append(LabelCategory category, std::string_view name, std::string_view value, int creator);
+  void SortIfNeeded() const;
+
+  // entries_[0, used_) are live, in no order; order_ indexes them sorted
+  // by name (rebuilt when dirty_). Entries past used_ keep their string
+  // buffers for reuse.
+  std::vector<Entry> entries_;
+  size_t used_ = 0;
+  const Labels* stream_ = nullptr;  // the record's, alive while it is processed
+  std::string suffixed_;            // scratch for `name_extracted`
+  mutable std::vector<uint32_t> order_;
+  mutable bool dirty_ = false;
+};
+
+}  // namespace lode

@@ -1,0 +1,55 @@
+// Template: the text/template language of `| line_format "..."` and
+// `| label_format a="..."`, as LogQL users write it: `{{.label}}` field
+// access, pipelines (`{{ .msg | ToUpper }}`), variables, if/else/with/
+// range, the text/template builtins (printf, eq, and, index, len, ...) and
+// the functions LogQL adds (ToUpper, trim*, replace, default, add/sub/mul/
+// div, date, unixEpoch, __line__, __timestamp__, regexReplaceAll, ...).
+//
+// The dot is the record's labels; a missing label reads as "".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace lode {
+
+class LabelsBuilder;
+
+namespace tmpl {
+struct Node;
+}
+
+// What a template sees of one record.
+struct TemplateInput {
+  const LabelsBuilder* labels = nullptr;
+  std::string_view line;     // for __line__
+  int64_t timestamp_ns = 0;  // for __timestamp__
+};
+
+// Parsed once per query; immutable, shared by threads.
+class Template {
+ public:
+  // `name` appears in error messages ("line", "label").
+  static Result<Template> Parse(std::string_view text, std::string_view name = "line");
+
+  // Appends the template's output for `input` to *out. On error *out holds
+  // what was written before it, and the status says what failed.
+  Status Execute(const TemplateInput& input, std::string* out) const;
+
+  // Whether the template is text without actions (its output is fixed).
+  bool IsConstant() const { return constant_; }
+  // Whether it calls __line__ (so a stage must keep the line available).
+  bool UsesLine() const { return uses_line_; }
+
+ private:
+  std::shared_ptr<const tmpl::Node> root_;
+  std::string name_;
+  bool constant_ = false;
+  bool uses_line_ = false;
+};
+
+}  // namespace lode
