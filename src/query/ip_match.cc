@@ -1,0 +1,54 @@
+#include "query/ip_match.h"
+
+namespace lode {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// An IPv4 address may start at i: a digit, and a dot within the next three.
+bool V4Hint(std::string_view s, size_t i) {
+  if (i + 3 >= s.size() || !IsDigit(s[i])) return false;
+  return s[i + 1] == '.' || s[i + 2] == '.' || s[i + 3] == '.';
+}
+
+// An IPv6 address may start at i: `::h`, or one to four hex digits and `:`.
+bool V6Hint(std::string_view s, size_t i) {
+  if (i + 4 >= s.size()) return false;
+  if (s[i] == ':' && s[i + 1] == ':' && IsHex(s[i + 2])) return true;
+  for (size_t k = 0; k < 4; ++k) {
+    if (!IsHex(s[i + k])) return k > 0 && s[i + k] == ':';
+  }
+  return s[i + 4] == ':';
+}
+
+bool InAny(std::string_view run, const std::vector<logql::IpRange>& ranges) {
+  auto addr = logql::ParseIpAddress(run);
+  if (!addr) return false;
+  for (const logql::IpRange& r : ranges) {
+    if (r.Contains(*addr)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ContainsIpIn(std::string_view text, const std::vector<logql::IpRange>& ranges) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    if (V4Hint(text, i)) {
+      while (j < text.size() && (IsDigit(text[j]) || text[j] == '.')) ++j;
+    } else if (V6Hint(text, i)) {
+      while (j < text.size() && (IsHex(text[j]) || text[j] == ':' || text[j] == '.')) ++j;
+    } else {
+      ++i;
+      continue;
+    }
+    if (InAny(text.substr(i, j - i), ranges)) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+}  // namespace lode

@@ -1,0 +1,222 @@
+#include "query/label_text.h"
+
+#include <cstdint>
+
+namespace lode {
+namespace {
+
+bool IsSpaceByte(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpaceByte(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpaceByte(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The length of a valid UTF-8 sequence at s[i], or 0 when invalid.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return n;
+}
+
+bool IsNameByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void AppendMapped(std::string* to, std::string_view key) {
+  for (size_t i = 0; i < key.size();) {
+    if (IsNameByte(key[i])) {
+      to->push_back(key[i]);
+      ++i;
+      continue;
+    }
+    size_t n = Utf8Length(key, i);
+    to->push_back('_');
+    i += n == 0 ? 1 : n;
+  }
+}
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool Hex4(std::string_view s, size_t i, uint32_t* v) {
+  if (i + 4 > s.size()) return false;
+  uint32_t x = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    int h = HexValue(s[i + k]);
+    if (h < 0) return false;
+    x = x * 16 + static_cast<uint32_t>(h);
+  }
+  *v = x;
+  return true;
+}
+
+}  // namespace
+
+std::string SanitizeLabelName(std::string_view key) {
+  key = Trim(key);
+  std::string out;
+  if (key.empty()) return out;
+  if (key[0] >= '0' && key[0] <= '9') out.push_back('_');
+  AppendMapped(&out, key);
+  return out;
+}
+
+void AppendSanitizedLabelName(std::string* to, std::string_view key) {
+  key = Trim(key);
+  if (key.empty()) return;
+  if (to->empty() && key[0] >= '0' && key[0] <= '9') to->push_back('_');
+  AppendMapped(to, key);
+}
+
+bool HasInvalidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n = Utf8Length(s, i);
+    if (n == 0 || s.substr(i, n) == "\xEF\xBF\xBD") return true;
+    i += n;
+  }
+  return false;
+}
+
+void ReplaceInvalidUtf8WithSpace(std::string* s) {
+  if (!HasInvalidUtf8(*s)) return;
+  std::string out;
+  out.reserve(s->size());
+  for (size_t i = 0; i < s->size();) {
+    if (static_cast<unsigned char>((*s)[i]) < 0x80) {
+      out.push_back((*s)[i++]);
+      continue;
+    }
+    size_t n = Utf8Length(*s, i);
+    if (n == 0) {
+      out.push_back(' ');
+      ++i;
+    } else if (s->compare(i, n, "\xEF\xBF\xBD") == 0) {
+      out.push_back(' ');
+      i += n;
+    } else {
+      out.append(*s, i, n);
+      i += n;
+    }
+  }
+  *s = std::move(out);
+}
+
+bool JsonUnescape(std::string_view body, std::string* out) {
+  out->clear();
+  size_t start = 0;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] != '\\') continue;
+    out->append(body.substr(start, i - start));
+    if (i + 1 >= body.size()) return false;
+    char e = body[i + 1];
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out->push_back(e);
+        i += 1;
+        break;
+      case 'b':
+        out->push_back('\b');
+        i += 1;
+        break;
+      case 'f':
+        out->push_back('\f');
+        i += 1;
+        break;
+      case 'n':
+        out->push_back('\n');
+        i += 1;
+        break;
+      case 'r':
+        out->push_back('\r');
+        i += 1;
+        break;
+      case 't':
+        out->push_back('\t');
+        i += 1;
+        break;
+      case 'u': {
+        uint32_t cp;
+        if (!Hex4(body, i + 2, &cp)) return false;
+        i += 5;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          // A high surrogate must be followed by \u and a low one.
+          uint32_t lo;
+          if (i + 2 < body.size() && body[i + 1] == '\\' && body[i + 2] == 'u' &&
+              Hex4(body, i + 3, &lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          } else {
+            return false;
+          }
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return false;
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default:
+        return false;
+    }
+    start = i + 1;
+  }
+  out->append(body.substr(start));
+  return true;
+}
+
+}  // namespace lode
