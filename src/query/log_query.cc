@@ -5,6 +5,7 @@
 #include <map>
 
 #include "query/line_filter.h"
+#include "query/pipeline.h"
 
 namespace lode {
 namespace {
@@ -22,13 +23,8 @@ struct Cursor {
 Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelectorExpr& expr,
                                        const LogQueryParams& params) {
   auto started = std::chrono::steady_clock::now();
-  if (!expr.OnlyTextLineFilters()) {
-    // Parsed, but not executed yet: refused rather than answered wrongly.
-    return Status::InvalidArgument(
-        "not supported yet: this log query uses pipeline stages beyond the text line filters "
-        "|= != |~ !~ (label parsers, label filters, formatting, pattern and ip filters)");
-  }
-  const std::vector<logql::LineFilter> line_filters = expr.LineFilters();
+  LODE_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Compile(expr.pipeline));
+  const std::vector<logql::LineFilter>& line_filters = pipeline.PushedLineFilters();
   LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
 
   // Counted from storage's read threads.
@@ -44,8 +40,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     // Literals every result line must contain let storage skip blocks:
     // those of `|=` filters, and those a `|~` regex requires.
     request.line_contains = RequiredLineLiterals(line_filters);
-    // The whole filter chain runs inside storage, before records are built.
-    // It also counts what storage examined, for the query's statistics.
+    // The leading filters run inside storage, before records are built.
+    // They also count what storage examined, for the query's statistics.
     request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
       scanned_lines.fetch_add(1, std::memory_order_relaxed);
       scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
@@ -76,6 +72,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   LogQueryResult result;
   std::map<std::string, size_t> stream_index;  // canonical labels -> index in result
   const bool forward = params.direction == Direction::kForward;
+  LabelsBuilder labels;
+  PipelineState state;
   while (result.stats.entries_returned < params.limit) {
     Cursor* best = nullptr;
     for (Cursor& c : cursors) {
@@ -89,17 +87,30 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     }
     if (best == nullptr) break;
     const Record& record = best->it->record();
-    if (filters.Matches(record.line)) {
+    std::string_view line = record.line;
+    bool keep = filters.Matches(line);
+    if (keep) {
+      labels.Reset(record.stream, record.metadata);
+      keep = pipeline.Process(record.timestamp, &line, labels, state);
+    }
+    if (keep) {
       ++result.stats.post_filter_lines;
-      // Without categorised labels, Loki returns structured metadata merged
-      // into the stream labels, so entries with different metadata form
-      // different result streams.
-      Labels labels = record.stream;
-      for (const Label& m : record.metadata) labels.Set(m.name, m.value);
-      std::string key = labels.ToString();
+      // Without categorised labels, Loki returns structured metadata and
+      // parsed labels merged into the stream labels, so entries with
+      // different ones form different result streams.
+      LogEntry entry{record.timestamp, std::string(line), {}, {}};
+      Labels key_labels;
+      if (params.categorize_labels) {
+        key_labels = labels.Build(LabelCategory::kStream);
+        entry.metadata = labels.Build(LabelCategory::kMetadata);
+        entry.parsed = labels.Build(LabelCategory::kParsed);
+      } else {
+        key_labels = labels.Build();
+      }
+      std::string key = key_labels.ToString();
       auto [pos, inserted] = stream_index.try_emplace(key, result.streams.size());
-      if (inserted) result.streams.push_back(StreamResult{std::move(labels), {}});
-      result.streams[pos->second].entries.emplace_back(record.timestamp, record.line);
+      if (inserted) result.streams.push_back(StreamResult{std::move(key_labels), {}});
+      result.streams[pos->second].entries.push_back(std::move(entry));
       ++result.stats.entries_returned;
     }
     best->valid = best->it->Next();

@@ -19,12 +19,24 @@ struct LogQueryParams {
   TimestampNs end = 0;               // exclusive
   size_t limit = 100;
   Direction direction = Direction::kBackward;
+  // Loki's `categorize-labels` form: a stream is keyed by its stream
+  // labels only, and each entry carries its structured metadata and the
+  // labels the pipeline parsed (errors included) apart.
+  bool categorize_labels = false;
+};
+
+struct LogEntry {
+  TimestampNs timestamp = 0;
+  std::string line;
+  Labels metadata;  // only with categorize_labels
+  Labels parsed;    // only with categorize_labels
 };
 
 struct StreamResult {
+  // All labels of the entries (stream, metadata, parsed); with
+  // categorize_labels, the stream labels only.
   Labels labels;
-  // In the query's direction.
-  std::vector<std::pair<TimestampNs, std::string>> entries;
+  std::vector<LogEntry> entries;  // in the query's direction
 };
 
 struct QueryStats {

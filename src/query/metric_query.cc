@@ -11,7 +11,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "query/line_filter.h"
+#include "query/range_aggregation.h"
 
 namespace lode {
 namespace {
@@ -20,13 +20,6 @@ using logql::BinaryExpr;
 using logql::BinaryOp;
 using logql::Expr;
 using logql::VectorMatching;
-
-// A value at every step: a scalar, or series each present at some steps.
-struct StepSeries {
-  Labels labels;
-  std::vector<double> values;
-  std::vector<uint8_t> present;
-};
 
 struct Value {
   bool scalar = false;
@@ -92,214 +85,39 @@ class Evaluator {
     }
     return Status::Ok();
   }
-  Status CheckInnerSeries(size_t n) const {
-    if (n > params_.max_inner_series) {
-      return Status::InvalidArgument(
-          "maximum of series (" + std::to_string(params_.max_inner_series) +
-          ") reached while evaluating a range aggregation; narrow the selector");
-    }
-    return Status::Ok();
-  }
 
  private:
   // ---- Range aggregations over log records. ----
 
-  Result<Value> EvalRange(const logql::RangeAggregation& agg) {
-    using logql::RangeOp;
-    const logql::LogRange& range = agg.range;
-    if (range.unwrap) {
-      return Status::InvalidArgument("not supported yet: unwrap (" +
-                                     std::string(logql::RangeOpName(agg.op)) +
-                                     " over extracted label values)");
-    }
-    // The pipeline: text line filters, and drop/keep on the series labels.
-    std::vector<logql::LineFilter> line_filters;
-    std::vector<const logql::LabelSelection*> selections;
-    for (const logql::Stage& stage : range.selector.pipeline) {
-      if (const auto* f = std::get_if<logql::LineFilter>(&stage);
-          f && logql::IsTextLineFilter(*f)) {
-        if (!selections.empty()) {
-          return Status::InvalidArgument("not supported yet: a line filter after drop or keep");
-        }
-        line_filters.push_back(*f);
-      } else if (const auto* s = std::get_if<logql::LabelSelection>(&stage)) {
-        selections.push_back(s);
-      } else {
-        return Status::InvalidArgument(
-            "not supported yet: metric queries over pipelines with label parsers, label "
-            "filters, formatting, pattern or ip filters");
-      }
-    }
-    LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
-    const bool needs_bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
-
-    // Records whose shifted time u = ts + offset falls in some window.
-    const int64_t first = StepTime(0) - range.range_ns;  // exclusive
-    const int64_t last = StepTime(steps_ - 1);           // inclusive
-    std::vector<std::unique_ptr<RecordIterator>> its;
-    std::vector<bool> valid;
-    std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
-    for (const std::string& tenant : params_.tenants) {
-      SelectRequest request;
-      request.tenant = tenant;
-      request.start = first + 1 - range.offset_ns;
-      request.end = last + 1 - range.offset_ns;
-      request.matchers = range.selector.matchers;
-      request.direction = Direction::kForward;
-      request.line_contains = RequiredLineLiterals(line_filters);
-      if (!filters.empty()) {
-        request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
-          scanned_lines.fetch_add(1, std::memory_order_relaxed);
-          scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
-          return filters.Matches(line);
-        };
-        request.block_filter = [&filters](std::string_view data, const uint64_t* offsets,
-                                          size_t count, uint8_t* keep) {
-          filters.FilterBlock(data, offsets, count, keep);
-        };
-      }
-      // Counting needs no line text; sizes do.
-      request.timestamps_only = !needs_bytes;
-      LODE_ASSIGN_OR_RETURN(auto it, storage_.Select(request));
-      valid.push_back(it->Next());
-      LODE_RETURN_IF_ERROR(it->status());
-      its.push_back(std::move(it));
-    }
-
-    struct Window {
-      std::deque<std::pair<int64_t, uint64_t>> entries;  // (u, bytes)
-      uint64_t bytes = 0;
-      StepSeries out;
-    };
-    std::vector<Window> windows;
-    std::map<std::string, size_t> index;  // series key -> windows
-    size_t last_series = SIZE_MAX;
-    Labels last_stream, last_metadata;
-    size_t k = 0;
-    std::vector<uint8_t> absent_steps(steps_, 1);
-    auto emit = [&](size_t step) {
-      const int64_t t = StepTime(step);
-      for (Window& w : windows) {
-        while (!w.entries.empty() && w.entries.front().first <= t - range.range_ns) {
-          w.bytes -= w.entries.front().second;
-          w.entries.pop_front();
-        }
-        if (w.entries.empty()) continue;
-        absent_steps[step] = 0;
-        const double seconds = static_cast<double>(range.range_ns) / 1e9;
-        double v = 0;
-        switch (agg.op) {
-          case RangeOp::kCountOverTime:
-          case RangeOp::kAbsentOverTime:
-            v = static_cast<double>(w.entries.size());
-            break;
-          case RangeOp::kRate:
-            v = static_cast<double>(w.entries.size()) / seconds;
-            break;
-          case RangeOp::kBytesOverTime:
-            v = static_cast<double>(w.bytes);
-            break;
-          case RangeOp::kBytesRate:
-            v = static_cast<double>(w.bytes) / seconds;
-            break;
-          default:
-            break;
-        }
-        w.out.values[step] = v;
-        w.out.present[step] = 1;
-      }
-    };
-    while (true) {
-      int best = -1;
-      for (size_t i = 0; i < its.size(); ++i) {
-        if (!valid[i]) continue;
-        if (best < 0 || its[i]->record().timestamp < its[best]->record().timestamp) {
-          best = static_cast<int>(i);
-        }
-      }
-      if (best < 0) break;
-      const Record& r = its[best]->record();
-      const int64_t u = r.timestamp + range.offset_ns;
-      while (k < steps_ && StepTime(k) < u) emit(k++);
-      if ((filters.empty() || filters.Matches(r.line)) && u > first && u <= last) {
-        ++stats_.post_filter_lines;
-        if (filters.empty()) {
-          ++scanned_lines;
-          scanned_bytes += r.line.size();
-        }
-        // Records of one stream come in runs: the series of the last
-        // record is reused while its stream and metadata repeat, instead
-        // of building and looking up its key again.
-        size_t series;
-        if (last_series != SIZE_MAX && r.stream == last_stream && r.metadata == last_metadata) {
-          series = last_series;
-        } else {
-          Labels labels = r.stream;
-          for (const Label& m : r.metadata) labels.Set(m.name, m.value);
-          for (const logql::LabelSelection* s : selections) labels = Select(*s, labels);
-          auto [pos, inserted] = index.try_emplace(labels.ToString(), windows.size());
-          if (inserted) {
-            LODE_RETURN_IF_ERROR(CheckInnerSeries(windows.size() + 1));
-            Window w;
-            w.out.labels = std::move(labels);
-            w.out.values.assign(steps_, 0);
-            w.out.present.assign(steps_, 0);
-            windows.push_back(std::move(w));
-          }
-          series = last_series = pos->second;
-          last_stream = r.stream;
-          last_metadata = r.metadata;
-        }
-        Window& w = windows[series];
-        w.entries.emplace_back(u, r.line.size());
-        w.bytes += r.line.size();
-      }
-      valid[best] = its[best]->Next();
-      LODE_RETURN_IF_ERROR(its[best]->status());
-    }
-    while (k < steps_) emit(k++);
-    for (const auto& it : its) stats_.read += it->read_stats();
-    stats_.lines_scanned += scanned_lines;
-    stats_.bytes_scanned += scanned_bytes;
-
+  Result<Value> EvalRange(const logql::RangeAggregation& agg,
+                          const logql::Grouping* pushed = nullptr) {
+    RangeEvalContext ctx;
+    ctx.tenants = params_.tenants;
+    ctx.first_step = StepTime(0);
+    ctx.step_ns = params_.step_ns;
+    ctx.steps = steps_;
+    ctx.max_series = params_.max_inner_series;
+    LODE_ASSIGN_OR_RETURN(std::vector<StepSeries> series,
+                          EvalRangeAggregation(storage_, agg, ctx, pushed, &stats_));
     Value v;
-    if (agg.op == RangeOp::kAbsentOverTime) {
-      // One series, labelled by the selector's equality matchers, where
-      // nothing was found.
-      std::vector<Label> labels;
-      for (const Matcher& m : range.selector.matchers) {
-        if (m.type() == MatchType::kEqual) labels.push_back(Label{m.name(), m.value()});
-      }
-      StepSeries s{Labels(std::move(labels)), std::vector<double>(steps_, 1), absent_steps};
-      if (std::find(s.present.begin(), s.present.end(), 1) != s.present.end()) {
-        v.series.push_back(std::move(s));
-      }
-      return v;
-    }
-    for (Window& w : windows) v.series.push_back(std::move(w.out));
+    v.series = std::move(series);
     return v;
-  }
-
-  static Labels Select(const logql::LabelSelection& s, const Labels& in) {
-    std::vector<Label> out;
-    for (const Label& l : in) {
-      bool listed = false;
-      for (const logql::LabelSelection::Item& item : s.items) {
-        if (item.name == l.name && (!item.matcher || item.matcher->Matches(l.value))) {
-          listed = true;
-          break;
-        }
-      }
-      if (listed == s.keep) out.push_back(l);
-    }
-    return Labels(std::move(out));
   }
 
   // ---- Vector aggregations. ----
 
   Result<Value> EvalVectorAgg(const logql::VectorAggregation& agg) {
     using logql::VectorOp;
-    LODE_ASSIGN_OR_RETURN(Value in, Eval(*agg.inner));
+    Value in;
+    // A sum over a count, rate, bytes or sum_over_time may group while
+    // extracting: the same result, with fewer series alive.
+    const auto* range = std::get_if<logql::RangeAggregation>(&agg.inner->node);
+    if (agg.op == VectorOp::kSum && range != nullptr && CanPushGrouping(*range)) {
+      const logql::Grouping none;
+      LODE_ASSIGN_OR_RETURN(in, EvalRange(*range, agg.grouping ? &*agg.grouping : &none));
+    } else {
+      LODE_ASSIGN_OR_RETURN(in, Eval(*agg.inner));
+    }
     if (in.scalar) return Status::InvalidArgument("an aggregation needs a vector, not a scalar");
     auto group_of = [&](const Labels& l) {
       if (!agg.grouping) return Labels{};

@@ -13,6 +13,23 @@
 namespace lode {
 namespace {
 
+// `X-Loki-Response-Encoding-Flags: categorize-labels` (a comma list).
+bool WantsCategorizedLabels(const HttpRequest& request) {
+  std::string flags = request.Header("X-Loki-Response-Encoding-Flags");
+  size_t start = 0;
+  while (start <= flags.size()) {
+    size_t comma = flags.find(',', start);
+    std::string flag =
+        flags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!flag.empty() && flag.front() == ' ') flag.erase(flag.begin());
+    while (!flag.empty() && flag.back() == ' ') flag.pop_back();
+    if (flag == "categorize-labels") return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
 constexpr int64_t kDefaultSinceNs = 3600 * kNanosPerSecond;
 constexpr int64_t kMaxPoints = 11000;  // Loki's limit per series
 
@@ -126,9 +143,10 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   params.end = *end == *start ? *end + 1 : *end;
   params.limit = *limit;
   params.direction = *direction;
+  params.categorize_labels = WantsCategorizedLabels(request);
   auto result = ExecuteLogQuery(storage_, *expr->log(), params);
   if (!result.ok()) return ErrorResponse(result.status());
-  return HttpResponse::Json(200, EncodeStreamsResponse(*result));
+  return HttpResponse::Json(200, EncodeStreamsResponse(*result, params.categorize_labels));
 }
 
 HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {

@@ -124,13 +124,28 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
 
 // The envelope every query answer shares:
 // {"status":"success","data":{"resultType":T,"result":<...>,"stats":{...}}}.
+void WriteLabels(JsonWriter& w, const Labels& labels) {
+  w.BeginObject();
+  for (const Label& l : labels) {
+    w.Key(l.name);
+    w.String(l.value);
+  }
+  w.EndObject();
+}
+
 // BeginResult leaves the writer where the result's value goes.
-void BeginResult(JsonWriter& w, const char* result_type) {
+void BeginResult(JsonWriter& w, const char* result_type, bool categorized = false) {
   w.BeginObject();
   w.Key("status");
   w.String("success");
   w.Key("data");
   w.BeginObject();
+  if (categorized) {
+    w.Key("encodingFlags");
+    w.BeginArray();
+    w.String("categorize-labels");
+    w.EndArray();
+  }
   w.Key("resultType");
   w.String(result_type);
   w.Key("result");
@@ -145,26 +160,35 @@ void EndResult(JsonWriter& w, const QueryStats& stats) {
 
 }  // namespace
 
-std::string EncodeStreamsResponse(const LogQueryResult& result) {
+std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized) {
   std::string out;
   JsonWriter w(out);
-  BeginResult(w, "streams");
+  BeginResult(w, "streams", categorized);
   w.BeginArray();
   for (const StreamResult& stream : result.streams) {
     w.BeginObject();
     w.Key("stream");
-    w.BeginObject();
-    for (const Label& l : stream.labels) {
-      w.Key(l.name);
-      w.String(l.value);
-    }
-    w.EndObject();
+    WriteLabels(w, stream.labels);
     w.Key("values");
     w.BeginArray();
-    for (const auto& [ts, line] : stream.entries) {
+    for (const LogEntry& e : stream.entries) {
       w.BeginArray();
-      w.String(std::to_string(ts));
-      w.String(line);
+      w.String(std::to_string(e.timestamp));
+      w.String(e.line);
+      if (categorized) {
+        // The third element: {"structuredMetadata":{..},"parsed":{..}},
+        // each only when present.
+        w.BeginObject();
+        if (!e.metadata.empty()) {
+          w.Key("structuredMetadata");
+          WriteLabels(w, e.metadata);
+        }
+        if (!e.parsed.empty()) {
+          w.Key("parsed");
+          WriteLabels(w, e.parsed);
+        }
+        w.EndObject();
+      }
       w.EndArray();
     }
     w.EndArray();

@@ -9,7 +9,10 @@
 namespace lode {
 
 // {"status":"success","data":{"resultType":"streams","result":[...],"stats":{...}}}
-std::string EncodeStreamsResponse(const LogQueryResult& result);
+// With `categorized` (the categorize-labels encoding flag), each value is
+// [ts, line, {"structuredMetadata":{..},"parsed":{..}}] and data carries
+// "encodingFlags":["categorize-labels"].
+std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized = false);
 
 // {"status":"success","data":{"resultType":"matrix"|"vector"|"scalar",...}}:
 // sample times as float seconds (millisecond precision), values as

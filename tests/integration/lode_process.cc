@@ -217,4 +217,46 @@ ParsedStreams ParseStreams(const std::string& body) {
   return parsed;
 }
 
+Metric ParseMetric(const std::string& body) {
+  Metric m;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) return m;
+  std::string_view type;
+  if (root["data"]["resultType"].get(type) != simdjson::SUCCESS) return m;
+  m.type = std::string(type);
+  simdjson::dom::element result = root["data"]["result"];
+  auto sample = [](simdjson::dom::array a) {
+    double t = 0;
+    std::string_view v;
+    auto it = a.begin();
+    if ((*it).get(t) != simdjson::SUCCESS) t = -1;
+    ++it;
+    if ((*it).get(v) != simdjson::SUCCESS) v = "?";
+    return std::make_pair(t, std::string(v));
+  };
+  if (m.type == "scalar") {
+    m.series[""].push_back(sample(result.get_array()));
+    m.ok = true;
+    return m;
+  }
+  for (simdjson::dom::element s : result.get_array()) {
+    std::string labels = "{";
+    for (auto [k, v] : s["metric"].get_object()) {
+      if (labels.size() > 1) labels += ", ";
+      labels += std::string(k) + "=\"" + std::string(v.get_string().value()) + "\"";
+    }
+    labels += "}";
+    m.order.push_back(labels);
+    auto& samples = m.series[labels];
+    if (m.type == "vector") {
+      samples.push_back(sample(s["value"].get_array()));
+    } else {
+      for (simdjson::dom::element p : s["values"].get_array()) samples.push_back(sample(p));
+    }
+  }
+  m.ok = root["data"]["stats"].error() == simdjson::SUCCESS;
+  return m;
+}
+
 }  // namespace lode::testing

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,5 +87,15 @@ struct ParsedStreams {
   std::vector<std::pair<int64_t, std::string>> entries;
 };
 ParsedStreams ParseStreams(const std::string& body);
+
+// A metric response: its type and, per series (labels as {a="b"} text),
+// the (seconds, value) samples; ok when it parsed and carried stats.
+struct Metric {
+  bool ok = false;
+  std::string type;
+  std::vector<std::string> order;  // series in response order
+  std::map<std::string, std::vector<std::pair<double, std::string>>> series;
+};
+Metric ParseMetric(const std::string& body);
 
 }  // namespace lode::testing

@@ -1,0 +1,461 @@
+#include "query/range_aggregation.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <deque>
+#include <unordered_map>
+
+#include "query/label_filter.h"
+#include "query/line_filter.h"
+#include "query/pipeline.h"
+#include "query/value_parse.h"
+
+namespace lode {
+namespace {
+
+using logql::RangeOp;
+
+inline constexpr std::string_view kSampleExtractionErr = "SampleExtractionErr";
+
+struct Sample {
+  int64_t t = 0;  // shifted by the offset
+  double v = 0;
+};
+
+struct Window {
+  std::deque<Sample> samples;
+  double total = 0;  // count and bytes: the window's exact sum
+  bool errored = false;
+  StepSeries out;
+};
+
+bool IsCounting(RangeOp op) {
+  return op == RangeOp::kCountOverTime || op == RangeOp::kBytesOverTime ||
+         op == RangeOp::kBytesRate || op == RangeOp::kAbsentOverTime;
+}
+
+// Prometheus' quantile over sorted values, with linear interpolation.
+double Quantile(double q, std::vector<double>& v) {
+  if (v.empty()) return NAN;
+  if (q < 0) return -INFINITY;
+  if (q > 1) return INFINITY;
+  std::sort(v.begin(), v.end(), [](double a, double b) {
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  const double n = static_cast<double>(v.size());
+  const double rank = q * (n - 1);
+  const double lo_f = std::max(0.0, std::floor(rank));
+  const size_t lo = static_cast<size_t>(lo_f);
+  const size_t hi = std::min(v.size() - 1, lo + 1);
+  const double w = rank - std::floor(rank);
+  return v[lo] * (1 - w) + v[hi] * w;
+}
+
+// LogQL's rate_counter: Prometheus' extrapolated counter rate as Loki
+// computes it (timestamps in nanoseconds read as milliseconds, the window
+// anchored at its first sample).
+double RateCounter(const std::deque<Sample>& s, double range_seconds) {
+  if (s.size() < 2) return 0;
+  double result = s.back().v - s.front().v;
+  double prev = 0;
+  for (const Sample& x : s) {
+    if (x.v < prev) result += prev;
+    prev = x.v;
+  }
+  const double sampled = static_cast<double>(s.back().t - s.front().t) / 1000;
+  const double avg = sampled / static_cast<double>(s.size() - 1);
+  double to_start = range_seconds;
+  const double to_end = 0;
+  if (result > 0 && s.front().v >= 0) {
+    const double to_zero = sampled * (s.front().v / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  const double threshold = avg * 1.1;
+  double extrapolate = sampled;
+  extrapolate += to_start < threshold ? to_start : avg / 2;
+  extrapolate += to_end < threshold ? to_end : avg / 2;
+  result = result * (extrapolate / sampled);
+  return result / range_seconds;
+}
+
+double Aggregate(RangeOp op, const Window& w, double range_seconds, double param,
+                 std::vector<double>& scratch) {
+  const std::deque<Sample>& s = w.samples;
+  switch (op) {
+    case RangeOp::kCountOverTime:
+    case RangeOp::kAbsentOverTime:
+      return static_cast<double>(s.size());
+    case RangeOp::kBytesOverTime:
+      return w.total;
+    case RangeOp::kBytesRate:
+      return w.total / range_seconds;
+    case RangeOp::kRate:
+    case RangeOp::kSumOverTime: {
+      double sum = 0;
+      for (const Sample& x : s) sum += x.v;
+      return op == RangeOp::kRate ? sum / range_seconds : sum;
+    }
+    case RangeOp::kAvgOverTime: {
+      double mean = 0, count = 0;
+      for (const Sample& x : s) {
+        count += 1;
+        if (std::isinf(mean)) {
+          if (std::isinf(x.v) && (mean > 0) == (x.v > 0)) continue;
+          if (!std::isinf(x.v) && !std::isnan(x.v)) continue;
+        }
+        mean += x.v / count - mean / count;
+      }
+      return mean;
+    }
+    case RangeOp::kMaxOverTime:
+    case RangeOp::kMinOverTime: {
+      double m = s.front().v;
+      for (const Sample& x : s) {
+        if ((op == RangeOp::kMaxOverTime ? x.v > m : x.v < m) || std::isnan(m)) m = x.v;
+      }
+      return m;
+    }
+    case RangeOp::kStddevOverTime:
+    case RangeOp::kStdvarOverTime: {
+      double count = 0, mean = 0, aux = 0;
+      for (const Sample& x : s) {
+        count += 1;
+        const double delta = x.v - mean;
+        mean += delta / count;
+        aux += delta * (x.v - mean);
+      }
+      return op == RangeOp::kStdvarOverTime ? aux / count : std::sqrt(aux / count);
+    }
+    case RangeOp::kQuantileOverTime:
+      scratch.clear();
+      for (const Sample& x : s) scratch.push_back(x.v);
+      return Quantile(param, scratch);
+    case RangeOp::kFirstOverTime:
+      return s.front().v;
+    case RangeOp::kLastOverTime:
+      return s.back().v;
+    case RangeOp::kRateCounter:
+      return RateCounter(s, range_seconds);
+  }
+  return 0;
+}
+
+std::string PipelineError(const Labels& labels) {
+  const std::string err(labels.Get(kErrorLabel));
+  return "pipeline error: '" + err + "' for series: '" + labels.ToString() +
+         "'.\nUse a label filter to intentionally skip this error. (e.g | __error__!=\"" + err +
+         "\").\nTo skip all potential errors you can match empty errors.(e.g __error__=\"\")\nThe "
+         "label filter can also be specified after unwrap. (e.g | unwrap latency | __error__=\"\" "
+         ")\n";
+}
+
+// Which of a record's labels name its series.
+class SeriesLabels {
+ public:
+  SeriesLabels(const logql::Grouping* grouping, std::string unwrapped)
+      : grouping_(grouping), unwrapped_(std::move(unwrapped)) {}
+
+  // Calls fn(name, value) for each label of the series, sorted. An errored
+  // record keeps all its labels, so the error names where it happened.
+  template <typename Fn>
+  void ForEach(const LabelsBuilder& labels, bool errored, Fn&& fn) const {
+    labels.ForEach([&](std::string_view name, std::string_view value, LabelCategory) {
+      if (!errored && !Keeps(name)) return;
+      fn(name, value);
+    });
+  }
+
+ private:
+  bool Listed(std::string_view name) const {
+    return std::find(grouping_->labels.begin(), grouping_->labels.end(), name) !=
+           grouping_->labels.end();
+  }
+  bool Keeps(std::string_view name) const {
+    if (grouping_ != nullptr && !grouping_->without) return Listed(name);
+    if (!unwrapped_.empty() && name == unwrapped_) return false;
+    return grouping_ == nullptr || !Listed(name);
+  }
+
+  const logql::Grouping* grouping_;
+  std::string unwrapped_;
+};
+
+bool IsErrored(const LabelsBuilder& labels) {
+  if (!labels.HasError()) return false;
+  auto preserve = labels.Get("__preserve_error__");
+  return !(preserve && *preserve == "true");
+}
+
+}  // namespace
+
+bool CanPushGrouping(const logql::RangeAggregation& agg) {
+  if (agg.grouping) return false;
+  switch (agg.op) {
+    case RangeOp::kCountOverTime:
+    case RangeOp::kRate:
+    case RangeOp::kBytesOverTime:
+    case RangeOp::kBytesRate:
+    case RangeOp::kSumOverTime:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
+                                                     const logql::RangeAggregation& agg,
+                                                     const RangeEvalContext& ctx,
+                                                     const logql::Grouping* pushed,
+                                                     QueryStats* stats) {
+  const logql::LogRange& range = agg.range;
+  const std::optional<logql::Unwrap>& unwrap = range.unwrap;
+  LODE_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Compile(range.selector.pipeline));
+  const std::vector<logql::LineFilter>& line_filters = pipeline.PushedLineFilters();
+  LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
+  std::vector<LabelFilter> post_filters;
+  if (unwrap) {
+    for (const logql::LabelFilterExpr& f : unwrap->post_filters) {
+      LODE_ASSIGN_OR_RETURN(LabelFilter lf, LabelFilter::Compile(f));
+      post_filters.push_back(std::move(lf));
+    }
+  }
+  const logql::Grouping* grouping = agg.grouping ? &*agg.grouping : pushed;
+  // When no label survives the grouping and the pipeline only parses,
+  // the parsers' labels would be dropped anyway: they need not run (and
+  // cannot fail the query), as in LogQL.
+  const bool labels_dropped =
+      grouping != nullptr && !grouping->without && grouping->labels.empty() && !unwrap;
+  const bool run_pipeline = !pipeline.empty() && !(labels_dropped && pipeline.OnlyParsers());
+  const bool needs_bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
+  const SeriesLabels series_labels(grouping, unwrap ? unwrap->label : std::string());
+
+  // Records whose shifted time u = ts + offset falls in some window.
+  const int64_t last = ctx.first_step + static_cast<int64_t>(ctx.steps - 1) * ctx.step_ns;
+  const int64_t first = ctx.first_step - range.range_ns;  // exclusive
+  std::vector<std::unique_ptr<RecordIterator>> its;
+  std::vector<bool> valid;
+  std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
+  for (const std::string& tenant : ctx.tenants) {
+    SelectRequest request;
+    request.tenant = tenant;
+    request.start = first + 1 - range.offset_ns;
+    request.end = last + 1 - range.offset_ns;
+    request.matchers = range.selector.matchers;
+    request.direction = Direction::kForward;
+    request.line_contains = RequiredLineLiterals(line_filters);
+    if (!filters.empty()) {
+      request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
+        scanned_lines.fetch_add(1, std::memory_order_relaxed);
+        scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
+        return filters.Matches(line);
+      };
+      request.block_filter = [&filters](std::string_view data, const uint64_t* offsets,
+                                        size_t count, uint8_t* keep) {
+        filters.FilterBlock(data, offsets, count, keep);
+      };
+    }
+    // Counting needs no line text; sizes, parsers and values do.
+    request.timestamps_only = !needs_bytes && !run_pipeline && !unwrap;
+    LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
+    valid.push_back(it->Next());
+    LODE_RETURN_IF_ERROR(it->status());
+    its.push_back(std::move(it));
+  }
+
+  std::vector<Window> windows;
+  std::unordered_multimap<uint64_t, size_t> index;  // series hash -> windows
+  size_t last_series = SIZE_MAX;
+  Labels last_stream, last_metadata;
+  // Without a pipeline or unwrap, a record's series depends only on its
+  // stream and metadata: it is reused while they repeat.
+  const bool reuse_series = !run_pipeline && !unwrap;
+  LabelsBuilder labels;
+  PipelineState state;
+  std::vector<double> scratch;
+  std::vector<uint8_t> absent(ctx.steps, 1);
+  const double range_seconds = static_cast<double>(range.range_ns) / 1e9;
+  const double param = agg.param.value_or(0);
+  Status failure;
+
+  auto emit = [&](size_t step) -> Status {
+    const int64_t t = ctx.first_step + static_cast<int64_t>(step) * ctx.step_ns;
+    for (Window& w : windows) {
+      while (!w.samples.empty() && w.samples.front().t <= t - range.range_ns) {
+        if (IsCounting(agg.op)) w.total -= w.samples.front().v;
+        w.samples.pop_front();
+      }
+      if (w.samples.empty()) continue;
+      if (w.errored) return Status::InvalidArgument(PipelineError(w.out.labels));
+      absent[step] = 0;
+      w.out.values[step] = Aggregate(agg.op, w, range_seconds, param, scratch);
+      w.out.present[step] = 1;
+    }
+    return Status::Ok();
+  };
+
+  // The series of the record now in `labels`: found by a hash of its
+  // labels, created when new.
+  auto series_of = [&](bool errored) -> Result<size_t> {
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+      h = XXH3_64bits_withSeed(name.data(), name.size(), h ^ name.size());
+      h = XXH3_64bits_withSeed(value.data(), value.size(), h ^ (value.size() << 32));
+    });
+    auto [lo, hi] = index.equal_range(h);
+    for (auto it = lo; it != hi; ++it) {
+      const Labels& have = windows[it->second].out.labels;
+      size_t i = 0;
+      bool same = true;
+      series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+        if (!same) return;
+        if (i >= have.size() || have.items()[i].name != name || have.items()[i].value != value) {
+          same = false;
+        }
+        ++i;
+      });
+      if (same && i == have.size()) return it->second;
+    }
+    if (windows.size() + 1 > ctx.max_series) {
+      return Status::InvalidArgument(
+          "maximum of series (" + std::to_string(ctx.max_series) +
+          ") reached while evaluating a range aggregation; narrow the selector or group with "
+          "sum by (...)");
+    }
+    std::vector<Label> out;
+    series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+      out.push_back(Label{std::string(name), std::string(value)});
+    });
+    Window w;
+    w.out.labels = Labels(std::move(out));
+    w.out.values.assign(ctx.steps, 0);
+    w.out.present.assign(ctx.steps, 0);
+    w.errored = errored;
+    windows.push_back(std::move(w));
+    index.emplace(h, windows.size() - 1);
+    return windows.size() - 1;
+  };
+
+  size_t k = 0;
+  std::string value_text;
+  while (true) {
+    int best = -1;
+    for (size_t i = 0; i < its.size(); ++i) {
+      if (!valid[i]) continue;
+      if (best < 0 || its[i]->record().timestamp < its[best]->record().timestamp) {
+        best = static_cast<int>(i);
+      }
+    }
+    if (best < 0) break;
+    const Record& r = its[best]->record();
+    const int64_t u = r.timestamp + range.offset_ns;
+    while (k < ctx.steps && ctx.first_step + static_cast<int64_t>(k) * ctx.step_ns < u) {
+      LODE_RETURN_IF_ERROR(emit(k++));
+    }
+    if ((filters.empty() || filters.Matches(r.line)) && u > first && u <= last) {
+      if (filters.empty()) {
+        ++scanned_lines;
+        scanned_bytes += r.line.size();
+      }
+      std::string_view line = r.line;
+      bool keep = true;
+      double value = 1;
+      size_t series = SIZE_MAX;
+      if (reuse_series && last_series != SIZE_MAX && r.stream == last_stream &&
+          r.metadata == last_metadata) {
+        series = last_series;
+      } else {
+        labels.Reset(r.stream, r.metadata);
+        if (run_pipeline) keep = pipeline.Process(r.timestamp, &line, labels, state);
+        if (keep && unwrap) {
+          auto text = labels.Get(unwrap->label);
+          if (!text || text->empty()) {
+            keep = false;  // no value, no sample
+          } else {
+            value_text.assign(*text);
+            Status conversion;
+            switch (unwrap->conversion) {
+              case logql::Unwrap::Conversion::kNone: {
+                auto f = ParseGoFloat(value_text);
+                if (f.ok()) value = *f;
+                conversion = f.status();
+                break;
+              }
+              case logql::Unwrap::Conversion::kDuration:
+              case logql::Unwrap::Conversion::kDurationSeconds: {
+                auto d = ParseGoDuration(value_text);
+                if (d.ok()) value = GoDurationSeconds(*d);
+                conversion = d.status();
+                break;
+              }
+              case logql::Unwrap::Conversion::kBytes: {
+                auto b = ParseHumanBytes(value_text);
+                if (b.ok()) value = static_cast<double>(*b);
+                conversion = b.status();
+                break;
+              }
+            }
+            if (!conversion.ok()) {
+              value = 0;
+              labels.SetError(kSampleExtractionErr, conversion.message(), true);
+            }
+            for (const LabelFilter& f : post_filters) {
+              if (!f.Matches(labels)) {
+                keep = false;
+                break;
+              }
+            }
+          }
+        }
+        if (keep) {
+          LODE_ASSIGN_OR_RETURN(series, series_of(IsErrored(labels)));
+          if (reuse_series) {
+            last_series = series;
+            last_stream = r.stream;
+            last_metadata = r.metadata;
+          }
+        }
+      }
+      if (keep) {
+        ++stats->post_filter_lines;
+        if (needs_bytes) value = static_cast<double>(line.size());
+        Window& w = windows[series];
+        w.samples.push_back(Sample{u, value});
+        if (IsCounting(agg.op)) w.total += value;
+      }
+    }
+    valid[best] = its[best]->Next();
+    LODE_RETURN_IF_ERROR(its[best]->status());
+  }
+  while (k < ctx.steps) LODE_RETURN_IF_ERROR(emit(k++));
+  for (const auto& it : its) stats->read += it->read_stats();
+  stats->lines_scanned += scanned_lines;
+  stats->bytes_scanned += scanned_bytes;
+
+  std::vector<StepSeries> out;
+  if (agg.op == RangeOp::kAbsentOverTime) {
+    // One series, labelled by the selector's equality matchers (a name
+    // matched twice, or also otherwise, is left out), where nothing was
+    // found.
+    std::vector<Label> names;
+    for (const Matcher& m : range.selector.matchers) {
+      bool alone = m.type() == MatchType::kEqual;
+      for (const Matcher& o : range.selector.matchers) {
+        if (&o != &m && o.name() == m.name()) alone = false;
+      }
+      if (alone) names.push_back(Label{m.name(), m.value()});
+    }
+    StepSeries s{Labels(std::move(names)), std::vector<double>(ctx.steps, 1), absent};
+    if (std::find(s.present.begin(), s.present.end(), 1) != s.present.end()) {
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+  for (Window& w : windows) out.push_back(std::move(w.out));
+  return out;
+}
+
+}  // namespace lode
