@@ -1,5 +1,7 @@
 #include "query/json_labels.h"
 
+#include <cstring>
+
 #include "query/label_text.h"
 #include "query/labels_builder.h"
 
@@ -30,13 +32,17 @@ long NextToken(std::string_view d) {
 // quote, or -1; *escaped says whether the string holds a backslash.
 long StringEnd(std::string_view d, bool* escaped) {
   *escaped = false;
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (d[i] == '\\') {
-      *escaped = true;
-      ++i;  // the escaped byte cannot end the string
-      continue;
-    }
-    if (d[i] == '"') return static_cast<long>(i + 1);
+  size_t i = 0;
+  while (i < d.size()) {
+    const void* q = std::memchr(d.data() + i, '"', d.size() - i);
+    if (q == nullptr) return -1;
+    const size_t quote = static_cast<size_t>(static_cast<const char*>(q) - d.data());
+    // Escaped when an odd number of backslashes precedes it.
+    size_t backslashes = 0;
+    while (backslashes < quote - i && d[quote - 1 - backslashes] == '\\') ++backslashes;
+    if (!*escaped && std::memchr(d.data() + i, '\\', quote - i) != nullptr) *escaped = true;
+    if (backslashes % 2 == 0) return static_cast<long>(quote + 1);
+    i = quote + 1;
   }
   return -1;
 }
@@ -222,12 +228,18 @@ void StringValue(const JValue& v, std::string* out) {
   ReplaceInvalidUtf8WithSpace(out);
 }
 
+// Returned to stop a scan early without an error.
+constexpr const char* kStopScan = "";
+
 class Flattener {
  public:
   Flattener(LabelsBuilder& labels, int stage) : labels_(labels), stage_(stage) {}
 
   const char* Object(std::string_view d) {
     return ObjectEach(d, [this](std::string_view key, const JValue& v) -> const char* {
+      // When the query needs only some labels and has them all, the rest
+      // of the object is not read (nor checked).
+      if (labels_.AllNeededParsed()) return kStopScan;
       switch (v.type) {
         case JType::kString:
         case JType::kNumber:
@@ -235,7 +247,9 @@ class Flattener {
           const size_t len = prefix_.size();
           if (!prefix_.empty()) prefix_.push_back('_');
           AppendSanitizedLabelName(&prefix_, key);
-          if (v.type == JType::kString) {
+          if (!labels_.WantsParsed(prefix_)) {
+            // Not needed by the query: its value is not worked out.
+          } else if (v.type == JType::kString) {
             StringValue(v, &value_);
             labels_.SetParsed(prefix_, value_, stage_, false);
           } else {
@@ -253,7 +267,7 @@ class Flattener {
           if (prefix_.size() == before && before > 0) prefix_.pop_back();
           const char* e = Object(v.raw);
           prefix_.resize(len);
-          return e;
+          return e == kStopScan && !labels_.AllNeededParsed() ? nullptr : e;
         }
         default:
           return nullptr;  // arrays and nulls give no labels
@@ -273,7 +287,7 @@ class Flattener {
 bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, int stage,
                        std::string* error) {
   Flattener f(labels, stage);
-  if (const char* e = f.Object(line)) {
+  if (const char* e = f.Object(line); e != nullptr && e != kStopScan) {
     error->assign(e);
     return false;
   }

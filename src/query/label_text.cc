@@ -1,6 +1,7 @@
 #include "query/label_text.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace lode {
 namespace {
@@ -51,7 +52,11 @@ bool IsNameByte(char c) {
 }
 
 void AppendMapped(std::string* to, std::string_view key) {
-  for (size_t i = 0; i < key.size();) {
+  // Most keys are names already.
+  size_t clean = 0;
+  while (clean < key.size() && IsNameByte(key[clean])) ++clean;
+  to->append(key.substr(0, clean));
+  for (size_t i = clean; i < key.size();) {
     if (IsNameByte(key[i])) {
       to->push_back(key[i]);
       ++i;
@@ -119,7 +124,14 @@ void AppendSanitizedLabelName(std::string* to, std::string_view key) {
 }
 
 bool HasInvalidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
+  // ASCII, eight bytes at a time, is the common case.
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) break;
+  }
+  for (; i < s.size();) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;

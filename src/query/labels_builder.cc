@@ -9,6 +9,7 @@ namespace lode {
 void LabelsBuilder::Reset(const Labels& stream, const Labels& metadata) {
   stream_ = &stream;
   used_ = 0;
+  needed_found_ = 0;
   for (const Label& l : stream) Append(LabelCategory::kStream, l.name, l.value, kCreatorStream);
   for (const Label& m : metadata) {
     if (m.name == kErrorLabel || m.name == kErrorDetailsLabel) {
@@ -63,15 +64,20 @@ void LabelsBuilder::Set(LabelCategory category, std::string_view name, std::stri
 
 void LabelsBuilder::SetParsed(std::string_view name, std::string_view value, int stage,
                               bool overwrite) {
+  if (!WantsParsed(name)) return;
   std::string_view key = name;
   if (IsStreamLabel(name)) {
     suffixed_.assign(name);
     suffixed_ += "_extracted";
     key = suffixed_;
   }
+  if (needed_ != nullptr && std::find(needed_->begin(), needed_->end(), key) == needed_->end()) {
+    return;
+  }
   int i = Find(key);
   if (i < 0) {
     Append(LabelCategory::kParsed, key, value, stage);
+    if (needed_ != nullptr) ++needed_found_;
     return;
   }
   Entry& e = entries_[i];

@@ -58,6 +58,41 @@ class LabelsBuilder {
   void SetError(std::string_view error, std::string_view details, bool replace);
   bool HasError() const { return Has(kErrorLabel); }
 
+  // Parsers extract only these names from here on (null: all), when a
+  // query needs only some labels (`sum by (level) (... | json ...)`).
+  // The vector must outlive the builder's use.
+  void RestrictParsed(const std::vector<std::string>* names) {
+    needed_ = names;
+    needed_count_ = 0;
+    if (names == nullptr) return;
+    for (const std::string& n : *names) {
+      if (!n.starts_with("__")) ++needed_count_;
+    }
+  }
+  // Whether every needed name has been parsed for this record, so a
+  // parser may stop early (never without a restriction).
+  bool AllNeededParsed() const {
+    return needed_ != nullptr && needed_count_ > 0 && needed_found_ >= needed_count_;
+  }
+
+  // Whether SetParsed(name, ...) would keep the label (under a
+  // restriction, only needed names are), so a parser can skip computing
+  // values nobody reads.
+  bool WantsParsed(std::string_view name) const {
+    if (needed_ == nullptr) return true;
+    for (const std::string& n : *needed_) {
+      if (n == name) return true;
+      if (n.size() == name.size() + 10 && n.starts_with(name) && n.ends_with("_extracted"))
+        return true;
+    }
+    return false;
+  }
+
+  // Calls fn(name, value) for each label, in no particular order.
+  template <typename Fn>
+  void ForEachUnsorted(Fn&& fn) const {
+    for (size_t i = 0; i < used_; ++i) fn(entries_[i].name, entries_[i].value);
+  }
   // Calls fn(name, value, category) for each label, sorted by name.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
@@ -92,6 +127,9 @@ class LabelsBuilder {
   size_t used_ = 0;
   const Labels* stream_ = nullptr;  // the record's, alive while it is processed
   std::string suffixed_;            // scratch for `name_extracted`
+  const std::vector<std::string>* needed_ = nullptr;
+  size_t needed_count_ = 0;  // of needed_, the names a parser may set
+  size_t needed_found_ = 0;  // of those, set for this record
   mutable std::vector<uint32_t> order_;
   mutable bool dirty_ = false;
 };

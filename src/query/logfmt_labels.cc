@@ -168,6 +168,7 @@ bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, La
     }
   }
   while (!dec.AtEnd()) {
+    if (labels.AllNeededParsed()) break;  // the query needs nothing more
     if (!dec.Next()) {
       if (!dec.error().empty() && options.strict) break;
       continue;

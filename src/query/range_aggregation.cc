@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <unordered_map>
 
 #include "query/label_filter.h"
@@ -153,36 +155,104 @@ std::string PipelineError(const Labels& labels) {
          ")\n";
 }
 
-// Which of a record's labels name its series.
+// Which of a record's labels name its series: those a `by` lists, or all
+// but those a `without` lists and the unwrapped label. An errored record
+// keeps all its labels, so the error names where it happened.
 class SeriesLabels {
  public:
   SeriesLabels(const logql::Grouping* grouping, std::string unwrapped)
-      : grouping_(grouping), unwrapped_(std::move(unwrapped)) {}
+      : unwrapped_(std::move(unwrapped)) {
+    if (grouping != nullptr) {
+      by_ = !grouping->without;
+      names_ = grouping->labels;
+      std::sort(names_.begin(), names_.end());
+      names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+    }
+  }
 
-  // Calls fn(name, value) for each label of the series, sorted. An errored
-  // record keeps all its labels, so the error names where it happened.
+  // A hash of the series' labels, computed without sorting the record's.
+  uint64_t Hash(const LabelsBuilder& labels, bool errored) const {
+    uint64_t h = 0;
+    ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+      // Summed per label, so the labels' order does not matter.
+      uint64_t x = XXH3_64bits_withSeed(name.data(), name.size(), 0x51ed27);
+      h += XXH3_64bits_withSeed(value.data(), value.size(), x);
+    });
+    return h;
+  }
+
+  // Whether the record's series labels are exactly `have` (sorted).
+  bool Same(const LabelsBuilder& labels, bool errored, const Labels& have) const {
+    size_t n = 0;
+    bool same = true;
+    ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+      ++n;
+      if (same && (!have.Has(name) || have.Get(name) != value)) same = false;
+    });
+    return same && n == have.size();
+  }
+
+  Labels Build(const LabelsBuilder& labels, bool errored) const {
+    std::vector<Label> out;
+    ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
+      out.push_back(Label{std::string(name), std::string(value)});
+    });
+    return Labels(std::move(out));
+  }
+
+ private:
   template <typename Fn>
   void ForEach(const LabelsBuilder& labels, bool errored, Fn&& fn) const {
-    labels.ForEach([&](std::string_view name, std::string_view value, LabelCategory) {
-      if (!errored && !Keeps(name)) return;
+    if (by_ && !errored) {
+      for (const std::string& name : names_) {
+        if (auto v = labels.Get(name)) fn(name, *v);
+      }
+      return;
+    }
+    labels.ForEachUnsorted([&](std::string_view name, std::string_view value) {
+      if (!errored) {
+        if (!unwrapped_.empty() && name == unwrapped_) return;
+        if (std::binary_search(names_.begin(), names_.end(), name)) return;
+      }
       fn(name, value);
     });
   }
 
- private:
-  bool Listed(std::string_view name) const {
-    return std::find(grouping_->labels.begin(), grouping_->labels.end(), name) !=
-           grouping_->labels.end();
-  }
-  bool Keeps(std::string_view name) const {
-    if (grouping_ != nullptr && !grouping_->without) return Listed(name);
-    if (!unwrapped_.empty() && name == unwrapped_) return false;
-    return grouping_ == nullptr || !Listed(name);
-  }
-
-  const logql::Grouping* grouping_;
+  bool by_ = false;
+  std::vector<std::string> names_;  // sorted
   std::string unwrapped_;
 };
+
+// The labels a range aggregation's value depends on, when that is not all
+// of them: a `by` grouping's, and those stages and unwrap read. Parsers
+// then extract only these. Null when every label may matter.
+std::optional<std::vector<std::string>> NeededLabels(const logql::LogRange& range,
+                                                     const logql::Grouping* grouping) {
+  if (grouping == nullptr || grouping->without) return std::nullopt;
+  std::vector<std::string> names = grouping->labels;
+  std::function<void(const logql::LabelFilterExpr&)> add_filter =
+      [&](const logql::LabelFilterExpr& f) {
+        for (const auto& c : f.children) add_filter(c);
+        if (!f.name.empty()) names.push_back(f.name);
+      };
+  for (const logql::Stage& stage : range.selector.pipeline) {
+    if (const auto* f = std::get_if<logql::LabelFilterExpr>(&stage)) {
+      add_filter(*f);
+    } else if (std::holds_alternative<logql::LineFormat>(stage) ||
+               std::holds_alternative<logql::LabelFormat>(stage)) {
+      return std::nullopt;  // templates and renames may read any label
+    } else if (const auto* sel = std::get_if<logql::LabelSelection>(&stage)) {
+      for (const auto& item : sel->items) names.push_back(item.name);
+    }
+  }
+  if (range.unwrap) {
+    names.push_back(range.unwrap->label);
+    for (const auto& f : range.unwrap->post_filters) add_filter(f);
+  }
+  names.push_back(std::string(kErrorLabel));
+  names.push_back(std::string(kErrorDetailsLabel));
+  return names;
+}
 
 bool IsErrored(const LabelsBuilder& labels) {
   if (!labels.HasError()) return false;
@@ -274,6 +344,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   // stream and metadata: it is reused while they repeat.
   const bool reuse_series = !run_pipeline && !unwrap;
   LabelsBuilder labels;
+  const std::optional<std::vector<std::string>> needed = NeededLabels(range, grouping);
+  if (needed) labels.RestrictParsed(&*needed);
   PipelineState state;
   std::vector<double> scratch;
   std::vector<uint8_t> absent(ctx.steps, 1);
@@ -300,24 +372,10 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   // The series of the record now in `labels`: found by a hash of its
   // labels, created when new.
   auto series_of = [&](bool errored) -> Result<size_t> {
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
-      h = XXH3_64bits_withSeed(name.data(), name.size(), h ^ name.size());
-      h = XXH3_64bits_withSeed(value.data(), value.size(), h ^ (value.size() << 32));
-    });
+    const uint64_t h = series_labels.Hash(labels, errored);
     auto [lo, hi] = index.equal_range(h);
     for (auto it = lo; it != hi; ++it) {
-      const Labels& have = windows[it->second].out.labels;
-      size_t i = 0;
-      bool same = true;
-      series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
-        if (!same) return;
-        if (i >= have.size() || have.items()[i].name != name || have.items()[i].value != value) {
-          same = false;
-        }
-        ++i;
-      });
-      if (same && i == have.size()) return it->second;
+      if (series_labels.Same(labels, errored, windows[it->second].out.labels)) return it->second;
     }
     if (windows.size() + 1 > ctx.max_series) {
       return Status::InvalidArgument(
@@ -325,12 +383,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
           ") reached while evaluating a range aggregation; narrow the selector or group with "
           "sum by (...)");
     }
-    std::vector<Label> out;
-    series_labels.ForEach(labels, errored, [&](std::string_view name, std::string_view value) {
-      out.push_back(Label{std::string(name), std::string(value)});
-    });
     Window w;
-    w.out.labels = Labels(std::move(out));
+    w.out.labels = series_labels.Build(labels, errored);
     w.out.values.assign(ctx.steps, 0);
     w.out.present.assign(ctx.steps, 0);
     w.errored = errored;
