@@ -96,6 +96,36 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     route = path;
     return allow({"GET", "POST"}) ? HandleInstantQuery(request) : method_not_allowed();
   }
+  if (path == "/loki/api/v1/labels" || path == "/loki/api/v1/label") {
+    route = "/loki/api/v1/labels";
+    return allow({"GET", "POST"}) ? HandleLabels(request, nullptr) : method_not_allowed();
+  }
+  if (path.starts_with("/loki/api/v1/label/") && path.ends_with("/values")) {
+    route = "/loki/api/v1/label/values";
+    const std::string name = path.substr(19, path.size() - 19 - 7);
+    return allow({"GET", "POST"}) ? HandleLabels(request, &name) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/series") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleSeries(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/index/stats") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleIndexStats(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/index/volume" || path == "/loki/api/v1/index/volume_range") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleVolume(request, path.ends_with("_range"))
+                                  : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/detected_labels") {
+    route = path;
+    return allow({"GET"}) ? HandleDetectedLabels(request) : method_not_allowed();
+  }
+  if (path == "/loki/api/v1/format_query") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleFormatQuery(request) : method_not_allowed();
+  }
   if (path == "/loki/api/v1/status/buildinfo") {
     route = path;
     return HandleBuildInfo();

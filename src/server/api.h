@@ -8,6 +8,7 @@
 
 #include "base/metrics.h"
 #include "ingest/loki_push.h"
+#include "server/http_server.h"
 #include "server/http_types.h"
 #include "storage/storage.h"
 
@@ -30,6 +31,9 @@ class Api {
   // Thread-safe; called from the server's worker threads.
   HttpResponse Handle(const HttpRequest& request);
 
+  // /loki/api/v1/tail, served over WebSocket by the HTTP server.
+  WebSocketHandler TailHandler();
+
   // Reported by /ready; false while shutting down.
   void SetReady(bool ready) { ready_.store(ready); }
 
@@ -38,6 +42,13 @@ class Api {
   HttpResponse HandlePush(const HttpRequest& request);
   HttpResponse HandleQueryRange(const HttpRequest& request);
   HttpResponse HandleInstantQuery(const HttpRequest& request);
+  // /labels (name null) and /label/<name>/values.
+  HttpResponse HandleLabels(const HttpRequest& request, const std::string* name);
+  HttpResponse HandleSeries(const HttpRequest& request);
+  HttpResponse HandleIndexStats(const HttpRequest& request);
+  HttpResponse HandleVolume(const HttpRequest& request, bool over_range);
+  HttpResponse HandleDetectedLabels(const HttpRequest& request);
+  HttpResponse HandleFormatQuery(const HttpRequest& request);
   HttpResponse HandleBuildInfo() const;
   HttpResponse HandleIndexPage() const;
 

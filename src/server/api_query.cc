@@ -8,74 +8,14 @@
 #include "query/log_query.h"
 #include "query/metric_query.h"
 #include "server/api.h"
+#include "server/api_params.h"
 #include "server/query_response.h"
 
 namespace lode {
 namespace {
 
-// `X-Loki-Response-Encoding-Flags: categorize-labels` (a comma list).
-bool WantsCategorizedLabels(const HttpRequest& request) {
-  std::string flags = request.Header("X-Loki-Response-Encoding-Flags");
-  size_t start = 0;
-  while (start <= flags.size()) {
-    size_t comma = flags.find(',', start);
-    std::string flag =
-        flags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!flag.empty() && flag.front() == ' ') flag.erase(flag.begin());
-    while (!flag.empty() && flag.back() == ' ') flag.pop_back();
-    if (flag == "categorize-labels") return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return false;
-}
-
 constexpr int64_t kDefaultSinceNs = 3600 * kNanosPerSecond;
 constexpr int64_t kMaxPoints = 11000;  // Loki's limit per series
-
-Result<std::vector<std::string>> ReadTenants(const HttpRequest& request,
-                                             const std::string& default_tenant) {
-  std::string header = request.Header("X-Scope-OrgID");
-  return ParseTenantList(header.empty() ? default_tenant : header);
-}
-
-Result<int64_t> TimeParam(const HttpRequest& request, const char* name, int64_t fallback) {
-  std::string value = request.Param(name);
-  if (value.empty()) return fallback;
-  auto t = ParseApiTime(value);
-  if (!t.ok())
-    return Status::InvalidArgument("invalid " + std::string(name) + ": " + t.status().message());
-  return t;
-}
-
-Result<size_t> LimitParam(const HttpRequest& request, size_t fallback, size_t max) {
-  std::string value = request.Param("limit");
-  if (value.empty()) return fallback;
-  uint64_t limit = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
-  if (ec != std::errc() || ptr != value.data() + value.size()) {
-    return Status::InvalidArgument("invalid limit \"" + value + "\": must be a positive integer");
-  }
-  if (limit == 0) return Status::InvalidArgument("limit must be a positive value");
-  if (limit > max) {
-    return Status::InvalidArgument(
-        "max entries limit per query exceeded, limit > max_entries_limit_per_query (" +
-        std::to_string(limit) + " > " + std::to_string(max) + ")");
-  }
-  return static_cast<size_t>(limit);
-}
-
-Result<Direction> DirectionParam(const HttpRequest& request) {
-  std::string value = request.Param("direction");
-  if (value.empty() || value == "backward" || value == "BACKWARD") return Direction::kBackward;
-  if (value == "forward" || value == "FORWARD") return Direction::kForward;
-  return Status::InvalidArgument("invalid direction \"" + value +
-                                 "\": expected forward or backward");
-}
-
-HttpResponse ErrorResponse(const Status& status) {
-  return HttpResponse::Text(HttpStatusFor(status), status.message());
-}
 
 }  // namespace
 

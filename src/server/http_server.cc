@@ -4,7 +4,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -15,6 +19,7 @@ namespace lode {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -24,10 +29,113 @@ constexpr auto kIdleTimeout = std::chrono::seconds(120);
 struct ServerState {
   HttpServerOptions options;
   HttpHandler handler;
+  WebSocketHandler websocket;
   asio::io_context ioc;
   std::unique_ptr<asio::thread_pool> workers;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  // WebSocket handlers run on detached threads; stop waits for them.
+  std::mutex ws_mu;
+  std::condition_variable ws_cv;
+  int ws_running = 0;
+};
+
+// An accepted WebSocket: messages from the handler's thread are queued and
+// written one at a time on the connection's strand; reads only watch for
+// the peer's close.
+class WsSession : public std::enable_shared_from_this<WsSession>, public WebSocketSink {
+ public:
+  WsSession(beast::tcp_stream stream, ServerState& state) : ws_(std::move(stream)), state_(state) {}
+
+  void Accept(std::shared_ptr<HttpRequest> request, http::request<http::string_body> req) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.async_accept(req, [self = shared_from_this(), request](beast::error_code ec) {
+      if (ec) return self->MarkClosed();
+      self->ReadLoop();
+      self->StartHandler(request);
+    });
+  }
+
+  bool Send(std::string message) override {
+    if (closed()) return false;
+    asio::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable {
+      self->queue_.push_back(std::move(m));
+      if (self->queue_.size() == 1) self->WriteNext();
+    });
+    return true;
+  }
+  bool closed() const override { return closed_.load() || state_.stopping.load(); }
+  bool WaitClosed(int ms) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return closed(); });
+    return closed();
+  }
+
+ private:
+  void StartHandler(std::shared_ptr<HttpRequest> request) {
+    {
+      std::lock_guard lock(state_.ws_mu);
+      ++state_.ws_running;
+    }
+    std::thread([self = shared_from_this(), request]() mutable {
+      self->state_.websocket.run(*request, *self);
+      ServerState& state = self->state_;
+      asio::post(self->ws_.get_executor(), [s = self] { s->CloseWhenDrained(); });
+      // The session is released here, not after the server may be gone.
+      self.reset();
+      std::lock_guard lock(state.ws_mu);
+      --state.ws_running;
+      state.ws_cv.notify_all();
+    }).detach();
+  }
+
+  void ReadLoop() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->MarkClosed();
+      self->in_.consume(self->in_.size());  // clients send nothing we need
+      self->ReadLoop();
+    });
+  }
+
+  void WriteNext() {
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      self->queue_.pop_front();
+                      if (ec) return self->MarkClosed();
+                      if (!self->queue_.empty()) return self->WriteNext();
+                      if (self->closing_) self->CloseNow();
+                    });
+  }
+
+  void CloseWhenDrained() {
+    closing_ = true;
+    if (queue_.empty()) CloseNow();
+  }
+
+  void CloseNow() {
+    if (closed_.load()) return;
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared_from_this()](beast::error_code) { self->MarkClosed(); });
+  }
+
+  void MarkClosed() {
+    {
+      std::lock_guard lock(mu_);
+      closed_.store(true);
+    }
+    cv_.notify_all();
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  ServerState& state_;
+  beast::flat_buffer in_;
+  std::deque<std::string> queue_;  // on the strand
+  bool closing_ = false;           // on the strand
+  std::atomic<bool> closed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
 };
 
 // Takes the body out of `req` (a push body can be megabytes; no copy).
@@ -116,6 +224,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Write(HttpResponse::Text(400, "malformed HTTP request: " + ec.message()));
     }
     auto& req = parser_->get();
+    if (websocket::is_upgrade(req) && state_.websocket.run) return Upgrade(req);
     keep_alive_ = req.keep_alive() && !state_.stopping.load();
     version_ = req.version();
     state_.in_flight.fetch_add(1);
@@ -125,6 +234,25 @@ class Session : public std::enable_shared_from_this<Session> {
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
         self->state_.in_flight.fetch_sub(1);
+      });
+    });
+  }
+
+  // A WebSocket upgrade: checked on a worker (it may parse a query), then
+  // the connection becomes a WsSession.
+  void Upgrade(http::request<http::string_body>& req) {
+    version_ = req.version();
+    auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
+    auto raw = std::make_shared<http::request<http::string_body>>(std::move(req));
+    asio::post(*state_.workers, [self = shared_from_this(), request, raw] {
+      std::optional<HttpResponse> refused = self->state_.websocket.accept(*request);
+      asio::post(self->stream_.get_executor(), [self, request, raw, refused]() mutable {
+        if (refused) {
+          self->keep_alive_ = false;
+          return self->Write(std::move(*refused));
+        }
+        auto ws = std::make_shared<WsSession>(std::move(self->stream_), self->state_);
+        ws->Accept(request, std::move(*raw));
       });
     });
   }
@@ -191,10 +319,12 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() { Stop(0); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
-                                                      HttpHandler handler) {
+                                                      HttpHandler handler,
+                                                      WebSocketHandler websocket) {
   auto impl = std::make_unique<Impl>();
   impl->state.options = options;
   impl->state.handler = std::move(handler);
+  impl->state.websocket = std::move(websocket);
   impl->state.workers = std::make_unique<asio::thread_pool>(options.worker_threads);
 
   beast::error_code ec;
@@ -237,10 +367,17 @@ void HttpServer::Stop(int grace_ms) {
   while (impl_->state.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // WebSocket handlers see `stopping` within their poll interval, and
+  // return; they use the server's state until then.
+  {
+    std::unique_lock lock(impl_->state.ws_mu);
+    impl_->state.ws_cv.wait(lock, [&] { return impl_->state.ws_running == 0; });
+  }
   // Let the last responses leave before the loop stops.
   std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms > 0 ? 50 : 0));
   impl_->state.ioc.stop();
   for (auto& t : impl_->io_threads) t.join();
+
   impl_->state.workers->join();
 }
 

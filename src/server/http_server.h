@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -25,11 +26,34 @@ struct HttpServerOptions {
 // Called concurrently from worker threads.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// The sending side of an accepted WebSocket connection. Thread-safe.
+class WebSocketSink {
+ public:
+  virtual ~WebSocketSink() = default;
+  // Queues a text message; false once the connection is closed.
+  virtual bool Send(std::string message) = 0;
+  // Whether the peer went away or the server is stopping.
+  virtual bool closed() const = 0;
+  // Waits up to `ms` or until closed; returns closed().
+  virtual bool WaitClosed(int ms) = 0;
+};
+
+// Serves WebSocket upgrade requests (GET with `Upgrade: websocket`).
+struct WebSocketHandler {
+  // A response refuses the upgrade (a 400 for a bad query); nullopt
+  // accepts it.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> accept;
+  // Runs on a thread of its own for the connection's life, sending
+  // messages; the connection closes when it returns.
+  std::function<void(const HttpRequest&, WebSocketSink&)> run;
+};
+
 class HttpServer {
  public:
   // Binds, listens and starts serving; fails if the address is unusable.
   static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
-                                                   HttpHandler handler);
+                                                   HttpHandler handler,
+                                                   WebSocketHandler websocket = {});
   ~HttpServer();
 
   // The bound port (useful when started with port 0).

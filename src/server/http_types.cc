@@ -15,6 +15,14 @@ std::string HttpRequest::Param(std::string_view name) const {
   return "";
 }
 
+std::vector<std::string> HttpRequest::Params(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : params) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
 bool HttpRequest::HasParam(std::string_view name) const {
   for (const auto& [k, v] : params) {
     if (k == name) return true;

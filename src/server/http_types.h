@@ -29,6 +29,8 @@ struct HttpRequest {
   // application/x-www-form-urlencoded body; empty if absent.
   std::string Param(std::string_view name) const;
   bool HasParam(std::string_view name) const;
+  // Every value of a parameter, in order (`match[]` repeats).
+  std::vector<std::string> Params(std::string_view name) const;
   std::string Header(const std::string& name) const;
 };
 

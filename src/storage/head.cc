@@ -162,6 +162,28 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
   }
 }
 
+void Head::CollectSeries(const SeriesRequest& request,
+                         std::map<std::string, SeriesInfo>* out) const {
+  for (const auto& item : streams_) {
+    const HeadStream& stream = item.second;
+    bool match = std::all_of(request.matchers.begin(), request.matchers.end(),
+                             [&](const Matcher& m) { return m.MatchesLabels(stream.labels); });
+    if (!match) continue;
+    uint64_t entries = 0, bytes = 0;
+    for (const HeadEntry& e : stream.entries) {
+      if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+      ++entries;
+      bytes += e.length;
+    }
+    if (entries == 0) continue;
+    SeriesInfo& info = (*out)[stream.labels.ToString()];
+    info.labels = stream.labels;
+    info.entries += entries;
+    info.bytes += bytes;
+    info.chunks += 1;
+  }
+}
+
 std::map<int64_t, std::vector<part::StreamRecords>> Head::ByDay() const {
   std::map<int64_t, std::vector<part::StreamRecords>> days;
   for (const auto& item : streams_) {  // map order: sorted by labels

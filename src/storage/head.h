@@ -87,6 +87,9 @@ class Head {
   // The head's records split by UTC day (days since the epoch), each day's
   // streams sorted by labels and their entries by time, ready for
   // WritePart. Pointers refer into this head.
+  // Adds the head's streams matching `request` with records in its range
+  // to *out (keyed by canonical labels), counting records and line bytes.
+  void CollectSeries(const SeriesRequest& request, std::map<std::string, SeriesInfo>* out) const;
   std::map<int64_t, std::vector<part::StreamRecords>> ByDay() const;
 
  private:

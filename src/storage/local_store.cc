@@ -165,6 +165,13 @@ Result<std::unique_ptr<RecordIterator>> LocalStore::Select(const SelectRequest& 
   return log->Select(request);
 }
 
+Result<std::vector<SeriesInfo>> LocalStore::Series(const SeriesRequest& request) {
+  LODE_RETURN_IF_ERROR(ValidateTenant(request.tenant));
+  TenantLog* log = FindTenant(request.tenant);
+  if (log == nullptr) return std::vector<SeriesInfo>{};
+  return log->Series(request);
+}
+
 Status LocalStore::Flush() {
   std::vector<TenantLog*> logs;
   {

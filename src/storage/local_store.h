@@ -60,6 +60,7 @@ class LocalStore final : public Storage {
   Status Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
                 Durability durability, std::string_view batch_id) override;
   Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) override;
+  Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) override;
   Status Flush() override;
   Status Close() override;
 

@@ -61,6 +61,24 @@ struct SelectRequest {
   }
 };
 
+// A question about streams rather than records: which streams have
+// records in a time range (for label and series lookups), and how many.
+struct SeriesRequest {
+  std::string tenant;
+  TimestampNs start = 0;          // inclusive
+  TimestampNs end = 0;            // exclusive
+  std::vector<Matcher> matchers;  // all must match; empty: every stream
+};
+
+// A stream with records in the range. The counts come from block
+// summaries: a block that overlaps the range counts whole.
+struct SeriesInfo {
+  Labels labels;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;   // uncompressed
+  uint64_t chunks = 0;  // blocks, and one for records not yet in a block
+};
+
 // What a read did, for query statistics.
 struct ReadStats {
   uint64_t blocks_referenced = 0;   // part blocks of matching streams in the time range
@@ -117,6 +135,9 @@ class Storage {
   }
 
   virtual Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) = 0;
+
+  // The streams with records in the request's range, sorted by labels.
+  virtual Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) = 0;
 
   // Makes everything appended so far durable.
   virtual Status Flush() = 0;

@@ -364,6 +364,42 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
       [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
 }
 
+std::vector<SeriesInfo> TenantLog::Series(const SeriesRequest& request) {
+  std::map<std::string, SeriesInfo> found;
+  std::shared_ptr<const Head> flushing;
+  std::vector<PartSet::OpenPart> parts;
+  {
+    std::lock_guard lock(mu_);
+    flushing = flushing_;
+    parts = parts_->Snapshot();
+    head_->CollectSeries(request, &found);
+  }
+  if (flushing) flushing->CollectSeries(request, &found);
+  const std::vector<bool> wanted = parts_->stream_index().Match(request.matchers);
+  for (const PartSet::OpenPart& p : parts) {
+    const part::PartMeta& meta = p.reader->meta();
+    if (meta.max_time < request.start || meta.min_time >= request.end) continue;
+    const std::vector<Labels>& streams = p.reader->streams();
+    for (const part::BlockMeta& b : p.reader->blocks()) {
+      if (b.max_time < request.start || b.min_time >= request.end) continue;
+      const uint32_t id = (*p.stream_ids)[b.stream];
+      if (id >= wanted.size() || !wanted[id]) continue;
+      const Labels& labels = streams[b.stream];
+      SeriesInfo& info = found[labels.ToString()];
+      if (info.labels.empty()) info.labels = labels;
+      info.entries += b.records;
+      info.bytes += b.raw_size;
+      info.chunks += 1;
+    }
+  }
+  std::vector<SeriesInfo> out;
+  out.reserve(found.size());
+  for (auto& [key, info] : found) out.push_back(std::move(info));
+  std::sort(out.begin(), out.end(),
+            [](const SeriesInfo& a, const SeriesInfo& b) { return a.labels < b.labels; });
+  return out;
+}
+
 uint64_t TenantLog::head_bytes() const {
   std::lock_guard lock(mu_);
   return head_->bytes() + (flushing_ ? flushing_->bytes() : 0);

@@ -132,6 +132,8 @@ class TenantLog {
   // flushed, then the live head; append order within each). The head's
   // matching records are copied; part blocks are read as the iterator
   // reaches them. The iterator holds its own references to the parts.
+  // The streams with records in the range (Storage::Series).
+  std::vector<SeriesInfo> Series(const SeriesRequest& request);
   std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
   const std::string& tenant() const { return tenant_; }

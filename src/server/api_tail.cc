@@ -1,0 +1,154 @@
+// /loki/api/v1/tail: a WebSocket that streams the lines of a log query as
+// they arrive. Each second the query runs again from the newest line sent
+// (up to now minus delay_for, so late writes have time to land), and what
+// is new goes out as {"streams":[...]}.
+#include <set>
+
+#include "base/json_writer.h"
+#include "base/time.h"
+#include "logql/parser.h"
+#include "query/log_query.h"
+#include "server/api.h"
+#include "server/api_params.h"
+
+namespace lode {
+namespace {
+
+constexpr int64_t kTailHistoryNs = 3600 * kNanosPerSecond;  // default start: 1h ago
+constexpr int64_t kMaxDelayForSeconds = 5;                  // as Loki
+constexpr size_t kTailBatch = 1000;                         // lines per message at most
+constexpr int kPollMs = 1000;
+
+struct TailParams {
+  logql::LogSelectorExpr expr;
+  std::vector<std::string> tenants;
+  int64_t start = 0;
+  int64_t delay_ns = 0;
+  size_t limit = 100;
+};
+
+Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string& default_tenant,
+                                  size_t max_limit) {
+  TailParams p;
+  LODE_ASSIGN_OR_RETURN(p.tenants, ReadTenants(request, default_tenant));
+  const std::string query = request.Param("query");
+  if (query.empty()) return Status::InvalidArgument("query parameter is required");
+  LODE_ASSIGN_OR_RETURN(logql::Expr expr, logql::ParseQuery(query));
+  if (expr.log() == nullptr) {
+    return Status::InvalidArgument("tail needs a log query, not a metric query");
+  }
+  p.expr = *expr.log();
+  LODE_ASSIGN_OR_RETURN(p.start, TimeParam(request, "start", NowNanos() - kTailHistoryNs));
+  if (std::string d = request.Param("delay_for"); !d.empty()) {
+    int64_t seconds = -1;
+    try {
+      seconds = std::stoll(d);
+    } catch (...) {
+    }
+    if (seconds < 0) return Status::InvalidArgument("invalid delay_for \"" + d + "\"");
+    if (seconds > kMaxDelayForSeconds) {
+      return Status::InvalidArgument("delay_for can't be greater than " +
+                                     std::to_string(kMaxDelayForSeconds));
+    }
+    p.delay_ns = seconds * kNanosPerSecond;
+  }
+  LODE_ASSIGN_OR_RETURN(p.limit, LimitParam(request, 100, max_limit));
+  return p;
+}
+
+std::string EncodeTail(const std::vector<StreamResult>& streams) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("streams");
+  w.BeginArray();
+  for (const StreamResult& s : streams) {
+    w.BeginObject();
+    w.Key("stream");
+    w.BeginObject();
+    for (const Label& l : s.labels) {
+      w.Key(l.name);
+      w.String(l.value);
+    }
+    w.EndObject();
+    w.Key("values");
+    w.BeginArray();
+    for (const LogEntry& e : s.entries) {
+      w.BeginArray();
+      w.String(std::to_string(e.timestamp));
+      w.String(e.line);
+      w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace
+
+WebSocketHandler Api::TailHandler() {
+  WebSocketHandler h;
+  h.accept = [this](const HttpRequest& request) -> std::optional<HttpResponse> {
+    if (request.path != "/loki/api/v1/tail") {
+      return HttpResponse::Text(404, "404 page not found: " + request.path);
+    }
+    auto p = ReadTailParams(request, options_.default_tenant, options_.max_limit);
+    if (!p.ok()) return ErrorResponse(p.status());
+    return std::nullopt;
+  };
+  h.run = [this](const HttpRequest& request, WebSocketSink& sink) {
+    auto p = ReadTailParams(request, options_.default_tenant, options_.max_limit);
+    if (!p.ok()) return;
+    int64_t cursor = p->start;
+    // Lines at the cursor's timestamp already sent, so a line is sent once
+    // even when others with the same time arrive later.
+    std::set<std::string> sent_at_cursor;
+    bool first = true;
+    while (!sink.closed()) {
+      LogQueryParams params;
+      params.tenants = p->tenants;
+      params.start = cursor;
+      params.end = NowNanos() - p->delay_ns;
+      // The history first: the newest `limit` lines; then everything new.
+      params.direction = first ? Direction::kBackward : Direction::kForward;
+      params.limit = first ? p->limit : kTailBatch;
+      bool full = false;
+      if (params.end > params.start) {
+        auto result = ExecuteLogQuery(storage_, p->expr, params);
+        if (!result.ok()) return;
+        std::vector<StreamResult> fresh;
+        int64_t newest = cursor;
+        size_t count = 0;
+        for (StreamResult& s : result->streams) {
+          StreamResult out{s.labels, {}};
+          for (LogEntry& e : s.entries) {
+            ++count;
+            std::string key = s.labels.ToString() + '\n' + e.line;
+            if (e.timestamp == cursor && sent_at_cursor.count(key) > 0) continue;
+            newest = std::max(newest, e.timestamp);
+            out.entries.push_back(std::move(e));
+          }
+          if (first) std::reverse(out.entries.begin(), out.entries.end());
+          if (!out.entries.empty()) fresh.push_back(std::move(out));
+        }
+        full = !first && count >= kTailBatch;
+        if (newest != cursor) sent_at_cursor.clear();
+        for (const StreamResult& s : fresh) {
+          for (const LogEntry& e : s.entries) {
+            if (e.timestamp == newest) sent_at_cursor.insert(s.labels.ToString() + '\n' + e.line);
+          }
+        }
+        cursor = newest;
+        if (!fresh.empty() && !sink.Send(EncodeTail(fresh))) return;
+      }
+      first = false;
+      if (!full && sink.WaitClosed(kPollMs)) return;
+    }
+  };
+  return h;
+}
+
+}  // namespace lode
