@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   lode::CommandRunner serve = lode::AddServeCommand(app);
   lode::CommandRunner forward = lode::AddForwardCommand(app);
   lode::CommandRunner query = lode::AddQueryCommand(app);
+  lode::CommandRunner labels = lode::AddLabelsCommand(app);
+  lode::CommandRunner series = lode::AddSeriesCommand(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -21,6 +23,8 @@ int main(int argc, char** argv) {
     if (sub->get_name() == "serve") return serve();
     if (sub->get_name() == "forward") return forward();
     if (sub->get_name() == "query") return query();
+    if (sub->get_name() == "labels") return labels();
+    if (sub->get_name() == "series") return series();
   }
   return 1;
 }

@@ -1,5 +1,6 @@
-// lode query: run a LogQL query against a lode server and print the lines.
-#include <simdjson.h>
+// lode query: run a LogQL query against a lode server and print the lines
+// (or, for a metric query, a table of samples); --follow tails live.
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -10,8 +11,11 @@
 #include "base/json_writer.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/query_output.h"
+#include "logql/parser.h"
 #include "model/labels.h"
 #include "server/http_client.h"
+#include "server/websocket_client.h"
 
 namespace lode {
 namespace {
@@ -24,83 +28,65 @@ struct QueryFlags {
   std::string to;
   size_t limit = 100;
   std::string output = "default";
+  std::string color = "auto";
   std::string tenant;
+  std::string step;
+  std::string delay_for;
   bool forward = false;
+  bool follow = false;
+  bool instant = false;
 };
 
-struct Line {
-  int64_t timestamp;
-  std::string labels;  // canonical {a="b"} text
-  std::vector<Label> label_pairs;
-  std::string line;
-};
-
-Result<std::vector<Line>> ParseStreamsResponse(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(body).get(root) != simdjson::SUCCESS) {
-    return Status::Internal("server sent a response that is not JSON");
-  }
-  std::string_view type;
-  if (root["data"]["resultType"].get_string().get(type) != simdjson::SUCCESS) {
-    return Status::Internal("server response has no data.resultType");
-  }
-  if (type != "streams") {
-    return Status::InvalidArgument("result type \"" + std::string(type) +
-                                   "\" is not supported by this client yet");
-  }
-  simdjson::dom::array result;
-  if (root["data"]["result"].get_array().get(result) != simdjson::SUCCESS) {
-    return Status::Internal("server response has no data.result array");
-  }
-  std::vector<Line> lines;
-  for (auto stream : result) {
-    std::vector<Label> pairs;
-    simdjson::dom::object labels;
-    if (stream["stream"].get_object().get(labels) == simdjson::SUCCESS) {
-      for (auto field : labels) {
-        std::string_view v;
-        if (field.value.get_string().get(v) == simdjson::SUCCESS) {
-          pairs.push_back(Label{std::string(field.key), std::string(v)});
-        }
-      }
-    }
-    Labels set(pairs);
-    std::string text = set.ToString();
-    simdjson::dom::array values;
-    if (stream["values"].get_array().get(values) != simdjson::SUCCESS) continue;
-    for (auto value : values) {
-      std::string_view ts, line;
-      if (value.at(0).get_string().get(ts) != simdjson::SUCCESS ||
-          value.at(1).get_string().get(line) != simdjson::SUCCESS) {
-        return Status::Internal("malformed entry in server response");
-      }
-      Line out{0, text, set.items(), std::string(line)};
-      out.timestamp = std::strtoll(std::string(ts).c_str(), nullptr, 10);
-      lines.push_back(std::move(out));
-    }
-  }
-  // Oldest first; stable so equal timestamps keep the server's order.
-  std::stable_sort(lines.begin(), lines.end(),
-                   [](const Line& a, const Line& b) { return a.timestamp < b.timestamp; });
-  return lines;
+Result<int64_t> ReadTime(const std::string& text, const char* what) {
+  auto t = ParseApiTime(text);
+  if (!t.ok())
+    return Status::InvalidArgument(std::string("invalid ") + what + ": " + t.status().message());
+  return t;
 }
 
-void PrintJsonObject(std::string& out, const Line& l) {
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("timestamp");
-  w.String(FormatRfc3339Nano(l.timestamp));
-  w.Key("labels");
-  w.BeginObject();
-  for (const Label& p : l.label_pairs) {
-    w.Key(p.name);
-    w.String(p.value);
+// A parse error with a caret under the column it names.
+std::string ShowParseError(const std::string& query, const std::string& message) {
+  std::string out = message;
+  const std::string marker = "col ";
+  size_t at = message.find(marker);
+  if (at == std::string::npos || message.find("line 1,") == std::string::npos) return out;
+  int col = std::atoi(message.c_str() + at + marker.size());
+  if (col < 1 || static_cast<size_t>(col) > query.size() + 1 ||
+      query.find('\n') != std::string::npos) {
+    return out;
   }
-  w.EndObject();
-  w.Key("line");
-  w.String(l.line);
-  w.EndObject();
+  out += "\n  " + query + "\n  " + std::string(static_cast<size_t>(col - 1), ' ') + "^";
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Headers(const QueryFlags& flags) {
+  std::vector<std::pair<std::string, std::string>> h;
+  if (!flags.tenant.empty()) h.emplace_back("X-Scope-OrgID", flags.tenant);
+  return h;
+}
+
+Result<std::string> Get(const QueryFlags& flags, const std::string& base, const std::string& path) {
+  ClientRequest request;
+  request.url = base + path;
+  request.headers = Headers(flags);
+  request.timeout = std::chrono::minutes(5);
+  auto response = SendHttpRequest(request);
+  if (!response.ok()) {
+    return Status::Unavailable("cannot reach " + base + ": " + response.status().message());
+  }
+  if (response->status != 200) {
+    std::string body = response->body;
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    return Status::InvalidArgument(body + " (HTTP " + std::to_string(response->status) + ")");
+  }
+  return std::move(response->body);
+}
+
+void Write(std::string* out, bool force = false) {
+  if (!force && out->size() < (1 << 16)) return;
+  fwrite(out->data(), 1, out->size(), stdout);
+  fflush(stdout);
+  out->clear();
 }
 
 int RunQuery(const QueryFlags& flags) {
@@ -108,67 +94,95 @@ int RunQuery(const QueryFlags& flags) {
     std::cerr << "lode query: " << msg << "\n";
     return 1;
   };
-  if (flags.output != "default" && flags.output != "raw" && flags.output != "json" &&
-      flags.output != "jsonl") {
-    return fail("invalid --output \"" + flags.output + "\": expected default, raw, json or jsonl");
+  static const char* const kFormats[] = {"default", "table", "raw", "json", "jsonl"};
+  if (std::find_if(std::begin(kFormats), std::end(kFormats),
+                   [&](const char* f) { return flags.output == f; }) == std::end(kFormats)) {
+    return fail("invalid --output \"" + flags.output +
+                "\": expected default, table, raw, json or jsonl");
   }
+  if (flags.color != "auto" && flags.color != "always" && flags.color != "never") {
+    return fail("invalid --color \"" + flags.color + "\": expected auto, always or never");
+  }
+  auto expr = logql::ParseQuery(flags.query);
+  if (!expr.ok()) return fail(ShowParseError(flags.query, expr.status().message()));
+  const bool metric = !expr->is_log();
+
+  OutputStyle style;
+  style.format = flags.output;
+  style.color = flags.color == "always" || (flags.color == "auto" && isatty(STDOUT_FILENO) &&
+                                            (flags.output == "default" || flags.output == "table"));
+
   int64_t end = NowNanos();
   if (!flags.to.empty()) {
-    auto t = ParseApiTime(flags.to);
-    if (!t.ok()) return fail("invalid --to: " + t.status().message());
+    auto t = ReadTime(flags.to, "--to");
+    if (!t.ok()) return fail(t.status().message());
     end = *t;
   }
   int64_t start;
   if (!flags.from.empty()) {
-    auto t = ParseApiTime(flags.from);
-    if (!t.ok()) return fail("invalid --from: " + t.status().message());
+    auto t = ReadTime(flags.from, "--from");
+    if (!t.ok()) return fail(t.status().message());
     start = *t;
   } else {
     auto d = ParseDuration(flags.since);
     if (!d.ok()) return fail("invalid --since: " + d.status().message());
     start = end - *d;
   }
-
   std::string base = flags.url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  ClientRequest request;
-  request.url = base + "/loki/api/v1/query_range?query=" + UrlEncode(flags.query) +
-                "&start=" + std::to_string(start) + "&end=" + std::to_string(end) +
-                "&limit=" + std::to_string(flags.limit) +
-                "&direction=" + (flags.forward ? "forward" : "backward");
-  if (!flags.tenant.empty()) request.headers.emplace_back("X-Scope-OrgID", flags.tenant);
-  request.timeout = std::chrono::minutes(5);
-  auto response = SendHttpRequest(request);
-  if (!response.ok()) return fail("cannot reach " + base + ": " + response.status().message());
-  if (response->status != 200) {
-    std::string body = response->body;
-    while (!body.empty() && body.back() == '\n') body.pop_back();
-    return fail(body + " (HTTP " + std::to_string(response->status) + ")");
-  }
-  auto lines = ParseStreamsResponse(response->body);
-  if (!lines.ok()) return fail(lines.status().message());
-
   std::string out;
-  if (flags.output == "json") out += "[";
-  for (size_t i = 0; i < lines->size(); ++i) {
-    const Line& l = (*lines)[i];
-    if (flags.output == "raw") {
-      out += l.line;
-    } else if (flags.output == "default") {
-      out += FormatRfc3339Nano(l.timestamp) + " " + l.labels + " " + l.line;
+
+  if (metric) {
+    if (flags.follow) return fail("--follow needs a log query, not a metric query");
+    std::string path;
+    if (flags.instant) {
+      path = "/loki/api/v1/query?query=" + UrlEncode(flags.query) + "&time=" + std::to_string(end);
     } else {
-      if (flags.output == "json" && i > 0) out += ",\n";
-      PrintJsonObject(out, l);
+      path = "/loki/api/v1/query_range?query=" + UrlEncode(flags.query) +
+             "&start=" + std::to_string(start) + "&end=" + std::to_string(end);
+      if (!flags.step.empty()) path += "&step=" + UrlEncode(flags.step);
     }
-    if (flags.output != "json") out += "\n";
-    if (out.size() > (1 << 16)) {
-      fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
-    }
+    auto body = Get(flags, base, path);
+    if (!body.ok()) return fail(body.status().message());
+    auto result = ParseMetricResult(*body);
+    if (!result.ok()) return fail(result.status().message());
+    FormatMetricResult(*result, style, &out);
+    Write(&out, true);
+    return 0;
   }
-  if (flags.output == "json") out += "]\n";
-  fwrite(out.data(), 1, out.size(), stdout);
-  fflush(stdout);
+
+  if (flags.follow) {
+    // The tail WebSocket: the newest lines since the start, then new ones
+    // as they arrive, until interrupted.
+    std::string url = base + "/loki/api/v1/tail?query=" + UrlEncode(flags.query) +
+                      "&start=" + std::to_string(start) + "&limit=" + std::to_string(flags.limit);
+    if (!flags.delay_for.empty()) url += "&delay_for=" + UrlEncode(flags.delay_for);
+    bool first = true;
+    if (style.format == "json") style.format = "jsonl";  // an endless array helps nobody
+    Status s = ReadWebSocket(url, Headers(flags), [&](const std::string& message) {
+      auto lines = ParseLogLines(message, true);
+      if (!lines.ok()) return false;
+      FormatLogLines(*lines, style, first, &out);
+      first = false;
+      Write(&out, true);
+      return !ferror(stdout);
+    });
+    if (!s.ok()) return fail(s.message());
+    return 0;
+  }
+
+  std::string path = "/loki/api/v1/query_range?query=" + UrlEncode(flags.query) +
+                     "&start=" + std::to_string(start) + "&end=" + std::to_string(end) +
+                     "&limit=" + std::to_string(flags.limit) +
+                     "&direction=" + (flags.forward ? "forward" : "backward");
+  auto body = Get(flags, base, path);
+  if (!body.ok()) return fail(body.status().message());
+  auto lines = ParseLogLines(*body, false);
+  if (!lines.ok()) return fail(lines.status().message());
+  if (style.format == "json") out += "[";
+  FormatLogLines(*lines, style, true, &out);
+  if (style.format == "json") out += "]\n";
+  Write(&out, true);
   return 0;
 }
 
@@ -176,8 +190,8 @@ int RunQuery(const QueryFlags& flags) {
 
 CommandRunner AddQueryCommand(CLI::App& app) {
   auto flags = std::make_shared<QueryFlags>();
-  CLI::App* cmd =
-      app.add_subcommand("query", "Run a LogQL query against a lode server and print the lines.");
+  CLI::App* cmd = app.add_subcommand(
+      "query", "Run a LogQL query against a lode server and print the lines or samples.");
   cmd->add_option("query", flags->query, "LogQL query, e.g. '{app=\"api\"} |= \"timeout\"'")
       ->required();
   cmd->add_option("--url", flags->url, "lode base URL (default http://127.0.0.1:3100)");
@@ -185,10 +199,19 @@ CommandRunner AddQueryCommand(CLI::App& app) {
   cmd->add_option("--from", flags->from, "Start time: RFC3339, Unix seconds or nanoseconds");
   cmd->add_option("--to", flags->to, "End time (exclusive), same forms; default now");
   cmd->add_option("--limit", flags->limit, "Most lines to return (default 100)");
-  cmd->add_option("--output,-o", flags->output, "default, raw, json or jsonl");
+  cmd->add_option("--output,-o", flags->output,
+                  "default, table, raw, json or jsonl (metric queries print a table by default)");
+  cmd->add_option("--color", flags->color, "auto (on a terminal), always or never");
   cmd->add_option("--tenant", flags->tenant, "Tenant ID(s) sent as X-Scope-OrgID (a|b)");
+  cmd->add_option("--step", flags->step,
+                  "Metric queries: resolution, e.g. 30s (default: range/250)");
+  cmd->add_flag("--instant", flags->instant, "Metric queries: evaluate once, at --to (or now)");
   cmd->add_flag("--forward", flags->forward,
                 "Return the first lines of the range instead of the most recent ones");
+  cmd->add_flag("--follow,-f", flags->follow,
+                "Keep printing new lines as they arrive (live tail), until interrupted");
+  cmd->add_option("--delay-for", flags->delay_for,
+                  "With --follow: seconds to wait for late lines before printing (at most 5)");
   return [flags] { return RunQuery(*flags); };
 }
 

@@ -140,9 +140,8 @@ int RunServe(const ServeFlags& flags) {
   http_options.host = host;
   http_options.port = port;
   http_options.max_body_bytes = config.max_body_size;
-  auto server =
-      HttpServer::Start(http_options, [&api](const HttpRequest& r) { return api.Handle(r); },
-                        api.TailHandler());
+  auto server = HttpServer::Start(
+      http_options, [&api](const HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
 
   std::string shown_host = host == "0.0.0.0" ? "127.0.0.1" : host;

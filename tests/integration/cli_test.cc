@@ -26,10 +26,10 @@ class CliTest : public ::testing::Test {
   std::unique_ptr<LodeServer> server_;
 };
 
-TEST_F(CliTest, HelpListsTheThreeCommands) {
+TEST_F(CliTest, HelpListsTheCommands) {
   CommandResult r = RunLode({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* cmd : {"serve", "forward", "query"}) {
+  for (const char* cmd : {"serve", "forward", "query", "labels", "series"}) {
     EXPECT_NE(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << r.out;
   }
 }
@@ -120,6 +120,8 @@ TEST_F(CliTest, QueryErrorsAreClearAndNonZero) {
   CommandResult bad = RunLode({"query", "--url", server_->base_url(), "{app=\"x\"} | json |"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("parse error at line 1, col"), std::string::npos) << bad.err;
+  // The query is shown with a caret under the column.
+  EXPECT_NE(bad.err.find("\n  {app=\"x\"} | json |\n"), std::string::npos) << bad.err;
 
   CommandResult down = RunLode({"query", "--url", "http://127.0.0.1:1", "{app=\"x\"}"});
   EXPECT_NE(down.exit_code, 0);
@@ -168,6 +170,65 @@ TEST_F(CliTest, ForwardRetriesUntilTheServerComesBack) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   CommandResult q = RunLode({"query", "--url", fixed.base_url(), "-o", "raw", "{app=\"late\"}"});
   EXPECT_EQ(q.out, "late 1\nlate 2\n");
+}
+
+TEST_F(CliTest, MetricQueriesPrintATableOrJson) {
+  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=m"},
+                    "level=error a=1\nlevel=info a=2\nlevel=error a=3\n")
+                .exit_code,
+            0);
+  CommandResult t = RunLode({"query", "--url", server_->base_url(), "--instant",
+                             "sum by (level) (count_over_time({app=\"m\"} | logfmt [1h]))"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  std::vector<std::string> rows = SplitLines(t.out);
+  ASSERT_EQ(rows.size(), 3u) << t.out;
+  EXPECT_EQ(rows[0], "SERIES           VALUE");
+  EXPECT_EQ(rows[1], "{level=\"error\"}  2");
+  EXPECT_EQ(rows[2], "{level=\"info\"}   1");
+  CommandResult j = RunLode({"query", "--url", server_->base_url(), "--instant", "-o", "json",
+                             "sum(count_over_time({app=\"m\"}[1h]))"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_NE(j.out.find(R"("metric":{})"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find(R"("3"])"), std::string::npos) << j.out;
+  // A range query: a column per series, a row per step.
+  CommandResult r = RunLode({"query", "--url", server_->base_url(), "--since", "10m", "--step",
+                             "5m", "sum(count_over_time({app=\"m\"}[10m]))"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("TIME ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("  3\n"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, LabelsAndSeriesListWhatIsStored) {
+  ASSERT_EQ(
+      RunLode({"forward", "--url", server_->base_url(), "-l", "app=one", "-l", "env=prod"}, "x\n")
+          .exit_code,
+      0);
+  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=two"}, "y\n").exit_code,
+            0);
+  CommandResult names = RunLode({"labels", "--url", server_->base_url()});
+  ASSERT_EQ(names.exit_code, 0) << names.err;
+  EXPECT_EQ(names.out, "app\nenv\n");
+  CommandResult values = RunLode({"labels", "app", "--url", server_->base_url()});
+  EXPECT_EQ(values.out, "one\ntwo\n");
+  CommandResult narrowed =
+      RunLode({"labels", "app", "--url", server_->base_url(), "--query", "{env=\"prod\"}"});
+  EXPECT_EQ(narrowed.out, "one\n");
+  CommandResult series = RunLode({"series", "--url", server_->base_url(), "{app=~\".+\"}"});
+  ASSERT_EQ(series.exit_code, 0) << series.err;
+  EXPECT_EQ(series.out, "{app=\"one\", env=\"prod\"}\n{app=\"two\"}\n");
+}
+
+TEST_F(CliTest, FollowPrintsLinesAsTheyArrive) {
+  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=f"}, "before\n").exit_code,
+            0);
+  LodeChild follow(
+      {"query", "--url", server_->base_url(), "--follow", "-o", "raw", "{app=\"f\"} != \"skip\""});
+  ASSERT_TRUE(follow.WaitForStdout("before\n", 5000)) << follow.Stdout() << follow.Stderr();
+  ASSERT_EQ(RunLode({"forward", "--url", server_->base_url(), "-l", "app=f"}, "skip me\nafter\n")
+                .exit_code,
+            0);
+  ASSERT_TRUE(follow.WaitForStdout("after\n", 5000)) << follow.Stdout() << follow.Stderr();
+  EXPECT_EQ(follow.Stdout(), "before\nafter\n");
 }
 
 }  // namespace

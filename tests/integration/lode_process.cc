@@ -77,6 +77,30 @@ CommandResult RunLode(const std::vector<std::string>& args, const std::string& s
   return result;
 }
 
+LodeChild::LodeChild(const std::vector<std::string>& args) {
+  pid_ = Spawn(args, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
+}
+
+LodeChild::~LodeChild() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+std::string LodeChild::Stdout() const { return ReadWholeFile(io_.path() + "/stdout"); }
+std::string LodeChild::Stderr() const { return ReadWholeFile(io_.path() + "/stderr"); }
+
+bool LodeChild::WaitForStdout(const std::string& text, int timeout_ms) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Stdout().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Stdout().find(text) != std::string::npos;
+}
+
 LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args,
                        std::string listen)
     : data_dir_(std::move(data_dir)) {

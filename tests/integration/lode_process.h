@@ -34,6 +34,22 @@ struct CommandResult {
 // Runs the lode binary with `args`, feeding `stdin_data`, and waits.
 CommandResult RunLode(const std::vector<std::string>& args, const std::string& stdin_data = "");
 
+// A lode command running in the background (`lode query --follow`),
+// its output collected in files; killed on destruction.
+class LodeChild {
+ public:
+  explicit LodeChild(const std::vector<std::string>& args);
+  ~LodeChild();
+  std::string Stdout() const;
+  std::string Stderr() const;
+  // Waits until stdout contains `text`, up to `timeout_ms`.
+  bool WaitForStdout(const std::string& text, int timeout_ms) const;
+
+ private:
+  TempDir io_;
+  pid_t pid_ = -1;
+};
+
 class LodeServer {
  public:
   // Starts `lode serve --data <data_dir> --listen 127.0.0.1:0 <extra>` and

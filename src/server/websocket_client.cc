@@ -1,0 +1,60 @@
+#include "server/websocket_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "server/http_client.h"
+
+namespace lode {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+Status ReadWebSocket(const std::string& url,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     const std::function<bool(const std::string& message)>& on_message) {
+  LODE_ASSIGN_OR_RETURN(Url u, ParseUrl(url));
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  websocket::stream<beast::tcp_stream> ws(ioc);
+  const std::string where = u.host + ":" + u.port;
+  beast::error_code ec;
+  auto endpoints = resolver.resolve(u.host, u.port, ec);
+  if (ec) return Status::Unavailable("resolve " + where + ": " + ec.message());
+  beast::get_lowest_layer(ws).connect(endpoints, ec);
+  if (ec) return Status::Unavailable("connect to " + where + ": " + ec.message());
+  ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
+    req.set(http::field::user_agent, "lode");
+    for (const auto& [name, value] : headers) req.set(name, value);
+  }));
+  websocket::response_type response;
+  ws.handshake(response, u.host + ":" + u.port, u.path, ec);
+  if (ec) {
+    if (response.result_int() != 0 && response.result() != http::status::switching_protocols) {
+      std::string body = response.body();
+      while (!body.empty() && body.back() == '\n') body.pop_back();
+      return Status::InvalidArgument(body + " (HTTP " + std::to_string(response.result_int()) +
+                                     ")");
+    }
+    return Status::Unavailable("WebSocket handshake with " + where + ": " + ec.message());
+  }
+  beast::flat_buffer buffer;
+  while (true) {
+    ws.read(buffer, ec);
+    if (ec == websocket::error::closed) return Status::Ok();
+    if (ec) return Status::Unavailable("connection to " + where + " lost: " + ec.message());
+    std::string message = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    if (!on_message(message)) {
+      ws.close(websocket::close_code::normal, ec);
+      return Status::Ok();
+    }
+  }
+}
+
+}  // namespace lode
