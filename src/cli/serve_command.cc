@@ -133,6 +133,9 @@ int RunServe(const ServeFlags& flags) {
       [store_ptr] { return static_cast<double>(store_ptr->Stats().corrupt_blocks); });
   ApiOptions api_options;
   api_options.max_limit = config.max_query_limit;
+  api_options.query_timeout = config.query_timeout;
+  api_options.max_query_series = config.max_query_series;
+  api_options.max_query_bytes = config.max_query_bytes;
   api_options.push.max_decoded_body_bytes = config.max_body_size;
   Api api(**store, metrics, api_options);
 

@@ -118,6 +118,17 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         config.retention_size = value.as<uint64_t>();
       } else if (key == "max_query_limit") {
         config.max_query_limit = value.as<uint64_t>();
+      } else if (key == "query_timeout") {
+        auto d = ParseSecondsOrDuration(value.as<std::string>());
+        if (!d.ok()) return d.status().WithContext("query_timeout");
+        config.query_timeout = std::chrono::milliseconds(*d / 1'000'000);
+      } else if (key == "max_query_series") {
+        config.max_query_series = value.as<uint64_t>();
+        if (config.max_query_series == 0) {
+          return Status::InvalidArgument("max_query_series must be positive");
+        }
+      } else if (key == "max_query_bytes") {
+        config.max_query_bytes = value.as<uint64_t>();
       } else {
         return Status::InvalidArgument("unknown config key \"" + key + "\" at line " +
                                        std::to_string(item.first.Mark().line + 1));

@@ -19,6 +19,11 @@ struct ServeConfig {
   std::string log_level = "info";
   uint64_t max_body_size = 64ull << 20;
   uint64_t max_query_limit = 5000;
+  // A query stops with an error past this time (0: never), this many
+  // series in a metric result, or this many line bytes read (0: any).
+  std::chrono::milliseconds query_timeout{std::chrono::minutes(1)};
+  uint64_t max_query_series = 500;
+  uint64_t max_query_bytes = 0;
   // A tenant's in-memory head is flushed to a part past this size or age.
   uint64_t head_max_bytes = 64ull << 20;
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};

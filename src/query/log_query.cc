@@ -1,5 +1,6 @@
 #include "query/log_query.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -27,8 +28,11 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   const std::vector<logql::LineFilter>& line_filters = pipeline.PushedLineFilters();
   LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
 
-  // Counted from storage's read threads.
+  // Counted from storage's read threads, which also stop reading (keep
+  // nothing more) once a limit is exceeded.
   std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
+  std::atomic<bool> stopped = false;
+  const QueryLimits& limits = params.limits;
   std::vector<Cursor> cursors;
   for (const std::string& tenant : params.tenants) {
     SelectRequest request;
@@ -42,16 +46,28 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     request.line_contains = RequiredLineLiterals(line_filters);
     // The leading filters run inside storage, before records are built.
     // They also count what storage examined, for the query's statistics.
-    request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
-      scanned_lines.fetch_add(1, std::memory_order_relaxed);
-      scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
-      return filters.Matches(line);
+    request.line_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped,
+                           &limits](std::string_view line) {
+      const uint64_t n = scanned_lines.fetch_add(1, std::memory_order_relaxed);
+      const uint64_t bytes = scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
+      if (n % 256 == 0 && (stopped.load(std::memory_order_relaxed) || limits.Exceeded(bytes))) {
+        stopped.store(true, std::memory_order_relaxed);
+      }
+      return !stopped.load(std::memory_order_relaxed) && filters.Matches(line);
     };
+    // The block filter runs for every block read, also when no line passes.
+    const bool check_limits = true;
     // Blocks read from parts are filtered a block at a time (and counted
     // once per block, not per line, to keep the threads off one counter).
-    request.block_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view data,
-                                                                      const uint64_t* offsets,
-                                                                      size_t count, uint8_t* keep) {
+    request.block_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped, &limits,
+                            check_limits](std::string_view data, const uint64_t* offsets,
+                                          size_t count, uint8_t* keep) {
+      if (check_limits && (stopped.load(std::memory_order_relaxed) ||
+                           limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed)))) {
+        stopped.store(true, std::memory_order_relaxed);
+        std::fill(keep, keep + count, 0);
+        return;
+      }
       uint64_t lines = 0, bytes = 0;
       for (size_t i = 0; i < count; ++i) {
         if (!keep[i]) continue;
@@ -74,7 +90,12 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   const bool forward = params.direction == Direction::kForward;
   LabelsBuilder labels;
   PipelineState state;
+  uint32_t until_check = QueryLimits::kCheckEvery;
   while (result.stats.entries_returned < params.limit) {
+    if (--until_check == 0) {
+      until_check = QueryLimits::kCheckEvery;
+      LODE_RETURN_IF_ERROR(params.limits.Check(scanned_bytes.load(std::memory_order_relaxed)));
+    }
     Cursor* best = nullptr;
     for (Cursor& c : cursors) {
       if (!c.valid) continue;
@@ -116,6 +137,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     best->valid = best->it->Next();
     LODE_RETURN_IF_ERROR(best->it->status());
   }
+  if (stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scanned_bytes.load()));
   for (const Cursor& c : cursors) result.stats.read += c.it->read_stats();
   result.stats.lines_scanned = scanned_lines;
   result.stats.bytes_scanned = scanned_bytes;

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "logql/ast.h"
+#include "query/query_limits.h"
 #include "storage/storage.h"
 
 namespace lode {
@@ -23,6 +24,7 @@ struct LogQueryParams {
   // labels only, and each entry carries its structured metadata and the
   // labels the pipeline parsed (errors included) apart.
   bool categorize_labels = false;
+  QueryLimits limits;
 };
 
 struct LogEntry {

@@ -97,6 +97,7 @@ class Evaluator {
     ctx.step_ns = params_.step_ns;
     ctx.steps = steps_;
     ctx.max_series = params_.max_inner_series;
+    ctx.limits = params_.limits;
     LODE_ASSIGN_OR_RETURN(std::vector<StepSeries> series,
                           EvalRangeAggregation(storage_, agg, ctx, pushed, &stats_));
     Value v;

@@ -32,6 +32,7 @@ struct MetricQueryParams {
   // Inside the expression (the series a sum by (...) aggregates), which
   // bounds memory: windows are held per series.
   size_t max_inner_series = 50000;
+  QueryLimits limits;
 };
 
 struct MetricSample {

@@ -309,6 +309,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   std::vector<std::unique_ptr<RecordIterator>> its;
   std::vector<bool> valid;
   std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
+  std::atomic<bool> stopped = false;  // a limit was exceeded in a read thread
+  const QueryLimits& limits = ctx.limits;
   for (const std::string& tenant : ctx.tenants) {
     SelectRequest request;
     request.tenant = tenant;
@@ -318,13 +320,28 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     request.direction = Direction::kForward;
     request.line_contains = RequiredLineLiterals(line_filters);
     if (!filters.empty()) {
-      request.line_filter = [&filters, &scanned_lines, &scanned_bytes](std::string_view line) {
-        scanned_lines.fetch_add(1, std::memory_order_relaxed);
-        scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
-        return filters.Matches(line);
+      request.line_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped,
+                             &limits](std::string_view line) {
+        const uint64_t n = scanned_lines.fetch_add(1, std::memory_order_relaxed);
+        const uint64_t bytes = scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
+        if (n % 256 == 0 && (stopped.load(std::memory_order_relaxed) || limits.Exceeded(bytes))) {
+          stopped.store(true, std::memory_order_relaxed);
+        }
+        return !stopped.load(std::memory_order_relaxed) && filters.Matches(line);
       };
-      request.block_filter = [&filters](std::string_view data, const uint64_t* offsets,
-                                        size_t count, uint8_t* keep) {
+      request.block_filter = [&filters, &stopped, &limits, &scanned_bytes](
+                                 std::string_view data, const uint64_t* offsets, size_t count,
+                                 uint8_t* keep) {
+        if (stopped.load(std::memory_order_relaxed) ||
+            limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed))) {
+          stopped.store(true, std::memory_order_relaxed);
+          std::fill(keep, keep + count, 0);
+          return;
+        }
+        for (size_t i = 0; i < count; ++i) {
+          if (keep[i])
+            scanned_bytes.fetch_add(offsets[i + 1] - offsets[i], std::memory_order_relaxed);
+        }
         filters.FilterBlock(data, offsets, count, keep);
       };
     }
@@ -395,7 +412,12 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
 
   size_t k = 0;
   std::string value_text;
+  uint32_t until_check = QueryLimits::kCheckEvery;
   while (true) {
+    if (--until_check == 0) {
+      until_check = QueryLimits::kCheckEvery;
+      LODE_RETURN_IF_ERROR(ctx.limits.Check(scanned_bytes.load(std::memory_order_relaxed)));
+    }
     int best = -1;
     for (size_t i = 0; i < its.size(); ++i) {
       if (!valid[i]) continue;
@@ -484,6 +506,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     valid[best] = its[best]->Next();
     LODE_RETURN_IF_ERROR(its[best]->status());
   }
+  if (stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scanned_bytes.load()));
   while (k < ctx.steps) LODE_RETURN_IF_ERROR(emit(k++));
   for (const auto& it : its) stats->read += it->read_stats();
   stats->lines_scanned += scanned_lines;

@@ -17,6 +17,7 @@
 #include "logql/ast.h"
 #include "model/labels.h"
 #include "query/log_query.h"
+#include "query/query_limits.h"
 #include "storage/storage.h"
 
 namespace lode {
@@ -34,6 +35,7 @@ struct RangeEvalContext {
   int64_t step_ns = 1;
   size_t steps = 1;
   size_t max_series = 50000;  // series alive inside the aggregation
+  QueryLimits limits;
 };
 
 // Evaluates one range aggregation. `pushed` is a grouping the caller will

@@ -149,6 +149,17 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   return HttpResponse::Text(404, "404 page not found: " + path);
 }
 
+QueryLimits Api::LimitsFor(const HttpRequest& request) const {
+  QueryLimits limits;
+  if (options_.query_timeout.count() > 0) {
+    limits.timeout = options_.query_timeout;
+    limits.deadline = std::chrono::steady_clock::now() + options_.query_timeout;
+  }
+  limits.cancelled = request.cancelled;
+  limits.max_bytes = options_.max_query_bytes;
+  return limits;
+}
+
 HttpResponse Api::HandleBuildInfo() const {
   return HttpResponse::Json(200, "{\"version\":\"" + options_.version +
                                      "\",\"revision\":\"\",\"branch\":\"\",\"buildUser\":\"\","

@@ -8,6 +8,7 @@
 
 #include "base/metrics.h"
 #include "ingest/loki_push.h"
+#include "query/query_limits.h"
 #include "server/http_server.h"
 #include "server/http_types.h"
 #include "storage/storage.h"
@@ -19,6 +20,10 @@ struct ApiOptions {
   std::string default_tenant = "fake";
   size_t default_limit = 100;
   size_t max_limit = 5000;
+  // Query limits: time, series in a metric result, line bytes read.
+  std::chrono::milliseconds query_timeout{std::chrono::minutes(1)};
+  size_t max_query_series = 500;
+  uint64_t max_query_bytes = 0;  // 0: no limit
   PushLimits push;
   std::string version = "0.1.0";
 };
@@ -50,6 +55,8 @@ class Api {
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
   HttpResponse HandleFormatQuery(const HttpRequest& request);
   HttpResponse HandleBuildInfo() const;
+  // The limits of a query made by `request`.
+  QueryLimits LimitsFor(const HttpRequest& request) const;
   HttpResponse HandleIndexPage() const;
 
   Storage& storage_;

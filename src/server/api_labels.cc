@@ -267,6 +267,7 @@ HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
     params.end = range->end - 1;
     params.step_ns = *step;
     params.max_series = *limit;
+    params.limits = LimitsFor(request);
     auto result = ExecuteMetricQuery(storage_, *expr, params);
     if (!result.ok()) return ErrorResponse(result.status());
     return HttpResponse::Json(200, EncodeMetricResponse(*result));

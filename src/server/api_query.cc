@@ -71,6 +71,8 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
     params.start = *start;
     params.end = *end;
     params.step_ns = step_ns;
+    params.max_series = options_.max_query_series;
+    params.limits = LimitsFor(request);
     auto result = ExecuteMetricQuery(storage_, *expr, params);
     if (!result.ok()) return ErrorResponse(result.status());
     return HttpResponse::Json(200, EncodeMetricResponse(*result));
@@ -84,6 +86,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   params.limit = *limit;
   params.direction = *direction;
   params.categorize_labels = WantsCategorizedLabels(request);
+  params.limits = LimitsFor(request);
   auto result = ExecuteLogQuery(storage_, *expr->log(), params);
   if (!result.ok()) return ErrorResponse(result.status());
   return HttpResponse::Json(200, EncodeStreamsResponse(*result, params.categorize_labels));
@@ -103,6 +106,8 @@ HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
     params.tenants = std::move(tenants).value();
     params.start = params.end = *time;
     params.instant = true;
+    params.max_series = options_.max_query_series;
+    params.limits = LimitsFor(request);
     auto result = ExecuteMetricQuery(storage_, *expr, params);
     if (!result.ok()) return ErrorResponse(result.status());
     return HttpResponse::Json(200, EncodeMetricResponse(*result));

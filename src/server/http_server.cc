@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -229,12 +231,26 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = req.version();
     state_.in_flight.fetch_add(1);
     auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
+    request->cancelled = std::make_shared<std::atomic<bool>>(false);
+    WatchForHangUp(request->cancelled);
     asio::post(*state_.workers, [self = shared_from_this(), request] {
       HttpResponse response = self->state_.handler(*request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
         self->state_.in_flight.fetch_sub(1);
       });
+    });
+  }
+
+  // While a handler runs, notices the client closing its side (readable
+  // with nothing to read), so the handler can give up.
+  void WatchForHangUp(std::shared_ptr<std::atomic<bool>> cancelled) {
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(),
+                                                         cancelled](beast::error_code ec) {
+      if (ec) return;
+      char byte;
+      ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0) cancelled->store(true);
     });
   }
 

@@ -2,7 +2,9 @@
 // handlers and their tests compile without Beast.
 #pragma once
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +26,9 @@ struct HttpRequest {
   std::map<std::string, std::string, HeaderNameLess> headers;
   std::string body;
   std::string remote;  // peer address, for logs
+  // Set by the server when the client disconnects before the answer, so
+  // a long query can stop; may be null.
+  std::shared_ptr<std::atomic<bool>> cancelled;
 
   // Last value of a query parameter, or of a form field of an
   // application/x-www-form-urlencoded body; empty if absent.
