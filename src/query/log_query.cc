@@ -55,15 +55,14 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
       }
       return !stopped.load(std::memory_order_relaxed) && filters.Matches(line);
     };
-    // The block filter runs for every block read, also when no line passes.
-    const bool check_limits = true;
     // Blocks read from parts are filtered a block at a time (and counted
     // once per block, not per line, to keep the threads off one counter).
-    request.block_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped, &limits,
-                            check_limits](std::string_view data, const uint64_t* offsets,
-                                          size_t count, uint8_t* keep) {
-      if (check_limits && (stopped.load(std::memory_order_relaxed) ||
-                           limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed)))) {
+    // It runs for every block read, also when no line of it passes.
+    request.block_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped, &limits](
+                               std::string_view data, const uint64_t* offsets, size_t count,
+                               uint8_t* keep) {
+      if (stopped.load(std::memory_order_relaxed) ||
+          limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed))) {
         stopped.store(true, std::memory_order_relaxed);
         std::fill(keep, keep + count, 0);
         return;

@@ -15,8 +15,9 @@ void PatternMatcher::Captures(
     pos = parts_[0].text.size();
     i = 1;
   }
-  for (; i < parts_.size(); ++i) {
-    const logql::PatternPart& capture = parts_[i];  // literals only follow captures
+  // Parts alternate from here: a capture, then the literal that ends it.
+  while (i < parts_.size()) {
+    const logql::PatternPart& capture = parts_[i];
     if (i + 1 >= parts_.size()) {
       out->emplace_back(capture.text, line.substr(pos));
       return;
@@ -29,7 +30,7 @@ void PatternMatcher::Captures(
     }
     out->emplace_back(capture.text, line.substr(pos, hit - pos));
     pos = hit + literal.size();
-    ++i;  // past the literal
+    i += 2;
   }
 }
 

@@ -29,6 +29,10 @@ Basic BasicKind(const Value& v) {
   }
 }
 
+// What one record's template may do: a query runs it on every line.
+constexpr int64_t kMaxRange = 100000;
+constexpr size_t kMaxOutput = 16u << 20;
+
 class Executor {
  public:
   Executor(const TemplateInput& input, std::string_view name, std::string* out)
@@ -142,7 +146,16 @@ class Executor {
         flow_ = Flow::kNormal;
       }
     } else if (v.kind == Value::Kind::kInt) {
+      if (v.i > kMaxRange) {
+        vars_.resize(mark);
+        return Error(&node, "range over " + std::to_string(v.i) + " iterations is more than " +
+                                std::to_string(kMaxRange) + " allowed");
+      }
       for (int64_t k = 0; k < v.i; ++k) {
+        if (out_->size() > kMaxOutput) {
+          s = Error(&node, "template output exceeds " + std::to_string(kMaxOutput) + " bytes");
+          break;
+        }
         ++count;
         s = one(Value::Int(k), Value::Int(k));
         if (!s.ok() || flow_ == Flow::kBreak) break;
