@@ -218,7 +218,8 @@ Result<Token> Lexer::Next() {
   if (IsIdentStart(c)) {
     while (!AtEnd() && IsIdentChar(PeekChar())) Advance();
     tok.kind = TokenKind::kIdentifier;
-  } else if (IsDigit(c)) {
+  } else if (IsDigit(c) || (c == '.' && IsDigit(PeekChar(1)))) {
+    // `.5` is a number too.
     LODE_RETURN_IF_ERROR(ScanNumber());
     std::string_view text = input_.substr(start, pos_ - start);
     if (IsDuration(text)) {

@@ -953,9 +953,11 @@ class Parser {
 
   Result<LabelFilterExpr> ParseLabelFilterAnd() {
     LODE_ASSIGN_OR_RETURN(LabelFilterExpr lhs, ParseLabelFilterPrimary());
+    // `and`, `,` and plain juxtaposition (`| a="x" b>1`) all mean and.
     while (IsKeyword(Peek(), "and") ||
-           (Peek().kind == TokenKind::kComma && StartsLabelFilter(pos_ + 1))) {
-      Consume();
+           (Peek().kind == TokenKind::kComma && StartsLabelFilter(pos_ + 1)) ||
+           StartsLabelFilter(pos_)) {
+      if (IsKeyword(Peek(), "and") || Peek().kind == TokenKind::kComma) Consume();
       LODE_ASSIGN_OR_RETURN(LabelFilterExpr rhs, ParseLabelFilterPrimary());
       LabelFilterExpr node;
       node.kind = LabelFilterExpr::Kind::kAnd;

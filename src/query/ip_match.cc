@@ -22,10 +22,22 @@ bool V6Hint(std::string_view s, size_t i) {
   return s[i + 4] == ':';
 }
 
+// Whether an address (as ParseIpAddress stores it) is IPv4.
+bool IsV4(const logql::IpAddress& a) {
+  for (int i = 0; i < 10; ++i) {
+    if (a[i] != 0) return false;
+  }
+  return a[10] == 0xff && a[11] == 0xff;
+}
+
 bool InAny(std::string_view run, const std::vector<logql::IpRange>& ranges) {
   auto addr = logql::ParseIpAddress(run);
   if (!addr) return false;
+  // An address written as IPv6 (::ffff:10.0.0.1 included) is not in an
+  // IPv4 range, nor the other way round.
+  const bool v6_text = run.find(':') != std::string_view::npos;
   for (const logql::IpRange& r : ranges) {
+    if (IsV4(r.low) == v6_text) continue;
     if (r.Contains(*addr)) return true;
   }
   return false;

@@ -142,8 +142,12 @@ const char* GetValue(std::string_view d, JValue* v, size_t* end) {
 // Calls fn(key, value) for each member of the object that starts at d's
 // first non-space byte; fn returns an error or nullptr. Keys are
 // unescaped into a scratch string.
-template <typename Fn>
-const char* ObjectEach(std::string_view d, Fn&& fn) {
+// Returned to stop a scan early without an error.
+constexpr const char* kStopScan = "";
+
+// `stop()` is asked before each member: true ends the scan (kStopScan).
+template <typename Fn, typename Stop>
+const char* ObjectEach(std::string_view d, Fn&& fn, Stop&& stop) {
   long t = NextToken(d);
   if (t < 0 || d[static_cast<size_t>(t)] != '{') return kMalformedObject;
   size_t off = static_cast<size_t>(t) + 1;
@@ -154,6 +158,7 @@ const char* ObjectEach(std::string_view d, Fn&& fn) {
   std::string key_buf;
   while (off < d.size()) {
     if (d[off] == '}') return nullptr;
+    if (stop()) return kStopScan;
     if (d[off] != '"') return kMalformedObject;
     ++off;
     bool escaped;
@@ -186,6 +191,11 @@ const char* ObjectEach(std::string_view d, Fn&& fn) {
     off += static_cast<size_t>(t);
   }
   return kMalformedObject;
+}
+
+template <typename Fn>
+const char* ObjectEach(std::string_view d, Fn&& fn) {
+  return ObjectEach(d, std::forward<Fn>(fn), [] { return false; });
 }
 
 // Calls fn(index, value) for each element of the array at d; stops early
@@ -228,51 +238,51 @@ void StringValue(const JValue& v, std::string* out) {
   ReplaceInvalidUtf8WithSpace(out);
 }
 
-// Returned to stop a scan early without an error.
-constexpr const char* kStopScan = "";
-
 class Flattener {
  public:
   Flattener(LabelsBuilder& labels, int stage) : labels_(labels), stage_(stage) {}
 
   const char* Object(std::string_view d) {
-    return ObjectEach(d, [this](std::string_view key, const JValue& v) -> const char* {
-      // When the query needs only some labels and has them all, the rest
-      // of the object is not read (nor checked).
-      if (labels_.AllNeededParsed()) return kStopScan;
-      switch (v.type) {
-        case JType::kString:
-        case JType::kNumber:
-        case JType::kBoolean: {
-          const size_t len = prefix_.size();
-          if (!prefix_.empty()) prefix_.push_back('_');
-          AppendSanitizedLabelName(&prefix_, key);
-          if (!labels_.WantsParsed(prefix_)) {
-            // Not needed by the query: its value is not worked out.
-          } else if (v.type == JType::kString) {
-            StringValue(v, &value_);
-            labels_.SetParsed(prefix_, value_, stage_, false);
-          } else {
-            labels_.SetParsed(prefix_, v.raw, stage_, false);
+    // When the query needs only some labels and has them all, the rest of
+    // the object is not read (nor checked), as in LogQL.
+    auto stop = [this] { return labels_.AllNeededParsed(); };
+    return ObjectEach(
+        d,
+        [this](std::string_view key, const JValue& v) -> const char* {
+          switch (v.type) {
+            case JType::kString:
+            case JType::kNumber:
+            case JType::kBoolean: {
+              const size_t len = prefix_.size();
+              if (!prefix_.empty()) prefix_.push_back('_');
+              AppendSanitizedLabelName(&prefix_, key);
+              if (!labels_.WantsParsed(prefix_)) {
+                // Not needed by the query: its value is not worked out.
+              } else if (v.type == JType::kString) {
+                StringValue(v, &value_);
+                labels_.SetParsed(prefix_, value_, stage_, false, key);
+              } else {
+                labels_.SetParsed(prefix_, v.raw, stage_, false, key);
+              }
+              prefix_.resize(len);
+              return nullptr;
+            }
+            case JType::kObject: {
+              const size_t len = prefix_.size();
+              // A key that sanitizes to nothing adds no level to the name.
+              if (!prefix_.empty()) prefix_.push_back('_');
+              const size_t before = prefix_.size();
+              AppendSanitizedLabelName(&prefix_, key);
+              if (prefix_.size() == before && before > 0) prefix_.pop_back();
+              const char* e = Object(v.raw);
+              prefix_.resize(len);
+              return e == kStopScan && !labels_.AllNeededParsed() ? nullptr : e;
+            }
+            default:
+              return nullptr;  // arrays and nulls give no labels
           }
-          prefix_.resize(len);
-          return nullptr;
-        }
-        case JType::kObject: {
-          const size_t len = prefix_.size();
-          // A key that sanitizes to nothing adds no level to the name.
-          if (!prefix_.empty()) prefix_.push_back('_');
-          const size_t before = prefix_.size();
-          AppendSanitizedLabelName(&prefix_, key);
-          if (prefix_.size() == before && before > 0) prefix_.pop_back();
-          const char* e = Object(v.raw);
-          prefix_.resize(len);
-          return e == kStopScan && !labels_.AllNeededParsed() ? nullptr : e;
-        }
-        default:
-          return nullptr;  // arrays and nulls give no labels
-      }
-    });
+        },
+        stop);
   }
 
  private:

@@ -63,7 +63,7 @@ void LabelsBuilder::Set(LabelCategory category, std::string_view name, std::stri
 }
 
 void LabelsBuilder::SetParsed(std::string_view name, std::string_view value, int stage,
-                              bool overwrite) {
+                              bool overwrite, std::string_view raw_key) {
   if (!WantsParsed(name)) return;
   std::string_view key = name;
   if (IsStreamLabel(name)) {
@@ -77,13 +77,14 @@ void LabelsBuilder::SetParsed(std::string_view name, std::string_view value, int
   int i = Find(key);
   if (i < 0) {
     Append(LabelCategory::kParsed, key, value, stage);
+    entries_[used_ - 1].raw_key.assign(raw_key);
     if (needed_ != nullptr) ++needed_found_;
     return;
   }
   Entry& e = entries_[i];
   // A stream label of this name was renamed away above; what is here
   // came from metadata or an earlier stage (or this one, repeating a key).
-  if (!overwrite && e.creator != stage) return;
+  if (!overwrite && (e.creator != stage || (!raw_key.empty() && e.raw_key != raw_key))) return;
   e.value.assign(value);
   e.category = LabelCategory::kParsed;
   e.creator = stage;

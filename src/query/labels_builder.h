@@ -49,7 +49,11 @@ class LabelsBuilder {
   // logfmt without arguments, regexp, pattern, unpack) leave alone a
   // label an earlier stage or the metadata created (`overwrite` false);
   // the first creator wins. Extraction expressions overwrite.
-  void SetParsed(std::string_view name, std::string_view value, int stage, bool overwrite);
+  // `raw_key` is the key as the line spelt it: within one stage a repeat
+  // of the same key replaces the value, while another key that sanitizes
+  // to the same name (`a-b` after `a_b`) does not.
+  void SetParsed(std::string_view name, std::string_view value, int stage, bool overwrite,
+                 std::string_view raw_key = {});
   void Delete(std::string_view name);
 
   // Records a stage's failure. Parsers and unwrap replace an earlier
@@ -113,6 +117,7 @@ class LabelsBuilder {
     std::string value;
     LabelCategory category = LabelCategory::kStream;
     int creator = kCreatorStream;  // the stage that created it
+    std::string raw_key;           // as the parser met it, when it gave one
   };
   static constexpr int kCreatorStream = -2;
   static constexpr int kCreatorMetadata = -1;

@@ -200,7 +200,7 @@ bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, La
     if (!dec.has_value() && !options.keep_empty) continue;
     value.assign(dec.value());
     ReplaceInvalidUtf8WithSpace(&value);
-    labels.SetParsed(name, value, stage, false);
+    labels.SetParsed(name, value, stage, false, dec.key());
   }
   if (options.strict && !dec.error().empty()) {
     *error = dec.error();

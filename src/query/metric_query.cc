@@ -261,9 +261,9 @@ class Evaluator {
       case BinaryOp::kMul:
         return a * b;
       case BinaryOp::kDiv:
-        return a / b;
+        return b == 0 ? NAN : a / b;  // LogQL gives NaN, not an infinity
       case BinaryOp::kMod:
-        return std::fmod(a, b);
+        return b == 0 ? NAN : std::fmod(a, b);
       case BinaryOp::kPow:
         return std::pow(a, b);
       default:

@@ -346,7 +346,18 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
       options.set_log_errors(false);
       auto re = std::make_unique<re2::RE2>(p.param, options);
       if (!re->ok()) return Status::InvalidArgument("invalid regexp parser: " + re->error());
+      // RE2 keeps one of two groups of the same name; LogQL refuses them.
       std::set<std::string> seen;
+      for (size_t at = p.param.find("(?P<"); at != std::string::npos;
+           at = p.param.find("(?P<", at + 4)) {
+        size_t close = p.param.find('>', at + 4);
+        if (close == std::string::npos) break;
+        std::string name = p.param.substr(at + 4, close - at - 4);
+        if (!seen.insert(name).second) {
+          return Status::InvalidArgument("invalid regexp parser: duplicate extracted label name '" +
+                                         name + "'");
+        }
+      }
       for (const auto& [name, index] : re->NamedCapturingGroups()) {
         if (!IsLabelName(name)) {
           return Status::InvalidArgument("invalid regexp parser: invalid extracted label name '" +

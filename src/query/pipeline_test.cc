@@ -202,8 +202,9 @@ TEST(PipelineFormat, LineFormatAndErrors) {
             "dropped");
   EXPECT_EQ(
       RunPipeline(R"({app="api"} | line_format "{{ div 1 0 }}")", "keep me"),
-      "keep me {__error__=\"TemplateFormatErr\", __error_details__=\"template: line:1: executing "
-      "\\\"line\\\" at <{{ div 1 0 }}>: runtime error: integer divide by zero\", app=\"api\"}");
+      "keep me {__error__=\"TemplateFormatErr\", __error_details__=\"template: line:1:3: executing "
+      "\\\"line\\\" at <div 1 0>: error calling div: runtime error: integer divide by zero\", "
+      "app=\"api\"}");
   EXPECT_EQ(RunPipeline(R"({app="api"} | line_format "{{ nope }}")", "x"),
             "COMPILE: invalid line template: template: line:1: function \"nope\" not defined");
 }

@@ -254,8 +254,8 @@ std::optional<std::vector<std::string>> NeededLabels(const logql::LogRange& rang
   return names;
 }
 
-bool IsErrored(const LabelsBuilder& labels) {
-  if (!labels.HasError()) return false;
+bool IsErrored(const LabelsBuilder& labels, bool preserve_errors) {
+  if (preserve_errors || !labels.HasError()) return false;
   auto preserve = labels.Get("__preserve_error__");
   return !(preserve && *preserve == "true");
 }
@@ -302,6 +302,10 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   const bool run_pipeline = !pipeline.empty() && !(labels_dropped && pipeline.OnlyParsers());
   const bool needs_bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
   const SeriesLabels series_labels(grouping, unwrap ? unwrap->label : std::string());
+  // Grouping by __error__ asks to count errors: they do not fail the query.
+  const bool preserve_errors = grouping != nullptr && !grouping->without &&
+                               std::find(grouping->labels.begin(), grouping->labels.end(),
+                                         kErrorLabel) != grouping->labels.end();
 
   // Records whose shifted time u = ts + offset falls in some window.
   const int64_t last = ctx.first_step + static_cast<int64_t>(ctx.steps - 1) * ctx.step_ns;
@@ -487,7 +491,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
           }
         }
         if (keep) {
-          LODE_ASSIGN_OR_RETURN(series, series_of(IsErrored(labels)));
+          LODE_ASSIGN_OR_RETURN(series, series_of(IsErrored(labels, preserve_errors)));
           if (reuse_series) {
             last_series = series;
             last_stream = r.stream;

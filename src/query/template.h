@@ -48,6 +48,7 @@ class Template {
  private:
   std::shared_ptr<const tmpl::Node> root_;
   std::string name_;
+  std::string source_;
   bool constant_ = false;
   bool uses_line_ = false;
 };

@@ -35,8 +35,9 @@ constexpr size_t kMaxOutput = 16u << 20;
 
 class Executor {
  public:
-  Executor(const TemplateInput& input, std::string_view name, std::string* out)
-      : input_(input), name_(name), out_(out) {
+  Executor(const TemplateInput& input, std::string_view name, std::string_view source,
+           std::string* out)
+      : input_(input), name_(name), source_(source), out_(out) {
     ctx_.input = &input_;
   }
 
@@ -49,12 +50,34 @@ class Executor {
  private:
   enum class Flow { kNormal, kBreak, kContinue };
 
-  Status Error(const Node* node, const std::string& what) const {
-    std::string msg = "template: " + std::string(name_) + ":" +
-                      std::to_string(node != nullptr ? node->line : 1) + ": executing \"" +
-                      std::string(name_) + "\"";
-    if (node != nullptr && !node->source.empty()) msg += " at <" + node->source + ">";
+  // Where an error happened: a node of the template, as Go names it.
+  struct Where {
+    size_t pos = 0;
+    std::string_view text;
+  };
+
+  // "template: line:1:3: executing "line" at <div 1 0>: ..." (the column
+  // counts bytes from 0).
+  Status Error(const Where& w, const std::string& what) const {
+    size_t line = 1, line_start = 0;
+    for (size_t i = 0; i < w.pos && i < source_.size(); ++i) {
+      if (source_[i] == '\n') {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+    std::string msg = "template: " + std::string(name_) + ":" + std::to_string(line) + ":" +
+                      std::to_string(w.pos - line_start) + ": executing \"" + std::string(name_) +
+                      "\" at <" + std::string(w.text) + ">";
     return Status::InvalidArgument(msg + ": " + what);
+  }
+  Status Error(const Node* node, const std::string& what) const {
+    Where w;
+    if (node != nullptr && node->pipeline && !node->pipeline->commands.empty()) {
+      w.pos = node->pipeline->commands[0].pos;
+      w.text = node->pipeline->text;
+    }
+    return Error(w, what);
   }
 
   Status Walk(const Node& node, const Value& dot) {
@@ -84,14 +107,12 @@ class Executor {
             return Status::Ok();
           }
         }
-        current_ = &node;
         LODE_ASSIGN_OR_RETURN(Value v, EvalPipeline(p, dot));
         if (p.decl.empty()) AppendValue(v, input_.labels, out_);
         return Status::Ok();
       }
       case Node::Kind::kIf:
       case Node::Kind::kWith: {
-        current_ = &node;
         const size_t mark = vars_.size();
         LODE_ASSIGN_OR_RETURN(Value v, EvalPipeline(*node.pipeline, dot));
         const bool truth = Truth(v, input_.labels);
@@ -117,7 +138,6 @@ class Executor {
   }
 
   Status WalkRange(const Node& node, const Value& dot) {
-    current_ = &node;
     const size_t mark = vars_.size();
     const Pipeline& p = *node.pipeline;
     // The declared variables are set per element, not to the pipeline's value.
@@ -202,13 +222,14 @@ class Executor {
 
   Result<Value> EvalCommand(const Command& c, const Value& dot, const Value* final) {
     const Arg& first = c.args[0];
+    where_ = Where{c.pos, c.text};
     if (first.kind == Arg::Kind::kFunction) return CallFunction(first.name, c, dot, final);
     if (c.args.size() > 1 || final != nullptr) {
       if (first.kind == Arg::Kind::kField || first.kind == Arg::Kind::kVariable) {
         const std::string& f = first.fields.empty() ? first.name : first.fields.back();
-        return Error(current_, f + " is not a method but has arguments");
+        return Error(where_, f + " is not a method but has arguments");
       }
-      return Error(current_, "can't give argument to non-function " + Print(EvalConst(first)));
+      return Error(where_, "can't give argument to non-function " + Print(EvalConst(first)));
     }
     return EvalArg(first, dot);
   }
@@ -223,8 +244,10 @@ class Executor {
       case Arg::Kind::kDot:
         return dot;
       case Arg::Kind::kField:
+        where_ = Where{a.pos, a.text};
         return EvalFields(dot, a.fields);
       case Arg::Kind::kVariable: {
+        where_ = Where{a.pos, a.text};
         Value base;
         bool found = false;
         for (size_t i = vars_.size(); i-- > 0;) {
@@ -234,7 +257,7 @@ class Executor {
             break;
           }
         }
-        if (!found) return Error(current_, "undefined variable: $" + a.name);
+        if (!found) return Error(where_, "undefined variable: $" + a.name);
         return EvalFields(base, a.fields);
       }
       case Arg::Kind::kFunction: {
@@ -265,9 +288,9 @@ class Executor {
         continue;
       }
       if (v.kind == Value::Kind::kNil || v.kind == Value::Kind::kNoValue) {
-        return Error(current_, "nil pointer evaluating interface {}." + f);
+        return Error(where_, "nil pointer evaluating interface {}." + f);
       }
-      return Error(current_, "can't evaluate field " + f + " in type " + TypeName(v));
+      return Error(where_, "can't evaluate field " + f + " in type " + TypeName(v));
     }
     return v;
   }
@@ -291,7 +314,7 @@ class Executor {
     if (name == "and" || name == "or") {
       const size_t n = c.args.size() - 1 + (final != nullptr ? 1 : 0);
       if (n < 1)
-        return Error(current_, "wrong number of args for " + name + ": want at least 1 got 0");
+        return Error(where_, "wrong number of args for " + name + ": want at least 1 got 0");
       Value v;
       for (size_t i = 1; i <= n; ++i) {
         if (i < c.args.size()) {
@@ -305,10 +328,14 @@ class Executor {
       return v;
     }
     LODE_ASSIGN_OR_RETURN(std::vector<Value> args, EvalArgs(c, dot, final));
+    const Where command{c.pos, c.text};
+    const Where function{c.args[0].pos, c.args[0].text};
+    where_ = function;
+    call_ = command;
     auto want = [&](size_t n) -> Status {
       if (args.size() != n) {
-        return Error(current_, "wrong number of args for " + name + ": want " + std::to_string(n) +
-                                   " got " + std::to_string(args.size()));
+        return Error(where_, "wrong number of args for " + name + ": want " + std::to_string(n) +
+                                 " got " + std::to_string(args.size()));
       }
       return Status::Ok();
     };
@@ -322,34 +349,34 @@ class Executor {
         return Value::Int(static_cast<int64_t>(args[0].s.size()));
       if (args[0].kind == Value::Kind::kMap)
         return Value::Int(static_cast<int64_t>(input_.labels->size()));
-      return Error(current_, "error calling len: len of type " + std::string(TypeName(args[0])));
+      return Error(command, "error calling len: len of type " + std::string(TypeName(args[0])));
     }
     if (name == "index") {
       if (args.empty())
-        return Error(current_, "wrong number of args for index: want at least 1 got 0");
+        return Error(where_, "wrong number of args for index: want at least 1 got 0");
       Value v = args[0];
       for (size_t i = 1; i < args.size(); ++i) {
         if (v.kind == Value::Kind::kMap) {
           if (args[i].kind != Value::Kind::kString) {
-            return Error(current_, "error calling index: value has type " +
-                                       std::string(TypeName(args[i])) + "; should be string");
+            return Error(command, "error calling index: value has type " +
+                                      std::string(TypeName(args[i])) + "; should be string");
           }
           auto got = input_.labels->Get(args[i].s);
           v = Value::String(got ? std::string(*got) : std::string());
         } else if (v.kind == Value::Kind::kString) {
           if (args[i].kind != Value::Kind::kInt) {
-            return Error(current_, "error calling index: cannot index slice/array with type " +
-                                       std::string(TypeName(args[i])));
+            return Error(command, "error calling index: cannot index slice/array with type " +
+                                      std::string(TypeName(args[i])));
           }
           if (args[i].i < 0 || args[i].i >= static_cast<int64_t>(v.s.size())) {
-            return Error(current_,
+            return Error(command,
                          "error calling index: index out of range: " + std::to_string(args[i].i));
           }
           v = Value::Int(static_cast<unsigned char>(v.s[args[i].i]));
         } else if (v.kind == Value::Kind::kNil || v.kind == Value::Kind::kNoValue) {
-          return Error(current_, "error calling index: index of untyped nil");
+          return Error(command, "error calling index: index of untyped nil");
         } else {
-          return Error(current_,
+          return Error(command,
                        "error calling index: can't index item of type " + std::string(TypeName(v)));
         }
       }
@@ -357,26 +384,26 @@ class Executor {
     }
     if (name == "slice") {
       if (args.empty() || args[0].kind != Value::Kind::kString) {
-        return Error(current_, "error calling slice: can't slice item of type " +
-                                   std::string(args.empty() ? "nil" : TypeName(args[0])));
+        return Error(command, "error calling slice: can't slice item of type " +
+                                  std::string(args.empty() ? "nil" : TypeName(args[0])));
       }
       if (args.size() > 3)
-        return Error(current_, "error calling slice: too many slice indexes: " +
-                                   std::to_string(args.size() - 1));
+        return Error(command, "error calling slice: too many slice indexes: " +
+                                  std::to_string(args.size() - 1));
       const int64_t len = static_cast<int64_t>(args[0].s.size());
       int64_t idx[2] = {0, len};
       for (size_t i = 1; i < args.size(); ++i) {
         if (args[i].kind != Value::Kind::kInt)
-          return Error(current_, "error calling slice: cannot index slice/array with type " +
-                                     std::string(TypeName(args[i])));
+          return Error(command, "error calling slice: cannot index slice/array with type " +
+                                    std::string(TypeName(args[i])));
         if (args[i].i < 0 || args[i].i > len)
-          return Error(current_,
+          return Error(command,
                        "error calling slice: index out of range: " + std::to_string(args[i].i));
         idx[i - 1] = args[i].i;
       }
       if (idx[0] > idx[1])
-        return Error(current_, "error calling slice: invalid slice index: " +
-                                   std::to_string(idx[0]) + " > " + std::to_string(idx[1]));
+        return Error(command, "error calling slice: invalid slice index: " +
+                                  std::to_string(idx[0]) + " > " + std::to_string(idx[1]));
       return Value::String(args[0].s.substr(idx[0], idx[1] - idx[0]));
     }
     if (name == "print" || name == "println") {
@@ -392,41 +419,49 @@ class Executor {
     }
     if (name == "printf") {
       if (args.empty() || args[0].kind != Value::Kind::kString) {
-        return Error(current_, "wrong type for value; expected string; got " +
-                                   std::string(args.empty() ? "nil" : TypeName(args[0])));
+        return Error(where_, "wrong type for value; expected string; got " +
+                                 std::string(args.empty() ? "nil" : TypeName(args[0])));
       }
       std::vector<Value> rest(args.begin() + 1, args.end());
       return Value::String(GoSprintf(args[0].s, rest, input_.labels));
     }
     if (name == "eq") {
       if (args.size() < 2)
-        return Error(current_, "error calling eq: missing argument for comparison");
+        return Error(command, "error calling eq: missing argument for comparison");
       for (size_t i = 1; i < args.size(); ++i) {
-        LODE_ASSIGN_OR_RETURN(int c2, Compare(args[0], args[i], true));
+        LODE_ASSIGN_OR_RETURN(int c2, Compare(name, args[0], args[i], true));
         if (c2 == 0) return Value::Bool(true);
       }
       return Value::Bool(false);
     }
     if (name == "ne" || name == "lt" || name == "le" || name == "gt" || name == "ge") {
       LODE_RETURN_IF_ERROR(want(2));
-      LODE_ASSIGN_OR_RETURN(int c2, Compare(args[0], args[1], name == "ne"));
+      LODE_ASSIGN_OR_RETURN(int c2, Compare(name, args[0], args[1], name == "ne"));
       if (name == "ne") return Value::Bool(c2 != 0);
       if (name == "lt") return Value::Bool(c2 < 0);
       if (name == "le") return Value::Bool(c2 <= 0);
       if (name == "gt") return Value::Bool(c2 > 0);
       return Value::Bool(c2 >= 0);
     }
-    if (name == "call") return Error(current_, "error calling call: call of nil");
+    if (name == "call") return Error(command, "error calling call: call of nil");
     const Function* fn = FindFunction(name);
-    if (fn == nullptr) return Error(current_, "function \"" + name + "\" not defined");
+    if (fn == nullptr) return Error(where_, "function \"" + name + "\" not defined");
     auto r = (*fn)(ctx_, args);
-    if (!r.ok()) return Error(current_, r.status().message());
+    if (!r.ok()) {
+      // Argument checks are the engine's; anything else is the function's
+      // own error.
+      const std::string& m = r.status().message();
+      if (m.starts_with("wrong number of args") || m.starts_with("wrong type for value")) {
+        return Error(function, m);
+      }
+      return Error(command, "error calling " + name + ": " + m);
+    }
     return r;
   }
 
   // -1, 0, 1; or an error for values Go cannot compare. `equality_only`
   // allows bools (eq, ne).
-  Result<int> Compare(const Value& a, const Value& b, bool equality_only) {
+  Result<int> Compare(const std::string& name, const Value& a, const Value& b, bool equality_only) {
     Basic ka = BasicKind(a), kb = BasicKind(b);
     if (ka == Basic::kOther || kb == Basic::kOther) {
       if (equality_only && a.kind == b.kind) {
@@ -434,17 +469,16 @@ class Executor {
         if (a.kind == Value::Kind::kNil || a.kind == Value::Kind::kNoValue) return 0;
       }
       if (!equality_only)
-        return Error(current_, "error calling compare: invalid type for comparison");
-      return Error(current_, "error calling eq: incompatible types for comparison");
+        return Error(call_, "error calling " + name + ": invalid type for comparison");
+      return Error(call_, "error calling " + name + ": incompatible types for comparison");
     }
     if (ka != kb) {
-      return Error(current_, std::string("error calling ") + (equality_only ? "eq" : "compare") +
-                                 ": incompatible types for comparison");
+      return Error(call_, "error calling " + name + ": incompatible types for comparison");
     }
     switch (ka) {
       case Basic::kBool:
         if (!equality_only)
-          return Error(current_, "error calling compare: invalid type for comparison");
+          return Error(call_, "error calling " + name + ": invalid type for comparison");
         return a.b == b.b ? 0 : 1;
       case Basic::kInt:
         return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
@@ -459,9 +493,11 @@ class Executor {
 
   const TemplateInput& input_;
   std::string_view name_;
+  std::string_view source_;  // the template's text
   std::string* out_;
   CallContext ctx_;
-  const Node* current_ = nullptr;
+  Where where_;  // the node being evaluated, for errors
+  Where call_;   // the command of the builtin being called
   std::vector<std::pair<std::string, Value>> vars_;
   Flow flow_ = Flow::kNormal;
 };
@@ -501,13 +537,14 @@ Result<Template> Template::Parse(std::string_view text, std::string_view name) {
   Template t;
   t.root_ = std::move(root);
   t.name_ = std::string(name);
+  t.source_ = std::string(text);
   t.constant_ = tmpl::IsConstant(*t.root_);
   t.uses_line_ = tmpl::NodeUsesLine(*t.root_);
   return t;
 }
 
 Status Template::Execute(const TemplateInput& input, std::string* out) const {
-  tmpl::Executor e(input, name_, out);
+  tmpl::Executor e(input, name_, source_, out);
   return e.Run(*root_);
 }
 

@@ -129,11 +129,15 @@ struct Arg {
   std::vector<std::string> fields;  // field chain
   Value constant;                   // kString, kNumber, kBool
   std::shared_ptr<Pipeline> pipeline;
+  size_t pos = 0;    // offset in the template, for error messages
+  std::string text;  // as errors show it ("div", ".a.b", "(len .x)")
 };
 
 // `f a b c` or a lone operand.
 struct Command {
   std::vector<Arg> args;
+  size_t pos = 0;
+  std::string text;  // "div 1 0"
 };
 
 // `$x := cmd | cmd | cmd`.
@@ -141,6 +145,7 @@ struct Pipeline {
   std::vector<std::string> decl;  // variables declared or assigned
   bool assign = false;            // `=` rather than `:=`
   std::vector<Command> commands;
+  std::string text;  // for error messages
 };
 
 struct Node {

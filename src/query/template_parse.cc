@@ -39,7 +39,16 @@ struct Token {
   Tok type;
   std::string text;     // identifier / field / variable name; string value; number text
   bool spaced = false;  // preceded by white space (a field right after a term chains)
+  size_t pos = 0;       // offset in the template text
+  std::string raw;      // as written
 };
+
+Token MakeToken(Tok type, std::string text) {
+  Token t;
+  t.type = type;
+  t.text = std::move(text);
+  return t;
+}
 
 // Go's strconv.Unquote for "..." strings.
 Result<std::string> UnquoteGo(std::string_view body) {
@@ -371,6 +380,9 @@ class Parser {
         return Error("non executable command in pipeline stage " +
                      std::to_string(p->commands.size() + 1));
       }
+      cmd.pos = cmd.args[0].pos;
+      for (const Arg& a : cmd.args) cmd.text += (cmd.text.empty() ? "" : " ") + a.text;
+      p->text += (p->text.empty() ? "" : " | ") + cmd.text;
       p->commands.push_back(std::move(cmd));
       if (t[*i].type != Tok::kPipe) break;
       ++*i;
@@ -381,6 +393,8 @@ class Parser {
   Result<Arg> ParseOperand(const std::vector<Token>& t, size_t* i) {
     const Token& tok = t[*i];
     Arg a;
+    a.pos = tok.pos;
+    a.text = tok.raw;
     switch (tok.type) {
       case Tok::kDot:
         a.kind = Arg::Kind::kDot;
@@ -429,6 +443,7 @@ class Parser {
         a.kind = Arg::Kind::kPipeline;
         LODE_ASSIGN_OR_RETURN(a.pipeline, ParsePipeline(t, i, "parenthesized pipeline", false));
         if (t[*i].type != Tok::kRightParen) return Error("unclosed left paren");
+        a.text = "(" + a.pipeline->text + ")";
         ++*i;
         break;
       }
@@ -443,6 +458,7 @@ class Parser {
       }
       if (a.kind == Arg::Kind::kDot) a.kind = Arg::Kind::kField;
       a.fields.push_back(t[*i].text);
+      a.text += t[*i].raw;
       ++*i;
     }
     return a;
@@ -555,7 +571,7 @@ class Parser {
         if (text_.substr(pos_ + 1).starts_with("-}}")) {
           pos_ += 4;
           trim_next_ = true;
-          out.push_back(Token{Tok::kEnd, ""});
+          out.push_back(MakeToken(Tok::kEnd, ""));
           if (parens > 0) return Error("unclosed left paren");
           return out;
         }
@@ -564,33 +580,34 @@ class Parser {
       if (pos_ >= text_.size()) return Error("unclosed action");
       const bool spaced = pos_ > 0 && IsSpace(text_[pos_ - 1]);
       const size_t before = out.size();
+      const size_t token_start = pos_;
       std::string_view rest = text_.substr(pos_);
       if (rest.starts_with("}}")) {
         pos_ += 2;
         if (parens > 0) return Error("unclosed left paren");
-        out.push_back(Token{Tok::kEnd, ""});
+        out.push_back(MakeToken(Tok::kEnd, ""));
         return out;
       }
       char c = rest[0];
       if (c == '|') {
-        out.push_back(Token{Tok::kPipe, ""});
+        out.push_back(MakeToken(Tok::kPipe, ""));
         ++pos_;
       } else if (c == '(') {
         ++parens;
-        out.push_back(Token{Tok::kLeftParen, ""});
+        out.push_back(MakeToken(Tok::kLeftParen, ""));
         ++pos_;
       } else if (c == ')') {
         if (--parens < 0) return Error("unexpected right paren");
-        out.push_back(Token{Tok::kRightParen, ""});
+        out.push_back(MakeToken(Tok::kRightParen, ""));
         ++pos_;
       } else if (c == ',') {
-        out.push_back(Token{Tok::kComma, ""});
+        out.push_back(MakeToken(Tok::kComma, ""));
         ++pos_;
       } else if (rest.starts_with(":=")) {
-        out.push_back(Token{Tok::kDeclare, ""});
+        out.push_back(MakeToken(Tok::kDeclare, ""));
         pos_ += 2;
       } else if (c == '=') {
-        out.push_back(Token{Tok::kAssign, ""});
+        out.push_back(MakeToken(Tok::kAssign, ""));
         ++pos_;
       } else if (c == '"') {
         size_t j = 1;
@@ -602,7 +619,7 @@ class Parser {
         if (j >= rest.size()) return Error("unterminated quoted string");
         auto s = UnquoteGo(rest.substr(1, j - 1));
         if (!s.ok()) return Error(s.status().message());
-        out.push_back(Token{Tok::kString, *s});
+        out.push_back(MakeToken(Tok::kString, *s));
         pos_ += j + 1;
       } else if (c == '`') {
         size_t close = rest.find('`', 1);
@@ -612,7 +629,7 @@ class Parser {
           if (ch == '\n') ++line_;
         }
         s.erase(std::remove(s.begin(), s.end(), '\r'), s.end());
-        out.push_back(Token{Tok::kString, s});
+        out.push_back(MakeToken(Tok::kString, s));
         pos_ += close + 1;
       } else if (c == '\'') {
         size_t j = 1;
@@ -623,21 +640,21 @@ class Parser {
         if (j >= rest.size()) return Error("unterminated character constant");
         auto s = UnquoteGo(rest.substr(1, j - 1));
         if (!s.ok() || s->empty()) return Error("malformed character constant");
-        out.push_back(Token{Tok::kChar, *s});
+        out.push_back(MakeToken(Tok::kChar, *s));
         pos_ += j + 1;
       } else if (c == '$') {
         size_t j = 1;
         while (j < rest.size() && IsAlnum(rest[j])) ++j;
-        out.push_back(Token{Tok::kVariable, std::string(rest.substr(1, j - 1))});
+        out.push_back(MakeToken(Tok::kVariable, std::string(rest.substr(1, j - 1))));
         pos_ += j;
       } else if (c == '.' &&
                  (rest.size() < 2 || !std::isdigit(static_cast<unsigned char>(rest[1])))) {
         size_t j = 1;
         while (j < rest.size() && IsAlnum(rest[j])) ++j;
         if (j == 1) {
-          out.push_back(Token{Tok::kDot, ""});
+          out.push_back(MakeToken(Tok::kDot, ""));
         } else {
-          out.push_back(Token{Tok::kField, std::string(rest.substr(1, j - 1))});
+          out.push_back(MakeToken(Tok::kField, std::string(rest.substr(1, j - 1))));
         }
         pos_ += j;
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
@@ -650,17 +667,21 @@ class Parser {
                                      rest[j - 1] == 'p' || rest[j - 1] == 'P')))) {
           ++j;
         }
-        out.push_back(Token{Tok::kNumber, std::string(rest.substr(0, j))});
+        out.push_back(MakeToken(Tok::kNumber, std::string(rest.substr(0, j))));
         pos_ += j;
       } else if (IsAlnum(c)) {
         size_t j = 0;
         while (j < rest.size() && IsAlnum(rest[j])) ++j;
-        out.push_back(Token{Tok::kIdentifier, std::string(rest.substr(0, j))});
+        out.push_back(MakeToken(Tok::kIdentifier, std::string(rest.substr(0, j))));
         pos_ += j;
       } else {
         return Error(std::string("unrecognized character in action: '") + c + "'");
       }
-      if (out.size() > before) out.back().spaced = spaced;
+      if (out.size() > before) {
+        out.back().spaced = spaced;
+        out.back().pos = token_start;
+        out.back().raw = std::string(text_.substr(token_start, pos_ - token_start));
+      }
     }
   }
 

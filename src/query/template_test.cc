@@ -41,8 +41,8 @@ TEST_F(TemplateTest, TextAndFieldAccess) {
   EXPECT_EQ(Run("{{ index . \"app\" }}"), "api");
   EXPECT_EQ(Run("{{ $.app }}"), "api");
   EXPECT_EQ(Run("{{ .app.x }}"),
-            "ERROR: template: line:1: executing \"line\" at <{{ .app.x }}>: "
-            "can't evaluate field x in type string");
+            "ERROR: template: line:1:3: executing \"line\" at <.app.x>: can't evaluate field x in "
+            "type string");
 }
 
 TEST_F(TemplateTest, TrimMarkersAndComments) {
@@ -100,9 +100,10 @@ TEST_F(TemplateTest, DefaultAndNumbers) {
       "- api e");
   EXPECT_EQ(Run("{{ add 1 2 .n }} {{ sub .n 2 }} {{ mul 2 .n }} {{ div .n 5 }} {{ mod .n 5 }}"),
             "45 40 84 8 2");
-  EXPECT_EQ(Run("{{ div 1 0 }}"),
-            "ERROR: template: line:1: executing \"line\" at <{{ div 1 0 }}>: "
-            "runtime error: integer divide by zero");
+  EXPECT_EQ(
+      Run("{{ div 1 0 }}"),
+      "ERROR: template: line:1:3: executing \"line\" at <div 1 0>: error calling div: runtime "
+      "error: integer divide by zero");
   EXPECT_EQ(Run("{{ addf 0.1 0.2 }} {{ mulf 1.1 3 }} {{ divf 20.2 5.25 }} {{ subf .dur 0.5 }}"),
             "0.3 3.3 3.8476190476190477 1");
   EXPECT_EQ(Run("{{ float64 .dur }} {{ int \"010\" }} {{ int \"5.0\" }} {{ int \"5.5\" }}"),
@@ -148,17 +149,21 @@ TEST_F(TemplateTest, Comparisons) {
   EXPECT_EQ(Run("{{ eq .app \"x\" \"api\" }} {{ ne 1 2 }} {{ lt 1.5 2.5 }} {{ ge \"b\" \"a\" }}"),
             "true true true true");
   EXPECT_EQ(Run("{{ gt .status 500 }}"),
-            "ERROR: template: line:1: executing \"line\" at <{{ gt .status 500 }}>: error calling "
-            "compare: incompatible types for comparison");
+            "ERROR: template: line:1:3: executing \"line\" at <gt .status 500>: error calling gt: "
+            "incompatible types for comparison");
 }
 
 TEST_F(TemplateTest, ExecutionErrors) {
+  // As Go words them: the template's line, the byte column, the node.
   EXPECT_EQ(Run("a{{ ToUpper 1 }}"),
-            "ERROR: template: line:1: executing \"line\" at <{{ ToUpper 1 }}>: wrong type for "
-            "value; expected string; got int");
+            "ERROR: template: line:1:4: executing \"line\" at <ToUpper>: wrong type for value; "
+            "expected string; got int");
   EXPECT_EQ(Run("{{ now 1 }}"),
-            "ERROR: template: line:1: executing \"line\" at <{{ now 1 }}>: wrong number of args "
-            "for now: want 0 got 1");
+            "ERROR: template: line:1:3: executing \"line\" at <now>: wrong number of args for now: "
+            "want 0 got 1");
+  EXPECT_EQ(Run("x\n {{ index .app 9 }}"),
+            "ERROR: template: line:2:4: executing \"line\" at <index .app 9>: error calling index: "
+            "index out of range: 9");
 }
 
 TEST_F(TemplateTest, ParseErrors) {
