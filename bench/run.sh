@@ -164,6 +164,101 @@ lode_timed_cpu() {
   cpu[$1]=$(awk -v a="$before" -v b="$(server_cpu)" -v n="$((RUNS + 1))" 'BEGIN { print (b - a) / n }')
 }
 
+# LogQL over the HTTP API, as Grafana asks: lq_http_s ENDPOINT QUERY
+# [PARAMS...] prints curl's time_total for one call (the answer goes to
+# $work/lq.json).
+lq_http_s() {
+  local endpoint=$1 q=$2
+  shift 2
+  curl -sS -o "$work/lq.json" -w '%{time_total}\n' -G "$url/loki/api/v1/$endpoint" \
+    --data-urlencode "query=$q" "$@"
+}
+# lq_row QUERY SCANS PEER ENDPOINT PARAMS...: times QUERY (median of RUNS
+# after a warm-up) and the server's CPU per run, and appends a table row
+# to $lq_rows: lines per CPU-second over the corpus's $lines when the
+# query reads every line (SCANS=1), and PEER (a shell command answering
+# the same question over the raw file, timed the same way) with its
+# output.
+lq_row() {
+  local q=$1 scans=$2 peer=$3 endpoint=$4
+  shift 4
+  local before after cpu_s median status answer peer_t="" peer_out="" per_core="-"
+  lq_http_s "$endpoint" "$q" "$@" >/dev/null
+  before=$(server_cpu)
+  median=$(for _ in $(seq "$RUNS"); do lq_http_s "$endpoint" "$q" "$@"; done | sort -g | sed -n "$(((RUNS + 1) / 2))p")
+  after=$(server_cpu)
+  cpu_s=$(awk -v a="$before" -v b="$after" -v n="$RUNS" 'BEGIN { print (b - a) / n }')
+  status=$(grep -o '"status":"[a-z]*"' "$work/lq.json" | head -1 | cut -d'"' -f4)
+  answer=$(lq_answer)
+  if [ "$scans" = 1 ]; then
+    per_core="$(awk -v n="$lines" -v s="$cpu_s" 'BEGIN { if (s > 0) { r = n / s; if (r >= 1e6) printf "%.2fM", r / 1e6; else printf "%.0fk", r / 1e3 } else print "-" }') lines/s per core"
+  fi
+  if [ -n "$peer" ]; then
+    timed bash -c "$peer"
+    peer_t=$MEDIAN
+    peer_out=$(tr '\n' ' ' <<<"$OUT_TEXT" | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-70)
+  fi
+  echo "| \`${q//|/\\|}\` | $(lat "$median") | $(printf %.3f "$cpu_s") s | $per_core | ${status:-error}: $answer | $( [ -n "$peer" ] && echo "$(lat "$peer_t"): ${peer_out//|/\\|}" || echo -) |" >>"$lq_rows"
+}
+# The answer of the last lq_row query, short: the number of lines, or the
+# values of the first series.
+lq_answer() {
+  python3 - "$work/lq.json" <<'PY' 2>/dev/null || echo "?"
+import json, sys
+d = json.load(open(sys.argv[1]))["data"]
+r = d["result"]
+if d["resultType"] == "streams":
+    print(sum(len(s["values"]) for s in r), "lines")
+else:
+    r.sort(key=lambda s: -float(s["value"][1] if "value" in s else s["values"][-1][1]))
+    vals = []
+    for s in r[:3]:
+        v = s["value"][1] if "value" in s else s["values"][-1][1]
+        m = ",".join(f"{k}={x}" for k, x in s["metric"].items())
+        vals.append(f"{{{m}}} {float(v):.6g}")
+    print(f"{len(r)} series: " + "; ".join(vals))
+PY
+}
+
+# bench_logql: typical LogQL queries over the corpus now served: their
+# latency and CPU, beside the rg/awk pipeline that answers the same
+# question over the raw file.
+bench_logql() {
+  lq_rows="$work/lq_rows.md"
+  : >"$lq_rows"
+  # The corpus arrived within the last minutes: log queries look back 2 h;
+  # metric queries are one evaluation (now) whose 2 h window holds every
+  # record once (the work of a range query over the corpus), so their
+  # answers can be checked against the raw file.
+  local logs=(--data-urlencode since=2h --data-urlencode limit=100)
+  lq_row '{app="bench"}' 0 "" query_range "${logs[@]}"
+  lq_row "{app=\"bench\"} |= \"$needle\"" 0 "rg -c -- '$needle' '$raw'" query_range "${logs[@]}"
+  lq_row 'sum(count_over_time({app="bench"} |~ "timeout|refused" [2h]))' 1 \
+    "rg -c 'timeout|refused' '$raw'" query
+  lq_row 'sum(count_over_time({app="bench"} | json | status >= 500 [2h]))' 1 \
+    "rg -c '^\\{.*\"status\":[5-9][0-9]{2}[,}]' '$raw'" query
+  lq_row 'sum by (level) (count_over_time({app="bench"} | logfmt [2h]))' 1 \
+    "rg -o '(^| )level=[a-z]+' '$raw' | sed 's/.*=//' | sort | uniq -c | sort -rn | head -3" query
+  lq_row 'topk(10, sum by (path) (count_over_time({app="bench"} | logfmt [2h])))' 1 \
+    "rg -o '(^| )path=[^ ]+' '$raw' | sed 's/.*=//' | sort | uniq -c | sort -rn | head -3" query
+  lq_row 'quantile_over_time(0.99, {app="bench"} | json | unwrap duration_ms | __error__="" [2h]) by (app)' 1 \
+    "rg -o '\"duration_ms\":[0-9.]+' '$raw' | cut -d: -f2 | sort -g | awk '{ v[NR] = \$1 } END { print v[int(NR * 0.99)] }'" query
+}
+
+# logql_table: the rows bench_logql measured, as a table in $results.
+logql_table() {
+  {
+    echo
+    echo "#### LogQL over the HTTP API ($name corpus)"
+    echo
+    echo "Median of $RUNS \`curl\` calls after a warm-up: log queries to \`/query_range\` (the newest 100 lines of 2 h), metric queries to \`/query\` at now, whose 2 h window holds the whole corpus, every record read once. Server CPU is per query; for queries that read every line, lines/s per core divides the corpus's $lines lines by it. The last column answers the same question with rg and a shell pipeline over the raw file, timed the same way."
+    echo
+    echo "| query | latency | server CPU | reading every line | answer | rg/awk on the raw file |"
+    echo "|---|---|---|---|---|---|"
+    cat "$lq_rows"
+  } >>"$results"
+}
+
 # bench_corpus NAME DESCRIPTION [SAMPLE...]: generates the corpus, measures
 # lode and its peers on it, and appends a table to $results.
 bench_corpus() {
@@ -311,6 +406,10 @@ SQL
   t[rg_common]=$MEDIAN c[rg_common]=$OUT_TEXT
   timed fts_count INFO
   t[fts_common]=$MEDIAN c[fts_common]=$OUT_TEXT
+  if [ "$name" = builtin ]; then
+    say "$name: LogQL queries"
+    bench_logql
+  fi
   stop_server
 
   local zstd19_ratio
@@ -337,6 +436,7 @@ SQL
     echo "| common word that cannot skip, \`\|= \"INFO\" != \"a\" != \"e\"\` (every line holding INFO is rebuilt and checked; none passes) | $(lat "${t[lode_common_all]}") = $(awk -v b="$bytes" -v s="${t[lode_common_all]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_common_all]} lines); server CPU $(printf %.3f "${cpu[lode_common_all]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_common_all]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c INFO\` (one pass, counting): $(lat "${t[rg_common]}") = $(awk -v b="$bytes" -v s="${t[rg_common]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s |"
     echo "| common word \`\|= \"INFO\"\` | newest 5000 matches (\`--limit 5000\`, the server's maximum): $(lat "${t[lode_common]}") | \`rg -c\` (all ${c[rg_common]} lines): $(lat "${t[rg_common]}"); FTS5 \`MATCH 'INFO'\` (case-insensitive token, ${c[fts_common]} lines): $(lat "${t[fts_common]}") |"
   } >>"$results"
+  if [ "$name" = builtin ]; then logql_table; fi
   if [ -z "$KEEP" ]; then rm -rf "$raw" "$db" "$data"; fi
 }
 

@@ -12,10 +12,13 @@ namespace {
 // One pass over a logfmt line, a pair at a time.
 class Decoder {
  public:
-  explicit Decoder(std::string_view line) : line_(line) {}
+  // `want_errors`: whether syntax errors are worded (for --strict); a
+  // lenient parse only skips the bad pair.
+  Decoder(std::string_view line, bool want_errors) : line_(line), want_errors_(want_errors) {}
 
   bool AtEnd() const { return pos_ >= line_.size(); }
   const std::string& error() const { return error_; }
+  bool had_error() const { return had_error_; }
   std::string_view key() const { return key_; }
   // The value; has_value() false for a key without one (also `k=` and `k=""`).
   std::string_view value() const { return value_; }
@@ -133,15 +136,19 @@ class Decoder {
   }
 
   bool Unexpected(unsigned char c) {
+    if (!want_errors_ || !error_.empty()) return SyntaxError("");
     char what[32];
     std::snprintf(what, sizeof(what), "unexpected '%c'", c);
     return SyntaxError(what);
   }
 
   bool SyntaxError(std::string_view msg) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "logfmt syntax error at pos %zu : ", pos_ + 1);
-    if (error_.empty()) error_ = std::string(buf) + std::string(msg);
+    had_error_ = true;
+    if (want_errors_ && error_.empty()) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "logfmt syntax error at pos %zu : ", pos_ + 1);
+      error_ = std::string(buf) + std::string(msg);
+    }
     // The rest of the bad pair is skipped.
     while (pos_ < line_.size() && static_cast<unsigned char>(line_[pos_]) > ' ') ++pos_;
     return false;
@@ -152,6 +159,8 @@ class Decoder {
   std::string_view key_, value_;
   bool has_value_ = false;
   std::string unquoted_;
+  bool want_errors_;
+  bool had_error_ = false;
   std::string error_;
 };
 
@@ -159,7 +168,7 @@ class Decoder {
 
 bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, LabelsBuilder& labels,
                          int stage, std::string* error) {
-  Decoder dec(line);
+  Decoder dec(line, options.strict);
   std::string name, value;
   const bool expressions = !options.extractions.empty();
   if (expressions) {
@@ -170,11 +179,13 @@ bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, La
   while (!dec.AtEnd()) {
     if (labels.AllNeededParsed()) break;  // the query needs nothing more
     if (!dec.Next()) {
-      if (!dec.error().empty() && options.strict) break;
+      if (dec.had_error() && options.strict) break;
       continue;
     }
-    name = SanitizeLabelName(dec.key());
+    name.clear();
+    AppendSanitizedLabelName(&name, dec.key());  // into a reused buffer
     if (name.empty()) continue;
+    if (!expressions && !labels.WantsParsed(name)) continue;  // not needed by the query
     if (expressions) {
       const LogfmtOptions::Extraction* match = nullptr;
       for (const LogfmtOptions::Extraction& x : options.extractions) {
