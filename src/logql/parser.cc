@@ -312,9 +312,7 @@ class Parser {
       LODE_ASSIGN_OR_RETURN(Expr rhs, ParseExpr(next));
       LODE_RETURN_IF_ERROR(CheckOperand(lhs, first));
       LODE_RETURN_IF_ERROR(CheckOperand(rhs, rhs_tok));
-      if (IsComparison(*op) && !bin.return_bool && IsScalar(lhs) && IsScalar(rhs)) {
-        return ParseErrorAt(op_tok.pos, "comparisons between scalars must use the bool modifier");
-      }
+      // Unlike PromQL, LogQL folds `1 > 2` to 0 without `bool`.
       if (IsSetOperator(*op) && (IsScalar(lhs) || IsScalar(rhs))) {
         return ParseErrorAt(op_tok.pos, std::string("set operator \"") + BinaryOpName(*op) +
                                             "\" not allowed between scalars: both sides must "

@@ -298,9 +298,12 @@ class Evaluator {
     if (lhs.scalar && rhs.scalar) {
       out.scalar = true;
       out.scalar_values.resize(steps_);
+      // Between scalars a comparison is 0 or 1, `bool` or not.
+      BinaryExpr as_bool = b;
+      as_bool.return_bool = true;
       for (size_t i = 0; i < steps_; ++i) {
         double v = 0;
-        Apply(b, lhs.scalar_values[i], rhs.scalar_values[i], lhs.scalar_values[i], v);
+        Apply(as_bool, lhs.scalar_values[i], rhs.scalar_values[i], lhs.scalar_values[i], v);
         out.scalar_values[i] = v;
       }
       return out;
