@@ -7,6 +7,7 @@
 
 #include "query/line_filter.h"
 #include "query/pipeline.h"
+#include "query/tenants.h"
 
 namespace lode {
 namespace {
@@ -17,6 +18,7 @@ namespace {
 struct Cursor {
   std::unique_ptr<RecordIterator> it;
   bool valid = false;
+  const std::string* tenant = nullptr;
 };
 
 }  // namespace
@@ -34,12 +36,15 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   std::atomic<bool> stopped = false;
   const QueryLimits& limits = params.limits;
   std::vector<Cursor> cursors;
-  for (const std::string& tenant : params.tenants) {
+  std::vector<Matcher> matchers = expr.matchers;
+  const std::vector<std::string> tenants = SelectTenants(params.tenants, &matchers);
+  const bool multi_tenant = params.tenants.size() > 1;
+  for (const std::string& tenant : tenants) {
     SelectRequest request;
     request.tenant = tenant;
     request.start = params.start;
     request.end = params.end;
-    request.matchers = expr.matchers;
+    request.matchers = matchers;
     request.direction = params.direction;
     // Literals every result line must contain let storage skip blocks:
     // those of `|=` filters, and those a `|~` regex requires.
@@ -78,7 +83,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
       if (lines > 0 && !filters.empty()) filters.FilterBlock(data, offsets, count, keep);
     };
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
-    Cursor cursor{std::move(it), false};
+    Cursor cursor{std::move(it), false, &tenant};
     cursor.valid = cursor.it->Next();
     LODE_RETURN_IF_ERROR(cursor.it->status());
     cursors.push_back(std::move(cursor));
@@ -112,6 +117,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     if (keep) {
       labels.Reset(record.stream, record.metadata);
       keep = pipeline.Process(record.timestamp, &line, labels, state);
+      if (multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, *best->tenant);
     }
     if (keep) {
       ++result.stats.post_filter_lines;

@@ -13,6 +13,7 @@
 #include "query/label_filter.h"
 #include "query/line_filter.h"
 #include "query/pipeline.h"
+#include "query/tenants.h"
 #include "query/value_parse.h"
 
 namespace lode {
@@ -315,12 +316,15 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
   std::atomic<bool> stopped = false;  // a limit was exceeded in a read thread
   const QueryLimits& limits = ctx.limits;
-  for (const std::string& tenant : ctx.tenants) {
+  std::vector<Matcher> matchers = range.selector.matchers;
+  const std::vector<std::string> tenants = SelectTenants(ctx.tenants, &matchers);
+  const bool multi_tenant = ctx.tenants.size() > 1;
+  for (const std::string& tenant : tenants) {
     SelectRequest request;
     request.tenant = tenant;
     request.start = first + 1 - range.offset_ns;
     request.end = last + 1 - range.offset_ns;
-    request.matchers = range.selector.matchers;
+    request.matchers = matchers;
     request.direction = Direction::kForward;
     request.line_contains = RequiredLineLiterals(line_filters);
     if (!filters.empty()) {
@@ -360,6 +364,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   std::vector<Window> windows;
   std::unordered_multimap<uint64_t, size_t> index;  // series hash -> windows
   size_t last_series = SIZE_MAX;
+  int last_tenant = -1;
   Labels last_stream, last_metadata;
   // Without a pipeline or unwrap, a record's series depends only on its
   // stream and metadata: it is reused while they repeat.
@@ -444,12 +449,13 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
       bool keep = true;
       double value = 1;
       size_t series = SIZE_MAX;
-      if (reuse_series && last_series != SIZE_MAX && r.stream == last_stream &&
-          r.metadata == last_metadata) {
+      if (reuse_series && last_series != SIZE_MAX && best == last_tenant &&
+          r.stream == last_stream && r.metadata == last_metadata) {
         series = last_series;
       } else {
         labels.Reset(r.stream, r.metadata);
         if (run_pipeline) keep = pipeline.Process(r.timestamp, &line, labels, state);
+        if (multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, tenants[best]);
         if (keep && unwrap) {
           auto text = labels.Get(unwrap->label);
           if (!text || text->empty()) {
@@ -494,6 +500,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
           LODE_ASSIGN_OR_RETURN(series, series_of(IsErrored(labels, preserve_errors)));
           if (reuse_series) {
             last_series = series;
+            last_tenant = best;
             last_stream = r.stream;
             last_metadata = r.metadata;
           }

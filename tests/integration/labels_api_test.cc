@@ -110,6 +110,31 @@ TEST_F(LabelsApiTest, TenantsAreSeparateAndCanBeQueriedTogether) {
       R"({"status":"success","data":["api","other","web"]})");
 }
 
+TEST_F(LabelsApiTest, QueriesOverSeveralTenantsNameTheTenant) {
+  Push(R"({"app":"api","env":"prod"})", kBase + 4 * kSec, "from b", "team-b");
+  HttpResponse r =
+      server_->QueryRange(R"({app="api", env="prod"})", Window() + "&direction=forward",
+                          {{"X-Scope-OrgID", "fake|team-b"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ParsedStreams s = ParseStreams(r.body);
+  ASSERT_EQ(s.entries.size(), 2u) << r.body;
+  EXPECT_EQ(s.stream_labels,
+            (std::vector<std::string>{R"({__tenant_id__="fake", app="api", env="prod"})",
+                                      R"({__tenant_id__="team-b", app="api", env="prod"})"}));
+  // A matcher on __tenant_id__ picks the tenants.
+  r = server_->QueryRange(R"({app="api", __tenant_id__="team-b"})", Window(),
+                          {{"X-Scope-OrgID", "fake|team-b"}});
+  s = ParseStreams(r.body);
+  ASSERT_EQ(s.entries.size(), 1u) << r.body;
+  EXPECT_EQ(s.entries[0].second, "from b");
+  r = server_->Get("/loki/api/v1/query?time=" + std::to_string(kBase + 5 * kSec) + "&query=" +
+                       UrlEncode(R"(sum by (__tenant_id__) (count_over_time({env="prod"}[10s])))"),
+                   {{"X-Scope-OrgID", "fake|team-b"}});
+  Metric m = ParseMetric(r.body);
+  EXPECT_EQ(m.series[R"({__tenant_id__="fake"})"].at(0).second, "2") << r.body;
+  EXPECT_EQ(m.series[R"({__tenant_id__="team-b"})"].at(0).second, "1") << r.body;
+}
+
 TEST_F(LabelsApiTest, FormatQueryAndDetectedLabels) {
   EXPECT_EQ(
       GetOk("/loki/api/v1/format_query?query=" +
