@@ -302,6 +302,17 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
       grouping != nullptr && !grouping->without && grouping->labels.empty() && !unwrap;
   const bool run_pipeline = !pipeline.empty() && !(labels_dropped && pipeline.OnlyParsers());
   const bool needs_bytes = agg.op == RangeOp::kBytesOverTime || agg.op == RangeOp::kBytesRate;
+  // Counting records whose series follows from stream and metadata alone
+  // (no line filter, and no stage but drop/keep) needs no merge in time
+  // order and no line: storage hands over runs of timestamps, each
+  // counted into the steps whose windows hold it.
+  bool only_selections = true;
+  for (const logql::Stage& stage : range.selector.pipeline) {
+    if (!std::holds_alternative<logql::LabelSelection>(stage)) only_selections = false;
+  }
+  const bool fast_count = !unwrap && line_filters.empty() && (only_selections || !run_pipeline) &&
+                          (agg.op == RangeOp::kCountOverTime || agg.op == RangeOp::kRate ||
+                           agg.op == RangeOp::kAbsentOverTime);
   const SeriesLabels series_labels(grouping, unwrap ? unwrap->label : std::string());
   // Grouping by __error__ asks to count errors: they do not fail the query.
   const bool preserve_errors = grouping != nullptr && !grouping->without &&
@@ -320,6 +331,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   const std::vector<std::string> tenants = SelectTenants(ctx.tenants, &matchers);
   const bool multi_tenant = ctx.tenants.size() > 1;
   for (const std::string& tenant : tenants) {
+    if (fast_count) break;  // scanned below
     SelectRequest request;
     request.tenant = tenant;
     request.start = first + 1 - range.offset_ns;
@@ -419,13 +431,94 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     return windows.size() - 1;
   };
 
+  if (fast_count) {
+    Status failed;
+    const Labels no_metadata;
+    const int64_t first_step = ctx.first_step;
+    for (size_t ti = 0; ti < tenants.size() && failed.ok(); ++ti) {
+      SelectRequest request;
+      request.tenant = tenants[ti];
+      request.start = first + 1 - range.offset_ns;
+      request.end = last + 1 - range.offset_ns;
+      request.matchers = matchers;
+      // The series of a run's records with this metadata.
+      auto series_for = [&](const Labels& stream, const Labels& metadata) -> Result<size_t> {
+        labels.Reset(stream, metadata);
+        std::string_view no_line;
+        if (run_pipeline && !pipeline.Process(0, &no_line, labels, state)) return SIZE_MAX;
+        if (multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, tenants[ti]);
+        return series_of(false);
+      };
+      auto count = [&](size_t series, TimestampNs t) {
+        const int64_t u = t + range.offset_ns;
+        if (u <= first || u > last) return;
+        // The first step at or after u, then every later one whose
+        // window (T - range, T] still holds u.
+        size_t step = u <= first_step
+                          ? 0
+                          : static_cast<size_t>((u - first_step + ctx.step_ns - 1) / ctx.step_ns);
+        StepSeries& out = windows[series].out;
+        for (; step < ctx.steps; ++step) {
+          const int64_t t_step = first_step + static_cast<int64_t>(step) * ctx.step_ns;
+          if (t_step - range.range_ns >= u) break;
+          out.values[step] += 1;
+        }
+      };
+      Status scan = storage.ScanTimestamps(request, [&](const TimestampRun& run) {
+        if (!failed.ok()) return;
+        if (limits.Exceeded(0)) {
+          failed = limits.Check(0);
+          return;
+        }
+        stats->post_filter_lines += run.count;
+        if (run.metadata == nullptr) {
+          auto series = series_for(*run.stream, no_metadata);
+          if (!series.ok()) {
+            failed = series.status();
+            return;
+          }
+          if (*series == SIZE_MAX) return;
+          for (size_t i = 0; i < run.count; ++i) count(*series, run.timestamps[i]);
+          return;
+        }
+        size_t series = SIZE_MAX;
+        const Labels* last_meta = nullptr;
+        for (size_t i = 0; i < run.count; ++i) {
+          if (last_meta == nullptr || !(run.metadata[i] == *last_meta)) {
+            auto s = series_for(*run.stream, run.metadata[i]);
+            if (!s.ok()) {
+              failed = s.status();
+              return;
+            }
+            series = *s;
+            last_meta = &run.metadata[i];
+          }
+          if (series != SIZE_MAX) count(series, run.timestamps[i]);
+        }
+      });
+      LODE_RETURN_IF_ERROR(scan);
+    }
+    LODE_RETURN_IF_ERROR(failed);
+    const double seconds = static_cast<double>(range.range_ns) / 1e9;
+    for (Window& w : windows) {
+      for (size_t step = 0; step < ctx.steps; ++step) {
+        if (w.out.values[step] == 0) continue;
+        w.out.present[step] = 1;
+        absent[step] = 0;
+        if (agg.op == RangeOp::kRate) w.out.values[step] /= seconds;
+      }
+    }
+  }
+
   size_t k = 0;
   std::string value_text;
   uint32_t until_check = QueryLimits::kCheckEvery;
+  uint64_t local_lines = 0, local_bytes = 0;
   while (true) {
     if (--until_check == 0) {
       until_check = QueryLimits::kCheckEvery;
-      LODE_RETURN_IF_ERROR(ctx.limits.Check(scanned_bytes.load(std::memory_order_relaxed)));
+      LODE_RETURN_IF_ERROR(
+          ctx.limits.Check(local_bytes + scanned_bytes.load(std::memory_order_relaxed)));
     }
     int best = -1;
     for (size_t i = 0; i < its.size(); ++i) {
@@ -442,8 +535,9 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     }
     if ((filters.empty() || filters.Matches(r.line)) && u > first && u <= last) {
       if (filters.empty()) {
-        ++scanned_lines;
-        scanned_bytes += r.line.size();
+        // Counted here, not on the atomics the read threads share.
+        ++local_lines;
+        local_bytes += r.line.size();
       }
       std::string_view line = r.line;
       bool keep = true;
@@ -520,8 +614,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   if (stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scanned_bytes.load()));
   while (k < ctx.steps) LODE_RETURN_IF_ERROR(emit(k++));
   for (const auto& it : its) stats->read += it->read_stats();
-  stats->lines_scanned += scanned_lines;
-  stats->bytes_scanned += scanned_bytes;
+  stats->lines_scanned += scanned_lines + local_lines;
+  stats->bytes_scanned += scanned_bytes + local_bytes;
 
   std::vector<StepSeries> out;
   if (agg.op == RangeOp::kAbsentOverTime) {

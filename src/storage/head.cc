@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <new>
 
@@ -159,6 +160,35 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
           Record{e.timestamp, stream.labels, without_lines ? std::string() : std::string(line),
                  e.metadata != 0 ? metadata_[e.metadata - 1] : Labels()}});
     }
+  }
+}
+
+void Head::ScanTimestamps(const SelectRequest& request,
+                          const std::function<void(const TimestampRun&)>& fn) const {
+  std::vector<TimestampNs> ts;
+  std::vector<Labels> metadata;
+  for (const auto& item : streams_) {
+    const HeadStream& stream = item.second;
+    bool match = std::all_of(request.matchers.begin(), request.matchers.end(),
+                             [&](const Matcher& m) { return m.MatchesLabels(stream.labels); });
+    if (!match) continue;
+    ts.clear();
+    metadata.clear();
+    bool any_metadata = false;
+    for (const HeadEntry& e : stream.entries) {
+      if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+      ts.push_back(e.timestamp);
+      if (e.metadata != 0) any_metadata = true;
+    }
+    if (ts.empty()) continue;
+    if (any_metadata) {
+      for (const HeadEntry& e : stream.entries) {
+        if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+        metadata.push_back(e.metadata != 0 ? metadata_[e.metadata - 1] : Labels());
+      }
+    }
+    fn(TimestampRun{&stream.labels, ts.data(), any_metadata ? metadata.data() : nullptr,
+                    ts.size()});
   }
 }
 

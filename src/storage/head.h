@@ -87,6 +87,10 @@ class Head {
   // The head's records split by UTC day (days since the epoch), each day's
   // streams sorted by labels and their entries by time, ready for
   // WritePart. Pointers refer into this head.
+  // Calls fn with the timestamps (and metadata) of each matching stream's
+  // records in the request's range.
+  void ScanTimestamps(const SelectRequest& request,
+                      const std::function<void(const TimestampRun&)>& fn) const;
   // Adds the head's streams matching `request` with records in its range
   // to *out (keyed by canonical labels), counting records and line bytes.
   void CollectSeries(const SeriesRequest& request, std::map<std::string, SeriesInfo>* out) const;

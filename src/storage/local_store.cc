@@ -172,6 +172,14 @@ Result<std::vector<SeriesInfo>> LocalStore::Series(const SeriesRequest& request)
   return log->Series(request);
 }
 
+Status LocalStore::ScanTimestamps(const SelectRequest& request,
+                                  const std::function<void(const TimestampRun&)>& fn) {
+  LODE_RETURN_IF_ERROR(ValidateTenant(request.tenant));
+  TenantLog* log = FindTenant(request.tenant);
+  if (log == nullptr) return Status::Ok();
+  return log->ScanTimestamps(request, fn);
+}
+
 Status LocalStore::Flush() {
   std::vector<TenantLog*> logs;
   {

@@ -61,6 +61,8 @@ class LocalStore final : public Storage {
                 Durability durability, std::string_view batch_id) override;
   Result<std::unique_ptr<RecordIterator>> Select(const SelectRequest& request) override;
   Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) override;
+  Status ScanTimestamps(const SelectRequest& request,
+                        const std::function<void(const TimestampRun&)>& fn) override;
   Status Flush() override;
   Status Close() override;
 

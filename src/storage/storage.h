@@ -79,6 +79,16 @@ struct SeriesInfo {
   uint64_t chunks = 0;  // blocks, and one for records not yet in a block
 };
 
+// A run of records of one stream, for counting without reading lines:
+// their timestamps (ascending within a run, not across runs) and, when
+// some record has any, their structured metadata (one per timestamp).
+struct TimestampRun {
+  const Labels* stream = nullptr;
+  const TimestampNs* timestamps = nullptr;
+  const Labels* metadata = nullptr;  // null: no record of the run has any
+  size_t count = 0;
+};
+
 // What a read did, for query statistics.
 struct ReadStats {
   uint64_t blocks_referenced = 0;   // part blocks of matching streams in the time range
@@ -138,6 +148,14 @@ class Storage {
 
   // The streams with records in the request's range, sorted by labels.
   virtual Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) = 0;
+
+  // Calls fn for runs of the timestamps (and metadata) of the records of
+  // streams matching `request` in its range, in no particular order, and
+  // reads no line: what counting per time bucket needs. Only
+  // request.tenant, start, end and matchers apply. fn is called on the
+  // calling thread; a run's pointers are valid during the call.
+  virtual Status ScanTimestamps(const SelectRequest& request,
+                                const std::function<void(const TimestampRun&)>& fn) = 0;
 
   // Makes everything appended so far durable.
   virtual Status Flush() = 0;

@@ -364,6 +364,66 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
       [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
 }
 
+Status TenantLog::ScanTimestamps(const SelectRequest& request,
+                                 const std::function<void(const TimestampRun&)>& fn) {
+  std::shared_ptr<const Head> flushing;
+  std::vector<PartSet::OpenPart> parts;
+  {
+    // As Select: the heads and the part list together, so each record is
+    // seen once. The live head is scanned under the lock.
+    std::lock_guard lock(mu_);
+    flushing = flushing_;
+    parts = parts_->Snapshot();
+    head_->ScanTimestamps(request, fn);
+  }
+  if (flushing) flushing->ScanTimestamps(request, fn);
+  const std::vector<bool> wanted = parts_->stream_index().Match(request.matchers);
+  std::string bytes;
+  part::DecodedBlock block;
+  std::vector<TimestampNs> ts;
+  std::vector<Labels> metadata;
+  for (const PartSet::OpenPart& p : parts) {
+    const part::PartMeta& meta = p.reader->meta();
+    if (meta.max_time < request.start || meta.min_time >= request.end) continue;
+    const std::vector<part::BlockMeta>& blocks = p.reader->blocks();
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      const part::BlockMeta& b = blocks[i];
+      if (b.max_time < request.start || b.min_time >= request.end) continue;
+      const uint32_t id = (*p.stream_ids)[b.stream];
+      if (id >= wanted.size() || !wanted[id]) continue;
+      Status s = p.reader->ReadBlockBytes(i, bytes);
+      if (s.ok()) s = p.reader->DecodeBlockBytes(i, bytes, block, {}, /*with_lines=*/false);
+      if (!s.ok()) {
+        log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", s.message()}});
+        parts_->CountCorruptBlock();
+        continue;
+      }
+      const Labels* stream = &p.reader->streams()[b.stream];
+      const bool inside = b.min_time >= request.start && b.max_time < request.end;
+      if (inside) {
+        fn(TimestampRun{stream, block.timestamps.data(),
+                        block.metadata.empty() ? nullptr : block.metadata.data(),
+                        block.timestamps.size()});
+        continue;
+      }
+      // A block across the range's edge: only its records inside.
+      ts.clear();
+      metadata.clear();
+      for (size_t k = 0; k < block.timestamps.size(); ++k) {
+        const TimestampNs t = block.timestamps[k];
+        if (t < request.start || t >= request.end) continue;
+        ts.push_back(t);
+        if (!block.metadata.empty()) metadata.push_back(block.metadata[k]);
+      }
+      if (!ts.empty()) {
+        fn(TimestampRun{stream, ts.data(), metadata.empty() ? nullptr : metadata.data(),
+                        ts.size()});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<SeriesInfo> TenantLog::Series(const SeriesRequest& request) {
   std::map<std::string, SeriesInfo> found;
   std::shared_ptr<const Head> flushing;

@@ -132,6 +132,9 @@ class TenantLog {
   // flushed, then the live head; append order within each). The head's
   // matching records are copied; part blocks are read as the iterator
   // reaches them. The iterator holds its own references to the parts.
+  // The timestamps of matching records in the range (Storage::ScanTimestamps).
+  Status ScanTimestamps(const SelectRequest& request,
+                        const std::function<void(const TimestampRun&)>& fn);
   // The streams with records in the range (Storage::Series).
   std::vector<SeriesInfo> Series(const SeriesRequest& request);
   std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
