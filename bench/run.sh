@@ -233,6 +233,7 @@ bench_logql() {
   local logs=(--data-urlencode since=2h --data-urlencode limit=100)
   lq_row '{app="bench"}' 0 "" query_range "${logs[@]}"
   lq_row "{app=\"bench\"} |= \"$needle\"" 0 "rg -c -- '$needle' '$raw'" query_range "${logs[@]}"
+  lq_row 'sum(count_over_time({app="bench"}[2h]))' 1 "wc -l <'$raw'" query
   lq_row 'sum(count_over_time({app="bench"} |~ "timeout|refused" [2h]))' 1 \
     "rg -c 'timeout|refused' '$raw'" query
   lq_row 'sum(count_over_time({app="bench"} | json | status >= 500 [2h]))' 1 \

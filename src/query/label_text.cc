@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/utf8.h"
+
 namespace lode {
 namespace {
 
@@ -14,37 +16,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpaceByte(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsSpaceByte(s.back())) s.remove_suffix(1);
   return s;
-}
-
-// The length of a valid UTF-8 sequence at s[i], or 0 when invalid.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const unsigned char d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
 }
 
 bool IsNameByte(char c) {
@@ -62,27 +33,9 @@ void AppendMapped(std::string* to, std::string_view key) {
       ++i;
       continue;
     }
-    size_t n = Utf8Length(key, i);
+    size_t n = Utf8SequenceLength(key, i);
     to->push_back('_');
     i += n == 0 ? 1 : n;
-  }
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 
@@ -136,7 +89,7 @@ bool HasInvalidUtf8(std::string_view s) {
       ++i;
       continue;
     }
-    size_t n = Utf8Length(s, i);
+    size_t n = Utf8SequenceLength(s, i);
     if (n == 0 || s.substr(i, n) == "\xEF\xBF\xBD") return true;
     i += n;
   }
@@ -152,7 +105,7 @@ void ReplaceInvalidUtf8WithSpace(std::string* s) {
       out.push_back((*s)[i++]);
       continue;
     }
-    size_t n = Utf8Length(*s, i);
+    size_t n = Utf8SequenceLength(*s, i);
     if (n == 0) {
       out.push_back(' ');
       ++i;

@@ -7,6 +7,7 @@
 
 #include "query/line_filter.h"
 #include "query/pipeline.h"
+#include "query/scan_hooks.h"
 #include "query/tenants.h"
 
 namespace lode {
@@ -30,10 +31,9 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   const std::vector<logql::LineFilter>& line_filters = pipeline.PushedLineFilters();
   LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
 
-  // Counted from storage's read threads, which also stop reading (keep
-  // nothing more) once a limit is exceeded.
-  std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
-  std::atomic<bool> stopped = false;
+  // Counted on storage's read threads, which also stop keeping lines
+  // once a limit is exceeded.
+  ScanCounters scan;
   const QueryLimits& limits = params.limits;
   std::vector<Cursor> cursors;
   std::vector<Matcher> matchers = expr.matchers;
@@ -51,37 +51,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     request.line_contains = RequiredLineLiterals(line_filters);
     // The leading filters run inside storage, before records are built.
     // They also count what storage examined, for the query's statistics.
-    request.line_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped,
-                           &limits](std::string_view line) {
-      const uint64_t n = scanned_lines.fetch_add(1, std::memory_order_relaxed);
-      const uint64_t bytes = scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
-      if (n % 256 == 0 && (stopped.load(std::memory_order_relaxed) || limits.Exceeded(bytes))) {
-        stopped.store(true, std::memory_order_relaxed);
-      }
-      return !stopped.load(std::memory_order_relaxed) && filters.Matches(line);
-    };
-    // Blocks read from parts are filtered a block at a time (and counted
-    // once per block, not per line, to keep the threads off one counter).
-    // It runs for every block read, also when no line of it passes.
-    request.block_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped, &limits](
-                               std::string_view data, const uint64_t* offsets, size_t count,
-                               uint8_t* keep) {
-      if (stopped.load(std::memory_order_relaxed) ||
-          limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed))) {
-        stopped.store(true, std::memory_order_relaxed);
-        std::fill(keep, keep + count, 0);
-        return;
-      }
-      uint64_t lines = 0, bytes = 0;
-      for (size_t i = 0; i < count; ++i) {
-        if (!keep[i]) continue;
-        ++lines;
-        bytes += offsets[i + 1] - offsets[i];
-      }
-      scanned_lines.fetch_add(lines, std::memory_order_relaxed);
-      scanned_bytes.fetch_add(bytes, std::memory_order_relaxed);
-      if (lines > 0 && !filters.empty()) filters.FilterBlock(data, offsets, count, keep);
-    };
+    SetScanHooks(filters, scan, limits, &request);
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     Cursor cursor{std::move(it), false, &tenant};
     cursor.valid = cursor.it->Next();
@@ -98,7 +68,7 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   while (result.stats.entries_returned < params.limit) {
     if (--until_check == 0) {
       until_check = QueryLimits::kCheckEvery;
-      LODE_RETURN_IF_ERROR(params.limits.Check(scanned_bytes.load(std::memory_order_relaxed)));
+      LODE_RETURN_IF_ERROR(params.limits.Check(scan.bytes.load(std::memory_order_relaxed)));
     }
     Cursor* best = nullptr;
     for (Cursor& c : cursors) {
@@ -142,10 +112,10 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     best->valid = best->it->Next();
     LODE_RETURN_IF_ERROR(best->it->status());
   }
-  if (stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scanned_bytes.load()));
+  if (scan.stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scan.bytes.load()));
   for (const Cursor& c : cursors) result.stats.read += c.it->read_stats();
-  result.stats.lines_scanned = scanned_lines;
-  result.stats.bytes_scanned = scanned_bytes;
+  result.stats.lines_scanned = scan.lines;
+  result.stats.bytes_scanned = scan.bytes;
   result.stats.exec_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -13,6 +13,7 @@
 #include "query/label_filter.h"
 #include "query/line_filter.h"
 #include "query/pipeline.h"
+#include "query/scan_hooks.h"
 #include "query/tenants.h"
 #include "query/value_parse.h"
 
@@ -324,8 +325,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   const int64_t first = ctx.first_step - range.range_ns;  // exclusive
   std::vector<std::unique_ptr<RecordIterator>> its;
   std::vector<bool> valid;
-  std::atomic<uint64_t> scanned_lines = 0, scanned_bytes = 0;
-  std::atomic<bool> stopped = false;  // a limit was exceeded in a read thread
+  ScanCounters scan;  // on storage's read threads, with the line filters
   const QueryLimits& limits = ctx.limits;
   std::vector<Matcher> matchers = range.selector.matchers;
   const std::vector<std::string> tenants = SelectTenants(ctx.tenants, &matchers);
@@ -339,32 +339,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     request.matchers = matchers;
     request.direction = Direction::kForward;
     request.line_contains = RequiredLineLiterals(line_filters);
-    if (!filters.empty()) {
-      request.line_filter = [&filters, &scanned_lines, &scanned_bytes, &stopped,
-                             &limits](std::string_view line) {
-        const uint64_t n = scanned_lines.fetch_add(1, std::memory_order_relaxed);
-        const uint64_t bytes = scanned_bytes.fetch_add(line.size(), std::memory_order_relaxed);
-        if (n % 256 == 0 && (stopped.load(std::memory_order_relaxed) || limits.Exceeded(bytes))) {
-          stopped.store(true, std::memory_order_relaxed);
-        }
-        return !stopped.load(std::memory_order_relaxed) && filters.Matches(line);
-      };
-      request.block_filter = [&filters, &stopped, &limits, &scanned_bytes](
-                                 std::string_view data, const uint64_t* offsets, size_t count,
-                                 uint8_t* keep) {
-        if (stopped.load(std::memory_order_relaxed) ||
-            limits.Exceeded(scanned_bytes.load(std::memory_order_relaxed))) {
-          stopped.store(true, std::memory_order_relaxed);
-          std::fill(keep, keep + count, 0);
-          return;
-        }
-        for (size_t i = 0; i < count; ++i) {
-          if (keep[i])
-            scanned_bytes.fetch_add(offsets[i + 1] - offsets[i], std::memory_order_relaxed);
-        }
-        filters.FilterBlock(data, offsets, count, keep);
-      };
-    }
+    if (!filters.empty()) SetScanHooks(filters, scan, limits, &request);
     // Counting needs no line text; sizes, parsers and values do.
     request.timestamps_only = !needs_bytes && !run_pipeline && !unwrap;
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
@@ -518,7 +493,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     if (--until_check == 0) {
       until_check = QueryLimits::kCheckEvery;
       LODE_RETURN_IF_ERROR(
-          ctx.limits.Check(local_bytes + scanned_bytes.load(std::memory_order_relaxed)));
+          ctx.limits.Check(local_bytes + scan.bytes.load(std::memory_order_relaxed)));
     }
     int best = -1;
     for (size_t i = 0; i < its.size(); ++i) {
@@ -611,11 +586,11 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     valid[best] = its[best]->Next();
     LODE_RETURN_IF_ERROR(its[best]->status());
   }
-  if (stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scanned_bytes.load()));
+  if (scan.stopped.load()) LODE_RETURN_IF_ERROR(limits.Check(scan.bytes.load()));
   while (k < ctx.steps) LODE_RETURN_IF_ERROR(emit(k++));
   for (const auto& it : its) stats->read += it->read_stats();
-  stats->lines_scanned += scanned_lines + local_lines;
-  stats->bytes_scanned += scanned_bytes + local_bytes;
+  stats->lines_scanned += scan.lines + local_lines;
+  stats->bytes_scanned += scan.bytes + local_bytes;
 
   std::vector<StepSeries> out;
   if (agg.op == RangeOp::kAbsentOverTime) {

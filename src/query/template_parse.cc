@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/utf8.h"
 #include "query/template_internal.h"
 
 namespace lode::tmpl {
@@ -72,23 +73,6 @@ Result<std::string> UnquoteGo(std::string_view body) {
       i += digits;
       return v;
     };
-    auto append_utf8 = [&out](uint32_t cp) {
-      if (cp < 0x80) {
-        out += static_cast<char>(cp);
-      } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-      }
-    };
     switch (e) {
       case 'a':
         out += '\a';
@@ -130,7 +114,7 @@ Result<std::string> UnquoteGo(std::string_view body) {
         size_t n = e == 'u' ? 4 : 8;
         LODE_ASSIGN_OR_RETURN(uint32_t v, hex(n, 16));
         if (v > 0x10FFFF) return Status::InvalidArgument("invalid syntax");
-        append_utf8(v);
+        AppendUtf8(v, &out);
         break;
       }
       default:

@@ -96,27 +96,43 @@ Result<std::vector<std::vector<Matcher>>> Selectors(const HttpRequest& request, 
   return out;
 }
 
+// What a lookup asks: tenants, time range, and the selectors in
+// `selector_param`.
+struct Lookup {
+  std::vector<std::string> tenants;
+  TimeRange range;
+  std::vector<std::vector<Matcher>> selectors;
+};
+
+Result<Lookup> ReadLookup(const HttpRequest& request, const std::string& default_tenant,
+                          const char* selector_param) {
+  Lookup l;
+  LODE_ASSIGN_OR_RETURN(l.tenants, ReadTenants(request, default_tenant));
+  LODE_ASSIGN_OR_RETURN(l.range, RangeParams(request, kLookupSinceNs));
+  LODE_ASSIGN_OR_RETURN(l.selectors, Selectors(request, selector_param));
+  return l;
+}
+
 }  // namespace
 
 HttpResponse Api::HandleLabels(const HttpRequest& request, const std::string* name) {
-  auto tenants = ReadTenants(request, options_.default_tenant);
-  if (!tenants.ok()) return ErrorResponse(tenants.status());
-  auto range = RangeParams(request, kLookupSinceNs);
-  if (!range.ok()) return ErrorResponse(range.status());
-  auto selectors = Selectors(request, "query");
-  if (!selectors.ok()) return ErrorResponse(selectors.status());
+  auto lookup = ReadLookup(request, options_.default_tenant, "query");
+  if (!lookup.ok()) return ErrorResponse(lookup.status());
+  const std::vector<std::string>& tenants = lookup->tenants;
+  const TimeRange& range = lookup->range;
+  std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
   if (name != nullptr && !IsValidLabelName(*name)) {
     return HttpResponse::Text(400, "invalid label name \"" + *name + "\"");
   }
   // Values of one label need only the streams that have it.
-  std::vector<std::vector<Matcher>> wanted = std::move(selectors).value();
+  std::vector<std::vector<Matcher>> wanted = std::move(selectors);
   if (name != nullptr) {
     auto has = Matcher::Create(MatchType::kRegexMatch, *name, ".+");
     if (!has.ok()) return ErrorResponse(has.status());
     if (wanted.empty()) wanted.emplace_back();
     for (auto& m : wanted) m.push_back(*has);
   }
-  auto series = FindSeries(storage_, *tenants, *range, wanted);
+  auto series = FindSeries(storage_, tenants, range, wanted);
   if (!series.ok()) return ErrorResponse(series.status());
   std::set<std::string> out;
   for (const SeriesInfo& s : *series) {
@@ -130,18 +146,18 @@ HttpResponse Api::HandleLabels(const HttpRequest& request, const std::string* na
 }
 
 HttpResponse Api::HandleSeries(const HttpRequest& request) {
-  auto tenants = ReadTenants(request, options_.default_tenant);
-  if (!tenants.ok()) return ErrorResponse(tenants.status());
-  auto range = RangeParams(request, kLookupSinceNs);
-  if (!range.ok()) return ErrorResponse(range.status());
-  auto selectors = Selectors(request, "match[]");
-  if (!selectors.ok()) return ErrorResponse(selectors.status());
-  if (selectors->empty()) {
+  auto lookup = ReadLookup(request, options_.default_tenant, "match[]");
+  if (!lookup.ok()) return ErrorResponse(lookup.status());
+  const std::vector<std::string>& tenants = lookup->tenants;
+  const TimeRange& range = lookup->range;
+  std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
+  if (selectors.empty()) {
     // Also accepted under its unbracketed name, as logcli may send it.
-    selectors = Selectors(request, "match");
-    if (!selectors.ok()) return ErrorResponse(selectors.status());
+    auto plain = Selectors(request, "match");
+    if (!plain.ok()) return ErrorResponse(plain.status());
+    selectors = std::move(plain).value();
   }
-  auto series = FindSeries(storage_, *tenants, *range, *selectors);
+  auto series = FindSeries(storage_, tenants, range, selectors);
   if (!series.ok()) return ErrorResponse(series.status());
   std::string out;
   JsonWriter w(out);
@@ -157,13 +173,12 @@ HttpResponse Api::HandleSeries(const HttpRequest& request) {
 }
 
 HttpResponse Api::HandleIndexStats(const HttpRequest& request) {
-  auto tenants = ReadTenants(request, options_.default_tenant);
-  if (!tenants.ok()) return ErrorResponse(tenants.status());
-  auto range = RangeParams(request, kLookupSinceNs);
-  if (!range.ok()) return ErrorResponse(range.status());
-  auto selectors = Selectors(request, "query");
-  if (!selectors.ok()) return ErrorResponse(selectors.status());
-  auto series = FindSeries(storage_, *tenants, *range, *selectors);
+  auto lookup = ReadLookup(request, options_.default_tenant, "query");
+  if (!lookup.ok()) return ErrorResponse(lookup.status());
+  const std::vector<std::string>& tenants = lookup->tenants;
+  const TimeRange& range = lookup->range;
+  std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
+  auto series = FindSeries(storage_, tenants, range, selectors);
   if (!series.ok()) return ErrorResponse(series.status());
   uint64_t chunks = 0, entries = 0, bytes = 0;
   for (const SeriesInfo& s : *series) {
@@ -187,13 +202,12 @@ HttpResponse Api::HandleIndexStats(const HttpRequest& request) {
 }
 
 HttpResponse Api::HandleDetectedLabels(const HttpRequest& request) {
-  auto tenants = ReadTenants(request, options_.default_tenant);
-  if (!tenants.ok()) return ErrorResponse(tenants.status());
-  auto range = RangeParams(request, kLookupSinceNs);
-  if (!range.ok()) return ErrorResponse(range.status());
-  auto selectors = Selectors(request, "query");
-  if (!selectors.ok()) return ErrorResponse(selectors.status());
-  auto series = FindSeries(storage_, *tenants, *range, *selectors);
+  auto lookup = ReadLookup(request, options_.default_tenant, "query");
+  if (!lookup.ok()) return ErrorResponse(lookup.status());
+  const std::vector<std::string>& tenants = lookup->tenants;
+  const TimeRange& range = lookup->range;
+  std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
+  auto series = FindSeries(storage_, tenants, range, selectors);
   if (!series.ok()) return ErrorResponse(series.status());
   std::map<std::string, std::set<std::string>> values;
   for (const SeriesInfo& s : *series) {
@@ -218,14 +232,13 @@ HttpResponse Api::HandleDetectedLabels(const HttpRequest& request) {
 }
 
 HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
-  auto tenants = ReadTenants(request, options_.default_tenant);
-  if (!tenants.ok()) return ErrorResponse(tenants.status());
-  auto range = RangeParams(request, kLookupSinceNs);
-  if (!range.ok()) return ErrorResponse(range.status());
   const std::string query = request.Param("query");
   if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
-  auto selectors = Selectors(request, "query");
-  if (!selectors.ok()) return ErrorResponse(selectors.status());
+  auto lookup = ReadLookup(request, options_.default_tenant, "query");
+  if (!lookup.ok()) return ErrorResponse(lookup.status());
+  const std::vector<std::string>& tenants = lookup->tenants;
+  const TimeRange& range = lookup->range;
+  const std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
   auto limit = LimitParam(request, 100, 10000);
   if (!limit.ok()) return ErrorResponse(limit.status());
   // Volumes are summed by the labels the selector names, or by
@@ -242,7 +255,7 @@ HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
       start = comma + 1;
     }
   } else {
-    for (const Matcher& m : selectors->at(0)) by.push_back(m.name());
+    for (const Matcher& m : selectors.at(0)) by.push_back(m.name());
   }
   std::sort(by.begin(), by.end());
   by.erase(std::unique(by.begin(), by.end()), by.end());
@@ -262,9 +275,9 @@ HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
     auto expr = logql::ParseQuery(text);
     if (!expr.ok()) return ErrorResponse(expr.status());
     MetricQueryParams params;
-    params.tenants = *tenants;
-    params.start = range->start;
-    params.end = range->end - 1;
+    params.tenants = tenants;
+    params.start = range.start;
+    params.end = range.end - 1;
     params.step_ns = *step;
     params.max_series = *limit;
     params.limits = LimitsFor(request);
@@ -273,7 +286,7 @@ HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
     return HttpResponse::Json(200, EncodeMetricResponse(*result));
   }
 
-  auto series = FindSeries(storage_, *tenants, *range, *selectors);
+  auto series = FindSeries(storage_, tenants, range, selectors);
   if (!series.ok()) return ErrorResponse(series.status());
   std::map<std::string, std::pair<Labels, uint64_t>> volumes;
   for (const SeriesInfo& s : *series) {
@@ -296,7 +309,7 @@ HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
   for (auto& [labels, bytes] : sorted) {
     MetricSeries s;
     s.labels = labels;
-    s.samples.push_back(MetricSample{range->end - 1, static_cast<double>(bytes)});
+    s.samples.push_back(MetricSample{range.end - 1, static_cast<double>(bytes)});
     result.series.push_back(std::move(s));
   }
   return HttpResponse::Json(200, EncodeMetricResponse(result));
