@@ -13,6 +13,7 @@
 #include "ingest/loki_push_json.h"
 #include "logql/parser.h"
 #include "query/line_filter.h"
+#include "query/pipeline.h"
 #include "storage/local_store.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/token_filter.h"
@@ -365,7 +366,7 @@ BENCHMARK(BM_DecodePushJson)->Unit(benchmark::kMicrosecond);
 void BM_LineFilter(benchmark::State& state, const char* query) {
   auto entries = MakeEntries(10000);
   auto expr = logql::ParseQuery(query);
-  auto chain = LineFilterChain::Compile(expr->filters);
+  auto chain = LineFilterChain::Compile(expr->log()->LineFilters());
   size_t bytes = 0;
   for (const Entry& e : entries) bytes += e.line.size();
   for (auto _ : state) {
@@ -378,6 +379,55 @@ void BM_LineFilter(benchmark::State& state, const char* query) {
 }
 BENCHMARK_CAPTURE(BM_LineFilter, contains, R"({a="b"} |= "HTTP/1.1\" 500")");
 BENCHMARK_CAPTURE(BM_LineFilter, regex, R"({a="b"} |~ "users/[0-9]+5 ")");
+
+// A log pipeline over JSON or logfmt lines, as a metric query runs it:
+// the labels reset per record, then every stage. Lines per second per core.
+void BM_Pipeline(benchmark::State& state, const char* query, bool json) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 10000; ++i) {
+    std::string n = std::to_string(i);
+    lines.push_back(
+        json ? R"({"ts":"2024-05-01T00:00:00.)" + n + R"(Z","level":")" +
+                   (i % 5 == 0 ? "error" : "info") +
+                   R"(","service":"checkout","trace_id":"0994d0c11702500c899c6430b113b)" + n +
+                   R"(","msg":"order placed","order_id":)" + n + R"(,"status":)" +
+                   (i % 7 == 0 ? "503" : "200") + R"(,"duration_ms":)" + n + ".5}"
+             : "ts=2024-05-01T00:00:00." + n + "Z level=" + (i % 5 == 0 ? "error" : "info") +
+                   " caller=main.go:768 msg=\"request completed\" method=GET path=/api/" +
+                   std::to_string(i % 13) + " status=" + (i % 7 == 0 ? "503" : "200") +
+                   " duration=" + n + "ms");
+  }
+  auto expr = logql::ParseQuery(query);
+  if (!expr.ok()) return state.SkipWithError(expr.status().ToString().c_str());
+  const logql::LogSelectorExpr* log = expr->log();
+  if (log == nullptr) {
+    const auto* agg = std::get_if<logql::RangeAggregation>(&expr->node);
+    log = &agg->range.selector;
+  }
+  auto pipeline = Pipeline::Compile(log->pipeline);
+  if (!pipeline.ok()) return state.SkipWithError(pipeline.status().ToString().c_str());
+  const Labels stream{{"app", "bench"}};
+  LabelsBuilder labels;
+  PipelineState scratch;
+  size_t bytes = 0;
+  for (const std::string& l : lines) bytes += l.size();
+  for (auto _ : state) {
+    size_t kept = 0;
+    for (const std::string& l : lines) {
+      labels.Reset(stream, {});
+      std::string_view line = l;
+      kept += pipeline->Process(0, &line, labels, scratch);
+    }
+    benchmark::DoNotOptimize(kept);
+  }
+  state.SetItemsProcessed(state.iterations() * 10000);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK_CAPTURE(BM_Pipeline, json_all, R"({a="b"} | json)", true);
+BENCHMARK_CAPTURE(BM_Pipeline, json_status_filter, R"({a="b"} | json | status >= 500)", true);
+BENCHMARK_CAPTURE(BM_Pipeline, logfmt_all, R"({a="b"} | logfmt)", false);
+BENCHMARK_CAPTURE(BM_Pipeline, logfmt_line_format,
+                  R"({a="b"} | logfmt | line_format "{{.method}} {{.path}} {{.status}}")", false);
 
 }  // namespace
 }  // namespace lode
