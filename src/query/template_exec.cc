@@ -261,9 +261,15 @@ class Executor {
         return EvalFields(base, a.fields);
       }
       case Arg::Kind::kFunction: {
+        // A function without arguments, as an operand: called through a
+        // command made for the call, which where_ must not outlive.
         Command c;
         c.args.push_back(a);
-        return CallFunction(a.name, c, dot, nullptr);
+        c.pos = a.pos;
+        c.text = a.text;
+        auto v = CallFunction(a.name, c, dot, nullptr);
+        where_ = Where{a.pos, a.text};
+        return v;
       }
       case Arg::Kind::kPipeline: {
         const size_t mark = vars_.size();
@@ -310,6 +316,7 @@ class Executor {
 
   Result<Value> CallFunction(const std::string& name, const Command& c, const Value& dot,
                              const Value* final) {
+    where_ = Where{c.args[0].pos, c.args[0].text};
     // and / or evaluate their operands only as far as needed.
     if (name == "and" || name == "or") {
       const size_t n = c.args.size() - 1 + (final != nullptr ? 1 : 0);

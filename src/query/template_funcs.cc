@@ -54,7 +54,9 @@ int64_t ToInt64(const Value& v) {
     case Value::Kind::kInt:
       return v.i;
     case Value::Kind::kFloat:
-      return std::isfinite(v.f) ? static_cast<int64_t>(v.f) : 0;
+      // Out of range, Go's conversion gives the smallest int64 (amd64).
+      if (!(v.f < 9223372036854775808.0 && v.f >= -9223372036854775808.0)) return INT64_MIN;
+      return static_cast<int64_t>(v.f);
     case Value::Kind::kBool:
       return v.b ? 1 : 0;
     case Value::Kind::kString: {
@@ -79,6 +81,22 @@ int64_t ToInt64(const Value& v) {
       return 0;
   }
 }
+
+// Go's int64 arithmetic, which wraps around.
+int64_t Wrap(int64_t a, int64_t b, char op) {
+  const uint64_t x = static_cast<uint64_t>(a), y = static_cast<uint64_t>(b);
+  return static_cast<int64_t>(op == '+' ? x + y : op == '-' ? x - y : x * y);
+}
+
+// v units of `scale` ns as nanoseconds, held within what an int64 of
+// them reaches.
+int64_t ScaleToNanos(int64_t v, int64_t scale) {
+  const __int128 ns = static_cast<__int128>(v) * scale;
+  if (ns > INT64_MAX) return INT64_MAX;
+  if (ns <= INT64_MIN) return INT64_MIN + 1;  // INT64_MIN marks the zero time
+  return static_cast<int64_t>(ns);
+}
+int64_t SecondsToNanos(int64_t s) { return ScaleToNanos(s, 1000000000); }
 
 // cast.ToFloat64: strings parse as Go floats; failures are 0.
 double ToFloat64(const Value& v) {
@@ -727,13 +745,13 @@ std::map<std::string, Function, std::less<>> BuildFunctions() {
     }
     switch (text.size()) {
       case 5:
-        return Value::Time(static_cast<int64_t>(v) * 86400 * 1000000000);
+        return Value::Time(SecondsToNanos(static_cast<int64_t>(v) * 86400));
       case 10:
-        return Value::Time(static_cast<int64_t>(v) * 1000000000);
+        return Value::Time(SecondsToNanos(static_cast<int64_t>(v)));
       case 13:
-        return Value::Time(static_cast<int64_t>(v) * 1000000);
+        return Value::Time(ScaleToNanos(static_cast<int64_t>(v), 1000000));
       case 16:
-        return Value::Time(static_cast<int64_t>(v) * 1000);
+        return Value::Time(ScaleToNanos(static_cast<int64_t>(v), 1000));
       case 19:
         return Value::Time(static_cast<int64_t>(v));
       default:
@@ -856,17 +874,17 @@ std::map<std::string, Function, std::less<>> BuildFunctions() {
   };
   f["add"] = [](const CallContext&, Args& a) -> Result<Value> {
     int64_t s = 0;
-    for (const Value& v : a) s += ToInt64(v);
+    for (const Value& v : a) s = Wrap(s, ToInt64(v), '+');
     return Value::Int(s);
   };
   f["sub"] = [](const CallContext&, Args& a) -> Result<Value> {
     if (a.size() != 2) return WrongCount("sub", 2, a.size());
-    return Value::Int(ToInt64(a[0]) - ToInt64(a[1]));
+    return Value::Int(Wrap(ToInt64(a[0]), ToInt64(a[1]), '-'));
   };
   f["mul"] = [](const CallContext&, Args& a) -> Result<Value> {
     if (a.empty()) return WrongCount("mul", 1, 0, true);
     int64_t p = ToInt64(a[0]);
-    for (size_t i = 1; i < a.size(); ++i) p *= ToInt64(a[i]);
+    for (size_t i = 1; i < a.size(); ++i) p = Wrap(p, ToInt64(a[i]), '*');
     return Value::Int(p);
   };
   for (bool mod : {false, true}) {
@@ -950,7 +968,7 @@ std::map<std::string, Function, std::less<>> BuildFunctions() {
     if (a[1].kind == Value::Kind::kTime) {
       t = a[1];
     } else if (a[1].kind == Value::Kind::kInt) {
-      t = Value::Time(a[1].i * 1000000000);  // unix seconds
+      t = Value::Time(SecondsToNanos(a[1].i));  // unix seconds
     } else {
       t = Value::Time(NowNs());  // sprig formats "now" for anything else
     }

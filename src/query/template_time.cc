@@ -601,7 +601,11 @@ Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_
     day = 1;
     month = 1;
     int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset;
-    Value v = Value::Time(secs * 1000000000 + nanos);
+    const __int128 ns = static_cast<__int128>(secs) * 1000000000 + nanos;
+    if (ns > INT64_MAX || ns <= INT64_MIN) {
+      return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": out of range");
+    }
+    Value v = Value::Time(static_cast<int64_t>(ns));
     v.offset_s = offset;
     v.zone = zone;
     return v;
@@ -611,7 +615,11 @@ Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_
   (void)zone_set;
   int64_t secs = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)) * 86400 +
                  hour * 3600 + minute * 60 + second - offset;
-  Value v = Value::Time(secs * 1000000000 + nanos);
+  const __int128 ns = static_cast<__int128>(secs) * 1000000000 + nanos;
+  if (ns > INT64_MAX || ns <= INT64_MIN) {
+    return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": out of range");
+  }
+  Value v = Value::Time(static_cast<int64_t>(ns));
   v.offset_s = offset;
   v.zone = zone;
   return v;
