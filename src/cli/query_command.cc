@@ -159,16 +159,24 @@ int RunQuery(const QueryFlags& flags) {
     if (!flags.delay_for.empty()) url += "&delay_for=" + UrlEncode(flags.delay_for);
     bool first = true;
     if (style.format == "json") style.format = "jsonl";  // an endless array helps nobody
+    std::string stopped_because;                         // why this side ended the tail
     Status s = ReadWebSocket(url, Headers(flags), [&](const std::string& message) {
       auto lines = ParseLogLines(message, true);
-      if (!lines.ok()) return false;
+      if (!lines.ok()) {
+        stopped_because = lines.status().message();
+        return false;
+      }
       FormatLogLines(*lines, style, first, &out);
       first = false;
       Write(&out, true);
-      return !ferror(stdout);
+      if (ferror(stdout)) stopped_because = "stdout closed";
+      return stopped_because.empty();
     });
     if (!s.ok()) return fail(s.message());
-    return 0;
+    if (stopped_because == "stdout closed") return 0;  // `| head` and the like
+    if (!stopped_because.empty()) return fail(stopped_because);
+    // Otherwise the server ended the tail (it is stopping): say so.
+    return fail("the server closed the connection");
   }
 
   std::string path = "/loki/api/v1/query_range?query=" + UrlEncode(flags.query) +
