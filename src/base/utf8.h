@@ -40,6 +40,16 @@ inline size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
+// The length a UTF-8 sequence claims by its first byte (1 for ASCII and
+// for bytes that start no sequence), for stepping over runes of text
+// that may not be valid.
+inline size_t Utf8LeadLength(unsigned char c) {
+  if (c >= 0xF0) return 4;
+  if (c >= 0xE0) return 3;
+  if (c >= 0xC0) return 2;
+  return 1;
+}
+
 // Appends code point `cp` as UTF-8; a surrogate or a value above
 // U+10FFFF becomes U+FFFD.
 inline void AppendUtf8(uint32_t cp, std::string* out) {

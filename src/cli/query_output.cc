@@ -10,6 +10,7 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
+#include "server/query_response.h"
 
 namespace lode {
 namespace {
@@ -170,12 +171,7 @@ void FormatLogLines(const std::vector<LogLine>& lines, const OutputStyle& style,
       w.Key("timestamp");
       w.String(FormatRfc3339Nano(l.timestamp));
       w.Key("labels");
-      w.BeginObject();
-      for (const Label& p : l.labels) {
-        w.Key(p.name);
-        w.String(p.value);
-      }
-      w.EndObject();
+      WriteLabels(w, l.labels);
       w.Key("line");
       w.String(l.line);
       w.EndObject();
@@ -206,12 +202,7 @@ void FormatMetricResult(const MetricResult& r, const OutputStyle& style, std::st
         JsonWriter w(*out);
         w.BeginObject();
         w.Key("metric");
-        w.BeginObject();
-        for (const Label& l : s.labels) {
-          w.Key(l.name);
-          w.String(l.value);
-        }
-        w.EndObject();
+        WriteLabels(w, s.labels);
         w.Key("timestamp");
         w.String(SampleTime(t));
         w.Key("value");

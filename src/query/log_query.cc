@@ -83,12 +83,10 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     if (best == nullptr) break;
     const Record& record = best->it->record();
     std::string_view line = record.line;
-    bool keep = filters.Matches(line);
-    if (keep) {
-      labels.Reset(record.stream, record.metadata);
-      keep = pipeline.Process(record.timestamp, &line, labels, state);
-      if (multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, *best->tenant);
-    }
+    // Storage ran the pushed filters already.
+    labels.Reset(record.stream, record.metadata);
+    const bool keep = pipeline.Process(record.timestamp, &line, labels, state);
+    if (keep && multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, *best->tenant);
     if (keep) {
       ++result.stats.post_filter_lines;
       // Without categorised labels, Loki returns structured metadata and

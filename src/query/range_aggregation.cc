@@ -508,7 +508,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     while (k < ctx.steps && ctx.first_step + static_cast<int64_t>(k) * ctx.step_ns < u) {
       LODE_RETURN_IF_ERROR(emit(k++));
     }
-    if ((filters.empty() || filters.Matches(r.line)) && u > first && u <= last) {
+    // Storage ran the pushed filters already (SelectRequest::line_filter).
+    if (u > first && u <= last) {
       if (filters.empty()) {
         // Counted here, not on the atomics the read threads share.
         ++local_lines;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "base/utf8.h"
 #include "query/template.h"
 #include "query/template_internal.h"
 #include "query/value_parse.h"
@@ -308,14 +309,7 @@ std::string ReplaceN(std::string_view s, std::string_view old, std::string_view 
       out.append(repl);
       ++done;
       if (i < s.size()) {
-        size_t len = 1;
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0xF0)
-          len = 4;
-        else if (c >= 0xE0)
-          len = 3;
-        else if (c >= 0xC0)
-          len = 2;
+        const size_t len = Utf8LeadLength(static_cast<unsigned char>(s[i]));
         out.append(s.substr(i, len));
         i += len - 1;
       }
@@ -442,17 +436,7 @@ std::string RegexReplaceAll(const re2::RE2& re, std::string_view s, std::string_
       pos = mend;
     } else {
       // Step past one rune.
-      size_t len = 1;
-      if (pos < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[pos]);
-        if (c >= 0xF0)
-          len = 4;
-        else if (c >= 0xE0)
-          len = 3;
-        else if (c >= 0xC0)
-          len = 2;
-      }
-      pos += len;
+      pos += pos < s.size() ? Utf8LeadLength(static_cast<unsigned char>(s[pos])) : 1;
     }
   }
   if (copied < s.size()) out.append(s.substr(copied));
@@ -594,14 +578,7 @@ int64_t NowNs() {
 std::string Align(int64_t count, std::string_view src, bool left) {
   std::vector<std::string_view> runes;
   for (size_t i = 0; i < src.size();) {
-    size_t len = 1;
-    unsigned char c = static_cast<unsigned char>(src[i]);
-    if (c >= 0xF0)
-      len = 4;
-    else if (c >= 0xE0)
-      len = 3;
-    else if (c >= 0xC0)
-      len = 2;
+    const size_t len = Utf8LeadLength(static_cast<unsigned char>(src[i]));
     runes.push_back(src.substr(i, len));
     i += len;
   }

@@ -75,15 +75,6 @@ HttpResponse StringList(const std::set<std::string>& items) {
   return HttpResponse::Json(200, std::move(out));
 }
 
-void WriteLabelObject(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
-}
-
 // The selectors of `query` (labels, values, stats, volume) or of each
 // `match[]` (series).
 Result<std::vector<std::vector<Matcher>>> Selectors(const HttpRequest& request, const char* name) {
@@ -166,7 +157,7 @@ HttpResponse Api::HandleSeries(const HttpRequest& request) {
   w.String("success");
   w.Key("data");
   w.BeginArray();
-  for (const SeriesInfo& s : *series) WriteLabelObject(w, s.labels);
+  for (const SeriesInfo& s : *series) WriteLabels(w, s.labels);
   w.EndArray();
   w.EndObject();
   return HttpResponse::Json(200, std::move(out));

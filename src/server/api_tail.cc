@@ -4,12 +4,12 @@
 // is new goes out as {"streams":[...]}.
 #include <set>
 
-#include "base/json_writer.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "query/log_query.h"
 #include "server/api.h"
 #include "server/api_params.h"
+#include "server/query_response.h"
 
 namespace lode {
 namespace {
@@ -54,37 +54,6 @@ Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string&
   }
   LODE_ASSIGN_OR_RETURN(p.limit, LimitParam(request, 100, max_limit));
   return p;
-}
-
-std::string EncodeTail(const std::vector<StreamResult>& streams) {
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("streams");
-  w.BeginArray();
-  for (const StreamResult& s : streams) {
-    w.BeginObject();
-    w.Key("stream");
-    w.BeginObject();
-    for (const Label& l : s.labels) {
-      w.Key(l.name);
-      w.String(l.value);
-    }
-    w.EndObject();
-    w.Key("values");
-    w.BeginArray();
-    for (const LogEntry& e : s.entries) {
-      w.BeginArray();
-      w.String(std::to_string(e.timestamp));
-      w.String(e.line);
-      w.EndArray();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return out;
 }
 
 }  // namespace
@@ -142,7 +111,7 @@ WebSocketHandler Api::TailHandler() {
           }
         }
         cursor = newest;
-        if (!fresh.empty() && !sink.Send(EncodeTail(fresh))) return;
+        if (!fresh.empty() && !sink.Send(EncodeTailMessage(fresh))) return;
       }
       first = false;
       if (!full && sink.WaitClosed(kPollMs)) return;

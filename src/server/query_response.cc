@@ -124,14 +124,6 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
 
 // The envelope every query answer shares:
 // {"status":"success","data":{"resultType":T,"result":<...>,"stats":{...}}}.
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
-}
 
 // BeginResult leaves the writer where the result's value goes.
 void BeginResult(JsonWriter& w, const char* result_type, bool categorized = false) {
@@ -160,12 +152,21 @@ void EndResult(JsonWriter& w, const QueryStats& stats) {
 
 }  // namespace
 
-std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized) {
-  std::string out;
-  JsonWriter w(out);
-  BeginResult(w, "streams", categorized);
+void WriteLabels(JsonWriter& w, const Labels& labels) {
+  w.BeginObject();
+  for (const Label& l : labels) {
+    w.Key(l.name);
+    w.String(l.value);
+  }
+  w.EndObject();
+}
+
+namespace {
+
+// The streams array of a streams result or a tail message.
+void WriteStreams(JsonWriter& w, const std::vector<StreamResult>& streams, bool categorized) {
   w.BeginArray();
-  for (const StreamResult& stream : result.streams) {
+  for (const StreamResult& stream : streams) {
     w.BeginObject();
     w.Key("stream");
     WriteLabels(w, stream.labels);
@@ -195,7 +196,26 @@ std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized
     w.EndObject();
   }
   w.EndArray();
+}
+
+}  // namespace
+
+std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized) {
+  std::string out;
+  JsonWriter w(out);
+  BeginResult(w, "streams", categorized);
+  WriteStreams(w, result.streams, categorized);
   EndResult(w, result.stats);
+  return out;
+}
+
+std::string EncodeTailMessage(const std::vector<StreamResult>& streams) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("streams");
+  WriteStreams(w, streams, false);
+  w.EndObject();
   return out;
 }
 
@@ -234,12 +254,7 @@ void WriteSample(JsonWriter& w, const MetricSample& s) {
 
 void WriteMetric(JsonWriter& w, const Labels& labels) {
   w.Key("metric");
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
+  WriteLabels(w, labels);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "base/json_writer.h"
 #include "query/log_query.h"
 #include "query/metric_query.h"
 
@@ -13,6 +14,12 @@ namespace lode {
 // [ts, line, {"structuredMetadata":{..},"parsed":{..}}] and data carries
 // "encodingFlags":["categorize-labels"].
 std::string EncodeStreamsResponse(const LogQueryResult& result, bool categorized = false);
+
+// A message of /loki/api/v1/tail: {"streams":[{"stream":{..},"values":[..]}]}.
+std::string EncodeTailMessage(const std::vector<StreamResult>& streams);
+
+// Writes labels as a JSON object {"a":"b",...}.
+void WriteLabels(JsonWriter& w, const Labels& labels);
 
 // {"status":"success","data":{"resultType":"matrix"|"vector"|"scalar",...}}:
 // sample times as float seconds (millisecond precision), values as

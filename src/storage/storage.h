@@ -37,8 +37,9 @@ struct SelectRequest {
   std::vector<std::string> line_contains;
   // Optional: lines for which this returns false are not wanted. Storage
   // applies it before building a Record, which is much cheaper than the
-  // caller discarding records; the caller may filter again. Storage may
-  // call it from several threads at once; may be empty.
+  // caller discarding records, and returns no record it rejects (nor one
+  // block_filter rejects), so the caller need not filter again. Storage
+  // may call it from several threads at once; may be empty.
   std::function<bool(std::string_view line)> line_filter;
   // Optional: the same filter for a block of lines at once, which can
   // search the block's bytes in one pass instead of line by line. Line i
