@@ -3,6 +3,7 @@ BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 10
+FUZZ_SEED ?= 1
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATA ?= ./lode-data
@@ -33,11 +34,12 @@ test: build
 	$(MAKE) --no-print-directory fuzz
 
 # Fuzz targets (clang + libFuzzer, with ASan and UBSan), each run for
-# FUZZ_SECONDS; e.g. make fuzz FUZZ_SECONDS=3600 for a long run.
+# FUZZ_SECONDS from a fixed FUZZ_SEED (repeatable); e.g.
+# make fuzz FUZZ_SECONDS=3600 FUZZ_SEED=0 for a long run from a random seed.
 fuzz: deps
 	@[ -f $(FUZZ_DIR)/build.ninja ] || CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLODE_FUZZ=ON
-	cmake -S . -B $(FUZZ_DIR) -DLODE_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake -S . -B $(FUZZ_DIR) -DLODE_FUZZ_SECONDS=$(FUZZ_SECONDS) -DLODE_FUZZ_SEED=$(FUZZ_SEED) >/dev/null
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j $(JOBS)
 

@@ -95,11 +95,17 @@ std::vector<std::string> RequiredLiterals(std::string_view p, size_t min_length)
         if (p.substr(i, 2) == "(?") {
           // Flags: only case folding changes which bytes a match holds.
           size_t j = i + 2;
-          if (j < p.size() && p[j] == 'P') {
-            // (?P<name>...): a named group.
+          if (j < p.size() && (p[j] == 'P' || p[j] == '<')) {
+            // (?P<name>...) or (?<name>...): a named group.
           } else {
             for (; j < p.size() && p[j] != ')' && p[j] != ':'; ++j) {
               if (p[j] == 'i') return {};
+            }
+            if (j < p.size() && p[j] == ')') {
+              // (?flags) alone is no atom: a repetition after it repeats
+              // the atom before it, so the run stays open.
+              i = j + 1;
+              continue;
             }
           }
         }

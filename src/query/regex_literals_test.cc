@@ -31,6 +31,11 @@ TEST(RequiredLiterals, RepeatedCharactersAreLeftOutOrKeptOnce) {
   // A quantifier on a multi-byte character drops all of its bytes.
   EXPECT_EQ(RequiredLiterals("caf\xc3\xa9?s"), (Literals{"caf"}));
   EXPECT_EQ(RequiredLiterals("(abc)*def"), (Literals{"def"}));
+  // A flag group alone is no atom: the quantifier after it applies to the
+  // character before it.
+  EXPECT_TRUE(RequiredLiterals("T(?)?", 1).empty());
+  EXPECT_EQ(RequiredLiterals("abc(?s)def"), (Literals{"abcdef"}));
+  EXPECT_EQ(RequiredLiterals("abcd(?m)*efg"), (Literals{"abc", "efg"}));
 }
 
 TEST(RequiredLiterals, UnsureMeansNone) {
@@ -51,8 +56,9 @@ TEST(RequiredLiterals, UnsureMeansNone) {
 TEST(RequiredLiterals, EveryMatchContainsThemRandomized) {
   std::mt19937 rng(7);
   const std::vector<std::string> atoms = {
-      "a", "b",    "ab",  "é",     ".",   "\\d", "[ab]", "(a|b)", "(ab)",   "\\.", "x",
-      "y", "[^a]", "\\s", "(?:x)", "\\b", "^",   "$",    "z",     "(?s:.)", "[]]", "[[:alpha:]]"};
+      "a",   "b",      "ab",  "é",           ".",    "\\d",   "[ab]", "(a|b)", "(ab)",
+      "\\.", "x",      "y",   "[^a]",        "\\s",  "(?:x)", "\\b",  "^",     "$",
+      "z",   "(?s:.)", "[]]", "[[:alpha:]]", "(?s)", "(?)",   "(?U)"};
   const std::vector<std::string> quantifiers = {"", "", "", "*", "+", "?", "{2}", "{0,2}", "*?"};
   const std::string alphabet = "abxyz. 1\xc3\xa9";
   size_t checked = 0, literal_checks = 0;
