@@ -102,9 +102,13 @@ std::vector<std::string> RequiredLiterals(std::string_view p, size_t min_length)
               if (p[j] == 'i') return {};
             }
             if (j < p.size() && p[j] == ')') {
-              // (?flags) alone is no atom: a repetition after it repeats
-              // the atom before it, so the run stays open.
+              // (?flags) alone is no atom: a quantifier after it repeats
+              // whatever came before it (a character, a group, even a
+              // repetition), which this scan cannot undo.
               i = j + 1;
+              if (i < p.size() && std::string_view("*?+{").find(p[i]) != std::string_view::npos) {
+                return {};
+              }
               continue;
             }
           }

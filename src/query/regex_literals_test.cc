@@ -31,11 +31,9 @@ TEST(RequiredLiterals, RepeatedCharactersAreLeftOutOrKeptOnce) {
   // A quantifier on a multi-byte character drops all of its bytes.
   EXPECT_EQ(RequiredLiterals("caf\xc3\xa9?s"), (Literals{"caf"}));
   EXPECT_EQ(RequiredLiterals("(abc)*def"), (Literals{"def"}));
-  // A flag group alone is no atom: the quantifier after it applies to the
-  // character before it.
-  EXPECT_TRUE(RequiredLiterals("T(?)?", 1).empty());
+  // A flag group alone is no atom: a quantifier after it applies to what
+  // came before it.
   EXPECT_EQ(RequiredLiterals("abc(?s)def"), (Literals{"abcdef"}));
-  EXPECT_EQ(RequiredLiterals("abcd(?m)*efg"), (Literals{"abc", "efg"}));
 }
 
 TEST(RequiredLiterals, UnsureMeansNone) {
@@ -47,6 +45,8 @@ TEST(RequiredLiterals, UnsureMeansNone) {
   EXPECT_TRUE(RequiredLiterals("\\pLabcdef").empty());
   EXPECT_TRUE(RequiredLiterals("abc{x").empty());
   EXPECT_TRUE(RequiredLiterals("abc\\").empty());
+  EXPECT_TRUE(RequiredLiterals("T(?)?", 1).empty());
+  EXPECT_TRUE(RequiredLiterals("(abc)+(?s)*def").empty());
   EXPECT_TRUE(RequiredLiterals("ab").empty());  // shorter than min_length
   EXPECT_EQ(RequiredLiterals("ab", 1), (Literals{"ab"}));
 }
