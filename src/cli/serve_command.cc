@@ -137,6 +137,8 @@ int RunServe(const ServeFlags& flags) {
   api_options.max_query_series = config.max_query_series;
   api_options.max_query_bytes = config.max_query_bytes;
   api_options.push.max_decoded_body_bytes = config.max_body_size;
+  api_options.ingest_limits = config.ingest_limits;
+  api_options.tenant_ingest_limits = config.tenant_ingest_limits;
   Api api(**store, metrics, api_options);
 
   HttpServerOptions http_options;

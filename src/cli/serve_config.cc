@@ -7,6 +7,7 @@
 #include "base/time.h"
 #include "io/env.h"
 #include "model/tenant.h"
+#include "query/value_parse.h"
 
 namespace lode {
 
@@ -20,7 +21,13 @@ std::string AtLine(const YAML::Node& node) {
 //   audit: {retention_period: 365d}
 //   debug: {retention_period: 3d, retention_size: 10000000000}
 // A setting a tenant leaves out is the top-level one.
-Status ParseTenants(const YAML::Node& tenants, ServeConfig& config) {
+// The ingest-limit keys a tenant sets, applied once the global `limits:`
+// are known (they may come later in the file).
+using TenantLimitOverrides =
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>>;
+
+Status ParseTenants(const YAML::Node& tenants, ServeConfig& config,
+                    TenantLimitOverrides& overrides) {
   if (!tenants.IsMap()) {
     return Status::InvalidArgument("config key \"tenants\"" + AtLine(tenants) +
                                    " must map tenant names to their settings");
@@ -48,9 +55,15 @@ Status ParseTenants(const YAML::Node& tenants, ServeConfig& config) {
       } else if (key == "retention_size") {
         retention.retention_size = item.second.as<uint64_t>();
       } else {
-        return Status::InvalidArgument("unknown tenant setting \"" + key + "\"" +
-                                       AtLine(item.first) +
-                                       " (per tenant: retention_period, retention_size)");
+        IngestLimits probe;
+        Status s = ApplyIngestLimit(key, item.second.as<std::string>(), probe);
+        if (s.code() == StatusCode::kNotFound) {
+          return Status::InvalidArgument(
+              "unknown tenant setting \"" + key + "\"" + AtLine(item.first) +
+              " (per tenant: retention_period, retention_size and the keys of limits:)");
+        }
+        if (!s.ok()) return s.WithContext("tenants." + name + AtLine(item.first));
+        overrides[name].emplace_back(key, item.second.as<std::string>());
       }
     }
     config.tenants[name] = retention;
@@ -58,7 +71,70 @@ Status ParseTenants(const YAML::Node& tenants, ServeConfig& config) {
   return Status::Ok();
 }
 
+Status ParseLimits(const YAML::Node& limits, IngestLimits& out) {
+  if (!limits.IsMap()) {
+    return Status::InvalidArgument("config key \"limits\"" + AtLine(limits) +
+                                   " must map limit names to values");
+  }
+  for (const auto& item : limits) {
+    std::string key = item.first.as<std::string>();
+    if (!item.second.IsScalar()) {
+      return Status::InvalidArgument("limits." + key + AtLine(item.first) +
+                                     " needs a single value");
+    }
+    Status s = ApplyIngestLimit(key, item.second.as<std::string>(), out);
+    if (s.code() == StatusCode::kNotFound) {
+      return Status::InvalidArgument("unknown limit \"" + key + "\"" + AtLine(item.first));
+    }
+    if (!s.ok()) return s.WithContext("limits" + AtLine(item.first));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status ApplyIngestLimit(const std::string& key, const std::string& value, IngestLimits& limits) {
+  auto bytes = [&](uint64_t& field) -> Status {
+    auto v = ParseHumanBytes(value);
+    if (!v.ok()) return Status::InvalidArgument(key + ": " + v.status().message());
+    field = *v;
+    return Status::Ok();
+  };
+  auto count = [&](uint32_t& field) -> Status {
+    uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() ||
+        v > UINT32_MAX) {
+      return Status::InvalidArgument(key + ": \"" + value + "\" is not a count");
+    }
+    field = static_cast<uint32_t>(v);
+    return Status::Ok();
+  };
+  auto duration = [&](int64_t& field) -> Status {
+    auto d = ParseSecondsOrDuration(value);
+    if (!d.ok()) return d.status().WithContext(key);
+    field = *d;
+    return Status::Ok();
+  };
+  if (key == "max_line_size") return bytes(limits.max_line_size);
+  if (key == "max_line_size_truncate") {
+    if (value != "true" && value != "false") {
+      return Status::InvalidArgument(key + " must be true or false");
+    }
+    limits.max_line_size_truncate = value == "true";
+    return Status::Ok();
+  }
+  if (key == "max_label_names_per_series") return count(limits.max_label_names_per_series);
+  if (key == "max_label_name_length") return count(limits.max_label_name_length);
+  if (key == "max_label_value_length") return count(limits.max_label_value_length);
+  if (key == "max_structured_metadata_size") return bytes(limits.max_structured_metadata_size);
+  if (key == "max_structured_metadata_entries_count") {
+    return count(limits.max_structured_metadata_entries_count);
+  }
+  if (key == "reject_old_samples_max_age") return duration(limits.reject_old_samples_max_age_ns);
+  if (key == "creation_grace_period") return duration(limits.creation_grace_period_ns);
+  return Status::NotFound("not an ingest limit: " + key);
+}
 
 Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
   YAML::Node root;
@@ -69,12 +145,17 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
   }
   if (root.IsNull()) return Status::Ok();
   if (!root.IsMap()) return Status::InvalidArgument("config must be a mapping of keys to values");
+  TenantLimitOverrides overrides;
   try {
     for (const auto& item : root) {
       std::string key = item.first.as<std::string>();
       const YAML::Node& value = item.second;
       if (key == "tenants") {
-        LODE_RETURN_IF_ERROR(ParseTenants(value, config));
+        LODE_RETURN_IF_ERROR(ParseTenants(value, config, overrides));
+        continue;
+      }
+      if (key == "limits") {
+        LODE_RETURN_IF_ERROR(ParseLimits(value, config.ingest_limits));
         continue;
       }
       if (!value.IsScalar()) {
@@ -136,6 +217,12 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
     }
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("invalid config value: ") + e.what());
+  }
+  for (const auto& [tenant, settings] : overrides) {
+    IngestLimits limits = config.ingest_limits;
+    for (const auto& [key, value] : settings)
+      LODE_RETURN_IF_ERROR(ApplyIngestLimit(key, value, limits));
+    config.tenant_ingest_limits[tenant] = limits;
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "ingest/ingest_limits.h"
 
 namespace lode {
 
@@ -41,7 +42,16 @@ struct ServeConfig {
     std::optional<uint64_t> retention_size;
   };
   std::map<std::string, TenantRetention> tenants;
+  // What a push may hold (`limits:` in the config file, with Loki's
+  // limits_config names), and per-tenant overrides of it (the same keys
+  // under `tenants.<name>`; a key left out is the global one).
+  IngestLimits ingest_limits;
+  std::map<std::string, IngestLimits> tenant_ingest_limits;
 };
+
+// Sets one ingest limit by its config name (max_line_size, ...): NotFound
+// for a name that is not a limit, InvalidArgument for a bad value.
+Status ApplyIngestLimit(const std::string& key, const std::string& value, IngestLimits& limits);
 
 // Applies the keys present in a YAML config file onto `config`. Unknown
 // keys are errors, so a misspelt setting is never silently ignored.

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "base/time.h"
+
 namespace lode {
 namespace {
 
@@ -13,7 +15,9 @@ Status Bad(const std::string& where, const std::string& what) {
   return Status::InvalidArgument(where + ": " + what);
 }
 
-Result<Labels> DecodeLabelObject(element value, const std::string& where, bool require_non_empty) {
+// Label names and counts are checked later, per stream (push_validation),
+// so that one bad stream does not refuse the others.
+Result<Labels> DecodeLabelObject(element value, const std::string& where) {
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
     return Bad(where, "must be an object of string values");
@@ -21,15 +25,11 @@ Result<Labels> DecodeLabelObject(element value, const std::string& where, bool r
   std::vector<Label> labels;
   for (auto field : object) {
     std::string name(field.key);
-    if (!IsValidLabelName(name)) return Bad(where, "invalid label name \"" + name + "\"");
     std::string_view v;
     if (field.value.get_string().get(v) != simdjson::SUCCESS) {
       return Bad(where + "." + name, "label value must be a string");
     }
     labels.push_back(Label{std::move(name), std::string(v)});
-  }
-  if (require_non_empty && labels.empty()) {
-    return Bad(where, "at least one label pair is required per stream");
   }
   return Labels(std::move(labels));
 }
@@ -48,14 +48,46 @@ Result<TimestampNs> DecodeTimestamp(element value, const std::string& where) {
   return ns;
 }
 
+// The legacy form (/api/prom/push):
+//   {"labels":"{app=\"x\"}","entries":[{"ts":"<RFC 3339>","line":"..."}]}
+Status DecodeLegacyStream(simdjson::dom::object stream, std::string_view labels_text,
+                          const std::string& where, StreamBatch& batch) {
+  auto labels = Labels::Parse(labels_text);
+  if (!labels.ok()) return Bad(where + ".labels", labels.status().message());
+  batch.labels = std::move(*labels);
+  simdjson::dom::array entries;
+  if (stream["entries"].get_array().get(entries) != simdjson::SUCCESS) {
+    return Bad(where, "missing \"entries\" array");
+  }
+  size_t i = 0;
+  for (element entry_el : entries) {
+    std::string at = where + ".entries[" + std::to_string(i++) + "]";
+    std::string_view ts, line;
+    if (entry_el["ts"].get_string().get(ts) != simdjson::SUCCESS) {
+      return Bad(at, "missing \"ts\" (an RFC 3339 time)");
+    }
+    if (entry_el["line"].get_string().get(line) != simdjson::SUCCESS) {
+      return Bad(at, "missing \"line\" string");
+    }
+    auto timestamp = ParseRfc3339(ts);
+    if (!timestamp.ok()) return Bad(at + ".ts", timestamp.status().message());
+    batch.entries.push_back(Entry{*timestamp, std::string(line), {}});
+  }
+  return Status::Ok();
+}
+
 Status DecodeStream(element stream_el, const std::string& where, StreamBatch& batch) {
   simdjson::dom::object stream;
   if (stream_el.get_object().get(stream) != simdjson::SUCCESS) {
     return Bad(where, "must be an object with \"stream\" and \"values\"");
   }
+  std::string_view legacy_labels;
+  if (stream["labels"].get_string().get(legacy_labels) == simdjson::SUCCESS) {
+    return DecodeLegacyStream(stream, legacy_labels, where, batch);
+  }
   element labels_el;
   if (stream["stream"].get(labels_el) != simdjson::SUCCESS) return Bad(where, "missing \"stream\"");
-  LODE_ASSIGN_OR_RETURN(batch.labels, DecodeLabelObject(labels_el, where + ".stream", true));
+  LODE_ASSIGN_OR_RETURN(batch.labels, DecodeLabelObject(labels_el, where + ".stream"));
 
   simdjson::dom::array values;
   if (stream["values"].get_array().get(values) != simdjson::SUCCESS) {
@@ -80,8 +112,7 @@ Status DecodeStream(element stream_el, const std::string& where, StreamBatch& ba
     }
     entry.line.assign(line);
     if (n == 3) {
-      LODE_ASSIGN_OR_RETURN(entry.metadata,
-                            DecodeLabelObject(tuple.at(2).value(), at + "[2]", false));
+      LODE_ASSIGN_OR_RETURN(entry.metadata, DecodeLabelObject(tuple.at(2).value(), at + "[2]"));
     }
     batch.entries.push_back(std::move(entry));
   }

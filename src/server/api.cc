@@ -49,7 +49,14 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
                                          {"tenant"})),
       push_errors_(metrics.AddCounter("lode_push_errors_total",
                                       "Push requests refused, by tenant and HTTP status code.",
-                                      {"tenant", "code"})) {}
+                                      {"tenant", "code"})),
+      discarded_records_(metrics.AddCounter(
+          "lode_discarded_samples_total",
+          "Log records refused at ingest, by tenant and reason (line_too_long, rate_limited, ...).",
+          {"tenant", "reason"})),
+      truncated_lines_(metrics.AddCounter("lode_truncated_lines_total",
+                                          "Lines cut to max_line_size at ingest, by tenant.",
+                                          {"tenant"})) {}
 
 HttpResponse Api::Handle(const HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
@@ -84,8 +91,8 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   auto method_not_allowed = [&] {
     return HttpResponse::Text(405, "method " + request.method + " not allowed on " + path);
   };
-  if (path == "/loki/api/v1/push") {
-    route = path;
+  if (path == "/loki/api/v1/push" || path == "/api/prom/push") {
+    route = "/loki/api/v1/push";
     return allow({"POST"}) ? HandlePush(request) : method_not_allowed();
   }
   if (path == "/loki/api/v1/query_range") {
@@ -147,6 +154,22 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     return HandleIndexPage();
   }
   return HttpResponse::Text(404, "404 page not found: " + path);
+}
+
+const IngestLimits& Api::IngestLimitsFor(const std::string& tenant) const {
+  auto it = options_.tenant_ingest_limits.find(tenant);
+  return it == options_.tenant_ingest_limits.end() ? options_.ingest_limits : it->second;
+}
+
+void Api::CountReport(const std::string& tenant, const PushReport& report) {
+  if (report.accepted_records > 0) {
+    ingested_records_.With({tenant}).Inc(report.accepted_records);
+    ingested_bytes_.With({tenant}).Inc(report.accepted_bytes);
+  }
+  for (const auto& [reason, count] : report.rejected_by_reason) {
+    discarded_records_.With({tenant, reason}).Inc(count);
+  }
+  if (report.truncated_lines > 0) truncated_lines_.With({tenant}).Inc(report.truncated_lines);
 }
 
 QueryLimits Api::LimitsFor(const HttpRequest& request) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 
 #include "base/metrics.h"
@@ -25,6 +26,10 @@ struct ApiOptions {
   size_t max_query_series = 500;
   uint64_t max_query_bytes = 0;  // 0: no limit
   PushLimits push;
+  // Checks on pushed streams and entries; a tenant listed in
+  // tenant_ingest_limits has its own.
+  IngestLimits ingest_limits;
+  std::map<std::string, IngestLimits> tenant_ingest_limits;
   std::string version = "0.1.0";
 };
 
@@ -58,6 +63,9 @@ class Api {
   // The limits of a query made by `request`.
   QueryLimits LimitsFor(const HttpRequest& request) const;
   HttpResponse HandleIndexPage() const;
+  const IngestLimits& IngestLimitsFor(const std::string& tenant) const;
+  // Counts a push's stored and refused records in /metrics.
+  void CountReport(const std::string& tenant, const PushReport& report);
 
   Storage& storage_;
   MetricsRegistry& metrics_;
@@ -69,6 +77,8 @@ class Api {
   CounterFamily& ingested_records_;
   CounterFamily& ingested_bytes_;
   CounterFamily& push_errors_;
+  CounterFamily& discarded_records_;
+  CounterFamily& truncated_lines_;
 };
 
 // Maps a Status to the HTTP status Loki would use for it.

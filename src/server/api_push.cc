@@ -2,6 +2,7 @@
 #include <strings.h>
 
 #include "base/log.h"
+#include "base/time.h"
 #include "model/tenant.h"
 #include "server/api.h"
 
@@ -29,7 +30,8 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
   const std::string content_encoding = request.Header("Content-Encoding");
   const std::string batch_id = request.Header("X-Lode-Batch-Id");
   PushBody body{content_type, content_encoding, request.body, batch_id};
-  auto result = IngestLokiPush(storage_, tenant, body, durability, options_.push);
+  auto result = IngestLokiPush(storage_, tenant, body, durability, options_.push,
+                               IngestLimitsFor(tenant), NowNanos());
   if (!result.ok()) {
     int code = HttpStatusFor(result.status());
     push_errors_.With({tenant, std::to_string(code)}).Inc();
@@ -41,8 +43,12 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
     if (code == 503) response.headers.emplace_back("Retry-After", "1");
     return response;
   }
-  ingested_records_.With({tenant}).Inc(result->records);
-  ingested_bytes_.With({tenant}).Inc(result->bytes);
+  CountReport(tenant, *result);
+  if (!result->messages.empty()) {
+    // The valid entries are stored; what was refused must not be retried.
+    push_errors_.With({tenant, "400"}).Inc();
+    return HttpResponse::Text(400, result->ErrorText());
+  }
   HttpResponse response;
   response.status = 204;
   return response;

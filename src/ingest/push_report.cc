@@ -1,0 +1,28 @@
+#include "ingest/push_report.h"
+
+namespace lode {
+
+void PushReport::Reject(const std::string& reason, uint64_t entries, std::string message) {
+  rejected_records += entries;
+  rejected_by_reason[reason] += entries;
+  if (messages.size() < kMaxMessages) {
+    messages.push_back(std::move(message));
+  } else {
+    ++messages_omitted;
+  }
+}
+
+std::string PushReport::ErrorText() const {
+  std::string text;
+  for (const std::string& message : messages) {
+    text += message;
+    text += '\n';
+  }
+  if (messages_omitted > 0) {
+    text += "(and " + std::to_string(messages_omitted) + " more errors)\n";
+  }
+  if (!text.empty()) text.pop_back();
+  return text;
+}
+
+}  // namespace lode
