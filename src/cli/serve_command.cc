@@ -139,6 +139,9 @@ int RunServe(const ServeFlags& flags) {
   api_options.push.max_decoded_body_bytes = config.max_body_size;
   api_options.ingest_limits = config.ingest_limits;
   api_options.tenant_ingest_limits = config.tenant_ingest_limits;
+  if (config.otlp_resource_labels) {
+    api_options.otlp.resource_attributes_as_labels = *config.otlp_resource_labels;
+  }
   Api api(**store, metrics, api_options);
 
   HttpServerOptions http_options;

@@ -154,6 +154,22 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         LODE_RETURN_IF_ERROR(ParseTenants(value, config, overrides));
         continue;
       }
+      if (key == "otlp") {
+        if (!value.IsMap()) {
+          return Status::InvalidArgument("config key \"otlp\"" + AtLine(value) +
+                                         " must be a mapping");
+        }
+        for (const auto& o : value) {
+          std::string name = o.first.as<std::string>();
+          if (name != "resource_attributes_as_labels" || !o.second.IsSequence()) {
+            return Status::InvalidArgument(
+                "otlp." + name + AtLine(o.first) +
+                ": the otlp settings are resource_attributes_as_labels: [names...]");
+          }
+          config.otlp_resource_labels = o.second.as<std::vector<std::string>>();
+        }
+        continue;
+      }
       if (key == "limits") {
         LODE_RETURN_IF_ERROR(ParseLimits(value, config.ingest_limits));
         continue;

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "ingest/ingest_limits.h"
@@ -47,6 +48,9 @@ struct ServeConfig {
   // under `tenants.<name>`; a key left out is the global one).
   IngestLimits ingest_limits;
   std::map<std::string, IngestLimits> tenant_ingest_limits;
+  // OTLP resource attributes that become stream labels (`otlp:
+  // resource_attributes_as_labels: [...]`); unset: Loki's default list.
+  std::optional<std::vector<std::string>> otlp_resource_labels;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound

@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "base/metrics.h"
 #include "ingest/loki_push.h"
+#include "ingest/otlp_logs.h"
 #include "query/query_limits.h"
 #include "server/http_server.h"
 #include "server/http_types.h"
@@ -30,6 +32,7 @@ struct ApiOptions {
   // tenant_ingest_limits has its own.
   IngestLimits ingest_limits;
   std::map<std::string, IngestLimits> tenant_ingest_limits;
+  OtlpOptions otlp;
   std::string version = "0.1.0";
 };
 
@@ -49,7 +52,17 @@ class Api {
 
  private:
   HttpResponse Route(const HttpRequest& request, std::string& route);
+  // The tenant and durability class of an ingest request, or the error
+  // response when its headers name them wrongly.
+  struct IngestTarget {
+    std::string tenant;
+    Durability durability = Durability::kBestEffort;
+  };
+  std::optional<HttpResponse> ResolveIngest(const HttpRequest& request, IngestTarget& target);
+  // The response to an ingest that stored nothing, counted.
+  HttpResponse IngestFailure(const std::string& tenant, const Status& status);
   HttpResponse HandlePush(const HttpRequest& request);
+  HttpResponse HandleOtlpLogs(const HttpRequest& request);
   HttpResponse HandleQueryRange(const HttpRequest& request);
   HttpResponse HandleInstantQuery(const HttpRequest& request);
   // /labels (name null) and /label/<name>/values.

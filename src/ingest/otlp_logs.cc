@@ -1,0 +1,646 @@
+#include "ingest/otlp_logs.h"
+
+#include <google/protobuf/arena.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <unordered_map>
+
+#include "base/json_writer.h"
+#include "proto/otlp_logs.pb.h"
+
+namespace lode {
+namespace {
+
+using wire::otlp::AnyValue;
+using wire::otlp::KeyValue;
+
+// Prometheus' label-name normalization, as Loki applies it to OTLP names.
+std::string NormalizeName(std::string_view key) {
+  std::string name(key);
+  for (char& c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) c = '_';
+  }
+  if (name.empty()) return "_";
+  if (name[0] >= '0' && name[0] <= '9') name = "key_" + name;
+  return name;
+}
+
+void AppendBase64(std::string_view bytes, std::string& out) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 |
+                 uint8_t(bytes[i + 2]);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+}
+
+void AppendDouble(double v, std::string& out) {
+  char buf[400];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  if (ec != std::errc()) {
+    out += "NaN";
+    return;
+  }
+  out.append(buf, end);
+}
+
+void WriteJsonValue(const AnyValue& v, JsonWriter& json);
+
+void WriteJsonValue(const AnyValue& v, JsonWriter& json) {
+  switch (v.value_case()) {
+    case AnyValue::kStringValue:
+      json.String(v.string_value());
+      break;
+    case AnyValue::kBoolValue:
+      json.Bool(v.bool_value());
+      break;
+    case AnyValue::kIntValue:
+      json.Int(v.int_value());
+      break;
+    case AnyValue::kDoubleValue:
+      json.Double(v.double_value());
+      break;
+    case AnyValue::kBytesValue: {
+      std::string b64;
+      AppendBase64(v.bytes_value(), b64);
+      json.String(b64);
+      break;
+    }
+    case AnyValue::kArrayValue:
+      json.BeginArray();
+      for (const AnyValue& item : v.array_value().values()) WriteJsonValue(item, json);
+      json.EndArray();
+      break;
+    case AnyValue::kKvlistValue:
+      json.BeginObject();
+      for (const KeyValue& kv : v.kvlist_value().values()) {
+        json.Key(kv.key());
+        WriteJsonValue(kv.value(), json);
+      }
+      json.EndObject();
+      break;
+    case AnyValue::VALUE_NOT_SET:
+      json.Null();
+      break;
+  }
+}
+
+// An attribute value as text: strings as they are, numbers and booleans
+// printed, bytes in base64, arrays and maps as JSON.
+std::string ValueText(const AnyValue& v) {
+  std::string out;
+  switch (v.value_case()) {
+    case AnyValue::kStringValue:
+      return v.string_value();
+    case AnyValue::kBoolValue:
+      return v.bool_value() ? "true" : "false";
+    case AnyValue::kIntValue:
+      return std::to_string(v.int_value());
+    case AnyValue::kDoubleValue:
+      AppendDouble(v.double_value(), out);
+      return out;
+    case AnyValue::kBytesValue:
+      AppendBase64(v.bytes_value(), out);
+      return out;
+    case AnyValue::kArrayValue:
+    case AnyValue::kKvlistValue: {
+      JsonWriter json(out);
+      WriteJsonValue(v, json);
+      return out;
+    }
+    case AnyValue::VALUE_NOT_SET:
+      return out;
+  }
+  return out;
+}
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    out += kDigits[uint8_t(c) >> 4];
+    out += kDigits[uint8_t(c) & 15];
+  }
+  return out;
+}
+
+// SeverityNumber ranges of the OTel log data model.
+std::string LevelOf(int number, std::string_view text) {
+  if (number >= 1 && number <= 4) return "trace";
+  if (number >= 5 && number <= 8) return "debug";
+  if (number >= 9 && number <= 12) return "info";
+  if (number >= 13 && number <= 16) return "warn";
+  if (number >= 17 && number <= 20) return "error";
+  if (number >= 21 && number <= 24) return "fatal";
+  std::string level(text);
+  for (char& c : level) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (level == "warning") return "warn";
+  if (level == "err") return "error";
+  if (level == "critical") return "fatal";
+  return level;
+}
+
+Result<std::vector<StreamBatch>> MapRequest(const wire::otlp::ExportLogsServiceRequest& request,
+                                            const OtlpOptions& options, TimestampNs now) {
+  std::vector<StreamBatch> batches;
+  std::unordered_map<std::string, size_t> stream_index;  // labels text -> batch
+  for (const wire::otlp::ResourceLogs& resource_logs : request.resource_logs()) {
+    std::vector<Label> labels;
+    std::vector<Label> resource_metadata;
+    bool has_service_name = false;
+    for (const KeyValue& kv : resource_logs.resource().attributes()) {
+      bool as_label = false;
+      for (const std::string& name : options.resource_attributes_as_labels) {
+        if (kv.key() == name) as_label = true;
+      }
+      if (kv.key() == "service.name") has_service_name = true;
+      std::string value = ValueText(kv.value());
+      if (as_label) {
+        if (!value.empty()) labels.push_back(Label{NormalizeName(kv.key()), std::move(value)});
+      } else {
+        resource_metadata.push_back(Label{NormalizeName(kv.key()), std::move(value)});
+      }
+    }
+    if (!has_service_name) labels.push_back(Label{"service_name", "unknown_service"});
+    Labels stream_labels(std::move(labels));
+    std::string key = stream_labels.ToString();
+    auto [it, inserted] = stream_index.emplace(key, batches.size());
+    if (inserted) batches.push_back(StreamBatch{stream_labels, {}});
+    StreamBatch* batch = &batches[it->second];
+
+    for (const wire::otlp::ScopeLogs& scope_logs : resource_logs.scope_logs()) {
+      std::vector<Label> scope_metadata = resource_metadata;
+      const auto& scope = scope_logs.scope();
+      if (!scope.name().empty()) scope_metadata.push_back(Label{"scope_name", scope.name()});
+      if (!scope.version().empty()) {
+        scope_metadata.push_back(Label{"scope_version", scope.version()});
+      }
+      for (const KeyValue& kv : scope.attributes()) {
+        scope_metadata.push_back(Label{NormalizeName(kv.key()), ValueText(kv.value())});
+      }
+      for (const wire::otlp::LogRecord& record : scope_logs.log_records()) {
+        Entry entry;
+        uint64_t time = record.time_unix_nano();
+        if (time == 0) time = record.observed_time_unix_nano();
+        entry.timestamp =
+            time == 0 || time > uint64_t(INT64_MAX) ? now : static_cast<int64_t>(time);
+        entry.line = ValueText(record.body());
+        std::vector<Label> metadata = scope_metadata;
+        for (const KeyValue& kv : record.attributes()) {
+          metadata.push_back(Label{NormalizeName(kv.key()), ValueText(kv.value())});
+        }
+        if (!record.trace_id().empty())
+          metadata.push_back(Label{"trace_id", Hex(record.trace_id())});
+        if (!record.span_id().empty()) metadata.push_back(Label{"span_id", Hex(record.span_id())});
+        if (record.flags() != 0) metadata.push_back(Label{"flags", std::to_string(record.flags())});
+        if (!record.severity_text().empty()) {
+          metadata.push_back(Label{"severity_text", record.severity_text()});
+        }
+        if (record.severity_number() != 0) {
+          metadata.push_back(Label{"severity_number", std::to_string(record.severity_number())});
+        }
+        std::string level = LevelOf(record.severity_number(), record.severity_text());
+        if (!level.empty()) metadata.push_back(Label{"level", std::move(level)});
+        if (!record.event_name().empty()) {
+          metadata.push_back(Label{"event_name", record.event_name()});
+        }
+        std::erase_if(metadata, [](const Label& l) { return l.value.empty(); });
+        entry.metadata = Labels(std::move(metadata));
+        batch->entries.push_back(std::move(entry));
+      }
+    }
+  }
+  std::erase_if(batches, [](const StreamBatch& b) { return b.entries.empty(); });
+  return batches;
+}
+
+// ---- OTLP JSON: the protobuf JSON mapping, lowerCamelCase field names
+// (snake_case accepted too), 64-bit integers as numbers or strings, trace
+// and span ids in hex, bytes values in base64.
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+Status JsonError(const std::string& where, const std::string& what) {
+  return Status::InvalidArgument("invalid OTLP JSON at " + where + ": " + what);
+}
+
+// The field `camel` (or `snake`) of `o`, if present and not null.
+bool Field(object o, std::string_view camel, std::string_view snake, element& out) {
+  if (o[camel].get(out) == simdjson::SUCCESS && !out.is_null()) return true;
+  return !snake.empty() && o[snake].get(out) == simdjson::SUCCESS && !out.is_null();
+}
+
+Result<int64_t> JsonInt(element e, const std::string& where) {
+  int64_t i = 0;
+  if (e.get_int64().get(i) == simdjson::SUCCESS) return i;
+  uint64_t u = 0;
+  if (e.get_uint64().get(u) == simdjson::SUCCESS) return static_cast<int64_t>(u);
+  std::string_view s;
+  if (e.get_string().get(s) == simdjson::SUCCESS) {
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+    if (ec == std::errc() && ptr == s.data() + s.size() && !s.empty()) return i;
+    uint64_t big = 0;
+    auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), big);
+    if (ec2 == std::errc() && p2 == s.data() + s.size() && !s.empty()) {
+      return static_cast<int64_t>(big);
+    }
+  }
+  return JsonError(where, "expected an integer (a number or a string of digits)");
+}
+
+Result<std::string> FromHex(std::string_view hex, const std::string& where) {
+  if (hex.size() % 2 != 0) return JsonError(where, "hex id has an odd length");
+  std::string out;
+  out.reserve(hex.size() / 2);
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return JsonError(where, "id is not hex");
+    out += static_cast<char>(hi << 4 | lo);
+  }
+  return out;
+}
+
+Result<std::string> FromBase64(std::string_view text, const std::string& where) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    int v = value(c);
+    if (v < 0) return JsonError(where, "bytesValue is not base64");
+    acc = acc << 6 | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+constexpr int kMaxJsonDepth = 64;
+
+Status ParseAnyValue(element e, AnyValue* out, const std::string& where, int depth);
+
+Status ParseKeyValues(element e, google::protobuf::RepeatedPtrField<KeyValue>* out,
+                      const std::string& where, int depth) {
+  simdjson::dom::array array;
+  if (e.get_array().get(array) != simdjson::SUCCESS) return JsonError(where, "expected an array");
+  size_t i = 0;
+  for (element item : array) {
+    std::string at = where + "[" + std::to_string(i++) + "]";
+    object o;
+    if (item.get_object().get(o) != simdjson::SUCCESS) return JsonError(at, "expected an object");
+    KeyValue* kv = out->Add();
+    std::string_view key;
+    if (o["key"].get_string().get(key) != simdjson::SUCCESS) {
+      return JsonError(at, "missing \"key\" string");
+    }
+    kv->set_key(std::string(key));
+    element value;
+    if (o["value"].get(value) == simdjson::SUCCESS && !value.is_null()) {
+      LODE_RETURN_IF_ERROR(ParseAnyValue(value, kv->mutable_value(), at + ".value", depth + 1));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseAnyValue(element e, AnyValue* out, const std::string& where, int depth) {
+  if (depth > kMaxJsonDepth) return JsonError(where, "values nested too deep");
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS)
+    return JsonError(where, "expected an AnyValue object");
+  element v;
+  if (Field(o, "stringValue", "string_value", v)) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return JsonError(where, "stringValue");
+    out->set_string_value(std::string(s));
+  } else if (Field(o, "boolValue", "bool_value", v)) {
+    bool b = false;
+    if (v.get_bool().get(b) != simdjson::SUCCESS) return JsonError(where, "boolValue");
+    out->set_bool_value(b);
+  } else if (Field(o, "intValue", "int_value", v)) {
+    LODE_ASSIGN_OR_RETURN(int64_t i, JsonInt(v, where + ".intValue"));
+    out->set_int_value(i);
+  } else if (Field(o, "doubleValue", "double_value", v)) {
+    double d = 0;
+    std::string_view s;
+    if (v.get_double().get(d) == simdjson::SUCCESS) {
+      out->set_double_value(d);
+    } else if (v.get_string().get(s) == simdjson::SUCCESS &&
+               (s == "NaN" || s == "Infinity" || s == "-Infinity")) {
+      out->set_double_value(s == "NaN"        ? std::numeric_limits<double>::quiet_NaN()
+                            : s == "Infinity" ? std::numeric_limits<double>::infinity()
+                                              : -std::numeric_limits<double>::infinity());
+    } else {
+      return JsonError(where, "doubleValue");
+    }
+  } else if (Field(o, "bytesValue", "bytes_value", v)) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return JsonError(where, "bytesValue");
+    LODE_ASSIGN_OR_RETURN(std::string bytes, FromBase64(s, where));
+    out->set_bytes_value(std::move(bytes));
+  } else if (Field(o, "arrayValue", "array_value", v)) {
+    object a;
+    if (v.get_object().get(a) != simdjson::SUCCESS) return JsonError(where, "arrayValue");
+    auto* array = out->mutable_array_value();
+    element values;
+    if (Field(a, "values", "", values)) {
+      simdjson::dom::array items;
+      if (values.get_array().get(items) != simdjson::SUCCESS) {
+        return JsonError(where, "arrayValue.values");
+      }
+      for (element item : items) {
+        LODE_RETURN_IF_ERROR(
+            ParseAnyValue(item, array->add_values(), where + ".arrayValue", depth + 1));
+      }
+    }
+  } else if (Field(o, "kvlistValue", "kvlist_value", v)) {
+    object kv;
+    if (v.get_object().get(kv) != simdjson::SUCCESS) return JsonError(where, "kvlistValue");
+    element values;
+    if (Field(kv, "values", "", values)) {
+      LODE_RETURN_IF_ERROR(ParseKeyValues(values, out->mutable_kvlist_value()->mutable_values(),
+                                          where + ".kvlistValue.values", depth + 1));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseLogRecord(object o, wire::otlp::LogRecord* r, const std::string& where) {
+  element v;
+  if (Field(o, "timeUnixNano", "time_unix_nano", v)) {
+    LODE_ASSIGN_OR_RETURN(int64_t t, JsonInt(v, where + ".timeUnixNano"));
+    r->set_time_unix_nano(static_cast<uint64_t>(t));
+  }
+  if (Field(o, "observedTimeUnixNano", "observed_time_unix_nano", v)) {
+    LODE_ASSIGN_OR_RETURN(int64_t t, JsonInt(v, where + ".observedTimeUnixNano"));
+    r->set_observed_time_unix_nano(static_cast<uint64_t>(t));
+  }
+  if (Field(o, "severityNumber", "severity_number", v)) {
+    std::string_view name;
+    if (v.get_string().get(name) == simdjson::SUCCESS && name.starts_with("SEVERITY_NUMBER_")) {
+      // Enum names: SEVERITY_NUMBER_INFO, SEVERITY_NUMBER_WARN2, ...
+      static const char* kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+      std::string_view rest = name.substr(16);
+      for (int i = 0; i < 6; ++i) {
+        std::string_view n = kNames[i];
+        if (rest.starts_with(n)) {
+          int step = rest.size() == n.size() ? 1 : rest[n.size()] - '0';
+          if (step >= 1 && step <= 4) r->set_severity_number(i * 4 + step);
+        }
+      }
+    } else {
+      LODE_ASSIGN_OR_RETURN(int64_t n, JsonInt(v, where + ".severityNumber"));
+      r->set_severity_number(static_cast<int32_t>(n));
+    }
+  }
+  std::string_view s;
+  if (Field(o, "severityText", "severity_text", v) && v.get_string().get(s) == simdjson::SUCCESS) {
+    r->set_severity_text(std::string(s));
+  }
+  if (Field(o, "eventName", "event_name", v) && v.get_string().get(s) == simdjson::SUCCESS) {
+    r->set_event_name(std::string(s));
+  }
+  if (Field(o, "body", "", v)) {
+    LODE_RETURN_IF_ERROR(ParseAnyValue(v, r->mutable_body(), where + ".body", 0));
+  }
+  if (Field(o, "attributes", "", v)) {
+    LODE_RETURN_IF_ERROR(ParseKeyValues(v, r->mutable_attributes(), where + ".attributes", 0));
+  }
+  if (Field(o, "flags", "", v)) {
+    LODE_ASSIGN_OR_RETURN(int64_t f, JsonInt(v, where + ".flags"));
+    r->set_flags(static_cast<uint32_t>(f));
+  }
+  if (Field(o, "traceId", "trace_id", v) && v.get_string().get(s) == simdjson::SUCCESS) {
+    LODE_ASSIGN_OR_RETURN(std::string id, FromHex(s, where + ".traceId"));
+    r->set_trace_id(std::move(id));
+  }
+  if (Field(o, "spanId", "span_id", v) && v.get_string().get(s) == simdjson::SUCCESS) {
+    LODE_ASSIGN_OR_RETURN(std::string id, FromHex(s, where + ".spanId"));
+    r->set_span_id(std::move(id));
+  }
+  return Status::Ok();
+}
+
+Status ParseJsonRequest(element root, wire::otlp::ExportLogsServiceRequest* request) {
+  object top;
+  if (root.get_object().get(top) != simdjson::SUCCESS) {
+    return JsonError("top level", "expected an object with \"resourceLogs\"");
+  }
+  element resource_logs;
+  if (!Field(top, "resourceLogs", "resource_logs", resource_logs)) return Status::Ok();
+  simdjson::dom::array rl_array;
+  if (resource_logs.get_array().get(rl_array) != simdjson::SUCCESS) {
+    return JsonError("resourceLogs", "expected an array");
+  }
+  size_t i = 0;
+  for (element rl_el : rl_array) {
+    std::string where = "resourceLogs[" + std::to_string(i++) + "]";
+    object rl;
+    if (rl_el.get_object().get(rl) != simdjson::SUCCESS)
+      return JsonError(where, "expected an object");
+    auto* out_rl = request->add_resource_logs();
+    element v;
+    if (Field(rl, "resource", "", v)) {
+      object resource;
+      if (v.get_object().get(resource) != simdjson::SUCCESS) {
+        return JsonError(where + ".resource", "expected an object");
+      }
+      element attributes;
+      if (Field(resource, "attributes", "", attributes)) {
+        LODE_RETURN_IF_ERROR(ParseKeyValues(attributes,
+                                            out_rl->mutable_resource()->mutable_attributes(),
+                                            where + ".resource.attributes", 0));
+      }
+    }
+    if (!Field(rl, "scopeLogs", "scope_logs", v)) continue;
+    simdjson::dom::array sl_array;
+    if (v.get_array().get(sl_array) != simdjson::SUCCESS) {
+      return JsonError(where + ".scopeLogs", "expected an array");
+    }
+    size_t j = 0;
+    for (element sl_el : sl_array) {
+      std::string at = where + ".scopeLogs[" + std::to_string(j++) + "]";
+      object sl;
+      if (sl_el.get_object().get(sl) != simdjson::SUCCESS)
+        return JsonError(at, "expected an object");
+      auto* out_sl = out_rl->add_scope_logs();
+      element scope_el;
+      if (Field(sl, "scope", "", scope_el)) {
+        object scope;
+        if (scope_el.get_object().get(scope) != simdjson::SUCCESS) {
+          return JsonError(at + ".scope", "expected an object");
+        }
+        std::string_view s;
+        element f;
+        if (Field(scope, "name", "", f) && f.get_string().get(s) == simdjson::SUCCESS) {
+          out_sl->mutable_scope()->set_name(std::string(s));
+        }
+        if (Field(scope, "version", "", f) && f.get_string().get(s) == simdjson::SUCCESS) {
+          out_sl->mutable_scope()->set_version(std::string(s));
+        }
+        if (Field(scope, "attributes", "", f)) {
+          LODE_RETURN_IF_ERROR(ParseKeyValues(f, out_sl->mutable_scope()->mutable_attributes(),
+                                              at + ".scope.attributes", 0));
+        }
+      }
+      element records;
+      if (!Field(sl, "logRecords", "log_records", records)) continue;
+      simdjson::dom::array lr_array;
+      if (records.get_array().get(lr_array) != simdjson::SUCCESS) {
+        return JsonError(at + ".logRecords", "expected an array");
+      }
+      size_t k = 0;
+      for (element lr_el : lr_array) {
+        std::string rec_at = at + ".logRecords[" + std::to_string(k++) + "]";
+        object lr;
+        if (lr_el.get_object().get(lr) != simdjson::SUCCESS) {
+          return JsonError(rec_at, "expected an object");
+        }
+        LODE_RETURN_IF_ERROR(ParseLogRecord(lr, out_sl->add_log_records(), rec_at));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string> OtlpOptions::DefaultOtlpResourceLabels() {
+  return {"service.name",
+          "service.namespace",
+          "service.instance.id",
+          "deployment.environment",
+          "deployment.environment.name",
+          "cloud.region",
+          "cloud.availability_zone",
+          "k8s.cluster.name",
+          "k8s.namespace.name",
+          "k8s.pod.name",
+          "k8s.container.name",
+          "container.name",
+          "k8s.replicaset.name",
+          "k8s.deployment.name",
+          "k8s.statefulset.name",
+          "k8s.daemonset.name",
+          "k8s.cronjob.name",
+          "k8s.job.name"};
+}
+
+Result<std::vector<StreamBatch>> DecodeOtlpLogsProto(std::string_view body,
+                                                     const OtlpOptions& options, TimestampNs now) {
+  google::protobuf::Arena arena;
+  auto* request =
+      google::protobuf::Arena::CreateMessage<wire::otlp::ExportLogsServiceRequest>(&arena);
+  if (!request->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+    return Status::InvalidArgument("invalid OTLP protobuf body: not an ExportLogsServiceRequest");
+  }
+  return MapRequest(*request, options, now);
+}
+
+Result<std::vector<StreamBatch>> DecodeOtlpLogsJson(std::string_view body,
+                                                    const OtlpOptions& options, TimestampNs now) {
+  simdjson::dom::parser parser;
+  element root;
+  auto error = parser.parse(body.data(), body.size()).get(root);
+  if (error != simdjson::SUCCESS) {
+    return Status::InvalidArgument(std::string("invalid OTLP JSON body: ") +
+                                   simdjson::error_message(error));
+  }
+  google::protobuf::Arena arena;
+  auto* request =
+      google::protobuf::Arena::CreateMessage<wire::otlp::ExportLogsServiceRequest>(&arena);
+  LODE_RETURN_IF_ERROR(ParseJsonRequest(root, request));
+  return MapRequest(*request, options, now);
+}
+
+Result<PushReport> IngestOtlpLogs(Storage& storage, const std::string& tenant, const PushBody& push,
+                                  Durability durability, const PushLimits& push_limits,
+                                  const IngestLimits& limits, const OtlpOptions& options,
+                                  TimestampNs now) {
+  if (!push.batch_id.empty()) LODE_RETURN_IF_ERROR(ValidateBatchId(push.batch_id));
+  const bool json = IsJsonContentType(push.content_type);
+  std::string_view media = push.content_type.substr(0, push.content_type.find(';'));
+  if (!json && media != "application/x-protobuf") {
+    return Status::InvalidArgument("unsupported Content-Type \"" + std::string(push.content_type) +
+                                   "\": OTLP logs are application/x-protobuf or application/json");
+  }
+  LODE_ASSIGN_OR_RETURN(std::string body, DecodeBodyEncoding(push.content_encoding, push.body,
+                                                             push_limits.max_decoded_body_bytes));
+  std::vector<StreamBatch> batches;
+  if (json) {
+    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsJson(body, options, now));
+  } else {
+    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsProto(body, options, now));
+  }
+  PushReport report;
+  LODE_RETURN_IF_ERROR(
+      StoreStreams(storage, tenant, batches, durability, push.batch_id, limits, now, report));
+  return report;
+}
+
+std::string EncodeOtlpLogsResponse(const PushReport& report) {
+  wire::otlp::ExportLogsServiceResponse response;
+  if (report.rejected_records > 0) {
+    response.mutable_partial_success()->set_rejected_log_records(
+        static_cast<int64_t>(report.rejected_records));
+    response.mutable_partial_success()->set_error_message(report.ErrorText());
+  }
+  return response.SerializeAsString();
+}
+
+std::string EncodeOtlpLogsResponseJson(const PushReport& report) {
+  std::string out;
+  JsonWriter json(out);
+  json.BeginObject();
+  if (report.rejected_records > 0) {
+    json.Key("partialSuccess");
+    json.BeginObject();
+    json.Key("rejectedLogRecords");
+    json.String(std::to_string(report.rejected_records));
+    json.Key("errorMessage");
+    json.String(report.ErrorText());
+    json.EndObject();
+  }
+  json.EndObject();
+  return out;
+}
+
+}  // namespace lode
