@@ -13,8 +13,13 @@ LISTEN ?= 127.0.0.1:3100
 
 all: build
 
+# Debian packages, then the npm client libraries the ingest tests drive
+# (from package-lock.json; skipped when already installed from it).
 deps:
 	@bash scripts/install-deps.sh
+	@if [ ! -f tests/clients/node_modules/.package-lock.json ] || \
+	    [ tests/clients/package-lock.json -nt tests/clients/node_modules/.package-lock.json ]; then \
+	  npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error; fi
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)

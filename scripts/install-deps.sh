@@ -19,6 +19,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools used by tests and benchmarks
   curl zstd ripgrep sqlite3 python3 procps
+  nodejs                # runs the npm client libraries of the ingest tests
+  bsdutils              # logger(1): a syslog sender for the syslog tests
 )
 
 missing=()
@@ -26,6 +28,9 @@ for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
+
+# npm ships inside some builds of nodejs and as its own package in Debian.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

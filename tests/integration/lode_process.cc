@@ -29,9 +29,11 @@ std::string ReadWholeFile(const std::string& path) {
   return ss.str();
 }
 
-// fork + exec of the lode binary with stdio redirected to files.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
-            const std::string& stdout_path, const std::string& stderr_path) {
+// fork + exec of `program` (looked up in PATH) with `args` after it and
+// stdio redirected to files.
+pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& args,
+                   const std::string& stdin_path, const std::string& stdout_path,
+                   const std::string& stderr_path) {
   pid_t pid = fork();
   if (pid != 0) return pid;
   int in = open(stdin_path.c_str(), O_RDONLY);
@@ -41,13 +43,28 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
   dup2(out, 1);
   dup2(err, 2);
   std::vector<char*> argv;
-  std::string binary = LODE_BINARY;
+  std::string binary = program;
   argv.push_back(binary.data());
   std::vector<std::string> copy = args;
   for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
-  execv(binary.c_str(), argv.data());
+  execvp(binary.c_str(), argv.data());
   _exit(127);
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
+            const std::string& stdout_path, const std::string& stderr_path) {
+  return SpawnProgram(LODE_BINARY, args, stdin_path, stdout_path, stderr_path);
+}
+
+CommandResult Wait(pid_t pid, const std::string& out, const std::string& err) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = ReadWholeFile(out);
+  result.err = ReadWholeFile(err);
+  return result;
 }
 
 }  // namespace
@@ -67,14 +84,15 @@ CommandResult RunLode(const std::vector<std::string>& args, const std::string& s
   TempDir io;
   std::string in = io.path() + "/stdin", out = io.path() + "/stdout", err = io.path() + "/stderr";
   std::ofstream(in, std::ios::binary) << stdin_data;
-  pid_t pid = Spawn(args, in, out, err);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CommandResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = ReadWholeFile(out);
-  result.err = ReadWholeFile(err);
-  return result;
+  return Wait(Spawn(args, in, out, err), out, err);
+}
+
+CommandResult RunProgram(const std::vector<std::string>& argv, const std::string& stdin_data) {
+  TempDir io;
+  std::string in = io.path() + "/stdin", out = io.path() + "/stdout", err = io.path() + "/stderr";
+  std::ofstream(in, std::ios::binary) << stdin_data;
+  std::vector<std::string> args(argv.begin() + 1, argv.end());
+  return Wait(SpawnProgram(argv[0], args, in, out, err), out, err);
 }
 
 LodeChild::LodeChild(const std::vector<std::string>& args) {

@@ -34,6 +34,14 @@ struct CommandResult {
 // Runs the lode binary with `args`, feeding `stdin_data`, and waits.
 CommandResult RunLode(const std::vector<std::string>& args, const std::string& stdin_data = "");
 
+// Runs any program (argv[0], looked up in PATH), feeding `stdin_data`,
+// and waits: for the real client software the tests drive.
+CommandResult RunProgram(const std::vector<std::string>& argv, const std::string& stdin_data = "");
+
+// The directory of the npm client libraries (tests/clients), installed by
+// `make deps`.
+inline std::string ClientsDir() { return std::string(LODE_SOURCE_DIR) + "/tests/clients"; }
+
 // A lode command running in the background (`lode query --follow`),
 // its output collected in files; killed on destruction.
 class LodeChild {

@@ -1,0 +1,251 @@
+// Loki's push contract on the real server: every body format and content
+// encoding, per-entry refusals that keep the rest of the batch, and the
+// status codes clients decide to retry by.
+#include <gtest/gtest.h>
+#include <snappy.h>
+#include <zlib.h>
+
+#include <fstream>
+
+#include "base/time.h"
+#include "ingest/loki_push_proto.h"
+#include "lode_process.h"
+
+namespace lode::testing {
+namespace {
+
+constexpr int64_t kSec = 1'000'000'000;
+
+std::string Snappy(const std::string& data) {
+  std::string out;
+  snappy::Compress(data.data(), data.size(), &out);
+  return out;
+}
+
+std::string Zlib(const std::string& data, int window_bits) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, data.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+class LokiPushTest : public ::testing::Test {
+ protected:
+  void Start(const std::string& yaml = "") {
+    std::vector<std::string> args;
+    if (!yaml.empty()) {
+      std::string config = dir_.path() + "/lode.yaml";
+      std::ofstream(config) << yaml;
+      args = {"--config", config};
+    }
+    server_ = std::make_unique<LodeServer>(dir_.path() + "/data", args);
+  }
+
+  HttpResponse Push(const std::string& body,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
+                    const std::string& path = "/loki/api/v1/push") {
+    return server_->Post(path, body, headers);
+  }
+
+  std::vector<std::pair<int64_t, std::string>> Lines(const std::string& query) {
+    ParsedStreams s = ParseStreams(
+        server_
+            ->QueryRange(query, "start=0&end=" + std::to_string(NowNanos() + 3600 * kSec) +
+                                    "&limit=1000&direction=forward")
+            .body);
+    EXPECT_TRUE(s.ok);
+    return s.entries;
+  }
+
+  std::string ProtoBody(const std::string& app, const std::vector<std::string>& lines, int64_t ts) {
+    std::vector<StreamBatch> batches(1);
+    batches[0].labels = Labels{{"app", app}};
+    for (const std::string& line : lines) {
+      batches[0].entries.push_back(Entry{ts++, line, Labels{{"trace_id", "t-" + app}}});
+    }
+    return EncodeLokiPushProto(batches);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<LodeServer> server_;
+};
+
+TEST_F(LokiPushTest, ProtobufInEveryEncodingIsStored) {
+  Start();
+  const int64_t ts = NowNanos() - 60 * kSec;
+  std::string body = ProtoBody("p", {"one", "two"}, ts);
+  // Content-Type x-protobuf, snappy block; Content-Encoding snappy says it
+  // again; gzip and deflate wrap the snappy block; no Content-Type at all
+  // means protobuf too.
+  EXPECT_EQ(Push(Snappy(body), {{"Content-Type", "application/x-protobuf"}}).status, 204);
+  EXPECT_EQ(Push(Snappy(ProtoBody("p2", {"x"}, ts)),
+                 {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "snappy"}})
+                .status,
+            204);
+  EXPECT_EQ(Push(Zlib(Snappy(ProtoBody("p3", {"x"}, ts)), 15 + 16),
+                 {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}})
+                .status,
+            204);
+  EXPECT_EQ(Push(Zlib(Snappy(ProtoBody("p4", {"x"}, ts)), 15),
+                 {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "deflate"}})
+                .status,
+            204);
+  EXPECT_EQ(Push(Snappy(ProtoBody("p5", {"x"}, ts)), {}).status, 204);
+  auto lines = Lines(R"({app="p"})");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], (std::pair<int64_t, std::string>{ts, "one"}));
+  EXPECT_EQ(lines[1].second, "two");
+  for (const char* app : {"p2", "p3", "p4", "p5"}) {
+    EXPECT_EQ(Lines("{app=\"" + std::string(app) + "\"}").size(), 1u) << app;
+  }
+  // Structured metadata came through.
+  EXPECT_EQ(Lines(R"({app="p"} | trace_id="t-p")").size(), 2u);
+}
+
+TEST_F(LokiPushTest, JsonWithSnappyEncodingAndTheLegacyForm) {
+  Start();
+  const int64_t ts = NowNanos() - 60 * kSec;
+  std::string json = PushBody(R"({"app":"js"})", {{ts, "snappy json"}});
+  EXPECT_EQ(
+      Push(Snappy(json), {{"Content-Type", "application/json"}, {"Content-Encoding", "snappy"}})
+          .status,
+      204);
+  std::string legacy = R"({"streams":[{"labels":"{app=\"legacy\"}","entries":[{"ts":")" +
+                       FormatRfc3339Nano(ts) + R"(","line":"old api"}]}]})";
+  EXPECT_EQ(Push(legacy, {{"Content-Type", "application/json"}}, "/api/prom/push").status, 204);
+  EXPECT_EQ(Lines(R"({app="js"})").size(), 1u);
+  auto old = Lines(R"({app="legacy"})");
+  ASSERT_EQ(old.size(), 1u);
+  EXPECT_EQ(old[0], (std::pair<int64_t, std::string>{ts, "old api"}));
+}
+
+TEST_F(LokiPushTest, RefusedEntriesAreNamedAndTheRestIsStored) {
+  Start("limits:\n  max_line_size: 20\n  reject_old_samples_max_age: 1h\n");
+  const int64_t now = NowNanos();
+  std::string body = R"({"streams":[
+    {"stream":{"app":"mixed"},"values":[
+       [")" + std::to_string(now - 10 * kSec) +
+                     R"(","short and fine"],
+       [")" + std::to_string(now - 9 * kSec) +
+                     R"(","this line is longer than twenty bytes"],
+       [")" + std::to_string(now - 7200 * kSec) +
+                     R"(","too old"],
+       [")" + std::to_string(now + 3600 * kSec) +
+                     R"(","too new"],
+       [")" + std::to_string(now - 8 * kSec) +
+                     R"(","also fine"]]},
+    {"stream":{"bad-name":"x"},"values":[[")" +
+                     std::to_string(now) + R"(","lost"]]},
+    {"stream":{},"values":[[")" +
+                     std::to_string(now) + R"(","no labels"]]}]})";
+  HttpResponse r = server_->PushJson(body);
+  // 400: the client must not send these again...
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("Max entry size '20' bytes exceeded for stream '{app=\"mixed\"}' while "
+                        "adding an entry with length '37' bytes"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("has timestamp too old"), std::string::npos);
+  EXPECT_NE(r.body.find("has timestamp too new"), std::string::npos);
+  EXPECT_NE(r.body.find("invalid label name \"bad-name\""), std::string::npos);
+  EXPECT_NE(r.body.find("at least one label pair is required per stream"), std::string::npos);
+  // ...and the valid entries of the batch are stored.
+  auto lines = Lines(R"({app="mixed"})");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].second, "short and fine");
+  EXPECT_EQ(lines[1].second, "also fine");
+  // Each refusal is counted by tenant and reason.
+  std::string metrics = server_->Get("/metrics").body;
+  EXPECT_NE(metrics.find(R"(lode_discarded_samples_total{tenant="fake",reason="line_too_long"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(
+          R"(lode_discarded_samples_total{tenant="fake",reason="greater_than_max_sample_age"} 1)"),
+      std::string::npos);
+  EXPECT_NE(
+      metrics.find(R"(lode_discarded_samples_total{tenant="fake",reason="invalid_labels"} 1)"),
+      std::string::npos);
+}
+
+TEST_F(LokiPushTest, LongLinesAreCutWhenConfiguredAndPerTenantLimitsApply) {
+  Start(
+      "limits:\n  max_line_size: 10\n  max_line_size_truncate: true\n"
+      "tenants:\n  big:\n    max_line_size: 1KiB\n");
+  const int64_t ts = NowNanos() - 60 * kSec;
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"cut"})", {{ts, "0123456789abcdef"}})).status,
+            204);
+  auto lines = Lines(R"({app="cut"})");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].second, "0123456789");
+  EXPECT_NE(server_->Get("/metrics").body.find(R"(lode_truncated_lines_total{tenant="fake"} 1)"),
+            std::string::npos);
+  // Tenant "big" has its own limit.
+  EXPECT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"cut"})", {{ts, "0123456789abcdef"}}),
+                           {{"X-Scope-OrgID", "big"}})
+                .status,
+            204);
+  ParsedStreams big = ParseStreams(
+      server_
+          ->QueryRange(R"({app="cut"})", "start=0&end=" + std::to_string(NowNanos() + kSec),
+                       {{"X-Scope-OrgID", "big"}})
+          .body);
+  ASSERT_EQ(big.entries.size(), 1u);
+  EXPECT_EQ(big.entries[0].second, "0123456789abcdef");
+}
+
+TEST_F(LokiPushTest, GarbageBodiesGet400AndTheServerGoesOn) {
+  Start();
+  const int64_t ts = NowNanos() - 60 * kSec;
+  struct Case {
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string expect;
+  };
+  std::string proto = Snappy(ProtoBody("g", {"x"}, ts));
+  std::vector<Case> cases = {
+      {"not snappy at all \xff\xff\xff\xff\xff",
+       {{"Content-Type", "application/x-protobuf"}},
+       "snappy"},
+      {proto.substr(0, proto.size() / 2), {{"Content-Type", "application/x-protobuf"}}, "snappy"},
+      {Snappy("\x0a\xff\xff\xff garbage"),
+       {{"Content-Type", "application/x-protobuf"}},
+       "protobuf"},
+      {proto,
+       {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "br"}},
+       "Content-Encoding"},
+      {"{\"streams\":[", {{"Content-Type", "application/json"}}, "invalid JSON"},
+  };
+  for (const Case& c : cases) {
+    HttpResponse r = Push(c.body, c.headers);
+    EXPECT_EQ(r.status, 400) << c.expect;
+    EXPECT_NE(r.body.find(c.expect), std::string::npos) << r.body;
+  }
+  EXPECT_TRUE(Lines(R"({app="g"})").empty());
+  EXPECT_EQ(Push(proto, {{"Content-Type", "application/x-protobuf"}}).status, 204);
+  EXPECT_EQ(Lines(R"({app="g"})").size(), 1u);
+}
+
+TEST_F(LokiPushTest, InvalidUtf8IsStoredAsSentAndReturnedAsValidJson) {
+  Start();
+  const int64_t ts = NowNanos() - 60 * kSec;
+  std::string body = Snappy(ProtoBody("bin", {std::string("ok \xff\xfe end")}, ts));
+  ASSERT_EQ(Push(body, {{"Content-Type", "application/x-protobuf"}}).status, 204);
+  auto lines = Lines(R"({app="bin"})");
+  ASSERT_EQ(lines.size(), 1u);
+  // The JSON API shows each byte that is not UTF-8 as U+FFFD, as Loki does;
+  // the stored bytes still match a filter on them.
+  EXPECT_EQ(lines[0].second, "ok \xef\xbf\xbd\xef\xbf\xbd end");
+  EXPECT_EQ(Lines("{app=\"bin\"} |= \"\\xff\\xfe\"").size(), 1u);
+}
+
+}  // namespace
+}  // namespace lode::testing
