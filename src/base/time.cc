@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 namespace lode {
 namespace {
@@ -72,6 +73,30 @@ bool AllDigits(std::string_view s) {
 }
 
 }  // namespace
+
+int64_t CivilToNanos(int64_t year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                     unsigned second, int64_t nanos) {
+  int64_t days = DaysFromCivil(year, month, day);
+  return ((days * 86400) + hour * 3600 + minute * 60 + second) * kNanosPerSecond + nanos;
+}
+
+int64_t UtcYear(int64_t nanos) {
+  int64_t seconds = nanos / kNanosPerSecond;
+  if (nanos % kNanosPerSecond < 0) --seconds;
+  int64_t days = seconds / 86400;
+  if (seconds % 86400 < 0) --days;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, y, m, d);
+  return y;
+}
+
+int64_t LocalUtcOffsetSeconds(int64_t nanos) {
+  time_t t = static_cast<time_t>(nanos / kNanosPerSecond);
+  struct tm local;
+  if (localtime_r(&t, &local) == nullptr) return 0;
+  return local.tm_gmtoff;
+}
 
 int64_t NowNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -32,6 +32,17 @@ Result<int64_t> ParseDuration(std::string_view text);
 // "15" or "0.5"); otherwise as ParseDuration.
 Result<int64_t> ParseSecondsOrDuration(std::string_view text);
 
+// Nanoseconds since the epoch of a UTC calendar time (month 1-12).
+int64_t CivilToNanos(int64_t year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                     unsigned second, int64_t nanos);
+
+// The UTC calendar year of a time.
+int64_t UtcYear(int64_t nanos);
+
+// The offset of this machine's local time zone from UTC at `nanos`, in
+// seconds east of UTC (for formats that write local time with no zone).
+int64_t LocalUtcOffsetSeconds(int64_t nanos);
+
 // 2024-05-01T12:00:00.123456789Z; trailing zeros of the fraction dropped
 // (Go's RFC3339Nano).
 std::string FormatRfc3339Nano(int64_t nanos);

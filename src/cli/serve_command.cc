@@ -11,6 +11,7 @@
 #include "cli/serve_config.h"
 #include "server/api.h"
 #include "server/http_server.h"
+#include "server/syslog_listener.h"
 #include "storage/local_store.h"
 
 namespace lode {
@@ -22,6 +23,8 @@ struct ServeFlags {
   CLI::Option* data = nullptr;
   CLI::Option* listen = nullptr;
   CLI::Option* log_level = nullptr;
+  CLI::Option* syslog_tcp = nullptr;
+  CLI::Option* syslog_udp = nullptr;
 };
 
 int Fail(const std::string& what, const Status& status) {
@@ -56,6 +59,8 @@ int RunServe(const ServeFlags& flags) {
   if (flags.data->count() > 0) config.data = flags.config.data;
   if (flags.listen->count() > 0) config.listen = flags.config.listen;
   if (flags.log_level->count() > 0) config.log_level = flags.config.log_level;
+  if (flags.syslog_tcp->count() > 0) config.syslog_tcp = flags.config.syslog_tcp;
+  if (flags.syslog_udp->count() > 0) config.syslog_udp = flags.config.syslog_udp;
 
   log::Level level;
   if (!log::ParseLevel(config.log_level, level)) {
@@ -152,9 +157,29 @@ int RunServe(const ServeFlags& flags) {
       http_options, [&api](const HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
 
+  std::unique_ptr<SyslogListener> syslog;
+  if (!config.syslog_tcp.empty() || !config.syslog_udp.empty()) {
+    SyslogListenerOptions syslog_options;
+    syslog_options.tcp = config.syslog_tcp;
+    syslog_options.udp = config.syslog_udp;
+    const std::string tenant = config.syslog_tenant;
+    auto started =
+        SyslogListener::Start(syslog_options, [&api, tenant](std::vector<StreamBatch>& b) {
+          (void)api.IngestStreams(tenant, b, Durability::kBestEffort);
+        });
+    if (!started.ok()) return Fail("cannot start the syslog listeners", started.status());
+    syslog = std::move(*started);
+  }
+
   std::string shown_host = host == "0.0.0.0" ? "127.0.0.1" : host;
   if (shown_host.find(':') != std::string::npos) shown_host = "[" + shown_host + "]";
   std::string base = "http://" + shown_host + ":" + std::to_string((*server)->port());
+  if (syslog) {
+    log::Info("syslog is listening",
+              {{"tcp", syslog->tcp_port() ? std::to_string(syslog->tcp_port()) : "off"},
+               {"udp", syslog->udp_port() ? std::to_string(syslog->udp_port()) : "off"},
+               {"tenant", config.syslog_tenant}});
+  }
   log::Info("lode is ready", {{"listen", host + ":" + std::to_string((*server)->port())},
                               {"data", config.data},
                               {"api", base + "/loki/api/v1/"},
@@ -165,6 +190,7 @@ int RunServe(const ServeFlags& flags) {
   sigwait(&signals, &sig);
   log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   api.SetReady(false);
+  if (syslog) syslog->Stop();
   (*server)->Stop();
   Status closed = (*store)->Close();
   if (!closed.ok()) return Fail("flush on shutdown failed", closed);
@@ -185,6 +211,12 @@ CommandRunner AddServeCommand(CLI::App& app) {
                                   "HTTP listen address HOST:PORT (default 127.0.0.1:3100)");
   flags->log_level = cmd->add_option("--log-level", flags->config.log_level,
                                      "debug, info, warn or error (default info)");
+  flags->syslog_tcp =
+      cmd->add_option("--syslog-tcp", flags->config.syslog_tcp,
+                      "Receive syslog (RFC 5424/3164, octet-counted or newline framed) over TCP "
+                      "on HOST:PORT (default off)");
+  flags->syslog_udp = cmd->add_option("--syslog-udp", flags->config.syslog_udp,
+                                      "Receive syslog over UDP on HOST:PORT (default off)");
   return [flags] { return RunServe(*flags); };
 }
 

@@ -224,6 +224,15 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         if (config.max_query_series == 0) {
           return Status::InvalidArgument("max_query_series must be positive");
         }
+      } else if (key == "syslog_tcp") {
+        config.syslog_tcp = value.as<std::string>();
+      } else if (key == "syslog_udp") {
+        config.syslog_udp = value.as<std::string>();
+      } else if (key == "syslog_tenant") {
+        config.syslog_tenant = value.as<std::string>();
+        if (Status s = ValidateTenant(config.syslog_tenant); !s.ok()) {
+          return s.WithContext("syslog_tenant");
+        }
       } else if (key == "max_query_bytes") {
         config.max_query_bytes = value.as<uint64_t>();
       } else {
@@ -247,27 +256,6 @@ Status LoadServeConfigFile(const std::string& path, ServeConfig& config) {
   auto text = Env::Default()->ReadFile(path);
   if (!text.ok()) return text.status().WithContext("read config");
   return ParseServeConfig(*text, config).WithContext("config " + path);
-}
-
-Status SplitHostPort(const std::string& listen, std::string& host, uint16_t& port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    return Status::InvalidArgument("listen address \"" + listen + "\" must be HOST:PORT");
-  }
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty()) host = "0.0.0.0";
-  std::string port_text = listen.substr(colon + 1);
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
-  if (port_text.empty() || ec != std::errc() || ptr != port_text.data() + port_text.size() ||
-      value > 65535) {
-    return Status::InvalidArgument("invalid port in listen address \"" + listen + "\"");
-  }
-  port = static_cast<uint16_t>(value);
-  return Status::Ok();
 }
 
 }  // namespace lode

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/host_port.h"
 #include "base/status.h"
 #include "ingest/ingest_limits.h"
 
@@ -51,6 +52,11 @@ struct ServeConfig {
   // OTLP resource attributes that become stream labels (`otlp:
   // resource_attributes_as_labels: [...]`); unset: Loki's default list.
   std::optional<std::vector<std::string>> otlp_resource_labels;
+  // Syslog listeners (HOST:PORT; empty: off) and the tenant their records
+  // go to.
+  std::string syslog_tcp;
+  std::string syslog_udp;
+  std::string syslog_tenant = "fake";
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound
@@ -62,8 +68,5 @@ Status ApplyIngestLimit(const std::string& key, const std::string& value, Ingest
 Status LoadServeConfigFile(const std::string& path, ServeConfig& config);
 // Same, from YAML text (used by the loader and by tests).
 Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config);
-
-// Splits "host:port", "[v6]:port" or ":port" (all interfaces).
-Status SplitHostPort(const std::string& listen, std::string& host, uint16_t& port);
 
 }  // namespace lode

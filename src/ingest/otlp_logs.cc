@@ -174,8 +174,8 @@ Result<std::vector<StreamBatch>> MapRequest(const wire::otlp::ExportLogsServiceR
       for (const std::string& name : options.resource_attributes_as_labels) {
         if (kv.key() == name) as_label = true;
       }
-      if (kv.key() == "service.name") has_service_name = true;
       std::string value = ValueText(kv.value());
+      if (kv.key() == "service.name" && as_label && !value.empty()) has_service_name = true;
       if (as_label) {
         if (!value.empty()) labels.push_back(Label{NormalizeName(kv.key()), std::move(value)});
       } else {

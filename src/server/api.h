@@ -47,6 +47,12 @@ class Api {
   // /loki/api/v1/tail, served over WebSocket by the HTTP server.
   WebSocketHandler TailHandler();
 
+  // Stores records that arrived by another road than HTTP (syslog): checks
+  // them against the tenant's limits, appends them and counts them as a
+  // push is counted. Refusals are only counted (no client to tell).
+  Status IngestStreams(const std::string& tenant, std::vector<StreamBatch>& batches,
+                       Durability durability);
+
   // Reported by /ready; false while shutting down.
   void SetReady(bool ready) { ready_.store(ready); }
 

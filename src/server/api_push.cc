@@ -39,6 +39,19 @@ HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status)
   return response;
 }
 
+Status Api::IngestStreams(const std::string& tenant, std::vector<StreamBatch>& batches,
+                          Durability durability) {
+  PushReport report;
+  Status s = StoreStreams(storage_, tenant, batches, durability, {}, IngestLimitsFor(tenant),
+                          NowNanos(), report);
+  CountReport(tenant, report);
+  if (!s.ok()) {
+    push_errors_.With({tenant, std::to_string(HttpStatusFor(s))}).Inc();
+    log::Warn("ingest failed", {{"tenant", tenant}, {"err", s.ToString()}});
+  }
+  return s;
+}
+
 HttpResponse Api::HandlePush(const HttpRequest& request) {
   IngestTarget target;
   if (auto error = ResolveIngest(request, target)) return *error;
