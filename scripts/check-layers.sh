@@ -9,13 +9,14 @@ declare -A allowed=(
   [base]=""
   [io]="base"
   [model]="base"
+  [text]="base"
   [storage]="base io model"
   [logql]="base model"
   [query]="base model logql storage"
-  [ingest]="base io model storage"
-  [forward]="base io model"
-  [server]="base io model storage logql query ingest forward"
-  [cli]="base io model storage logql query ingest forward server"
+  [ingest]="base io model text storage"
+  [forward]="base io model text"
+  [server]="base io model text storage logql query ingest forward"
+  [cli]="base io model text storage logql query ingest forward server"
 )
 
 status=0

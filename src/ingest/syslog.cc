@@ -4,6 +4,7 @@
 #include <map>
 
 #include "base/time.h"
+#include "text/timestamp_detect.h"
 
 namespace lode {
 namespace {
@@ -119,63 +120,12 @@ Result<SyslogMessage> Parse5424(std::string_view s, SyslogMessage m) {
   return m;
 }
 
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-// "Mmm dd hh:mm:ss" (day space-padded), in local time of the current year
-// (the previous one when that would be more than a day in the future).
-bool Parse3164Time(std::string_view& s, TimestampNs now, TimestampNs& out) {
-  if (s.size() < 15) return false;
-  int month = -1;
-  for (int i = 0; i < 12; ++i) {
-    if (s.substr(0, 3) == kMonths[i]) month = i + 1;
-  }
-  if (month < 0 || s[3] != ' ') return false;
-  int day = 0;
-  if (s[4] == ' ' && IsDigit(s[5])) {
-    day = s[5] - '0';
-  } else if (IsDigit(s[4]) && IsDigit(s[5])) {
-    day = (s[4] - '0') * 10 + (s[5] - '0');
-  } else {
-    return false;
-  }
-  if (s[6] != ' ' || !IsDigit(s[7]) || !IsDigit(s[8]) || s[9] != ':' || !IsDigit(s[10]) ||
-      !IsDigit(s[11]) || s[12] != ':' || !IsDigit(s[13]) || !IsDigit(s[14])) {
-    return false;
-  }
-  unsigned hour = (s[7] - '0') * 10 + (s[8] - '0');
-  unsigned minute = (s[10] - '0') * 10 + (s[11] - '0');
-  unsigned second = (s[13] - '0') * 10 + (s[14] - '0');
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return false;
-  s.remove_prefix(15);
-  int64_t nanos = 0;
-  // Some senders add a fraction: "Mmm dd hh:mm:ss.123".
-  if (s.starts_with(".")) {
-    size_t i = 1;
-    int64_t scale = 100'000'000;
-    while (i < s.size() && IsDigit(s[i])) {
-      if (scale > 0) nanos += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
-    }
-    s.remove_prefix(i);
-  }
-  const int64_t offset = LocalUtcOffsetSeconds(now) * kNanosPerSecond;
-  int64_t year = UtcYear(now + offset);
-  out = CivilToNanos(year, month, day, hour, minute, second, nanos) - offset;
-  if (out > now + 86400LL * kNanosPerSecond) {
-    out = CivilToNanos(year - 1, month, day, hour, minute, second, nanos) - offset;
-  }
-  return true;
-}
-
 Result<SyslogMessage> Parse3164(std::string_view s, SyslogMessage m, TimestampNs now) {
   // TIMESTAMP SP HOSTNAME SP TAG[PID]: MSG; the timestamp and hostname
   // may be missing (a local sender), and some senders write RFC 3339.
-  TimestampNs ts = 0;
-  if (Parse3164Time(s, now, ts)) {
+  if (auto ts = ParseSyslogTime(s, now, LocalUtcOffsetSeconds(now) * kNanosPerSecond)) {
     m.has_timestamp = true;
-    m.timestamp = ts;
+    m.timestamp = *ts;
     if (s.starts_with(" ")) s.remove_prefix(1);
   } else if (s.size() > 20 && IsDigit(s[0]) && s[4] == '-') {
     std::string_view field = s.substr(0, s.find(' '));
