@@ -15,6 +15,7 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner AddServeCommand(CLI::App& app);
 CommandRunner AddForwardCommand(CLI::App& app);
+CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddQueryCommand(CLI::App& app);
 CommandRunner AddLabelsCommand(CLI::App& app);
 CommandRunner AddSeriesCommand(CLI::App& app);

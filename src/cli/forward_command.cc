@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/push_transport.h"
 #include "forward/forwarder.h"
 #include "server/http_client.h"
 
@@ -26,58 +27,14 @@ struct ForwardFlags {
   bool quiet = false;
 };
 
-class HttpPushTransport final : public Transport {
- public:
-  HttpPushTransport(std::string url, std::string tenant, bool durable)
-      : url_(std::move(url)), tenant_(std::move(tenant)), durable_(durable) {}
-
-  SendOutcome Send(const std::string& body, const std::string& batch_id) override {
-    ClientRequest request;
-    request.method = "POST";
-    request.url = url_;
-    request.headers = {{"Content-Type", "application/json"}};
-    if (durable_) request.headers.emplace_back("X-Lode-Durability", "durable");
-    if (!tenant_.empty()) request.headers.emplace_back("X-Scope-OrgID", tenant_);
-    request.headers.emplace_back("X-Lode-Batch-Id", batch_id);
-    request.body = body;
-    auto response = SendHttpRequest(request);
-    if (!response.ok()) {
-      return {SendOutcome::Kind::kRetryable, response.status().message()};
-    }
-    int code = response->status;
-    std::string detail = "HTTP " + std::to_string(code) + ": " + response->body;
-    while (!detail.empty() && detail.back() == '\n') detail.pop_back();
-    if (code >= 200 && code < 300) return {SendOutcome::Kind::kAccepted, ""};
-    // What Loki clients do: 429 and 5xx are worth retrying, other 4xx not.
-    if (code == 429 || code >= 500) return {SendOutcome::Kind::kRetryable, detail};
-    return {SendOutcome::Kind::kRejected, detail};
-  }
-
- private:
-  std::string url_;
-  std::string tenant_;
-  bool durable_;
-};
-
-std::string PushUrl(const std::string& base) {
-  if (base.find("/loki/api/v1/push") != std::string::npos) return base;
-  std::string url = base;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url + "/loki/api/v1/push";
-}
-
 int RunForward(const ForwardFlags& flags) {
   signal(SIGPIPE, SIG_IGN);
-  std::vector<Label> labels;
-  for (const std::string& kv : flags.labels) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || !IsValidLabelName(kv.substr(0, eq))) {
-      std::cerr << "lode forward: invalid --label \"" << kv
-                << "\": expected NAME=VALUE with NAME like [a-zA-Z_][a-zA-Z0-9_]*\n";
-      return 2;
-    }
-    labels.push_back(Label{kv.substr(0, eq), kv.substr(eq + 1)});
+  auto parsed = ParseLabelFlags(flags.labels, "forward");
+  if (!parsed.ok()) {
+    std::cerr << parsed.status().message() << "\n";
+    return 2;
   }
+  std::vector<Label> labels = parsed->items();
   if (labels.empty()) labels.push_back(Label{"job", "lode-forward"});
   auto url = ParseUrl(PushUrl(flags.url));
   if (!url.ok()) {

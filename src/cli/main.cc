@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
   lode::CommandRunner serve = lode::AddServeCommand(app);
   lode::CommandRunner forward = lode::AddForwardCommand(app);
+  lode::CommandRunner import = lode::AddImportCommand(app);
   lode::CommandRunner query = lode::AddQueryCommand(app);
   lode::CommandRunner labels = lode::AddLabelsCommand(app);
   lode::CommandRunner series = lode::AddSeriesCommand(app);
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   for (const auto* sub : app.get_subcommands()) {
     if (sub->get_name() == "serve") return serve();
     if (sub->get_name() == "forward") return forward();
+    if (sub->get_name() == "import") return import();
     if (sub->get_name() == "query") return query();
     if (sub->get_name() == "labels") return labels();
     if (sub->get_name() == "series") return series();

@@ -33,13 +33,16 @@ Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
 
 Forwarder::~Forwarder() { (void)Finish(); }
 
-void Forwarder::AddLine(std::string line) {
+void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   std::unique_lock lock(mu_);
   // Backpressure: wait while the send queue is full.
   cv_.wait(lock, [&] { return queue_.size() < options_.max_queued_batches || finishing_; });
-  int64_t ts = NowNanos();
-  if (ts <= last_timestamp_) ts = last_timestamp_ + 1;
-  last_timestamp_ = ts;
+  int64_t ts = timestamp;
+  if (ts == 0) {
+    ts = NowNanos();
+    if (ts <= last_timestamp_) ts = last_timestamp_ + 1;
+    last_timestamp_ = ts;
+  }
   if (current_.entries.empty()) {
     current_.opened = std::chrono::steady_clock::now();
     cv_.notify_all();  // the sender may be idle: start its batch_wait clock

@@ -62,7 +62,10 @@ class Forwarder {
 
   // Adds one line stamped with the current time; timestamps are made
   // strictly increasing so that lines keep their order when queried.
-  void AddLine(std::string line);
+  void AddLine(std::string line) { AddEntry(0, std::move(line)); }
+  // Adds one record with its own time (0: stamped like AddLine). Records
+  // keep their times; only stamped ones are made increasing.
+  void AddEntry(TimestampNs timestamp, std::string line);
 
   // Sends what is left and waits until every batch is accepted or
   // dropped. Returns an error naming the drops, if any.

@@ -32,29 +32,29 @@ bool MultilineJoiner::StartsRecord(std::string_view line, bool has_timestamp) co
   return true;
 }
 
-void MultilineJoiner::Add(std::string_view line, bool has_timestamp,
-                          std::vector<std::string>& out) {
+void MultilineJoiner::Add(std::string_view line, std::optional<int64_t> timestamp,
+                          std::vector<JoinedRecord>& out) {
+  const bool has_timestamp = timestamp.has_value();
   bool starts = lines_ == 0 || StartsRecord(line, has_timestamp) || lines_ >= options_.max_lines ||
-                record_.size() + 1 + line.size() > options_.max_bytes;
+                record_.text.size() + 1 + line.size() > options_.max_bytes;
   if (has_timestamp) seen_timestamps_ = true;
   if (starts) {
     Flush(out);
-    record_.assign(line);
+    record_.text.assign(line);
+    record_.timestamp = timestamp;
     lines_ = 1;
-    first_has_timestamp_ = has_timestamp;
     return;
   }
-  record_ += '\n';
-  record_.append(line);
+  record_.text += '\n';
+  record_.text.append(line);
   ++lines_;
 }
 
-void MultilineJoiner::Flush(std::vector<std::string>& out) {
+void MultilineJoiner::Flush(std::vector<JoinedRecord>& out) {
   if (lines_ == 0) return;
   out.push_back(std::move(record_));
-  record_.clear();
+  record_ = JoinedRecord{};
   lines_ = 0;
-  first_has_timestamp_ = false;
 }
 
 }  // namespace lode

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,13 @@ class RE2;
 }
 
 namespace lode {
+
+// A record built from one or more lines, with the time of its first line
+// (nullopt when that line has none).
+struct JoinedRecord {
+  std::string text;
+  std::optional<int64_t> timestamp;
+};
 
 struct MultilineOptions {
   enum class Mode {
@@ -39,14 +48,12 @@ class MultilineJoiner {
   static Result<std::unique_ptr<MultilineJoiner>> Create(const MultilineOptions& options);
   ~MultilineJoiner();
 
-  // Adds one line (without its newline); `has_timestamp` says whether it
-  // starts with one. Records that are complete go to `out`.
-  void Add(std::string_view line, bool has_timestamp, std::vector<std::string>& out);
+  // Adds one line (without its newline) and the time it starts with, if
+  // any. Records that are complete go to `out`.
+  void Add(std::string_view line, std::optional<int64_t> timestamp, std::vector<JoinedRecord>& out);
   // Ends the record being built, if any (end of input, or input idle).
-  void Flush(std::vector<std::string>& out);
+  void Flush(std::vector<JoinedRecord>& out);
   bool pending() const { return lines_ > 0; }
-  // Whether the record being built started with a timestamp line.
-  bool pending_has_timestamp() const { return first_has_timestamp_; }
 
  private:
   explicit MultilineJoiner(const MultilineOptions& options);
@@ -55,9 +62,8 @@ class MultilineJoiner {
   MultilineOptions options_;
   std::unique_ptr<re2::RE2> start_;
   bool seen_timestamps_ = false;
-  std::string record_;
+  JoinedRecord record_;
   size_t lines_ = 0;
-  bool first_has_timestamp_ = false;
 };
 
 }  // namespace lode

@@ -158,6 +158,34 @@ std::optional<int64_t> ParseEpoch(std::string_view s) {
   return t;
 }
 
+// C's ctime and Apache's error log: "Www Mmm dd HH:mm:ss[.frac] yyyy",
+// local time.
+std::optional<int64_t> ParseCtime(std::string_view s, int64_t local_offset_ns) {
+  static constexpr const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  if (s.size() < 24 || s[3] != ' ') return std::nullopt;
+  bool day_name = false;
+  for (const char* d : kDays) day_name = day_name || s.substr(0, 3) == d;
+  if (!day_name) return std::nullopt;
+  int mo = Month(s, 4);
+  int d = 0, h, mi, se, y;
+  if (mo == 0 || s[7] != ' ') return std::nullopt;
+  if (s[8] == ' ' && IsDigit(s[9])) {
+    d = s[9] - '0';
+  } else if (!Digits(s, 8, 2, d)) {
+    return std::nullopt;
+  }
+  if (s[10] != ' ' || !Digits(s, 11, 2, h) || s[13] != ':' || !Digits(s, 14, 2, mi) ||
+      s[16] != ':' || !Digits(s, 17, 2, se) || !ValidTime(mo, d, h, mi, se)) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  int64_t nanos = Fraction(s, pos);
+  if (pos >= s.size() || s[pos] != ' ' || !Digits(s, pos + 1, 4, y) || !Boundary(s, pos + 5)) {
+    return std::nullopt;
+  }
+  return CivilToNanos(y, mo, d, h, mi, se, nanos) - local_offset_ns;
+}
+
 }  // namespace
 
 std::optional<int64_t> ParseSyslogTime(std::string_view& s, int64_t now, int64_t local_offset_ns) {
@@ -201,6 +229,8 @@ Result<TimestampDetector> TimestampDetector::WithFormat(std::string_view format,
     d.format_ = TimeFormat::kSyslog;
   } else if (format == "apache" || format == "nginx" || format == "clf") {
     d.format_ = TimeFormat::kApache;
+  } else if (format == "ctime") {
+    d.format_ = TimeFormat::kCtime;
   } else if (format == "epoch") {
     d.format_ = TimeFormat::kEpoch;
   } else if (format.find('%') != std::string_view::npos) {
@@ -217,9 +247,9 @@ Result<TimestampDetector> TimestampDetector::WithFormat(std::string_view format,
     d.format_ = TimeFormat::kPattern;
     d.pattern_ = std::string(format);
   } else {
-    return Status::InvalidArgument(
-        "unknown timestamp format \"" + std::string(format) +
-        "\": use rfc3339, java, syslog, apache, epoch or a pattern such as %Y-%m-%d %H:%M:%S,%f");
+    return Status::InvalidArgument("unknown timestamp format \"" + std::string(format) +
+                                   "\": use rfc3339, java, syslog, apache, ctime, epoch or a "
+                                   "pattern such as %Y-%m-%d %H:%M:%S,%f");
   }
   return d;
 }
@@ -233,6 +263,8 @@ std::optional<int64_t> TimestampDetector::TryAt(std::string_view text, TimeForma
       return ParseSyslogTime(text, now_, local_offset_ns_);
     case TimeFormat::kApache:
       return ParseApache(text);
+    case TimeFormat::kCtime:
+      return ParseCtime(text, local_offset_ns_);
     case TimeFormat::kEpoch:
       return ParseEpoch(text);
     case TimeFormat::kPattern:
@@ -361,7 +393,8 @@ std::optional<int64_t> TimestampDetector::Detect(std::string_view line) {
     }
   }
   static constexpr TimeFormat kOrder[] = {TimeFormat::kRfc3339, TimeFormat::kSyslog,
-                                          TimeFormat::kApache, TimeFormat::kEpoch};
+                                          TimeFormat::kApache, TimeFormat::kCtime,
+                                          TimeFormat::kEpoch};
   for (int position = 0; position < 3; ++position) {
     auto text = at(position);
     if (!text) continue;

@@ -4,6 +4,7 @@
 //   Java and Python       2024-05-01 12:00:00,123 (zone-less: local time)
 //   syslog (RFC 3164)     May  1 12:00:00 (no year: the current one)
 //   Apache and nginx      [01/May/2024:12:00:00 +0000]
+//   ctime, Apache errors  [Wed May 01 12:00:00 2024] (local time)
 //   epoch                 1714564800, 1714564800123, ...123456789 (s, ms, us, ns)
 // at the start of the line, after a '[' there, or at the first '[' of the
 // line's first 64 bytes (access logs put the time after the client).
@@ -24,6 +25,7 @@ enum class TimeFormat {
   kJava,     // yyyy-MM-dd HH:mm:ss,SSS (comma fraction)
   kSyslog,   // Mmm dd HH:mm:ss
   kApache,   // dd/Mmm/yyyy:HH:mm:ss ±hhmm
+  kCtime,    // Www Mmm dd HH:mm:ss yyyy
   kEpoch,    // digits: seconds, ms, us or ns by length
   kPattern,  // a user's strptime-style pattern
 };
@@ -41,7 +43,7 @@ class TimestampDetector {
   explicit TimestampDetector(int64_t now_ns);
 
   // A fixed format instead of detection: "rfc3339", "java", "syslog",
-  // "apache", "epoch", or a pattern with %Y %m %d %H %M %S %f (fraction)
+  // "apache", "ctime", "epoch", or a pattern with %Y %m %d %H %M %S %f (fraction)
   // %b (month name) %z (±hhmm or ±hh:mm or Z) and %s (epoch seconds),
   // e.g. "%Y-%m-%d %H:%M:%S,%f".
   static Result<TimestampDetector> WithFormat(std::string_view format, int64_t now_ns);

@@ -36,6 +36,8 @@ TEST_F(TimestampDetectTest, CommonFormatsAtTheStartOfALine) {
       {"Dec  1 13:00:00 host x", "2026-12-01T13:00:00Z"},
       {"127.0.0.1 - frank [10/Oct/2024:13:55:36 -0700] \"GET / HTTP/1.0\" 200",
        "2024-10-10T20:55:36Z"},
+      {"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok", "2005-12-04T04:47:44Z"},
+      {"Wed May  1 12:00:00.5 2024 ctime", "2024-05-01T12:00:00.5Z"},
       {"1714564800 epoch seconds", "2024-05-01T12:00:00Z"},
       {"1714564800.25 with a fraction", "2024-05-01T12:00:00.25Z"},
       {"1714564800123 ms", "2024-05-01T12:00:00.123Z"},

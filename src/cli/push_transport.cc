@@ -1,0 +1,48 @@
+#include "cli/push_transport.h"
+
+#include "server/http_client.h"
+
+namespace lode {
+
+SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& batch_id) {
+  ClientRequest request;
+  request.method = "POST";
+  request.url = url_;
+  request.headers = {{"Content-Type", "application/json"}};
+  if (durable_) request.headers.emplace_back("X-Lode-Durability", "durable");
+  if (!tenant_.empty()) request.headers.emplace_back("X-Scope-OrgID", tenant_);
+  request.headers.emplace_back("X-Lode-Batch-Id", batch_id);
+  request.body = body;
+  auto response = SendHttpRequest(request);
+  if (!response.ok()) return {SendOutcome::Kind::kRetryable, response.status().message()};
+  int code = response->status;
+  std::string detail = "HTTP " + std::to_string(code) + ": " + response->body;
+  while (!detail.empty() && detail.back() == '\n') detail.pop_back();
+  if (code >= 200 && code < 300) return {SendOutcome::Kind::kAccepted, ""};
+  // What Loki clients do: 429 and 5xx are worth retrying, other 4xx not.
+  if (code == 429 || code >= 500) return {SendOutcome::Kind::kRetryable, detail};
+  return {SendOutcome::Kind::kRejected, detail};
+}
+
+std::string PushUrl(const std::string& base) {
+  if (base.find("/loki/api/v1/push") != std::string::npos) return base;
+  std::string url = base;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + "/loki/api/v1/push";
+}
+
+Result<Labels> ParseLabelFlags(const std::vector<std::string>& flags, const std::string& command) {
+  std::vector<Label> labels;
+  for (const std::string& kv : flags) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || !IsValidLabelName(kv.substr(0, eq))) {
+      return Status::InvalidArgument("lode " + command + ": invalid --label \"" + kv +
+                                     "\": expected NAME=VALUE with NAME like "
+                                     "[a-zA-Z_][a-zA-Z0-9_]*");
+    }
+    labels.push_back(Label{kv.substr(0, eq), kv.substr(eq + 1)});
+  }
+  return Labels(std::move(labels));
+}
+
+}  // namespace lode
