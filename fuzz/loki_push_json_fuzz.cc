@@ -1,10 +1,12 @@
 // Fuzzes the Loki JSON push decoder, the checks every push goes through,
-// and the Content-Encoding decoders: no input may crash them, and every
+// the /insert/jsonl and /insert/plain decoders, and the Content-Encoding
+// decoders: no input may crash them, and every
 // stream that passes the checks holds valid labels.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "ingest/bulk_lines.h"
 #include "ingest/content_encoding.h"
 #include "ingest/loki_push_json.h"
 #include "ingest/push_validation.h"
@@ -27,6 +29,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto decoded = lode::DecodeContentEncoding(encoding, input, 1 << 20);
     if (decoded.ok() && decoded->size() > (1 << 20)) abort();
   }
+  // The same bytes as /insert/jsonl and /insert/plain bodies.
+  lode::JsonLinesOptions jsonl;
+  jsonl.stream_fields = {"app", "a.b"};
+  jsonl.labels = lode::Labels{{"job", "fuzz"}};
+  lode::PushReport jsonl_report;
+  for (const auto& batch : lode::DecodeJsonLines(input, jsonl, 1, jsonl_report)) {
+    if (batch.labels.Get("job") != "fuzz" || batch.entries.empty()) abort();
+  }
+  jsonl.msg_field = "msg";
+  (void)lode::DecodeJsonLines(input, jsonl, 1, jsonl_report);
+  (void)lode::DecodePlainLines(input, jsonl.labels, "auto", 1);
   auto unsnappy = lode::DecodeSnappyBlock(input, 1 << 20);
   if (unsnappy.ok() && unsnappy->size() > (1 << 20)) abort();
   return 0;

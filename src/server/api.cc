@@ -95,6 +95,10 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     route = "/loki/api/v1/push";
     return allow({"POST"}) ? HandlePush(request) : method_not_allowed();
   }
+  if (path == "/insert/jsonl" || path == "/insert/plain") {
+    route = path;
+    return allow({"POST"}) ? HandleInsert(request, path == "/insert/jsonl") : method_not_allowed();
+  }
   if (path == "/otlp/v1/logs") {
     route = path;
     return allow({"POST"}) ? HandleOtlpLogs(request) : method_not_allowed();

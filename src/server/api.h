@@ -69,6 +69,8 @@ class Api {
   HttpResponse IngestFailure(const std::string& tenant, const Status& status);
   HttpResponse HandlePush(const HttpRequest& request);
   HttpResponse HandleOtlpLogs(const HttpRequest& request);
+  // /insert/jsonl (jsonl) and /insert/plain.
+  HttpResponse HandleInsert(const HttpRequest& request, bool jsonl);
   HttpResponse HandleQueryRange(const HttpRequest& request);
   HttpResponse HandleInstantQuery(const HttpRequest& request);
   // /labels (name null) and /label/<name>/values.

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "ingest/bulk_lines.h"
 #include "ingest/otlp_logs.h"
 #include "model/tenant.h"
 #include "server/api.h"
@@ -95,6 +96,80 @@ HttpResponse Api::HandleOtlpLogs(const HttpRequest& request) {
     response.content_type = "application/x-protobuf";
     response.body = EncodeOtlpLogsResponse(*result);
   }
+  return response;
+}
+
+namespace {
+
+// Query parameters that are not labels of /insert/* requests.
+bool IsInsertOption(std::string_view name) { return name.starts_with("_"); }
+
+// The labels named by an /insert/* request's query string.
+Result<Labels> QueryLabels(const HttpRequest& request) {
+  std::vector<Label> labels;
+  for (const auto& [name, value] : request.params) {
+    if (IsInsertOption(name)) continue;
+    if (!IsValidLabelName(name)) {
+      return Status::InvalidArgument("query parameter \"" + name +
+                                     "\" is not a valid label name (options start with _)");
+    }
+    labels.push_back(Label{name, value});
+  }
+  return Labels(std::move(labels));
+}
+
+std::vector<std::string> CommaList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse Api::HandleInsert(const HttpRequest& request, bool jsonl) {
+  IngestTarget target;
+  if (auto error = ResolveIngest(request, target)) return *error;
+  auto labels = QueryLabels(request);
+  if (!labels.ok()) return IngestFailure(target.tenant, labels.status());
+  auto body = DecodeBodyEncoding(request.Header("Content-Encoding"), request.body,
+                                 options_.push.max_decoded_body_bytes);
+  if (!body.ok()) return IngestFailure(target.tenant, body.status());
+  const TimestampNs now = NowNanos();
+  PushReport report;
+  std::vector<StreamBatch> batches;
+  if (jsonl) {
+    JsonLinesOptions options;
+    options.time_field = request.Param("_time_field");
+    options.msg_field = request.Param("_msg_field");
+    options.stream_fields = CommaList(request.Param("_stream_fields"));
+    options.labels = std::move(*labels);
+    batches = DecodeJsonLines(*body, options, now, report);
+  } else {
+    auto decoded = DecodePlainLines(*body, *labels, request.Param("_time_format"), now);
+    if (!decoded.ok()) return IngestFailure(target.tenant, decoded.status());
+    batches = std::move(*decoded);
+  }
+  Status stored =
+      StoreStreams(storage_, target.tenant, batches, target.durability,
+                   request.Header("X-Lode-Batch-Id"), IngestLimitsFor(target.tenant), now, report);
+  if (!stored.ok()) return IngestFailure(target.tenant, stored);
+  CountReport(target.tenant, report);
+  if (!report.messages.empty()) {
+    push_errors_.With({target.tenant, "400"}).Inc();
+    return HttpResponse::Text(400, report.ErrorText());
+  }
+  HttpResponse response;
+  response.status = 204;
   return response;
 }
 
