@@ -16,6 +16,8 @@ const char* StatusCodeName(StatusCode code) {
       return "io error";
     case StatusCode::kUnavailable:
       return "unavailable";
+    case StatusCode::kRateLimited:
+      return "rate limited";
     case StatusCode::kResourceExhausted:
       return "resource exhausted";
     case StatusCode::kDeadlineExceeded:

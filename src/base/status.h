@@ -21,6 +21,7 @@ enum class StatusCode {
   kIOError,
   kUnavailable,        // overloaded or shutting down: retry later
   kResourceExhausted,  // a limit was hit
+  kRateLimited,        // over a rate or capacity for now: retry later (HTTP 429)
   kDeadlineExceeded,
   kCancelled,
   kInternal,
@@ -43,6 +44,9 @@ class [[nodiscard]] Status {
   }
   static Status ResourceExhausted(std::string msg) {
     return Status(StatusCode::kResourceExhausted, std::move(msg));
+  }
+  static Status RateLimited(std::string msg) {
+    return Status(StatusCode::kRateLimited, std::move(msg));
   }
   static Status DeadlineExceeded(std::string msg) {
     return Status(StatusCode::kDeadlineExceeded, std::move(msg));

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/serve_config.h"
 #include "server/api.h"
+#include "server/api_params.h"
 #include "server/http_server.h"
 #include "server/syslog_listener.h"
 #include "storage/local_store.h"
@@ -147,6 +148,18 @@ int RunServe(const ServeFlags& flags) {
   if (config.otlp_resource_labels) {
     api_options.otlp.resource_attributes_as_labels = *config.otlp_resource_labels;
   }
+  auto durability_of = [](const std::string& name) {
+    return name == "durable" ? Durability::kDurable : Durability::kBestEffort;
+  };
+  api_options.default_durability = durability_of(config.default_durability);
+  for (const auto& [protocol, name] : config.protocol_durability) {
+    api_options.protocol_durability[protocol] = durability_of(name);
+  }
+  for (const std::string& selector : config.durable_streams) {
+    auto matchers = ParseSelector(selector);
+    if (!matchers.ok()) return Fail("bad durability.durable_streams selector", matchers.status());
+    api_options.durable_streams.push_back(std::move(*matchers));
+  }
   Api api(**store, metrics, api_options);
 
   HttpServerOptions http_options;
@@ -165,7 +178,7 @@ int RunServe(const ServeFlags& flags) {
     const std::string tenant = config.syslog_tenant;
     auto started =
         SyslogListener::Start(syslog_options, [&api, tenant](std::vector<StreamBatch>& b) {
-          (void)api.IngestStreams(tenant, b, Durability::kBestEffort);
+          (void)api.IngestStreams(tenant, b, api.DefaultDurability("syslog"));
         });
     if (!started.ok()) return Fail("cannot start the syslog listeners", started.status());
     syslog = std::move(*started);

@@ -91,6 +91,58 @@ Status ParseLimits(const YAML::Node& limits, IngestLimits& out) {
   return Status::Ok();
 }
 
+// durability:
+//   default: best-effort
+//   protocols: {otlp: durable, syslog: best-effort}
+//   durable_streams: ['{app="audit"}']
+Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
+  if (!node.IsMap()) {
+    return Status::InvalidArgument("config key \"durability\"" + AtLine(node) +
+                                   " must be a mapping");
+  }
+  auto read = [](const YAML::Node& v, const std::string& where, std::string& out) -> Status {
+    std::string text = v.as<std::string>();
+    if (text != "durable" && text != "best-effort") {
+      return Status::InvalidArgument(where + AtLine(v) + ": \"" + text +
+                                     "\" is not durable or best-effort");
+    }
+    out = text;
+    return Status::Ok();
+  };
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>();
+    if (key == "default") {
+      LODE_RETURN_IF_ERROR(read(item.second, "durability.default", config.default_durability));
+    } else if (key == "protocols") {
+      if (!item.second.IsMap()) {
+        return Status::InvalidArgument("durability.protocols" + AtLine(item.second) +
+                                       " must map protocols to durable or best-effort");
+      }
+      for (const auto& p : item.second) {
+        std::string protocol = p.first.as<std::string>();
+        if (protocol != "loki" && protocol != "otlp" && protocol != "syslog" &&
+            protocol != "jsonl" && protocol != "plain") {
+          return Status::InvalidArgument("durability.protocols" + AtLine(p.first) +
+                                         ": unknown protocol \"" + protocol +
+                                         "\" (loki, otlp, syslog, jsonl, plain)");
+        }
+        LODE_RETURN_IF_ERROR(read(p.second, "durability.protocols." + protocol,
+                                  config.protocol_durability[protocol]));
+      }
+    } else if (key == "durable_streams") {
+      if (!item.second.IsSequence()) {
+        return Status::InvalidArgument("durability.durable_streams" + AtLine(item.second) +
+                                       " must be a list of stream selectors");
+      }
+      config.durable_streams = item.second.as<std::vector<std::string>>();
+    } else {
+      return Status::InvalidArgument("unknown durability setting \"" + key + "\"" +
+                                     AtLine(item.first) + " (default, protocols, durable_streams)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyIngestLimit(const std::string& key, const std::string& value, IngestLimits& limits) {
@@ -131,6 +183,17 @@ Status ApplyIngestLimit(const std::string& key, const std::string& value, Ingest
   if (key == "max_structured_metadata_entries_count") {
     return count(limits.max_structured_metadata_entries_count);
   }
+  auto megabytes = [&](double& field) -> Status {
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || v < 0) {
+      return Status::InvalidArgument(key + ": \"" + value + "\" is not a number of MiB");
+    }
+    field = v * 1024 * 1024;
+    return Status::Ok();
+  };
+  if (key == "ingestion_rate_mb") return megabytes(limits.ingestion_rate_bytes);
+  if (key == "ingestion_burst_size_mb") return megabytes(limits.ingestion_burst_bytes);
   if (key == "reject_old_samples_max_age") return duration(limits.reject_old_samples_max_age_ns);
   if (key == "creation_grace_period") return duration(limits.creation_grace_period_ns);
   return Status::NotFound("not an ingest limit: " + key);
@@ -168,6 +231,10 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
           }
           config.otlp_resource_labels = o.second.as<std::vector<std::string>>();
         }
+        continue;
+      }
+      if (key == "durability") {
+        LODE_RETURN_IF_ERROR(ParseDurability(value, config));
         continue;
       }
       if (key == "limits") {

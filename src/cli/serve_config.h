@@ -57,6 +57,11 @@ struct ServeConfig {
   std::string syslog_tcp;
   std::string syslog_udp;
   std::string syslog_tenant = "fake";
+  // Durability of pushes that ask for none ("durable" or "best-effort"),
+  // by protocol, and the selectors of streams that are always durable.
+  std::string default_durability = "best-effort";
+  std::map<std::string, std::string> protocol_durability;
+  std::vector<std::string> durable_streams;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound

@@ -24,6 +24,10 @@ struct IngestLimits {
   int64_t reject_old_samples_max_age_ns = 0;
   // Entries newer than now plus this are rejected (0: any time).
   int64_t creation_grace_period_ns = 10LL * 60 * 1'000'000'000;
+  // Bytes of lines per second a tenant may push, and the burst above it
+  // (0: no limit). A push over it is refused whole with 429.
+  double ingestion_rate_bytes = 0;
+  double ingestion_burst_bytes = 0;
 };
 
 }  // namespace lode

@@ -37,11 +37,36 @@ Result<std::string> DecodeBodyEncoding(std::string_view encoding, std::string_vi
 }
 
 Status StoreStreams(Storage& storage, const std::string& tenant, std::vector<StreamBatch>& batches,
-                    Durability durability, std::string_view batch_id, const IngestLimits& limits,
-                    TimestampNs now, PushReport& report) {
-  ValidateStreams(batches, limits, now, report);
+                    const StoreOptions& options, PushReport& report) {
+  ValidateStreams(batches, *options.limits, options.now, report);
   if (batches.empty()) return Status::Ok();
-  Status s = storage.Append(tenant, batches, durability, batch_id);
+  const IngestLimits& limits = *options.limits;
+  if (options.rate_limiter != nullptr &&
+      !options.rate_limiter->Allow(tenant, limits.ingestion_rate_bytes,
+                                   limits.ingestion_burst_bytes, report.accepted_bytes)) {
+    Status refused = Status::RateLimited(
+        "Ingestion rate limit exceeded for user " + tenant +
+        " (limit: " + std::to_string(static_cast<uint64_t>(limits.ingestion_rate_bytes)) +
+        " bytes/sec) while attempting to ingest '" + std::to_string(report.accepted_records) +
+        "' lines totaling '" + std::to_string(report.accepted_bytes) +
+        "' bytes, reduce log volume or ask for the limit to be raised");
+    report.Reject("rate_limited", report.accepted_records, refused.message());
+    report.accepted_records = 0;
+    report.accepted_bytes = 0;
+    return refused;
+  }
+  Durability durability = options.durability;
+  if (durability != Durability::kDurable && options.durable_streams != nullptr) {
+    for (const StreamBatch& batch : batches) {
+      for (const std::vector<Matcher>& selector : *options.durable_streams) {
+        bool all = !selector.empty();
+        for (const Matcher& m : selector) all = all && m.MatchesLabels(batch.labels);
+        if (all) durability = Durability::kDurable;
+      }
+    }
+  }
+  report.durable = durability == Durability::kDurable;
+  Status s = storage.Append(tenant, batches, durability, options.batch_id);
   if (!s.ok()) {
     report.accepted_records = 0;
     report.accepted_bytes = 0;
@@ -50,8 +75,7 @@ Status StoreStreams(Storage& storage, const std::string& tenant, std::vector<Str
 }
 
 Result<PushReport> IngestLokiPush(Storage& storage, const std::string& tenant, const PushBody& push,
-                                  Durability durability, const PushLimits& push_limits,
-                                  const IngestLimits& limits, TimestampNs now) {
+                                  const PushLimits& push_limits, StoreOptions options) {
   if (!push.batch_id.empty()) LODE_RETURN_IF_ERROR(ValidateBatchId(push.batch_id));
   PushReport report;
   std::vector<StreamBatch> batches;
@@ -74,8 +98,8 @@ Result<PushReport> IngestLokiPush(Storage& storage, const std::string& tenant, c
     LODE_ASSIGN_OR_RETURN(std::string body, DecodeSnappyBlock(block, max));
     LODE_ASSIGN_OR_RETURN(batches, DecodeLokiPushProto(body, report));
   }
-  LODE_RETURN_IF_ERROR(
-      StoreStreams(storage, tenant, batches, durability, push.batch_id, limits, now, report));
+  options.batch_id = push.batch_id;
+  LODE_RETURN_IF_ERROR(StoreStreams(storage, tenant, batches, options, report));
   return report;
 }
 

@@ -592,9 +592,8 @@ Result<std::vector<StreamBatch>> DecodeOtlpLogsJson(std::string_view body,
 }
 
 Result<PushReport> IngestOtlpLogs(Storage& storage, const std::string& tenant, const PushBody& push,
-                                  Durability durability, const PushLimits& push_limits,
-                                  const IngestLimits& limits, const OtlpOptions& options,
-                                  TimestampNs now) {
+                                  const PushLimits& push_limits, const OtlpOptions& otlp,
+                                  StoreOptions options) {
   if (!push.batch_id.empty()) LODE_RETURN_IF_ERROR(ValidateBatchId(push.batch_id));
   const bool json = IsJsonContentType(push.content_type);
   std::string_view media = push.content_type.substr(0, push.content_type.find(';'));
@@ -606,13 +605,13 @@ Result<PushReport> IngestOtlpLogs(Storage& storage, const std::string& tenant, c
                                                              push_limits.max_decoded_body_bytes));
   std::vector<StreamBatch> batches;
   if (json) {
-    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsJson(body, options, now));
+    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsJson(body, otlp, options.now));
   } else {
-    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsProto(body, options, now));
+    LODE_ASSIGN_OR_RETURN(batches, DecodeOtlpLogsProto(body, otlp, options.now));
   }
   PushReport report;
-  LODE_RETURN_IF_ERROR(
-      StoreStreams(storage, tenant, batches, durability, push.batch_id, limits, now, report));
+  options.batch_id = push.batch_id;
+  LODE_RETURN_IF_ERROR(StoreStreams(storage, tenant, batches, options, report));
   return report;
 }
 

@@ -44,9 +44,8 @@ Result<std::vector<StreamBatch>> DecodeOtlpLogsJson(std::string_view body,
 // push is stored: errors refuse the whole body, refusals of single
 // records are in the report.
 Result<PushReport> IngestOtlpLogs(Storage& storage, const std::string& tenant, const PushBody& push,
-                                  Durability durability, const PushLimits& push_limits,
-                                  const IngestLimits& limits, const OtlpOptions& options,
-                                  TimestampNs now);
+                                  const PushLimits& push_limits, const OtlpOptions& otlp,
+                                  StoreOptions options);
 
 // The protobuf response to an export: empty for full success, else a
 // partial_success naming how many records were refused and why.

@@ -16,6 +16,9 @@ struct PushReport {
   uint64_t accepted_bytes = 0;  // sum of stored line lengths
   uint64_t rejected_records = 0;
   uint64_t truncated_lines = 0;
+  // Whether what was stored was appended durably (asked for, by protocol,
+  // or because a stream matched a durable rule).
+  bool durable = false;
   // Refused entries by reason, named as Loki's discarded-samples reasons
   // ("line_too_long", "too_far_in_future", ...), for /metrics.
   std::map<std::string, uint64_t> rejected_by_reason;

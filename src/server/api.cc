@@ -17,6 +17,8 @@ int HttpStatusFor(const Status& status) {
       return 404;
     case StatusCode::kResourceExhausted:
       return 413;
+    case StatusCode::kRateLimited:
+      return 429;
     case StatusCode::kUnavailable:
       return 503;
     case StatusCode::kDeadlineExceeded:
@@ -53,6 +55,14 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
       discarded_records_(metrics.AddCounter(
           "lode_discarded_samples_total",
           "Log records refused at ingest, by tenant and reason (line_too_long, rate_limited, ...).",
+          {"tenant", "reason"})),
+      pushes_(metrics.AddCounter("lode_pushes_total",
+                                 "Pushes stored, by tenant and durability (durable, best-effort).",
+                                 {"tenant", "durability"})),
+      push_refused_(metrics.AddCounter(
+          "lode_push_refused_total",
+          "Pushes refused whole for a reason to retry (overloaded, rate_limited, unavailable), "
+          "by tenant and reason.",
           {"tenant", "reason"})),
       truncated_lines_(metrics.AddCounter("lode_truncated_lines_total",
                                           "Lines cut to max_line_size at ingest, by tenant.",
@@ -164,6 +174,11 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   return HttpResponse::Text(404, "404 page not found: " + path);
 }
 
+Durability Api::DefaultDurability(const std::string& protocol) const {
+  auto it = options_.protocol_durability.find(protocol);
+  return it != options_.protocol_durability.end() ? it->second : options_.default_durability;
+}
+
 const IngestLimits& Api::IngestLimitsFor(const std::string& tenant) const {
   auto it = options_.tenant_ingest_limits.find(tenant);
   return it == options_.tenant_ingest_limits.end() ? options_.ingest_limits : it->second;
@@ -171,6 +186,7 @@ const IngestLimits& Api::IngestLimitsFor(const std::string& tenant) const {
 
 void Api::CountReport(const std::string& tenant, const PushReport& report) {
   if (report.accepted_records > 0) {
+    pushes_.With({tenant, report.durable ? "durable" : "best-effort"}).Inc();
     ingested_records_.With({tenant}).Inc(report.accepted_records);
     ingested_bytes_.With({tenant}).Inc(report.accepted_bytes);
   }

@@ -33,6 +33,12 @@ struct ApiOptions {
   IngestLimits ingest_limits;
   std::map<std::string, IngestLimits> tenant_ingest_limits;
   OtlpOptions otlp;
+  // The durability of a push that asks for none: by protocol (loki, otlp,
+  // jsonl, plain, syslog), else the default. A push holding a stream that
+  // matches one of durable_streams is durable whatever it asks.
+  Durability default_durability = Durability::kBestEffort;
+  std::map<std::string, Durability> protocol_durability;
+  std::vector<std::vector<Matcher>> durable_streams;
   std::string version = "0.1.0";
 };
 
@@ -52,6 +58,8 @@ class Api {
   // push is counted. Refusals are only counted (no client to tell).
   Status IngestStreams(const std::string& tenant, std::vector<StreamBatch>& batches,
                        Durability durability);
+  // The durability of records of `protocol` that did not ask for one.
+  Durability DefaultDurability(const std::string& protocol) const;
 
   // Reported by /ready; false while shutting down.
   void SetReady(bool ready) { ready_.store(ready); }
@@ -64,7 +72,10 @@ class Api {
     std::string tenant;
     Durability durability = Durability::kBestEffort;
   };
-  std::optional<HttpResponse> ResolveIngest(const HttpRequest& request, IngestTarget& target);
+  // `protocol` (loki, otlp, jsonl, plain) picks the default durability.
+  std::optional<HttpResponse> ResolveIngest(const HttpRequest& request, const std::string& protocol,
+                                            IngestTarget& target);
+  StoreOptions StoreOptionsFor(const std::string& tenant, Durability durability);
   // The response to an ingest that stored nothing, counted.
   HttpResponse IngestFailure(const std::string& tenant, const Status& status);
   HttpResponse HandlePush(const HttpRequest& request);
@@ -91,6 +102,7 @@ class Api {
   Storage& storage_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
+  IngestRateLimiter rate_limiter_;
   std::atomic<bool> ready_{true};
 
   CounterFamily& requests_total_;
@@ -99,6 +111,8 @@ class Api {
   CounterFamily& ingested_bytes_;
   CounterFamily& push_errors_;
   CounterFamily& discarded_records_;
+  CounterFamily& pushes_;
+  CounterFamily& push_refused_;
   CounterFamily& truncated_lines_;
 };
 

@@ -1,5 +1,6 @@
 // The ingest endpoints: POST /loki/api/v1/push (and the legacy
-// /api/prom/push), POST /otlp/v1/logs.
+// /api/prom/push), POST /otlp/v1/logs, POST /insert/jsonl and
+// /insert/plain; and records from the syslog listeners.
 #include <strings.h>
 
 #include "base/log.h"
@@ -11,18 +12,34 @@
 
 namespace lode {
 
-std::optional<HttpResponse> Api::ResolveIngest(const HttpRequest& request, IngestTarget& target) {
+StoreOptions Api::StoreOptionsFor(const std::string& tenant, Durability durability) {
+  StoreOptions options;
+  options.durability = durability;
+  options.durable_streams = &options_.durable_streams;
+  options.limits = &IngestLimitsFor(tenant);
+  options.rate_limiter = &rate_limiter_;
+  options.now = NowNanos();
+  return options;
+}
+
+std::optional<HttpResponse> Api::ResolveIngest(const HttpRequest& request,
+                                               const std::string& protocol, IngestTarget& target) {
   target.tenant = request.Header("X-Scope-OrgID");
   if (target.tenant.empty()) target.tenant = options_.default_tenant;
   if (Status s = ValidateTenant(target.tenant); !s.ok()) {
     push_errors_.With({"invalid", "400"}).Inc();
     return HttpResponse::Text(400, s.message());
   }
-  target.durability = Durability::kBestEffort;
+  auto by_protocol = options_.protocol_durability.find(protocol);
+  target.durability = by_protocol != options_.protocol_durability.end()
+                          ? by_protocol->second
+                          : options_.default_durability;
   std::string qos = request.Header("X-Lode-Durability");
   if (strcasecmp(qos.c_str(), "durable") == 0) {
     target.durability = Durability::kDurable;
-  } else if (!qos.empty() && strcasecmp(qos.c_str(), "best-effort") != 0) {
+  } else if (strcasecmp(qos.c_str(), "best-effort") == 0) {
+    target.durability = Durability::kBestEffort;
+  } else if (!qos.empty()) {
     push_errors_.With({target.tenant, "400"}).Inc();
     return HttpResponse::Text(
         400, "invalid X-Lode-Durability \"" + qos + "\": expected durable or best-effort");
@@ -33,6 +50,12 @@ std::optional<HttpResponse> Api::ResolveIngest(const HttpRequest& request, Inges
 HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status) {
   int code = HttpStatusFor(status);
   push_errors_.With({tenant, std::to_string(code)}).Inc();
+  if (code == 429 || code == 503) {
+    std::string_view reason = status.message().starts_with("Ingestion rate limit") ? "rate_limited"
+                              : code == 429                                        ? "overloaded"
+                                                                                   : "unavailable";
+    push_refused_.With({tenant, std::string(reason)}).Inc();
+  }
   if (code >= 500) log::Error("push failed", {{"tenant", tenant}, {"err", status.ToString()}});
   HttpResponse response = HttpResponse::Text(code, status.message());
   // Overload is temporary: tell the client when to come back.
@@ -43,8 +66,7 @@ HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status)
 Status Api::IngestStreams(const std::string& tenant, std::vector<StreamBatch>& batches,
                           Durability durability) {
   PushReport report;
-  Status s = StoreStreams(storage_, tenant, batches, durability, {}, IngestLimitsFor(tenant),
-                          NowNanos(), report);
+  Status s = StoreStreams(storage_, tenant, batches, StoreOptionsFor(tenant, durability), report);
   CountReport(tenant, report);
   if (!s.ok()) {
     push_errors_.With({tenant, std::to_string(HttpStatusFor(s))}).Inc();
@@ -55,13 +77,13 @@ Status Api::IngestStreams(const std::string& tenant, std::vector<StreamBatch>& b
 
 HttpResponse Api::HandlePush(const HttpRequest& request) {
   IngestTarget target;
-  if (auto error = ResolveIngest(request, target)) return *error;
+  if (auto error = ResolveIngest(request, "loki", target)) return *error;
   const std::string content_type = request.Header("Content-Type");
   const std::string content_encoding = request.Header("Content-Encoding");
   const std::string batch_id = request.Header("X-Lode-Batch-Id");
   PushBody body{content_type, content_encoding, request.body, batch_id};
-  auto result = IngestLokiPush(storage_, target.tenant, body, target.durability, options_.push,
-                               IngestLimitsFor(target.tenant), NowNanos());
+  auto result = IngestLokiPush(storage_, target.tenant, body, options_.push,
+                               StoreOptionsFor(target.tenant, target.durability));
   if (!result.ok()) return IngestFailure(target.tenant, result.status());
   CountReport(target.tenant, *result);
   if (!result->messages.empty()) {
@@ -76,13 +98,13 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
 
 HttpResponse Api::HandleOtlpLogs(const HttpRequest& request) {
   IngestTarget target;
-  if (auto error = ResolveIngest(request, target)) return *error;
+  if (auto error = ResolveIngest(request, "otlp", target)) return *error;
   const std::string content_type = request.Header("Content-Type");
   const std::string content_encoding = request.Header("Content-Encoding");
   const std::string batch_id = request.Header("X-Lode-Batch-Id");
   PushBody body{content_type, content_encoding, request.body, batch_id};
-  auto result = IngestOtlpLogs(storage_, target.tenant, body, target.durability, options_.push,
-                               IngestLimitsFor(target.tenant), options_.otlp, NowNanos());
+  auto result = IngestOtlpLogs(storage_, target.tenant, body, options_.push, options_.otlp,
+                               StoreOptionsFor(target.tenant, target.durability));
   if (!result.ok()) return IngestFailure(target.tenant, result.status());
   CountReport(target.tenant, *result);
   // Refused records are a partial success (200), as OTLP defines it: the
@@ -138,7 +160,7 @@ std::vector<std::string> CommaList(const std::string& text) {
 
 HttpResponse Api::HandleInsert(const HttpRequest& request, bool jsonl) {
   IngestTarget target;
-  if (auto error = ResolveIngest(request, target)) return *error;
+  if (auto error = ResolveIngest(request, jsonl ? "jsonl" : "plain", target)) return *error;
   auto labels = QueryLabels(request);
   if (!labels.ok()) return IngestFailure(target.tenant, labels.status());
   auto body = DecodeBodyEncoding(request.Header("Content-Encoding"), request.body,
@@ -159,9 +181,14 @@ HttpResponse Api::HandleInsert(const HttpRequest& request, bool jsonl) {
     if (!decoded.ok()) return IngestFailure(target.tenant, decoded.status());
     batches = std::move(*decoded);
   }
-  Status stored =
-      StoreStreams(storage_, target.tenant, batches, target.durability,
-                   request.Header("X-Lode-Batch-Id"), IngestLimitsFor(target.tenant), now, report);
+  const std::string batch_id = request.Header("X-Lode-Batch-Id");
+  if (!batch_id.empty()) {
+    if (Status s = ValidateBatchId(batch_id); !s.ok()) return IngestFailure(target.tenant, s);
+  }
+  StoreOptions store = StoreOptionsFor(target.tenant, target.durability);
+  store.batch_id = batch_id;
+  store.now = now;
+  Status stored = StoreStreams(storage_, target.tenant, batches, store, report);
   if (!stored.ok()) return IngestFailure(target.tenant, stored);
   CountReport(target.tenant, report);
   if (!report.messages.empty()) {

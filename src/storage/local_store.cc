@@ -119,7 +119,8 @@ Status LocalStore::WaitForHeadRoom(const TenantLog& log, Durability durability) 
                                std::to_string(options_.max_heads_bytes) +
                                " bytes) while flushing to disk catches up; retry later");
   };
-  if (durability == Durability::kBestEffort) return refuse();
+  // Best-effort appends never wait: 429, come back later.
+  if (durability == Durability::kBestEffort) return Status::RateLimited(refuse().message());
   // Durable appends are slowed, not dropped: the producer waits for the
   // flush, which is the backpressure.
   ++appends_held_;

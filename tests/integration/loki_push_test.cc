@@ -247,5 +247,68 @@ TEST_F(LokiPushTest, InvalidUtf8IsStoredAsSentAndReturnedAsValidJson) {
   EXPECT_EQ(Lines("{app=\"bin\"} |= \"\\xff\\xfe\"").size(), 1u);
 }
 
+TEST_F(LokiPushTest, OverTheTenantsRateIs429WithRetryAfterAndNothingStored) {
+  Start("limits:\n  ingestion_rate_mb: 0.001\n  ingestion_burst_size_mb: 0.002\n");
+  const int64_t ts = NowNanos() - 60 * kSec;
+  // About 2 KiB of burst: the first push fits, the second does not.
+  std::string line(1500, 'x');
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"rate"})", {{ts, line}})).status, 204);
+  HttpResponse r = server_->PushJson(PushBody(R"({"app":"rate"})", {{ts + 1, line}}));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("Ingestion rate limit exceeded for user fake"), std::string::npos)
+      << r.body;
+  bool retry_after = false;
+  for (const auto& [name, value] : r.headers) retry_after |= name == "Retry-After";
+  EXPECT_TRUE(retry_after);
+  EXPECT_EQ(Lines(R"({app="rate"})").size(), 1u);
+  std::string metrics = server_->Get("/metrics").body;
+  EXPECT_NE(metrics.find(R"(lode_push_refused_total{tenant="fake",reason="rate_limited"} 1)"),
+            std::string::npos)
+      << metrics;
+  // Another tenant has its own bucket.
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"rate"})", {{ts, line}}), {{"X-Scope-OrgID", "b"}})
+                .status,
+            204);
+}
+
+TEST_F(LokiPushTest, DurabilityByHeaderProtocolAndStreamRule) {
+  Start(
+      "durability:\n  default: best-effort\n  protocols: {otlp: durable}\n"
+      "  durable_streams: ['{app=\"audit\"}']\n");
+  const int64_t ts = NowNanos() - 60 * kSec;
+  auto pushes = [&](const std::string& durability) {
+    std::string metrics = server_->Get("/metrics").body;
+    std::string key = "lode_pushes_total{tenant=\"fake\",durability=\"" + durability + "\"} ";
+    size_t at = metrics.find(key);
+    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+  };
+  ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"web"})", {{ts, "plain"}})).status, 204);
+  EXPECT_EQ(pushes("best-effort"), 1);
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"web"})", {{ts, "asked"}}),
+                           {{"X-Lode-Durability", "durable"}})
+                .status,
+            204);
+  EXPECT_EQ(pushes("durable"), 1);
+  // A stream matching a durable rule is durable even when asked otherwise.
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"audit"})", {{ts, "who did what"}}),
+                           {{"X-Lode-Durability", "best-effort"}})
+                .status,
+            204);
+  EXPECT_EQ(pushes("durable"), 2);
+  // OTLP is durable by this config's protocol default.
+  ASSERT_EQ(
+      server_
+          ->Post(
+              "/otlp/v1/logs",
+              R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"x"}}]}]}]})",
+              {{"Content-Type", "application/json"}})
+          .status,
+      200);
+  EXPECT_EQ(pushes("durable"), 3);
+  EXPECT_EQ(pushes("best-effort"), 1);
+}
+
 }  // namespace
 }  // namespace lode::testing
