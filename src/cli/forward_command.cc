@@ -20,6 +20,7 @@ struct ForwardFlags {
   std::string url = "http://127.0.0.1:3100";
   std::vector<std::string> labels;
   std::string tenant;
+  std::string token;
   bool durable = false;
   size_t batch_bytes = 1u << 20;
   std::string batch_wait = "1s";
@@ -54,7 +55,7 @@ int RunForward(const ForwardFlags& flags) {
   options.batch_wait = std::chrono::milliseconds(std::max<int64_t>(1, *wait / 1'000'000));
   options.max_retries = flags.max_retries != -2 ? flags.max_retries : (flags.durable ? -1 : 10);
 
-  HttpPushTransport transport(PushUrl(flags.url), flags.tenant, flags.durable);
+  HttpPushTransport transport(PushUrl(flags.url), flags.tenant, flags.durable, flags.token);
   Forwarder forwarder(transport, options);
   std::ios::sync_with_stdio(false);
   std::string line;
@@ -84,6 +85,8 @@ CommandRunner AddForwardCommand(CLI::App& app) {
   cmd->add_option("--url", flags->url, "lode or Loki base URL (default http://127.0.0.1:3100)");
   cmd->add_option("--label,-l", flags->labels, "Stream label NAME=VALUE (repeatable)");
   cmd->add_option("--tenant", flags->tenant, "Tenant ID sent as X-Scope-OrgID");
+  cmd->add_option("--token", flags->token, "Bearer token (default: $LODE_TOKEN)")
+      ->envname("LODE_TOKEN");
   cmd->add_flag("--durable", flags->durable,
                 "Ask for fsync before acknowledgement, and retry forever");
   cmd->add_option("--batch-bytes", flags->batch_bytes, "Send a batch at this size (default 1MiB)");

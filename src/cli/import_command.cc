@@ -27,6 +27,7 @@ struct ImportFlags {
   std::string url = "http://127.0.0.1:3100";
   std::vector<std::string> labels;
   std::string tenant;
+  std::string token;
   bool durable = false;
   std::string timestamp_format;
   std::string multiline = "auto";
@@ -227,7 +228,7 @@ int RunImport(const ImportFlags& flags) {
   }
   bool show = flags.progress == "always" || (flags.progress == "auto" && isatty(2) && !flags.quiet);
   ProgressBar progress(show, total_bytes);
-  HttpPushTransport transport(PushUrl(flags.url), flags.tenant, flags.durable);
+  HttpPushTransport transport(PushUrl(flags.url), flags.tenant, flags.durable, flags.token);
   Totals totals;
   ForwarderStats sent;
   auto start = std::chrono::steady_clock::now();
@@ -277,6 +278,8 @@ CommandRunner AddImportCommand(CLI::App& app) {
   cmd->add_option("--label,-l", flags->labels, "Stream label NAME=VALUE (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--tenant", flags->tenant, "Tenant ID sent as X-Scope-OrgID");
+  cmd->add_option("--token", flags->token, "Bearer token (default: $LODE_TOKEN)")
+      ->envname("LODE_TOKEN");
   cmd->add_flag("--durable", flags->durable, "Ask for fsync before each batch is acknowledged");
   cmd->add_option("--timestamp-format", flags->timestamp_format,
                   "rfc3339, java, syslog, apache, ctime, epoch, or a pattern like "

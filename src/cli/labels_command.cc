@@ -20,6 +20,7 @@ struct LookupFlags {
   std::string from;
   std::string to;
   std::string tenant;
+  std::string token;
   std::string query;  // labels: a selector narrowing the streams
   std::string name;   // labels: whose values; series: the selector
 };
@@ -57,6 +58,7 @@ Result<simdjson::dom::element> Fetch(const LookupFlags& flags, const std::string
   ClientRequest request;
   request.url = base + path;
   if (!flags.tenant.empty()) request.headers.emplace_back("X-Scope-OrgID", flags.tenant);
+  if (!flags.token.empty()) request.headers.emplace_back("Authorization", "Bearer " + flags.token);
   auto response = SendHttpRequest(request);
   if (!response.ok()) {
     return Status::Unavailable("cannot reach " + base + ": " + response.status().message());
@@ -79,6 +81,8 @@ void AddCommon(CLI::App* cmd, LookupFlags& flags) {
   cmd->add_option("--from", flags.from, "Start time: RFC3339, Unix seconds or nanoseconds");
   cmd->add_option("--to", flags.to, "End time, same forms; default now");
   cmd->add_option("--tenant", flags.tenant, "Tenant ID(s) sent as X-Scope-OrgID (a|b)");
+  cmd->add_option("--token", flags.token, "Bearer token (default: $LODE_TOKEN)")
+      ->envname("LODE_TOKEN");
 }
 
 int RunLabels(const LookupFlags& flags) {

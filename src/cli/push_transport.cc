@@ -11,6 +11,7 @@ SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& 
   request.headers = {{"Content-Type", "application/json"}};
   if (durable_) request.headers.emplace_back("X-Lode-Durability", "durable");
   if (!tenant_.empty()) request.headers.emplace_back("X-Scope-OrgID", tenant_);
+  if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
   request.headers.emplace_back("X-Lode-Batch-Id", batch_id);
   request.body = body;
   auto response = SendHttpRequest(request);

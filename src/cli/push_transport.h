@@ -13,14 +13,18 @@ namespace lode {
 
 class HttpPushTransport final : public Transport {
  public:
-  HttpPushTransport(std::string url, std::string tenant, bool durable)
-      : url_(std::move(url)), tenant_(std::move(tenant)), durable_(durable) {}
+  HttpPushTransport(std::string url, std::string tenant, bool durable, std::string token = "")
+      : url_(std::move(url)),
+        tenant_(std::move(tenant)),
+        durable_(durable),
+        token_(std::move(token)) {}
   SendOutcome Send(const std::string& body, const std::string& batch_id) override;
 
  private:
   std::string url_;
   std::string tenant_;
   bool durable_;
+  std::string token_;
 };
 
 // The push URL of a server's base URL (kept when it names the push path).

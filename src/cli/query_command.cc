@@ -30,6 +30,7 @@ struct QueryFlags {
   std::string output = "default";
   std::string color = "auto";
   std::string tenant;
+  std::string token;
   std::string step;
   std::string delay_for;
   bool forward = false;
@@ -62,6 +63,7 @@ std::string ShowParseError(const std::string& query, const std::string& message)
 std::vector<std::pair<std::string, std::string>> Headers(const QueryFlags& flags) {
   std::vector<std::pair<std::string, std::string>> h;
   if (!flags.tenant.empty()) h.emplace_back("X-Scope-OrgID", flags.tenant);
+  if (!flags.token.empty()) h.emplace_back("Authorization", "Bearer " + flags.token);
   return h;
 }
 
@@ -211,6 +213,8 @@ CommandRunner AddQueryCommand(CLI::App& app) {
                   "default, table, raw, json or jsonl (metric queries print a table by default)");
   cmd->add_option("--color", flags->color, "auto (on a terminal), always or never");
   cmd->add_option("--tenant", flags->tenant, "Tenant ID(s) sent as X-Scope-OrgID (a|b)");
+  cmd->add_option("--token", flags->token, "Bearer token (default: $LODE_TOKEN)")
+      ->envname("LODE_TOKEN");
   cmd->add_option("--step", flags->step,
                   "Metric queries: resolution, e.g. 30s (default: range/250)");
   cmd->add_flag("--instant", flags->instant, "Metric queries: evaluate once, at --to (or now)");

@@ -160,6 +160,9 @@ int RunServe(const ServeFlags& flags) {
     if (!matchers.ok()) return Fail("bad durability.durable_streams selector", matchers.status());
     api_options.durable_streams.push_back(std::move(*matchers));
   }
+  for (const ServeConfig::Token& t : config.tokens) {
+    api_options.tokens.push_back(AuthToken{t.token, t.tenant, t.read, t.write});
+  }
   Api api(**store, metrics, api_options);
 
   HttpServerOptions http_options;
@@ -167,7 +170,7 @@ int RunServe(const ServeFlags& flags) {
   http_options.port = port;
   http_options.max_body_bytes = config.max_body_size;
   auto server = HttpServer::Start(
-      http_options, [&api](const HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
+      http_options, [&api](HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
 
   std::unique_ptr<SyslogListener> syslog;

@@ -91,6 +91,61 @@ Status ParseLimits(const YAML::Node& limits, IngestLimits& out) {
   return Status::Ok();
 }
 
+// auth:
+//   tokens:
+//     - {token: "s3cret", tenant: team-a, access: read-write}   # read, write
+Status ParseAuth(const YAML::Node& node, ServeConfig& config) {
+  if (!node.IsMap()) {
+    return Status::InvalidArgument("config key \"auth\"" + AtLine(node) + " must be a mapping");
+  }
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>();
+    if (key != "tokens" || !item.second.IsSequence()) {
+      return Status::InvalidArgument("auth." + key + AtLine(item.first) +
+                                     ": the auth setting is tokens: [{token, tenant, access}]");
+    }
+    for (const auto& entry : item.second) {
+      if (!entry.IsMap()) {
+        return Status::InvalidArgument("auth.tokens" + AtLine(entry) +
+                                       ": each token is {token, tenant, access}");
+      }
+      ServeConfig::Token token;
+      std::string access = "read-write";
+      for (const auto& field : entry) {
+        std::string name = field.first.as<std::string>();
+        if (name == "token") {
+          token.token = field.second.as<std::string>();
+        } else if (name == "tenant") {
+          token.tenant = field.second.as<std::string>();
+        } else if (name == "access") {
+          access = field.second.as<std::string>();
+        } else {
+          return Status::InvalidArgument("auth.tokens" + AtLine(field.first) +
+                                         ": unknown field \"" + name +
+                                         "\" (token, tenant, access)");
+        }
+      }
+      if (token.token.size() < 8) {
+        return Status::InvalidArgument("auth.tokens" + AtLine(entry) +
+                                       ": a token must be at least 8 characters");
+      }
+      if (Status s = ValidateTenant(token.tenant); !s.ok()) {
+        return s.WithContext("auth.tokens" + AtLine(entry));
+      }
+      if (access == "read") {
+        token.write = false;
+      } else if (access == "write") {
+        token.read = false;
+      } else if (access != "read-write") {
+        return Status::InvalidArgument("auth.tokens" + AtLine(entry) + ": access \"" + access +
+                                       "\" is not read, write or read-write");
+      }
+      config.tokens.push_back(std::move(token));
+    }
+  }
+  return Status::Ok();
+}
+
 // durability:
 //   default: best-effort
 //   protocols: {otlp: durable, syslog: best-effort}
@@ -231,6 +286,10 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
           }
           config.otlp_resource_labels = o.second.as<std::vector<std::string>>();
         }
+        continue;
+      }
+      if (key == "auth") {
+        LODE_RETURN_IF_ERROR(ParseAuth(value, config));
         continue;
       }
       if (key == "durability") {

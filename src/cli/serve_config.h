@@ -62,6 +62,15 @@ struct ServeConfig {
   std::string default_durability = "best-effort";
   std::map<std::string, std::string> protocol_durability;
   std::vector<std::string> durable_streams;
+  // Bearer tokens (`auth: tokens:`), each bound to one tenant and to read
+  // and/or write; none: auth is off.
+  struct Token {
+    std::string token;
+    std::string tenant;
+    bool read = true;
+    bool write = true;
+  };
+  std::vector<Token> tokens;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound

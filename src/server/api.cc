@@ -37,6 +37,7 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
     : storage_(storage),
       metrics_(metrics),
       options_(std::move(options)),
+      auth_(options_.tokens),
       requests_total_(metrics.AddCounter("lode_http_requests_total",
                                          "HTTP requests by route, method and status code.",
                                          {"route", "method", "code"})),
@@ -68,10 +69,23 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
                                           "Lines cut to max_line_size at ingest, by tenant.",
                                           {"tenant"})) {}
 
-HttpResponse Api::Handle(const HttpRequest& request) {
+Access Api::AccessFor(const std::string& path) {
+  if (path == "/ready" || path == "/metrics" || path == "/" ||
+      path == "/loki/api/v1/status/buildinfo") {
+    return Access::kNone;
+  }
+  if (path == "/loki/api/v1/push" || path == "/api/prom/push" || path == "/otlp/v1/logs" ||
+      path.starts_with("/insert/")) {
+    return Access::kWrite;
+  }
+  return Access::kRead;
+}
+
+HttpResponse Api::Handle(HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
   std::string route = "other";
-  HttpResponse response = Route(request, route);
+  std::optional<HttpResponse> refused = auth_.Check(request, AccessFor(request.path));
+  HttpResponse response = refused ? std::move(*refused) : Route(request, route);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   requests_total_.With({route, request.method, std::to_string(response.status)}).Inc();

@@ -12,6 +12,7 @@
 #include "ingest/loki_push.h"
 #include "ingest/otlp_logs.h"
 #include "query/query_limits.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 #include "server/http_types.h"
 #include "storage/storage.h"
@@ -40,6 +41,8 @@ struct ApiOptions {
   std::map<std::string, Durability> protocol_durability;
   std::vector<std::vector<Matcher>> durable_streams;
   std::string version = "0.1.0";
+  // Bearer tokens; none: auth is off.
+  std::vector<AuthToken> tokens;
 };
 
 class Api {
@@ -48,7 +51,7 @@ class Api {
   Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options);
 
   // Thread-safe; called from the server's worker threads.
-  HttpResponse Handle(const HttpRequest& request);
+  HttpResponse Handle(HttpRequest& request);
 
   // /loki/api/v1/tail, served over WebSocket by the HTTP server.
   WebSocketHandler TailHandler();
@@ -66,6 +69,8 @@ class Api {
 
  private:
   HttpResponse Route(const HttpRequest& request, std::string& route);
+  // What a request to `path` needs from its token.
+  static Access AccessFor(const std::string& path);
   // The tenant and durability class of an ingest request, or the error
   // response when its headers name them wrongly.
   struct IngestTarget {
@@ -103,6 +108,7 @@ class Api {
   MetricsRegistry& metrics_;
   const ApiOptions options_;
   IngestRateLimiter rate_limiter_;
+  Authenticator auth_;
   std::atomic<bool> ready_{true};
 
   CounterFamily& requests_total_;

@@ -60,10 +60,11 @@ Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string&
 
 WebSocketHandler Api::TailHandler() {
   WebSocketHandler h;
-  h.accept = [this](const HttpRequest& request) -> std::optional<HttpResponse> {
+  h.accept = [this](HttpRequest& request) -> std::optional<HttpResponse> {
     if (request.path != "/loki/api/v1/tail") {
       return HttpResponse::Text(404, "404 page not found: " + request.path);
     }
+    if (auto refused = auth_.Check(request, Access::kRead)) return refused;
     auto p = ReadTailParams(request, options_.default_tenant, options_.max_limit);
     if (!p.ok()) return ErrorResponse(p.status());
     return std::nullopt;

@@ -23,8 +23,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = 64u << 20;
 };
 
-// Called concurrently from worker threads.
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Called concurrently from worker threads. The request is the handler's
+// to change (authentication fills in the tenant).
+using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
 
 // The sending side of an accepted WebSocket connection. Thread-safe.
 class WebSocketSink {
@@ -42,7 +43,7 @@ class WebSocketSink {
 struct WebSocketHandler {
   // A response refuses the upgrade (a 400 for a bad query); nullopt
   // accepts it.
-  std::function<std::optional<HttpResponse>(const HttpRequest&)> accept;
+  std::function<std::optional<HttpResponse>(HttpRequest&)> accept;
   // Runs on a thread of its own for the connection's life, sending
   // messages; the connection closes when it returns.
   std::function<void(const HttpRequest&, WebSocketSink&)> run;
