@@ -11,6 +11,8 @@ PACKAGES=(
   clang libclang-rt-14-dev   # fuzz targets (libFuzzer)
   # libraries
   libboost-dev          # Asio and Beast (header-only)
+  libssl-dev            # TLS for the HTTP server
+  openssl               # test certificates
   libsimdjson-dev       # JSON parsing
   libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev
   libprotobuf-dev protobuf-compiler

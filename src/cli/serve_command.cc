@@ -169,6 +169,8 @@ int RunServe(const ServeFlags& flags) {
   http_options.host = host;
   http_options.port = port;
   http_options.max_body_bytes = config.max_body_size;
+  http_options.tls_cert_file = config.tls_cert_file;
+  http_options.tls_key_file = config.tls_key_file;
   auto server = HttpServer::Start(
       http_options, [&api](HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
@@ -189,7 +191,8 @@ int RunServe(const ServeFlags& flags) {
 
   std::string shown_host = host == "0.0.0.0" ? "127.0.0.1" : host;
   if (shown_host.find(':') != std::string::npos) shown_host = "[" + shown_host + "]";
-  std::string base = "http://" + shown_host + ":" + std::to_string((*server)->port());
+  std::string base = std::string(config.tls_cert_file.empty() ? "http" : "https") + "://" +
+                     shown_host + ":" + std::to_string((*server)->port());
   if (syslog) {
     log::Info("syslog is listening",
               {{"tcp", syslog->tcp_port() ? std::to_string(syslog->tcp_port()) : "off"},

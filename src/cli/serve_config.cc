@@ -288,6 +288,24 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         }
         continue;
       }
+      if (key == "tls") {
+        if (!value.IsMap()) {
+          return Status::InvalidArgument("config key \"tls\"" + AtLine(value) +
+                                         " must be a mapping");
+        }
+        for (const auto& t : value) {
+          std::string name = t.first.as<std::string>();
+          if (name == "cert_file") {
+            config.tls_cert_file = t.second.as<std::string>();
+          } else if (name == "key_file") {
+            config.tls_key_file = t.second.as<std::string>();
+          } else {
+            return Status::InvalidArgument("unknown tls setting \"" + name + "\"" +
+                                           AtLine(t.first) + " (cert_file, key_file)");
+          }
+        }
+        continue;
+      }
       if (key == "auth") {
         LODE_RETURN_IF_ERROR(ParseAuth(value, config));
         continue;

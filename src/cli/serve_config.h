@@ -71,6 +71,10 @@ struct ServeConfig {
     bool write = true;
   };
   std::vector<Token> tokens;
+  // PEM certificate chain and key (`tls: {cert_file, key_file}`): serve
+  // HTTPS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound

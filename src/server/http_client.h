@@ -1,5 +1,7 @@
 // A small blocking HTTP/1.1 client for lode's own command-line tools and
-// tests (Boost.Beast inside). One request per connection; http:// only.
+// tests (Boost.Beast inside). One request per connection; http:// and
+// https:// (the peer's certificate is verified against the system's CAs,
+// or the PEM file named by $LODE_CA_FILE).
 #pragma once
 
 #include <chrono>
@@ -13,12 +15,14 @@
 namespace lode {
 
 struct Url {
+  bool tls = false;  // https
   std::string host;
   std::string port = "80";
   std::string path = "/";  // path and query
 };
 
-// Parses "http://host[:port][/path]" (a missing scheme means http).
+// Parses "http[s]://host[:port][/path]" (a missing scheme means http; the
+// port defaults to 80 or 443).
 Result<Url> ParseUrl(std::string_view text);
 
 struct ClientRequest {

@@ -4,15 +4,19 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "base/log.h"
 
@@ -23,8 +27,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 namespace {
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 
@@ -45,14 +53,15 @@ struct ServerState {
 // An accepted WebSocket: messages from the handler's thread are queued and
 // written one at a time on the connection's strand; reads only watch for
 // the peer's close.
-class WsSession : public std::enable_shared_from_this<WsSession>, public WebSocketSink {
+template <class Stream>
+class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public WebSocketSink {
  public:
-  WsSession(beast::tcp_stream stream, ServerState& state) : ws_(std::move(stream)), state_(state) {}
+  WsSession(Stream stream, ServerState& state) : ws_(std::move(stream)), state_(state) {}
 
   void Accept(std::shared_ptr<HttpRequest> request, http::request<http::string_body> req) {
     beast::get_lowest_layer(ws_).expires_never();
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.async_accept(req, [self = shared_from_this(), request](beast::error_code ec) {
+    ws_.async_accept(req, [self = this->shared_from_this(), request](beast::error_code ec) {
       if (ec) return self->MarkClosed();
       self->ReadLoop();
       self->StartHandler(request);
@@ -61,10 +70,11 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
 
   bool Send(std::string message) override {
     if (closed()) return false;
-    asio::post(ws_.get_executor(), [self = shared_from_this(), m = std::move(message)]() mutable {
-      self->queue_.push_back(std::move(m));
-      if (self->queue_.size() == 1) self->WriteNext();
-    });
+    asio::post(ws_.get_executor(),
+               [self = this->shared_from_this(), m = std::move(message)]() mutable {
+                 self->queue_.push_back(std::move(m));
+                 if (self->queue_.size() == 1) self->WriteNext();
+               });
     return true;
   }
   bool closed() const override { return closed_.load() || state_.stopping.load(); }
@@ -80,7 +90,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
       std::lock_guard lock(state_.ws_mu);
       ++state_.ws_running;
     }
-    std::thread([self = shared_from_this(), request]() mutable {
+    std::thread([self = this->shared_from_this(), request]() mutable {
       self->state_.websocket.run(*request, *self);
       ServerState& state = self->state_;
       asio::post(self->ws_.get_executor(), [s = self] { s->CloseWhenDrained(); });
@@ -93,7 +103,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
   }
 
   void ReadLoop() {
-    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->MarkClosed();
       self->in_.consume(self->in_.size());  // clients send nothing we need
       self->ReadLoop();
@@ -103,7 +113,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
   void WriteNext() {
     ws_.text(true);
     ws_.async_write(asio::buffer(queue_.front()),
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                    [self = this->shared_from_this()](beast::error_code ec, size_t) {
                       self->queue_.pop_front();
                       if (ec) return self->MarkClosed();
                       if (!self->queue_.empty()) return self->WriteNext();
@@ -119,7 +129,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
   void CloseNow() {
     if (closed_.load()) return;
     ws_.async_close(websocket::close_code::normal,
-                    [self = shared_from_this()](beast::error_code) { self->MarkClosed(); });
+                    [self = this->shared_from_this()](beast::error_code) { self->MarkClosed(); });
   }
 
   void MarkClosed() {
@@ -130,7 +140,7 @@ class WsSession : public std::enable_shared_from_this<WsSession>, public WebSock
     cv_.notify_all();
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   ServerState& state_;
   beast::flat_buffer in_;
   std::deque<std::string> queue_;  // on the strand
@@ -164,27 +174,42 @@ HttpRequest ToRequest(http::request<http::string_body>& req, const std::string& 
   return out;
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
+  Session(Stream stream, ServerState& state) : stream_(std::move(stream)), state_(state) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = Lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Lowest().expires_after(std::chrono::seconds(30));
+        self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) return self->Close();
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(64 * 1024);
-    stream_.expires_after(kIdleTimeout);
+    Lowest().expires_after(kIdleTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   // Clients such as curl send "Expect: 100-continue" before a large body
@@ -198,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                       parser_->get().version());
     http::async_write(stream_, *interim,
-                      [self = shared_from_this(), interim](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), interim](beast::error_code ec, size_t) {
                         if (ec) return self->Close();
                         self->ReadBody();
                       });
@@ -207,7 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -233,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
     request->cancelled = std::make_shared<std::atomic<bool>>(false);
     WatchForHangUp(request->cancelled);
-    asio::post(*state_.workers, [self = shared_from_this(), request] {
+    asio::post(*state_.workers, [self = this->shared_from_this(), request] {
       HttpResponse response = self->state_.handler(*request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
@@ -245,13 +270,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // While a handler runs, notices the client closing its side (readable
   // with nothing to read), so the handler can give up.
   void WatchForHangUp(std::shared_ptr<std::atomic<bool>> cancelled) {
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(),
-                                                         cancelled](beast::error_code ec) {
-      if (ec) return;
-      char byte;
-      ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n == 0) cancelled->store(true);
-    });
+    Lowest().socket().async_wait(
+        tcp::socket::wait_read, [self = this->shared_from_this(), cancelled](beast::error_code ec) {
+          if (ec) return;
+          char byte;
+          ssize_t n =
+              ::recv(self->Lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0) cancelled->store(true);
+        });
   }
 
   // A WebSocket upgrade: checked on a worker (it may parse a query), then
@@ -260,14 +286,14 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = req.version();
     auto request = std::make_shared<HttpRequest>(ToRequest(req, remote_));
     auto raw = std::make_shared<http::request<http::string_body>>(std::move(req));
-    asio::post(*state_.workers, [self = shared_from_this(), request, raw] {
+    asio::post(*state_.workers, [self = this->shared_from_this(), request, raw] {
       std::optional<HttpResponse> refused = self->state_.websocket.accept(*request);
       asio::post(self->stream_.get_executor(), [self, request, raw, refused]() mutable {
         if (refused) {
           self->keep_alive_ = false;
           return self->Write(std::move(*refused));
         }
-        auto ws = std::make_shared<WsSession>(std::move(self->stream_), self->state_);
+        auto ws = std::make_shared<WsSession<Stream>>(std::move(self->stream_), self->state_);
         ws->Accept(request, std::move(*raw));
       });
     });
@@ -283,9 +309,9 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
-    stream_.expires_after(kIdleTimeout);
+    Lowest().expires_after(kIdleTimeout);
     http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                         if (ec || !self->keep_alive_) return self->Close();
                         self->Read();
                       });
@@ -293,11 +319,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ServerState& state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -310,23 +336,27 @@ class Session : public std::enable_shared_from_this<Session> {
 
 struct HttpServer::Impl {
   ServerState state;
+  std::unique_ptr<ssl::context> tls;  // set when serving HTTPS
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> io_threads;
   uint16_t port = 0;
   std::atomic<bool> stopped{false};
 
   void Accept() {
-    acceptor->async_accept(asio::make_strand(state.ioc),
-                           [this](beast::error_code ec, tcp::socket socket) {
-                             if (ec) {
-                               if (ec == asio::error::operation_aborted || !acceptor->is_open())
-                                 return;
-                               log::Warn("accept failed", {{"err", ec.message()}});
-                             } else {
-                               std::make_shared<Session>(std::move(socket), state)->Start();
-                             }
-                             Accept();
-                           });
+    acceptor->async_accept(asio::make_strand(state.ioc), [this](beast::error_code ec,
+                                                                tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+        log::Warn("accept failed", {{"err", ec.message()}});
+      } else {
+        if (tls) {
+          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), state)->Start();
+        } else {
+          std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), state)->Start();
+        }
+      }
+      Accept();
+    });
   }
 };
 
@@ -342,6 +372,25 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   impl->state.handler = std::move(handler);
   impl->state.websocket = std::move(websocket);
   impl->state.workers = std::make_unique<asio::thread_pool>(options.worker_threads);
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return Status::InvalidArgument("TLS needs both a certificate and a key file");
+    }
+    impl->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1);
+    beast::error_code tls_ec;
+    impl->tls->use_certificate_chain_file(options.tls_cert_file, tls_ec);
+    if (tls_ec) {
+      return Status::InvalidArgument("TLS certificate " + options.tls_cert_file + ": " +
+                                     tls_ec.message());
+    }
+    impl->tls->use_private_key_file(options.tls_key_file, ssl::context::pem, tls_ec);
+    if (tls_ec) {
+      return Status::InvalidArgument("TLS key " + options.tls_key_file + ": " + tls_ec.message());
+    }
+  }
 
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);

@@ -21,6 +21,9 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 16;
   size_t max_body_bytes = 64u << 20;
+  // PEM files; both set: serve HTTPS (TLS 1.2 and later) instead of HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Called concurrently from worker threads. The request is the handler's
