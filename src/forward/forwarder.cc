@@ -28,6 +28,17 @@ std::string NewBatchId() {
 
 Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
     : transport_(transport), options_(std::move(options)) {
+  if (options_.spool != nullptr) {
+    for (SpooledBatch& leftover : options_.spool->TakeLeftovers()) {
+      Batch batch;
+      batch.entries = leftover.entries;
+      batch.labels = leftover.labels;
+      for (const Entry& e : batch.entries) batch.bytes += e.line.size();
+      batch.spooled = std::move(leftover);
+      queue_.push_back(std::move(batch));
+      ++stats_.batches_replayed;
+    }
+  }
   sender_ = std::thread([this] { SendLoop(); });
 }
 
@@ -35,8 +46,22 @@ Forwarder::~Forwarder() { (void)Finish(); }
 
 void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   std::unique_lock lock(mu_);
-  // Backpressure: wait while the send queue is full.
-  cv_.wait(lock, [&] { return queue_.size() < options_.max_queued_batches || finishing_; });
+  if (options_.spool != nullptr) {
+    // Durable: wait while the spool is full; the queue may grow, as its
+    // batches are on disk.
+    cv_.wait(lock,
+             [&] { return options_.spool->bytes() < options_.spool_max_bytes || finishing_; });
+  } else if (options_.drop_oldest) {
+    // Best-effort: never wait; make room by dropping the oldest batch.
+    while (queue_.size() >= options_.max_queued_batches && !queue_.empty()) {
+      stats_.lines_dropped += queue_.front().entries.size();
+      stats_.lines_dropped_overflow += queue_.front().entries.size();
+      queue_.pop_front();
+    }
+  } else {
+    // Backpressure: wait while the send queue is full.
+    cv_.wait(lock, [&] { return queue_.size() < options_.max_queued_batches || finishing_; });
+  }
   int64_t ts = timestamp;
   if (ts == 0) {
     ts = NowNanos();
@@ -47,8 +72,17 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
     current_.opened = std::chrono::steady_clock::now();
     cv_.notify_all();  // the sender may be idle: start its batch_wait clock
   }
-  current_.bytes += line.size();
-  current_.entries.push_back(Entry{ts, std::move(line), {}});
+  Entry entry{ts, std::move(line), {}};
+  if (options_.spool != nullptr) {
+    Status s = options_.spool->Append(options_.labels, entry);
+    if (!s.ok()) {
+      // The spool cannot take it (disk full, say): keep it in memory and
+      // say so; it is sent like any other line.
+      log::Error("spool write failed", {{"err", s.ToString()}});
+    }
+  }
+  current_.bytes += entry.line.size();
+  current_.entries.push_back(std::move(entry));
   ++stats_.lines_read;
   if (current_.bytes >= options_.batch_max_bytes ||
       current_.entries.size() >= options_.batch_max_lines) {
@@ -58,9 +92,40 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
 
 void Forwarder::SealLocked() {
   if (current_.entries.empty()) return;
+  current_.labels = options_.labels;
+  if (options_.spool != nullptr) {
+    auto sealed = options_.spool->Seal();
+    if (sealed.ok() && sealed->has_value()) {
+      current_.spooled = std::move(**sealed);
+      current_.spooled->entries.clear();  // the batch holds them
+    } else if (!sealed.ok()) {
+      log::Error("spool seal failed", {{"err", sealed.status().ToString()}});
+    }
+  }
   queue_.push_back(std::move(current_));
   current_ = Batch{};
   cv_.notify_all();
+}
+
+void Forwarder::WaitForRate(size_t bytes) {
+  if (options_.max_bytes_per_second <= 0) return;
+  const double rate = options_.max_bytes_per_second;
+  const double burst = std::max(rate, static_cast<double>(bytes));
+  auto now = std::chrono::steady_clock::now();
+  if (rate_updated_ == std::chrono::steady_clock::time_point{}) {
+    rate_tokens_ = burst;
+  } else {
+    rate_tokens_ = std::min(
+        burst, rate_tokens_ + std::chrono::duration<double>(now - rate_updated_).count() * rate);
+  }
+  rate_updated_ = now;
+  if (rate_tokens_ < static_cast<double>(bytes)) {
+    double wait = (static_cast<double>(bytes) - rate_tokens_) / rate;
+    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+    rate_tokens_ = static_cast<double>(bytes);
+    rate_updated_ = std::chrono::steady_clock::now();
+  }
+  rate_tokens_ -= static_cast<double>(bytes);
 }
 
 void Forwarder::SendLoop() {
@@ -93,14 +158,23 @@ void Forwarder::SendLoop() {
 }
 
 void Forwarder::SendWithRetries(Batch batch) {
-  std::string body = EncodePushBody(options_.labels, batch.entries);
-  std::string batch_id = NewBatchId();
+  std::string body = EncodePushBody(batch.labels, batch.entries);
+  // A spooled batch keeps its id across runs, so the server stores a
+  // batch replayed after a crash once.
+  std::string batch_id = batch.spooled ? batch.spooled->id : NewBatchId();
+  WaitForRate(body.size());
   for (int attempt = 0;; ++attempt) {
     SendOutcome outcome = transport_.Send(body, batch_id);
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
+      if (batch.spooled) {
+        if (Status s = options_.spool->Remove(*batch.spooled); !s.ok()) {
+          log::Warn("spool: cannot remove a sent batch", {{"err", s.ToString()}});
+        }
+      }
       std::lock_guard lock(mu_);
       stats_.lines_sent += batch.entries.size();
       ++stats_.batches_sent;
+      cv_.notify_all();  // room in the spool for the reader
       return;
     }
     bool give_up = outcome.kind == SendOutcome::Kind::kRejected ||
@@ -112,6 +186,9 @@ void Forwarder::SendWithRetries(Batch batch) {
               : "gave up after " + std::to_string(attempt + 1) + " attempts: " + outcome.detail;
       log::Error("dropping batch",
                  {{"lines", std::to_string(batch.entries.size())}, {"reason", reason}});
+      // Given up for good: a spooled copy would only be replayed and
+      // refused again.
+      if (batch.spooled) (void)options_.spool->Remove(*batch.spooled);
       std::lock_guard lock(mu_);
       stats_.lines_dropped += batch.entries.size();
       drop_reasons_.push_back(reason);

@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/status.h"
+#include "forward/spool.h"
 #include "model/record.h"
 
 namespace lode {
@@ -44,6 +46,16 @@ struct ForwarderOptions {
   int max_retries = 10;
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
+  // Best-effort: when max_queued_batches wait to be sent, the oldest is
+  // dropped (and counted) rather than the reader made to wait.
+  bool drop_oldest = false;
+  // Durable: every record goes to this spool as it is added and leaves it
+  // once accepted; batches a crashed run left are sent first. Not owned;
+  // null for none. The reader waits while the spool holds spool_max_bytes.
+  Spool* spool = nullptr;
+  uint64_t spool_max_bytes = 1ull << 30;
+  // Bytes of push bodies sent per second at most (0: no limit).
+  double max_bytes_per_second = 0;
 };
 
 struct ForwarderStats {
@@ -52,6 +64,8 @@ struct ForwarderStats {
   uint64_t batches_sent = 0;
   uint64_t retries = 0;
   uint64_t lines_dropped = 0;
+  uint64_t lines_dropped_overflow = 0;  // of lines_dropped: by drop_oldest
+  uint64_t batches_replayed = 0;        // left in the spool by an earlier run
 };
 
 class Forwarder {
@@ -81,9 +95,12 @@ class Forwarder {
     std::vector<Entry> entries;
     size_t bytes = 0;
     std::chrono::steady_clock::time_point opened;
+    Labels labels;                        // the options' labels, or a replayed batch's own
+    std::optional<SpooledBatch> spooled;  // its spool file, to remove once sent
   };
 
   void SealLocked();  // requires mu_
+  void WaitForRate(size_t bytes);
   void SendLoop();
   void SendWithRetries(Batch batch);
 
@@ -98,6 +115,8 @@ class Forwarder {
   int64_t last_timestamp_ = 0;  // guarded by mu_
   ForwarderStats stats_;        // guarded by mu_
   std::vector<std::string> drop_reasons_;
+  std::chrono::steady_clock::time_point rate_updated_{};
+  double rate_tokens_ = 0;
   std::thread sender_;
 };
 

@@ -95,8 +95,32 @@ CommandResult RunProgram(const std::vector<std::string>& argv, const std::string
   return Wait(SpawnProgram(argv[0], args, in, out, err), out, err);
 }
 
-LodeChild::LodeChild(const std::vector<std::string>& args) {
-  pid_ = Spawn(args, "/dev/null", io_.path() + "/stdout", io_.path() + "/stderr");
+LodeChild::LodeChild(const std::vector<std::string>& args, const std::string& stdin_path) {
+  pid_ = Spawn(args, stdin_path, io_.path() + "/stdout", io_.path() + "/stderr");
+}
+
+void LodeChild::Kill9() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int LodeChild::Wait(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 LodeChild::~LodeChild() {

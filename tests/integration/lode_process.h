@@ -46,10 +46,17 @@ inline std::string ClientsDir() { return std::string(LODE_SOURCE_DIR) + "/tests/
 // its output collected in files; killed on destruction.
 class LodeChild {
  public:
-  explicit LodeChild(const std::vector<std::string>& args);
+  // `stdin_path` is the file the command reads as its standard input.
+  explicit LodeChild(const std::vector<std::string>& args,
+                     const std::string& stdin_path = "/dev/null");
   ~LodeChild();
   std::string Stdout() const;
   std::string Stderr() const;
+  // kill -9; gone when this returns.
+  void Kill9();
+  // Waits for the command to end, up to `timeout_ms` (then kill -9);
+  // returns its exit code (128 + signal when killed).
+  int Wait(int timeout_ms);
   // Waits until stdout contains `text`, up to `timeout_ms`.
   bool WaitForStdout(const std::string& text, int timeout_ms) const;
 

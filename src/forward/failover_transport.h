@@ -1,0 +1,58 @@
+// Several push targets behind one Transport: a send goes to the first
+// target whose circuit is closed and fails over to the next on a
+// retryable failure. A target that fails `failures_to_open` times in a
+// row has its circuit opened: it is skipped for a cool-down (doubling on
+// each failed trial, up to max_cooldown), then tried once (half-open),
+// and closed again by a success.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "forward/forwarder.h"
+
+namespace lode {
+
+struct CircuitBreakerOptions {
+  int failures_to_open = 5;
+  std::chrono::milliseconds cooldown{5000};
+  std::chrono::milliseconds max_cooldown{60000};
+};
+
+class FailoverTransport final : public Transport {
+ public:
+  FailoverTransport(std::vector<std::unique_ptr<Transport>> targets, std::vector<std::string> names,
+                    CircuitBreakerOptions options);
+
+  SendOutcome Send(const std::string& body, const std::string& batch_id) override;
+
+  // For the summary: sends accepted per target, failovers, circuit opens.
+  struct Stats {
+    std::vector<uint64_t> accepted;
+    uint64_t failovers = 0;
+    uint64_t circuit_opens = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Target {
+    std::unique_ptr<Transport> transport;
+    std::string name;
+    int consecutive_failures = 0;
+    bool open = false;
+    std::chrono::steady_clock::time_point retry_at{};
+    std::chrono::milliseconds cooldown{0};
+  };
+  void Failed(Target& t, const std::string& detail);
+
+  const CircuitBreakerOptions options_;
+  mutable std::mutex mu_;
+  std::vector<Target> targets_;
+  size_t preferred_ = 0;
+  Stats stats_;
+};
+
+}  // namespace lode

@@ -1,0 +1,176 @@
+// `lode forward` against the real server: the spool across crashes of
+// both, failover between targets, and best-effort input never held up.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "base/time.h"
+#include "lode_process.h"
+
+namespace lode::testing {
+namespace {
+
+std::string Lines(int from, int to) {
+  std::string out;
+  for (int i = from; i < to; ++i) out += "record " + std::to_string(i) + "\n";
+  return out;
+}
+
+size_t CountLines(const std::string& text) {
+  size_t n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+// The lines stored under `query` in the last hour, with their counts.
+std::map<std::string, int> Stored(LodeServer& server, const std::string& query) {
+  std::map<std::string, int> out;
+  int64_t now = NowNanos();
+  ParsedStreams s = ParseStreams(
+      server
+          .QueryRange(query, "start=" + std::to_string(now - 3600LL * kNanosPerSecond) + "&end=" +
+                                 std::to_string(now + 60 * kNanosPerSecond) + "&limit=5000")
+          .body);
+  EXPECT_TRUE(s.ok);
+  for (const auto& [ts, line] : s.entries) ++out[line];
+  return out;
+}
+
+uint16_t PortOf(const LodeServer& server) {
+  return static_cast<uint16_t>(
+      std::stoi(server.base_url().substr(server.base_url().rfind(':') + 1)));
+}
+
+TEST(ForwardTest, SpooledLinesSurviveTheForwarderDyingWhileTheServerIsDown) {
+  TempDir dir;
+  std::string input = dir.path() + "/input";
+  std::ofstream(input) << Lines(0, 500);
+  // A port nothing listens on yet.
+  uint16_t port;
+  {
+    LodeServer probe(dir.path() + "/probe");
+    port = PortOf(probe);
+  }
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  {
+    LodeChild forward({"forward", "--url", url, "--spool", dir.path() + "/spool", "--tee", "-l",
+                       "app=spooled", "--batch-wait", "100ms"},
+                      input);
+    // Every line is passed on once it is in the spool; then the forwarder dies.
+    ASSERT_TRUE(forward.WaitForStdout("record 499\n", 10000)) << forward.Stderr();
+    forward.Kill9();
+  }
+  LodeServer server(dir.path() + "/data", {}, "127.0.0.1:" + std::to_string(port));
+  // The next run sends what the last one left, then its own input (none).
+  LodeChild again({"forward", "--url", url, "--spool", dir.path() + "/spool", "-l", "app=spooled"});
+  ASSERT_EQ(again.Wait(30000), 0) << again.Stderr();
+  EXPECT_NE(again.Stderr().find("replayed_batches="), std::string::npos);
+  auto stored = Stored(server, R"({app="spooled"})");
+  EXPECT_EQ(stored.size(), 500u);
+  for (const auto& [line, count] : stored) EXPECT_EQ(count, 1) << line;
+  // The spool is empty once everything is accepted.
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/spool")) {
+    left += e.path().extension() == ".batch";
+  }
+  EXPECT_EQ(left, 0u);
+}
+
+TEST(ForwardTest, FailsOverToTheNextTargetAndSaysSo) {
+  TempDir dir;
+  LodeServer server(dir.path() + "/data");
+  uint16_t dead;
+  {
+    LodeServer probe(dir.path() + "/probe");
+    dead = PortOf(probe);
+  }
+  CommandResult r = RunLode({"forward", "--url", "http://127.0.0.1:" + std::to_string(dead),
+                             "--url", server.base_url(), "-l", "app=failover"},
+                            Lines(0, 20));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("failovers=1"), std::string::npos) << r.err;
+  EXPECT_EQ(Stored(server, R"({app="failover"})").size(), 20u);
+}
+
+TEST(ForwardTest, BestEffortReadsEverythingWhileTheServerIsDownAndCountsDrops) {
+  TempDir dir;
+  std::string input = dir.path() + "/input";
+  std::ofstream(input) << Lines(0, 20000);
+  LodeChild forward({"forward", "--url", "http://127.0.0.1:1", "--tee", "--buffer-batches", "2",
+                     "--batch-bytes", "10000", "--max-retries", "0", "-l", "app=x"},
+                    input);
+  // The producer is never held up: the whole input comes through at once.
+  ASSERT_TRUE(forward.WaitForStdout("record 19999\n", 10000));
+  EXPECT_EQ(CountLines(forward.Stdout()), 20000u);
+  int code = forward.Wait(30000);
+  EXPECT_EQ(code, 1);  // lines were dropped, and it says so
+  EXPECT_NE(forward.Stderr().find("dropped_overflow="), std::string::npos) << forward.Stderr();
+}
+
+TEST(ForwardTest, Kill9OfServerAndForwarderLosesNoAcknowledgedLineAndStoresEachOnce) {
+  TempDir dir;
+  const std::string spool = dir.path() + "/spool";
+  std::string config = dir.path() + "/lode.yaml";
+  std::ofstream(config) << "head_max_bytes: 20000\nflush_interval: 50ms\n";
+  auto server = std::make_unique<LodeServer>(dir.path() + "/data",
+                                             std::vector<std::string>{"--config", config});
+  const uint16_t port = PortOf(*server);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::mt19937 rng(42);
+  std::set<std::string> acknowledged;  // passed on by --tee: in the spool
+  std::set<std::string> offered;
+  int next = 0;
+  for (int round = 0; round < 12; ++round) {
+    // Each run of the forwarder gets fresh lines; what a killed run had
+    // read but not yet spooled was never acknowledged.
+    std::string input = dir.path() + "/input-" + std::to_string(round);
+    std::ofstream(input) << Lines(next, next + 400);
+    for (int i = next; i < next + 400; ++i) offered.insert("record " + std::to_string(i));
+    next += 400;
+    // A small spool and a slow send rate keep the run reading, spooling
+    // and sending when the kills come.
+    LodeChild forward({"forward", "--url", url, "--spool", spool, "--durable", "--tee",
+                       "--spool-max", "4KB", "--rate-limit", "20KB", "--batch-bytes", "2000",
+                       "--batch-wait", "50ms", "-l", "app=crash"},
+                      input);
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));
+    if (rng() % 2 == 0) {
+      server->Kill9();
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
+      server = std::make_unique<LodeServer>(dir.path() + "/data",
+                                            std::vector<std::string>{"--config", config},
+                                            "127.0.0.1:" + std::to_string(port));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
+    forward.Kill9();
+    std::istringstream tee(forward.Stdout());
+    std::string line;
+    while (std::getline(tee, line)) {
+      if (tee.eof()) break;  // a line cut by the kill is not whole
+      acknowledged.insert(line);
+    }
+  }
+  // A last run with no input sends whatever the spool still holds.
+  LodeChild last({"forward", "--url", url, "--spool", spool, "--durable", "-l", "app=crash"});
+  ASSERT_EQ(last.Wait(60000), 0) << last.Stderr();
+  auto stored = Stored(*server, R"({app="crash"})");
+  ASSERT_GT(acknowledged.size(), 0u);
+  for (const std::string& line : acknowledged) {
+    auto it = stored.find(line);
+    ASSERT_NE(it, stored.end()) << "acknowledged line lost: " << line;
+  }
+  for (const auto& [line, count] : stored) {
+    EXPECT_EQ(count, 1) << "stored twice: " << line;
+    EXPECT_TRUE(offered.count(line)) << line;
+  }
+  std::cerr << "acknowledged " << acknowledged.size() << " of " << offered.size()
+            << " lines; stored " << stored.size() << "\n";
+}
+
+}  // namespace
+}  // namespace lode::testing
