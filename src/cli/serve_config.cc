@@ -232,6 +232,7 @@ Status ApplyIngestLimit(const std::string& key, const std::string& value, Ingest
     return Status::Ok();
   }
   if (key == "max_label_names_per_series") return count(limits.max_label_names_per_series);
+  if (key == "max_global_streams_per_user") return count(limits.max_global_streams_per_user);
   if (key == "max_label_name_length") return count(limits.max_label_name_length);
   if (key == "max_label_value_length") return count(limits.max_label_value_length);
   if (key == "max_structured_metadata_size") return bytes(limits.max_structured_metadata_size);

@@ -28,6 +28,9 @@ struct IngestLimits {
   // (0: no limit). A push over it is refused whole with 429.
   double ingestion_rate_bytes = 0;
   double ingestion_burst_bytes = 0;
+  // Streams a tenant may have active (pushed to in the last 30 minutes);
+  // a push that would create more is refused whole with 429 (0: any).
+  uint32_t max_global_streams_per_user = 10000;
 };
 
 }  // namespace lode

@@ -55,6 +55,16 @@ Status StoreStreams(Storage& storage, const std::string& tenant, std::vector<Str
     report.accepted_bytes = 0;
     return refused;
   }
+  if (options.stream_limiter != nullptr) {
+    Status admitted = options.stream_limiter->Admit(
+        tenant, batches, limits.max_global_streams_per_user, options.now);
+    if (!admitted.ok()) {
+      report.Reject("stream_limit", report.accepted_records, admitted.message());
+      report.accepted_records = 0;
+      report.accepted_bytes = 0;
+      return admitted;
+    }
+  }
   Durability durability = options.durability;
   if (durability != Durability::kDurable && options.durable_streams != nullptr) {
     for (const StreamBatch& batch : batches) {

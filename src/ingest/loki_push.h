@@ -12,6 +12,7 @@
 #include "ingest/ingest_limits.h"
 #include "ingest/push_report.h"
 #include "ingest/rate_limiter.h"
+#include "ingest/stream_limiter.h"
 #include "model/matcher.h"
 #include "storage/storage.h"
 
@@ -49,6 +50,7 @@ struct StoreOptions {
   std::string_view batch_id;                  // idempotency key, or empty
   const IngestLimits* limits = nullptr;       // required
   IngestRateLimiter* rate_limiter = nullptr;  // optional
+  StreamLimiter* stream_limiter = nullptr;    // optional
   TimestampNs now = 0;
 };
 

@@ -108,6 +108,7 @@ class Api {
   MetricsRegistry& metrics_;
   const ApiOptions options_;
   IngestRateLimiter rate_limiter_;
+  StreamLimiter stream_limiter_;
   Authenticator auth_;
   std::atomic<bool> ready_{true};
 

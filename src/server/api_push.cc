@@ -18,6 +18,7 @@ StoreOptions Api::StoreOptionsFor(const std::string& tenant, Durability durabili
   options.durable_streams = &options_.durable_streams;
   options.limits = &IngestLimitsFor(tenant);
   options.rate_limiter = &rate_limiter_;
+  options.stream_limiter = &stream_limiter_;
   options.now = NowNanos();
   return options;
 }
@@ -52,8 +53,10 @@ HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status)
   push_errors_.With({tenant, std::to_string(code)}).Inc();
   if (code == 429 || code == 503) {
     std::string_view reason = status.message().starts_with("Ingestion rate limit") ? "rate_limited"
-                              : code == 429                                        ? "overloaded"
-                                                                                   : "unavailable";
+                              : status.message().starts_with("Maximum active stream")
+                                  ? "stream_limit"
+                              : code == 429 ? "overloaded"
+                                            : "unavailable";
     push_refused_.With({tenant, std::string(reason)}).Inc();
   }
   if (code >= 500) log::Error("push failed", {{"tenant", tenant}, {"err", status.ToString()}});

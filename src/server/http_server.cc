@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -10,8 +11,10 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -375,6 +378,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
       return Status::InvalidArgument("TLS needs both a certificate and a key file");
+    }
+    for (const std::string& file : {options.tls_cert_file, options.tls_key_file}) {
+      if (access(file.c_str(), R_OK) != 0) {
+        return Status::InvalidArgument("TLS file " + file +
+                                       " cannot be read: " + std::strerror(errno));
+      }
     }
     impl->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
     impl->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

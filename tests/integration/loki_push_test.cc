@@ -271,6 +271,28 @@ TEST_F(LokiPushTest, OverTheTenantsRateIs429WithRetryAfterAndNothingStored) {
             204);
 }
 
+TEST_F(LokiPushTest, NewStreamsPastTheTenantsLimitAre429AndNothingStored) {
+  Start("limits:\n  max_global_streams_per_user: 2\n");
+  const int64_t ts = NowNanos() - 60 * kSec;
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"s1"})", {{ts, "a"}})).status, 204);
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"s2"})", {{ts, "b"}})).status, 204);
+  // Known streams go on; a third is refused whole.
+  EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"s1"})", {{ts + 1, "c"}})).status, 204);
+  std::string two = R"({"streams":[{"stream":{"app":"s2"},"values":[[")" + std::to_string(ts + 2) +
+                    R"(","d"]]},{"stream":{"app":"s3"},"values":[[")" + std::to_string(ts) +
+                    R"(","e"]]}]})";
+  HttpResponse r = server_->PushJson(two);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_NE(r.body.find("Maximum active stream limit exceeded when trying to create stream "
+                        "{app=\"s3\"}"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(Lines(R"({app=~"s.*"})").size(), 3u);
+  EXPECT_NE(server_->Get("/metrics")
+                .body.find(R"(lode_push_refused_total{tenant="fake",reason="stream_limit"} 1)"),
+            std::string::npos);
+}
+
 TEST_F(LokiPushTest, DurabilityByHeaderProtocolAndStreamRule) {
   Start(
       "durability:\n  default: best-effort\n  protocols: {otlp: durable}\n"
