@@ -13,7 +13,8 @@
 # Corpora, each SIZE bytes, made by build/lode_gen_corpus: one from its
 # built-in sample, and one from the 16 Loghub *_2k.log samples if
 # ../shared/data/loghub exists beside the repository (never copied into it).
-# One markdown table per corpus goes to stdout and bench/out/results.md.
+# One markdown table per corpus goes to stdout and bench/out/results.md,
+# then the ingest rates per protocol (bench/ingest.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BYTES=${BENCH_BYTES:-1G}
@@ -40,7 +41,7 @@ mkdir -p "$OUT"
 run_start=$EPOCHREALTIME
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus >/dev/null
+  cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus lode_ingest_bench >/dev/null
 fi
 echo "== micro-benchmarks (bench/storage_bench.cc)"
 "$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
@@ -453,6 +454,10 @@ bench_corpus builtin "generated from lode_gen_corpus's built-in sample"
 if [ -n "$LOGHUB" ] && [ -d "$loghub_dir" ]; then
   bench_corpus loghub "generated from the 16 Loghub *_2k.log samples" "$loghub_dir"/*/*_2k.log
 fi
+echo >>"$results"
+say "ingest per protocol (bench/ingest.sh)"
+BENCH_NO_BUILD=1 bash bench/ingest.sh >/dev/null
+cat "$OUT/ingest.md" >>"$results"
 echo >>"$results"
 echo "Whole run (micro-benchmarks included): $(awk -v a="$run_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s." >>"$results"
 cp "$results" "$OUT/results.md"
