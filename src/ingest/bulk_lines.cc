@@ -14,17 +14,6 @@ namespace {
 
 using simdjson::dom::element;
 
-std::string LabelName(std::string_view field) {
-  std::string name(field);
-  for (char& c : name) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) c = '_';
-  }
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) name = "_" + name;
-  return name;
-}
-
 // A value as text: strings as they are, anything else as JSON.
 std::string ValueText(element value) {
   std::string_view s;
@@ -100,7 +89,7 @@ void Flatten(std::string_view prefix, simdjson::dom::object object, std::vector<
     if (depth < 8 && field.value.get_object().get(inner) == simdjson::SUCCESS) {
       Flatten(name, inner, out, depth + 1);
     } else if (!field.value.is_null()) {
-      out.push_back(Label{LabelName(name), ValueText(field.value)});
+      out.push_back(Label{NormalizeLabelName(name), ValueText(field.value)});
     }
   }
 }
@@ -171,7 +160,7 @@ std::vector<StreamBatch> DecodeJsonLines(std::string_view body, const JsonLinesO
     std::vector<Label> labels = options.labels.items();
     for (const std::string& field : options.stream_fields) {
       if (Lookup(object, field, value) && !value.is_null()) {
-        labels.push_back(Label{LabelName(field), ValueText(value)});
+        labels.push_back(Label{NormalizeLabelName(field), ValueText(value)});
       }
     }
     if (options.msg_field.empty()) {
@@ -181,9 +170,11 @@ std::vector<StreamBatch> DecodeJsonLines(std::string_view body, const JsonLinesO
       std::vector<Label> metadata;
       Flatten("", object, metadata, 0);
       std::erase_if(metadata, [&](const Label& m) {
-        if (m.name == LabelName(options.msg_field) || m.name == LabelName(time_name)) return true;
+        if (m.name == NormalizeLabelName(options.msg_field) ||
+            m.name == NormalizeLabelName(time_name))
+          return true;
         for (const std::string& field : options.stream_fields) {
-          if (m.name == LabelName(field)) return true;
+          if (m.name == NormalizeLabelName(field)) return true;
         }
         return false;
       });

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "base/base64.h"
 #include "base/json_writer.h"
 #include "proto/otlp_logs.pb.h"
 
@@ -14,45 +15,6 @@ namespace {
 
 using wire::otlp::AnyValue;
 using wire::otlp::KeyValue;
-
-// Prometheus' label-name normalization, as Loki applies it to OTLP names.
-std::string NormalizeName(std::string_view key) {
-  std::string name(key);
-  for (char& c : name) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) c = '_';
-  }
-  if (name.empty()) return "_";
-  if (name[0] >= '0' && name[0] <= '9') name = "key_" + name;
-  return name;
-}
-
-void AppendBase64(std::string_view bytes, std::string& out) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 |
-                 uint8_t(bytes[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == bytes.size()) {
-    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-}
 
 void AppendDouble(double v, std::string& out) {
   char buf[400];
@@ -177,9 +139,9 @@ Result<std::vector<StreamBatch>> MapRequest(const wire::otlp::ExportLogsServiceR
       std::string value = ValueText(kv.value());
       if (kv.key() == "service.name" && as_label && !value.empty()) has_service_name = true;
       if (as_label) {
-        if (!value.empty()) labels.push_back(Label{NormalizeName(kv.key()), std::move(value)});
+        if (!value.empty()) labels.push_back(Label{NormalizeLabelName(kv.key()), std::move(value)});
       } else {
-        resource_metadata.push_back(Label{NormalizeName(kv.key()), std::move(value)});
+        resource_metadata.push_back(Label{NormalizeLabelName(kv.key()), std::move(value)});
       }
     }
     if (!has_service_name) labels.push_back(Label{"service_name", "unknown_service"});
@@ -197,7 +159,7 @@ Result<std::vector<StreamBatch>> MapRequest(const wire::otlp::ExportLogsServiceR
         scope_metadata.push_back(Label{"scope_version", scope.version()});
       }
       for (const KeyValue& kv : scope.attributes()) {
-        scope_metadata.push_back(Label{NormalizeName(kv.key()), ValueText(kv.value())});
+        scope_metadata.push_back(Label{NormalizeLabelName(kv.key()), ValueText(kv.value())});
       }
       for (const wire::otlp::LogRecord& record : scope_logs.log_records()) {
         Entry entry;
@@ -208,7 +170,7 @@ Result<std::vector<StreamBatch>> MapRequest(const wire::otlp::ExportLogsServiceR
         entry.line = ValueText(record.body());
         std::vector<Label> metadata = scope_metadata;
         for (const KeyValue& kv : record.attributes()) {
-          metadata.push_back(Label{NormalizeName(kv.key()), ValueText(kv.value())});
+          metadata.push_back(Label{NormalizeLabelName(kv.key()), ValueText(kv.value())});
         }
         if (!record.trace_id().empty())
           metadata.push_back(Label{"trace_id", Hex(record.trace_id())});
@@ -289,29 +251,9 @@ Result<std::string> FromHex(std::string_view hex, const std::string& where) {
 }
 
 Result<std::string> FromBase64(std::string_view text, const std::string& where) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    int v = value(c);
-    if (v < 0) return JsonError(where, "bytesValue is not base64");
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
+  std::optional<std::string> bytes = DecodeBase64(text);
+  if (!bytes) return JsonError(where, "bytesValue is not base64");
+  return *bytes;
 }
 
 constexpr int kMaxJsonDepth = 64;

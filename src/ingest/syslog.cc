@@ -42,13 +42,7 @@ std::string Nil(std::string_view field) {
 // The structured-data name of a param: `<sd-id>_<param>`, with characters
 // a label name cannot hold replaced.
 std::string SdName(std::string_view id, std::string_view param) {
-  std::string name = std::string(id) + "_" + std::string(param);
-  for (char& c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
-    if (!ok) c = '_';
-  }
-  if (IsDigit(name[0])) name = "sd_" + name;
-  return name;
+  return NormalizeLabelName(std::string(id) + "_" + std::string(param));
 }
 
 // STRUCTURED-DATA: "-" or one or more [id param="value" ...] elements.

@@ -22,6 +22,18 @@ Labels::Labels(std::vector<Label> labels) : labels_(std::move(labels)) {
   labels_ = std::move(unique);
 }
 
+std::string NormalizeLabelName(std::string_view key) {
+  std::string name(key);
+  for (char& c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) c = '_';
+  }
+  if (name.empty()) return "_";
+  if (name[0] >= '0' && name[0] <= '9') name = "key_" + name;
+  return name;
+}
+
 bool IsValidLabelName(std::string_view name) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {

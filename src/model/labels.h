@@ -57,4 +57,10 @@ class Labels {
 // Label names follow Prometheus: [a-zA-Z_][a-zA-Z0-9_]*.
 bool IsValidLabelName(std::string_view name);
 
+// A label name made from a field or attribute name, as Prometheus
+// normalizes them: each character outside [a-zA-Z0-9_] becomes `_`, and a
+// name starting with a digit gets a `key_` prefix (`service.name` is
+// `service_name`, `3d` is `key_3d`); empty is `_`.
+std::string NormalizeLabelName(std::string_view name);
+
 }  // namespace lode

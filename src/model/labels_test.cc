@@ -185,3 +185,17 @@ TEST(AppendQuotedTest, ControlAndInvalidUtf8BytesRoundTripThroughParse) {
 
 }  // namespace
 }  // namespace lode
+
+namespace lode {
+namespace {
+
+TEST(NormalizeLabelNameTest, AsPrometheusNormalizesAttributeNames) {
+  EXPECT_EQ(NormalizeLabelName("service.name"), "service_name");
+  EXPECT_EQ(NormalizeLabelName("k8s.pod-name"), "k8s_pod_name");
+  EXPECT_EQ(NormalizeLabelName("3d"), "key_3d");
+  EXPECT_EQ(NormalizeLabelName(""), "_");
+  EXPECT_TRUE(IsValidLabelName(NormalizeLabelName("caf\xc3\xa9@x")));
+}
+
+}  // namespace
+}  // namespace lode

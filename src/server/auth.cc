@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "base/base64.h"
+
 namespace lode {
 namespace {
 
@@ -11,31 +13,6 @@ bool SecureEquals(const std::string& a, const std::string& b) {
   unsigned char diff = 0;
   for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
-}
-
-std::string DecodeBase64(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = value(c);
-    if (v < 0) break;
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
 }
 
 HttpResponse Unauthorized(const std::string& why) {
@@ -61,7 +38,7 @@ std::optional<HttpResponse> Authenticator::Check(HttpRequest& request, Access ac
   if (header.size() > 7 && strncasecmp(header.c_str(), "Bearer ", 7) == 0) {
     token = header.substr(7);
   } else if (header.size() > 6 && strncasecmp(header.c_str(), "Basic ", 6) == 0) {
-    std::string pair = DecodeBase64(std::string_view(header).substr(6));
+    std::string pair = DecodeBase64(std::string_view(header).substr(6)).value_or("");
     size_t colon = pair.find(':');
     token = colon == std::string::npos ? pair : pair.substr(colon + 1);
   } else if (!header.empty()) {

@@ -103,6 +103,10 @@ class LodeServer {
   pid_t pid_ = -1;
 };
 
+// zlib's deflate of `data`: window_bits 15 is a zlib stream, 15 + 16 gzip.
+std::string Deflate(const std::string& data, int window_bits);
+inline std::string Gzip(const std::string& data) { return Deflate(data, 15 + 16); }
+
 // Builds a push body for one stream: `labels` as JSON object text, e.g.
 // R"({"app":"a"})", and (ns, line) values.
 std::string PushBody(const std::string& labels_json,
