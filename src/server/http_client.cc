@@ -9,6 +9,8 @@
 #include <boost/beast/ssl.hpp>
 #include <cstdlib>
 
+#include "server/tls_client.h"
+
 namespace lode {
 
 namespace asio = boost::asio;
@@ -127,16 +129,7 @@ Result<HttpResponse> SendHttpRequest(const ClientRequest& request) {
   if (!url.tls) return Exchange(ioc, stream, request, url, where);
 
   ssl::context ctx(ssl::context::tls_client);
-  const char* ca_file = std::getenv("LODE_CA_FILE");
-  if (ca_file != nullptr && *ca_file != '\0') {
-    ctx.load_verify_file(ca_file, ec);
-    if (ec)
-      return Status::InvalidArgument(std::string("LODE_CA_FILE ") + ca_file + ": " + ec.message());
-  } else {
-    ctx.set_default_verify_paths(ec);
-  }
-  ctx.set_verify_mode(ssl::verify_peer);
-  ctx.set_verify_callback(ssl::host_name_verification(url.host));
+  LODE_RETURN_IF_ERROR(ConfigureClientTls(ctx, url.host));
   beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), ctx);
   SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str());
   beast::get_lowest_layer(tls).expires_after(request.timeout);

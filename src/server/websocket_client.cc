@@ -3,9 +3,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "server/http_client.h"
+#include "server/tls_client.h"
 
 namespace lode {
 
@@ -15,19 +18,14 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-Status ReadWebSocket(const std::string& url,
-                     const std::vector<std::pair<std::string, std::string>>& headers,
-                     const std::function<bool(const std::string& message)>& on_message) {
-  LODE_ASSIGN_OR_RETURN(Url u, ParseUrl(url));
-  asio::io_context ioc;
-  tcp::resolver resolver(ioc);
-  websocket::stream<beast::tcp_stream> ws(ioc);
-  const std::string where = u.host + ":" + u.port;
+namespace {
+
+// The handshake and the read loop, over a connected stream (plain or TLS).
+template <class Stream>
+Status Follow(websocket::stream<Stream>& ws, const Url& u, const std::string& where,
+              const std::vector<std::pair<std::string, std::string>>& headers,
+              const std::function<bool(const std::string& message)>& on_message) {
   beast::error_code ec;
-  auto endpoints = resolver.resolve(u.host, u.port, ec);
-  if (ec) return Status::Unavailable("resolve " + where + ": " + ec.message());
-  beast::get_lowest_layer(ws).connect(endpoints, ec);
-  if (ec) return Status::Unavailable("connect to " + where + ": " + ec.message());
   ws.set_option(websocket::stream_base::decorator([&headers](websocket::request_type& req) {
     req.set(http::field::user_agent, "lode");
     for (const auto& [name, value] : headers) req.set(name, value);
@@ -55,6 +53,35 @@ Status ReadWebSocket(const std::string& url,
       return Status::Ok();
     }
   }
+}
+
+}  // namespace
+
+Status ReadWebSocket(const std::string& url,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     const std::function<bool(const std::string& message)>& on_message) {
+  LODE_ASSIGN_OR_RETURN(Url u, ParseUrl(url));
+  asio::io_context ioc;
+  tcp::resolver resolver(ioc);
+  const std::string where = u.host + ":" + u.port;
+  beast::error_code ec;
+  auto endpoints = resolver.resolve(u.host, u.port, ec);
+  if (ec) return Status::Unavailable("resolve " + where + ": " + ec.message());
+  if (!u.tls) {
+    websocket::stream<beast::tcp_stream> ws(ioc);
+    beast::get_lowest_layer(ws).connect(endpoints, ec);
+    if (ec) return Status::Unavailable("connect to " + where + ": " + ec.message());
+    return Follow(ws, u, where, headers, on_message);
+  }
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  LODE_RETURN_IF_ERROR(ConfigureClientTls(ctx, u.host));
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ioc, ctx);
+  beast::get_lowest_layer(ws).connect(endpoints, ec);
+  if (ec) return Status::Unavailable("connect to " + where + ": " + ec.message());
+  SSL_set_tlsext_host_name(ws.next_layer().native_handle(), u.host.c_str());
+  ws.next_layer().handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return Status::Unavailable("TLS handshake with " + where + ": " + ec.message());
+  return Follow(ws, u, where, headers, on_message);
 }
 
 }  // namespace lode

@@ -39,6 +39,12 @@ TEST(TlsTest, ServesHttpsWithTheConfiguredCertificate) {
       RunLode({"query", "--url", https, "--since", "1h", "-o", "raw", R"({app="tls"})"});
   EXPECT_EQ(q.exit_code, 0) << q.err;
   EXPECT_EQ(q.out, "over https\n");
+  // The live tail over a TLS WebSocket.
+  {
+    LodeChild follow(
+        {"query", "--url", https, "--follow", "--since", "1h", "-o", "raw", R"({app="tls"})"});
+    EXPECT_TRUE(follow.WaitForStdout("over https\n", 10000)) << follow.Stderr();
+  }
   // Without trusting the certificate, the client refuses to talk.
   unsetenv("LODE_CA_FILE");
   CommandResult untrusted =
