@@ -116,7 +116,11 @@ void Head::Insert(const std::vector<StreamBatch>& batches) {
   for (const StreamBatch& batch : batches) {
     auto [it, inserted] = streams_.try_emplace(batch.labels.ToString());
     if (inserted) it->second.labels = batch.labels;
-    it->second.entries.reserve(it->second.entries.size() + batch.entries.size());
+    // Grow geometrically: reserving exactly the new size on every push
+    // would copy a stream's whole entry array once per push.
+    std::vector<HeadEntry>& entries = it->second.entries;
+    const size_t needed = entries.size() + batch.entries.size();
+    if (needed > entries.capacity()) entries.reserve(std::max(needed, entries.capacity() * 2));
     for (const Entry& e : batch.entries) Add(it->second, e.timestamp, e.line, &e.metadata);
   }
 }
