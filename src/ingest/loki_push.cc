@@ -10,6 +10,14 @@
 
 namespace lode {
 
+namespace {
+
+bool IsSnappyEncoding(std::string_view encoding) {
+  return encoding.size() == 6 && strncasecmp(encoding.data(), "snappy", 6) == 0;
+}
+
+}  // namespace
+
 bool IsJsonContentType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
@@ -30,7 +38,7 @@ Status ValidateBatchId(std::string_view batch_id) {
 
 Result<std::string> DecodeBodyEncoding(std::string_view encoding, std::string_view body,
                                        size_t max_size) {
-  if (strncasecmp(std::string(encoding).c_str(), "snappy", 7) == 0) {
+  if (IsSnappyEncoding(encoding)) {
     return DecodeSnappyBlock(body, max_size);
   }
   return DecodeContentEncoding(encoding, body, max_size);
@@ -99,8 +107,7 @@ Result<PushReport> IngestLokiPush(Storage& storage, const std::string& tenant, c
     // snappy says so again, gzip or deflate wrap the snappy block.
     std::string unwrapped;
     std::string_view block = push.body;
-    if (!push.content_encoding.empty() &&
-        strncasecmp(std::string(push.content_encoding).c_str(), "snappy", 7) != 0) {
+    if (!push.content_encoding.empty() && !IsSnappyEncoding(push.content_encoding)) {
       LODE_ASSIGN_OR_RETURN(unwrapped,
                             DecodeContentEncoding(push.content_encoding, push.body, max));
       block = unwrapped;

@@ -31,10 +31,7 @@ std::optional<HttpResponse> Api::ResolveIngest(const HttpRequest& request,
     push_errors_.With({"invalid", "400"}).Inc();
     return HttpResponse::Text(400, s.message());
   }
-  auto by_protocol = options_.protocol_durability.find(protocol);
-  target.durability = by_protocol != options_.protocol_durability.end()
-                          ? by_protocol->second
-                          : options_.default_durability;
+  target.durability = DefaultDurability(protocol);
   std::string qos = request.Header("X-Lode-Durability");
   if (strcasecmp(qos.c_str(), "durable") == 0) {
     target.durability = Durability::kDurable;
