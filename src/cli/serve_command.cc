@@ -88,6 +88,7 @@ int RunServe(const ServeFlags& flags) {
   store_options.log.max_head_bytes = config.head_max_bytes;
   store_options.max_heads_bytes = config.heads_max_bytes;
   store_options.log.max_head_age = config.head_max_age;
+  if (config.record_id_keys) store_options.log.record_id_keys = *config.record_id_keys;
   store_options.retention_period = std::chrono::nanoseconds(config.retention_period_ns);
   store_options.retention_bytes = config.retention_size;
   for (const auto& [tenant, r] : config.tenants) {
@@ -137,6 +138,11 @@ int RunServe(const ServeFlags& flags) {
       "lode_corrupt_blocks_total",
       "Reads of a part block that failed its checksum or decoding and skipped it.",
       [store_ptr] { return static_cast<double>(store_ptr->Stats().corrupt_blocks); });
+  metrics.AddCounterFunc(
+      "lode_duplicate_records_total",
+      "Records not stored because a record with the same record id was "
+      "(durability.record_id_keys).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().duplicate_records); });
   ApiOptions api_options;
   api_options.max_limit = config.max_query_limit;
   api_options.query_timeout = config.query_timeout;

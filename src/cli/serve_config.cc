@@ -150,6 +150,7 @@ Status ParseAuth(const YAML::Node& node, ServeConfig& config) {
 //   default: best-effort
 //   protocols: {otlp: durable, syslog: best-effort}
 //   durable_streams: ['{app="audit"}']
+//   record_id_keys: [log_record_uid, record_id]
 Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
   if (!node.IsMap()) {
     return Status::InvalidArgument("config key \"durability\"" + AtLine(node) +
@@ -190,9 +191,16 @@ Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
                                        " must be a list of stream selectors");
       }
       config.durable_streams = item.second.as<std::vector<std::string>>();
+    } else if (key == "record_id_keys") {
+      if (!item.second.IsSequence()) {
+        return Status::InvalidArgument("durability.record_id_keys" + AtLine(item.second) +
+                                       " must be a list of structured metadata names");
+      }
+      config.record_id_keys = item.second.as<std::vector<std::string>>();
     } else {
       return Status::InvalidArgument("unknown durability setting \"" + key + "\"" +
-                                     AtLine(item.first) + " (default, protocols, durable_streams)");
+                                     AtLine(item.first) +
+                                     " (default, protocols, durable_streams, record_id_keys)");
     }
   }
   return Status::Ok();

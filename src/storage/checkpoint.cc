@@ -5,7 +5,31 @@
 
 namespace lode {
 namespace {
-constexpr std::string_view kMagic = "LODECKP1";
+// Version 1 has no record ids; it is still read.
+constexpr std::string_view kMagicV1 = "LODECKP1";
+constexpr std::string_view kMagic = "LODECKP2";
+
+bool ReadIds(Decoder& d, std::vector<std::pair<std::string, int64_t>>& ids) {
+  uint64_t n = d.Varint64();
+  if (!d.ok() || n > d.remaining()) return false;
+  ids.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view id = d.LengthPrefixed();
+    int64_t when = d.Varsint64();
+    if (!d.ok()) return false;
+    ids.emplace_back(std::string(id), when);
+  }
+  return true;
+}
+
+void PutIds(std::string& data, const std::vector<std::pair<std::string, int64_t>>& ids) {
+  PutVarint64(data, ids.size());
+  for (const auto& [id, when] : ids) {
+    PutLengthPrefixed(data, id);
+    PutVarsint64(data, when);
+  }
+}
+
 }  // namespace
 
 Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path) {
@@ -13,20 +37,16 @@ Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path) {
   if (!env->FileExists(path)) return checkpoint;
   LODE_ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
   auto corrupt = [&] { return Status::Corruption("checkpoint file " + path + " is damaged"); };
-  if (data.size() < kMagic.size() + 4 || !data.starts_with(kMagic)) return corrupt();
+  if (data.size() < kMagic.size() + 4) return corrupt();
+  const std::string_view magic = std::string_view(data).substr(0, kMagic.size());
+  const bool v1 = magic == kMagicV1;
+  if (!v1 && magic != kMagic) return corrupt();
   std::string_view body = std::string_view(data).substr(0, data.size() - 4);
   if (crc32c::Value(body) != DecodeFixed32(data.data() + body.size())) return corrupt();
   Decoder d(body.substr(kMagic.size()));
   checkpoint.wal_checkpoint = d.Fixed64();
-  uint64_t n = d.Varint64();
-  if (!d.ok() || n > d.remaining()) return corrupt();
-  checkpoint.batch_ids.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string_view id = d.LengthPrefixed();
-    int64_t when = d.Varsint64();
-    if (!d.ok()) return corrupt();
-    checkpoint.batch_ids.emplace_back(std::string(id), when);
-  }
+  if (!ReadIds(d, checkpoint.batch_ids)) return corrupt();
+  if (!v1 && !ReadIds(d, checkpoint.record_ids)) return corrupt();
   if (d.remaining() != 0) return corrupt();
   return checkpoint;
 }
@@ -34,11 +54,8 @@ Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path) {
 Status WriteCheckpoint(Env* env, const std::string& path, const Checkpoint& checkpoint) {
   std::string data(kMagic);
   PutFixed64(data, checkpoint.wal_checkpoint);
-  PutVarint64(data, checkpoint.batch_ids.size());
-  for (const auto& [id, when] : checkpoint.batch_ids) {
-    PutLengthPrefixed(data, id);
-    PutVarsint64(data, when);
-  }
+  PutIds(data, checkpoint.batch_ids);
+  PutIds(data, checkpoint.record_ids);
   PutFixed32(data, crc32c::Value(data));
   return env->WriteFileAtomic(path, data);
 }

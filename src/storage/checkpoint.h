@@ -1,6 +1,6 @@
 // The checkpoint file of a tenant: which WAL segments are covered by parts,
-// and the idempotency keys of recently stored batches, so that a retried
-// batch is recognised even after its WAL segment is gone. Written
+// and the idempotency keys of recently stored batches and records, so that a
+// retried batch is recognised even after its WAL segment is gone. Written
 // atomically after every head flush. Format in docs/format/checkpoint.md.
 #pragma once
 
@@ -18,6 +18,9 @@ struct Checkpoint {
   uint64_t wal_checkpoint = 0;
   // (batch id, wall-clock ns when stored), oldest first.
   std::vector<std::pair<std::string, int64_t>> batch_ids;
+  // (record key, wall-clock ns when stored), oldest first: the digests of
+  // recently stored records' ids (RecordIdKey in tenant_log.cc).
+  std::vector<std::pair<std::string, int64_t>> record_ids;
 };
 
 // A missing file is an empty checkpoint; a damaged one is Corruption.

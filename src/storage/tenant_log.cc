@@ -1,8 +1,11 @@
 #include "storage/tenant_log.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <unordered_set>
 
 #include "base/coding.h"
 #include "base/log.h"
@@ -27,6 +30,74 @@ bool SplitBatchWithId(std::string_view payload, std::string_view& id, std::strin
   return true;
 }
 
+// The de-duplication keys of the batches' records that carry a record id
+// (under the first of `names` present in their metadata); a record
+// repeating an earlier one's key in the same call gets an empty key.
+struct RecordKey {
+  size_t batch;
+  size_t entry;
+  std::string key;
+};
+
+std::vector<RecordKey> RecordKeys(const std::vector<StreamBatch>& batches,
+                                  const std::vector<std::string>& names) {
+  std::vector<RecordKey> keys;
+  if (names.empty()) return keys;
+  std::unordered_set<std::string> seen;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    std::string stream;  // the stream's canonical form, once it is needed
+    const auto& entries = batches[b].entries;
+    for (size_t e = 0; e < entries.size(); ++e) {
+      if (entries[e].metadata.empty()) continue;
+      std::string_view id;
+      for (const std::string& name : names) {
+        id = entries[e].metadata.Get(name);
+        if (!id.empty()) break;
+      }
+      if (id.empty()) continue;
+      if (stream.empty()) stream = batches[b].labels.ToString();
+      // A digest of (stream, id): ids are compared within their stream, and
+      // memory does not grow with the ids' length.
+      std::string keyed = stream;
+      keyed += '\xff';
+      keyed += id;
+      XXH128_canonical_t digest;
+      XXH128_canonicalFromHash(&digest, XXH3_128bits(keyed.data(), keyed.size()));
+      std::string key(reinterpret_cast<const char*>(digest.digest), sizeof(digest.digest));
+      if (!seen.insert(key).second) key.clear();
+      keys.push_back(RecordKey{b, e, std::move(key)});
+    }
+  }
+  return keys;
+}
+
+// The batches less the records marked in `dropped` (indexes into `keys`);
+// streams left with no records are left out.
+std::vector<StreamBatch> WithoutRecords(const std::vector<StreamBatch>& batches,
+                                        const std::vector<RecordKey>& keys,
+                                        const std::vector<char>& dropped) {
+  std::vector<std::vector<char>> drop(batches.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!dropped[i]) continue;
+    auto& mask = drop[keys[i].batch];
+    if (mask.empty()) mask.resize(batches[keys[i].batch].entries.size());
+    mask[keys[i].entry] = 1;
+  }
+  std::vector<StreamBatch> out;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    if (drop[b].empty()) {
+      out.push_back(batches[b]);
+      continue;
+    }
+    StreamBatch kept{batches[b].labels, {}};
+    for (size_t e = 0; e < batches[b].entries.size(); ++e) {
+      if (!drop[b][e]) kept.entries.push_back(batches[b].entries[e]);
+    }
+    if (!kept.entries.empty()) out.push_back(std::move(kept));
+  }
+  return out;
+}
+
 }  // namespace
 
 TenantLog::TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options)
@@ -35,7 +106,8 @@ TenantLog::TenantLog(Env* env, std::string tenant, std::string dir, const Tenant
       dir_(std::move(dir)),
       options_(options),
       head_(std::make_unique<Head>()),
-      recent_batches_(options.batch_ids) {}
+      recent_batches_(options.batch_ids),
+      recent_records_(options.record_ids) {}
 
 std::string TenantLog::WalDir() const { return JoinPath(dir_, "wal"); }
 std::string TenantLog::CheckpointPath() const { return JoinPath(dir_, "checkpoint"); }
@@ -47,6 +119,7 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
   LODE_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(env, log->CheckpointPath()));
   log->checkpoint_ = checkpoint.wal_checkpoint;
   for (const auto& [id, when] : checkpoint.batch_ids) log->recent_batches_.Add(id, 0, when);
+  for (const auto& [key, when] : checkpoint.record_ids) log->recent_records_.Add(key, 0, when);
   LODE_ASSIGN_OR_RETURN(log->parts_, PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"),
                                                    log->checkpoint_));
   log->part_records_ = log->parts_->record_count();
@@ -89,6 +162,7 @@ Status TenantLog::Recover(uint64_t& next_segment) {
           }
           auto batches = wal::DecodeBatches(payload);
           if (!batches.ok()) return batches.status();
+          RememberRecordIds(*batches);
           head_->Insert(*batches);
           return Status::Ok();
         });
@@ -121,25 +195,55 @@ Status TenantLog::Recover(uint64_t& next_segment) {
   return Status::Ok();
 }
 
-Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability durability,
-                         std::string_view batch_id) {
-  // The payload is encoded straight into its frame.
-  std::string frame;
-  const size_t frame_start = wal::WalWriter::BeginFrame(frame);
-  if (!batch_id.empty()) PutLengthPrefixed(frame, batch_id);
-  wal::EncodeBatches(frame, batches);
-  const size_t payload_size = frame.size() - frame_start - wal::kFrameHeaderSize;
-  if (payload_size > wal::kMaxPayloadSize) {
-    return Status::InvalidArgument("batch of " + std::to_string(payload_size) +
-                                   " bytes exceeds the limit of " +
-                                   std::to_string(wal::kMaxPayloadSize));
+void TenantLog::RememberRecordIds(const std::vector<StreamBatch>& batches) {
+  for (RecordKey& k : RecordKeys(batches, options_.record_id_keys)) {
+    if (!k.key.empty()) recent_records_.Add(k.key, 0, NowNanos());
   }
-  wal::WalWriter::FinishFrame(
-      frame, frame_start, batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId);
+}
 
-  uint64_t my_frame;
+Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durability,
+                         std::string_view batch_id) {
+  // Records that repeat a record id, earlier in this call or already
+  // stored, are left out; `batches` is what remains.
+  const std::vector<RecordKey> keys = RecordKeys(input, options_.record_id_keys);
+  std::vector<char> dropped(keys.size());
+  size_t duplicates = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].key.empty()) dropped[i] = 1, ++duplicates;
+  }
+  std::vector<StreamBatch> kept;
+  const std::vector<StreamBatch>* batches = &input;
+  if (duplicates > 0) {
+    kept = WithoutRecords(input, keys, dropped);
+    batches = &kept;
+  }
+  // The frame of the latest original of a duplicate: a durable append
+  // waits for it to be synced too.
+  uint64_t original_frame = 0;
+  uint64_t my_frame = 0;
   bool spill = false;
-  {
+  for (bool rebuild = false;; rebuild = true) {
+    if (rebuild) {
+      kept = WithoutRecords(input, keys, dropped);
+      batches = &kept;
+    }
+    const bool nothing_left = duplicates > 0 && batches->empty();
+    // The payload is encoded straight into its frame.
+    std::string frame;
+    if (!nothing_left) {
+      const size_t frame_start = wal::WalWriter::BeginFrame(frame);
+      if (!batch_id.empty()) PutLengthPrefixed(frame, batch_id);
+      wal::EncodeBatches(frame, *batches);
+      const size_t payload_size = frame.size() - frame_start - wal::kFrameHeaderSize;
+      if (payload_size > wal::kMaxPayloadSize) {
+        return Status::InvalidArgument("batch of " + std::to_string(payload_size) +
+                                       " bytes exceeds the limit of " +
+                                       std::to_string(wal::kMaxPayloadSize));
+      }
+      wal::WalWriter::FinishFrame(
+          frame, frame_start,
+          batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId);
+    }
     std::lock_guard lock(mu_);
     if (!failed_.ok()) return failed_;
     std::optional<uint64_t> original;
@@ -151,7 +255,22 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
         return Status::Ok();
       }
       my_frame = *original;
-    } else {
+      break;
+    }
+    bool found_more = false;  // then the loop goes round again
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (dropped[i]) continue;
+      if (auto f = recent_records_.Find(keys[i].key)) {
+        dropped[i] = 1;
+        ++duplicates;
+        original_frame = std::max(original_frame, *f);
+        found_more = true;
+      }
+    }
+    if (found_more) continue;  // re-encoded without them, outside the lock
+    const int64_t now = NowNanos();
+    duplicate_records_ += duplicates;
+    if (!nothing_left) {
       if (pending_.empty()) {
         pending_.swap(frame);
       } else {
@@ -162,13 +281,20 @@ Status TenantLog::Append(const std::vector<StreamBatch>& batches, Durability dur
       // The records join the head together with their frame, so a head
       // flush (which swaps the head and takes the pending frames at once)
       // always finds a record's frame in the segments it covers.
-      head_->Insert(batches);
-      if (!batch_id.empty()) {
-        recent_batches_.Add(std::string(batch_id), my_frame, NowNanos());
-        recent_batches_.Prune(NowNanos());
+      head_->Insert(*batches);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (!dropped[i]) recent_records_.Add(keys[i].key, my_frame, now);
       }
+      if (!keys.empty()) recent_records_.Prune(now);
     }
+    my_frame = std::max(my_frame, original_frame);
+    if (!batch_id.empty()) {
+      recent_batches_.Add(std::string(batch_id), my_frame, now);
+      recent_batches_.Prune(now);
+    }
+    break;
   }
+  if (my_frame == 0) return Status::Ok();  // nothing stored, nothing to wait for
   if (durability == Durability::kBestEffort) {
     return spill ? WritePending(/*sync=*/false) : Status::Ok();
   }
@@ -272,6 +398,8 @@ Status TenantLog::FlushHead(bool force) {
       std::lock_guard lock(mu_);
       recent_batches_.Prune(NowNanos());
       checkpoint.batch_ids = recent_batches_.Snapshot();
+      recent_records_.Prune(NowNanos());
+      checkpoint.record_ids = recent_records_.Snapshot();
     }
     published = WriteCheckpoint(env_, CheckpointPath(), checkpoint);
     if (!published.ok()) parts_->Discard(*parts);
@@ -483,6 +611,7 @@ StorageStats TenantLog::Stats() const {
     stats.head_records = head_->records() + (flushing_ ? flushing_->records() : 0);
     stats.head_bytes = head_->bytes() + (flushing_ ? flushing_->bytes() : 0);
     stats.records = stats.head_records + part_records_;
+    stats.duplicate_records = duplicate_records_;
   }
   stats.parts = parts_->part_count();
   stats.part_bytes = parts_->disk_bytes();

@@ -56,6 +56,7 @@ struct StorageStats {
   uint64_t merges_running = 0;           // store-wide only: 0 or 1
   uint64_t appends_held = 0;             // store-wide only: waited for head room
   uint64_t appends_refused = 0;          // store-wide only: refused for lack of it
+  uint64_t duplicate_records = 0;        // not stored: their record id was known
 
   void Add(const StorageStats& o) {
     records += o.records;
@@ -67,6 +68,7 @@ struct StorageStats {
     merges += o.merges;
     flush_bytes += o.flush_bytes;
     merge_bytes += o.merge_bytes;
+    duplicate_records += o.duplicate_records;
   }
 };
 
@@ -83,6 +85,12 @@ struct TenantLogOptions {
   bool flush_head_on_close = true;
   // How long, and how many, batch ids are remembered for de-duplication.
   RecentBatchesOptions batch_ids;
+  // A record whose structured metadata has one of these names carries a
+  // record id (the first one present): a record with the id of one stored
+  // in the same stream within the window is not stored again. Records
+  // without one are never compared.
+  std::vector<std::string> record_id_keys = {"log_record_uid", "record_id"};
+  RecentBatchesOptions record_ids;
   part::PartWriterOptions part;
   // Merges take between these many parts of one day (see PickMergeInputs);
   // merged parts are compressed at merge_zstd_level.
@@ -150,6 +158,8 @@ class TenantLog {
   TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options);
 
   Status Recover(uint64_t& next_segment);
+  // Remembers the record ids of replayed batches (durable: frame 0).
+  void RememberRecordIds(const std::vector<StreamBatch>& batches);
   // Takes write_mu_; writes what is pending and, if `sync`, fsyncs it.
   // With `rolled_segment`, also swaps the head into flushing_ at the
   // instant the frames are taken, and rolls the WAL (returning the index
@@ -182,6 +192,8 @@ class TenantLog {
   std::shared_ptr<const Head> flushing_;  // guarded by mu_; immutable contents
   uint64_t part_records_ = 0;             // guarded by mu_
   RecentBatches recent_batches_;          // guarded by mu_
+  RecentBatches recent_records_;          // guarded by mu_; keys from RecordIdKey
+  uint64_t duplicate_records_ = 0;        // guarded by mu_
 };
 
 }  // namespace lode

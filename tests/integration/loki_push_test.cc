@@ -318,5 +318,54 @@ TEST_F(LokiPushTest, DurabilityByHeaderProtocolAndStreamRule) {
   EXPECT_EQ(pushes("best-effort"), 1);
 }
 
+TEST_F(LokiPushTest, ARecordIdIsStoredOnceOverEveryProtocolAndAcrossACrash) {
+  Start();
+  const std::string ts = std::to_string(NowNanos() - 60 * kSec);
+  // Loki push with the id as structured metadata, OTLP with the semantic
+  // convention's log.record.uid attribute, JSON lines with a record_id field.
+  const std::string loki = R"({"streams":[{"stream":{"app":"pay"},"values":[[")" + ts +
+                           R"(","credit 10",{"log_record_uid":"tx-1"}],[")" + ts +
+                           R"(","credit 20",{"log_record_uid":"tx-2"}]]}]})";
+  const std::string otlp =
+      R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"ledger"}}]},)"
+      R"("scopeLogs":[{"logRecords":[{"timeUnixNano":")" +
+      ts +
+      R"(","body":{"stringValue":"debit 5"},)"
+      R"("attributes":[{"key":"log.record.uid","value":{"stringValue":"tx-3"}}]}]}]}]})";
+  const std::string jsonl = R"({"_time":")" + ts + R"(","_msg":"refund 7","record_id":"tx-4"})";
+  auto send_all = [&](const std::string& durability) {
+    const std::vector<std::pair<std::string, std::string>> headers = {
+        {"X-Lode-Durability", durability}, {"Content-Type", "application/json"}};
+    EXPECT_EQ(Push(loki, headers).status, 204);
+    EXPECT_EQ(Push(otlp, headers, "/otlp/v1/logs").status, 200);
+    EXPECT_EQ(
+        Push(jsonl, headers, "/insert/jsonl?_time_field=_time&_msg_field=_msg&app=refunds").status,
+        204);
+  };
+  auto count = [&] {
+    return Lines(R"({app="pay"})").size() + Lines(R"({service_name="ledger"})").size() +
+           Lines(R"({app="refunds"})").size();
+  };
+  send_all("durable");
+  send_all("best-effort");
+  EXPECT_EQ(count(), 4u);
+  // A duplicate is not a refusal: it is counted, and the push succeeded.
+  std::string metrics = server_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("lode_duplicate_records_total 4"), std::string::npos) << metrics;
+  // After kill -9 the ids come back from the WAL; the retried deliveries
+  // still store nothing.
+  server_->Kill9();
+  Start();
+  send_all("durable");
+  EXPECT_EQ(count(), 4u);
+  // A new id in the same stream is stored.
+  ASSERT_EQ(server_
+                ->PushJson(R"({"streams":[{"stream":{"app":"pay"},"values":[[")" + ts +
+                           R"(","credit 30",{"log_record_uid":"tx-5"}]]}]})")
+                .status,
+            204);
+  EXPECT_EQ(count(), 5u);
+}
+
 }  // namespace
 }  // namespace lode::testing
