@@ -27,6 +27,7 @@
 #include "base/json_writer.h"
 #include "base/time.h"
 #include "forward/forwarder.h"
+#include "forward/loki_push_encoder.h"
 #include "ingest/loki_push_proto.h"
 #include "proto/otlp_logs.pb.h"
 #include "server/http_client.h"

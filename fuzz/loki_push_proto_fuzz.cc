@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "forward/loki_push_encoder.h"
 #include "ingest/loki_push_proto.h"
 #include "ingest/push_validation.h"
 

@@ -56,7 +56,12 @@ void AppendJsonString(std::string& out, std::string_view s) {
     }
     size_t n = Utf8SequenceLength(s, i);
     if (n == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
+      // A byte that is not UTF-8 is shown as the text \xHH: what LogQL's
+      // "\xHH" escape matches, and unlike U+FFFD it tells the byte.
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
       ++i;
     } else {
       out.append(s.data() + i, n);

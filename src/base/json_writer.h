@@ -1,6 +1,7 @@
 // A minimal streaming JSON writer for responses. Strings are escaped per
-// RFC 8259; bytes that are not valid UTF-8 are written as U+FFFD, so any
-// stored line can be returned as valid JSON.
+// RFC 8259; a byte that is not valid UTF-8 is written as the four
+// characters \xHH (lowercase hex), so any stored line can be returned as
+// valid JSON and its bytes can still be read.
 #pragma once
 
 #include <cstdint>

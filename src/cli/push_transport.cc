@@ -8,7 +8,7 @@ SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& 
   ClientRequest request;
   request.method = "POST";
   request.url = url_;
-  request.headers = {{"Content-Type", "application/json"}};
+  request.headers = {{"Content-Type", "application/x-protobuf"}};
   if (durable_) request.headers.emplace_back("X-Lode-Durability", "durable");
   if (!tenant_.empty()) request.headers.emplace_back("X-Scope-OrgID", tenant_);
   if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);

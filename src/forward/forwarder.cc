@@ -2,9 +2,9 @@
 
 #include <random>
 
-#include "base/json_writer.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "forward/loki_push_encoder.h"
 
 namespace lode {
 
@@ -158,11 +158,14 @@ void Forwarder::SendLoop() {
 }
 
 void Forwarder::SendWithRetries(Batch batch) {
-  std::string body = EncodePushBody(batch.labels, batch.entries);
+  std::string body = EncodeLokiPushBody(batch.labels, batch.entries);
   // A spooled batch keeps its id across runs, so the server stores a
   // batch replayed after a crash once.
   std::string batch_id = batch.spooled ? batch.spooled->id : NewBatchId();
-  WaitForRate(body.size());
+  // The rate counts line bytes, as the server's ingestion rate does.
+  size_t line_bytes = 0;
+  for (const Entry& e : batch.entries) line_bytes += e.line.size();
+  WaitForRate(line_bytes);
   for (int attempt = 0;; ++attempt) {
     SendOutcome outcome = transport_.Send(body, batch_id);
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
@@ -222,35 +225,6 @@ Status Forwarder::Finish() {
 ForwarderStats Forwarder::stats() const {
   std::lock_guard lock(mu_);
   return stats_;
-}
-
-std::string Forwarder::EncodePushBody(const Labels& labels, const std::vector<Entry>& entries) {
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("streams");
-  w.BeginArray();
-  w.BeginObject();
-  w.Key("stream");
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
-  w.Key("values");
-  w.BeginArray();
-  for (const Entry& e : entries) {
-    w.BeginArray();
-    w.String(std::to_string(e.timestamp));
-    w.String(e.line);
-    w.EndArray();
-  }
-  w.EndArray();
-  w.EndObject();
-  w.EndArray();
-  w.EndObject();
-  return out;
 }
 
 }  // namespace lode

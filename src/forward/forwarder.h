@@ -87,9 +87,6 @@ class Forwarder {
 
   ForwarderStats stats() const;
 
-  // Encodes entries as a Loki JSON push body for one stream.
-  static std::string EncodePushBody(const Labels& labels, const std::vector<Entry>& entries);
-
  private:
   struct Batch {
     std::vector<Entry> entries;

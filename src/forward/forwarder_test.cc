@@ -1,17 +1,19 @@
 #include "forward/forwarder.h"
 
 #include <gtest/gtest.h>
+#include <snappy.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "base/time.h"
+#include "forward/loki_push_encoder.h"
+#include "proto/loki_push.pb.h"
 
 namespace lode {
 namespace {
@@ -86,14 +88,24 @@ struct Value {
   std::string line;
 };
 
-// The [ts, line] pairs of a push body. Test lines are plain ASCII without
-// quotes or backslashes, so a regex over the JSON is enough.
+// A push body (snappy-compressed PushRequest) as it was sent.
+wire::loki::PushRequest Decode(const std::string& body) {
+  std::string raw;
+  EXPECT_TRUE(snappy::Uncompress(body.data(), body.size(), &raw));
+  wire::loki::PushRequest request;
+  EXPECT_TRUE(request.ParseFromString(raw));
+  return request;
+}
+
+// The [ts, line] pairs of a push body.
 std::vector<Value> ValuesOf(const std::string& body) {
-  static const std::regex kValue(R"re(\["(-?[0-9]+)","([^"\\]*)"\])re");
   std::vector<Value> out;
-  for (auto it = std::sregex_iterator(body.begin(), body.end(), kValue);
-       it != std::sregex_iterator(); ++it) {
-    out.push_back(Value{std::stoll((*it)[1].str()), (*it)[2].str()});
+  const wire::loki::PushRequest request = Decode(body);
+  for (const auto& stream : request.streams()) {
+    for (const auto& e : stream.entries()) {
+      out.push_back(
+          Value{e.timestamp().seconds() * 1'000'000'000 + e.timestamp().nanos(), e.line()});
+    }
   }
   return out;
 }
@@ -180,9 +192,9 @@ TEST(ForwarderTest, BodyCarriesTheConfiguredLabels) {
   ASSERT_TRUE(forwarder.Finish().ok());
   auto attempts = transport.attempts();
   ASSERT_EQ(attempts.size(), 1u);
-  EXPECT_EQ(attempts[0].body.rfind(R"({"streams":[{"stream":{"host":"h1","job":"varlogs"},)", 0),
-            0u)
-      << attempts[0].body;
+  auto request = Decode(attempts[0].body);
+  ASSERT_EQ(request.streams_size(), 1);
+  EXPECT_EQ(request.streams(0).labels(), R"({host="h1", job="varlogs"})");
 }
 
 TEST(ForwarderTest, FinishWithNothingAddedSendsNothing) {
@@ -385,24 +397,34 @@ TEST(ForwarderTest, DestructorFlushesWhatIsLeft) {
   EXPECT_EQ(AcceptedLines(transport), (std::vector<std::string>{"left over"}));
 }
 
-TEST(EncodePushBodyTest, ExactJson) {
+TEST(EncodePushBodyTest, EveryFieldRoundTripsThroughTheWireFormat) {
   Labels labels{{"job", "x"}, {"env", "a\"b"}};
   std::vector<Entry> entries = {Entry{1714521600000000000, "hello", {}},
-                                Entry{1714521600000000001, "say \"hi\"\n\\", {}}};
-  EXPECT_EQ(Forwarder::EncodePushBody(labels, entries),
-            R"({"streams":[{"stream":{"env":"a\"b","job":"x"},"values":[)"
-            R"(["1714521600000000000","hello"],)"
-            R"(["1714521600000000001","say \"hi\"\n\\"]]}]})");
+                                Entry{-1, "say \"hi\"\n\\", Labels{{"trace_id", "abc"}}}};
+  auto request = Decode(EncodeLokiPushBody(labels, entries));
+  ASSERT_EQ(request.streams_size(), 1);
+  EXPECT_EQ(request.streams(0).labels(), R"({env="a\"b", job="x"})");
+  ASSERT_EQ(request.streams(0).entries_size(), 2);
+  const auto& second = request.streams(0).entries(1);
+  // Before the epoch: seconds round down, nanos stay positive.
+  EXPECT_EQ(second.timestamp().seconds(), -1);
+  EXPECT_EQ(second.timestamp().nanos(), 999'999'999);
+  EXPECT_EQ(second.line(), "say \"hi\"\n\\");
+  ASSERT_EQ(second.structured_metadata_size(), 1);
+  EXPECT_EQ(second.structured_metadata(0).name(), "trace_id");
+  EXPECT_EQ(second.structured_metadata(0).value(), "abc");
 }
 
 TEST(EncodePushBodyTest, EmptyLabelsAndEntries) {
-  EXPECT_EQ(Forwarder::EncodePushBody(Labels(), {}), R"({"streams":[{"stream":{},"values":[]}]})");
+  auto request = Decode(EncodeLokiPushBody(Labels(), {}));
+  ASSERT_EQ(request.streams_size(), 1);
+  EXPECT_EQ(request.streams(0).labels(), "{}");
+  EXPECT_EQ(request.streams(0).entries_size(), 0);
 }
 
-TEST(EncodePushBodyTest, InvalidUtf8InALineBecomesReplacementCharacter) {
-  std::vector<Entry> entries = {Entry{5, "a\xff", {}}};
-  EXPECT_EQ(Forwarder::EncodePushBody(Labels{{"j", "x"}}, entries),
-            "{\"streams\":[{\"stream\":{\"j\":\"x\"},\"values\":[[\"5\",\"a\xEF\xBF\xBD\"]]}]}");
+TEST(EncodePushBodyTest, ALineThatIsNotUtf8IsSentByteForByte) {
+  std::vector<Entry> entries = {Entry{5, "a\xff\xfe", {}}};
+  EXPECT_EQ(ValuesOf(EncodeLokiPushBody(Labels{{"j", "x"}}, entries))[0].line, "a\xff\xfe");
 }
 
 TEST(BackoffDelayTest, StaysWithinUpperHalfOfTheExponentialDelay) {

@@ -51,30 +51,4 @@ Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, Push
   return batches;
 }
 
-std::string EncodeLokiPushProto(const std::vector<StreamBatch>& batches) {
-  wire::loki::PushRequest request;
-  for (const StreamBatch& batch : batches) {
-    wire::loki::StreamAdapter* stream = request.add_streams();
-    stream->set_labels(batch.labels.ToString());
-    for (const Entry& e : batch.entries) {
-      wire::loki::EntryAdapter* entry = stream->add_entries();
-      int64_t seconds = e.timestamp / 1'000'000'000;
-      int32_t nanos = static_cast<int32_t>(e.timestamp % 1'000'000'000);
-      if (nanos < 0) {
-        nanos += 1'000'000'000;
-        --seconds;
-      }
-      entry->mutable_timestamp()->set_seconds(seconds);
-      entry->mutable_timestamp()->set_nanos(nanos);
-      entry->set_line(e.line);
-      for (const Label& m : e.metadata) {
-        wire::loki::LabelPairAdapter* pair = entry->add_structured_metadata();
-        pair->set_name(m.name);
-        pair->set_value(m.value);
-      }
-    }
-  }
-  return request.SerializeAsString();
-}
-
 }  // namespace lode

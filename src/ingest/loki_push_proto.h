@@ -1,6 +1,7 @@
 // Decoder for the Loki push API's protobuf body (after snappy): a
 // PushRequest of StreamAdapters, each with its labels as text and its
-// entries with timestamps, lines and structured metadata.
+// entries with timestamps, lines and structured metadata. The encoder
+// for clients is forward/loki_push_encoder.h.
 #pragma once
 
 #include <string_view>
@@ -16,8 +17,5 @@ namespace lode {
 // labels do not parse is refused in `report` (its entries counted), and
 // the others are returned.
 Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, PushReport& report);
-
-// Encodes streams as a PushRequest (not snappy-compressed), for clients.
-std::string EncodeLokiPushProto(const std::vector<StreamBatch>& batches);
 
 }  // namespace lode

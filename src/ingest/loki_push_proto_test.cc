@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <snappy.h>
 
+#include "forward/loki_push_encoder.h"
 #include "ingest/snappy_block.h"
 #include "proto/loki_push.pb.h"
 

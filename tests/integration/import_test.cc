@@ -107,6 +107,17 @@ TEST_F(ImportTest, CompressedFilesAndOtherTimeFormats) {
   EXPECT_EQ(e[0].first, 1714564800123000000);
 }
 
+TEST_F(ImportTest, LatinOneBytesArriveAsTheyWereAndAreShownEscaped) {
+  // A file from a system that logs in Latin-1: é is the single byte 0xe9.
+  Write(dir_.path() + "/latin1.log", "2024-05-01 12:00:00,000 caf\xe9 ouvert\n");
+  CommandResult r = Import({"-l", "job=latin", dir_.path() + "/latin1.log"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Sent as protobuf bytes, so the byte is stored, not a replacement.
+  auto lines = Lines("{job=\"latin\"} |= \"caf\\xe9\"");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].second, "2024-05-01 12:00:00,000 caf\\xe9 ouvert");
+}
+
 TEST_F(ImportTest, TimestampFormatOverrideStdinAndProgress) {
   std::string hdfs = "081109 203615 148 INFO dfs.DataNode: one\n081109 203807 222 INFO two\n";
   Write(dir_.path() + "/hdfs.log", hdfs);

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "base/time.h"
+#include "forward/loki_push_encoder.h"
 #include "ingest/loki_push_proto.h"
 #include "lode_process.h"
 
@@ -220,17 +221,28 @@ TEST_F(LokiPushTest, GarbageBodiesGet400AndTheServerGoesOn) {
   EXPECT_EQ(Lines(R"({app="g"})").size(), 1u);
 }
 
-TEST_F(LokiPushTest, InvalidUtf8IsStoredAsSentAndReturnedAsValidJson) {
+TEST_F(LokiPushTest, InvalidUtf8IsStoredAsSentAndShownEscaped) {
   Start();
   const int64_t ts = NowNanos() - 60 * kSec;
-  std::string body = Snappy(ProtoBody("bin", {std::string("ok \xff\xfe end")}, ts));
+  std::string body = Snappy(ProtoBody("bin", {std::string("ok \xff\xfe end \xc3\xa9")}, ts));
   ASSERT_EQ(Push(body, {{"Content-Type", "application/x-protobuf"}}).status, 204);
+  // The response is valid JSON; each byte that is not UTF-8 is shown as
+  // the text \xHH, the valid é as it is.
+  HttpResponse raw = server_->QueryRange(R"({app="bin"})", "start=0&limit=10");
+  EXPECT_NE(raw.body.find(R"("ok \\xff\\xfe end )"
+                          "\xc3\xa9\""),
+            std::string::npos)
+      << raw.body;
   auto lines = Lines(R"({app="bin"})");
   ASSERT_EQ(lines.size(), 1u);
-  // The JSON API shows each byte that is not UTF-8 as U+FFFD, as Loki does;
-  // the stored bytes still match a filter on them.
-  EXPECT_EQ(lines[0].second, "ok \xef\xbf\xbd\xef\xbf\xbd end");
+  EXPECT_EQ(lines[0].second, "ok \\xff\\xfe end \xc3\xa9");
+  // The stored bytes still match a filter on them, written as shown.
   EXPECT_EQ(Lines("{app=\"bin\"} |= \"\\xff\\xfe\"").size(), 1u);
+  // lode query prints what the API shows.
+  CommandResult query =
+      RunLode({"query", "--url", server_->base_url(), "--since", "1h", R"({app="bin"})"});
+  EXPECT_EQ(query.exit_code, 0) << query.err;
+  EXPECT_NE(query.out.find("ok \\xff\\xfe end"), std::string::npos) << query.out;
 }
 
 TEST_F(LokiPushTest, OverTheTenantsRateIs429WithRetryAfterAndNothingStored) {
