@@ -218,8 +218,16 @@ Status Forwarder::Finish() {
   if (sender_.joinable()) sender_.join();
   std::lock_guard lock(mu_);
   if (stats_.lines_dropped == 0) return Status::Ok();
-  return Status::Unavailable(std::to_string(stats_.lines_dropped) + " lines dropped (" +
-                             drop_reasons_.front() + ")");
+  std::string why;
+  if (stats_.lines_dropped_overflow > 0) {
+    why = std::to_string(stats_.lines_dropped_overflow) +
+          " oldest while the buffer was full and the server slow or down";
+  }
+  if (!drop_reasons_.empty()) {
+    if (!why.empty()) why += "; ";
+    why += drop_reasons_.front();
+  }
+  return Status::Unavailable(std::to_string(stats_.lines_dropped) + " lines dropped (" + why + ")");
 }
 
 ForwarderStats Forwarder::stats() const {

@@ -303,6 +303,30 @@ TEST(ForwarderTest, RejectedBatchIsDroppedWithoutRetry) {
   EXPECT_EQ(stats.retries, 0u);
 }
 
+TEST(ForwarderTest, BestEffortDropsTheOldestBatchesWhileTheSenderIsStuck) {
+  ScriptedTransport transport;
+  transport.SetOpen(false);
+  ForwarderOptions options = FastOptions();
+  options.batch_max_lines = 2;
+  options.max_queued_batches = 2;
+  options.drop_oldest = true;
+  Forwarder forwarder(transport, options);
+  forwarder.AddLine("line-0");
+  forwarder.AddLine("line-1");
+  ASSERT_TRUE(transport.WaitForBlockedSend());  // the sender holds line-0, line-1
+  // Never blocks: 10 more lines make 5 batches, of which the 2 newest stay.
+  for (int i = 2; i < 12; ++i) forwarder.AddLine("line-" + std::to_string(i));
+  transport.SetOpen(true);
+  Status status = forwarder.Finish();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("6 lines dropped (6 oldest while the buffer was full"),
+            std::string::npos)
+      << status.message();
+  EXPECT_EQ(AcceptedLines(transport), (std::vector<std::string>{"line-0", "line-1", "line-8",
+                                                                "line-9", "line-10", "line-11"}));
+  EXPECT_EQ(forwarder.stats().lines_dropped_overflow, 6u);
+}
+
 TEST(ForwarderTest, MaxRetriesExhaustionDropsTheBatch) {
   // max_retries = 2: one try and two retries, then the batch is dropped.
   ScriptedTransport transport({Retryable(), Retryable(), Retryable()});

@@ -1,6 +1,7 @@
 // `lode forward` against the real server: the spool across crashes of
 // both, failover between targets, and best-effort input never held up.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -110,6 +111,32 @@ TEST(ForwardTest, BestEffortReadsEverythingWhileTheServerIsDownAndCountsDrops) {
   int code = forward.Wait(30000);
   EXPECT_EQ(code, 1);  // lines were dropped, and it says so
   EXPECT_NE(forward.Stderr().find("dropped_overflow="), std::string::npos) << forward.Stderr();
+}
+
+TEST(ForwardTest, BestEffortIsNotHeldUpByAServerThatStopsAnswering) {
+  TempDir dir;
+  LodeServer server(dir.path() + "/data");
+  // SIGSTOP: the server's socket still accepts connections, but nothing
+  // is answered: the slowest a server can be.
+  ASSERT_EQ(kill(server.pid(), SIGSTOP), 0);
+  std::string input = dir.path() + "/input";
+  std::ofstream(input) << Lines(0, 20000);
+  LodeChild forward({"forward", "--url", server.base_url(), "--tee", "--buffer-batches", "2",
+                     "--batch-bytes", "10000", "-l", "app=slow"},
+                    input);
+  // Every line is read (and passed on by --tee) while no push is answered.
+  const bool read_all = forward.WaitForStdout("record 19999\n", 10000);
+  ASSERT_EQ(kill(server.pid(), SIGCONT), 0);
+  ASSERT_TRUE(read_all) << forward.Stderr();
+  EXPECT_EQ(CountLines(forward.Stdout()), 20000u);
+  // Once the server answers again the buffered batches, the newest, go
+  // through; the oldest that did not fit were dropped and counted.
+  EXPECT_EQ(forward.Wait(60000), 1) << forward.Stderr();
+  EXPECT_NE(forward.Stderr().find("dropped_overflow="), std::string::npos) << forward.Stderr();
+  auto stored = Stored(server, R"({app="slow"})");
+  EXPECT_EQ(stored.count("record 19999"), 1u);
+  EXPECT_LT(stored.size(), 20000u);
+  for (const auto& [line, n] : stored) EXPECT_EQ(n, 1) << line;
 }
 
 TEST(ForwardTest, Kill9OfServerAndForwarderLosesNoAcknowledgedLineAndStoresEachOnce) {
