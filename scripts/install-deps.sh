@@ -23,6 +23,7 @@ PACKAGES=(
   curl zstd ripgrep sqlite3 python3 procps
   nodejs                # runs the npm client libraries of the ingest tests
   bsdutils              # logger(1): a syslog sender for the syslog tests
+  rsyslog               # rsyslogd: a second, independent syslog sender
 )
 
 missing=()

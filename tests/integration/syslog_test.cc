@@ -1,12 +1,15 @@
-// Syslog listeners of the real server, fed by util-linux's logger(1): RFC
-// 5424 and RFC 3164, over UDP and TCP with newline and octet-counting
-// framing.
+// Syslog listeners of the real server, fed by util-linux's logger(1) and by
+// rsyslogd: RFC 5424 and RFC 3164, over UDP and TCP with newline and
+// octet-counting framing.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "base/time.h"
@@ -136,6 +139,82 @@ TEST_F(SyslogTest, GarbageOnTheSocketLosesNothingElse) {
   ASSERT_EQ(Logger({"-P", Port(true), "-T", "--rfc5424", "-t", "after", "still fine"}).exit_code,
             0);
   EXPECT_EQ(WaitForLines(R"({app_name="after"})", 1).size(), 1u);
+}
+
+// rsyslogd started as a daemon with its own config; stopped on destruction.
+class Rsyslogd {
+ public:
+  Rsyslogd(const std::string& dir, const std::string& config) : pid_file_(dir + "/rsyslogd.pid") {
+    std::string path = dir + "/rsyslog.conf";
+    std::ofstream(path) << config;
+    const char* binary =
+        access("/usr/sbin/rsyslogd", X_OK) == 0 ? "/usr/sbin/rsyslogd" : "rsyslogd";
+    started_ = RunProgram({binary, "-f", path, "-i", pid_file_});
+  }
+  ~Rsyslogd() {
+    std::ifstream in(pid_file_);
+    pid_t pid = 0;
+    if (!(in >> pid) || pid <= 0 || kill(pid, SIGTERM) != 0) return;
+    // Not our child once it has daemonized: wait for it to be gone.
+    for (int i = 0; i < 100 && kill(pid, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  const CommandResult& started() const { return started_; }
+
+ private:
+  std::string pid_file_;
+  CommandResult started_;
+};
+
+TEST_F(SyslogTest, RsyslogForwardsFilesOverTcpAndUdp) {
+  // rsyslog reads two files and forwards one as RFC 5424 over TCP with
+  // octet counting, the other in the traditional (RFC 3164) form over UDP.
+  std::string payments, backups;
+  for (int i = 1; i <= 200; ++i) payments += "payment " + std::to_string(i) + " settled\n";
+  for (int i = 1; i <= 20; ++i) backups += "backup step " + std::to_string(i) + "\n";
+  const std::string d = dir_.path();
+  std::ofstream(d + "/payments.log") << payments;
+  std::ofstream(d + "/backup.log") << backups;
+  std::filesystem::create_directories(d + "/rsyslog-work");
+  Rsyslogd rsyslogd(
+      d, "global(workDirectory=\"" + d +
+             "/rsyslog-work\")\n"
+             "module(load=\"imfile\")\n"
+             "input(type=\"imfile\" file=\"" +
+             d +
+             "/payments.log\" tag=\"payments\" "
+             "facility=\"local3\" severity=\"notice\" ruleset=\"tcp\")\n"
+             "input(type=\"imfile\" file=\"" +
+             d +
+             "/backup.log\" tag=\"backup:\" "
+             "facility=\"cron\" severity=\"warning\" ruleset=\"udp\")\n"
+             "ruleset(name=\"tcp\") { action(type=\"omfwd\" target=\"127.0.0.1\" port=\"" +
+             Port(true) +
+             "\" protocol=\"tcp\" TCP_Framing=\"octet-counted\" "
+             "template=\"RSYSLOG_SyslogProtocol23Format\") }\n"
+             "ruleset(name=\"udp\") { action(type=\"omfwd\" target=\"127.0.0.1\" port=\"" +
+             Port(false) +
+             "\" protocol=\"udp\" "
+             "template=\"RSYSLOG_TraditionalForwardFormat\") }\n");
+  ASSERT_EQ(rsyslogd.started().exit_code, 0)
+      << rsyslogd.started().err << " (rsyslog is installed by make deps)";
+  auto tcp = WaitForLines(R"({app_name="payments", facility="local3", severity="notice"})", 200);
+  ASSERT_EQ(tcp.size(), 200u);
+  EXPECT_EQ(tcp[0].second, "payment 1 settled");
+  EXPECT_EQ(tcp[199].second, "payment 200 settled");
+  EXPECT_LT(std::abs(tcp[0].first - NowNanos()), 60LL * kNanosPerSecond);
+  auto udp = WaitForLines(R"({app_name="backup", facility="cron", level="warn"})", 20);
+  ASSERT_EQ(udp.size(), 20u);
+  EXPECT_EQ(udp[19].second, "backup step 20");
+  // Both carry the sender's host name.
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  std::string short_host(host);
+  short_host = short_host.substr(0, short_host.find('.'));
+  EXPECT_EQ(
+      WaitForLines("{app_name=~\"payments|backup\", hostname=\"" + short_host + "\"}", 220).size(),
+      220u);
 }
 
 }  // namespace
