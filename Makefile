@@ -13,13 +13,15 @@ LISTEN ?= 127.0.0.1:3100
 
 all: build
 
-# Debian packages, then the npm client libraries the ingest tests drive
-# (from package-lock.json; skipped when already installed from it).
+# Debian packages, then the npm packages of the web UI and of the client
+# libraries the ingest tests drive (each from its package-lock.json;
+# skipped when already installed from it).
 deps:
 	@bash scripts/install-deps.sh
-	@if [ ! -f tests/clients/node_modules/.package-lock.json ] || \
-	    [ tests/clients/package-lock.json -nt tests/clients/node_modules/.package-lock.json ]; then \
-	  npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error; fi
+	@for dir in web tests/clients; do \
+	  if [ ! -f $$dir/node_modules/.package-lock.json ] || \
+	     [ $$dir/package-lock.json -nt $$dir/node_modules/.package-lock.json ]; then \
+	    npm ci --prefix $$dir --no-audit --no-fund --loglevel=error || exit 1; fi; done
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -30,11 +32,13 @@ build: deps $(BUILD_DIR)/build.ninja
 run: build
 	./$(BUILD_DIR)/lode serve --data $(DATA) --listen $(LISTEN)
 
-# Every test: unit and integration tests of the Release build, the unit
-# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, and a
-# short run of every fuzz target.
+# Every test: unit and integration tests of the Release build; the web UI
+# in headless Chromium (its PASS/FAIL lines shown, screenshots in
+# build/ui-screenshots/); the unit tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer; and a short run of every fuzz target.
 test: build
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE ui
+	ctest --test-dir $(BUILD_DIR) --output-on-failure --verbose -L ui
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz
 

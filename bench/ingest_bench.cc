@@ -10,7 +10,6 @@
 // plain, syslog-tcp (needs --syslog HOST:PORT).
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <snappy.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,9 +25,7 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
-#include "forward/forwarder.h"
 #include "forward/loki_push_encoder.h"
-#include "ingest/loki_push_proto.h"
 #include "proto/otlp_logs.pb.h"
 #include "server/http_client.h"
 
@@ -59,19 +56,36 @@ Body Encode(const Flags& f, const std::vector<std::string>& lines, size_t from, 
   b.lines = to - from;
   const Labels labels{{"app", "ingest-bench"}, {"protocol", f.protocol}};
   if (f.protocol == "loki-json") {
-    std::vector<Entry> entries;
-    for (size_t i = from; i < to; ++i) entries.push_back(Entry{base_ts + int64_t(i), lines[i], {}});
+    JsonWriter w(b.data);
+    w.BeginObject();
+    w.Key("streams");
+    w.BeginArray();
+    w.BeginObject();
+    w.Key("stream");
+    w.BeginObject();
+    for (const Label& l : labels) {
+      w.Key(l.name);
+      w.String(l.value);
+    }
+    w.EndObject();
+    w.Key("values");
+    w.BeginArray();
+    for (size_t i = from; i < to; ++i) {
+      w.BeginArray();
+      w.String(std::to_string(base_ts + int64_t(i)));
+      w.String(lines[i]);
+      w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+    w.EndArray();
+    w.EndObject();
     b.path = "/loki/api/v1/push";
     b.content_type = "application/json";
-    b.data = Forwarder::EncodePushBody(labels, entries);
   } else if (f.protocol == "loki-protobuf") {
-    std::vector<StreamBatch> batches(1);
-    batches[0].labels = labels;
-    for (size_t i = from; i < to; ++i) {
-      batches[0].entries.push_back(Entry{base_ts + int64_t(i), lines[i], {}});
-    }
-    std::string raw = EncodeLokiPushProto(batches);
-    snappy::Compress(raw.data(), raw.size(), &b.data);
+    std::vector<Entry> entries;
+    for (size_t i = from; i < to; ++i) entries.push_back(Entry{base_ts + int64_t(i), lines[i], {}});
+    b.data = EncodeLokiPushBody(labels, entries);
     b.path = "/loki/api/v1/push";
     b.content_type = "application/x-protobuf";
   } else if (f.protocol == "otlp-protobuf" || f.protocol == "otlp-json") {

@@ -24,6 +24,7 @@ PACKAGES=(
   nodejs                # runs the npm client libraries of the ingest tests
   bsdutils              # logger(1): a syslog sender for the syslog tests
   rsyslog               # rsyslogd: a second, independent syslog sender
+  chromium              # headless browser for the web UI end-to-end tests
 )
 
 missing=()

@@ -445,6 +445,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
           failed = limits.Check(0);
           return;
         }
+        // Examined, though only their timestamps were read (no line bytes).
+        stats->lines_scanned += run.count;
         stats->post_filter_lines += run.count;
         if (run.metadata == nullptr) {
           auto series = series_for(*run.stream, no_metadata);

@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "server/web_ui.h"
 
 namespace lode {
 
@@ -70,8 +71,9 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
                                           {"tenant"})) {}
 
 Access Api::AccessFor(const std::string& path) {
-  if (path == "/ready" || path == "/metrics" || path == "/" ||
-      path == "/loki/api/v1/status/buildinfo") {
+  // The UI's files are open; what it asks of the API is not.
+  if (path == "/ready" || path == "/metrics" || path == "/" || path == "/index.html" ||
+      path.starts_with("/ui/") || path == "/loki/api/v1/status/buildinfo") {
     return Access::kNone;
   }
   if (path == "/loki/api/v1/push" || path == "/api/prom/push" || path == "/otlp/v1/logs" ||
@@ -181,9 +183,11 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     r.body = metrics_.Render();
     return r;
   }
-  if (path == "/") {
-    route = path;
-    return HandleIndexPage();
+  if (path == "/" || path == "/index.html" || path.starts_with("/ui/")) {
+    route = "/";
+    if (!allow({"GET"})) return method_not_allowed();
+    if (auto page = ServeWebUi(request)) return std::move(*page);
+    return HttpResponse::Text(404, "404 page not found: " + path);
   }
   return HttpResponse::Text(404, "404 page not found: " + path);
 }
@@ -225,24 +229,6 @@ HttpResponse Api::HandleBuildInfo() const {
   return HttpResponse::Json(200, "{\"version\":\"" + options_.version +
                                      "\",\"revision\":\"\",\"branch\":\"\",\"buildUser\":\"\","
                                      "\"buildDate\":\"\",\"goVersion\":\"\"}");
-}
-
-HttpResponse Api::HandleIndexPage() const {
-  HttpResponse r;
-  r.content_type = "text/html; charset=utf-8";
-  r.body =
-      "<!doctype html><html><head><meta charset=\"utf-8\"><title>lode</title></head><body>"
-      "<h1>lode " +
-      options_.version +
-      "</h1>"
-      "<p>The log store is running. The web UI is not part of this version yet; use the "
-      "Loki HTTP API or <code>lode query</code>.</p><ul>"
-      "<li><code>POST /loki/api/v1/push</code> &mdash; push logs (Loki JSON)</li>"
-      "<li><a href=\"/loki/api/v1/query_range?query=%7Bjob%3D~%22.%2B%22%7D\">"
-      "<code>GET /loki/api/v1/query_range</code></a> &mdash; LogQL log queries</li>"
-      "<li><a href=\"/metrics\"><code>/metrics</code></a> &mdash; Prometheus metrics</li>"
-      "<li><a href=\"/ready\"><code>/ready</code></a></li></ul></body></html>\n";
-  return r;
 }
 
 }  // namespace lode

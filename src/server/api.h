@@ -99,7 +99,6 @@ class Api {
   HttpResponse HandleBuildInfo() const;
   // The limits of a query made by `request`.
   QueryLimits LimitsFor(const HttpRequest& request) const;
-  HttpResponse HandleIndexPage() const;
   const IngestLimits& IngestLimitsFor(const std::string& tenant) const;
   // Counts a push's stored and refused records in /metrics.
   void CountReport(const std::string& tenant, const PushReport& report);

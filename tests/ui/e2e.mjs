@@ -1,0 +1,397 @@
+// End-to-end tests of the web UI in a real headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core) against the real
+// `lode serve` on a loopback port. Each test saves a screenshot of the page
+// state it checked under --out. Prints "N passed, N failed".
+//
+// usage: node tests/ui/e2e.mjs --lode build/lode --out build/ui-screenshots [--only NAME]
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, "../../web/package.json"));
+const { chromium } = require("playwright-core");
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const lodeBinary = resolve(arg("--lode", join(here, "../../build/lode")));
+const outDir = resolve(arg("--out", join(here, "../../build/ui-screenshots")));
+const only = arg("--only", null);
+const chromiumPath = process.env.LODE_CHROMIUM ?? "/usr/bin/chromium";
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function assert(cond, message) {
+  if (!cond) throw new Error("assertion failed: " + message);
+}
+async function waitFor(fn, message, timeoutMs = 10000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error("timed out waiting for " + message);
+    await sleep(50);
+  }
+}
+
+// --- the server ------------------------------------------------------------
+
+async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "lode-ui-"));
+  const config = join(dir, "lode.yaml");
+  writeFileSync(config, "max_query_limit: 10000\n");
+  const child = spawn(lodeBinary, ["serve", "--data", join(dir, "data"), "--listen", "127.0.0.1:0", "--config", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  const url = await waitFor(() => {
+    const m = /msg="lode is ready" listen=(\S+)/.exec(log);
+    return m ? "http://" + m[1] : null;
+  }, "lode to start\n" + log);
+  return {
+    url,
+    log: () => log,
+    stop() {
+      child.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function push(url, streams) {
+  const body = JSON.stringify({
+    streams: streams.map((s) => ({ stream: s.labels, values: s.values.map(([ms, line]) => [String(BigInt(ms) * 1000000n), line]) })),
+  });
+  const r = await fetch(url + "/loki/api/v1/push", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+  if (r.status !== 204) throw new Error("push failed: " + r.status + " " + (await r.text()));
+}
+
+// Lines over the last 50 minutes: a shop service (logfmt and JSON lines,
+// some with "timeout"), and 10,000 lines of a bulk stream.
+async function seed(url) {
+  const now = Date.now();
+  const info = [];
+  const errors = [];
+  for (let i = 0; i < 300; i++) {
+    const ms = now - 50 * 60e3 + i * 10e3;
+    if (i % 10 === 3) errors.push([ms, `level=error msg="payment timeout" order=${1000 + i} took=${i % 7}s`]);
+    else if (i % 10 === 7) info.push([ms, JSON.stringify({ level: "info", msg: "order placed", order: 1000 + i, user: { id: `u${i % 5}` } })]);
+    else info.push([ms, `level=info msg="request served" path=/cart/${i} status=200`]);
+  }
+  await push(url, [
+    { labels: { app: "shop", level: "info" }, values: info },
+    { labels: { app: "shop", level: "error" }, values: errors },
+  ]);
+  const bulk = [];
+  for (let i = 0; i < 10000; i++) bulk.push([now - 40 * 60e3 + i * 200, `bulk line ${i} ` + "x".repeat(i % 50)]);
+  for (let i = 0; i < bulk.length; i += 2500) await push(url, [{ labels: { app: "bulk" }, values: bulk.slice(i, i + 2500) }]);
+}
+
+// --- helpers over the page ---------------------------------------------------
+
+async function open(page, url, params) {
+  await page.goto(url + "/?" + new URLSearchParams(params).toString());
+  await page.waitForSelector(".editor .cm-content", { state: "attached" });
+}
+async function editorText(page) {
+  return page.evaluate(() => document.querySelector(".editor .cm-content").innerText.replace(/\u00a0/g, " ").trim());
+}
+async function typeQuery(page, text) {
+  await page.click(".editor .cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(text);
+}
+async function stats(page) {
+  return page.textContent(".stats");
+}
+async function waitForRows(page) {
+  await page.waitForSelector(".results .row", { timeout: 10000 });
+  return page.$$eval(".results .row", (rows) => rows.length);
+}
+
+// --- the tests ---------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test("query shows matching lines with the match highlighted", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"} |= "timeout"', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  const marks = await page.$$eval(".results .row mark", (m) => m.map((x) => x.textContent));
+  assert(marks.length > 0, "some matches are marked");
+  assert(marks.every((m) => m === "timeout"), "only the filter's text is marked: " + marks.slice(0, 3));
+  const lines = await page.$$eval(".results .row .line", (l) => l.map((x) => x.textContent));
+  assert(lines.every((l) => l.includes("payment timeout")), "every line matches");
+  await waitFor(async () => /30 lines shown of 30 matching/.test(await stats(page)), "the stats line: " + (await stats(page)));
+  assert(/lines scanned/.test(await stats(page)) && /ms/.test(await stats(page)), "query statistics are shown");
+  // Newest first: times go down the list.
+  const times = await page.$$eval(".results .row time", (t) => t.map((x) => x.getAttribute("datetime")));
+  assert(times.length > 1 && times[0] > times[times.length - 1], "newest first");
+  // Local time, as shown: YYYY-MM-DD HH:MM:SS.mmm
+  assert(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/.test(await page.textContent(".results .row time")), "time format");
+});
+
+test("histogram renders bars over the range", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.waitForSelector(".histogram canvas");
+  const bars = await waitFor(async () => Number(await page.getAttribute(".histogram", "data-bars")), "histogram bars");
+  assert(bars >= 20, "bars with lines: " + bars);
+  // The canvas really has ink: some pixels differ from the first one.
+  const inked = await page.$eval(".histogram canvas", (c) => {
+    const ctx = c.getContext("2d");
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++;
+    return n;
+  });
+  assert(inked > 500, "the histogram canvas is drawn: " + inked);
+});
+
+test("dragging across the histogram zooms the time range", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  const over = await page.waitForSelector(".histogram .u-over");
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await waitFor(() => /from=\d{10,}/.test(page.url()), "absolute from in the URL: " + page.url());
+  const p = new URL(page.url()).searchParams;
+  const span = Number(p.get("to")) - Number(p.get("from"));
+  assert(span > 5 * 60e3 && span < 30 * 60e3, "about 30% of the hour: " + span);
+  assert(/ to /.test(await page.textContent(".range-button")), "the range button shows the absolute range");
+});
+
+test("a record expands to labels, metadata and fields, and adds a filter", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"} |= "timeout"', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.click(".results .row .row-head");
+  await page.waitForSelector(".results .row.open .details");
+  const captions = await page.$$eval(".row.open table.fields caption", (c) => c.map((x) => x.textContent));
+  assert(captions.includes("Stream labels"), "stream labels: " + captions);
+  assert(captions.includes("Fields (logfmt)"), "logfmt fields: " + captions);
+  const fieldNames = await page.$$eval(".row.open table.fields th", (t) => t.map((x) => x.textContent));
+  for (const n of ["app", "level", "msg", "order", "took"]) assert(fieldNames.includes(n), "field " + n + " in " + fieldNames);
+  await page.screenshot({ path: join(outDir, "04a-record-expanded.png") });
+  // "+" on the parsed field `took` adds `| logfmt | took="..."`.
+  const row = await page.$(".row.open table.fields tr:has(th:text-is('took'))");
+  await (await row.$("button")).click();
+  await waitFor(async () => /\| logfmt \| took="\d+s"/.test(await editorText(page)), "the filter in the query: " + (await editorText(page)));
+  await waitFor(() => /logfmt/.test(decodeURIComponent(page.url())), "the URL follows");
+  await waitForRows(page);
+  // "−" on a stream label excludes it in the selector.
+  await page.click(".results .row .row-head");
+  const levelRow = await page.waitForSelector(".row.open table.fields tr:has(th:text-is('level'))");
+  await (await levelRow.$$("button"))[1].click();
+  await waitFor(async () => /level!="error"/.test(await editorText(page)), "the exclusion: " + (await editorText(page)));
+  await waitFor(async () => /0 lines shown/.test(await stats(page)), "no line left: " + (await stats(page)));
+});
+
+test("a metric query renders a graph with a legend", async (page, server) => {
+  await open(page, server.url, { query: 'sum by (level) (count_over_time({app="shop"}[5m]))', from: "now-1h", to: "now" });
+  await page.waitForSelector(".graph canvas");
+  await waitFor(async () => (await page.getAttribute(".graph", "data-series")) === "2", "two series");
+  const legend = await page.$$eval(".graph .u-legend .u-series", (s) => s.map((x) => x.textContent));
+  assert(legend.some((l) => l.includes('{level="error"}')) && legend.some((l) => l.includes('{level="info"}')), "legend: " + legend);
+  assert(await page.isHidden(".results-box"), "no log list for a metric query");
+  assert(/2 series · 300 lines scanned/.test(await stats(page)), "stats: " + (await stats(page)));
+});
+
+test("live tail shows a line pushed after it started, and pauses", async (page, server) => {
+  await open(page, server.url, { query: '{app="live"}', from: "now-5m", to: "now" });
+  await page.click("button.live");
+  await waitFor(async () => /^Live/.test(await stats(page)), "the tail to connect: " + (await stats(page)));
+  assert(/live=1/.test(page.url()), "live mode is in the URL");
+  await push(server.url, [{ labels: { app: "live" }, values: [[Date.now(), "hello from the tail 1"]] }]);
+  await waitFor(async () => (await page.$$eval(".results .row .line", (l) => l.map((x) => x.textContent))).includes("hello from the tail 1"), "the pushed line");
+  await page.screenshot({ path: join(outDir, "06a-live-tail.png") });
+  // Paused: new lines wait; resumed: they appear.
+  await page.click("button.pause");
+  await push(server.url, [{ labels: { app: "live" }, values: [[Date.now(), "hello from the tail 2"]] }]);
+  await waitFor(async () => /paused, 1 waiting/.test(await stats(page)), "the held line: " + (await stats(page)));
+  assert((await page.$$(".results .row")).length === 1, "nothing added while paused");
+  await page.click("button.pause");
+  await waitFor(async () => (await page.$$(".results .row")).length === 2, "the held line after resuming");
+  const first = await page.textContent(".results .row .line");
+  assert(first === "hello from the tail 2", "newest first in the tail: " + first);
+});
+
+test("the URL holds the state: reload, share and back", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await typeQuery(page, '{app="shop", level="error"}');
+  await page.keyboard.press("Control+Enter");
+  await waitFor(() => new URL(page.url()).searchParams.get("query") === '{app="shop", level="error"}', "the query in the URL");
+  await page.click(".range-button");
+  await page.click("button.preset:text-is('Last 15 minutes')");
+  await waitFor(() => new URL(page.url()).searchParams.get("from") === "now-15m", "the range in the URL");
+  await page.selectOption("select.limit", "100");
+  await page.click("button.direction");
+  await waitFor(() => /direction=forward/.test(page.url()) && /limit=100/.test(page.url()), "limit and direction in the URL");
+  const shared = page.url();
+  // A fresh page from the link shows the same.
+  const other = await page.context().newPage();
+  await other.goto(shared);
+  await other.waitForSelector(".editor .cm-content");
+  assert((await editorText(other)) === '{app="shop", level="error"}', "query from the link: " + (await editorText(other)));
+  assert((await other.textContent(".range-button")).startsWith("Last 15 minutes"), "range from the link");
+  assert((await other.inputValue("select.limit")) === "100", "limit from the link");
+  assert((await other.textContent("button.direction")) === "Oldest first", "direction from the link");
+  await other.close();
+  // Back steps through the earlier states.
+  await page.goBack();
+  await waitFor(() => !/direction=forward/.test(page.url()), "back: direction");
+  await page.goBack();
+  await page.goBack();
+  await waitFor(() => new URL(page.url()).searchParams.get("from") === "now-1h", "back: range " + page.url());
+  await page.goBack();
+  await waitFor(async () => (await editorText(page)) === '{app="shop"}', "back: the first query");
+});
+
+test("a bad query shows the error and its position", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"} |= "a" | line_format', from: "now-1h", to: "now" });
+  await page.waitForSelector(".error:not([hidden])");
+  const text = await page.textContent(".error");
+  assert(/parse error at line 1, col \d+/.test(text), "the message: " + text);
+  assert(await page.$(".cm-error-at"), "the position is marked in the editor");
+  assert(/\^/.test(await page.textContent(".error-context")), "a caret under the position");
+  await page.screenshot({ path: join(outDir, "08a-query-error.png") });
+  // Fixing the query clears it.
+  await typeQuery(page, '{app="shop"} |= "a"');
+  await page.keyboard.press("Control+Enter");
+  await waitFor(async () => await page.isHidden(".error"), "the error to go");
+});
+
+test("10,000 lines: virtualised, and scrolling reaches the end", async (page, server) => {
+  await open(page, server.url, { query: '{app="bulk"}', from: "now-1h", to: "now", limit: "10000" });
+  await waitForRows(page);
+  await waitFor(async () => /10,000 lines shown/.test(await stats(page)), "10,000 lines: " + (await stats(page)));
+  const inDom = await page.$$eval(".results .row", (r) => r.length);
+  assert(inDom < 200, "only the rows in view are in the DOM: " + inDom);
+  const started = Date.now();
+  await page.$eval(".results", (r) => (r.scrollTop = r.scrollHeight));
+  await waitFor(async () => (await page.$$eval(".results .row .line", (l) => l.map((x) => x.textContent))).some((t) => t.startsWith("bulk line 0 ")), "the oldest line at the bottom");
+  // The page still answers (it would not if the list had frozen it).
+  const answered = await page.evaluate(() => 1 + 1);
+  assert(answered === 2, "responsive");
+  console.log(`    (scrolled 10,000 lines to the end in ${Date.now() - started} ms)`);
+});
+
+test("label browser lists labels and values with counts, and queries a value", async (page, server) => {
+  await open(page, server.url, { page: "labels", from: "now-1h", to: "now" });
+  await page.waitForSelector(".label-name");
+  const names = await page.$$eval(".label-name", (b) => b.map((x) => x.textContent));
+  assert(names.includes("app") && names.includes("level"), "label names: " + names);
+  await page.click(".label-name:text-is('app')");
+  await page.waitForSelector(".value-link:text-is('shop')");
+  const rows = await page.$$eval(".value-table tr", (trs) => trs.slice(1).map((tr) => [...tr.children].map((td) => td.textContent)));
+  const bulk = rows.find((r) => r[0] === "bulk");
+  const shop = rows.find((r) => r[0] === "shop");
+  assert(bulk && bulk[1] === "10000", "bulk count: " + JSON.stringify(bulk));
+  assert(shop && shop[1] === "300", "shop count: " + JSON.stringify(shop));
+  await page.waitForSelector(".stream-link");
+  const streams = await page.$$eval(".stream-link", (l) => l.map((x) => x.textContent));
+  assert(streams.includes('{app="shop", level="error"}'), "streams: " + streams);
+  await page.screenshot({ path: join(outDir, "10a-label-browser.png") });
+  await page.click(".value-link:text-is('shop')");
+  await waitForRows(page);
+  assert((await editorText(page)) === '{app="shop"}', "the value's query: " + (await editorText(page)));
+  assert(!/page=labels/.test(page.url()), "back on Explore");
+});
+
+test("the editor completes label names and values", async (page, server) => {
+  await open(page, server.url, { from: "now-1h", to: "now" });
+  await page.click(".editor .cm-content");
+  await page.keyboard.type("{a");
+  await page.waitForSelector(".cm-tooltip-autocomplete li:has-text('app')");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type('"');
+  await page.waitForSelector(".cm-tooltip-autocomplete li:has-text('shop')");
+  const offered = await page.$$eval(".cm-tooltip-autocomplete li", (l) => l.map((x) => x.textContent));
+  assert(offered.includes("bulk") && offered.includes("shop"), "values: " + offered);
+  await page.screenshot({ path: join(outDir, "11a-completion.png") });
+  await page.keyboard.press("Enter");
+  const text = await editorText(page);
+  assert(/^\{app="(shop|bulk)/.test(text), "completed: " + text);
+  // Keywords are highlighted by the LogQL grammar.
+  await typeQuery(page, 'sum(count_over_time({app="shop"} |= "x" [5m]))');
+  assert(await page.$(".editor .tok-function"), "functions highlighted");
+  assert(await page.$(".editor .tok-string"), "strings highlighted");
+  assert(await page.$(".editor .tok-label"), "label names highlighted");
+});
+
+test("dark mode follows the system setting", async (page, server) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await open(page, server.url, { query: '{app="shop"} |= "timeout"', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert(bg === "rgb(17, 19, 24)", "dark background: " + bg);
+  await page.emulateMedia({ colorScheme: "light" });
+  const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert(light === "rgb(255, 255, 255)", "light background: " + light);
+  await page.emulateMedia({ colorScheme: "dark" });
+});
+
+test("keyboard: tab to the results, arrows move, Enter expands", async (page, server) => {
+  await open(page, server.url, { query: '{app="shop"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.focus(".results .row");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  const index = await page.evaluate(() => document.activeElement?.getAttribute("data-index"));
+  assert(index === "2", "focus moved down two rows: " + index);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".row.open[data-index='2'] .details");
+  assert((await page.getAttribute(".row.open", "aria-expanded")) === "true", "aria-expanded");
+});
+
+// --- runner ------------------------------------------------------------------
+
+mkdirSync(outDir, { recursive: true });
+const server = await startServer();
+let passed = 0;
+let failed = 0;
+let browser;
+try {
+  await seed(server.url);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+  });
+  let n = 0;
+  for (const t of tests) {
+    n++;
+    if (only && !t.name.includes(only)) continue;
+    const context = await browser.newContext({ viewport: { width: 1366, height: 820 }, colorScheme: "light" });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    const shot = join(outDir, `${String(n).padStart(2, "0")}-${t.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+    try {
+      await t.fn(page, server);
+      if (errors.length) throw new Error("errors in the page: " + errors.join("; "));
+      await page.screenshot({ path: shot });
+      console.log(`PASS ${t.name}`);
+      passed++;
+    } catch (e) {
+      await page.screenshot({ path: shot }).catch(() => {});
+      console.log(`FAIL ${t.name}\n    ${String(e && e.stack ? e.stack : e).split("\n").slice(0, 4).join("\n    ")}`);
+      failed++;
+    }
+    await context.close();
+  }
+} finally {
+  await browser?.close();
+  server.stop();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,185 @@
+// The Loki HTTP API as the UI uses it. Every call goes to the server that
+// served the page; an optional bearer token (kept in localStorage) and
+// tenant are sent with each request.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface QueryStats {
+  totalLinesProcessed?: number;
+  totalBytesProcessed?: number;
+  execTime?: number;
+}
+
+// A log line as the categorize-labels encoding returns it.
+export interface LogEntry {
+  ns: string; // nanoseconds since the epoch, as text (beyond 2^53)
+  ms: number;
+  line: string;
+  stream: Record<string, string>;
+  metadata: Record<string, string>;
+  parsed: Record<string, string>;
+  key: string; // unique within one result
+}
+
+export interface Series {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+export type QueryResult =
+  | { kind: "streams"; entries: LogEntry[]; stats: QueryStats }
+  | { kind: "matrix"; series: Series[]; stats: QueryStats };
+
+const TOKEN_KEY = "lode.token";
+const TENANT_KEY = "lode.tenant";
+
+export function token(): string {
+  return localStorage.getItem(TOKEN_KEY) ?? "";
+}
+export function tenant(): string {
+  return localStorage.getItem(TENANT_KEY) ?? "";
+}
+export function setCredentials(newToken: string, newTenant: string): void {
+  if (newToken) localStorage.setItem(TOKEN_KEY, newToken);
+  else localStorage.removeItem(TOKEN_KEY);
+  if (newTenant) localStorage.setItem(TENANT_KEY, newTenant);
+  else localStorage.removeItem(TENANT_KEY);
+}
+
+function headers(): Record<string, string> {
+  const h: Record<string, string> = { "X-Loki-Response-Encoding-Flags": "categorize-labels" };
+  if (token()) h["Authorization"] = "Bearer " + token();
+  if (tenant()) h["X-Scope-OrgID"] = tenant();
+  return h;
+}
+
+async function get(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<any> {
+  const url = path + "?" + new URLSearchParams(params).toString();
+  const response = await fetch(url, { headers: headers(), signal });
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(response.status, text.trim() || response.statusText);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(response.status, "the server's answer is not JSON: " + text.slice(0, 200));
+  }
+}
+
+function nsToMs(ns: string): number {
+  // Milliseconds from the leading digits; the full value stays in `ns`.
+  return ns.length > 6 ? Number(ns.slice(0, ns.length - 6)) + Number("0." + ns.slice(-6)) : Number(ns) / 1e6;
+}
+
+function readStreams(result: any[]): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let n = 0;
+  for (const s of result) {
+    const stream: Record<string, string> = s.stream ?? {};
+    for (const v of s.values ?? []) {
+      const extra = v[2] ?? {};
+      entries.push({
+        ns: v[0],
+        ms: nsToMs(v[0]),
+        line: v[1],
+        stream,
+        metadata: extra.structuredMetadata ?? {},
+        parsed: extra.parsed ?? {},
+        key: v[0] + ":" + n++,
+      });
+    }
+  }
+  return entries;
+}
+
+export async function queryRange(
+  query: string,
+  startNs: bigint,
+  endNs: bigint,
+  limit: number,
+  direction: "backward" | "forward",
+  stepSeconds?: number,
+  signal?: AbortSignal,
+): Promise<QueryResult> {
+  const params: Record<string, string> = {
+    query,
+    start: startNs.toString(),
+    end: endNs.toString(),
+    limit: String(limit),
+    direction,
+  };
+  if (stepSeconds) params.step = String(stepSeconds);
+  const body = await get("/loki/api/v1/query_range", params, signal);
+  const data = body.data ?? {};
+  const stats: QueryStats = data.stats?.summary ?? {};
+  if (data.resultType === "streams") {
+    const entries = readStreams(data.result ?? []);
+    // Streams come one after another; order the lines as asked.
+    entries.sort((a, b) => compareNs(a.ns, b.ns) * (direction === "backward" ? -1 : 1));
+    return { kind: "streams", entries, stats };
+  }
+  const series: Series[] = (data.result ?? []).map((r: any) => ({
+    metric: r.metric ?? {},
+    values: (r.values ?? []).map((p: [number, string]) => [Number(p[0]), p[1]]),
+  }));
+  return { kind: "matrix", series, stats };
+}
+
+export function compareNs(a: string, b: string): number {
+  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// An instant query's vector: [labels, value].
+export async function queryInstant(query: string, timeNs: bigint): Promise<[Record<string, string>, number][]> {
+  const body = await get("/loki/api/v1/query", { query, time: timeNs.toString() });
+  return (body.data?.result ?? []).map((r: any) => [r.metric ?? {}, Number(r.value?.[1] ?? 0)]);
+}
+
+export async function labelNames(startNs: bigint, endNs: bigint): Promise<string[]> {
+  const body = await get("/loki/api/v1/labels", { start: startNs.toString(), end: endNs.toString() });
+  return body.data ?? [];
+}
+
+export async function labelValues(name: string, startNs: bigint, endNs: bigint, query?: string): Promise<string[]> {
+  const params: Record<string, string> = { start: startNs.toString(), end: endNs.toString() };
+  if (query) params.query = query;
+  const body = await get("/loki/api/v1/label/" + encodeURIComponent(name) + "/values", params);
+  return body.data ?? [];
+}
+
+// The streams matching `match`, or every stream when it is empty.
+export async function series(match: string, startNs: bigint, endNs: bigint): Promise<Record<string, string>[]> {
+  const params: Record<string, string> = { start: startNs.toString(), end: endNs.toString() };
+  if (match) params["match[]"] = match;
+  const body = await get("/loki/api/v1/series", params);
+  return body.data ?? [];
+}
+
+// Bytes per value of `label` (the index volume API).
+export async function volume(label: string, startNs: bigint, endNs: bigint): Promise<Map<string, number>> {
+  const body = await get("/loki/api/v1/index/volume", {
+    query: `{${label}=~".+"}`,
+    targetLabels: label,
+    start: startNs.toString(),
+    end: endNs.toString(),
+    limit: "1000",
+  });
+  const out = new Map<string, number>();
+  for (const r of body.data?.result ?? []) out.set(r.metric?.[label] ?? "", Number(r.value?.[1] ?? 0));
+  return out;
+}
+
+// Browsers send no custom headers on a WebSocket, so live tail reads the
+// default tenant and needs auth to be off.
+export function tailUrl(query: string, startNs: bigint, limit: number): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const params = new URLSearchParams({ query, start: startNs.toString(), limit: String(limit) });
+  return `${scheme}//${location.host}/loki/api/v1/tail?${params.toString()}`;
+}

@@ -1,0 +1,145 @@
+// uPlot charts: the histogram of matching lines above log results (drag
+// across it to zoom the time range) and the graph of a metric query.
+import uPlot from "uplot";
+
+import type { Series } from "./api";
+
+const PALETTE = ["#3274d9", "#e0752d", "#56a64b", "#c4162a", "#8f3bb8", "#f2cc0c", "#1f9e9e", "#a35a2c", "#6e7b8b", "#de4f8a"];
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+}
+
+function axes(): uPlot.Axis[] {
+  const stroke = cssVar("--muted");
+  const grid = { stroke: cssVar("--grid"), width: 1 };
+  return [
+    { stroke, grid, ticks: grid },
+    { stroke, grid, ticks: grid, size: 60 },
+  ];
+}
+
+export function seriesName(metric: Record<string, string>): string {
+  const keys = Object.keys(metric).sort();
+  if (keys.length === 0) return "{}";
+  return "{" + keys.map((k) => `${k}="${metric[k]}"`).join(", ") + "}";
+}
+
+// A step that gives about `buckets` bars over the range: a round number
+// of seconds, at least one.
+export function histogramStep(rangeMs: number, buckets = 100): number {
+  const raw = rangeMs / 1000 / buckets;
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+  return steps.find((s) => s >= raw) ?? Math.ceil(raw / 86400) * 86400;
+}
+
+abstract class Chart {
+  protected plot: uPlot | null = null;
+  private readonly resize = new ResizeObserver(() => {
+    if (this.plot) this.plot.setSize({ width: this.width(), height: this.height });
+  });
+
+  constructor(
+    protected readonly root: HTMLElement,
+    protected readonly height: number,
+  ) {
+    this.resize.observe(root);
+  }
+
+  protected width(): number {
+    return Math.max(200, this.root.clientWidth);
+  }
+
+  clear(): void {
+    this.plot?.destroy();
+    this.plot = null;
+    this.root.replaceChildren();
+  }
+}
+
+export class Histogram extends Chart {
+  // Called with the selected range, in milliseconds.
+  constructor(
+    root: HTMLElement,
+    private readonly onZoom: (fromMs: number, toMs: number) => void,
+  ) {
+    super(root, 110);
+  }
+
+  // Bars of line counts: the series of a count_over_time query evaluated
+  // every `stepSeconds` from `startS` to `endS` (multiples of the step),
+  // each value counting the window (t - step, t].
+  show(series: Series[], startS: number, endS: number, stepSeconds: number): number {
+    this.clear();
+    const counts = new Map<number, number>();
+    for (const s of series) for (const [t, v] of s.values) counts.set(Math.round(t), (counts.get(Math.round(t)) ?? 0) + Number(v));
+    const xs: number[] = [];
+    const ys: (number | null)[] = [];
+    let total = 0;
+    for (let t = startS + stepSeconds; t <= endS; t += stepSeconds) {
+      xs.push(t - stepSeconds / 2); // the middle of the window the bar counts
+      const v = counts.get(t) ?? 0;
+      total += v;
+      ys.push(v > 0 ? v : null); // no bar, rather than a flat one, for none
+    }
+    const startMs = startS * 1000;
+    const endMs = endS * 1000;
+    const bars = uPlot.paths.bars!({ size: [0.9, 100], align: 0 });
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: this.height,
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false, setScale: false } },
+      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      axes: axes(),
+      series: [{}, { label: "lines", fill: cssVar("--accent-soft"), stroke: cssVar("--accent"), paths: bars, points: { show: false } }],
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 2) return;
+            const from = u.posToVal(u.select.left, "x") * 1000;
+            const to = u.posToVal(u.select.left + u.select.width, "x") * 1000;
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            this.onZoom(Math.round(from), Math.round(to));
+          },
+        ],
+      },
+    };
+    this.plot = new uPlot(opts, [xs, ys], this.root);
+    this.root.dataset.bars = String(ys.filter((y) => (y ?? 0) > 0).length);
+    return total;
+  }
+}
+
+export class MetricGraph extends Chart {
+  constructor(root: HTMLElement) {
+    super(root, 300);
+  }
+
+  show(series: Series[], startMs: number, endMs: number): void {
+    this.clear();
+    const times = new Set<number>();
+    for (const s of series) for (const [t] of s.values) times.add(t);
+    const xs = [...times].sort((a, b) => a - b);
+    const index = new Map(xs.map((t, i) => [t, i]));
+    const data: (number | null)[][] = [xs];
+    const config: uPlot.Series[] = [{}];
+    series.forEach((s, i) => {
+      const ys: (number | null)[] = new Array(xs.length).fill(null);
+      for (const [t, v] of s.values) ys[index.get(t)!] = Number(v);
+      data.push(ys);
+      const color = PALETTE[i % PALETTE.length];
+      config.push({ label: seriesName(s.metric), stroke: color, width: 1.5, points: { show: xs.length < 60 }, spanGaps: false });
+    });
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: this.height,
+      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] } },
+      axes: axes(),
+      series: config,
+      legend: { show: true, live: true },
+    };
+    this.plot = new uPlot(opts, data as uPlot.AlignedData, this.root);
+    this.root.dataset.series = String(series.length);
+  }
+}

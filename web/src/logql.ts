@@ -1,0 +1,202 @@
+// What the UI needs to know about a LogQL query without a full parser:
+// whether it is a metric query, which line filters to highlight, and how
+// to add a filter to it.
+
+// A log query starts with its stream selector; anything else (a function,
+// an aggregation, a number, a parenthesis) is a metric query.
+export function isMetricQuery(query: string): boolean {
+  const q = stripComments(query).trim();
+  return q !== "" && !q.startsWith("{");
+}
+
+function stripComments(query: string): string {
+  return query.replace(/#[^\n]*/g, "");
+}
+
+// Reads a Go-style quoted string (double quotes or backticks) starting at
+// `i`; returns its value and the index after it, or null.
+function readString(q: string, i: number): [string, number] | null {
+  const quote = q[i];
+  if (quote === "`") {
+    const end = q.indexOf("`", i + 1);
+    return end < 0 ? null : [q.slice(i + 1, end), end + 1];
+  }
+  if (quote !== '"') return null;
+  let out = "";
+  for (let j = i + 1; j < q.length; j++) {
+    const c = q[j];
+    if (c === '"') return [out, j + 1];
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const n = q[++j];
+    if (n === "n") out += "\n";
+    else if (n === "t") out += "\t";
+    else if (n === "x" && /^[0-9a-fA-F]{2}$/.test(q.slice(j + 1, j + 3))) {
+      // A byte escape: shown by the server as the text \xHH when the line
+      // is not UTF-8, so that is what is highlighted.
+      out += "\\x" + q.slice(j + 1, j + 3).toLowerCase();
+      j += 2;
+    } else out += n ?? "";
+  }
+  return null;
+}
+
+export interface LineFilter {
+  op: "|=" | "|~" | "!=" | "!~";
+  value: string;
+}
+
+// The line filters of the query, in order (`or` alternatives included).
+export function lineFilters(query: string): LineFilter[] {
+  const q = stripComments(query);
+  const out: LineFilter[] = [];
+  const re = /(\|=|\|~|!=|!~)\s*|\bor\s+/g;
+  let m: RegExpExecArray | null;
+  let last: LineFilter["op"] | null = null;
+  let depth = 0;
+  let braceEnd = -1;
+  // Matchers inside the selector's braces are not line filters.
+  const open = q.indexOf("{");
+  if (open >= 0) {
+    for (let i = open; i < q.length; i++) {
+      if (q[i] === '"' || q[i] === "`") {
+        const s = readString(q, i);
+        if (!s) break;
+        i = s[1] - 1;
+      } else if (q[i] === "{") depth++;
+      else if (q[i] === "}" && --depth === 0) {
+        braceEnd = i;
+        break;
+      }
+    }
+  }
+  re.lastIndex = Math.max(0, braceEnd + 1);
+  while ((m = re.exec(q))) {
+    const op: LineFilter["op"] | null = (m[1] as LineFilter["op"] | undefined) ?? last;
+    const at = re.lastIndex;
+    const s = readString(q, at);
+    if (!op || !s) continue;
+    // `|=` directly after a label name is a label filter (`| a != "b"`).
+    if (m[1] && (m[1] === "!=" || m[1] === "!~")) {
+      const before = q.slice(0, m.index).trimEnd();
+      if (/[A-Za-z0-9_]$/.test(before) && !/\)$/.test(before)) continue;
+    }
+    out.push({ op, value: s[0] });
+    last = op;
+    re.lastIndex = s[1];
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// One regular expression that finds what the query's positive line
+// filters match, for highlighting; null when there is none (or a regex
+// that JavaScript cannot read).
+export function highlightPattern(query: string): RegExp | null {
+  const parts: string[] = [];
+  let ignoreCase = false;
+  for (const f of lineFilters(query)) {
+    if (f.op === "|=" && f.value) parts.push(escapeRegExp(f.value));
+    if (f.op === "|~" && f.value) {
+      let re = f.value;
+      if (re.startsWith("(?i)")) {
+        ignoreCase = true;
+        re = re.slice(4);
+      }
+      try {
+        new RegExp(re);
+        parts.push("(?:" + re + ")");
+      } catch {
+        // RE2 syntax JavaScript lacks; the match is just not highlighted.
+      }
+    }
+  }
+  if (parts.length === 0) return null;
+  try {
+    return new RegExp(parts.join("|"), ignoreCase ? "gi" : "g");
+  } catch {
+    return null;
+  }
+}
+
+export function quote(value: string): string {
+  return '"' + value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") + '"';
+}
+
+// Adds (or replaces) a matcher in the query's first stream selector.
+export function addStreamMatcher(query: string, name: string, value: string, op: "=" | "!="): string {
+  const q = query.trim();
+  const open = q.indexOf("{");
+  if (open < 0) return `{${name}${op}${quote(value)}}`;
+  let depth = 0;
+  for (let i = open; i < q.length; i++) {
+    if (q[i] === '"' || q[i] === "`") {
+      const s = readString(q, i);
+      if (!s) break;
+      i = s[1] - 1;
+    } else if (q[i] === "{") depth++;
+    else if (q[i] === "}" && --depth === 0) {
+      const inner = q.slice(open + 1, i);
+      const kept = splitMatchers(inner).filter((m) => !new RegExp(`^${name}\\s*(=|!=|=~|!~)`).test(m));
+      kept.push(`${name}${op}${quote(value)}`);
+      return q.slice(0, open + 1) + kept.join(", ") + q.slice(i);
+    }
+  }
+  return q;
+}
+
+function splitMatchers(inner: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    if (inner[i] === '"' || inner[i] === "`") {
+      const s = readString(inner, i);
+      if (!s) break;
+      i = s[1] - 1;
+    } else if (inner[i] === ",") {
+      out.push(inner.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(inner.slice(start).trim());
+  return out.filter((m) => m !== "");
+}
+
+// Appends a label filter stage, after `parser` when the field comes from
+// one the query does not use yet.
+export function addPipelineFilter(
+  query: string,
+  name: string,
+  value: string,
+  op: "=" | "!=",
+  parser?: "json" | "logfmt",
+): string {
+  let q = query.trim();
+  if (parser && !new RegExp(`\\|\\s*${parser}\\b`).test(q)) q += ` | ${parser}`;
+  return `${q} | ${name}${op}${quote(value)}`;
+}
+
+// The position of a parse error message ("parse error at line L, col C").
+export function errorPosition(message: string): { line: number; col: number } | null {
+  const m = /line (\d+), col (\d+)/.exec(message);
+  return m ? { line: Number(m[1]), col: Number(m[2]) } : null;
+}
+
+export const FUNCTIONS = [
+  "count_over_time", "rate", "bytes_over_time", "bytes_rate", "rate_counter",
+  "avg_over_time", "sum_over_time", "min_over_time", "max_over_time",
+  "stddev_over_time", "stdvar_over_time", "quantile_over_time",
+  "first_over_time", "last_over_time", "absent_over_time",
+  "sum", "avg", "min", "max", "count", "stddev", "stdvar", "topk", "bottomk",
+  "sort", "sort_desc", "label_replace", "vector",
+];
+
+export const PIPELINE_STAGES = [
+  "json", "logfmt", "pattern", "regexp", "unpack", "line_format", "label_format",
+  "drop", "keep", "decolorize", "unwrap",
+];

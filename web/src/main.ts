@@ -1,0 +1,368 @@
+// lode's web UI: the Explore page (query, histogram, results or graph, live
+// tail) and the label browser, with the state in the URL.
+import * as api from "./api";
+import { Histogram, MetricGraph, histogramStep } from "./charts";
+import { QueryEditor } from "./editor";
+import { LabelBrowser } from "./labels";
+import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery } from "./logql";
+import { FilterRequest, ResultsList } from "./results";
+import {
+  AppState, LIMITS, RELATIVE_RANGES, describeRange, fromDateTimeLocal, parseTime, readUrl,
+  resolveRange, toDateTimeLocal, writeUrl,
+} from "./state";
+import { LiveTail } from "./tail";
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> & Record<string, unknown> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "for") e.setAttribute(k, String(v));
+    else (e as any)[k] = v;
+  }
+  e.append(...children);
+  return e;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+class App {
+  private state: AppState = readUrl(location.search);
+  private readonly editor: QueryEditor;
+  private readonly histogram: Histogram;
+  private readonly graph: MetricGraph;
+  private readonly results: ResultsList;
+  private readonly labels: LabelBrowser;
+  private readonly tail: LiveTail;
+  private abort: AbortController | null = null;
+
+  // Page parts.
+  private readonly explore = el("main", { className: "explore", "aria-label": "Explore" });
+  private readonly labelsPage = el("main", { className: "labels-page", "aria-label": "Labels", hidden: true });
+  private readonly errorBox = el("div", { className: "error", role: "alert", hidden: true });
+  private readonly statsBar = el("div", { className: "stats", "aria-live": "polite" });
+  private readonly histogramBox = el("div", { className: "histogram", "aria-label": "Matching lines over time" });
+  private readonly graphBox = el("div", { className: "graph", hidden: true, "aria-label": "Metric graph" });
+  private readonly resultsBox = el("div", { className: "results-box" });
+  private readonly rangeButton = el("button", { type: "button", className: "range-button", "aria-haspopup": "dialog" });
+  private readonly rangePanel = el("div", { className: "range-panel", hidden: true, role: "dialog", "aria-label": "Time range" });
+  private readonly limitSelect = el("select", { className: "limit", "aria-label": "Line limit" });
+  private readonly directionButton = el("button", { type: "button", className: "direction" });
+  private readonly liveButton = el("button", { type: "button", className: "live", "aria-pressed": "false" });
+  private readonly pauseButton = el("button", { type: "button", className: "pause", hidden: true, "aria-pressed": "false" });
+  private readonly runButton = el("button", { type: "button", className: "run primary" }, "Run query");
+  private readonly tabExplore = el("a", { href: "?", className: "tab" }, "Explore");
+  private readonly tabLabels = el("a", { href: "?page=labels", className: "tab" }, "Labels");
+
+  constructor(root: HTMLElement) {
+    const editorBox = el("div", { className: "editor" });
+    this.editor = new QueryEditor(editorBox, this.state.query, () => this.runFromUi(), {
+      labelNames: () => {
+        const r = resolveRange(this.state);
+        return api.labelNames(r.startNs, r.endNs).catch(() => []);
+      },
+      labelValues: (name) => {
+        const r = resolveRange(this.state);
+        return api.labelValues(name, r.startNs, r.endNs).catch(() => []);
+      },
+    });
+    for (const n of LIMITS) this.limitSelect.append(el("option", { value: String(n) }, `${formatCount(n)} lines`));
+    this.limitSelect.addEventListener("change", () => {
+      this.state.limit = Number(this.limitSelect.value);
+      this.runFromUi();
+    });
+    this.directionButton.addEventListener("click", () => {
+      this.state.direction = this.state.direction === "backward" ? "forward" : "backward";
+      this.runFromUi();
+    });
+    this.liveButton.addEventListener("click", () => {
+      this.state.live = !this.state.live;
+      this.runFromUi();
+    });
+    this.pauseButton.addEventListener("click", () => {
+      this.tail.paused = !this.tail.paused;
+      this.syncControls();
+    });
+    this.runButton.addEventListener("click", () => this.runFromUi());
+    this.rangeButton.addEventListener("click", () => this.toggleRangePanel());
+    this.buildRangePanel();
+
+    this.histogram = new Histogram(this.histogramBox, (from, to) => {
+      this.state.from = String(from);
+      this.state.to = String(to);
+      this.runFromUi();
+    });
+    this.graph = new MetricGraph(this.graphBox);
+    this.results = new ResultsList(this.resultsBox, (f) => this.addFilter(f));
+    this.tail = new LiveTail(this.results, (text) => (this.statsBar.textContent = text), (message) => this.showError(message));
+    this.labels = new LabelBrowser(this.labelsPage, (q) => {
+      this.state.page = "explore";
+      this.state.query = q;
+      this.editor.text = q;
+      this.runFromUi();
+    }, (m) => this.showError(m));
+
+    const tokenButton = el("button", { type: "button", className: "token-button", title: "Token and tenant" }, "Auth");
+    tokenButton.addEventListener("click", () => this.askCredentials());
+    const header = el(
+      "header",
+      { className: "top" },
+      el("a", { href: "?", className: "brand", "aria-label": "lode home" }, "lode"),
+      el("nav", { className: "tabs", "aria-label": "Pages" }, this.tabExplore, this.tabLabels),
+      el("div", { className: "spacer" }),
+      tokenButton,
+    );
+    for (const [tab, page] of [[this.tabExplore, "explore"], [this.tabLabels, "labels"]] as const) {
+      tab.addEventListener("click", (ev) => {
+        ev.preventDefault();
+        this.state.page = page;
+        this.runFromUi();
+      });
+    }
+    const bar = el(
+      "div",
+      { className: "query-bar" },
+      editorBox,
+      el("div", { className: "controls" }, this.rangeButton, this.limitSelect, this.directionButton, this.liveButton, this.pauseButton, this.runButton),
+      this.rangePanel,
+    );
+    this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.resultsBox);
+    root.append(header, this.explore, this.labelsPage);
+
+    window.addEventListener("popstate", () => {
+      this.state = readUrl(location.search);
+      this.editor.text = this.state.query;
+      void this.run();
+    });
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape" && !this.rangePanel.hidden) {
+        this.rangePanel.hidden = true;
+        this.rangeButton.focus();
+      }
+    });
+    history.replaceState(null, "", writeUrl(this.state));
+    void this.run();
+    if (this.state.page === "explore") this.editor.focus();
+  }
+
+  // A new state from the controls: a history entry, then run it.
+  private runFromUi(): void {
+    this.state.query = this.editor.text.trim();
+    const url = writeUrl(this.state);
+    if (url !== location.search) history.pushState(null, "", url);
+    void this.run();
+  }
+
+  private syncControls(): void {
+    const s = this.state;
+    this.rangeButton.textContent = describeRange(s) + " ▾";
+    this.limitSelect.value = String(s.limit);
+    if (!LIMITS.includes(s.limit)) {
+      this.limitSelect.append(el("option", { value: String(s.limit) }, `${formatCount(s.limit)} lines`));
+      this.limitSelect.value = String(s.limit);
+    }
+    this.directionButton.textContent = s.direction === "backward" ? "Newest first" : "Oldest first";
+    this.directionButton.title = "Toggle the order of lines";
+    this.liveButton.textContent = s.live ? "■ Stop live" : "▶ Live";
+    this.liveButton.setAttribute("aria-pressed", String(s.live));
+    this.liveButton.classList.toggle("active", s.live);
+    this.pauseButton.hidden = !s.live;
+    this.pauseButton.textContent = this.tail.paused ? "Resume" : "Pause";
+    this.pauseButton.setAttribute("aria-pressed", String(this.tail.paused));
+    this.tabExplore.classList.toggle("active", s.page === "explore");
+    this.tabLabels.classList.toggle("active", s.page === "labels");
+    this.tabExplore.setAttribute("aria-current", s.page === "explore" ? "page" : "false");
+    this.tabLabels.setAttribute("aria-current", s.page === "labels" ? "page" : "false");
+    this.explore.hidden = s.page !== "explore";
+    this.labelsPage.hidden = s.page !== "labels";
+    document.title = s.query ? `${s.query} · lode` : "lode";
+  }
+
+  private showError(message: string): void {
+    this.errorBox.hidden = false;
+    const pos = errorPosition(message);
+    this.errorBox.replaceChildren(el("strong", {}, "Query error"), " ", message);
+    if (pos) {
+      this.editor.markError(pos.line, pos.col);
+      // The query with a caret under the position, as a terminal shows it.
+      const lines = this.state.query.split("\n");
+      const line = lines[pos.line - 1] ?? "";
+      this.errorBox.append(el("pre", { className: "error-context" }, line + "\n" + " ".repeat(Math.max(0, pos.col - 1)) + "^"));
+    }
+  }
+
+  private clearError(): void {
+    this.errorBox.hidden = true;
+    this.errorBox.replaceChildren();
+    this.editor.clearError();
+  }
+
+  private async run(): Promise<void> {
+    this.abort?.abort();
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.tail.stop();
+    this.syncControls();
+    this.clearError();
+    const s = this.state;
+    const range = resolveRange(s);
+    if (s.page === "labels") {
+      await this.labels.show(range);
+      return;
+    }
+    if (!s.query) {
+      this.statsBar.textContent = "Type a LogQL query, e.g. {app=\"api\"} |= \"error\", and press Ctrl+Enter.";
+      this.histogram.clear();
+      this.results.set([], null);
+      return;
+    }
+    const metric = isMetricQuery(s.query);
+    this.graphBox.hidden = !metric;
+    this.histogramBox.hidden = metric;
+    this.resultsBox.hidden = metric;
+    if (s.live && !metric) {
+      this.histogram.clear();
+      this.results.set([], highlightPattern(s.query));
+      this.tail.start(s.query, s.limit, s.direction === "backward");
+      this.syncControls();
+      return;
+    }
+    this.statsBar.textContent = "Running…";
+    const started = performance.now();
+    try {
+      if (metric) {
+        const step = histogramStep(range.endMs - range.startMs, 250);
+        const result = await api.queryRange(s.query, range.startNs, range.endNs, s.limit, s.direction, step, signal);
+        if (result.kind !== "matrix") throw new Error("expected a metric result");
+        this.graph.show(result.series, range.startMs, range.endMs);
+        this.showStats(result.stats, started, `${formatCount(result.series.length)} series`);
+        if (result.series.length === 0) this.statsBar.textContent += " · no data in this range";
+        return;
+      }
+      // The histogram's windows are whole steps, so that they tile the
+      // range and their sum is the number of matching lines.
+      const step = histogramStep(range.endMs - range.startMs);
+      const histStart = Math.floor(range.startMs / 1000 / step) * step;
+      const histEnd = Math.ceil(range.endMs / 1000 / step) * step;
+      const volume = `sum(count_over_time(${s.query} [${step}s]))`;
+      const [logs, hist] = await Promise.all([
+        api.queryRange(s.query, range.startNs, range.endNs, s.limit, s.direction, undefined, signal),
+        api
+          .queryRange(volume, BigInt(histStart) * 1000000000n, BigInt(histEnd) * 1000000000n, 1, "forward", step, signal)
+          .catch(() => null),
+      ]);
+      if (logs.kind !== "streams") throw new Error("expected log lines");
+      const total = hist && hist.kind === "matrix" ? this.histogram.show(hist.series, histStart, histEnd, step) : null;
+      this.results.set(logs.entries, highlightPattern(s.query));
+      let summary = `${formatCount(logs.entries.length)} lines shown`;
+      if (total !== null) summary += ` of ${formatCount(total)} matching`;
+      if (logs.entries.length >= s.limit) summary += ` (limit ${formatCount(s.limit)})`;
+      this.showStats(logs.stats, started, summary);
+    } catch (e) {
+      if (signal.aborted) return;
+      this.statsBar.textContent = "";
+      this.histogram.clear();
+      this.histogramBox.hidden = true;
+      this.results.set([], null);
+      if (e instanceof api.ApiError && e.status === 401) {
+        this.showError("The server needs a token: press Auth (top right) and enter one.");
+      } else {
+        this.showError(e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
+
+  private showStats(stats: api.QueryStats, started: number, summary: string): void {
+    const ms = performance.now() - started;
+    const parts = [summary];
+    if (stats.totalLinesProcessed !== undefined) parts.push(`${formatCount(stats.totalLinesProcessed)} lines scanned`);
+    if (stats.totalBytesProcessed !== undefined) parts.push(`${formatBytes(stats.totalBytesProcessed)} scanned`);
+    parts.push(`${ms.toFixed(0)} ms`);
+    if (stats.execTime !== undefined) parts.push(`server ${(stats.execTime * 1000).toFixed(1)} ms`);
+    this.statsBar.textContent = parts.join(" · ");
+  }
+
+  private addFilter(f: FilterRequest): void {
+    const q = this.editor.text;
+    this.editor.text = f.kind === "stream" ? addStreamMatcher(q, f.name, f.value, f.op) : addPipelineFilter(q, f.name, f.value, f.op, f.parser);
+    this.runFromUi();
+  }
+
+  private buildRangePanel(): void {
+    const presets = el("div", { className: "presets", role: "group", "aria-label": "Relative ranges" });
+    for (const [from, label] of RELATIVE_RANGES) {
+      const b = el("button", { type: "button", className: "preset" }, label);
+      b.addEventListener("click", () => {
+        this.state.from = from;
+        this.state.to = "now";
+        this.rangePanel.hidden = true;
+        this.runFromUi();
+      });
+      presets.append(b);
+    }
+    const fromInput = el("input", { type: "datetime-local", step: "1", className: "from", id: "range-from" });
+    const toInput = el("input", { type: "datetime-local", step: "1", className: "to", id: "range-to" });
+    const apply = el("button", { type: "button", className: "apply primary" }, "Apply");
+    apply.addEventListener("click", () => {
+      const from = fromDateTimeLocal(fromInput.value);
+      const to = fromDateTimeLocal(toInput.value);
+      if (from === null || to === null || to <= from) {
+        this.showError("The absolute range needs a start before its end.");
+        return;
+      }
+      this.state.from = String(from);
+      this.state.to = String(to);
+      this.rangePanel.hidden = true;
+      this.runFromUi();
+    });
+    this.rangePanel.append(
+      presets,
+      el(
+        "div",
+        { className: "absolute" },
+        el("label", { for: "range-from" }, "From"),
+        fromInput,
+        el("label", { for: "range-to" }, "To"),
+        toInput,
+        apply,
+      ),
+    );
+    this.rangePanel.addEventListener("focusin", () => {
+      if (fromInput.value) return;
+      fromInput.value = toDateTimeLocal(parseTime(this.state.from) ?? Date.now() - 3600e3);
+      toInput.value = toDateTimeLocal(parseTime(this.state.to) ?? Date.now());
+    });
+  }
+
+  private toggleRangePanel(): void {
+    this.rangePanel.hidden = !this.rangePanel.hidden;
+    if (!this.rangePanel.hidden) {
+      const inputs = this.rangePanel.querySelectorAll("input");
+      (inputs[0] as HTMLInputElement).value = toDateTimeLocal(parseTime(this.state.from) ?? Date.now() - 3600e3);
+      (inputs[1] as HTMLInputElement).value = toDateTimeLocal(parseTime(this.state.to) ?? Date.now());
+      (this.rangePanel.querySelector("button") as HTMLButtonElement).focus();
+    }
+  }
+
+  private askCredentials(): void {
+    const t = prompt("Bearer token (empty: none)", api.token());
+    if (t === null) return;
+    const tenant = prompt("Tenant (X-Scope-OrgID; empty: the server's default)", api.tenant());
+    if (tenant === null) return;
+    api.setCredentials(t.trim(), tenant.trim());
+    void this.run();
+  }
+}
+
+new App(document.getElementById("app")!);
