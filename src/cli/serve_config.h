@@ -21,7 +21,7 @@ struct ServeConfig {
   std::chrono::milliseconds flush_interval{1000};
   std::string log_level = "info";
   uint64_t max_body_size = 64ull << 20;
-  uint64_t max_query_limit = 5000;
+  uint64_t max_query_limit = 10000;
   // A query stops with an error past this time (0: never), this many
   // series in a metric result, or this many line bytes read (0: any).
   std::chrono::milliseconds query_timeout{std::chrono::minutes(1)};

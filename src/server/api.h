@@ -23,7 +23,7 @@ struct ApiOptions {
   // Tenant used when a request has no X-Scope-OrgID (auth off), as Loki.
   std::string default_tenant = "fake";
   size_t default_limit = 100;
-  size_t max_limit = 5000;
+  size_t max_limit = 10000;
   // Query limits: time, series in a metric result, line bytes read.
   std::chrono::milliseconds query_timeout{std::chrono::minutes(1)};
   size_t max_query_series = 500;

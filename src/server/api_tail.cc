@@ -2,6 +2,8 @@
 // they arrive. Each second the query runs again from the newest line sent
 // (up to now minus delay_for, so late writes have time to land), and what
 // is new goes out as {"streams":[...]}.
+#include <charconv>
+#include <optional>
 #include <set>
 
 #include "base/time.h"
@@ -58,12 +60,52 @@ Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string&
 
 }  // namespace
 
+namespace {
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
+    if (ec != std::errc() || ptr != hex.data() + i + 2) return std::nullopt;
+    out.push_back(static_cast<char>(value));
+  }
+  return out;
+}
+
+// Browsers cannot set headers on a WebSocket, so the web UI offers its
+// token and tenant as subprotocols, "lode.token.<hex>" and
+// "lode.tenant.<hex>" (beside "lode", the one accepted); they stand in for
+// the Authorization and X-Scope-OrgID headers when those are absent.
+void ApplyWebSocketCredentials(HttpRequest& request) {
+  std::string offered = request.Header("Sec-WebSocket-Protocol");
+  size_t start = 0;
+  while (start < offered.size()) {
+    size_t comma = offered.find(',', start);
+    std::string_view item = std::string_view(offered).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? offered.size() : comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.starts_with("lode.token.") && request.Header("Authorization").empty()) {
+      if (auto token = FromHex(item.substr(11)))
+        request.headers["Authorization"] = "Bearer " + *token;
+    } else if (item.starts_with("lode.tenant.") && request.Header("X-Scope-OrgID").empty()) {
+      if (auto tenant = FromHex(item.substr(12))) request.headers["X-Scope-OrgID"] = *tenant;
+    }
+  }
+}
+
+}  // namespace
+
 WebSocketHandler Api::TailHandler() {
   WebSocketHandler h;
   h.accept = [this](HttpRequest& request) -> std::optional<HttpResponse> {
     if (request.path != "/loki/api/v1/tail") {
       return HttpResponse::Text(404, "404 page not found: " + request.path);
     }
+    ApplyWebSocketCredentials(request);
     if (auto refused = auth_.Check(request, Access::kRead)) return refused;
     auto p = ReadTailParams(request, options_.default_tenant, options_.max_limit);
     if (!p.ok()) return ErrorResponse(p.status());

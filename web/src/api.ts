@@ -176,8 +176,17 @@ export async function volume(label: string, startNs: bigint, endNs: bigint): Pro
   return out;
 }
 
-// Browsers send no custom headers on a WebSocket, so live tail reads the
-// default tenant and needs auth to be off.
+// Browsers send no custom headers on a WebSocket: the token and tenant
+// travel as offered subprotocols ("lode.token.<hex>", "lode.tenant.<hex>")
+// beside "lode", the one the server picks.
+export function tailProtocols(): string[] {
+  const hex = (s: string) => [...new TextEncoder().encode(s)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const out = ["lode"];
+  if (token()) out.push("lode.token." + hex(token()));
+  if (tenant()) out.push("lode.tenant." + hex(tenant()));
+  return out;
+}
+
 export function tailUrl(query: string, startNs: bigint, limit: number): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const params = new URLSearchParams({ query, start: startNs.toString(), limit: String(limit) });

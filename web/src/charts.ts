@@ -33,6 +33,14 @@ export function histogramStep(rangeMs: number, buckets = 100): number {
   return steps.find((s) => s >= raw) ?? Math.ceil(raw / 86400) * 86400;
 }
 
+// About `target` windows over a range: a whole number of milliseconds
+// each (at least a second), `count` of them covering the range from its
+// start (the last may end up to `count` ms past its end).
+export function histogramBuckets(rangeMs: number, target = 100): { stepMs: number; count: number } {
+  const stepMs = Math.max(1000, Math.round(rangeMs / target));
+  return { stepMs, count: Math.max(1, Math.ceil(rangeMs / stepMs)) };
+}
+
 abstract class Chart {
   protected plot: uPlot | null = null;
   private readonly resize = new ResizeObserver(() => {
@@ -66,31 +74,32 @@ export class Histogram extends Chart {
     super(root, 110);
   }
 
-  // Bars of line counts: the series of a count_over_time query evaluated
-  // every `stepSeconds` from `startS` to `endS` (multiples of the step),
-  // each value counting the window (t - step, t].
-  show(series: Series[], startS: number, endS: number, stepSeconds: number): number {
+  // Bars of line counts: the series of a count_over_time query with a
+  // `stepMs` window evaluated at startMs + i * stepMs for i = 1..count, so
+  // bar i counts the lines of (startMs + (i-1) step, startMs + i step].
+  // Returns their sum.
+  show(series: Series[], startMs: number, stepMs: number, count: number): number {
     this.clear();
-    const counts = new Map<number, number>();
-    for (const s of series) for (const [t, v] of s.values) counts.set(Math.round(t), (counts.get(Math.round(t)) ?? 0) + Number(v));
-    const xs: number[] = [];
-    const ys: (number | null)[] = [];
+    const ys: (number | null)[] = new Array(count).fill(null);
     let total = 0;
-    for (let t = startS + stepSeconds; t <= endS; t += stepSeconds) {
-      xs.push(t - stepSeconds / 2); // the middle of the window the bar counts
-      const v = counts.get(t) ?? 0;
-      total += v;
-      ys.push(v > 0 ? v : null); // no bar, rather than a flat one, for none
+    for (const s of series) {
+      for (const [t, v] of s.values) {
+        const i = Math.round((t * 1000 - startMs) / stepMs) - 1;
+        if (i < 0 || i >= count) continue;
+        ys[i] = (ys[i] ?? 0) + Number(v);
+        total += Number(v);
+      }
     }
-    const startMs = startS * 1000;
-    const endMs = endS * 1000;
+    // A bar sits over the middle of its window.
+    const xs = ys.map((_, i) => (startMs + (i + 0.5) * stepMs) / 1000);
+    const endMs = startMs + count * stepMs;
     const bars = uPlot.paths.bars!({ size: [0.9, 100], align: 0 });
     const opts: uPlot.Options = {
       width: this.width(),
       height: this.height,
       legend: { show: false },
       cursor: { drag: { x: true, y: false, setScale: false } },
-      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: axes(),
       series: [{}, { label: "lines", fill: cssVar("--accent-soft"), stroke: cssVar("--accent"), paths: bars, points: { show: false } }],
       hooks: {

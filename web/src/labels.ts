@@ -2,8 +2,7 @@
 // many lines and bytes each holds over the time range, and the streams;
 // one click queries a value or a stream.
 import * as api from "./api";
-import { seriesName } from "./charts";
-import { quote } from "./logql";
+import { quote, selectorOf } from "./logql";
 import type { Range } from "./state";
 
 function formatBytes(n: number): string {
@@ -18,6 +17,7 @@ function formatBytes(n: number): string {
 
 export class LabelBrowser {
   private selected: string | null = null;
+  private shown = 0; // which showValues call is the latest
 
   constructor(
     private readonly root: HTMLElement,
@@ -44,10 +44,14 @@ export class LabelBrowser {
         const b = document.createElement("button");
         b.type = "button";
         b.className = "label-name" + (name === this.selected ? " selected" : "");
+        b.setAttribute("aria-pressed", String(name === this.selected));
         b.textContent = name;
         b.addEventListener("click", () => {
           this.selected = name;
-          names.querySelectorAll(".label-name").forEach((el) => el.classList.toggle("selected", el === b));
+          names.querySelectorAll(".label-name").forEach((el) => {
+            el.classList.toggle("selected", el === b);
+            el.setAttribute("aria-pressed", String(el === b));
+          });
           void this.showValues(values, name, range);
         });
         names.append(b);
@@ -56,7 +60,10 @@ export class LabelBrowser {
       const pick = this.selected && all.includes(this.selected) ? this.selected : all[0];
       if (pick) {
         this.selected = pick;
-        names.querySelectorAll(".label-name").forEach((el) => el.classList.toggle("selected", el.textContent === pick));
+        names.querySelectorAll(".label-name").forEach((el) => {
+          el.classList.toggle("selected", el.textContent === pick);
+          el.setAttribute("aria-pressed", String(el.textContent === pick));
+        });
         await this.showValues(values, pick, range);
       }
       await this.showStreams(streams, range);
@@ -66,6 +73,7 @@ export class LabelBrowser {
   }
 
   private async showValues(box: HTMLElement, name: string, range: Range): Promise<void> {
+    const call = ++this.shown;
     box.replaceChildren(Object.assign(document.createElement("h2"), { textContent: `Values of ${name}` }));
     const rangeSeconds = Math.max(1, Math.ceil((range.endMs - range.startMs) / 1000));
     const [values, counts, bytes] = await Promise.all([
@@ -73,6 +81,7 @@ export class LabelBrowser {
       api.queryInstant(`sum by (${name}) (count_over_time({${name}=~".+"}[${rangeSeconds}s]))`, range.endNs),
       api.volume(name, range.startNs, range.endNs).catch(() => new Map<string, number>()),
     ]);
+    if (call !== this.shown) return; // another label was picked meanwhile
     const lines = new Map(counts.map(([m, v]) => [m[name] ?? "", v]));
     values.sort((a, b) => (lines.get(b) ?? 0) - (lines.get(a) ?? 0) || a.localeCompare(b));
     const table = document.createElement("table");
@@ -105,14 +114,14 @@ export class LabelBrowser {
 
   private async showStreams(box: HTMLElement, range: Range): Promise<void> {
     const all = await api.series("", range.startNs, range.endNs);
-    all.sort((a, b) => seriesName(a).localeCompare(seriesName(b)));
+    all.sort((a, b) => selectorOf(a).localeCompare(selectorOf(b)));
     box.replaceChildren(Object.assign(document.createElement("h2"), { textContent: `Streams (${all.length})` }));
     const list = document.createElement("ul");
     list.className = "stream-list";
     for (const labels of all.slice(0, 500)) {
       const li = document.createElement("li");
       const link = document.createElement("a");
-      const query = seriesName(labels);
+      const query = selectorOf(labels);
       link.href = "?" + new URLSearchParams({ query }).toString();
       link.textContent = query;
       link.className = "stream-link";

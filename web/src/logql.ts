@@ -9,8 +9,24 @@ export function isMetricQuery(query: string): boolean {
   return q !== "" && !q.startsWith("{");
 }
 
-function stripComments(query: string): string {
-  return query.replace(/#[^\n]*/g, "");
+// The query without its `#` comments (a `#` inside a string is kept).
+export function stripComments(query: string): string {
+  let out = "";
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === '"' || c === "`") {
+      const s = readString(query, i);
+      const end = s ? s[1] : query.length;
+      out += query.slice(i, end);
+      i = end - 1;
+    } else if (c === "#") {
+      while (i < query.length && query[i] !== "\n") i++;
+      if (i < query.length) out += "\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Reads a Go-style quoted string (double quotes or backticks) starting at
@@ -81,7 +97,10 @@ export function lineFilters(query: string): LineFilter[] {
     // `|=` directly after a label name is a label filter (`| a != "b"`).
     if (m[1] && (m[1] === "!=" || m[1] === "!~")) {
       const before = q.slice(0, m.index).trimEnd();
-      if (/[A-Za-z0-9_]$/.test(before) && !/\)$/.test(before)) continue;
+      if (/[A-Za-z0-9_]$/.test(before) && !/\)$/.test(before)) {
+        last = null; // its `or` alternatives are not line filters either
+        continue;
+      }
     }
     out.push({ op, value: s[0] });
     last = op;
@@ -108,6 +127,10 @@ export function highlightPattern(query: string): RegExp | null {
         ignoreCase = true;
         re = re.slice(4);
       }
+      // JavaScript's regexes backtrack (RE2 does not): a nested
+      // quantifier could hang the page on a long line, so it is not
+      // highlighted.
+      if (/\([^)]*[+*}][^)]*\)\s*[+*{]/.test(re)) continue;
       try {
         new RegExp(re);
         parts.push("(?:" + re + ")");
@@ -124,11 +147,19 @@ export function highlightPattern(query: string): RegExp | null {
   }
 }
 
+// The selector of a stream: {a="b", c="d"}, values quoted for LogQL.
+export function selectorOf(labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  return "{" + keys.map((k) => `${k}=${quote(labels[k])}`).join(", ") + "}";
+}
+
 export function quote(value: string): string {
   return '"' + value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") + '"';
 }
 
-// Adds (or replaces) a matcher in the query's first stream selector.
+// Adds a matcher to the query's first stream selector. An `=` replaces the
+// label's other matchers (it is more specific than any of them); a `!=`
+// is added beside them.
 export function addStreamMatcher(query: string, name: string, value: string, op: "=" | "!="): string {
   const q = query.trim();
   const open = q.indexOf("{");
@@ -142,8 +173,11 @@ export function addStreamMatcher(query: string, name: string, value: string, op:
     } else if (q[i] === "{") depth++;
     else if (q[i] === "}" && --depth === 0) {
       const inner = q.slice(open + 1, i);
-      const kept = splitMatchers(inner).filter((m) => !new RegExp(`^${name}\\s*(=|!=|=~|!~)`).test(m));
-      kept.push(`${name}${op}${quote(value)}`);
+      const added = `${name}${op}${quote(value)}`;
+      const kept = splitMatchers(inner).filter(
+        (m) => m !== added && !(op === "=" && new RegExp(`^${name}\\s*(=|!=|=~|!~)`).test(m)),
+      );
+      kept.push(added);
       return q.slice(0, open + 1) + kept.join(", ") + q.slice(i);
     }
   }
@@ -176,7 +210,8 @@ export function addPipelineFilter(
   op: "=" | "!=",
   parser?: "json" | "logfmt",
 ): string {
-  let q = query.trim();
+  // Comments go: a stage after a trailing one would be commented out.
+  let q = stripComments(query).trim();
   if (parser && !new RegExp(`\\|\\s*${parser}\\b`).test(q)) q += ` | ${parser}`;
   return `${q} | ${name}${op}${quote(value)}`;
 }

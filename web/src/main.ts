@@ -1,10 +1,10 @@
 // lode's web UI: the Explore page (query, histogram, results or graph, live
 // tail) and the label browser, with the state in the URL.
 import * as api from "./api";
-import { Histogram, MetricGraph, histogramStep } from "./charts";
+import { Histogram, MetricGraph, histogramBuckets, histogramStep } from "./charts";
 import { QueryEditor } from "./editor";
 import { LabelBrowser } from "./labels";
-import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery } from "./logql";
+import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery, stripComments } from "./logql";
 import { FilterRequest, ResultsList } from "./results";
 import {
   AppState, LIMITS, RELATIVE_RANGES, describeRange, fromDateTimeLocal, parseTime, readUrl,
@@ -46,6 +46,7 @@ class App {
   private readonly labels: LabelBrowser;
   private readonly tail: LiveTail;
   private abort: AbortController | null = null;
+  private queryBar!: HTMLElement;
 
   // Page parts.
   private readonly explore = el("main", { className: "explore", "aria-label": "Explore" });
@@ -105,7 +106,17 @@ class App {
     });
     this.graph = new MetricGraph(this.graphBox);
     this.results = new ResultsList(this.resultsBox, (f) => this.addFilter(f));
-    this.tail = new LiveTail(this.results, (text) => (this.statsBar.textContent = text), (message) => this.showError(message));
+    this.tail = new LiveTail(
+      this.results,
+      (text) => (this.statsBar.textContent = text),
+      (message) => this.showError(message),
+      () => {
+        // The server ended the tail: the button offers to start it again.
+        this.state.live = false;
+        history.replaceState(null, "", writeUrl(this.state));
+        this.syncControls();
+      },
+    );
     this.labels = new LabelBrowser(this.labelsPage, (q) => {
       this.state.page = "explore";
       this.state.query = q;
@@ -137,6 +148,7 @@ class App {
       el("div", { className: "controls" }, this.rangeButton, this.limitSelect, this.directionButton, this.liveButton, this.pauseButton, this.runButton),
       this.rangePanel,
     );
+    this.queryBar = bar;
     this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.resultsBox);
     root.append(header, this.explore, this.labelsPage);
 
@@ -146,10 +158,7 @@ class App {
       void this.run();
     });
     document.addEventListener("keydown", (ev) => {
-      if (ev.key === "Escape" && !this.rangePanel.hidden) {
-        this.rangePanel.hidden = true;
-        this.rangeButton.focus();
-      }
+      if (ev.key === "Escape" && !this.rangePanel.hidden) this.closeRangePanel();
     });
     history.replaceState(null, "", writeUrl(this.state));
     void this.run();
@@ -158,7 +167,9 @@ class App {
 
   // A new state from the controls: a history entry, then run it.
   private runFromUi(): void {
+    // The editor shows what runs, so error positions point into it.
     this.state.query = this.editor.text.trim();
+    this.editor.text = this.state.query;
     const url = writeUrl(this.state);
     if (url !== location.search) history.pushState(null, "", url);
     void this.run();
@@ -168,7 +179,7 @@ class App {
     const s = this.state;
     this.rangeButton.textContent = describeRange(s) + " ▾";
     this.limitSelect.value = String(s.limit);
-    if (!LIMITS.includes(s.limit)) {
+    if (this.limitSelect.value !== String(s.limit)) {
       this.limitSelect.append(el("option", { value: String(s.limit) }, `${formatCount(s.limit)} lines`));
       this.limitSelect.value = String(s.limit);
     }
@@ -186,6 +197,9 @@ class App {
     this.tabLabels.setAttribute("aria-current", s.page === "labels" ? "page" : "false");
     this.explore.hidden = s.page !== "explore";
     this.labelsPage.hidden = s.page !== "labels";
+    // Errors show on either page: under the query bar, or above the labels.
+    if (s.page === "labels") this.labelsPage.before(this.errorBox);
+    else this.queryBar.after(this.errorBox);
     document.title = s.query ? `${s.query} · lode` : "lode";
   }
 
@@ -224,6 +238,9 @@ class App {
     if (!s.query) {
       this.statsBar.textContent = "Type a LogQL query, e.g. {app=\"api\"} |= \"error\", and press Ctrl+Enter.";
       this.histogram.clear();
+      this.graph.clear();
+      this.graphBox.hidden = true;
+      this.resultsBox.hidden = false;
       this.results.set([], null);
       return;
     }
@@ -231,6 +248,7 @@ class App {
     this.graphBox.hidden = !metric;
     this.histogramBox.hidden = metric;
     this.resultsBox.hidden = metric;
+    this.statsBar.setAttribute("aria-live", s.live && !metric ? "off" : "polite");
     if (s.live && !metric) {
       this.histogram.clear();
       this.results.set([], highlightPattern(s.query));
@@ -250,20 +268,20 @@ class App {
         if (result.series.length === 0) this.statsBar.textContent += " · no data in this range";
         return;
       }
-      // The histogram's windows are whole steps, so that they tile the
-      // range and their sum is the number of matching lines.
-      const step = histogramStep(range.endMs - range.startMs);
-      const histStart = Math.floor(range.startMs / 1000 / step) * step;
-      const histEnd = Math.ceil(range.endMs / 1000 / step) * step;
-      const volume = `sum(count_over_time(${s.query} [${step}s]))`;
+      // The histogram's windows tile the range exactly (a whole number of
+      // milliseconds each), so their sum is the number of matching lines.
+      const buckets = histogramBuckets(range.endMs - range.startMs);
+      const volume = `sum(count_over_time(${stripComments(s.query)}\n[${buckets.stepMs}ms]))`;
+      const first = BigInt(range.startMs + buckets.stepMs) * 1000000n;
+      const last = BigInt(range.startMs + buckets.count * buckets.stepMs) * 1000000n;
       const [logs, hist] = await Promise.all([
         api.queryRange(s.query, range.startNs, range.endNs, s.limit, s.direction, undefined, signal),
-        api
-          .queryRange(volume, BigInt(histStart) * 1000000000n, BigInt(histEnd) * 1000000000n, 1, "forward", step, signal)
-          .catch(() => null),
+        api.queryRange(volume, first, last, 1, "forward", buckets.stepMs / 1000, signal).catch(() => null),
       ]);
       if (logs.kind !== "streams") throw new Error("expected log lines");
-      const total = hist && hist.kind === "matrix" ? this.histogram.show(hist.series, histStart, histEnd, step) : null;
+      let total: number | null = null;
+      if (hist && hist.kind === "matrix") total = this.histogram.show(hist.series, range.startMs, buckets.stepMs, buckets.count);
+      else this.histogram.clear();
       this.results.set(logs.entries, highlightPattern(s.query));
       let summary = `${formatCount(logs.entries.length)} lines shown`;
       if (total !== null) summary += ` of ${formatCount(total)} matching`;
@@ -306,7 +324,7 @@ class App {
       b.addEventListener("click", () => {
         this.state.from = from;
         this.state.to = "now";
-        this.rangePanel.hidden = true;
+        this.closeRangePanel();
         this.runFromUi();
       });
       presets.append(b);
@@ -323,7 +341,7 @@ class App {
       }
       this.state.from = String(from);
       this.state.to = String(to);
-      this.rangePanel.hidden = true;
+      this.closeRangePanel();
       this.runFromUi();
     });
     this.rangePanel.append(
@@ -345,8 +363,16 @@ class App {
     });
   }
 
+  private closeRangePanel(): void {
+    this.rangePanel.hidden = true;
+    this.rangeButton.setAttribute("aria-expanded", "false");
+    this.rangeButton.focus();
+  }
+
   private toggleRangePanel(): void {
-    this.rangePanel.hidden = !this.rangePanel.hidden;
+    if (!this.rangePanel.hidden) return this.closeRangePanel();
+    this.rangePanel.hidden = false;
+    this.rangeButton.setAttribute("aria-expanded", "true");
     if (!this.rangePanel.hidden) {
       const inputs = this.rangePanel.querySelectorAll("input");
       (inputs[0] as HTMLInputElement).value = toDateTimeLocal(parseTime(this.state.from) ?? Date.now() - 3600e3);

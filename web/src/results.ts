@@ -27,6 +27,10 @@ export class ResultsList {
   private offsets: number[] = [0];
   private readonly spacer: HTMLDivElement;
   private frame = 0;
+  // Rows in the DOM by key: kept while they stay in view, so scrolling
+  // neither rebuilds them nor loses focus or a text selection in them.
+  private rendered = new Map<string, HTMLElement>();
+  private active = 0; // the row Tab reaches (roving tabindex)
 
   constructor(
     private readonly root: HTMLElement,
@@ -52,6 +56,9 @@ export class ResultsList {
     this.highlight = highlight;
     this.expanded.clear();
     this.heights.clear();
+    this.rendered.clear();
+    this.spacer.replaceChildren();
+    this.active = 0;
     this.root.scrollTop = 0;
     this.layout();
   }
@@ -63,6 +70,9 @@ export class ResultsList {
     if (newestFirst) {
       this.entries = [...entries.slice().reverse(), ...this.entries];
       if (this.entries.length > max) this.entries.length = max;
+      // Keep what the reader is looking at in place below the new rows.
+      if (this.root.scrollTop > 0) this.root.scrollTop += entries.length * ROW_HEIGHT;
+      this.active = Math.min(this.entries.length - 1, this.active + entries.length);
     } else {
       const atBottom = this.root.scrollTop + this.root.clientHeight >= this.root.scrollHeight - ROW_HEIGHT;
       this.entries = [...this.entries, ...entries];
@@ -111,18 +121,35 @@ export class ResultsList {
     const top = this.root.scrollTop;
     const first = Math.max(0, this.rowAt(top) - OVERSCAN);
     const last = Math.min(this.entries.length, this.rowAt(top + this.root.clientHeight) + OVERSCAN + 1);
-    const focusedKey = (document.activeElement as HTMLElement | null)?.dataset?.key;
-    const rows: HTMLElement[] = [];
-    for (let i = first; i < last; i++) rows.push(this.row(i));
-    this.spacer.replaceChildren(...rows);
+    const wanted: HTMLElement[] = [];
+    const next = new Map<string, HTMLElement>();
+    for (let i = first; i < last; i++) {
+      const key = this.entries[i].key;
+      const row = this.rendered.get(key) ?? this.row(i);
+      row.style.top = this.offsets[i] + "px";
+      row.dataset.index = String(i);
+      row.tabIndex = i === this.active ? 0 : -1;
+      row.setAttribute("aria-posinset", String(i + 1));
+      row.setAttribute("aria-setsize", String(this.entries.length));
+      wanted.push(row);
+      next.set(key, row);
+    }
+    // Rows that stay are never moved (moving a node drops its focus); new
+    // ones go in order around them, so Tab order follows the list.
+    for (const [key, row] of this.rendered) if (!next.has(key)) row.remove();
+    let cursor = this.spacer.firstChild;
+    for (const row of wanted) {
+      if (row === cursor) cursor = cursor.nextSibling;
+      else this.spacer.insertBefore(row, cursor);
+    }
+    this.rendered = next;
     let remeasure = false;
-    for (const row of rows) {
+    for (const row of wanted) {
       const key = row.dataset.key!;
       if (this.expanded.has(key) && this.heights.get(key) !== row.offsetHeight) {
         this.heights.set(key, row.offsetHeight);
         remeasure = true;
       }
-      if (key === focusedKey) row.focus({ preventScroll: true });
     }
     if (remeasure) this.layout();
   }
@@ -135,11 +162,19 @@ export class ResultsList {
     row.style.top = this.offsets[i] + "px";
     row.dataset.key = e.key;
     row.dataset.index = String(i);
-    row.tabIndex = 0;
+    row.tabIndex = -1;
     row.setAttribute("role", "listitem");
-    row.setAttribute("aria-expanded", String(open));
+    row.addEventListener("focus", () => {
+      const i = Number(row.dataset.index);
+      if (i === this.active) return;
+      (this.spacer.querySelector(`[data-index="${this.active}"]`) as HTMLElement | null)?.setAttribute("tabindex", "-1");
+      this.active = i;
+      row.tabIndex = 0;
+    });
     const head = document.createElement("div");
     head.className = "row-head";
+    head.setAttribute("role", "button");
+    head.setAttribute("aria-expanded", String(open));
     const caret = document.createElement("span");
     caret.className = "caret";
     caret.textContent = open ? "▾" : "▸";
@@ -236,6 +271,15 @@ export class ResultsList {
   private toggle(key: string): void {
     if (this.expanded.has(key)) this.expanded.delete(key);
     else this.expanded.add(key);
+    // The row is rebuilt open or closed; focus stays on it.
+    const old = this.rendered.get(key);
+    const hadFocus = old !== undefined && old.contains(document.activeElement);
+    if (old) {
+      const fresh = this.row(Number(old.dataset.index));
+      old.replaceWith(fresh);
+      this.rendered.set(key, fresh);
+      if (hadFocus) fresh.focus({ preventScroll: true });
+    }
     this.layout();
   }
 

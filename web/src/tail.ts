@@ -18,6 +18,7 @@ export class LiveTail {
     private readonly results: ResultsList,
     private readonly onStatus: (text: string) => void,
     private readonly onError: (message: string) => void,
+    private readonly onEnded: () => void,
   ) {}
 
   get paused(): boolean {
@@ -37,7 +38,7 @@ export class LiveTail {
     this.received = 0;
     this.dropped = 0;
     const startNs = BigInt(Date.now() - 10_000) * 1000000n;
-    const socket = new WebSocket(api.tailUrl(query, startNs, Math.min(limit, 100)));
+    const socket = new WebSocket(api.tailUrl(query, startNs, Math.min(limit, 100)), api.tailProtocols());
     this.socket = socket;
     this.onStatus("Connecting…");
     socket.onopen = () => this.status();
@@ -50,6 +51,7 @@ export class LiveTail {
       this.socket = null;
       if (ev.code !== 1000 && ev.reason) this.onError("live tail stopped: " + ev.reason);
       else this.onStatus(`Live tail ended · ${this.received} lines received`);
+      this.onEnded();
     };
   }
 

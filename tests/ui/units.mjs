@@ -1,0 +1,81 @@
+// Unit tests of the web UI's pure functions (web/src/logql.ts, state.ts,
+// fields.ts, charts.ts's bucket maths), bundled by esbuild and run in node.
+// Prints "N passed, N failed".
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const web = join(here, "../../web");
+const require = createRequire(join(web, "package.json"));
+const esbuild = require("esbuild");
+
+const dir = mkdtempSync(join(tmpdir(), "lode-ui-units-"));
+const entry = `export * from ${JSON.stringify(join(web, "src/logql.ts"))};
+export * from ${JSON.stringify(join(web, "src/state.ts"))};
+export * from ${JSON.stringify(join(web, "src/fields.ts"))};`;
+await esbuild.build({ stdin: { contents: entry, resolveDir: web, loader: "ts" }, bundle: true, format: "esm", platform: "node", outfile: join(dir, "m.mjs"), logLevel: "error" });
+const m = await import(pathToFileURL(join(dir, "m.mjs")).href);
+rmSync(dir, { recursive: true, force: true });
+
+let passed = 0;
+let failed = 0;
+function eq(actual, expected, name) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a === e) passed++;
+  else {
+    failed++;
+    console.log(`FAIL ${name}\n    got      ${a}\n    expected ${e}`);
+  }
+}
+const matches = (query, line) => {
+  const re = m.highlightPattern(query);
+  return re ? line.match(re) ?? [] : null;
+};
+
+// Which queries are metric queries.
+eq(m.isMetricQuery('{a="b"} |= "x"'), false, "log query");
+eq(m.isMetricQuery('  # note\n{a="b"}'), false, "log query after a comment");
+eq(m.isMetricQuery('sum(rate({a="b"}[1m]))'), true, "aggregation");
+eq(m.isMetricQuery("(1 + 2)"), true, "parenthesis");
+
+// Line filters and what gets highlighted.
+eq(m.lineFilters('{a="}"} |= "x" or "y" != "z"'), [{ op: "|=", value: "x" }, { op: "|=", value: "y" }, { op: "!=", value: "z" }], "filters after a brace in a string, with or");
+eq(m.lineFilters('{a="b"} | json | level != "x" or "y"'), [], "label filters are not line filters");
+eq(matches('{a="b"} |= "x" or "y"', "x-y-z"), ["x", "y"], "or alternatives highlight");
+eq(matches('{a="b"} |~ "(?i)err"', "ERR and err"), ["ERR", "err"], "case-insensitive regex");
+eq(matches('{a="b"} |= `a.b`', "a.b axb"), ["a.b"], "backticks are literal");
+eq(matches('{a="b"} |= "issue #42" # why', "see issue #42"), ["issue #42"], "a # inside a string is not a comment");
+eq(matches('{a="b"} != "x"', "x"), null, "negative filters highlight nothing");
+eq(matches('{a="b"} |~ "(a+)+b"', "aaaa"), null, "nested quantifiers are not run");
+eq(matches('{a="b"} |= "caf\\xe9"', "caf\\xe9 ouvert"), ["caf\\xe9"], "a byte escape matches the server's \\xHH text");
+
+// Filters added by the buttons.
+eq(m.addStreamMatcher('{app="shop"} |= "x"', "level", "error", "="), '{app="shop", level="error"} |= "x"', "add a matcher");
+eq(m.addStreamMatcher('{app=~"api|web"}', "app", "web", "="), '{app="web"}', "= replaces the label's matchers");
+eq(m.addStreamMatcher('{app=~"api|web"}', "app", "web", "!="), '{app=~"api|web", app!="web"}', "!= is added beside them");
+eq(m.addStreamMatcher('{a="}"}', "b", 'x"y', "="), '{a="}", b="x\\"y"}', "quotes and braces in values");
+eq(m.addPipelineFilter('{a="b"} # note', "took", "3s", "=", "logfmt"), '{a="b"} | logfmt | took="3s"', "after a trailing comment");
+eq(m.addPipelineFilter('{a="b"} | json', "user_id", "u1", "!=", "json"), '{a="b"} | json | user_id!="u1"', "the parser is not repeated");
+eq(m.selectorOf({ b: 'q"x', a: "1" }), '{a="1", b="q\\"x"}', "a stream's selector");
+eq(m.errorPosition("parse error at line 2, col 7: syntax error"), { line: 2, col: 7 }, "error position");
+
+// Fields of a line.
+eq(m.parseLine('{"level":"info","user":{"id":"u1"},"n":3}'), { parser: "json", fields: [["level", "info"], ["user_id", "u1"], ["n", "3"]] }, "json fields");
+eq(m.parseLine('level=error msg="a \\"b\\"" took=3s'), { parser: "logfmt", fields: [["level", "error"], ["msg", 'a "b"'], ["took", "3s"]] }, "logfmt fields");
+eq(m.parseLine("plain prose with a=b once"), { parser: null, fields: [] }, "prose");
+
+// URL state and times.
+const s = { page: "explore", query: '{a="b"} |= "x y"', from: "now-15m", to: "now", limit: 5000, direction: "forward", live: true };
+eq(m.readUrl(m.writeUrl(s)), s, "the URL round-trips the state");
+eq(m.readUrl("?from=garbage&limit=-3").from, "now-1h", "bad values fall back");
+eq(m.parseTime("now-2h", 10_000_000), 10_000_000 - 7_200_000, "relative time");
+eq(m.parseTime("1700000000000"), 1700000000000, "absolute time");
+const r = m.resolveRange({ ...s, from: "1000", to: "5000" });
+eq([r.startNs.toString(), r.endNs.toString()], ["1000000000", "5000000000"], "range in ns");
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
