@@ -92,16 +92,7 @@ export class LabelBrowser {
     for (const v of values) {
       const tr = document.createElement("tr");
       const cell = document.createElement("td");
-      const link = document.createElement("a");
-      const query = `{${name}=${quote(v)}}`;
-      link.href = "?" + new URLSearchParams({ query }).toString();
-      link.textContent = v;
-      link.className = "value-link";
-      link.addEventListener("click", (ev) => {
-        ev.preventDefault();
-        this.onQuery(query);
-      });
-      cell.append(link);
+      cell.append(this.queryLink(v, `{${name}=${quote(v)}}`, "value-link"));
       tr.append(
         cell,
         Object.assign(document.createElement("td"), { textContent: String(lines.get(v) ?? 0), className: "num" }),
@@ -112,6 +103,19 @@ export class LabelBrowser {
     box.append(table);
   }
 
+  // A link that runs `query` on Explore (and can be opened in a new tab).
+  private queryLink(text: string, query: string, className: string): HTMLAnchorElement {
+    const link = document.createElement("a");
+    link.href = "?" + new URLSearchParams({ query }).toString();
+    link.textContent = text;
+    link.className = className;
+    link.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      this.onQuery(query);
+    });
+    return link;
+  }
+
   private async showStreams(box: HTMLElement, range: Range): Promise<void> {
     const all = await api.series("", range.startNs, range.endNs);
     all.sort((a, b) => selectorOf(a).localeCompare(selectorOf(b)));
@@ -120,16 +124,8 @@ export class LabelBrowser {
     list.className = "stream-list";
     for (const labels of all.slice(0, 500)) {
       const li = document.createElement("li");
-      const link = document.createElement("a");
       const query = selectorOf(labels);
-      link.href = "?" + new URLSearchParams({ query }).toString();
-      link.textContent = query;
-      link.className = "stream-link";
-      link.addEventListener("click", (ev) => {
-        ev.preventDefault();
-        this.onQuery(query);
-      });
-      li.append(link);
+      li.append(this.queryLink(query, query, "stream-link"));
       list.append(li);
     }
     box.append(list);

@@ -71,24 +71,8 @@ export function lineFilters(query: string): LineFilter[] {
   const re = /(\|=|\|~|!=|!~)\s*|\bor\s+/g;
   let m: RegExpExecArray | null;
   let last: LineFilter["op"] | null = null;
-  let depth = 0;
-  let braceEnd = -1;
   // Matchers inside the selector's braces are not line filters.
-  const open = q.indexOf("{");
-  if (open >= 0) {
-    for (let i = open; i < q.length; i++) {
-      if (q[i] === '"' || q[i] === "`") {
-        const s = readString(q, i);
-        if (!s) break;
-        i = s[1] - 1;
-      } else if (q[i] === "{") depth++;
-      else if (q[i] === "}" && --depth === 0) {
-        braceEnd = i;
-        break;
-      }
-    }
-  }
-  re.lastIndex = Math.max(0, braceEnd + 1);
+  re.lastIndex = (selectorBounds(q)?.[1] ?? -1) + 1;
   while ((m = re.exec(q))) {
     const op: LineFilter["op"] | null = (m[1] as LineFilter["op"] | undefined) ?? last;
     const at = re.lastIndex;
@@ -162,26 +146,32 @@ export function quote(value: string): string {
 // is added beside them.
 export function addStreamMatcher(query: string, name: string, value: string, op: "=" | "!="): string {
   const q = query.trim();
+  const added = `${name}${op}${quote(value)}`;
+  const bounds = selectorBounds(q);
+  if (!bounds) return q.includes("{") ? q : `{${added}}`;
+  const [open, close] = bounds;
+  const kept = splitMatchers(q.slice(open + 1, close)).filter(
+    (m) => m !== added && !(op === "=" && new RegExp(`^${name}\\s*(=|!=|=~|!~)`).test(m)),
+  );
+  kept.push(added);
+  return q.slice(0, open + 1) + kept.join(", ") + q.slice(close);
+}
+
+// The indexes of the first stream selector's braces, skipping braces
+// inside strings; null when there is none (or it is not closed).
+function selectorBounds(q: string): [number, number] | null {
   const open = q.indexOf("{");
-  if (open < 0) return `{${name}${op}${quote(value)}}`;
+  if (open < 0) return null;
   let depth = 0;
   for (let i = open; i < q.length; i++) {
     if (q[i] === '"' || q[i] === "`") {
       const s = readString(q, i);
-      if (!s) break;
+      if (!s) return null;
       i = s[1] - 1;
     } else if (q[i] === "{") depth++;
-    else if (q[i] === "}" && --depth === 0) {
-      const inner = q.slice(open + 1, i);
-      const added = `${name}${op}${quote(value)}`;
-      const kept = splitMatchers(inner).filter(
-        (m) => m !== added && !(op === "=" && new RegExp(`^${name}\\s*(=|!=|=~|!~)`).test(m)),
-      );
-      kept.push(added);
-      return q.slice(0, open + 1) + kept.join(", ") + q.slice(i);
-    }
+    else if (q[i] === "}" && --depth === 0) return [open, i];
   }
-  return q;
+  return null;
 }
 
 function splitMatchers(inner: string): string[] {
