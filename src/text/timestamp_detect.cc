@@ -1,5 +1,8 @@
 #include "text/timestamp_detect.h"
 
+#include <initializer_list>
+#include <span>
+
 #include "base/time.h"
 
 namespace lode {
@@ -364,13 +367,45 @@ std::optional<int64_t> TimestampDetector::TryPattern(std::string_view s) const {
   return zoned ? t - offset_s * kNanosPerSecond : t - local_offset_ns_;
 }
 
+namespace {
+
+// The value of a JSON line's time field: the first of these keys found,
+// its string's contents or its number's digits.
+std::optional<std::string_view> JsonTimeField(std::string_view line) {
+  size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos || line[start] != '{') return std::nullopt;
+  for (std::string_view key :
+       {"\"@timestamp\"", "\"timestamp\"", "\"time\"", "\"ts\"", "\"datetime\"", "\"date\""}) {
+    size_t at = line.find(key);
+    if (at == std::string_view::npos) continue;
+    size_t p = line.find_first_not_of(" \t", at + key.size());
+    if (p == std::string_view::npos || line[p] != ':') continue;
+    p = line.find_first_not_of(" \t", p + 1);
+    if (p == std::string_view::npos) continue;
+    if (line[p] == '"') {
+      size_t end = line.find('"', p + 1);
+      if (end != std::string_view::npos) return line.substr(p + 1, end - p - 1);
+    } else if (IsDigit(line[p])) {
+      size_t end = p;
+      while (end < line.size() && (IsDigit(line[end]) || line[end] == '.')) ++end;
+      return line.substr(p, end - p);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<int64_t> TimestampDetector::Detect(std::string_view line) {
+  // Positions: 0 the start, 1 after a leading '[', 2 after the first '['
+  // of the first 64 bytes, 3 a JSON line's time field.
   auto at = [&](int position) -> std::optional<std::string_view> {
     if (position == 0) return line;
     if (position == 1) {
       if (line.starts_with("[")) return line.substr(1);
       return std::nullopt;
     }
+    if (position == 3) return JsonTimeField(line);
     size_t bracket = line.substr(0, 64).find('[');
     if (bracket == std::string_view::npos) return std::nullopt;
     return line.substr(bracket + 1);
@@ -380,7 +415,7 @@ std::optional<int64_t> TimestampDetector::Detect(std::string_view line) {
       if (auto t = TryAt(*text, format_)) return t;
     }
     if (fixed_) {
-      for (int position = 0; position < 3; ++position) {
+      for (int position = 0; position < 4; ++position) {
         if (position == position_) continue;
         if (auto text = at(position)) {
           if (auto t = TryAt(*text, format_)) {
@@ -395,7 +430,13 @@ std::optional<int64_t> TimestampDetector::Detect(std::string_view line) {
   static constexpr TimeFormat kOrder[] = {TimeFormat::kRfc3339, TimeFormat::kSyslog,
                                           TimeFormat::kApache, TimeFormat::kCtime,
                                           TimeFormat::kEpoch};
-  for (int position = 0; position < 3; ++position) {
+  // A JSON line's time is in its field (a '[' in it is an array).
+  const bool json = line.find_first_not_of(" \t") != std::string_view::npos &&
+                    line[line.find_first_not_of(" \t")] == '{';
+  static constexpr int kTextPositions[] = {0, 1, 2};
+  static constexpr int kJsonPositions[] = {3};
+  for (int position :
+       json ? std::span<const int>(kJsonPositions) : std::span<const int>(kTextPositions)) {
     auto text = at(position);
     if (!text) continue;
     for (TimeFormat format : kOrder) {

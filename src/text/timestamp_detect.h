@@ -7,7 +7,9 @@
 //   ctime, Apache errors  [Wed May 01 12:00:00 2024] (local time)
 //   epoch                 1714564800, 1714564800123, ...123456789 (s, ms, us, ns)
 // at the start of the line, after a '[' there, or at the first '[' of the
-// line's first 64 bytes (access logs put the time after the client).
+// line's first 64 bytes (access logs put the time after the client); in a
+// JSON line, in its "@timestamp", "timestamp", "time", "ts", "datetime" or
+// "date" field.
 #pragma once
 
 #include <cstdint>

@@ -62,6 +62,33 @@ TEST_F(TimestampDetectTest, LinesWithoutATimeHaveNone) {
   }
 }
 
+TEST_F(TimestampDetectTest, JsonLinesUseTheirTimeField) {
+  struct Case {
+    const char* line;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {R"({"level":"info","time":"2024-05-01T12:00:00.5Z","msg":"x"})", "2024-05-01T12:00:00.5Z"},
+      {R"({"@timestamp": "2024-05-01 12:00:00,250", "message": "y"})", "2024-05-01T12:00:00.25Z"},
+      {R"({"timestamp":1446249499322,"pid":1})", "2015-10-30T23:58:19.322Z"},
+      {R"({"ts": 1714564800.125, "caller": "main.go:12"})", "2024-05-01T12:00:00.125Z"},
+      // An array before the field is not read as a time.
+      {R"({"ids":[1714564800,2],"time":"2024-05-02T00:00:00Z"})", "2024-05-02T00:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    TimestampDetector d(kNow);
+    auto t = d.Detect(c.line);
+    ASSERT_TRUE(t.has_value()) << c.line;
+    EXPECT_EQ(*t, T(c.expect)) << c.line;
+  }
+  // A JSON line without a time field has none, and later lines keep using
+  // the field once it was found.
+  TimestampDetector d(kNow);
+  EXPECT_FALSE(d.Detect(R"({"msg":"no time [1714564800]"})").has_value());
+  EXPECT_EQ(*d.Detect(R"({"time":"2024-05-01T00:00:00Z"})"), T("2024-05-01T00:00:00Z"));
+  EXPECT_EQ(*d.Detect(R"({"a":1,"time":"2024-05-01T00:00:01Z"})"), T("2024-05-01T00:00:01Z"));
+}
+
 TEST_F(TimestampDetectTest, ZonelessTimesAreLocal) {
   setenv("TZ", "Europe/Paris", 1);  // UTC+1 in winter
   tzset();
