@@ -156,6 +156,10 @@ test("histogram renders bars over the range", async (page, server) => {
   await page.waitForSelector(".histogram canvas");
   const bars = await waitFor(async () => Number(await page.getAttribute(".histogram", "data-bars")), "histogram bars");
   assert(bars >= 20, "bars with lines: " + bars);
+  // Stacked by level, most severe first, each with its colour in the legend.
+  assert((await page.getAttribute(".histogram", "data-levels")) === "error,info", "levels: " + (await page.getAttribute(".histogram", "data-levels")));
+  const legend = await page.$$eval(".histogram .u-legend .u-series", (s) => s.map((x) => x.textContent.trim()));
+  assert(legend.includes("error") && legend.includes("info"), "legend: " + legend);
   // The canvas really has ink: some pixels differ from the first one.
   const inked = await page.$eval(".histogram canvas", (c) => {
     const ctx = c.getContext("2d");

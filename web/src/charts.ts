@@ -41,6 +41,15 @@ export function histogramBuckets(rangeMs: number, target = 100): { stepMs: numbe
   return { stepMs, count: Math.max(1, Math.ceil(rangeMs / stepMs)) };
 }
 
+// The smallest of 1, 2, 5 times a power of ten that is at least `v` (and
+// at least 1), so the top of the axis is a labelled round number.
+function niceCeil(v: number): number {
+  if (!(v > 1)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 abstract class Chart {
   protected plot: uPlot | null = null;
   private readonly resize = new ResizeObserver(() => {
@@ -74,34 +83,56 @@ export class Histogram extends Chart {
     super(root, 110);
   }
 
-  // Bars of line counts: the series of a count_over_time query with a
-  // `stepMs` window evaluated at startMs + i * stepMs for i = 1..count, so
-  // bar i counts the lines of (startMs + (i-1) step, startMs + i step].
-  // Returns their sum.
+  // Stacked bars of line counts by level: the series of a `sum by (level)
+  // (count_over_time(...))` query with a `stepMs` window evaluated at
+  // startMs + i * stepMs for i = 1..count, so bar i counts the lines of
+  // (startMs + (i-1) step, startMs + i step]. Returns their sum.
   show(series: Series[], startMs: number, stepMs: number, count: number): number {
     this.clear();
-    const ys: (number | null)[] = new Array(count).fill(null);
+    // One row of counts per level, most severe on top of the stack.
+    const byLevel = new Map<string, (number | null)[]>();
     let total = 0;
     for (const s of series) {
+      const level = normalLevel(s.metric.level);
+      let row = byLevel.get(level);
+      if (!row) byLevel.set(level, (row = new Array(count).fill(null)));
       for (const [t, v] of s.values) {
         const i = Math.round((t * 1000 - startMs) / stepMs) - 1;
         if (i < 0 || i >= count) continue;
-        ys[i] = (ys[i] ?? 0) + Number(v);
+        row[i] = (row[i] ?? 0) + Number(v);
         total += Number(v);
       }
     }
+    const levels = [...byLevel.keys()].sort((a, b) => LEVELS.indexOf(a) - LEVELS.indexOf(b));
+    // uPlot draws each series from zero, so series k is the running sum of
+    // the levels up to k, drawn from the tallest down.
+    const stacked: (number | null)[][] = [];
+    const sums: number[] = new Array(count).fill(0);
+    for (const level of [...levels].reverse()) {
+      const row = byLevel.get(level)!;
+      stacked.unshift(row.map((v, i) => (v ? (sums[i] += v) : sums[i] || null)));
+    }
     // A bar sits over the middle of its window.
-    const xs = ys.map((_, i) => (startMs + (i + 0.5) * stepMs) / 1000);
+    const xs = Array.from({ length: count }, (_, i) => (startMs + (i + 0.5) * stepMs) / 1000);
     const endMs = startMs + count * stepMs;
     const bars = uPlot.paths.bars!({ size: [0.9, 100], align: 0 });
     const opts: uPlot.Options = {
       width: this.width(),
       height: this.height,
-      legend: { show: false },
+      legend: { show: levels.length > 1 || levels[0] !== "unknown", live: false },
       cursor: { drag: { x: true, y: false, setScale: false } },
-      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true, range: [startMs / 1000, endMs / 1000] }, y: { range: (_u, _min, max) => [0, niceCeil(max)] } },
       axes: axes(),
-      series: [{}, { label: "lines", fill: cssVar("--accent-soft"), stroke: cssVar("--accent"), paths: bars, points: { show: false } }],
+      series: [
+        {},
+        ...levels.map((level) => ({
+          label: level,
+          fill: LEVEL_COLORS[level] ?? cssVar("--accent-soft"),
+          stroke: LEVEL_COLORS[level] ?? cssVar("--accent"),
+          paths: bars,
+          points: { show: false },
+        })),
+      ],
       hooks: {
         setSelect: [
           (u) => {
@@ -114,10 +145,35 @@ export class Histogram extends Chart {
         ],
       },
     };
-    this.plot = new uPlot(opts, [xs, ys], this.root);
-    this.root.dataset.bars = String(ys.filter((y) => (y ?? 0) > 0).length);
+    this.plot = new uPlot(opts, [xs, ...stacked] as uPlot.AlignedData, this.root);
+    this.root.dataset.bars = String(sums.filter((y) => y > 0).length);
+    this.root.dataset.levels = levels.join(",");
     return total;
   }
+}
+
+// Levels as Grafana colours them, most severe first; other names are
+// "unknown".
+const LEVELS = ["critical", "error", "warn", "info", "debug", "trace", "unknown"];
+const LEVEL_COLORS: Record<string, string> = {
+  critical: "#a0307a",
+  error: "#d64541",
+  warn: "#e8a317",
+  info: "#3f9c4a",
+  debug: "#3274d9",
+  trace: "#7b61c9",
+  unknown: "#8a94a6",
+};
+
+export function normalLevel(value: string | undefined): string {
+  const v = (value ?? "").toLowerCase();
+  if (["critical", "crit", "fatal", "emerg", "emergency", "alert", "panic"].includes(v)) return "critical";
+  if (["error", "err", "eror"].includes(v)) return "error";
+  if (["warn", "warning"].includes(v)) return "warn";
+  if (["info", "information", "informational", "notice"].includes(v)) return "info";
+  if (["debug", "dbg"].includes(v)) return "debug";
+  if (["trace"].includes(v)) return "trace";
+  return "unknown";
 }
 
 export class MetricGraph extends Chart {

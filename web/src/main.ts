@@ -271,7 +271,7 @@ class App {
       // The histogram's windows tile the range exactly (a whole number of
       // milliseconds each), so their sum is the number of matching lines.
       const buckets = histogramBuckets(range.endMs - range.startMs);
-      const volume = `sum(count_over_time(${stripComments(s.query)}\n[${buckets.stepMs}ms]))`;
+      const volume = `sum by (level) (count_over_time(${stripComments(s.query)}\n[${buckets.stepMs}ms]))`;
       const first = BigInt(range.startMs + buckets.stepMs) * 1000000n;
       const last = BigInt(range.startMs + buckets.count * buckets.stepMs) * 1000000n;
       const [logs, hist] = await Promise.all([
