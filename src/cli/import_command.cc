@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -140,7 +141,13 @@ Status ImportFile(const std::string& path, const ImportFlags& flags, const Label
                         MultilineJoiner::Create(multiline));
 
   Labels labels = base_labels;
-  if (path != "-" && !flags.no_filename_label) labels.Set("filename", path);
+  if (path != "-" && !flags.no_filename_label) {
+    // Absolute, as log shippers label files, so the same file has the same
+    // stream whatever directory it was imported from.
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    labels.Set("filename", ec ? path : absolute.lexically_normal().string());
+  }
   ForwarderOptions options;
   options.labels = labels;
   options.batch_max_bytes = flags.batch_bytes;

@@ -93,7 +93,7 @@ TEST_F(ImportTest, CompressedFilesAndOtherTimeFormats) {
   Write(dir_.path() + "/syslog.zst", Zstd(syslog));
   Write(dir_.path() + "/epoch.log", epoch);
   CommandResult r = Import({"-l", "job=mixed", dir_.path() + "/access.log.gz",
-                            dir_.path() + "/syslog.zst", dir_.path() + "/epoch.log"});
+                            dir_.path() + "/syslog.zst", dir_.path() + "/./epoch.log"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto a = Lines(R"({job="mixed", filename=~".*access.log.gz"})");
   ASSERT_EQ(a.size(), 2u);
@@ -102,6 +102,8 @@ TEST_F(ImportTest, CompressedFilesAndOtherTimeFormats) {
   auto s = Lines(R"({job="mixed", filename=~".*syslog.zst"})");
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].second, "Nov 30 06:25:01 host CRON[1]: job");
+  // The label is the file's normal absolute path, however it was named.
+  EXPECT_EQ(Lines("{filename=\"" + dir_.path() + "/epoch.log\"}").size(), 2u);
   auto e = Lines(R"({job="mixed", filename=~".*epoch.log"})");
   ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e[0].first, 1714564800123000000);
