@@ -1,5 +1,9 @@
 #include "cli/push_transport.h"
 
+#include <strings.h>
+
+#include <cstdlib>
+
 #include "server/http_client.h"
 
 namespace lode {
@@ -17,12 +21,33 @@ SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& 
   auto response = SendHttpRequest(request);
   if (!response.ok()) return {SendOutcome::Kind::kRetryable, response.status().message()};
   int code = response->status;
-  std::string detail = "HTTP " + std::to_string(code) + ": " + response->body;
-  while (!detail.empty() && detail.back() == '\n') detail.pop_back();
   if (code >= 200 && code < 300) return {SendOutcome::Kind::kAccepted, ""};
+  // The first line of the answer (a refusal lists one line per entry).
+  std::string answer = response->body;
+  while (!answer.empty() && answer.back() == '\n') answer.pop_back();
+  size_t more = 0;
+  if (size_t nl = answer.find('\n'); nl != std::string::npos) {
+    for (size_t i = nl; i < answer.size(); ++i) more += answer[i] == '\n';
+    answer.resize(nl);
+  }
+  std::string detail = "HTTP " + std::to_string(code) + ": " + answer;
   // What Loki clients do: 429 and 5xx are worth retrying, other 4xx not.
   if (code == 429 || code >= 500) return {SendOutcome::Kind::kRetryable, detail};
-  return {SendOutcome::Kind::kRejected, detail};
+  SendOutcome outcome{SendOutcome::Kind::kRejected, detail};
+  // lode says how much of a partly refused batch it stored.
+  for (const auto& [name, value] : response->headers) {
+    if (strcasecmp(name.c_str(), "X-Lode-Stored-Entries") == 0) {
+      outcome.stored = std::atoll(value.c_str());
+    } else if (strcasecmp(name.c_str(), "X-Lode-Refused-Entries") == 0) {
+      outcome.refused = std::atoll(value.c_str());
+    }
+  }
+  if (outcome.refused > 1) {
+    outcome.detail += " (one of " + std::to_string(outcome.refused) + " refused)";
+  } else if (outcome.refused < 0 && more > 0) {
+    outcome.detail += " (and " + std::to_string(more) + " more lines)";
+  }
+  return outcome;
 }
 
 std::string PushUrl(const std::string& base) {

@@ -187,14 +187,21 @@ void Forwarder::SendWithRetries(Batch batch) {
           outcome.kind == SendOutcome::Kind::kRejected
               ? "rejected: " + outcome.detail
               : "gave up after " + std::to_string(attempt + 1) + " attempts: " + outcome.detail;
-      log::Error("dropping batch",
-                 {{"lines", std::to_string(batch.entries.size())}, {"reason", reason}});
+      // A refusal of some lines: the receiver stored the others.
+      const bool partial =
+          outcome.kind == SendOutcome::Kind::kRejected && outcome.refused >= 0 &&
+          outcome.stored >= 0 &&
+          static_cast<uint64_t>(outcome.stored + outcome.refused) == batch.entries.size();
+      const uint64_t dropped = partial ? outcome.refused : batch.entries.size();
+      log::Error(partial ? "lines refused" : "dropping batch",
+                 {{"lines", std::to_string(dropped)}, {"reason", reason}});
       // Given up for good: a spooled copy would only be replayed and
       // refused again.
       if (batch.spooled) (void)options_.spool->Remove(*batch.spooled);
       std::lock_guard lock(mu_);
-      stats_.lines_dropped += batch.entries.size();
-      drop_reasons_.push_back(reason);
+      stats_.lines_dropped += dropped;
+      if (partial) stats_.lines_sent += outcome.stored;
+      if (dropped > 0) drop_reasons_.push_back(reason);
       return;
     }
     auto delay = BackoffDelay(attempt, options_.min_backoff, options_.max_backoff);

@@ -25,6 +25,11 @@ struct SendOutcome {
   enum class Kind { kAccepted, kRetryable, kRejected };
   Kind kind = Kind::kAccepted;
   std::string detail;  // e.g. "HTTP 503: ..." or a connection error
+  // For kRejected, when the receiver says so: how many of the batch's lines
+  // it stored anyway and how many it refused (-1: not told; then the
+  // whole batch counts as dropped).
+  int64_t stored = -1;
+  int64_t refused = -1;
 };
 
 // Delivers one encoded push body. Called from the sender thread only.

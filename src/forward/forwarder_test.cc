@@ -327,6 +327,26 @@ TEST(ForwarderTest, BestEffortDropsTheOldestBatchesWhileTheSenderIsStuck) {
   EXPECT_EQ(forwarder.stats().lines_dropped_overflow, 6u);
 }
 
+TEST(ForwarderTest, APartlyRefusedBatchCountsOnlyTheRefusedLinesAsDropped) {
+  SendOutcome partial{Kind::kRejected, "HTTP 400: entry has timestamp too new"};
+  partial.stored = 2;
+  partial.refused = 1;
+  ScriptedTransport transport({partial});
+  ForwarderOptions options = FastOptions();
+  options.batch_max_lines = 3;
+  Forwarder forwarder(transport, options);
+  for (const std::string& line : Numbered(3)) forwarder.AddLine(line);
+  Status status = forwarder.Finish();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("1 lines dropped (rejected: HTTP 400: entry has timestamp"),
+            std::string::npos)
+      << status.message();
+  ForwarderStats stats = forwarder.stats();
+  EXPECT_EQ(stats.lines_sent, 2u);
+  EXPECT_EQ(stats.lines_dropped, 1u);
+  EXPECT_EQ(transport.attempts().size(), 1u);  // not retried
+}
+
 TEST(ForwarderTest, MaxRetriesExhaustionDropsTheBatch) {
   // max_retries = 2: one try and two retries, then the batch is dropped.
   ScriptedTransport transport({Retryable(), Retryable(), Retryable()});

@@ -83,6 +83,8 @@ class Api {
   StoreOptions StoreOptionsFor(const std::string& tenant, Durability durability);
   // The response to an ingest that stored nothing, counted.
   HttpResponse IngestFailure(const std::string& tenant, const Status& status);
+  // 400 for a push of which some entries were refused and the rest stored.
+  HttpResponse PartialRefusal(const std::string& tenant, const PushReport& report);
   HttpResponse HandlePush(const HttpRequest& request);
   HttpResponse HandleOtlpLogs(const HttpRequest& request);
   // /insert/jsonl (jsonl) and /insert/plain.

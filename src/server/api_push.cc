@@ -45,6 +45,16 @@ std::optional<HttpResponse> Api::ResolveIngest(const HttpRequest& request,
   return std::nullopt;
 }
 
+HttpResponse Api::PartialRefusal(const std::string& tenant, const PushReport& report) {
+  // The valid entries are stored; what was refused must not be retried.
+  // Loki's clients read the body; lode's read the counts.
+  push_errors_.With({tenant, "400"}).Inc();
+  HttpResponse response = HttpResponse::Text(400, report.ErrorText());
+  response.headers.emplace_back("X-Lode-Stored-Entries", std::to_string(report.accepted_records));
+  response.headers.emplace_back("X-Lode-Refused-Entries", std::to_string(report.rejected_records));
+  return response;
+}
+
 HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status) {
   int code = HttpStatusFor(status);
   push_errors_.With({tenant, std::to_string(code)}).Inc();
@@ -86,11 +96,7 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
                                StoreOptionsFor(target.tenant, target.durability));
   if (!result.ok()) return IngestFailure(target.tenant, result.status());
   CountReport(target.tenant, *result);
-  if (!result->messages.empty()) {
-    // The valid entries are stored; what was refused must not be retried.
-    push_errors_.With({target.tenant, "400"}).Inc();
-    return HttpResponse::Text(400, result->ErrorText());
-  }
+  if (!result->messages.empty()) return PartialRefusal(target.tenant, *result);
   HttpResponse response;
   response.status = 204;
   return response;
@@ -191,10 +197,7 @@ HttpResponse Api::HandleInsert(const HttpRequest& request, bool jsonl) {
   Status stored = StoreStreams(storage_, target.tenant, batches, store, report);
   if (!stored.ok()) return IngestFailure(target.tenant, stored);
   CountReport(target.tenant, report);
-  if (!report.messages.empty()) {
-    push_errors_.With({target.tenant, "400"}).Inc();
-    return HttpResponse::Text(400, report.ErrorText());
-  }
+  if (!report.messages.empty()) return PartialRefusal(target.tenant, report);
   HttpResponse response;
   response.status = 204;
   return response;

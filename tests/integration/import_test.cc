@@ -120,6 +120,20 @@ TEST_F(ImportTest, LatinOneBytesArriveAsTheyWereAndAreShownEscaped) {
   EXPECT_EQ(lines[0].second, "2024-05-01 12:00:00,000 caf\\xe9 ouvert");
 }
 
+TEST_F(ImportTest, LinesTheServerRefusesAreCountedAndTheRestStored) {
+  // The middle line's time is centuries ahead: too new to store.
+  Write(dir_.path() + "/mixed.log",
+        "2024-05-01T12:00:00Z first\n4324283771 from the future\n2024-05-01T12:00:02Z last\n");
+  CommandResult r = Import({"-l", "job=partial", dir_.path() + "/mixed.log"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // something was dropped, and it says so
+  EXPECT_NE(r.err.find("1 lines dropped (rejected: HTTP 400: entry for stream"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("sent=2 "), std::string::npos) << r.err;
+  auto lines = Lines(R"({job="partial"})");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].second, "2024-05-01T12:00:02Z last");
+}
+
 TEST_F(ImportTest, TimestampFormatOverrideStdinAndProgress) {
   std::string hdfs = "081109 203615 148 INFO dfs.DataNode: one\n081109 203807 222 INFO two\n";
   Write(dir_.path() + "/hdfs.log", hdfs);
