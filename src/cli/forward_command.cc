@@ -254,8 +254,9 @@ CommandRunner AddForwardCommand(CLI::App& app) {
   cmd->add_option("--max-retries", flags->max_retries,
                   "Retries per batch before dropping it; -1 = forever (default 10, or forever "
                   "with --durable or --spool)");
-  cmd->add_option("--rate-limit", flags->rate_limit,
-                  "Send at most this many bytes per second, e.g. 10MB (default: no limit)");
+  cmd->add_option(
+      "--rate-limit", flags->rate_limit,
+      "Send at most this many bytes of lines per second, e.g. 10MB (default: no limit)");
   cmd->add_flag("--tee", flags->tee,
                 "Copy the input to stdout (with --spool, each line once it is spooled)");
   cmd->add_option("--multiline", flags->multiline,

@@ -79,18 +79,12 @@ std::optional<std::string> FromHex(std::string_view hex) {
 // "lode.tenant.<hex>" (beside "lode", the one accepted); they stand in for
 // the Authorization and X-Scope-OrgID headers when those are absent.
 void ApplyWebSocketCredentials(HttpRequest& request) {
-  std::string offered = request.Header("Sec-WebSocket-Protocol");
-  size_t start = 0;
-  while (start < offered.size()) {
-    size_t comma = offered.find(',', start);
-    std::string_view item = std::string_view(offered).substr(
-        start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? offered.size() : comma + 1;
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+  const std::string offered = request.Header("Sec-WebSocket-Protocol");
+  for (std::string_view item : SplitHeaderList(offered)) {
     if (item.starts_with("lode.token.") && request.Header("Authorization").empty()) {
-      if (auto token = FromHex(item.substr(11)))
+      if (auto token = FromHex(item.substr(11))) {
         request.headers["Authorization"] = "Bearer " + *token;
+      }
     } else if (item.starts_with("lode.tenant.") && request.Header("X-Scope-OrgID").empty()) {
       if (auto tenant = FromHex(item.substr(12))) request.headers["X-Scope-OrgID"] = *tenant;
     }

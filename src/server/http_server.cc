@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -53,22 +54,6 @@ struct ServerState {
   int ws_running = 0;
 };
 
-// Whether a Sec-WebSocket-Protocol list offers `name`.
-bool OffersSubprotocol(std::string_view offered, std::string_view name) {
-  size_t start = 0;
-  while (start <= offered.size()) {
-    size_t comma = offered.find(',', start);
-    std::string_view item = offered.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item == name) return true;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return false;
-}
-
 // An accepted WebSocket: messages from the handler's thread are queued and
 // written one at a time on the connection's strand; reads only watch for
 // the peer's close.
@@ -82,7 +67,9 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     // A client that offers the "lode" subprotocol (the web UI, which sends
     // its credentials as other offers) must see it accepted.
-    if (OffersSubprotocol(request->Header("Sec-WebSocket-Protocol"), "lode")) {
+    const std::string offered = request->Header("Sec-WebSocket-Protocol");
+    const auto offers = SplitHeaderList(offered);
+    if (std::find(offers.begin(), offers.end(), "lode") != offers.end()) {
       ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(http::field::sec_websocket_protocol, "lode");
       }));

@@ -53,6 +53,13 @@ class LokiPushTest : public ::testing::Test {
     return s.entries;
   }
 
+  // The value of one series in /metrics (0 when it is not there yet).
+  int MetricValue(const std::string& series) {
+    std::string metrics = server_->Get("/metrics").body;
+    size_t at = metrics.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + series.size() + 2));
+  }
+
   std::string ProtoBody(const std::string& app, const std::vector<std::string>& lines, int64_t ts) {
     std::vector<StreamBatch> batches(1);
     batches[0].labels = Labels{{"app", app}};
@@ -299,10 +306,7 @@ TEST_F(LokiPushTest, DurabilityByHeaderProtocolAndStreamRule) {
       "  durable_streams: ['{app=\"audit\"}']\n");
   const int64_t ts = NowNanos() - 60 * kSec;
   auto pushes = [&](const std::string& durability) {
-    std::string metrics = server_->Get("/metrics").body;
-    std::string key = "lode_pushes_total{tenant=\"fake\",durability=\"" + durability + "\"} ";
-    size_t at = metrics.find(key);
-    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+    return MetricValue("lode_pushes_total{tenant=\"fake\",durability=\"" + durability + "\"}");
   };
   ASSERT_EQ(server_->PushJson(PushBody(R"({"app":"web"})", {{ts, "plain"}})).status, 204);
   EXPECT_EQ(pushes("best-effort"), 1);
@@ -423,17 +427,12 @@ TEST_F(LokiPushTest, OverloadSlowsDurablePushesAndRefusesBestEffortOnesVisibly) 
             .body);
     return s.entries.size();
   };
-  auto metric = [&](const std::string& key) {
-    std::string metrics = server_->Get("/metrics").body;
-    size_t at = metrics.find("\n" + key + " ");
-    return at == std::string::npos ? -1 : std::stoi(metrics.substr(at + key.size() + 2));
-  };
   // Durable: every push is acknowledged, some only after waiting for a
   // flush (the backpressure); none is refused, nothing is lost.
   auto [durable_ok, durable_refused] = blast("audit", "durable");
   EXPECT_EQ(durable_ok, 80);
   EXPECT_EQ(durable_refused, 0);
-  EXPECT_GT(metric("lode_appends_held_total"), 0);
+  EXPECT_GT(MetricValue("lode_appends_held_total"), 0);
   EXPECT_EQ(stored("audit"), 4000u);
   // Best-effort: never waits; what does not fit is refused with 429 and
   // counted, and exactly the acknowledged pushes are stored.
@@ -441,7 +440,8 @@ TEST_F(LokiPushTest, OverloadSlowsDurablePushesAndRefusesBestEffortOnesVisibly) 
   EXPECT_EQ(best_ok + best_refused, 80);
   EXPECT_GT(best_refused, 0);
   EXPECT_EQ(stored("debug"), static_cast<size_t>(best_ok) * 50);
-  EXPECT_EQ(metric(R"(lode_push_refused_total{tenant="fake",reason="overloaded"})"), best_refused);
+  EXPECT_EQ(MetricValue(R"(lode_push_refused_total{tenant="fake",reason="overloaded"})"),
+            best_refused);
 }
 
 }  // namespace
