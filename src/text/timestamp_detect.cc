@@ -371,9 +371,13 @@ namespace {
 
 // The value of a JSON line's time field: the first of these keys found,
 // its string's contents or its number's digits.
-std::optional<std::string_view> JsonTimeField(std::string_view line) {
+bool IsJsonObjectLine(std::string_view line) {
   size_t start = line.find_first_not_of(" \t");
-  if (start == std::string_view::npos || line[start] != '{') return std::nullopt;
+  return start != std::string_view::npos && line[start] == '{';
+}
+
+std::optional<std::string_view> JsonTimeField(std::string_view line) {
+  if (!IsJsonObjectLine(line)) return std::nullopt;
   for (std::string_view key :
        {"\"@timestamp\"", "\"timestamp\"", "\"time\"", "\"ts\"", "\"datetime\"", "\"date\""}) {
     size_t at = line.find(key);
@@ -431,8 +435,7 @@ std::optional<int64_t> TimestampDetector::Detect(std::string_view line) {
                                           TimeFormat::kApache, TimeFormat::kCtime,
                                           TimeFormat::kEpoch};
   // A JSON line's time is in its field (a '[' in it is an array).
-  const bool json = line.find_first_not_of(" \t") != std::string_view::npos &&
-                    line[line.find_first_not_of(" \t")] == '{';
+  const bool json = IsJsonObjectLine(line);
   static constexpr int kTextPositions[] = {0, 1, 2};
   static constexpr int kJsonPositions[] = {3};
   for (int position :
