@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const lode::Labels stream{{"app", "api"}, {"n", "42"}, {"f", "1.5"}, {"s", "a b c"}};
   lode::LabelsBuilder labels;
   labels.Reset(stream, {});
-  labels.SetParsed("msg", line, 0, true);
+  labels.SetParsed("msg", line, true);
   lode::TemplateInput in{&labels, line, 1700000000123456789};
   std::string out;
   lode::Status s = t->Execute(in, &out);

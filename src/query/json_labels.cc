@@ -240,7 +240,7 @@ void StringValue(const JValue& v, std::string* out) {
 
 class Flattener {
  public:
-  Flattener(LabelsBuilder& labels, int stage) : labels_(labels), stage_(stage) {}
+  explicit Flattener(LabelsBuilder& labels) : labels_(labels) {}
 
   const char* Object(std::string_view d) {
     // When the query needs only some labels and has them all, the rest of
@@ -260,9 +260,9 @@ class Flattener {
                 // Not needed by the query: its value is not worked out.
               } else if (v.type == JType::kString) {
                 StringValue(v, &value_);
-                labels_.SetParsed(prefix_, value_, stage_, false, key);
+                labels_.SetParsed(prefix_, value_, false);
               } else {
-                labels_.SetParsed(prefix_, v.raw, stage_, false, key);
+                labels_.SetParsed(prefix_, v.raw, false);
               }
               prefix_.resize(len);
               return nullptr;
@@ -287,16 +287,15 @@ class Flattener {
 
  private:
   LabelsBuilder& labels_;
-  int stage_;
   std::string prefix_;
   std::string value_;
 };
 
 }  // namespace
 
-bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, int stage,
+bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels,
                        std::string* error) {
-  Flattener f(labels, stage);
+  Flattener f(labels);
   if (const char* e = f.Object(line); e != nullptr && e != kStopScan) {
     error->assign(e);
     return false;
@@ -427,7 +426,7 @@ bool Walk(const JValue& v, const JsonPath& path, size_t k, JValue* out, const ch
 }  // namespace
 
 bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& paths,
-                      LabelsBuilder& labels, int stage, std::string* error) {
+                      LabelsBuilder& labels, std::string* error) {
   if (line.empty()) return true;
   const char first = line[0];
   if (first != '"' && first != '{' && first != '[') {
@@ -447,11 +446,11 @@ bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& 
     if (err != nullptr) {
       ok = false;
       error->assign(err);
-      labels.SetParsed(x.label, "", stage, true);
+      if (!labels.Has(x.label)) labels.SetParsed(x.label, "", true);
       continue;
     }
     if (!found) {
-      if (!labels.Has(x.label)) labels.SetParsed(x.label, "", stage, true);
+      if (!labels.Has(x.label)) labels.SetParsed(x.label, "", true);
       continue;
     }
     switch (v.type) {
@@ -470,12 +469,12 @@ bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& 
         value.assign(v.raw);
         break;
     }
-    labels.SetParsed(x.label, value, stage, true);
+    labels.SetParsed(x.label, value, true);
   }
   return ok;
 }
 
-bool Unpack(std::string_view line, LabelsBuilder& labels, int stage, std::string* new_line,
+bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line,
             bool* replaced, std::string* error) {
   *replaced = false;
   if (line.empty()) return true;
@@ -502,10 +501,19 @@ bool Unpack(std::string_view line, LabelsBuilder& labels, int stage, std::string
     return false;
   }
   if (!has_entry) return true;
-  for (auto& [key, v] : fields) {
-    // The stream-label suffix is decided on the raw key, then sanitized.
-    std::string name = labels.IsStreamLabel(key) ? key + "_extracted" : key;
-    labels.SetParsed(SanitizeLabelName(name), v, stage, false);
+  // The suffix is decided on the raw key, then the name sanitized. Unlike
+  // the other parsers, unpack keeps a repeated key's last value (it
+  // collects the line first); a name an earlier stage extracted stays.
+  std::vector<std::pair<std::string, std::string*>> named;
+  named.reserve(fields.size());
+  for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
+    std::string name = SanitizeLabelName(labels.ParsedName(it->first));
+    bool seen = false;
+    for (const auto& n : named) seen = seen || n.first == name;
+    if (!seen) named.emplace_back(std::move(name), &it->second);
+  }
+  for (auto it = named.rbegin(); it != named.rend(); ++it) {
+    labels.SetParsedExact(it->first, *it->second, false);
   }
   *replaced = true;
   return true;

@@ -26,7 +26,7 @@ inline constexpr std::string_view kJsonParserErr = "JSONParserErr";
 // `| json`: sets every leaf as a label (stage `stage`, first creator
 // wins). On malformed JSON returns false with the error text in *error;
 // labels extracted before the error stay.
-bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, int stage, std::string* error);
+bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, std::string* error);
 
 // A path of `| json label="path"`: `a.b`, `a[0]`, `["key with.dot"]`.
 struct JsonPath {
@@ -49,12 +49,12 @@ struct JsonExtraction {
 // (*error empty when Loki gives no details) or a value on a path is
 // malformed.
 bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& paths,
-                      LabelsBuilder& labels, int stage, std::string* error);
+                      LabelsBuilder& labels, std::string* error);
 
 // `| unpack`: when the object has `_entry`, *new_line gets it and the
 // other string fields become labels; otherwise nothing changes. Returns
 // false with *error when the line is not a JSON object.
-bool Unpack(std::string_view line, LabelsBuilder& labels, int stage, std::string* new_line,
+bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line,
             bool* replaced, std::string* error);
 
 }  // namespace lode

@@ -9,16 +9,17 @@ namespace lode {
 void LabelsBuilder::Reset(const Labels& stream, const Labels& metadata) {
   stream_ = &stream;
   used_ = 0;
+  extracted_used_ = 0;
   needed_found_ = 0;
-  for (const Label& l : stream) Append(LabelCategory::kStream, l.name, l.value, kCreatorStream);
+  for (const Label& l : stream) Append(LabelCategory::kStream, l.name, l.value);
   for (const Label& m : metadata) {
     if (m.name == kErrorLabel || m.name == kErrorDetailsLabel) {
       Set(LabelCategory::kParsed, m.name, m.value);
     } else if (stream.Has(m.name)) {
       std::string renamed = m.name + "_extracted";
-      Append(LabelCategory::kMetadata, renamed, m.value, kCreatorMetadata);
+      Append(LabelCategory::kMetadata, renamed, m.value);
     } else {
-      Append(LabelCategory::kMetadata, m.name, m.value, kCreatorMetadata);
+      Append(LabelCategory::kMetadata, m.name, m.value);
     }
   }
   dirty_ = true;
@@ -31,14 +32,13 @@ int LabelsBuilder::Find(std::string_view name) const {
   return -1;
 }
 
-void LabelsBuilder::Append(LabelCategory category, std::string_view name, std::string_view value,
-                           int creator) {
+void LabelsBuilder::Append(LabelCategory category, std::string_view name,
+                           std::string_view value) {
   if (used_ == entries_.size()) entries_.emplace_back();
   Entry& e = entries_[used_++];
   e.name.assign(name);
   e.value.assign(value);
   e.category = category;
-  e.creator = creator;
   dirty_ = true;
 }
 
@@ -52,42 +52,70 @@ bool LabelsBuilder::IsStreamLabel(std::string_view name) const {
   return stream_ != nullptr && stream_->Has(name);
 }
 
+bool LabelsBuilder::IsMetadataLabel(std::string_view name) const {
+  int i = Find(name);
+  return i >= 0 && entries_[i].category == LabelCategory::kMetadata;
+}
+
+bool LabelsBuilder::WasExtracted(std::string_view name) const {
+  for (size_t i = 0; i < extracted_used_; ++i) {
+    if (extracted_[i] == name) return true;
+  }
+  return false;
+}
+
+void LabelsBuilder::RecordExtracted(std::string_view name) {
+  if (WasExtracted(name)) return;
+  if (extracted_used_ == extracted_.size()) extracted_.emplace_back();
+  extracted_[extracted_used_++].assign(name);
+}
+
 void LabelsBuilder::Set(LabelCategory category, std::string_view name, std::string_view value) {
+  if (category == LabelCategory::kParsed && name != kErrorLabel && name != kErrorDetailsLabel) {
+    RecordExtracted(name);
+  }
   int i = Find(name);
   if (i < 0) {
-    Append(category, name, value, kCreatorStream);
+    Append(category, name, value);
     return;
   }
   entries_[i].value.assign(value);
   entries_[i].category = category;
 }
 
-void LabelsBuilder::SetParsed(std::string_view name, std::string_view value, int stage,
-                              bool overwrite, std::string_view raw_key) {
+std::string_view LabelsBuilder::ParsedName(std::string_view name) {
+  if (!IsStreamLabel(name) && !IsMetadataLabel(name)) return name;
+  suffixed_.assign(name);
+  suffixed_ += "_extracted";
+  return suffixed_;
+}
+
+void LabelsBuilder::SetParsed(std::string_view name, std::string_view value, bool overwrite) {
   if (!WantsParsed(name)) return;
-  std::string_view key = name;
-  if (IsStreamLabel(name)) {
-    suffixed_.assign(name);
-    suffixed_ += "_extracted";
-    key = suffixed_;
-  }
+  SetParsedExact(ParsedName(name), value, overwrite);
+}
+
+void LabelsBuilder::SetParsedExact(std::string_view key, std::string_view value, bool overwrite) {
   if (needed_ != nullptr && std::find(needed_->begin(), needed_->end(), key) == needed_->end()) {
     return;
   }
+  const bool first = !WasExtracted(key);
+  if (!first && !overwrite) return;
+  if (first) {
+    if (needed_ != nullptr) ++needed_found_;
+    RecordExtracted(key);
+  }
   int i = Find(key);
   if (i < 0) {
-    Append(LabelCategory::kParsed, key, value, stage);
-    entries_[used_ - 1].raw_key.assign(raw_key);
-    if (needed_ != nullptr) ++needed_found_;
+    Append(LabelCategory::kParsed, key, value);
     return;
   }
+  // What is here is a stream label or metadata of this very name (the
+  // suffix was added once, not again), or an earlier extraction being
+  // overwritten: the parsed value takes its place.
   Entry& e = entries_[i];
-  // A stream label of this name was renamed away above; what is here
-  // came from metadata or an earlier stage (or this one, repeating a key).
-  if (!overwrite && (e.creator != stage || (!raw_key.empty() && e.raw_key != raw_key))) return;
   e.value.assign(value);
   e.category = LabelCategory::kParsed;
-  e.creator = stage;
 }
 
 void LabelsBuilder::Delete(std::string_view name) {

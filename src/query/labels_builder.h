@@ -41,19 +41,26 @@ class LabelsBuilder {
   // not parsed), as it was at Reset.
   bool IsStreamLabel(std::string_view name) const;
 
-  // Adds or replaces a label; a replaced label takes the new category.
+  // Adds or replaces a label; a replaced label takes the new category. A
+  // parsed label (label_format's) counts as extracted, as for SetParsed.
   void Set(LabelCategory category, std::string_view name, std::string_view value);
-  // Sets a label a parser extracted; a name that is a stream label gets
-  // the suffix `_extracted`, so a parser never overwrites a stream label.
-  // `stage` identifies the pipeline stage. The implicit parsers (json and
-  // logfmt without arguments, regexp, pattern, unpack) leave alone a
-  // label an earlier stage or the metadata created (`overwrite` false);
-  // the first creator wins. Extraction expressions overwrite.
-  // `raw_key` is the key as the line spelt it: within one stage a repeat
-  // of the same key replaces the value, while another key that sanitizes
-  // to the same name (`a-b` after `a_b`) does not.
-  void SetParsed(std::string_view name, std::string_view value, int stage, bool overwrite,
-                 std::string_view raw_key = {});
+  // Sets a label a parser extracted. A name that is a stream label or
+  // structured metadata gets the suffix `_extracted` (once: an existing
+  // `x_extracted` is replaced), so a parser never hides either. The
+  // implicit parsers (json and logfmt without arguments, regexp, pattern,
+  // unpack) skip a name already extracted for this record, by an earlier
+  // stage or earlier in the same line (`overwrite` false): the first
+  // value wins, as a repeated key in one line keeps its first value.
+  // Extraction expressions overwrite.
+  void SetParsed(std::string_view name, std::string_view value, bool overwrite);
+  // As SetParsed, with the suffix already decided by the caller (unpack
+  // decides it on the key before sanitizing).
+  void SetParsedExact(std::string_view name, std::string_view value, bool overwrite);
+  // Whether `name` is a label of this record's structured metadata now.
+  bool IsMetadataLabel(std::string_view name) const;
+  // The name a parsed `name` is stored under: `name_extracted` when it
+  // is a stream label or structured metadata.
+  std::string_view ParsedName(std::string_view name);
   void Delete(std::string_view name);
 
   // Records a stage's failure. Parsers and unwrap replace an earlier
@@ -116,13 +123,11 @@ class LabelsBuilder {
     std::string name;
     std::string value;
     LabelCategory category = LabelCategory::kStream;
-    int creator = kCreatorStream;  // the stage that created it
-    std::string raw_key;           // as the parser met it, when it gave one
   };
-  static constexpr int kCreatorStream = -2;
-  static constexpr int kCreatorMetadata = -1;
   int Find(std::string_view name) const;
-  void Append(LabelCategory category, std::string_view name, std::string_view value, int creator);
+  void Append(LabelCategory category, std::string_view name, std::string_view value);
+  bool WasExtracted(std::string_view name) const;
+  void RecordExtracted(std::string_view name);
   void SortIfNeeded() const;
 
   // entries_[0, used_) are live, in no order; order_ indexes them sorted
@@ -132,6 +137,10 @@ class LabelsBuilder {
   size_t used_ = 0;
   const Labels* stream_ = nullptr;  // the record's, alive while it is processed
   std::string suffixed_;            // scratch for `name_extracted`
+  // Names parsed for this record so far (even if dropped since), so that
+  // no implicit parser sets one twice; [0, extracted_used_) are live.
+  std::vector<std::string> extracted_;
+  size_t extracted_used_ = 0;
   const std::vector<std::string>* needed_ = nullptr;
   size_t needed_count_ = 0;  // of needed_, the names a parser may set
   size_t needed_found_ = 0;  // of those, set for this record

@@ -167,13 +167,15 @@ class Decoder {
 }  // namespace
 
 bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, LabelsBuilder& labels,
-                         int stage, std::string* error) {
+                         std::string* error) {
   Decoder dec(line, options.strict);
   std::string name, value;
   const bool expressions = !options.extractions.empty();
   if (expressions) {
     for (const LogfmtOptions::Extraction& x : options.extractions) {
-      if (!labels.IsStreamLabel(x.label)) labels.SetParsed(x.label, "", stage, true);
+      if (!labels.IsStreamLabel(x.label) && !labels.IsMetadataLabel(x.label)) {
+        labels.SetParsed(x.label, "", true);
+      }
     }
   }
   while (!dec.AtEnd()) {
@@ -205,13 +207,13 @@ bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, La
       if (match == nullptr) continue;
       value.assign(dec.value());
       if (HasInvalidUtf8(value)) value.clear();
-      labels.SetParsed(match->label, value, stage, true);
+      labels.SetParsed(match->label, value, true);
       continue;
     }
     if (!dec.has_value() && !options.keep_empty) continue;
     value.assign(dec.value());
     ReplaceInvalidUtf8WithSpace(&value);
-    labels.SetParsed(name, value, stage, false, dec.key());
+    labels.SetParsed(name, value, false);
   }
   if (options.strict && !dec.error().empty()) {
     *error = dec.error();

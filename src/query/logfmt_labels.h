@@ -27,6 +27,6 @@ struct LogfmtOptions {
 // skipped silently; with it, returns false with *error ("logfmt syntax
 // error at pos 8 : unexpected '='"), keeping what came before.
 bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, LabelsBuilder& labels,
-                         int stage, std::string* error);
+                         std::string* error);
 
 }  // namespace lode

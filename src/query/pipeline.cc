@@ -78,39 +78,37 @@ class IpFilterStage : public Pipeline::Stage {
 
 class JsonStage : public Pipeline::Stage {
  public:
-  JsonStage(int id, std::vector<JsonExtraction> paths) : id_(id), paths_(std::move(paths)) {}
+  explicit JsonStage(std::vector<JsonExtraction> paths) : paths_(std::move(paths)) {}
   bool Process(int64_t, std::string_view* line, LabelsBuilder& labels,
                PipelineState& state) const override {
-    const bool ok = paths_.empty() ? ExtractJsonLabels(*line, labels, id_, &state.error)
-                                   : ExtractJsonPaths(*line, paths_, labels, id_, &state.error);
+    const bool ok = paths_.empty() ? ExtractJsonLabels(*line, labels, &state.error)
+                                   : ExtractJsonPaths(*line, paths_, labels, &state.error);
     if (!ok) labels.SetError(kJsonParserErr, state.error, true);
     return true;
   }
 
  private:
-  int id_;
   std::vector<JsonExtraction> paths_;
 };
 
 class LogfmtStage : public Pipeline::Stage {
  public:
-  LogfmtStage(int id, LogfmtOptions options) : id_(id), options_(std::move(options)) {}
+  explicit LogfmtStage(LogfmtOptions options) : options_(std::move(options)) {}
   bool Process(int64_t, std::string_view* line, LabelsBuilder& labels,
                PipelineState& state) const override {
-    if (!ExtractLogfmtLabels(*line, options_, labels, id_, &state.error)) {
+    if (!ExtractLogfmtLabels(*line, options_, labels, &state.error)) {
       labels.SetError(kLogfmtParserErr, state.error, true);
     }
     return true;
   }
 
  private:
-  int id_;
   LogfmtOptions options_;
 };
 
 class RegexpStage : public Pipeline::Stage {
  public:
-  RegexpStage(int id, std::unique_ptr<re2::RE2> re) : id_(id), re_(std::move(re)) {
+  explicit RegexpStage(std::unique_ptr<re2::RE2> re) : re_(std::move(re)) {
     groups_.resize(static_cast<size_t>(re_->NumberOfCapturingGroups()) + 1);
     for (const auto& [name, index] : re_->NamedCapturingGroups()) named_.emplace_back(index, name);
   }
@@ -124,14 +122,13 @@ class RegexpStage : public Pipeline::Stage {
     }
     for (const auto& [index, name] : named_) {
       const re2::StringPiece& g = groups[static_cast<size_t>(index)];
-      labels.SetParsed(name, std::string_view(g.data() == nullptr ? "" : g.data(), g.size()), id_,
+      labels.SetParsed(name, std::string_view(g.data() == nullptr ? "" : g.data(), g.size()),
                        false);
     }
     return true;
   }
 
  private:
-  int id_;
   std::unique_ptr<re2::RE2> re_;
   std::vector<re2::StringPiece> groups_;  // sized for the regex
   std::vector<std::pair<int, std::string>> named_;
@@ -139,29 +136,28 @@ class RegexpStage : public Pipeline::Stage {
 
 class PatternStage : public Pipeline::Stage {
  public:
-  PatternStage(int id, std::string_view pattern) : id_(id), matcher_(pattern) {}
+  explicit PatternStage(std::string_view pattern) : matcher_(pattern) {}
   bool Process(int64_t, std::string_view* line, LabelsBuilder& labels,
                PipelineState& state) const override {
     matcher_.Captures(*line, &state.captures);
     for (const auto& [name, value] : state.captures) {
-      if (name != "_") labels.SetParsed(name, value, id_, false);
+      if (name != "_") labels.SetParsed(name, value, false);
     }
     return true;
   }
 
  private:
-  int id_;
   PatternMatcher matcher_;
 };
 
 class UnpackStage : public Pipeline::Stage {
  public:
-  explicit UnpackStage(int id) : id_(id) {}
+  UnpackStage() = default;
   bool Process(int64_t, std::string_view* line, LabelsBuilder& labels,
                PipelineState& state) const override {
     std::string* out = state.LineBuffer();
     bool replaced = false;
-    if (!Unpack(*line, labels, id_, out, &replaced, &state.error)) {
+    if (!Unpack(*line, labels, out, &replaced, &state.error)) {
       labels.SetError(kJsonParserErr, state.error, true);
     } else if (replaced) {
       *line = *out;
@@ -170,7 +166,6 @@ class UnpackStage : public Pipeline::Stage {
   }
 
  private:
-  int id_;
 };
 
 // ---- Label filters, formatting, selection. ----
@@ -313,7 +308,7 @@ class DecolorizeStage : public Pipeline::Stage {
 
 bool IsLabelName(std::string_view s) { return IsValidLabelName(s); }
 
-Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelParser& p, int id) {
+Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelParser& p) {
   using Kind = logql::LabelParser::Kind;
   switch (p.kind) {
     case Kind::kJson: {
@@ -326,7 +321,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
         paths.push_back(JsonExtraction{x.label, std::move(path)});
       }
       return std::shared_ptr<const Pipeline::Stage>(
-          std::make_shared<JsonStage>(id, std::move(paths)));
+          std::make_shared<JsonStage>(std::move(paths)));
     }
     case Kind::kLogfmt: {
       LogfmtOptions options;
@@ -339,7 +334,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
         options.extractions.push_back({x.label, x.bare ? x.label : x.expression});
       }
       return std::shared_ptr<const Pipeline::Stage>(
-          std::make_shared<LogfmtStage>(id, std::move(options)));
+          std::make_shared<LogfmtStage>(std::move(options)));
     }
     case Kind::kRegexp: {
       re2::RE2::Options options;
@@ -369,13 +364,13 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
             "invalid regexp parser: at least one named capture must be supplied");
       }
       return std::shared_ptr<const Pipeline::Stage>(
-          std::make_shared<RegexpStage>(id, std::move(re)));
+          std::make_shared<RegexpStage>(std::move(re)));
     }
     case Kind::kPattern:
       LODE_RETURN_IF_ERROR(logql::CheckPattern(p.param, logql::PatternUse::kParser));
-      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<PatternStage>(id, p.param));
+      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<PatternStage>(p.param));
     case Kind::kUnpack:
-      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<UnpackStage>(id));
+      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<UnpackStage>());
   }
   return Status::Internal("unknown label parser");
 }
@@ -414,7 +409,6 @@ Result<Pipeline> Pipeline::Compile(const std::vector<logql::Stage>& stages) {
   bool line_changed = false;
   for (size_t i = 0; i < stages.size(); ++i) {
     const logql::Stage& stage = stages[i];
-    const int id = static_cast<int>(i);
     if (const auto* f = std::get_if<LineFilter>(&stage)) {
       if (logql::IsTextLineFilter(*f)) {
         if (!line_changed) {
@@ -443,7 +437,7 @@ Result<Pipeline> Pipeline::Compile(const std::vector<logql::Stage>& stages) {
       continue;
     }
     if (const auto* parser = std::get_if<logql::LabelParser>(&stage)) {
-      LODE_ASSIGN_OR_RETURN(auto s, CompileParser(*parser, id));
+      LODE_ASSIGN_OR_RETURN(auto s, CompileParser(*parser));
       p.stages_.push_back(std::move(s));
       p.changes_labels_ = true;
       if (parser->kind == logql::LabelParser::Kind::kUnpack) {

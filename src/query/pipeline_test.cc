@@ -79,13 +79,14 @@ TEST(PipelineJson, FirstCreatorWinsAcrossParsers) {
             "can't find closing '}' symbol\", a=\"1\", app=\"api\"}");
   EXPECT_EQ(RunPipeline(R"q({app="api"} | regexp "(?P<a>\\w+)" | json)q", R"({"a":"json"})"),
             R"({"a":"json"} {a="a", app="api"})");
-  // Metadata is there first, too; an extraction expression overrides it.
+  // A field named like metadata keeps the metadata and takes the suffix
+  // _extracted, with or without an extraction expression.
   EXPECT_EQ(RunPipeline(R"({app="api"} | json)", R"({"trace":"t2"})", Labels{{"app", "api"}},
                         Labels{{"trace", "t1"}}),
-            R"({"trace":"t2"} {app="api", trace="t1"})");
+            R"({"trace":"t2"} {app="api", trace="t1", trace_extracted="t2"})");
   EXPECT_EQ(RunPipeline(R"({app="api"} | json trace)", R"({"trace":"t2"})", Labels{{"app", "api"}},
                         Labels{{"trace", "t1"}}),
-            R"({"trace":"t2"} {app="api", trace="t2"})");
+            R"({"trace":"t2"} {app="api", trace="t1", trace_extracted="t2"})");
 }
 
 TEST(PipelineLogfmt, PairsQuotesAndEmptyValues) {
@@ -96,7 +97,7 @@ TEST(PipelineLogfmt, PairsQuotesAndEmptyValues) {
   EXPECT_EQ(RunPipeline(R"({app="api"} | logfmt --keep-empty)", R"(a=1 flag b=)"),
             R"(a=1 flag b= {a="1", app="api", b="", flag=""})");
   EXPECT_EQ(RunPipeline(R"({app="api"} | logfmt)", R"(a=1 b=2 a=3)"),
-            R"(a=1 b=2 a=3 {a="3", app="api", b="2"})");
+            R"(a=1 b=2 a=3 {a="1", app="api", b="2"})");
 }
 
 TEST(PipelineLogfmt, MalformedPairsAreSkippedOrStrictErrors) {
