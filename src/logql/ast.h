@@ -46,14 +46,24 @@ struct LineFilter {
   enum class Op { kContains, kNotContains, kRegexMatch, kRegexNoMatch, kPattern, kNotPattern };
   Op op = Op::kContains;
   std::vector<std::string> values;  // never empty; >1 when chained with `or`
-  bool ip = false;                  // only with kContains / kNotContains
+  // Parallel to values: whether the operand is ip("..."), which only
+  // kContains / kNotContains take; an `or` chain may mix both kinds.
+  std::vector<bool> ip = {};
 
   bool operator==(const LineFilter&) const = default;
+  bool HasIp() const {
+    for (bool b : ip) {
+      if (b) return true;
+    }
+    return false;
+  }
+  bool IsIp(size_t i) const { return i < ip.size() && ip[i]; }
 };
 
-// A filter on the line's text: |= != |~ !~, not ip() or a pattern.
+// A filter on the line's text: |= != |~ !~, without ip() operands and
+// not a pattern.
 inline bool IsTextLineFilter(const LineFilter& f) {
-  return !f.ip && f.op != LineFilter::Op::kPattern && f.op != LineFilter::Op::kNotPattern;
+  return !f.HasIp() && f.op != LineFilter::Op::kPattern && f.op != LineFilter::Op::kNotPattern;
 }
 
 // "|=", "!=", "|~", "!~", "|>", "!>".

@@ -729,28 +729,26 @@ class Parser {
       if (IsKeyword(Peek(), "ip") && tokens_[pos_ + 1].kind == TokenKind::kOpenParen) {
         const Token& ip = Consume();
         if (filter.op != LineFilter::Op::kContains && filter.op != LineFilter::Op::kNotContains) {
-          return ParseErrorAt(ip.pos, "ip() is only allowed with |= and !=");
+          return ParseErrorAt(ip.pos, "ip: invalid operation: ip() is only allowed with |= and !=");
         }
-        if (!filter.values.empty() && !filter.ip) {
-          return ParseErrorAt(ip.pos, "ip() cannot be chained with text values");
-        }
-        filter.ip = true;
         Consume();  // (
         if (Peek().kind != TokenKind::kString) return Unexpected("STRING");
         const Token& value = Consume();
         LODE_RETURN_IF_ERROR(CheckIpArgument(value));
         filter.values.push_back(value.value);
+        filter.ip.resize(filter.values.size(), false);
+        filter.ip.back() = true;
         LODE_RETURN_IF_ERROR(Expect(TokenKind::kCloseParen));
       } else {
         if (Peek().kind != TokenKind::kString) return Unexpected("STRING");
         const Token& value = Consume();
-        if (filter.ip) return ParseErrorAt(value.pos, "ip() cannot be chained with text values");
         if (is_regex) LODE_RETURN_IF_ERROR(CheckRegex(value));
         if (is_pattern) {
           Status s = CheckPattern(value.value, PatternUse::kLineFilter);
           if (!s.ok()) return ParseErrorAt(value.pos, s.message());
         }
         filter.values.push_back(value.value);
+        if (!filter.ip.empty()) filter.ip.push_back(false);
       }
       if (!IsKeyword(Peek(), "or")) break;
       Consume();

@@ -66,7 +66,7 @@ LineFilter MakeLineFilter(LineFilter::Op op, std::vector<std::string> values, bo
   LineFilter filter;
   filter.op = op;
   filter.values = std::move(values);
-  filter.ip = ip;
+  if (ip) filter.ip.assign(filter.values.size(), true);
   return filter;
 }
 
@@ -808,6 +808,9 @@ TEST(ParserCanonicalTest, EveryConstruct) {
       {R"({a="b"}|="x"or"y")", R"({a="b"} |= "x" or "y")"},
       {R"({a="b"} |= ip("10.0.0.0/8"))", R"({a="b"} |= ip("10.0.0.0/8"))"},
       {R"({a="b"}!=ip("1.2.3.4"))", R"({a="b"} != ip("1.2.3.4"))"},
+      {R"({a="b"}|="x"or ip("1.2.3.4"))", R"({a="b"} |= "x" or ip("1.2.3.4"))"},
+      {R"({a="b"} != ip("::1") or ip("10.0.0.0/8") or "c")",
+       R"({a="b"} != ip("::1") or ip("10.0.0.0/8") or "c")"},
       {R"({a="b"}|>"<_> x <_>"!>"<_> y")", R"({a="b"} |> "<_> x <_>" !> "<_> y")"},
       // Label parsers.
       {R"({a="b"}|json)", R"({a="b"} | json)"},

@@ -95,9 +95,9 @@ struct StagePrinter {
     out += LineFilterOperator(f.op);
     for (size_t i = 0; i < f.values.size(); ++i) {
       out += i == 0 ? " " : " or ";
-      if (f.ip) out += "ip(";
+      if (f.IsIp(i)) out += "ip(";
       AppendQuoted(out, f.values[i]);
-      if (f.ip) out += ')';
+      if (f.IsIp(i)) out += ')';
     }
   }
   void operator()(const LabelParser& p) const {

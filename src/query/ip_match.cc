@@ -6,20 +6,23 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
+// The byte at i, or NUL past the end: the look-ahead below may run off a
+// line that ends in an address (`... from ::1`).
+char At(std::string_view s, size_t i) { return i < s.size() ? s[i] : '\0'; }
+
 // An IPv4 address may start at i: a digit, and a dot within the next three.
 bool V4Hint(std::string_view s, size_t i) {
-  if (i + 3 >= s.size() || !IsDigit(s[i])) return false;
-  return s[i + 1] == '.' || s[i + 2] == '.' || s[i + 3] == '.';
+  if (!IsDigit(At(s, i))) return false;
+  return At(s, i + 1) == '.' || At(s, i + 2) == '.' || At(s, i + 3) == '.';
 }
 
 // An IPv6 address may start at i: `::h`, or one to four hex digits and `:`.
 bool V6Hint(std::string_view s, size_t i) {
-  if (i + 4 >= s.size()) return false;
-  if (s[i] == ':' && s[i + 1] == ':' && IsHex(s[i + 2])) return true;
+  if (At(s, i) == ':' && At(s, i + 1) == ':' && IsHex(At(s, i + 2))) return true;
   for (size_t k = 0; k < 4; ++k) {
-    if (!IsHex(s[i + k])) return k > 0 && s[i + k] == ':';
+    if (!IsHex(At(s, i + k))) return k > 0 && At(s, i + k) == ':';
   }
-  return s[i + 4] == ':';
+  return At(s, i + 4) == ':';
 }
 
 // Whether an address (as ParseIpAddress stores it) is IPv4.

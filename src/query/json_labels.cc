@@ -293,8 +293,7 @@ class Flattener {
 
 }  // namespace
 
-bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels,
-                       std::string* error) {
+bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, std::string* error) {
   Flattener f(labels);
   if (const char* e = f.Object(line); e != nullptr && e != kStopScan) {
     error->assign(e);
@@ -474,8 +473,8 @@ bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& 
   return ok;
 }
 
-bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line,
-            bool* replaced, std::string* error) {
+bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line, bool* replaced,
+            std::string* error) {
   *replaced = false;
   if (line.empty()) return true;
   if (line[0] != '{') {

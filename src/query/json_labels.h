@@ -54,7 +54,7 @@ bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& 
 // `| unpack`: when the object has `_entry`, *new_line gets it and the
 // other string fields become labels; otherwise nothing changes. Returns
 // false with *error when the line is not a JSON object.
-bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line,
-            bool* replaced, std::string* error);
+bool Unpack(std::string_view line, LabelsBuilder& labels, std::string* new_line, bool* replaced,
+            std::string* error);
 
 }  // namespace lode

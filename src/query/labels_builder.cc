@@ -32,8 +32,7 @@ int LabelsBuilder::Find(std::string_view name) const {
   return -1;
 }
 
-void LabelsBuilder::Append(LabelCategory category, std::string_view name,
-                           std::string_view value) {
+void LabelsBuilder::Append(LabelCategory category, std::string_view name, std::string_view value) {
   if (used_ == entries_.size()) entries_.emplace_back();
   Entry& e = entries_[used_++];
   e.name.assign(name);

@@ -61,16 +61,28 @@ class PatternFilterStage : public Pipeline::Stage {
   bool negate_;
 };
 
+// `|= ip("...")`, possibly in an `or` chain with text operands: the line
+// matches when it holds an address in one of the ranges or one of the
+// texts; `!=` keeps the lines that match none.
 class IpFilterStage : public Pipeline::Stage {
  public:
-  IpFilterStage(std::vector<logql::IpRange> ranges, bool negate)
-      : ranges_(std::move(ranges)), negate_(negate) {}
+  IpFilterStage(std::vector<logql::IpRange> ranges, std::vector<std::string> texts, bool negate)
+      : ranges_(std::move(ranges)), texts_(std::move(texts)), negate_(negate) {}
   bool Process(int64_t, std::string_view* line, LabelsBuilder&, PipelineState&) const override {
-    return ContainsIpIn(*line, ranges_) != negate_;
+    bool matched = false;
+    for (const std::string& t : texts_) {
+      if (line->find(t) != std::string_view::npos) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) matched = ContainsIpIn(*line, ranges_);
+    return matched != negate_;
   }
 
  private:
   std::vector<logql::IpRange> ranges_;
+  std::vector<std::string> texts_;
   bool negate_;
 };
 
@@ -320,8 +332,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
         LODE_ASSIGN_OR_RETURN(JsonPath path, ParseJsonPath(x.bare ? x.label : x.expression));
         paths.push_back(JsonExtraction{x.label, std::move(path)});
       }
-      return std::shared_ptr<const Pipeline::Stage>(
-          std::make_shared<JsonStage>(std::move(paths)));
+      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<JsonStage>(std::move(paths)));
     }
     case Kind::kLogfmt: {
       LogfmtOptions options;
@@ -363,8 +374,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
         return Status::InvalidArgument(
             "invalid regexp parser: at least one named capture must be supplied");
       }
-      return std::shared_ptr<const Pipeline::Stage>(
-          std::make_shared<RegexpStage>(std::move(re)));
+      return std::shared_ptr<const Pipeline::Stage>(std::make_shared<RegexpStage>(std::move(re)));
     }
     case Kind::kPattern:
       LODE_RETURN_IF_ERROR(logql::CheckPattern(p.param, logql::PatternUse::kParser));
@@ -418,14 +428,20 @@ Result<Pipeline> Pipeline::Compile(const std::vector<logql::Stage>& stages) {
         }
         LODE_ASSIGN_OR_RETURN(LineFilterChain chain, LineFilterChain::Compile({*f}));
         p.stages_.push_back(std::make_shared<TextFilterStage>(std::move(chain)));
-      } else if (f->ip) {
+      } else if (f->HasIp()) {
         std::vector<logql::IpRange> ranges;
-        for (const std::string& v : f->values) {
+        std::vector<std::string> texts;
+        for (size_t k = 0; k < f->values.size(); ++k) {
+          const std::string& v = f->values[k];
+          if (!f->IsIp(k)) {
+            texts.push_back(v);
+            continue;
+          }
           auto r = logql::ParseIpRange(v);
           if (!r) return Status::InvalidArgument("ip: invalid pattern: \"" + v + "\"");
           ranges.push_back(*r);
         }
-        p.stages_.push_back(std::make_shared<IpFilterStage>(std::move(ranges),
+        p.stages_.push_back(std::make_shared<IpFilterStage>(std::move(ranges), std::move(texts),
                                                             f->op == LineFilter::Op::kNotContains));
       } else {
         for (const std::string& v : f->values) {
