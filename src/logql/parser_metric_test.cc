@@ -842,41 +842,41 @@ TEST(ParserCanonicalTest, EveryConstruct) {
       {R"({a="b"} |= "x" | json | level="error" | line_format "{{.msg}}")",
        R"({a="b"} |= "x" | json | level="error" | line_format "{{.msg}}")"},
       // Range aggregations.
-      {R"(count_over_time({a="b"}|="x"[5m]))", R"(count_over_time({a="b"} |= "x" [5m]))"},
-      {R"(count_over_time({a="b"}[5m] |= "x"))", R"(count_over_time({a="b"} |= "x" [5m]))"},
-      {R"(rate({a="b"}[5m]offset 1h))", R"(rate({a="b"} [5m] offset 1h))"},
-      {R"(count_over_time(({a="b"} | json)[5m]))", R"(count_over_time({a="b"} | json [5m]))"},
+      {R"(count_over_time({a="b"}|="x"[5m]))", R"(count_over_time({a="b"} |= "x"[5m]))"},
+      {R"(count_over_time({a="b"}[5m] |= "x"))", R"(count_over_time({a="b"} |= "x"[5m]))"},
+      {R"(rate({a="b"}[5m]offset 1h))", R"(rate({a="b"}[5m] offset 1h))"},
+      {R"(count_over_time(({a="b"} | json)[5m]))", R"(count_over_time({a="b"} | json[5m]))"},
       {R"(sum_over_time({a="b"}|json|unwrap latency[5m]))",
-       R"(sum_over_time({a="b"} | json | unwrap latency [5m]))"},
-      {R"(avg_over_time({a="b"} | unwrap duration(latency) | __error__="" [1m]) by (host))",
-       R"(avg_over_time({a="b"} | unwrap duration(latency) | __error__="" [1m]) by (host))"},
+       R"(sum_over_time({a="b"} | json | unwrap latency[5m]))"},
+      {R"(avg_over_time({a="b"} | unwrap duration(latency) | __error__=""[1m]) by (host))",
+       R"(avg_over_time({a="b"} | unwrap duration(latency) | __error__=""[1m]) by (host))"},
       {R"(quantile_over_time(0.99,{a="b"}|unwrap x[5m])by(a))",
-       R"(quantile_over_time(0.99, {a="b"} | unwrap x [5m]) by (a))"},
-      {R"(max_over_time({a="b"} | unwrap bytes(size) [1m]))",
-       R"(max_over_time({a="b"} | unwrap bytes(size) [1m]))"},
-      {R"(bytes_rate({a="b"}[30s]))", R"(bytes_rate({a="b"} [30s]))"},
+       R"(quantile_over_time(0.99, {a="b"} | unwrap x[5m]) by (a))"},
+      {R"(max_over_time({a="b"} | unwrap bytes(size)[1m]))",
+       R"(max_over_time({a="b"} | unwrap bytes(size)[1m]))"},
+      {R"(bytes_rate({a="b"}[30s]))", R"(bytes_rate({a="b"}[30s]))"},
       // Vector aggregations.
       {R"(sum by(a,b)(count_over_time({a="b"}[5m])))",
-       R"(sum by (a, b) (count_over_time({a="b"} [5m])))"},
+       R"(sum by (a, b) (count_over_time({a="b"}[5m])))"},
       {R"(sum(count_over_time({a="b"}[5m])) by (a))",
-       R"(sum by (a) (count_over_time({a="b"} [5m])))"},
-      {R"(sum without(a)(rate({a="b"}[1m])))", R"(sum without (a) (rate({a="b"} [1m])))"},
-      {R"(sum ( rate({a="b"}[1m]) ))", R"(sum(rate({a="b"} [1m])))"},
-      {R"(sum by()(rate({a="b"}[1m])))", R"(sum by () (rate({a="b"} [1m])))"},
-      {R"(topk(5,rate({a="b"}[1m])))", R"(topk(5, rate({a="b"} [1m])))"},
-      {R"(topk by(a)(5, rate({a="b"}[1m])))", R"(topk by (a) (5, rate({a="b"} [1m])))"},
-      {R"(topk(5, rate({a="b"}[1m])) by (a))", R"(topk by (a) (5, rate({a="b"} [1m])))"},
-      {R"(sort_desc(rate({a="b"}[1m])))", R"(sort_desc(rate({a="b"} [1m])))"},
+       R"(sum by (a) (count_over_time({a="b"}[5m])))"},
+      {R"(sum without(a)(rate({a="b"}[1m])))", R"(sum without (a) (rate({a="b"}[1m])))"},
+      {R"(sum ( rate({a="b"}[1m]) ))", R"(sum(rate({a="b"}[1m])))"},
+      {R"(sum by()(rate({a="b"}[1m])))", R"(sum by () (rate({a="b"}[1m])))"},
+      {R"(topk(5,rate({a="b"}[1m])))", R"(topk(5, rate({a="b"}[1m])))"},
+      {R"(topk by(a)(5, rate({a="b"}[1m])))", R"(topk by (a) (5, rate({a="b"}[1m])))"},
+      {R"(topk(5, rate({a="b"}[1m])) by (a))", R"(topk by (a) (5, rate({a="b"}[1m])))"},
+      {R"(sort_desc(rate({a="b"}[1m])))", R"(sort_desc(rate({a="b"}[1m])))"},
       // Grafana's log volume query.
       {R"(sum by (level, detected_level) (count_over_time({app="x"} | drop __error__[1m])))",
-       R"(sum by (level, detected_level) (count_over_time({app="x"} | drop __error__ [1m])))"},
+       R"(sum by (level, detected_level) (count_over_time({app="x"} | drop __error__[1m])))"},
       // Binary expressions.
       {"vector(1)+vector(1)", "vector(1) + vector(1)"},
-      {R"(rate({a="b"}[1m])>bool 1)", R"(rate({a="b"} [1m]) > bool 1)"},
+      {R"(rate({a="b"}[1m])>bool 1)", R"(rate({a="b"}[1m]) > bool 1)"},
       {R"(rate({a="b"}[1m]) / on(x) group_left(y) rate({c="d"}[1m]))",
-       R"(rate({a="b"} [1m]) / on (x) group_left (y) rate({c="d"} [1m]))"},
+       R"(rate({a="b"}[1m]) / on (x) group_left (y) rate({c="d"}[1m]))"},
       {R"(rate({a="b"}[1m]) * ignoring(x) rate({c="d"}[1m]))",
-       R"(rate({a="b"} [1m]) * ignoring (x) rate({c="d"} [1m]))"},
+       R"(rate({a="b"}[1m]) * ignoring (x) rate({c="d"}[1m]))"},
       {"(1 + 2) * 3", "(1 + 2) * 3"},
       {"1 + (2 * 3)", "1 + 2 * 3"},
       {"2 ^ 3 ^ 2", "2 ^ 3 ^ 2"},
@@ -884,20 +884,20 @@ TEST(ParserCanonicalTest, EveryConstruct) {
       {"1 - (2 - 3)", "1 - (2 - 3)"},
       {"(1 - 2) - 3", "1 - 2 - 3"},
       {R"(rate({a="b"}[1m]) or rate({c="d"}[1m]) and rate({e="f"}[1m]))",
-       R"(rate({a="b"} [1m]) or rate({c="d"} [1m]) and rate({e="f"} [1m]))"},
+       R"(rate({a="b"}[1m]) or rate({c="d"}[1m]) and rate({e="f"}[1m]))"},
       {R"((rate({a="b"}[1m]) or rate({c="d"}[1m])) and rate({e="f"}[1m]))",
-       R"((rate({a="b"} [1m]) or rate({c="d"} [1m])) and rate({e="f"} [1m]))"},
+       R"((rate({a="b"}[1m]) or rate({c="d"}[1m])) and rate({e="f"}[1m]))"},
       {R"(sum(rate({a="b"}[1m]))/sum(rate({c="d"}[1m]))*100)",
-       R"(sum(rate({a="b"} [1m])) / sum(rate({c="d"} [1m])) * 100)"},
-      {R"(2 * (rate({a="b"}[1m]) > bool 1))", R"(2 * (rate({a="b"} [1m]) > bool 1))"},
-      {R"((rate({a="b"}[1m])))", R"(rate({a="b"} [1m]))"},
+       R"(sum(rate({a="b"}[1m])) / sum(rate({c="d"}[1m])) * 100)"},
+      {R"(2 * (rate({a="b"}[1m]) > bool 1))", R"(2 * (rate({a="b"}[1m]) > bool 1))"},
+      {R"((rate({a="b"}[1m])))", R"(rate({a="b"}[1m]))"},
       // Literals and functions.
       {"((100))", "100"},
       {"0.5", "0.5"},
       {"-1", "-1"},
       {"vector(0.5)", "vector(0.5)"},
       {R"x(label_replace(rate({a="b"}[1m]),"dst","$1","src","(.*)"))x",
-       R"x(label_replace(rate({a="b"} [1m]), "dst", "$1", "src", "(.*)"))x"},
+       R"x(label_replace(rate({a="b"}[1m]), "dst", "$1", "src", "(.*)"))x"},
   };
   for (const Case& c : cases) ExpectCanonical(c.query, c.canonical);
 }
@@ -911,12 +911,12 @@ TEST(ParserCanonicalTest, MultilineMetricQueryWithComments) {
       "    [5m]\n"
       "  )\n"
       ")",
-      R"(sum by (level) (count_over_time({app="x"} |= "err" [5m])))");
+      R"(sum by (level) (count_over_time({app="x"} |= "err"[5m])))");
 }
 
 TEST(ParserCanonicalTest, KeywordsAreValidLabelNames) {
   ExpectCanonical(R"(sum by (rate, by) (count_over_time({sum="x", json="y"}[1m])))",
-                  R"(sum by (rate, by) (count_over_time({sum="x", json="y"} [1m])))");
+                  R"(sum by (rate, by) (count_over_time({sum="x", json="y"}[1m])))");
 }
 
 // ---- Validation -----------------------------------------------------------

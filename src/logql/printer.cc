@@ -227,7 +227,7 @@ struct ExprPrinter {
         PrintLabelFilter(out, f, false);
       }
     }
-    out += " [";
+    out += '[';
     out += a.range.range_literal;
     out += ']';
     if (!a.range.offset_literal.empty()) {

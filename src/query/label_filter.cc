@@ -95,6 +95,9 @@ bool Eval(const LabelFilter::Node& n, LabelsBuilder& labels) {
     case Kind::kNumber:
     case Kind::kDuration:
     case Kind::kBytes: {
+      // The error is no label to a numeric filter (Loki keeps it apart
+      // from the labels): `| __error__ > 0` keeps no line.
+      if (n.name == kErrorLabel || n.name == kErrorDetailsLabel) return false;
       auto v = labels.Get(n.name);
       if (!v) return false;
       const std::string value(*v);  // the builder may change below

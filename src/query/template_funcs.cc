@@ -529,8 +529,8 @@ std::string Base64Encode(std::string_view s) {
   return out;
 }
 
-// Decodes standard base64; on failure returns the error's text, as
-// sprig's b64dec does.
+// Decodes standard base64 (missing padding is supplied); on failure
+// returns the error's text, as sprig's b64dec does.
 std::string Base64Decode(std::string_view s) {
   std::string out;
   uint32_t acc = 0;
@@ -562,6 +562,9 @@ std::string Base64Decode(std::string_view s) {
       return "illegal base64 data at input byte " + std::to_string(k);
     }
   }
+  // Unpadded input (`Zm9vYmE`) decodes as if padded, as Loki's b64dec
+  // pads it before decoding.
+  if (pad == 0 && data % 4 != 1) pad = (4 - data % 4) % 4;
   if ((data + pad) % 4 != 0 || (data % 4 == 1)) {
     return "illegal base64 data at input byte " + std::to_string(s.size() > 0 ? s.size() - 1 : 0);
   }

@@ -140,7 +140,7 @@ TEST_F(LabelsApiTest, FormatQueryAndDetectedLabels) {
       GetOk("/loki/api/v1/format_query?query=" +
             UrlEncode(R"q(sum by(a)(rate({app="x"}|json|b>1[5m])))q"))
           .body,
-      R"q({"status":"success","data":"sum by (a) (rate({app=\"x\"} | json | b > 1 [5m]))"})q");
+      R"q({"status":"success","data":"sum by (a) (rate({app=\"x\"} | json | b > 1[5m]))"})q");
   HttpResponse r = server_->Get("/loki/api/v1/format_query?query=" + UrlEncode("sum("));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(
