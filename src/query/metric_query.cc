@@ -131,6 +131,15 @@ class Evaluator {
 
   // ---- Vector aggregations. ----
 
+  // The order of topk/bottomk and sort/sort_desc: larger first when
+  // `desc`, else smaller first; NaN after every number and infinity either
+  // way, as in Loki and Prometheus. A strict weak ordering.
+  static bool Before(double a, double b, bool desc) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return desc ? a > b : a < b;
+  }
+
   Result<Value> EvalVectorAgg(const logql::VectorAggregation& agg) {
     using logql::VectorOp;
     Value in;
@@ -152,14 +161,16 @@ class Evaluator {
     Value out;
     if (agg.op == VectorOp::kSort || agg.op == VectorOp::kSortDesc) {
       out.series = std::move(in.series);
-      if (steps_ == 1) {
+      // Only an instant query's vector has an order: a range query's
+      // series come sorted by labels, as Loki answers a matrix.
+      if (params_.instant) {
         const bool desc = agg.op == VectorOp::kSortDesc;
         std::stable_sort(out.series.begin(), out.series.end(),
                          [desc](const StepSeries& a, const StepSeries& b) {
-                           return desc ? a.values[0] > b.values[0] : a.values[0] < b.values[0];
+                           return Before(a.values[0], b.values[0], desc);
                          });
+        sorted_ = true;
       }
-      sorted_ = true;
       return out;
     }
     // Groups, in order of first appearance.
@@ -189,8 +200,7 @@ class Evaluator {
           }
           size_t k = std::min<size_t>(at.size(), static_cast<size_t>(agg.param));
           std::partial_sort(at.begin(), at.begin() + k, at.end(), [&](size_t a, size_t b) {
-            double va = in.series[a].values[step], vb = in.series[b].values[step];
-            return top ? va > vb : va < vb;
+            return Before(in.series[a].values[step], in.series[b].values[step], top);
           });
           for (size_t j = 0; j < k; ++j) result[at[j]].present[step] = 1;
         }
@@ -206,7 +216,7 @@ class Evaluator {
       StepSeries s{group_labels[g], std::vector<double>(steps_, 0),
                    std::vector<uint8_t>(steps_, 0)};
       for (size_t step = 0; step < steps_; ++step) {
-        double sum = 0, mn = INFINITY, mx = -INFINITY;
+        double sum = 0, mn = NAN, mx = NAN;
         size_t n = 0;
         double mean = 0, m2 = 0;  // Welford, for stddev and stdvar
         for (size_t i : members[g]) {
@@ -214,8 +224,10 @@ class Evaluator {
           double v = in.series[i].values[step];
           ++n;
           sum += v;
-          mn = std::min(mn, v);
-          mx = std::max(mx, v);
+          // As Loki: the first value, then any that is smaller (larger),
+          // or any at all in place of NaN. All NaN gives NaN.
+          if (n == 1 || v < mn || std::isnan(mn)) mn = v;
+          if (n == 1 || v > mx || std::isnan(mx)) mx = v;
           double d = v - mean;
           mean += d / static_cast<double>(n);
           m2 += d * (v - mean);

@@ -25,14 +25,15 @@
 //
 //   range from <t> to <t> step <d> <metric query>
 //     {labels} <v> <v> _ <v>            a value per step, `_` for none
+//   range ordered from ...              the series in the order listed
 //
 //   error <query>                       parsing or running the query fails
 //     <text the message must contain>
 //
 // Values compare with a relative tolerance of 1e-9; NaN, +Inf and -Inf
 // are written as such. A metric result holding two series with the same
-// labels fails its check: a query answers one series per label set. Exit status 0 when every
-// expectation held.
+// labels fails its check: a query answers one series per label set.
+// Exit status 0 when every expectation held.
 #include <unistd.h>
 
 #include <cmath>
@@ -349,10 +350,13 @@ class Runner {
 
   void Range(const Line& head, std::string rest, const std::vector<Line>& body) {
     int64_t from, to, step;
-    if (Word(&rest) != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
+    std::string w = Word(&rest);
+    const bool ordered = w == "ordered";
+    if (ordered) w = Word(&rest);
+    if (w != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
         !ParseOffset(Word(&rest), &to) || Word(&rest) != "step" ||
         !ParseOffset(Word(&rest), &step) || step <= 0) {
-      return Fail(head, "expected: range from <t> to <t> step <d> <query>");
+      return Fail(head, "expected: range [ordered] from <t> to <t> step <d> <query>");
     }
     MetricQueryParams params;
     params.start = kEpoch + from;
@@ -361,8 +365,8 @@ class Runner {
     ++checks_;
     auto result = RunMetric(rest, params);
     if (!result.ok()) return Fail(head, "query failed: " + result.status().message());
-    CheckSamples(head, *result, body, static_cast<size_t>((to - from) / step) + 1,
-                 /*ordered=*/false, kEpoch + from, step);
+    CheckSamples(head, *result, body, static_cast<size_t>((to - from) / step) + 1, ordered,
+                 kEpoch + from, step);
   }
 
   // Compares samples: each expected line is `{labels} v...` (one value per
