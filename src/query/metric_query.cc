@@ -142,6 +142,10 @@ class Evaluator {
 
   Result<Value> EvalVectorAgg(const logql::VectorAggregation& agg) {
     using logql::VectorOp;
+    if (agg.op == VectorOp::kApproxTopk && !params_.instant) {
+      // Loki's count-min sketches answer only instant queries.
+      return Status::InvalidArgument("count min sketches are only supported on instant queries");
+    }
     Value in;
     // A sum over a count, rate, bytes or sum_over_time may group while
     // extracting: the same result, with fewer series alive.
@@ -186,12 +190,13 @@ class Evaluator {
       }
       members[pos->second].push_back(i);
     }
-    if (agg.op == VectorOp::kTopk || agg.op == VectorOp::kBottomk) {
+    if (logql::TakesK(agg.op)) {
       // The k largest (smallest) of each group at each step keep their
-      // own labels.
+      // own labels. approx_topk is answered exactly: Loki's sketch gives
+      // the same unless the series are very many.
       std::vector<StepSeries> result = in.series;
       for (StepSeries& s : result) std::fill(s.present.begin(), s.present.end(), 0);
-      const bool top = agg.op == VectorOp::kTopk;
+      const bool top = agg.op != VectorOp::kBottomk;
       for (const auto& m : members) {
         for (size_t step = 0; step < steps_; ++step) {
           std::vector<size_t> at;

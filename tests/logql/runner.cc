@@ -28,7 +28,8 @@
 //   range ordered from ...              the series in the order listed
 //
 //   error <query>                       parsing or running the query fails
-//     <text the message must contain>
+//     <text the message must contain>   (a metric query: instant at 1h)
+//   error range from <t> to <t> step <d> <query>   the same over a range
 //
 // Values compare with a relative tolerance of 1e-9; NaN, +Inf and -Inf
 // are written as such. A metric result holding two series with the same
@@ -461,8 +462,28 @@ class Runner {
     Compare(head, show(want, want_order), show(have, have_order));
   }
 
-  void Error(const Line& head, const std::string& query, const std::vector<Line>& body) {
+  void Error(const Line& head, std::string query, const std::vector<Line>& body) {
     ++checks_;
+    // A metric query runs as an instant query at 1h, or over a range
+    // with `error range from <t> to <t> step <d> <query>`.
+    MetricQueryParams metric;
+    metric.tenants = {kTenant};
+    metric.start = metric.end = kEpoch + 3600 * kNanosPerSecond;
+    metric.instant = true;
+    if (query.starts_with("range ")) {
+      std::string rest = query.substr(6);
+      int64_t from, to, step;
+      if (Word(&rest) != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
+          !ParseOffset(Word(&rest), &to) || Word(&rest) != "step" ||
+          !ParseOffset(Word(&rest), &step) || step <= 0) {
+        return Fail(head, "expected: error range from <t> to <t> step <d> <query>");
+      }
+      metric.start = kEpoch + from;
+      metric.end = kEpoch + to;
+      metric.step_ns = step;
+      metric.instant = false;
+      query = rest;
+    }
     std::string message;
     auto expr = logql::ParseQuery(query);
     if (!expr.ok()) {
@@ -476,11 +497,7 @@ class Runner {
       if (r.ok()) return Fail(head, "expected an error, the query succeeded");
       message = r.status().message();
     } else {
-      MetricQueryParams params;
-      params.tenants = {kTenant};
-      params.start = params.end = kEpoch + 3600 * kNanosPerSecond;
-      params.instant = true;
-      auto r = ExecuteMetricQuery(*store_, *expr, params);
+      auto r = ExecuteMetricQuery(*store_, *expr, metric);
       if (r.ok()) return Fail(head, "expected an error, the query succeeded");
       message = r.status().message();
     }
