@@ -96,6 +96,8 @@ const char* VectorOpName(VectorOp op) {
       return "sort";
     case VectorOp::kSortDesc:
       return "sort_desc";
+    case VectorOp::kApproxTopk:
+      return "approx_topk";
   }
   return "?";
 }

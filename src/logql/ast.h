@@ -281,15 +281,22 @@ enum class VectorOp {
   kTopk,
   kBottomk,
   kSort,
-  kSortDesc
+  kSortDesc,
+  // topk through a count-min sketch in Loki: instant queries only, no
+  // grouping. lode answers it exactly, as topk.
+  kApproxTopk
 };
 const char* VectorOpName(VectorOp op);
+// topk, bottomk and approx_topk: the ones with a k parameter.
+inline bool TakesK(VectorOp op) {
+  return op == VectorOp::kTopk || op == VectorOp::kBottomk || op == VectorOp::kApproxTopk;
+}
 
 // `sum by (a) (expr)`, `topk(5, expr)`.
 struct VectorAggregation {
   VectorOp op = VectorOp::kSum;
   std::optional<Grouping> grouping;
-  int64_t param = 0;  // topk / bottomk: k
+  int64_t param = 0;  // topk / bottomk / approx_topk: k
   ExprPtr inner;
   friend bool operator==(const VectorAggregation& a, const VectorAggregation& b) {
     return a.op == b.op && a.grouping == b.grouping && a.param == b.param &&

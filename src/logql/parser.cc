@@ -141,17 +141,12 @@ std::optional<RangeOp> RangeOpFor(std::string_view word) {
 
 std::optional<VectorOp> VectorOpFor(std::string_view word) {
   static constexpr std::pair<std::string_view, VectorOp> kOps[] = {
-      {"sum", VectorOp::kSum},
-      {"avg", VectorOp::kAvg},
-      {"min", VectorOp::kMin},
-      {"max", VectorOp::kMax},
-      {"count", VectorOp::kCount},
-      {"stddev", VectorOp::kStddev},
-      {"stdvar", VectorOp::kStdvar},
-      {"topk", VectorOp::kTopk},
-      {"bottomk", VectorOp::kBottomk},
-      {"sort", VectorOp::kSort},
-      {"sort_desc", VectorOp::kSortDesc},
+      {"sum", VectorOp::kSum},         {"avg", VectorOp::kAvg},
+      {"min", VectorOp::kMin},         {"max", VectorOp::kMax},
+      {"count", VectorOp::kCount},     {"stddev", VectorOp::kStddev},
+      {"stdvar", VectorOp::kStdvar},   {"topk", VectorOp::kTopk},
+      {"bottomk", VectorOp::kBottomk}, {"approx_topk", VectorOp::kApproxTopk},
+      {"sort", VectorOp::kSort},       {"sort_desc", VectorOp::kSortDesc},
   };
   for (auto [name, op] : kOps) {
     if (word == name) return op;
@@ -437,7 +432,9 @@ class Parser {
     if (tok.text == "vector" && tokens_[pos_ + 1].kind == TokenKind::kOpenParen) {
       Consume();
       Consume();
-      LODE_ASSIGN_OR_RETURN(double v, ParseSignedNumber());
+      // An unsigned number, as Loki's grammar has it: vector(-1) is refused.
+      if (Peek().kind != TokenKind::kNumber) return Unexpected("NUMBER");
+      LODE_ASSIGN_OR_RETURN(double v, NumberValue(Consume()));
       LODE_RETURN_IF_ERROR(Expect(TokenKind::kCloseParen));
       return Expr{VectorLiteral{v}};
     }
@@ -497,7 +494,12 @@ class Parser {
     RangeAggregation agg;
     agg.op = op;
     if (op == RangeOp::kQuantileOverTime) {
-      LODE_ASSIGN_OR_RETURN(double q, ParseSignedNumber());
+      // An unsigned number, as Loki's grammar has it: a sign is a syntax
+      // error, so no quantile is below 0.
+      if (Peek().kind != TokenKind::kNumber) {
+        return Unexpected("NUMBER or OPEN_BRACE or OPEN_PARENTHESIS");
+      }
+      LODE_ASSIGN_OR_RETURN(double q, NumberValue(Consume()));
       agg.param = q;
       LODE_RETURN_IF_ERROR(Expect(TokenKind::kComma));
     }
@@ -578,7 +580,7 @@ class Parser {
       LODE_ASSIGN_OR_RETURN(agg.grouping, ParseGrouping());
     }
     LODE_RETURN_IF_ERROR(Expect(TokenKind::kOpenParen));
-    if (op == VectorOp::kTopk || op == VectorOp::kBottomk) {
+    if (TakesK(op)) {
       if (Peek().kind != TokenKind::kNumber) {
         return ParseErrorAt(Peek().pos,
                             std::string("parameter required for operation ") + VectorOpName(op));
@@ -608,6 +610,10 @@ class Parser {
     if (IsKeyword(Peek(), "by") || IsKeyword(Peek(), "without")) {
       if (agg.grouping) return Unexpected("an operator or end of input");
       LODE_ASSIGN_OR_RETURN(agg.grouping, ParseGrouping());
+    }
+    if (op == VectorOp::kApproxTopk && agg.grouping) {
+      // Loki's text, which names no place.
+      return ParseError("grouping not allowed for approx_topk aggregation");
     }
     if ((op == VectorOp::kSort || op == VectorOp::kSortDesc) && agg.grouping) {
       return ParseErrorAt(

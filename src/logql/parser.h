@@ -40,7 +40,9 @@
 //     last_over_time and rate_counter, refused by count_over_time,
 //     bytes_over_time, bytes_rate; grouping on a range aggregation only for
 //     avg/min/max/stddev/stdvar/quantile/first/last_over_time;
-//   - topk/bottomk need an integer k > 0; sort/sort_desc take no grouping;
+//   - topk/bottomk/approx_topk need an integer k > 0; sort/sort_desc and
+//     approx_topk take no grouping; the quantile and vector()'s value are
+//     unsigned numbers;
 //   - a log query is a whole query, never an operand; set operators need
 //     vectors on both sides; `bool` only after comparisons;
 //   - queries longer than kMaxQueryBytes are refused before lexing.

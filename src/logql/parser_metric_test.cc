@@ -604,6 +604,7 @@ TEST(ParserMetricTest, EveryVectorOperation) {
       {R"(bottomk(3, rate({a="b"}[1m])))", VectorOp::kBottomk, 3},
       {R"(sort(rate({a="b"}[1m])))", VectorOp::kSort, 0},
       {R"(sort_desc(rate({a="b"}[1m])))", VectorOp::kSortDesc, 0},
+      {R"(approx_topk(4, rate({a="b"}[1m])))", VectorOp::kApproxTopk, 4},
   };
   for (const Case& c : cases) {
     Expr expr = MustParse(c.query);
@@ -864,6 +865,7 @@ TEST(ParserCanonicalTest, EveryConstruct) {
       {R"(sum ( rate({a="b"}[1m]) ))", R"(sum(rate({a="b"}[1m])))"},
       {R"(sum by()(rate({a="b"}[1m])))", R"(sum by () (rate({a="b"}[1m])))"},
       {R"(topk(5,rate({a="b"}[1m])))", R"(topk(5, rate({a="b"}[1m])))"},
+      {R"(approx_topk(5,rate({a="b"}[1m])))", R"(approx_topk(5, rate({a="b"}[1m])))"},
       {R"(topk by(a)(5, rate({a="b"}[1m])))", R"(topk by (a) (5, rate({a="b"}[1m])))"},
       {R"(topk(5, rate({a="b"}[1m])) by (a))", R"(topk by (a) (5, rate({a="b"}[1m])))"},
       {R"(sort_desc(rate({a="b"}[1m])))", R"(sort_desc(rate({a="b"}[1m])))"},
@@ -924,23 +926,29 @@ TEST(ParserCanonicalTest, KeywordsAreValidLabelNames) {
 TEST(ParserValidationTest, InvalidQueriesAreParseErrors) {
   const char* queries[] = {
       // Range aggregations.
-      R"(sum_over_time({a="b"}[5m]))",                     // needs unwrap
-      R"(rate_counter({a="b"}[5m]))",                      // needs unwrap
-      R"(count_over_time({a="b"} | unwrap x [5m]))",       // unwrap not allowed
-      R"(rate({a="b"}[5m]) by (x))",                       // no grouping for rate
-      R"(count_over_time({a="b"}[5m]) by (x))",            // nor for count_over_time
-      R"(sum_over_time({a="b"} | unwrap x [5m]) by (x))",  // nor for sum_over_time
-      R"(count_over_time({a="b"}))",                       // no range
-      R"(count_over_time({a="b"}[5m])",                    // unclosed
-      R"(rate({a="b"}[5]))",                               // the range is no duration
-      R"(rate({a="b"}[1m] [1m]))",                         // two ranges
-      R"(quantile_over_time({a="b"} | unwrap x [5m]))",    // no quantile
-      R"(rate({a="b"} | unwrap x | json [1m]))",           // only label filters after unwrap
-      R"(nosuch_over_time({a="b"}[1m]))",                  // unknown function
+      R"(sum_over_time({a="b"}[5m]))",                         // needs unwrap
+      R"(rate_counter({a="b"}[5m]))",                          // needs unwrap
+      R"(count_over_time({a="b"} | unwrap x [5m]))",           // unwrap not allowed
+      R"(rate({a="b"}[5m]) by (x))",                           // no grouping for rate
+      R"(count_over_time({a="b"}[5m]) by (x))",                // nor for count_over_time
+      R"(sum_over_time({a="b"} | unwrap x [5m]) by (x))",      // nor for sum_over_time
+      R"(count_over_time({a="b"}))",                           // no range
+      R"(count_over_time({a="b"}[5m])",                        // unclosed
+      R"(rate({a="b"}[5]))",                                   // the range is no duration
+      R"(rate({a="b"}[1m] [1m]))",                             // two ranges
+      R"(quantile_over_time({a="b"} | unwrap x [5m]))",        // no quantile
+      R"(quantile_over_time(-0.5, {a="b"} | unwrap x [5m]))",  // the quantile has no sign
+      R"(quantile_over_time(+0.5, {a="b"} | unwrap x [5m]))",
+      R"(rate({a="b"} | unwrap x | json [1m]))",  // only label filters after unwrap
+      R"(nosuch_over_time({a="b"}[1m]))",         // unknown function
       // Vector aggregations.
       R"(topk(0, rate({a="b"}[1m])))",    // k must be positive
       R"(topk(1.5, rate({a="b"}[1m])))",  // k must be an integer
       R"(topk(rate({a="b"}[1m])))",       // k is missing
+      R"(approx_topk(0, rate({a="b"}[1m])))",
+      R"(approx_topk(rate({a="b"}[1m])))",
+      R"(approx_topk by (a) (1, rate({a="b"}[1m])))",  // no grouping
+      R"(approx_topk(1, rate({a="b"}[1m])) by (a))",
       R"(sort by (a) (rate({a="b"}[1m])))",
       R"(sum by (a (rate({a="b"}[1m])))",
       R"(sum())",
@@ -973,6 +981,8 @@ TEST(ParserValidationTest, InvalidQueriesAreParseErrors) {
       // Functions.
       "vector()",
       R"(vector("x"))",
+      "vector(-1)",  // an unsigned number
+      "vector(+1)",
       R"(label_replace(rate({a="b"}[1m]), "dst"))",
   };
   for (const char* q : queries) {
@@ -986,7 +996,10 @@ TEST(ParserValidationTest, RulesDoNotRejectTheirValidNeighbours) {
       R"(sum_over_time({a="b"} | unwrap x [5m]))",
       R"(count_over_time({a="b"}[5m]))",
       R"(topk(1, rate({a="b"}[1m])))",
+      R"(approx_topk(1, rate({a="b"}[1m])))",
       R"(sort(rate({a="b"}[1m])))",
+      R"(quantile_over_time(1.5, {a="b"} | unwrap x [5m]))",
+      "vector(1) - 1",
       R"x({a="b"} | regexp "(?P<a>\\w+) (\\d+)")x",
       R"({a="b"} | pattern "<a> <b>")",
       R"({a="b"} | pattern "<_> <b>")",

@@ -248,7 +248,7 @@ struct ExprPrinter {
       out += ' ';
     }
     out += '(';
-    if (a.op == VectorOp::kTopk || a.op == VectorOp::kBottomk) {
+    if (TakesK(a.op)) {
       out += std::to_string(a.param);
       out += ", ";
     }

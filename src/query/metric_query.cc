@@ -43,6 +43,30 @@ Labels OnlyLabels(const Labels& in, const std::vector<std::string>& names) {
   return Labels(std::move(out));
 }
 
+// Series with the same labels are one series, present at the union of
+// their steps (a step both have keeps the first's value), as Loki joins a
+// range query's step vectors by labels: `sum(...) or vector(0)` is one {}
+// series. The first appearance keeps its place.
+void MergeSameLabels(std::vector<StepSeries>& series) {
+  std::unordered_map<std::string, size_t> first;
+  std::vector<StepSeries> out;
+  for (StepSeries& s : series) {
+    auto [pos, inserted] = first.try_emplace(s.labels.ToString(), out.size());
+    if (inserted) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    StepSeries& into = out[pos->second];
+    for (size_t i = 0; i < s.present.size(); ++i) {
+      if (s.present[i] && !into.present[i]) {
+        into.values[i] = s.values[i];
+        into.present[i] = 1;
+      }
+    }
+  }
+  series = std::move(out);
+}
+
 class Evaluator {
  public:
   Evaluator(Storage& storage, const MetricQueryParams& params)
@@ -107,8 +131,21 @@ class Evaluator {
 
   // ---- Vector aggregations. ----
 
+  // The order of topk/bottomk and sort/sort_desc: larger first when
+  // `desc`, else smaller first; NaN after every number and infinity either
+  // way, as in Loki and Prometheus. A strict weak ordering.
+  static bool Before(double a, double b, bool desc) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return desc ? a > b : a < b;
+  }
+
   Result<Value> EvalVectorAgg(const logql::VectorAggregation& agg) {
     using logql::VectorOp;
+    if (agg.op == VectorOp::kApproxTopk && !params_.instant) {
+      // Loki's count-min sketches answer only instant queries.
+      return Status::InvalidArgument("count min sketches are only supported on instant queries");
+    }
     Value in;
     // A sum over a count, rate, bytes or sum_over_time may group while
     // extracting: the same result, with fewer series alive.
@@ -128,14 +165,16 @@ class Evaluator {
     Value out;
     if (agg.op == VectorOp::kSort || agg.op == VectorOp::kSortDesc) {
       out.series = std::move(in.series);
-      if (steps_ == 1) {
+      // Only an instant query's vector has an order: a range query's
+      // series come sorted by labels, as Loki answers a matrix.
+      if (params_.instant) {
         const bool desc = agg.op == VectorOp::kSortDesc;
         std::stable_sort(out.series.begin(), out.series.end(),
                          [desc](const StepSeries& a, const StepSeries& b) {
-                           return desc ? a.values[0] > b.values[0] : a.values[0] < b.values[0];
+                           return Before(a.values[0], b.values[0], desc);
                          });
+        sorted_ = true;
       }
-      sorted_ = true;
       return out;
     }
     // Groups, in order of first appearance.
@@ -151,12 +190,13 @@ class Evaluator {
       }
       members[pos->second].push_back(i);
     }
-    if (agg.op == VectorOp::kTopk || agg.op == VectorOp::kBottomk) {
+    if (logql::TakesK(agg.op)) {
       // The k largest (smallest) of each group at each step keep their
-      // own labels.
+      // own labels. approx_topk is answered exactly: Loki's sketch gives
+      // the same unless the series are very many.
       std::vector<StepSeries> result = in.series;
       for (StepSeries& s : result) std::fill(s.present.begin(), s.present.end(), 0);
-      const bool top = agg.op == VectorOp::kTopk;
+      const bool top = agg.op != VectorOp::kBottomk;
       for (const auto& m : members) {
         for (size_t step = 0; step < steps_; ++step) {
           std::vector<size_t> at;
@@ -165,8 +205,7 @@ class Evaluator {
           }
           size_t k = std::min<size_t>(at.size(), static_cast<size_t>(agg.param));
           std::partial_sort(at.begin(), at.begin() + k, at.end(), [&](size_t a, size_t b) {
-            double va = in.series[a].values[step], vb = in.series[b].values[step];
-            return top ? va > vb : va < vb;
+            return Before(in.series[a].values[step], in.series[b].values[step], top);
           });
           for (size_t j = 0; j < k; ++j) result[at[j]].present[step] = 1;
         }
@@ -182,7 +221,7 @@ class Evaluator {
       StepSeries s{group_labels[g], std::vector<double>(steps_, 0),
                    std::vector<uint8_t>(steps_, 0)};
       for (size_t step = 0; step < steps_; ++step) {
-        double sum = 0, mn = INFINITY, mx = -INFINITY;
+        double sum = 0, mn = NAN, mx = NAN;
         size_t n = 0;
         double mean = 0, m2 = 0;  // Welford, for stddev and stdvar
         for (size_t i : members[g]) {
@@ -190,8 +229,10 @@ class Evaluator {
           double v = in.series[i].values[step];
           ++n;
           sum += v;
-          mn = std::min(mn, v);
-          mx = std::max(mx, v);
+          // As Loki: the first value, then any that is smaller (larger),
+          // or any at all in place of NaN. All NaN gives NaN.
+          if (n == 1 || v < mn || std::isnan(mn)) mn = v;
+          if (n == 1 || v > mx || std::isnan(mx)) mx = v;
           double d = v - mean;
           mean += d / static_cast<double>(n);
           m2 += d * (v - mean);
@@ -326,67 +367,106 @@ class Evaluator {
     }
     if (logql::IsSetOperator(b.op)) return EvalSet(b, lhs, rhs);
 
+    return MatchVectors(b, lhs, rhs);
+  }
+
+  // The labels of a match between `many` and `one`, as Loki's resultMetric
+  // gives them: one-to-one keeps only the on(...) labels or drops the
+  // ignoring(...) ones; group_left/group_right keep the many side's labels
+  // and take each included label from the one side, or drop it where the
+  // one side has none. Comparisons that filter are labelled the same way.
+  static Labels ResultLabels(const Labels& many, const Labels& one,
+                             const std::optional<VectorMatching>& m) {
+    if (!m) return many;
+    if (m->group == VectorMatching::Group::kNone) {
+      return m->on ? OnlyLabels(many, m->labels) : WithoutLabels(many, m->labels);
+    }
+    Labels out = WithoutLabels(many, m->include);
+    for (const std::string& name : m->include) {
+      std::string_view v = one.Get(name);
+      if (!v.empty()) out.Set(name, std::string(v));
+    }
+    return out;
+  }
+
+  // Arithmetic and comparisons between two vectors, matched step by step
+  // as Loki does: at each step the "one" side (the right, or the left for
+  // group_right) must have one series per signature, and one-to-one
+  // matching one left series per signature; grouped matching must give
+  // distinct result labels. These are checked before a comparison filters,
+  // as Loki checks them. Results with the same labels from different steps
+  // are one series.
+  Result<Value> MatchVectors(const BinaryExpr& b, const Value& lhs, const Value& rhs) {
     const VectorMatching::Group group =
         b.matching ? b.matching->group : VectorMatching::Group::kNone;
-    // The "one" side is indexed by signature; each series of the "many"
-    // side finds its match there.
     const bool many_left = group != VectorMatching::Group::kRight;
-    const Value& one = many_left ? rhs : lhs;
-    const Value& many = many_left ? lhs : rhs;
+    const std::vector<StepSeries>& one = many_left ? rhs.series : lhs.series;
+    const std::vector<StepSeries>& many = many_left ? lhs.series : rhs.series;
+    std::vector<std::string> one_sig, many_sig;
+    for (const StepSeries& s : one) one_sig.push_back(Signature(s.labels, b.matching).ToString());
+    for (const StepSeries& s : many) {
+      many_sig.push_back(Signature(s.labels, b.matching).ToString());
+    }
+    Value out;
+    std::unordered_map<std::string, size_t> out_index;  // result labels -> out.series
+    std::unordered_map<uint64_t, std::pair<size_t, std::string>> pairs;  // (many, one) -> out
     std::unordered_map<std::string, size_t> by_sig;
-    for (size_t i = 0; i < one.series.size(); ++i) {
-      auto [pos, inserted] =
-          by_sig.try_emplace(Signature(one.series[i].labels, b.matching).ToString(), i);
-      if (!inserted) {
-        return Status::InvalidArgument(
-            "found duplicate series for the match group on the " +
-            std::string(many_left ? "right" : "left") +
-            " hand-side of the operation; many-to-many matching not allowed: matching labels "
-            "must be unique on one side");
-      }
-    }
-    std::set<std::string> seen_one_to_one;
-    const bool filter = logql::IsComparison(b.op) && !b.return_bool;
-    for (const StepSeries& m : many.series) {
-      Labels sig = Signature(m.labels, b.matching);
-      std::string key = sig.ToString();
-      auto it = by_sig.find(key);
-      if (it == by_sig.end()) continue;
-      if (group == VectorMatching::Group::kNone && !seen_one_to_one.insert(key).second) {
-        return Status::InvalidArgument(
-            "found duplicate series for the match group on the left hand-side of the "
-            "operation; many-to-many matching not allowed: use group_left or group_right");
-      }
-      const StepSeries& o = one.series[it->second];
-      StepSeries s;
-      if (filter) {
-        s.labels = m.labels;
-      } else if (group == VectorMatching::Group::kNone) {
-        s.labels = sig;
-      } else {
-        std::vector<Label> labels(m.labels.begin(), m.labels.end());
-        Labels merged(std::move(labels));
-        for (const std::string& name : b.matching->include) {
-          if (o.labels.Has(name)) merged.Set(name, std::string(o.labels.Get(name)));
+    std::unordered_map<std::string, std::set<std::string>> matched;
+    for (size_t k = 0; k < steps_; ++k) {
+      by_sig.clear();
+      matched.clear();
+      for (size_t i = 0; i < one.size(); ++i) {
+        if (!one[i].present[k]) continue;
+        if (!by_sig.try_emplace(one_sig[i], i).second) {
+          return Status::InvalidArgument(
+              "found duplicate series on the " + std::string(many_left ? "right" : "left") +
+              " hand-side;many-to-many matching not allowed: matching labels must be unique on "
+              "one side");
         }
-        s.labels = std::move(merged);
       }
-      s.values.assign(steps_, 0);
-      s.present.assign(steps_, 0);
-      bool any = false;
-      for (size_t i = 0; i < steps_; ++i) {
-        if (!m.present[i] || !o.present[i]) continue;
-        double x = many_left ? m.values[i] : o.values[i];
-        double y = many_left ? o.values[i] : m.values[i];
+      if (by_sig.empty()) continue;
+      for (size_t j = 0; j < many.size(); ++j) {
+        if (!many[j].present[k]) continue;
+        auto it = by_sig.find(many_sig[j]);
+        if (it == by_sig.end()) continue;
+        const size_t i = it->second;
+        const uint64_t pair_key = (static_cast<uint64_t>(j) << 32) | i;
+        auto p = pairs.find(pair_key);
+        if (p == pairs.end()) {
+          Labels labels = ResultLabels(many[j].labels, one[i].labels, b.matching);
+          std::string key = labels.ToString();
+          auto [pos, inserted] = out_index.try_emplace(key, out.series.size());
+          if (inserted) {
+            out.series.push_back(StepSeries{std::move(labels), std::vector<double>(steps_, 0),
+                                            std::vector<uint8_t>(steps_, 0)});
+          }
+          p = pairs.emplace(pair_key, std::make_pair(pos->second, std::move(key))).first;
+        }
+        std::set<std::string>& results = matched[many_sig[j]];
+        if (group == VectorMatching::Group::kNone) {
+          if (!results.empty()) {
+            return Status::InvalidArgument(
+                "multiple matches for labels: many-to-one matching must be explicit "
+                "(group_left/group_right)");
+          }
+          results.insert(std::string());
+        } else if (!results.insert(p->second.second).second) {
+          return Status::InvalidArgument(
+              "multiple matches for labels: grouping labels must ensure unique matches");
+        }
+        const double x = many_left ? many[j].values[k] : one[i].values[k];
+        const double y = many_left ? one[i].values[k] : many[j].values[k];
         double v = 0;
-        if (Apply(b, x, y, x, v)) {
-          s.values[i] = v;
-          s.present[i] = 1;
-          any = true;
+        StepSeries& s = out.series[p->second.first];
+        if (Apply(b, x, y, x, v) && !s.present[k]) {
+          s.values[k] = v;
+          s.present[k] = 1;
         }
       }
-      if (any) out.series.push_back(std::move(s));
     }
+    std::erase_if(out.series, [](const StepSeries& s) {
+      return std::find(s.present.begin(), s.present.end(), 1) == s.present.end();
+    });
     return out;
   }
 
@@ -533,6 +613,7 @@ Result<MetricQueryResult> ExecuteMetricQuery(Storage& storage, const logql::Expr
   } else {
     result.type =
         params.instant ? MetricQueryResult::Type::kVector : MetricQueryResult::Type::kMatrix;
+    MergeSameLabels(v.series);
     LODE_RETURN_IF_ERROR(ev.CheckSeries(v.series.size()));
     for (StepSeries& s : v.series) {
       MetricSeries out;

@@ -59,35 +59,41 @@ double Quantile(double q, std::vector<double>& v) {
   return v[lo] * (1 - w) + v[hi] * w;
 }
 
-// LogQL's rate_counter: Prometheus' extrapolated counter rate as Loki
-// computes it (timestamps in nanoseconds read as milliseconds, the window
-// anchored at its first sample).
-double RateCounter(const std::deque<Sample>& s, double range_seconds) {
+// LogQL's rate_counter: Prometheus' rate() over the unwrapped values,
+// which Loki follows: the increase (a drop adds the value before it, a
+// counter reset) extrapolated to the window (window_end - range,
+// window_end] unless the first or last sample is 1.1 average intervals or
+// more from its edge (then by half an interval), and never back past the
+// counter's zero point. Fewer than two samples give 0, as in Loki.
+double RateCounter(const std::deque<Sample>& s, int64_t range_ns, int64_t window_end) {
   if (s.size() < 2) return 0;
   double result = s.back().v - s.front().v;
-  double prev = 0;
-  for (const Sample& x : s) {
-    if (x.v < prev) result += prev;
-    prev = x.v;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i].v < s[i - 1].v) result += s[i - 1].v;
   }
-  const double sampled = static_cast<double>(s.back().t - s.front().t) / 1000;
+  constexpr double kNanos = 1e9;
+  const int64_t window_start = window_end - range_ns;
+  double to_start = static_cast<double>(s.front().t - window_start) / kNanos;
+  double to_end = static_cast<double>(window_end - s.back().t) / kNanos;
+  const double sampled = static_cast<double>(s.back().t - s.front().t) / kNanos;
   const double avg = sampled / static_cast<double>(s.size() - 1);
-  double to_start = range_seconds;
-  const double to_end = 0;
+  const double threshold = avg * 1.1;
+  if (to_start >= threshold) to_start = avg / 2;
+  // In Prometheus' order: the zero point may shorten even the half
+  // interval.
   if (result > 0 && s.front().v >= 0) {
     const double to_zero = sampled * (s.front().v / result);
     if (to_zero < to_start) to_start = to_zero;
   }
-  const double threshold = avg * 1.1;
-  double extrapolate = sampled;
-  extrapolate += to_start < threshold ? to_start : avg / 2;
-  extrapolate += to_end < threshold ? to_end : avg / 2;
-  result = result * (extrapolate / sampled);
-  return result / range_seconds;
+  if (to_end >= threshold) to_end = avg / 2;
+  const double factor = (sampled + to_start + to_end) / sampled;
+  return result * factor / (static_cast<double>(range_ns) / kNanos);
 }
 
-double Aggregate(RangeOp op, const Window& w, double range_seconds, double param,
+// The value of `w` for the window (window_end - range, window_end].
+double Aggregate(RangeOp op, const Window& w, int64_t range_ns, int64_t window_end, double param,
                  std::vector<double>& scratch) {
+  const double range_seconds = static_cast<double>(range_ns) / 1e9;
   const std::deque<Sample>& s = w.samples;
   switch (op) {
     case RangeOp::kCountOverTime:
@@ -143,7 +149,7 @@ double Aggregate(RangeOp op, const Window& w, double range_seconds, double param
     case RangeOp::kLastOverTime:
       return s.back().v;
     case RangeOp::kRateCounter:
-      return RateCounter(s, range_seconds);
+      return RateCounter(s, range_ns, window_end);
   }
   return 0;
 }
@@ -362,7 +368,6 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   PipelineState state;
   std::vector<double> scratch;
   std::vector<uint8_t> absent(ctx.steps, 1);
-  const double range_seconds = static_cast<double>(range.range_ns) / 1e9;
   const double param = agg.param.value_or(0);
   Status failure;
 
@@ -376,7 +381,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
       if (w.samples.empty()) continue;
       if (w.errored) return Status::InvalidArgument(PipelineError(w.out.labels));
       absent[step] = 0;
-      w.out.values[step] = Aggregate(agg.op, w, range_seconds, param, scratch);
+      w.out.values[step] = Aggregate(agg.op, w, range.range_ns, t, param, scratch);
       w.out.present[step] = 1;
     }
     return Status::Ok();

@@ -19,15 +19,22 @@
 //     {labels} <value>                  the expected samples (any order)
 //     scalar <value>                    or a scalar
 //     (none)
+//   instant ordered at <time> <query>   the same, and the series must come
+//                                       in the order listed (sort(),
+//                                       sort_desc())
 //
 //   range from <t> to <t> step <d> <metric query>
 //     {labels} <v> <v> _ <v>            a value per step, `_` for none
+//   range ordered from ...              the series in the order listed
 //
 //   error <query>                       parsing or running the query fails
-//     <text the message must contain>
+//     <text the message must contain>   (a metric query: instant at 1h)
+//   error range from <t> to <t> step <d> <query>   the same over a range
 //
 // Values compare with a relative tolerance of 1e-9; NaN, +Inf and -Inf
-// are written as such. Exit status 0 when every expectation held.
+// are written as such. A metric result holding two series with the same
+// labels fails its check: a query answers one series per label set.
+// Exit status 0 when every expectation held.
 #include <unistd.h>
 
 #include <cmath>
@@ -327,8 +334,11 @@ class Runner {
 
   void Instant(const Line& head, std::string rest, const std::vector<Line>& body) {
     int64_t at;
-    if (Word(&rest) != "at" || !ParseOffset(Word(&rest), &at)) {
-      return Fail(head, "expected: instant at <time> <query>");
+    std::string w = Word(&rest);
+    const bool ordered = w == "ordered";
+    if (ordered) w = Word(&rest);
+    if (w != "at" || !ParseOffset(Word(&rest), &at)) {
+      return Fail(head, "expected: instant [ordered] at <time> <query>");
     }
     MetricQueryParams params;
     params.start = params.end = kEpoch + at;
@@ -336,15 +346,18 @@ class Runner {
     ++checks_;
     auto result = RunMetric(rest, params);
     if (!result.ok()) return Fail(head, "query failed: " + result.status().message());
-    CheckSamples(head, *result, body, 1);
+    CheckSamples(head, *result, body, 1, ordered);
   }
 
   void Range(const Line& head, std::string rest, const std::vector<Line>& body) {
     int64_t from, to, step;
-    if (Word(&rest) != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
+    std::string w = Word(&rest);
+    const bool ordered = w == "ordered";
+    if (ordered) w = Word(&rest);
+    if (w != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
         !ParseOffset(Word(&rest), &to) || Word(&rest) != "step" ||
         !ParseOffset(Word(&rest), &step) || step <= 0) {
-      return Fail(head, "expected: range from <t> to <t> step <d> <query>");
+      return Fail(head, "expected: range [ordered] from <t> to <t> step <d> <query>");
     }
     MetricQueryParams params;
     params.start = kEpoch + from;
@@ -353,16 +366,18 @@ class Runner {
     ++checks_;
     auto result = RunMetric(rest, params);
     if (!result.ok()) return Fail(head, "query failed: " + result.status().message());
-    CheckSamples(head, *result, body, static_cast<size_t>((to - from) / step) + 1, kEpoch + from,
-                 step);
+    CheckSamples(head, *result, body, static_cast<size_t>((to - from) / step) + 1, ordered,
+                 kEpoch + from, step);
   }
 
   // Compares samples: each expected line is `{labels} v...` (one value per
-  // step) or `scalar v`.
+  // step) or `scalar v`. `ordered`: the series must also come in the
+  // expected order.
   void CheckSamples(const Line& head, const MetricQueryResult& result,
-                    const std::vector<Line>& body, size_t steps, int64_t first = 0,
+                    const std::vector<Line>& body, size_t steps, bool ordered, int64_t first = 0,
                     int64_t step = 0) {
     std::map<std::string, std::vector<std::string>> want, have;
+    std::vector<std::string> want_order, have_order;
     auto fmt = [](double v) {
       if (std::isnan(v)) return std::string("NaN");
       if (std::isinf(v)) return std::string(v > 0 ? "+Inf" : "-Inf");
@@ -378,7 +393,10 @@ class Runner {
       }
       std::string key =
           result.type == MetricQueryResult::Type::kScalar ? "scalar" : s.labels.ToString();
-      have[key] = values;
+      if (!have.emplace(key, values).second) {
+        return Fail(head, "the result holds two series labelled " + key);
+      }
+      have_order.push_back(key);
     }
     std::map<std::string, std::vector<double>> want_values;
     for (const Line& l : body) {
@@ -402,10 +420,11 @@ class Runner {
         return Fail(l, "expected " + std::to_string(steps) + " values, found " +
                            std::to_string(values.size()));
       }
-      want[key] = values;
+      if (!want.emplace(key, values).second) return Fail(l, "series expected twice: " + key);
+      want_order.push_back(key);
     }
     // Values are compared with a tolerance, so match them one by one.
-    bool same = want.size() == have.size();
+    bool same = want.size() == have.size() && (!ordered || want_order == have_order);
     for (const auto& [key, values] : want) {
       auto it = have.find(key);
       if (it == have.end()) {
@@ -424,22 +443,47 @@ class Runner {
       }
     }
     if (same) return;
-    std::vector<std::string> w, h;
-    for (const auto& [k, v] : want) {
-      std::string line = k;
-      for (const auto& x : v) line += " " + x;
-      w.push_back(line);
-    }
-    for (const auto& [k, v] : have) {
-      std::string line = k;
-      for (const auto& x : v) line += " " + x;
-      h.push_back(line);
-    }
-    Compare(head, w, h);
+    // Shown in the expected and the result's order when order matters.
+    auto show = [ordered](const std::map<std::string, std::vector<std::string>>& m,
+                          const std::vector<std::string>& order) {
+      std::vector<std::string> lines;
+      auto add = [&](const std::string& k, const std::vector<std::string>& v) {
+        std::string line = k;
+        for (const auto& x : v) line += " " + x;
+        lines.push_back(line);
+      };
+      if (ordered) {
+        for (const std::string& k : order) add(k, m.at(k));
+      } else {
+        for (const auto& [k, v] : m) add(k, v);
+      }
+      return lines;
+    };
+    Compare(head, show(want, want_order), show(have, have_order));
   }
 
-  void Error(const Line& head, const std::string& query, const std::vector<Line>& body) {
+  void Error(const Line& head, std::string query, const std::vector<Line>& body) {
     ++checks_;
+    // A metric query runs as an instant query at 1h, or over a range
+    // with `error range from <t> to <t> step <d> <query>`.
+    MetricQueryParams metric;
+    metric.tenants = {kTenant};
+    metric.start = metric.end = kEpoch + 3600 * kNanosPerSecond;
+    metric.instant = true;
+    if (query.starts_with("range ")) {
+      std::string rest = query.substr(6);
+      int64_t from, to, step;
+      if (Word(&rest) != "from" || !ParseOffset(Word(&rest), &from) || Word(&rest) != "to" ||
+          !ParseOffset(Word(&rest), &to) || Word(&rest) != "step" ||
+          !ParseOffset(Word(&rest), &step) || step <= 0) {
+        return Fail(head, "expected: error range from <t> to <t> step <d> <query>");
+      }
+      metric.start = kEpoch + from;
+      metric.end = kEpoch + to;
+      metric.step_ns = step;
+      metric.instant = false;
+      query = rest;
+    }
     std::string message;
     auto expr = logql::ParseQuery(query);
     if (!expr.ok()) {
@@ -453,11 +497,7 @@ class Runner {
       if (r.ok()) return Fail(head, "expected an error, the query succeeded");
       message = r.status().message();
     } else {
-      MetricQueryParams params;
-      params.tenants = {kTenant};
-      params.start = params.end = kEpoch + 3600 * kNanosPerSecond;
-      params.instant = true;
-      auto r = ExecuteMetricQuery(*store_, *expr, params);
+      auto r = ExecuteMetricQuery(*store_, *expr, metric);
       if (r.ok()) return Fail(head, "expected an error, the query succeeded");
       message = r.status().message();
     }

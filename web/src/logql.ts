@@ -218,7 +218,7 @@ export const FUNCTIONS = [
   "stddev_over_time", "stdvar_over_time", "quantile_over_time",
   "first_over_time", "last_over_time", "absent_over_time",
   "sum", "avg", "min", "max", "count", "stddev", "stdvar", "topk", "bottomk",
-  "sort", "sort_desc", "label_replace", "vector",
+  "approx_topk", "sort", "sort_desc", "label_replace", "vector",
 ];
 
 export const PIPELINE_STAGES = [
