@@ -65,6 +65,8 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
   LabelsBuilder labels;
   PipelineState state;
   uint32_t until_check = QueryLimits::kCheckEvery;
+  bool have_kept = false;
+  TimestampNs last_kept = 0;
   while (result.stats.entries_returned < params.limit) {
     if (--until_check == 0) {
       until_check = QueryLimits::kCheckEvery;
@@ -87,7 +89,12 @@ Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelecto
     labels.Reset(record.stream, record.metadata);
     const bool keep = pipeline.Process(record.timestamp, &line, labels, state);
     if (keep && multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, *best->tenant);
-    if (keep) {
+    const bool in_interval = params.interval_ns > 0 && have_kept &&
+                             (forward ? record.timestamp - last_kept < params.interval_ns
+                                      : last_kept - record.timestamp < params.interval_ns);
+    if (keep && !in_interval) {
+      have_kept = true;
+      last_kept = record.timestamp;
       ++result.stats.post_filter_lines;
       // Without categorised labels, Loki returns structured metadata and
       // parsed labels merged into the stream labels, so entries with

@@ -24,6 +24,11 @@ struct LogQueryParams {
   // labels only, and each entry carries its structured metadata and the
   // labels the pipeline parsed (errors included) apart.
   bool categorize_labels = false;
+  // At most one line per `interval_ns` across all streams (0: every line),
+  // as Loki's `interval` parameter: the first line found is kept, then
+  // each line at least the interval after (forward) or before
+  // (backward) the last one kept. `limit` counts kept lines.
+  int64_t interval_ns = 0;
   QueryLimits limits;
 };
 

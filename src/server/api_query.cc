@@ -35,7 +35,8 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
       return ErrorResponse(Status::InvalidArgument("invalid since: " + d.status().message()));
     since = *d;
   }
-  auto start = TimeParam(request, "start", *end - since);
+  // Loki counts `since` back from now when end is in the future.
+  auto start = TimeParam(request, "start", std::min(*end, now) - since);
   if (!start.ok()) return ErrorResponse(start.status());
   if (*end < *start) {
     return HttpResponse::Text(400, "end timestamp must not be before or equal to start time");
@@ -52,6 +53,16 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
           "zero or negative query resolution step widths are not accepted. Try a positive integer");
     }
     step_ns = *d;
+  }
+  // A log query returns at most one line per interval (Loki's `interval`).
+  int64_t interval_ns = 0;
+  if (std::string interval = request.Param("interval"); !interval.empty()) {
+    if (interval.starts_with('-')) return HttpResponse::Text(400, "interval must be >= 0");
+    auto d = ParseSecondsOrDuration(interval);
+    if (!d.ok()) {
+      return HttpResponse::Text(400, "cannot parse \"" + interval + "\" to a valid duration");
+    }
+    interval_ns = *d;
   }
   auto limit = LimitParam(request, options_.default_limit, options_.max_limit);
   if (!limit.ok()) return ErrorResponse(limit.status());
@@ -86,6 +97,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   params.limit = *limit;
   params.direction = *direction;
   params.categorize_labels = WantsCategorizedLabels(request);
+  params.interval_ns = interval_ns;
   params.limits = LimitsFor(request);
   auto result = ExecuteLogQuery(storage_, *expr->log(), params);
   if (!result.ok()) return ErrorResponse(result.status());

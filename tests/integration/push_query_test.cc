@@ -174,6 +174,41 @@ TEST_F(PushQueryTest, LimitAndDirectionPickTheRightEnd) {
   EXPECT_EQ(oldest, kBase + 4 * kSec);
 }
 
+TEST_F(PushQueryTest, IntervalKeepsOneLinePerIntervalAcrossStreams) {
+  // {env="prod"} has lines at 1s..5s over two streams; interval=2 (float
+  // seconds, as Loki reads it) keeps 1s, 3s and 5s in either direction.
+  for (const char* interval : {"2", "2s", "2000ms"}) {
+    ParsedStreams fwd = ParseStreams(
+        server_
+            ->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) +
+                                                "&direction=forward&interval=" + interval)
+            .body);
+    ASSERT_TRUE(fwd.ok) << interval;
+    std::vector<int64_t> times;
+    for (const auto& e : fwd.entries) times.push_back(e.first);
+    std::sort(times.begin(), times.end());
+    EXPECT_EQ(times, (std::vector<int64_t>{kBase + 1 * kSec, kBase + 3 * kSec, kBase + 5 * kSec}))
+        << interval;
+  }
+  ParsedStreams back = ParseStreams(
+      server_
+          ->QueryRange(R"({env="prod"})", Range(kBase, kBase + 10 * kSec) + "&interval=2s&limit=2")
+          .body);
+  ASSERT_TRUE(back.ok);
+  std::vector<int64_t> times;
+  for (const auto& e : back.entries) times.push_back(e.first);
+  std::sort(times.begin(), times.end());
+  EXPECT_EQ(times, (std::vector<int64_t>{kBase + 3 * kSec, kBase + 5 * kSec}));
+
+  HttpResponse negative = server_->QueryRange(R"({env="prod"})", "interval=-1");
+  EXPECT_EQ(negative.status, 400);
+  EXPECT_NE(negative.body.find("interval must be >= 0"), std::string::npos) << negative.body;
+  HttpResponse garbage = server_->QueryRange(R"({env="prod"})", "interval=x");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_NE(garbage.body.find("cannot parse \"x\" to a valid duration"), std::string::npos)
+      << garbage.body;
+}
+
 TEST_F(PushQueryTest, StartInclusiveEndExclusiveInEveryTimeFormat) {
   // Nanoseconds.
   ParsedStreams s = ParseStreams(

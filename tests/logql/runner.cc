@@ -11,7 +11,8 @@
 //   flush                               moves everything pushed into parts
 //
 //   logs <query>                        a log query over [0, 1h), newest first;
-//   logs forward limit 2 from 0s to 1m <query>   (options before the query)
+//   logs forward limit 2 from 0s to 1m <query>   (options before the query;
+//                                       `interval 3s`: Loki's interval)
 //     {labels} <time> <line>            the expected entries, in result order
 //     (none)                            or no entries at all
 //
@@ -268,6 +269,8 @@ class Runner {
         params.start = kEpoch + t;
       } else if (w == "to" && ParseOffset(Word(&rest), &t)) {
         params.end = kEpoch + t;
+      } else if (w == "interval" && ParseOffset(Word(&rest), &t)) {
+        params.interval_ns = t;
       } else {
         rest = save;
         break;
