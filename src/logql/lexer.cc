@@ -8,6 +8,7 @@ namespace lode::logql {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsIdentStart(char c) { return IsLetter(c) || c == '_'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
@@ -245,6 +246,31 @@ Result<Token> Lexer::Next() {
 // Leaves pos_ after the number and any unit suffix; the caller classifies.
 Status Lexer::ScanNumber() {
   const size_t start = pos_;
+  if (PeekChar() == '0' && (PeekChar(1) == 'x' || PeekChar(1) == 'X') &&
+      (IsHexDigit(PeekChar(2)) || (PeekChar(2) == '.' && IsHexDigit(PeekChar(3))))) {
+    // A hexadecimal number, as Go scans it: 0x1p3, 0x1.8p-2, 0xff. The
+    // parser takes it as a float only with its p exponent.
+    Advance();
+    Advance();
+    while (IsHexDigit(PeekChar())) Advance();
+    if (PeekChar() == '.') {
+      Advance();
+      while (IsHexDigit(PeekChar())) Advance();
+    }
+    const char p = PeekChar();
+    if ((p == 'p' || p == 'P') &&
+        (IsDigit(PeekChar(1)) ||
+         ((PeekChar(1) == '+' || PeekChar(1) == '-') && IsDigit(PeekChar(2))))) {
+      Advance();
+      if (!IsDigit(PeekChar())) Advance();  // the sign
+      while (IsDigit(PeekChar())) Advance();
+    }
+    if (!IsIdentChar(PeekChar())) return Status::Ok();
+    while (IsIdentChar(PeekChar())) Advance();
+    return ParseErrorAt(PositionOf(start), "invalid number \"" +
+                                               std::string(input_.substr(start, pos_ - start)) +
+                                               "\"");
+  }
   while (IsDigit(PeekChar())) Advance();
   if (PeekChar() == '.' && IsDigit(PeekChar(1))) {
     Advance();

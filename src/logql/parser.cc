@@ -247,6 +247,16 @@ std::optional<int64_t> ParseBytes(std::string_view text) {
 
 std::optional<double> ParseNumber(std::string_view text) {
   double value = 0;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    // Hexadecimal floats need their binary exponent, as Go's ParseFloat
+    // (which Loki uses) wants it: 0x1p3 is 8, 0x10 is no float.
+    text.remove_prefix(2);
+    if (text.find_first_of("pP") == std::string_view::npos) return std::nullopt;
+    auto [ptr, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::hex);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+    return value;
+  }
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
   return value;
@@ -446,7 +456,9 @@ class Parser {
 
   Result<double> NumberValue(const Token& tok) {
     std::optional<double> v = ParseNumber(tok.text);
-    if (!v) return ParseErrorAt(tok.pos, "invalid number " + std::string(tok.text));
+    if (!v) {
+      return ParseErrorAt(tok.pos, "unable to parse literal as a float: " + std::string(tok.text));
+    }
     return *v;
   }
 
