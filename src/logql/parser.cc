@@ -15,6 +15,7 @@
 #include "logql/ip_range.h"
 #include "logql/lexer.h"
 #include "logql/pattern.h"
+#include "model/regex_error.h"
 
 namespace lode::logql {
 
@@ -199,11 +200,7 @@ Status CompileRegex(const Token& tok, std::unique_ptr<RE2>& out) {
   options.set_log_errors(false);
   out = std::make_unique<RE2>(tok.value, options);
   if (out->ok()) return Status::Ok();
-  std::string what = "invalid regex ";
-  AppendQuoted(what, tok.value);
-  what += ": ";
-  what += out->error();
-  return ParseErrorAt(tok.pos, what);
+  return ParseErrorAt(tok.pos, DescribeRegexError(*out));
 }
 
 Status CheckRegex(const Token& tok) {

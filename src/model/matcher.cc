@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include "model/regex_error.h"
+
 namespace lode {
 
 const char* MatchTypeOperator(MatchType type) {
@@ -31,7 +33,9 @@ Result<Matcher> Matcher::Create(MatchType type, std::string name, std::string va
     options.set_dot_nl(true);  // Prometheus matchers use (?s)
     auto re = std::make_shared<RE2>("^(?:" + m.value_ + ")$", options);
     if (!re->ok()) {
-      return Status::InvalidArgument("invalid regex " + m.value_ + ": " + re->error());
+      // The error names the user's regex, not its anchored form.
+      RE2 bare(m.value_, options);
+      return Status::InvalidArgument(DescribeRegexError(bare.ok() ? *re : bare));
     }
     m.regex_ = std::move(re);
   }

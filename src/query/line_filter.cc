@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "model/regex_error.h"
 #include "query/regex_literals.h"
 
 namespace lode {
@@ -102,7 +103,7 @@ Result<LineFilterChain> LineFilterChain::Compile(const std::vector<logql::LineFi
       options.set_log_errors(false);
       auto re = std::make_unique<RE2>(value, options);
       if (!re->ok()) {
-        return Status::InvalidArgument("invalid regex \"" + value + "\": " + re->error());
+        return Status::InvalidArgument(DescribeRegexError(*re));
       }
       stage.searchable_across_lines.push_back(SearchableAcrossLines(value, *re));
       std::string longest;

@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "model/regex_error.h"
 #include "query/range_aggregation.h"
 
 namespace lode {
@@ -515,7 +516,7 @@ class Evaluator {
     LODE_ASSIGN_OR_RETURN(Value in, Eval(*l.inner));
     if (in.scalar) return Status::InvalidArgument("label_replace needs a vector, not a scalar");
     RE2 re("^(?:" + l.regex + ")$");
-    if (!re.ok()) return Status::InvalidArgument("invalid regex in label_replace(): " + re.error());
+    if (!re.ok()) return Status::InvalidArgument(DescribeRegexError(re));
     const auto& names = re.NamedCapturingGroups();
     std::vector<re2::StringPiece> groups(static_cast<size_t>(re.NumberOfCapturingGroups()) + 1);
     for (StepSeries& s : in.series) {

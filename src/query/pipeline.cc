@@ -5,6 +5,7 @@
 #include <set>
 
 #include "logql/ip_range.h"
+#include "model/regex_error.h"
 #include "query/ip_match.h"
 #include "query/json_labels.h"
 #include "query/label_filter.h"
@@ -351,7 +352,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
       re2::RE2::Options options;
       options.set_log_errors(false);
       auto re = std::make_unique<re2::RE2>(p.param, options);
-      if (!re->ok()) return Status::InvalidArgument("invalid regexp parser: " + re->error());
+      if (!re->ok()) return Status::InvalidArgument(DescribeRegexError(*re));
       // RE2 keeps one of two groups of the same name; LogQL refuses them.
       std::set<std::string> seen;
       for (size_t at = p.param.find("(?P<"); at != std::string::npos;
