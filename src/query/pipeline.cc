@@ -321,6 +321,44 @@ class DecolorizeStage : public Pipeline::Stage {
 
 bool IsLabelName(std::string_view s) { return IsValidLabelName(s); }
 
+// A logfmt extraction names one key: `| logfmt a="key"`. Anything else is
+// refused as Loki's logfmt expression grammar refuses it: a FIELD
+// (`[A-Za-z_][A-Za-z0-9_]*`) or a quoted STRING, then only STRINGs.
+Status CheckLogfmtExpression(std::string_view expression) {
+  auto refuse = [&](std::string_view why) {
+    return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
+                                   "]: " + std::string(why));
+  };
+  auto field_start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  int tokens = 0;
+  size_t i = 0;
+  while (i < expression.size()) {
+    const char c = expression[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      ++i;
+      while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
+      if (i < expression.size()) ++i;
+    } else if (field_start(c)) {
+      if (tokens > 0) return refuse("syntax error: unexpected FIELD");
+      while (i < expression.size() &&
+             (field_start(expression[i]) || (expression[i] >= '0' && expression[i] <= '9'))) {
+        ++i;
+      }
+    } else {
+      return refuse(std::string("unexpected char ") + c);
+    }
+    ++tokens;
+  }
+  if (tokens == 0) return refuse("syntax error: unexpected $end");
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelParser& p) {
   using Kind = logql::LabelParser::Kind;
   switch (p.kind) {
@@ -343,6 +381,7 @@ Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelP
         if (!IsLabelName(x.label)) {
           return Status::InvalidArgument("invalid extracted label name '" + x.label + "'");
         }
+        if (!x.bare) LODE_RETURN_IF_ERROR(CheckLogfmtExpression(x.expression));
         options.extractions.push_back({x.label, x.bare ? x.label : x.expression});
       }
       return std::shared_ptr<const Pipeline::Stage>(
