@@ -80,7 +80,12 @@ HttpResponse StringList(const std::set<std::string>& items) {
 Result<std::vector<std::vector<Matcher>>> Selectors(const HttpRequest& request, const char* name) {
   std::vector<std::vector<Matcher>> out;
   for (const std::string& text : request.Params(name)) {
-    if (text.empty()) continue;
+    // `{}` (Grafana sends it for "every stream") selects no matcher.
+    std::string bare;
+    for (char c : text) {
+      if (c != ' ' && c != '\t' && c != '\n') bare += c;
+    }
+    if (bare.empty() || bare == "{}") continue;
     LODE_ASSIGN_OR_RETURN(std::vector<Matcher> m, ParseSelector(text));
     out.push_back(std::move(m));
   }
@@ -142,12 +147,11 @@ HttpResponse Api::HandleSeries(const HttpRequest& request) {
   const std::vector<std::string>& tenants = lookup->tenants;
   const TimeRange& range = lookup->range;
   std::vector<std::vector<Matcher>>& selectors = lookup->selectors;
-  if (selectors.empty()) {
-    // Also accepted under its unbracketed name, as logcli may send it.
-    auto plain = Selectors(request, "match");
-    if (!plain.ok()) return ErrorResponse(plain.status());
-    selectors = std::move(plain).value();
-  }
+  // Also accepted under its unbracketed name, as logcli may send it; both
+  // together are their union, as Loki takes them.
+  auto plain = Selectors(request, "match");
+  if (!plain.ok()) return ErrorResponse(plain.status());
+  for (auto& m : *plain) selectors.push_back(std::move(m));
   auto series = FindSeries(storage_, tenants, range, selectors);
   if (!series.ok()) return ErrorResponse(series.status());
   std::string out;

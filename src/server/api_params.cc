@@ -1,5 +1,6 @@
 #include "server/api_params.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/time.h"
@@ -59,11 +60,12 @@ Result<size_t> LimitParam(const HttpRequest& request, size_t fallback, size_t ma
 }
 
 Result<Direction> DirectionParam(const HttpRequest& request) {
-  std::string value = request.Param("direction");
-  if (value.empty() || value == "backward" || value == "BACKWARD") return Direction::kBackward;
-  if (value == "forward" || value == "FORWARD") return Direction::kForward;
-  return Status::InvalidArgument("invalid direction \"" + value +
-                                 "\": expected forward or backward");
+  const std::string value = request.Param("direction");
+  std::string upper;  // any case, as Loki reads it
+  for (char c : value) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  if (upper.empty() || upper == "BACKWARD") return Direction::kBackward;
+  if (upper == "FORWARD") return Direction::kForward;
+  return Status::InvalidArgument("invalid direction '" + value + "'");
 }
 
 HttpResponse ErrorResponse(const Status& status) {
@@ -78,8 +80,12 @@ Result<TimeRange> RangeParams(const HttpRequest& request, int64_t default_since_
     if (!d.ok()) return Status::InvalidArgument("invalid since: " + d.status().message());
     since = *d;
   }
-  LODE_ASSIGN_OR_RETURN(int64_t start, TimeParam(request, "start", end - since));
-  if (end < start) return Status::InvalidArgument("end timestamp must not be before start time");
+  // Loki counts `since` back from now when end is in the future.
+  LODE_ASSIGN_OR_RETURN(int64_t start,
+                        TimeParam(request, "start", std::min(end, NowNanos()) - since));
+  if (end < start) {
+    return Status::InvalidArgument("end timestamp must not be before or equal to start time");
+  }
   // The end is inclusive for a caller; storage ranges exclude it.
   return TimeRange{start, end + 1};
 }

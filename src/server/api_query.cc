@@ -111,6 +111,11 @@ HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
   if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
   auto time = TimeParam(request, "time", NowNanos());
   if (!time.ok()) return ErrorResponse(time.status());
+  // Checked as Loki checks them, though only a log query would use them.
+  auto limit = LimitParam(request, options_.default_limit, options_.max_limit);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  auto direction = DirectionParam(request);
+  if (!direction.ok()) return ErrorResponse(direction.status());
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
   if (!expr->is_log()) {

@@ -2,12 +2,14 @@
 // they arrive. Each second the query runs again from the newest line sent
 // (up to now minus delay_for, so late writes have time to land), and what
 // is new goes out as {"streams":[...]}.
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <set>
 
 #include "base/time.h"
 #include "logql/parser.h"
+#include "logql/printer.h"
 #include "query/log_query.h"
 #include "server/api.h"
 #include "server/api_params.h"
@@ -40,7 +42,26 @@ Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string&
     return Status::InvalidArgument("tail needs a log query, not a metric query");
   }
   p.expr = *expr.log();
-  LODE_ASSIGN_OR_RETURN(p.start, TimeParam(request, "start", NowNanos() - kTailHistoryNs));
+  // The legacy `regexp` parameter adds a |~ filter, as Loki reads it.
+  if (std::string re = request.Param("regexp"); !re.empty()) {
+    logql::LineFilter filter;
+    filter.op = logql::LineFilter::Op::kRegexMatch;
+    filter.values.push_back(re);
+    p.expr.pipeline.push_back(std::move(filter));
+    // Parsing the whole query again checks the regex as any other.
+    LODE_RETURN_IF_ERROR(logql::ParseQuery(logql::Print(p.expr)).status());
+  }
+  // The history sent first starts at `start`, or `since` (default 1h)
+  // before the end (or now, when the end is in the future).
+  const int64_t now = NowNanos();
+  LODE_ASSIGN_OR_RETURN(int64_t end, TimeParam(request, "end", now));
+  int64_t since = kTailHistoryNs;
+  if (std::string s = request.Param("since"); !s.empty()) {
+    auto d = ParseDuration(s);
+    if (!d.ok()) return Status::InvalidArgument("invalid since: " + d.status().message());
+    since = *d;
+  }
+  LODE_ASSIGN_OR_RETURN(p.start, TimeParam(request, "start", std::min(end, now) - since));
   if (std::string d = request.Param("delay_for"); !d.empty()) {
     int64_t seconds = -1;
     try {

@@ -75,6 +75,33 @@ TEST_F(LabelsApiTest, SeriesByMatchGetAndPost) {
       R"({"status":"success","data":[{"app":"api","env":"dev"},{"app":"api","env":"prod"}]})");
   r = server_->Get("/loki/api/v1/series?match[]=" + UrlEncode("{app="));
   EXPECT_EQ(r.status, 400) << r.body;
+  // match and match[] together are their union.
+  EXPECT_EQ(
+      GetOk("/loki/api/v1/series?" + Window() + "&match=" + UrlEncode(R"({env="dev"})") +
+            "&match[]=" + UrlEncode(R"({team="x"})"))
+          .body,
+      R"({"status":"success","data":[{"app":"api","env":"dev"},{"app":"web","env":"prod","team":"x"}]})");
+  // {} (spaces allowed) selects every stream in the range.
+  EXPECT_EQ(
+      GetOk("/loki/api/v1/series?" + Window() + "&match[]=" + UrlEncode("{ }")).body,
+      R"({"status":"success","data":[{"app":"api","env":"dev"},{"app":"api","env":"prod"},{"app":"web","env":"prod","team":"x"}]})");
+}
+
+TEST_F(LabelsApiTest, InstantQueryChecksLimitAndDirectionAsLokiDoes) {
+  const std::string q =
+      "/loki/api/v1/query?query=" + UrlEncode(R"(count_over_time({app="api"}[1m]))");
+  EXPECT_EQ(server_->Get(q + "&limit=0").status, 400);
+  EXPECT_EQ(server_->Get(q + "&limit=abc").status, 400);
+  HttpResponse r = server_->Get(q + "&direction=sideways");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid direction 'sideways'"), std::string::npos) << r.body;
+  // Any case is a direction.
+  EXPECT_EQ(server_->Get(q + "&direction=Forward&limit=5").status, 200);
+  EXPECT_EQ(server_
+                ->Get("/loki/api/v1/query_range?query=" + UrlEncode(R"({app="api"})") + "&" +
+                      Window() + "&direction=Forward")
+                .status,
+            200);
 }
 
 TEST_F(LabelsApiTest, IndexStatsAndVolume) {
@@ -136,11 +163,10 @@ TEST_F(LabelsApiTest, QueriesOverSeveralTenantsNameTheTenant) {
 }
 
 TEST_F(LabelsApiTest, FormatQueryAndDetectedLabels) {
-  EXPECT_EQ(
-      GetOk("/loki/api/v1/format_query?query=" +
-            UrlEncode(R"q(sum by(a)(rate({app="x"}|json|b>1[5m])))q"))
-          .body,
-      R"q({"status":"success","data":"sum by (a) (rate({app=\"x\"} | json | b > 1[5m]))"})q");
+  EXPECT_EQ(GetOk("/loki/api/v1/format_query?query=" +
+                  UrlEncode(R"q(sum by(a)(rate({app="x"}|json|b>1[5m])))q"))
+                .body,
+            R"q({"status":"success","data":"sum by (a) (rate({app=\"x\"} | json | b > 1[5m]))"})q");
   HttpResponse r = server_->Get("/loki/api/v1/format_query?query=" + UrlEncode("sum("));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(

@@ -116,6 +116,33 @@ TEST_F(TailTest, SendsHistoryThenNewMatchingLines) {
   EXPECT_EQ(live.find("hello before"), std::string::npos) << "sent once: " << live;
 }
 
+TEST_F(TailTest, RegexpAndSinceParameters) {
+  // An hour and a half ago: outside the default history, inside since=2h.
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"tail"})",
+                                    {{NowNanos() - 5400 * kNanosPerSecond, "hello old"}}))
+                .status,
+            204);
+  Push("hello recent");
+  Push("bye recent");
+  TailClient client(server_->base_url(), "/loki/api/v1/tail?query=" + UrlEncode(R"({app="tail"})") +
+                                             "&regexp=" + UrlEncode("hel+o") + "&since=2h");
+  ASSERT_TRUE(client.ok()) << client.error();
+  std::string history = client.ReadUntil(
+      [](const std::string& s) {
+        return s.find("hello old") != std::string::npos &&
+               s.find("hello recent") != std::string::npos;
+      },
+      std::chrono::seconds(5));
+  EXPECT_NE(history.find("hello old"), std::string::npos) << history;
+  EXPECT_NE(history.find("hello recent"), std::string::npos) << history;
+  EXPECT_EQ(history.find("bye"), std::string::npos) << history;
+
+  TailClient bad(server_->base_url(), "/loki/api/v1/tail?query=" + UrlEncode(R"({app="tail"})") +
+                                          "&regexp=" + UrlEncode("("));
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST_F(TailTest, BadQueryRefusesTheUpgradeWith400) {
   TailClient client(server_->base_url(), "/loki/api/v1/tail?query=" + UrlEncode("{app="));
   EXPECT_FALSE(client.ok());
