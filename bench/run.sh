@@ -459,6 +459,10 @@ say "ingest per protocol (bench/ingest.sh)"
 BENCH_NO_BUILD=1 bash bench/ingest.sh >/dev/null
 cat "$OUT/ingest.md" >>"$results"
 echo >>"$results"
+say "CLI start-up beside other process starts (bench/cli_start.sh)"
+BUILD_DIR="$BUILD" bash bench/cli_start.sh >/dev/null
+cat "$OUT/cli_start.md" >>"$results"
+echo >>"$results"
 echo "Whole run (micro-benchmarks included): $(awk -v a="$run_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s." >>"$results"
 cp "$results" "$OUT/results.md"
 echo
