@@ -69,14 +69,16 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   auto direction = DirectionParam(request);
   if (!direction.ok()) return ErrorResponse(direction.status());
 
+  // Checked for log queries too, as Loki checks every range query.
+  if ((*end - *start) / step_ns > kMaxPoints) {
+    return HttpResponse::Text(400,
+                              "exceeded maximum resolution of 11,000 points per timeseries. Try "
+                              "decreasing the query resolution (?step=XX)");
+  }
+
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
   if (!expr->is_log()) {
-    if ((*end - *start) / step_ns >= kMaxPoints) {
-      return HttpResponse::Text(400,
-                                "exceeded maximum resolution of 11,000 points per timeseries. Try "
-                                "decreasing the query resolution (?step=XX)");
-    }
     MetricQueryParams params;
     params.tenants = std::move(tenants).value();
     params.start = *start;
