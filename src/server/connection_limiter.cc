@@ -37,12 +37,12 @@ ConnectionLimiter::Room ConnectionLimiter::MakeRoom(Clock::time_point now) {
   Phase phase;
   {
     std::lock_guard lock(mu_);
-    if (entries_.size() < max_connections_) {
+    if (entries_.size() - evicting_ < max_connections_) {
       full_ = false;
       return Room::kNow;
     }
     full_ = true;
-    if (evicting_ > 0) return Room::kSoon;
+    if (evicting_ >= kMaxClosing) return Room::kSoon;
     uint64_t id = 0;
     if (!idle_.empty()) {
       id = idle_.begin()->second;
@@ -59,12 +59,12 @@ ConnectionLimiter::Room ConnectionLimiter::MakeRoom(Clock::time_point now) {
     phase = entry.phase;
   }
   if (evict) evict(phase);
-  return Room::kSoon;
+  return Room::kNow;
 }
 
 bool ConnectionLimiter::HasRoom() const {
   std::lock_guard lock(mu_);
-  return entries_.size() < max_connections_;
+  return entries_.size() - evicting_ < max_connections_;
 }
 
 void ConnectionLimiter::SetOnCloseWhileFull(std::function<void()> on_close) {

@@ -69,24 +69,31 @@ class ConnectionLimiter {
   // the cap: call MakeRoom first.
   Slot Open(EvictFn evict, Clock::time_point now = Clock::now());
 
-  // Whether a connection may be accepted now, changing nothing.
+  // Whether a connection may be accepted now (connections chosen to close
+  // do not count), changing nothing.
   bool HasRoom() const;
 
+  // Connections chosen to close that may still be open: the new client is
+  // accepted while they close (so the process holds at most this many
+  // connections more than the cap, for a moment), and a burst of new
+  // clients does not wait for each close in turn.
+  static constexpr size_t kMaxClosing = 32;
+
   enum class Room {
-    kNow,   // a connection may be accepted
-    kSoon,  // a connection chosen to make room is closing
-    kNone,  // nothing can be closed: wait for a connection to end
+    kNow,   // accept: there is room, or a connection was chosen to make it
+    kSoon,  // kMaxClosing chosen connections are still closing
+    kNone,  // nothing can be chosen: wait for a connection to end
   };
-  // Whether a connection may be accepted now; at the cap, unless one is
-  // already closing, chooses one to close (see above) and calls its
-  // EvictFn. After kSoon or kNone the close callback is called on the
-  // next close.
+  // Whether a connection may be accepted now; at the cap, chooses one to
+  // close (see above) and calls its EvictFn. After kSoon or kNone the
+  // close callback is called on the next close.
   Room MakeRoom(Clock::time_point now = Clock::now());
 
   // Called (from the closing thread) when a connection closes after
-  // MakeRoom found no room. Set before use; nullptr to stop.
+  // MakeRoom found the cap reached. Set before use; nullptr to stop.
   void SetOnCloseWhileFull(std::function<void()> on_close);
 
+  // Connections open, those chosen to close included.
   size_t open() const;
   size_t max_connections() const { return max_connections_; }
 
@@ -112,7 +119,7 @@ class ConnectionLimiter {
   Waiting idle_;                       // guarded by mu_
   Waiting header_;                     // guarded by mu_
   size_t evicting_ = 0;                // chosen and not yet closed; guarded by mu_
-  bool full_ = false;                  // MakeRoom said no since the last close; guarded by mu_
+  bool full_ = false;  // MakeRoom found the cap reached since it last found room; guarded by mu_
   std::function<void()> on_close_while_full_;  // guarded by mu_
 };
 

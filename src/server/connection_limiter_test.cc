@@ -12,6 +12,7 @@ using Phase = ConnectionLimiter::Phase;
 using Clock = ConnectionLimiter::Clock;
 using Room = ConnectionLimiter::Room;
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 
 // Connections that record whether, and in which phase, they were evicted.
 struct Conn {
@@ -50,19 +51,47 @@ TEST_F(ConnectionLimiterTest, TheOldestIdleConnectionGoesFirst) {
   ASSERT_TRUE(a.slot.SetPhase(Phase::kBusy, t0_));
   ASSERT_TRUE(b.slot.SetPhase(Phase::kIdle, t0_ + milliseconds(20)));
   ASSERT_TRUE(c.slot.SetPhase(Phase::kIdle, t0_ + milliseconds(10)));
-  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(30)), Room::kSoon);
+  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(30)), Room::kNow);
   EXPECT_EQ(c.evicted, Phase::kIdle);
-  EXPECT_FALSE(b.evicted.has_value());
-  // One at a time: nothing more is chosen until the first has closed.
-  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(30)), Room::kSoon);
   EXPECT_FALSE(b.evicted.has_value());
   // The evicted connection cannot go on: it must close.
   EXPECT_FALSE(c.slot.SetPhase(Phase::kHeader));
+  // The new connection is accepted while it closes.
+  Open(t0_ + milliseconds(30));
+  EXPECT_EQ(limiter_.open(), 4u);
+  EXPECT_FALSE(limiter_.HasRoom());
+  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(40)), Room::kNow);
+  EXPECT_EQ(b.evicted, Phase::kIdle);
+  Open(t0_ + milliseconds(40));
+  // Left: a busy one and two new ones still in their grace.
+  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(50)), Room::kNone);
   bool notified = false;
   limiter_.SetOnCloseWhileFull([&] { notified = true; });
   c.slot = {};
   EXPECT_TRUE(notified);
-  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(30)), Room::kNow);
+  EXPECT_EQ(limiter_.open(), 4u);
+  EXPECT_FALSE(limiter_.HasRoom());  // b is closing, not yet closed
+  b.slot = {};
+  EXPECT_EQ(limiter_.open(), 3u);
+}
+
+TEST_F(ConnectionLimiterTest, AtMostSoManyClosingAtOnce) {
+  ConnectionLimiter limiter(100, milliseconds(1000));
+  std::vector<ConnectionLimiter::Slot> slots;
+  for (int i = 0; i < 100; ++i) {
+    slots.push_back(limiter.Open([](Phase) {}, t0_));
+    ASSERT_TRUE(slots.back().SetPhase(Phase::kIdle, t0_ + milliseconds(i)));
+  }
+  for (size_t i = 0; i < ConnectionLimiter::kMaxClosing; ++i) {
+    ASSERT_EQ(limiter.MakeRoom(t0_), Room::kNow) << i;
+    slots.push_back(limiter.Open([](Phase) {}, t0_));
+  }
+  EXPECT_EQ(limiter.MakeRoom(t0_), Room::kSoon);
+  // The oldest idle ones were chosen; one closes, and one more may be.
+  EXPECT_FALSE(slots[0].SetPhase(Phase::kBusy));
+  EXPECT_TRUE(slots[ConnectionLimiter::kMaxClosing].SetPhase(Phase::kIdle, t0_ + seconds(1)));
+  slots[0] = {};
+  EXPECT_EQ(limiter.MakeRoom(t0_), Room::kNow);
 }
 
 TEST_F(ConnectionLimiterTest, IdleBeforeSlowHeaders) {
@@ -70,7 +99,7 @@ TEST_F(ConnectionLimiterTest, IdleBeforeSlowHeaders) {
   Conn& idle = Open(t0_);
   Open(t0_ + milliseconds(5000));
   ASSERT_TRUE(idle.slot.SetPhase(Phase::kIdle, t0_ + milliseconds(4000)));
-  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(5000)), Room::kSoon);
+  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(5000)), Room::kNow);
   EXPECT_EQ(idle.evicted, Phase::kIdle);
   EXPECT_FALSE(slow.evicted.has_value());
 }
@@ -81,7 +110,7 @@ TEST_F(ConnectionLimiterTest, AHeaderIsGivenItsGraceBeforeEviction) {
   Open(t0_ + milliseconds(200));
   EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(999)), Room::kNone);
   EXPECT_FALSE(a.evicted.has_value());
-  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(1000)), Room::kSoon);
+  EXPECT_EQ(limiter_.MakeRoom(t0_ + milliseconds(1000)), Room::kNow);
   EXPECT_EQ(a.evicted, Phase::kHeader);
   EXPECT_FALSE(b.evicted.has_value());
 }

@@ -537,7 +537,7 @@ struct HttpServer::Impl {
                                case ConnectionLimiter::Room::kNow:
                                  return TryAccept();
                                case ConnectionLimiter::Room::kSoon:
-                                 // The close calls TryAccept; the timer in
+                                 // A close calls TryAccept; the timer in
                                  // case it came first.
                                  return RetryAcceptIn(kAcceptRetry);
                                case ConnectionLimiter::Room::kNone:
