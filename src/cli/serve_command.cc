@@ -1,6 +1,7 @@
 // lode serve
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <memory>
@@ -47,6 +48,35 @@ void TuneAllocator() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_ARENA_MAX, 2);
+}
+
+// File descriptors kept for everything but HTTP connections (data files,
+// the store's directories, log output), and for the syslog listener's TCP
+// connections (at most 1000) when it is on.
+constexpr uint64_t kReservedFds = 256;
+constexpr uint64_t kSyslogTcpFds = 1000;
+
+// Raises the soft limit on open files to the hard limit (the soft one is
+// often 1024, below the connection cap) and returns the HTTP connection
+// cap that fits under it.
+uint64_t FitConnectionsToFileLimit(const ServeConfig& config) {
+  uint64_t wanted = config.http.max_connections;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
+  uint64_t reserved = kReservedFds + (config.syslog_tcp.empty() ? 0 : kSyslogTcpFds);
+  uint64_t room = limit.rlim_cur > reserved + 16 ? limit.rlim_cur - reserved : 16;
+  if (wanted <= room) return wanted;
+  log::Warn("http.max_connections lowered to fit the open file limit",
+            {{"max_connections", std::to_string(room)},
+             {"configured", std::to_string(wanted)},
+             {"open_file_limit", std::to_string(limit.rlim_cur)}});
+  return room;
 }
 
 int RunServe(const ServeFlags& flags) {
@@ -177,6 +207,11 @@ int RunServe(const ServeFlags& flags) {
   http_options.max_body_bytes = config.max_body_size;
   http_options.tls_cert_file = config.tls_cert_file;
   http_options.tls_key_file = config.tls_key_file;
+  http_options.header_timeout = config.http.header_timeout;
+  http_options.body_timeout = config.http.body_timeout;
+  http_options.idle_timeout = config.http.idle_timeout;
+  http_options.max_connections = FitConnectionsToFileLimit(config);
+  http_options.metrics = &metrics;
   auto server = HttpServer::Start(
       http_options, [&api](HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());

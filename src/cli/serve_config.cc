@@ -206,6 +206,53 @@ Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
   return Status::Ok();
 }
 
+// http:
+//   header_timeout: 10s
+//   body_timeout: 30s
+//   idle_timeout: 2m
+//   max_connections: 4096
+Status ParseHttp(const YAML::Node& node, ServeConfig& config) {
+  if (!node.IsMap()) {
+    return Status::InvalidArgument("config key \"http\"" + AtLine(node) + " must be a mapping");
+  }
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>();
+    if (!item.second.IsScalar()) {
+      return Status::InvalidArgument("http." + key + AtLine(item.first) + " needs a single value");
+    }
+    std::string value = item.second.as<std::string>();
+    auto duration = [&](std::chrono::milliseconds& field) -> Status {
+      auto d = ParseSecondsOrDuration(value);
+      if (!d.ok()) return d.status().WithContext("http." + key + AtLine(item.first));
+      if (*d <= 0) {
+        return Status::InvalidArgument("http." + key + AtLine(item.first) + " must be positive");
+      }
+      field = std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
+      return Status::Ok();
+    };
+    if (key == "header_timeout") {
+      LODE_RETURN_IF_ERROR(duration(config.http.header_timeout));
+    } else if (key == "body_timeout") {
+      LODE_RETURN_IF_ERROR(duration(config.http.body_timeout));
+    } else if (key == "idle_timeout") {
+      LODE_RETURN_IF_ERROR(duration(config.http.idle_timeout));
+    } else if (key == "max_connections") {
+      uint64_t n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || n == 0) {
+        return Status::InvalidArgument("http.max_connections" + AtLine(item.first) + ": \"" +
+                                       value + "\" is not a positive count");
+      }
+      config.http.max_connections = n;
+    } else {
+      return Status::InvalidArgument(
+          "unknown http setting \"" + key + "\"" + AtLine(item.first) +
+          " (header_timeout, body_timeout, idle_timeout, max_connections)");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ApplyIngestLimit(const std::string& key, const std::string& value, IngestLimits& limits) {
@@ -321,6 +368,10 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
       }
       if (key == "durability") {
         LODE_RETURN_IF_ERROR(ParseDurability(value, config));
+        continue;
+      }
+      if (key == "http") {
+        LODE_RETURN_IF_ERROR(ParseHttp(value, config));
         continue;
       }
       if (key == "limits") {

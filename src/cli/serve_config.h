@@ -78,6 +78,19 @@ struct ServeConfig {
   // HTTPS.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // The HTTP server against slow and idle clients (`http:` in the config
+  // file; see HttpServerOptions).
+  struct Http {
+    // A request header must arrive within this.
+    std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+    // A request body may pause this long between reads.
+    std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+    // A kept-alive connection waits this long for its next request.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(120)};
+    // Connections open at once, WebSocket tails included.
+    uint64_t max_connections = 4096;
+  };
+  Http http;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound

@@ -135,6 +135,50 @@ TEST(ParseServeConfigTest, EmptyValueIsAnError) {
   ExpectError("log_level:\n", "log_level");
 }
 
+TEST(ParseServeConfigTest, HttpLimitsHaveDefaults) {
+  ServeConfig config;
+  ASSERT_TRUE(ParseServeConfig("data: /x\n", config).ok());
+  EXPECT_EQ(config.http.header_timeout, milliseconds(10'000));
+  EXPECT_EQ(config.http.body_timeout, milliseconds(30'000));
+  EXPECT_EQ(config.http.idle_timeout, milliseconds(120'000));
+  EXPECT_EQ(config.http.max_connections, 4096u);
+}
+
+TEST(ParseServeConfigTest, HttpLimits) {
+  ServeConfig config;
+  Status s = ParseServeConfig(
+      "http:\n"
+      "  header_timeout: 1500ms\n"
+      "  body_timeout: 1m\n"
+      "  idle_timeout: 5\n"  // plain seconds
+      "  max_connections: 20000\n",
+      config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(config.http.header_timeout, milliseconds(1500));
+  EXPECT_EQ(config.http.body_timeout, milliseconds(60'000));
+  EXPECT_EQ(config.http.idle_timeout, milliseconds(5000));
+  EXPECT_EQ(config.http.max_connections, 20000u);
+
+  // A setting left out keeps its value.
+  ServeConfig partial;
+  ASSERT_TRUE(ParseServeConfig("http: {idle_timeout: 90s}\n", partial).ok());
+  EXPECT_EQ(partial.http.idle_timeout, milliseconds(90'000));
+  EXPECT_EQ(partial.http.header_timeout, milliseconds(10'000));
+  EXPECT_EQ(partial.http.max_connections, 4096u);
+}
+
+TEST(ParseServeConfigTest, BadHttpLimitsAreErrors) {
+  ExpectError("http: 5\n", "must be a mapping");
+  ExpectError("http:\n  read_timeout: 10s\n", "unknown http setting \"read_timeout\" at line 2");
+  ExpectError("http:\n  header_timeout: 0s\n", "http.header_timeout at line 2 must be positive");
+  ExpectError("http:\n  idle_timeout: -1s\n", "http.idle_timeout");
+  ExpectError("http:\n  body_timeout: soon\n", "http.body_timeout");
+  ExpectError("http:\n  body_timeout: [1s]\n", "needs a single value");
+  ExpectError("http:\n  max_connections: 0\n", "not a positive count");
+  ExpectError("http:\n  max_connections: many\n", "http.max_connections");
+  ExpectError("http:\n  max_connections: -5\n", "not a positive count");
+}
+
 TEST(SplitHostPortTest, HostAndPort) {
   std::string host;
   uint16_t port = 0;

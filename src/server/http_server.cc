@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #include "base/log.h"
+#include "server/connection_limiter.h"
 
 namespace lode {
 
@@ -38,12 +39,86 @@ namespace {
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
+// A response (or a 100 Continue) must be written within this.
+constexpr auto kWriteTimeout = std::chrono::seconds(120);
+// At the connection cap, a connection whose request header has been
+// arriving for this long may be closed to make room for a new one.
+constexpr auto kHeaderGrace = std::chrono::seconds(1);
+// How often a server at its cap looks again for a connection to close.
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
+// Bytes asked of the socket when a kept-alive connection reads the first
+// bytes of its next request.
+constexpr size_t kFirstRead = 16 * 1024;
+
+// What a connection waits for; names the timeout that ends the wait.
+enum class Wait { kHeader, kBody, kIdle, kWrite };
+
+// The connection counters, children of the exported metric families (or
+// of a private registry when the server exports none).
+struct ConnectionCounters {
+  explicit ConnectionCounters(MetricsRegistry& metrics) {
+    auto& timeouts = metrics.AddCounter(
+        "lode_http_timeouts_total",
+        "HTTP connections closed by a timeout, by what they waited for: header (a request header "
+        "or TLS handshake), body (the next bytes of a body), idle (the next request on a "
+        "kept-alive connection), write (a client reading the response).",
+        {"phase"});
+    header = &timeouts.With({"header"});
+    body = &timeouts.With({"body"});
+    idle = &timeouts.With({"idle"});
+    write = &timeouts.With({"write"});
+    auto& evicted = metrics.AddCounter(
+        "lode_http_connections_evicted_total",
+        "HTTP connections closed at max_connections to make room for a new one, by what they "
+        "waited for: idle (the next request on a kept-alive connection), header (a request header "
+        "arriving for over a second).",
+        {"phase"});
+    evicted_idle = &evicted.With({"idle"});
+    evicted_header = &evicted.With({"header"});
+    accept_paused =
+        &metrics
+             .AddCounter("lode_http_accept_paused_total",
+                         "Times the server stopped accepting at max_connections with no "
+                         "connection it could close; new clients waited in the backlog.")
+             .With({});
+  }
+  Counter* header;
+  Counter* body;
+  Counter* idle;
+  Counter* write;
+  Counter* evicted_idle;
+  Counter* evicted_header;
+  Counter* accept_paused;
+};
 
 struct ServerState {
+  explicit ServerState(const HttpServerOptions& opts)
+      : options(opts),
+        limiter(std::make_shared<ConnectionLimiter>(std::max<size_t>(1, opts.max_connections),
+                                                    kHeaderGrace)),
+        counters(opts.metrics != nullptr ? *opts.metrics : own_metrics) {}
+
+  void CountTimeout(Wait wait) {
+    switch (wait) {
+      case Wait::kHeader:
+        return counters.header->Inc();
+      case Wait::kBody:
+        return counters.body->Inc();
+      case Wait::kIdle:
+        return counters.idle->Inc();
+      case Wait::kWrite:
+        return counters.write->Inc();
+    }
+  }
+
   HttpServerOptions options;
   HttpHandler handler;
   WebSocketHandler websocket;
+  // Declared before the loop: sessions destroyed with it release their
+  // slots into the limiter.
+  std::shared_ptr<ConnectionLimiter> limiter;
+  MetricsRegistry own_metrics;
+  ConnectionCounters counters;
   asio::io_context ioc;
   std::unique_ptr<asio::thread_pool> workers;
   std::atomic<int> in_flight{0};
@@ -60,10 +135,15 @@ struct ServerState {
 template <class Stream>
 class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public WebSocketSink {
  public:
-  WsSession(Stream stream, ServerState& state) : ws_(std::move(stream)), state_(state) {}
+  // The connection keeps its place under the connection cap (`slot`); it
+  // is never closed for being idle, as a tail's client sends nothing.
+  WsSession(Stream stream, ServerState& state, ConnectionLimiter::Slot slot)
+      : ws_(std::move(stream)), state_(state), slot_(std::move(slot)) {}
 
   void Accept(std::shared_ptr<HttpRequest> request, http::request<http::string_body> req) {
     beast::get_lowest_layer(ws_).expires_never();
+    // Beast's server settings ping a silent peer (after 150 s) and close
+    // it only when it does not answer: a live tail is never idle-closed.
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     // A client that offers the "lode" subprotocol (the web UI, which sends
     // its credentials as other offers) must see it accepted.
@@ -155,6 +235,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public
 
   websocket::stream<Stream> ws_;
   ServerState& state_;
+  ConnectionLimiter::Slot slot_;
   beast::flat_buffer in_;
   std::deque<std::string> queue_;  // on the strand
   bool closing_ = false;           // on the strand
@@ -187,27 +268,38 @@ HttpRequest ToRequest(http::request<http::string_body>& req, const std::string& 
   return out;
 }
 
+// One HTTP connection. Every wait has its timeout: the request header
+// (header_timeout from the accept or from the request's first byte), each
+// read of the body (body_timeout between reads), the next request on a
+// kept-alive connection (idle_timeout), the response (kWriteTimeout). The
+// limiter is told what the connection waits for, so that at the
+// connection cap an idle or slow one can be closed to make room.
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using Phase = ConnectionLimiter::Phase;
 
  public:
-  Session(Stream stream, ServerState& state) : stream_(std::move(stream)), state_(state) {
+  Session(Stream stream, ServerState& state)
+      : stream_(std::move(stream)), state_(state), executor_(stream_.get_executor()) {
     beast::error_code ec;
     auto ep = Lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
+  // Takes a place under the connection cap and starts reading.
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    slot_ = state_.limiter->Open(EvictFn());
+    asio::dispatch(executor_, [self = this->shared_from_this()] {
       if constexpr (kTls) {
-        self->Lowest().expires_after(std::chrono::seconds(30));
+        self->wait_ = Wait::kHeader;
+        self->Lowest().expires_after(self->state_.options.header_timeout);
         self->stream_.async_handshake(ssl::stream_base::server, [self](beast::error_code ec) {
-          if (ec) return self->Close();
-          self->Read();
+          if (ec) return self->CloseAfter(ec);
+          self->ReadHeader();
         });
       } else {
-        self->Read();
+        self->ReadHeader();
       }
     });
   }
@@ -215,11 +307,39 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
-  void Read() {
+  // Called by the limiter (on the accepting thread) when this connection
+  // is chosen to make room: closing the socket ends its pending read.
+  ConnectionLimiter::EvictFn EvictFn() {
+    return [weak = this->weak_from_this(), &state = state_](Phase phase) {
+      (phase == Phase::kIdle ? state.counters.evicted_idle : state.counters.evicted_header)->Inc();
+      if (auto self = weak.lock()) {
+        asio::post(self->executor_, [self] { self->Lowest().close(); });
+      }
+    };
+  }
+
+  // A kept-alive connection between requests: waits up to idle_timeout
+  // for the next request's first bytes, then reads its header.
+  void AwaitNextRequest() {
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined
+    if (!slot_.SetPhase(Phase::kIdle)) return Close();
+    wait_ = Wait::kIdle;
+    Lowest().expires_after(state_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->CloseAfter(ec);
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    if (!slot_.SetPhase(Phase::kHeader)) return Close();
+    wait_ = Wait::kHeader;
     parser_.emplace();
     parser_->body_limit(state_.options.max_body_bytes);
     parser_->header_limit(64 * 1024);
-    Lowest().expires_after(kIdleTimeout);
+    Lowest().expires_after(state_.options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -229,30 +349,55 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // and wait for the interim response (or a timeout) before sending it.
   void OnHeader(beast::error_code ec) {
     if (ec) return OnRead(ec);
+    if (!slot_.SetPhase(Phase::kBusy)) return Close();
     auto expect = parser_->get().find(http::field::expect);
     if (expect == parser_->get().end() || !beast::iequals(expect->value(), "100-continue")) {
       return ReadBody();
     }
     auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                       parser_->get().version());
+    wait_ = Wait::kWrite;
+    Lowest().expires_after(kWriteTimeout);
     http::async_write(stream_, *interim,
                       [self = this->shared_from_this(), interim](beast::error_code ec, size_t) {
-                        if (ec) return self->Close();
+                        if (ec) return self->CloseAfter(ec);
                         self->ReadBody();
                       });
   }
 
+  // Reads the body a piece at a time, each read with its own timeout, so
+  // a slow upload that keeps sending is not cut while a stalled one is.
   void ReadBody() {
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    if (parser_->is_done()) return OnRead({});
+    wait_ = Wait::kBody;
+    Lowest().expires_after(state_.options.body_timeout);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec) return self->OnRead(ec);
+                            self->ReadBody();
+                          });
+  }
+
+  // Closes the connection when `ec` ended it: the peer left, a timeout
+  // (counted by what it waited for), or an eviction. False otherwise.
+  bool ClosedBy(beast::error_code ec) {
+    if (ec == beast::error::timeout) {
+      state_.CountTimeout(wait_);
+    } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+               ec != asio::error::operation_aborted && ec != asio::error::connection_reset) {
+      return false;
+    }
+    Close();
+    return true;
+  }
+
+  void CloseAfter(beast::error_code ec) {
+    if (!ClosedBy(ec)) Close();
   }
 
   void OnRead(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted) {
-      return Close();
-    }
+    if (ClosedBy(ec)) return;
+    if (!slot_.SetPhase(Phase::kBusy)) return Close();
     if (ec == http::error::body_limit) {
       keep_alive_ = false;
       return Write(HttpResponse::Text(413, "request body exceeds the limit of " +
@@ -273,7 +418,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     WatchForHangUp(request->cancelled);
     asio::post(*state_.workers, [self = this->shared_from_this(), request] {
       HttpResponse response = self->state_.handler(*request);
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      asio::post(self->executor_, [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
         self->state_.in_flight.fetch_sub(1);
       });
@@ -301,12 +446,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto raw = std::make_shared<http::request<http::string_body>>(std::move(req));
     asio::post(*state_.workers, [self = this->shared_from_this(), request, raw] {
       std::optional<HttpResponse> refused = self->state_.websocket.accept(*request);
-      asio::post(self->stream_.get_executor(), [self, request, raw, refused]() mutable {
+      asio::post(self->executor_, [self, request, raw, refused]() mutable {
         if (refused) {
           self->keep_alive_ = false;
           return self->Write(std::move(*refused));
         }
-        auto ws = std::make_shared<WsSession<Stream>>(std::move(self->stream_), self->state_);
+        auto ws = std::make_shared<WsSession<Stream>>(std::move(self->stream_), self->state_,
+                                                      std::move(self->slot_));
         ws->Accept(request, std::move(*raw));
       });
     });
@@ -322,11 +468,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
-    Lowest().expires_after(kIdleTimeout);
+    wait_ = Wait::kWrite;
+    Lowest().expires_after(kWriteTimeout);
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
-                        if (ec || !self->keep_alive_) return self->Close();
-                        self->Read();
+                        if (ec) return self->CloseAfter(ec);
+                        if (!self->keep_alive_) return self->Close();
+                        self->AwaitNextRequest();
                       });
   }
 
@@ -338,6 +486,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   ServerState& state_;
+  asio::any_io_executor executor_;  // the connection's strand
+  ConnectionLimiter::Slot slot_;
+  Wait wait_ = Wait::kHeader;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
@@ -348,6 +499,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 struct HttpServer::Impl {
+  explicit Impl(const HttpServerOptions& options)
+      : state(options), accept_strand(state.ioc.get_executor()), accept_retry(accept_strand) {}
+
   ServerState state;
   std::unique_ptr<ssl::context> tls;  // set when serving HTTPS
   std::optional<tcp::acceptor> acceptor;
@@ -355,21 +509,116 @@ struct HttpServer::Impl {
   uint16_t port = 0;
   std::atomic<bool> stopped{false};
 
-  void Accept() {
-    acceptor->async_accept(asio::make_strand(state.ioc), [this](beast::error_code ec,
-                                                                tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-        log::Warn("accept failed", {{"err", ec.message()}});
-      } else {
-        if (tls) {
-          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), state)->Start();
-        } else {
-          std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), state)->Start();
-        }
-      }
-      Accept();
+  // The accept loop runs on this strand; at most one accept is pending.
+  asio::strand<asio::io_context::executor_type> accept_strand;
+  asio::steady_timer accept_retry;
+  bool accept_pending = false;  // on accept_strand
+  bool paused = false;          // on accept_strand: at the cap, not accepting
+  std::chrono::steady_clock::time_point paused_since;
+  std::chrono::steady_clock::time_point last_warning;
+  uint64_t failed_accepts = 0;  // since the last warning
+  // Microseconds spent paused (read by the metrics, which may outlive us).
+  std::shared_ptr<std::atomic<uint64_t>> paused_us = std::make_shared<std::atomic<uint64_t>>(0);
+
+  // Accepts the next connection if there is room under the cap. At the
+  // cap, once a client is waiting in the listen backlog, the limiter
+  // closes an idle or slow connection if it can; until there is room the
+  // client waits in the backlog (looked at again when a connection closes
+  // and every kAcceptRetry).
+  void TryAccept() {
+    if (accept_pending || !acceptor->is_open()) return;
+    if (!state.limiter->HasRoom()) {
+      accept_pending = true;
+      acceptor->async_wait(tcp::acceptor::wait_read,
+                           asio::bind_executor(accept_strand, [this](beast::error_code ec) {
+                             accept_pending = false;
+                             if (ec) return;  // closed
+                             switch (state.limiter->MakeRoom()) {
+                               case ConnectionLimiter::Room::kNow:
+                                 return TryAccept();
+                               case ConnectionLimiter::Room::kSoon:
+                                 // A close calls TryAccept; the timer in
+                                 // case it came first.
+                                 return RetryAcceptIn(kAcceptRetry);
+                               case ConnectionLimiter::Room::kNone:
+                                 return Pause();
+                             }
+                           }));
+      return;
+    }
+    if (paused) {
+      paused = false;
+      paused_us->fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - paused_since)
+                               .count());
+    }
+    accept_pending = true;
+    acceptor->async_accept(
+        asio::make_strand(state.ioc),
+        asio::bind_executor(accept_strand, [this](beast::error_code ec, tcp::socket socket) {
+          accept_pending = false;
+          if (ec) {
+            if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+            // Out of file descriptors, say: retrying at once would spin.
+            ++failed_accepts;
+            Warn("accept failed", {"err", ec.message()});
+            return RetryAcceptIn(kAcceptRetry);
+          }
+          if (tls) {
+            std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls), state)
+                ->Start();
+          } else {
+            std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), state)->Start();
+          }
+          TryAccept();
+        }));
+  }
+
+  // A client waits and no connection can be closed for it yet: every one
+  // is busy, or its header is younger than kHeaderGrace.
+  void Pause() {
+    if (!paused) {
+      paused = true;
+      paused_since = std::chrono::steady_clock::now();
+      state.counters.accept_paused->Inc();
+      Warn("connection limit reached; new connections wait",
+           {"max_connections", std::to_string(state.limiter->max_connections())});
+    }
+    RetryAcceptIn(kAcceptRetry);
+  }
+
+  void RetryAcceptIn(std::chrono::milliseconds delay) {
+    accept_retry.expires_after(delay);
+    accept_retry.async_wait([this](beast::error_code ec) {
+      if (!ec) TryAccept();
     });
+  }
+
+  // A warning at most every 10 s, so a server under a flood of
+  // connections does not flood its log.
+  void Warn(std::string_view message, log::Field field) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_warning < std::chrono::seconds(10)) return;
+    last_warning = now;
+    if (failed_accepts > 1) {
+      log::Warn(message, {field, {"failed_accepts", std::to_string(failed_accepts)}});
+    } else {
+      log::Warn(message, {field});
+    }
+    failed_accepts = 0;
+  }
+
+  void ExportMetrics(MetricsRegistry& metrics) {
+    std::shared_ptr<ConnectionLimiter> limiter = state.limiter;
+    metrics.AddGauge("lode_http_connections_open",
+                     "HTTP connections open, WebSocket tails included.",
+                     [limiter] { return static_cast<double>(limiter->open()); });
+    metrics.AddGauge("lode_http_connections_max",
+                     "The most HTTP connections open at once (http.max_connections).",
+                     [limiter] { return static_cast<double>(limiter->max_connections()); });
+    metrics.AddCounterFunc("lode_http_accept_paused_seconds_total",
+                           "Time the server spent not accepting at max_connections.",
+                           [paused = paused_us] { return static_cast<double>(*paused) / 1e6; });
   }
 };
 
@@ -380,8 +629,7 @@ HttpServer::~HttpServer() { Stop(0); }
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
                                                       HttpHandler handler,
                                                       WebSocketHandler websocket) {
-  auto impl = std::make_unique<Impl>();
-  impl->state.options = options;
+  auto impl = std::make_unique<Impl>(options);
   impl->state.handler = std::move(handler);
   impl->state.websocket = std::move(websocket);
   impl->state.workers = std::make_unique<asio::thread_pool>(options.worker_threads);
@@ -431,7 +679,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
     return Status::IOError("listen on " + where + ": " + ec.message());
   }
   impl->port = impl->acceptor->local_endpoint().port();
-  impl->Accept();
+  if (options.metrics != nullptr) impl->ExportMetrics(*options.metrics);
+  // A close while the server is at its cap makes room for the next accept.
+  impl->state.limiter->SetOnCloseWhileFull(
+      [impl = impl.get()] { asio::post(impl->accept_strand, [impl] { impl->TryAccept(); }); });
+  asio::post(impl->accept_strand, [impl = impl.get()] { impl->TryAccept(); });
   for (int i = 0; i < std::max(1, options.io_threads); ++i) {
     impl->io_threads.emplace_back([ioc = &impl->state.ioc] { ioc->run(); });
   }
@@ -443,9 +695,10 @@ uint16_t HttpServer::port() const { return impl_->port; }
 void HttpServer::Stop(int grace_ms) {
   if (impl_->stopped.exchange(true)) return;
   impl_->state.stopping.store(true);
-  asio::post(impl_->state.ioc, [impl = impl_.get()] {
+  asio::post(impl_->accept_strand, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor->close(ec);
+    impl->accept_retry.cancel();
   });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (impl_->state.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -461,6 +714,8 @@ void HttpServer::Stop(int grace_ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(grace_ms > 0 ? 50 : 0));
   impl_->state.ioc.stop();
   for (auto& t : impl_->io_threads) t.join();
+  // Sessions destroyed with the loop must not post to it.
+  impl_->state.limiter->SetOnCloseWhileFull(nullptr);
 
   impl_->state.workers->join();
 }

@@ -1,15 +1,19 @@
 // HttpServer: HTTP/1.1 over TCP (Boost.Beast inside, not in this header).
 // Network I/O runs on a few I/O threads; each request's handler runs on a
 // worker pool, so a handler that blocks (a durable push waiting for fsync)
-// never stalls other connections.
+// never stalls other connections. Slow and idle clients are bounded by
+// timeouts and a cap on open connections (see HttpServerOptions and
+// connection_limiter.h), so they cannot starve well-behaved ones.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "base/metrics.h"
 #include "base/status.h"
 #include "server/http_types.h"
 
@@ -21,6 +25,22 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 16;
   size_t max_body_bytes = 64u << 20;
+  // A request header (and a TLS handshake) must arrive within this, from
+  // the accept or from the request's first byte.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  // A request body may pause this long between two reads; an upload that
+  // keeps sending is never cut.
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  // A kept-alive connection waits this long for its next request.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(120)};
+  // Connections open at once, WebSocket tails included. At the cap the
+  // oldest idle one (or one whose header has been arriving for a second)
+  // is closed to make room; when none is, new connections wait in the
+  // listen backlog.
+  size_t max_connections = 4096;
+  // Where the connection metrics go (lode_http_connections_open, ...);
+  // nullptr: not exported. Must outlive the server.
+  MetricsRegistry* metrics = nullptr;
   // PEM files; both set: serve HTTPS (TLS 1.2 and later) instead of HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
