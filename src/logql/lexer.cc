@@ -243,6 +243,18 @@ Result<Token> Lexer::Next() {
   return tok;
 }
 
+// An exponent, `e`/`E` (or `p`/`P` after a hexadecimal mantissa), an
+// optional sign and digits; nothing when what follows is not one.
+void Lexer::ScanExponent(char letter) {
+  const char c = PeekChar();
+  if (c != letter && c != letter - 32) return;
+  const bool sign = PeekChar(1) == '+' || PeekChar(1) == '-';
+  if (!IsDigit(PeekChar(sign ? 2 : 1))) return;
+  Advance();
+  if (sign) Advance();
+  while (IsDigit(PeekChar())) Advance();
+}
+
 // Leaves pos_ after the number and any unit suffix; the caller classifies.
 Status Lexer::ScanNumber() {
   const size_t start = pos_;
@@ -257,14 +269,7 @@ Status Lexer::ScanNumber() {
       Advance();
       while (IsHexDigit(PeekChar())) Advance();
     }
-    const char p = PeekChar();
-    if ((p == 'p' || p == 'P') &&
-        (IsDigit(PeekChar(1)) ||
-         ((PeekChar(1) == '+' || PeekChar(1) == '-') && IsDigit(PeekChar(2))))) {
-      Advance();
-      if (!IsDigit(PeekChar())) Advance();  // the sign
-      while (IsDigit(PeekChar())) Advance();
-    }
+    ScanExponent('p');
     if (!IsIdentChar(PeekChar())) return Status::Ok();
     while (IsIdentChar(PeekChar())) Advance();
     return ParseErrorAt(PositionOf(start), "invalid number \"" +
@@ -276,14 +281,7 @@ Status Lexer::ScanNumber() {
     Advance();
     while (IsDigit(PeekChar())) Advance();
   }
-  char e = PeekChar();
-  if ((e == 'e' || e == 'E') &&
-      (IsDigit(PeekChar(1)) ||
-       ((PeekChar(1) == '+' || PeekChar(1) == '-') && IsDigit(PeekChar(2))))) {
-    Advance();
-    if (!IsDigit(PeekChar())) Advance();  // the sign
-    while (IsDigit(PeekChar())) Advance();
-  }
+  ScanExponent('e');
   if (!IsIdentStart(PeekChar())) return Status::Ok();
   // A unit suffix: the whole run must read as a duration or a byte size.
   while (IsIdentChar(PeekChar()) || (PeekChar() == '.' && IsDigit(PeekChar(1)))) Advance();

@@ -107,6 +107,7 @@ class Lexer {
  private:
   void SkipSpaceAndComments();
   Status ScanNumber();
+  void ScanExponent(char letter);
   Result<std::string> ScanQuoted();
   Result<std::string> ScanRaw();
   Status ScanEscape(std::string& out);
