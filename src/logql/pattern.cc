@@ -35,32 +35,37 @@ std::vector<PatternPart> SplitPattern(std::string_view pattern) {
   return parts;
 }
 
+// Checked in the order Loki's pattern package checks, with its words.
 Status CheckPattern(std::string_view pattern, PatternUse use) {
   std::vector<PatternPart> parts = SplitPattern(pattern);
-  std::set<std::string> names;
-  bool named = false;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const PatternPart& p = parts[i];
-    if (!p.capture) continue;
-    if (i > 0 && parts[i - 1].capture) {
-      return Status::InvalidArgument("invalid pattern \"" + std::string(pattern) +
-                                     "\": consecutive capture not allowed");
+  auto refuse = [&](const std::string& why) {
+    return Status::InvalidArgument(std::string(use == PatternUse::kLineFilter
+                                                   ? "invalid pattern filter \""
+                                                   : "invalid pattern \"") +
+                                   std::string(pattern) + "\": " + why);
+  };
+  if (parts.empty())
+    return refuse("syntax error: unexpected $end, expecting IDENTIFIER or LITERAL");
+  size_t named = 0;
+  for (const PatternPart& p : parts) named += p.capture && p.text != "_";
+  if (use == PatternUse::kParser && named == 0) {
+    return refuse("at least one capture is required");
+  }
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].capture && parts[i + 1].capture) {
+      return refuse("found consecutive capture '<" + parts[i].text + "><" + parts[i + 1].text +
+                    ">': invalid expression");
     }
-    if (p.text == "_") continue;
+  }
+  std::set<std::string> names;
+  for (const PatternPart& p : parts) {
+    if (!p.capture || p.text == "_") continue;
     if (use == PatternUse::kLineFilter) {
-      return Status::InvalidArgument("invalid pattern filter \"" + std::string(pattern) +
-                                     "\": only <_> placeholders are allowed, found <" + p.text +
-                                     ">");
+      return refuse("named captures are not allowed: found '<" + p.text + ">'");
     }
     if (!names.insert(p.text).second) {
-      return Status::InvalidArgument("invalid pattern \"" + std::string(pattern) +
-                                     "\": duplicate capture name (" + p.text + ")");
+      return refuse("duplicate capture name (" + p.text + "): invalid expression");
     }
-    named = true;
-  }
-  if (use == PatternUse::kParser && !named) {
-    return Status::InvalidArgument("invalid pattern \"" + std::string(pattern) +
-                                   "\": at least one capture is required");
   }
   return Status::Ok();
 }

@@ -302,89 +302,136 @@ bool ExtractJsonLabels(std::string_view line, LabelsBuilder& labels, std::string
   return true;
 }
 
+// The path grammar and its error messages are those of Loki's `jsonexpr`
+// (a goyacc parser): tokens FIELD, STRING, INDEX, DOT, LSB, RSB, then
+//   values: field | [key] | [index] | values [key] | values [index] | values . field
+// A lexer error ends the input; it is the error unless the parser then
+// fails on that end.
 Result<JsonPath> ParseJsonPath(std::string_view expression) {
-  auto fail = [&](const std::string& what) {
-    return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
-                                   "]: syntax error: " + what);
+  enum class Tok { kEnd, kDot, kLsb, kRsb, kString, kField, kIndex };
+  auto name = [](Tok t) -> const char* {
+    switch (t) {
+      case Tok::kEnd:
+        return "$end";
+      case Tok::kDot:
+        return "DOT";
+      case Tok::kLsb:
+        return "LSB";
+      case Tok::kRsb:
+        return "RSB";
+      case Tok::kString:
+        return "STRING";
+      case Tok::kField:
+        return "FIELD";
+      case Tok::kIndex:
+        return "INDEX";
+    }
+    return "?";
   };
-  JsonPath path;
+  auto field_start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
   size_t i = 0;
-  auto skip_space = [&] {
+  std::string lex_error;  // set with a kEnd that ends the input early
+  std::string text;       // a STRING's or FIELD's text
+  uint64_t index = 0;
+  auto next = [&]() -> Tok {
     while (i < expression.size() &&
            (expression[i] == ' ' || expression[i] == '\t' || expression[i] == '\n')) {
       ++i;
     }
-  };
-  auto field = [&]() -> Result<std::string> {
-    size_t start = i;
-    if (i < expression.size() &&
-        (std::isalpha(static_cast<unsigned char>(expression[i])) || expression[i] == '_')) {
-      ++i;
-      while (i < expression.size() &&
-             (std::isalnum(static_cast<unsigned char>(expression[i])) || expression[i] == '_')) {
+    if (i >= expression.size()) return Tok::kEnd;
+    const char c = expression[i];
+    if (digit(c)) {
+      index = 0;
+      while (i < expression.size()) {
+        const char d = expression[i];
+        if (d == ' ' || d == '\t' || d == '\n' || d == ']') break;
+        if (d == '.') {
+          lex_error = "cannot use float as array index";
+          return Tok::kEnd;
+        }
+        if (!digit(d)) {
+          lex_error = std::string("non-integer value: ") + d;
+          return Tok::kEnd;
+        }
+        index = index * 10 + static_cast<uint64_t>(d - '0');
         ++i;
       }
+      return Tok::kIndex;
     }
-    if (i == start) return fail("unexpected character, expecting FIELD");
-    return std::string(expression.substr(start, i - start));
-  };
-  auto bracket = [&]() -> Status {
-    ++i;  // [
-    skip_space();
-    if (i < expression.size() && expression[i] == '"') {
-      ++i;
-      size_t start = i;
-      while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
-      JsonPath::Element e;
-      e.key = std::string(expression.substr(start, i - start));
-      if (i < expression.size() && expression[i] == '"') ++i;
-      skip_space();
-      if (i >= expression.size() || expression[i] != ']')
-        return fail("unexpected end, expecting RSB");
-      ++i;
-      path.elements.push_back(std::move(e));
-      return Status::Ok();
-    }
-    size_t start = i;
-    while (i < expression.size() && std::isdigit(static_cast<unsigned char>(expression[i]))) ++i;
-    if (i == start) return fail("unexpected character, expecting INDEX or STRING");
-    if (i < expression.size() && expression[i] == '.') {
-      return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
-                                     "]: cannot use float as array index");
-    }
-    JsonPath::Element e;
-    e.is_index = true;
-    e.index = std::stoull(std::string(expression.substr(start, i - start)));
-    skip_space();
-    if (i >= expression.size() || expression[i] != ']')
-      return fail("unexpected end, expecting RSB");
     ++i;
+    if (c == '[') return Tok::kLsb;
+    if (c == ']') return Tok::kRsb;
+    if (c == '.') return Tok::kDot;
+    if (field_start(c)) {
+      const size_t start = i - 1;
+      while (i < expression.size() && (field_start(expression[i]) || digit(expression[i]))) ++i;
+      text.assign(expression.substr(start, i - start));
+      return Tok::kField;
+    }
+    if (c == '"') {
+      // A string ends at a quote or, as Loki's lexer has it, a bracket.
+      const size_t start = i;
+      while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
+      text.assign(expression.substr(start, i - start));
+      if (i < expression.size()) ++i;
+      return Tok::kString;
+    }
+    lex_error = std::string("unexpected char ") + c;
+    return Tok::kEnd;
+  };
+  auto fail = [&](const std::string& what) {
+    return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
+                                   "]: " + what);
+  };
+  auto unexpected = [&](Tok t, const char* expecting) {
+    std::string what = std::string("syntax error: unexpected ") + name(t);
+    if (expecting != nullptr) what += std::string(", expecting ") + expecting;
+    return fail(what);
+  };
+
+  JsonPath path;
+  // One element: a FIELD (first, or after DOT) or a bracketed key/index.
+  auto bracket = [&]() -> Status {
+    Tok t = next();
+    if (t != Tok::kString && t != Tok::kIndex) return unexpected(t, "STRING or INDEX");
+    JsonPath::Element e;
+    e.is_index = t == Tok::kIndex;
+    if (e.is_index) {
+      e.index = index;
+    } else {
+      e.key = text;
+    }
+    Tok close = next();
+    if (close != Tok::kRsb) return unexpected(close, "RSB");
     path.elements.push_back(std::move(e));
     return Status::Ok();
   };
-  skip_space();
-  if (i < expression.size() && expression[i] == '[') {
+  Tok t = next();
+  if (t == Tok::kField) {
+    path.elements.push_back(JsonPath::Element{false, 0, text});
+  } else if (t == Tok::kLsb) {
     LODE_RETURN_IF_ERROR(bracket());
   } else {
-    LODE_ASSIGN_OR_RETURN(std::string f, field());
-    path.elements.push_back(JsonPath::Element{false, 0, std::move(f)});
+    return unexpected(t, "LSB or FIELD");
   }
   while (true) {
-    skip_space();
-    if (i >= expression.size()) break;
-    if (expression[i] == '.') {
-      ++i;
-      skip_space();
-      if (i < expression.size() && expression[i] == '.')
-        return fail("unexpected DOT, expecting FIELD");
-      LODE_ASSIGN_OR_RETURN(std::string f, field());
-      path.elements.push_back(JsonPath::Element{false, 0, std::move(f)});
-    } else if (expression[i] == '[') {
+    t = next();
+    if (t == Tok::kEnd) break;
+    if (t == Tok::kLsb) {
       LODE_RETURN_IF_ERROR(bracket());
+    } else if (t == Tok::kDot) {
+      Tok f = next();
+      if (f != Tok::kField) return unexpected(f, "FIELD");
+      path.elements.push_back(JsonPath::Element{false, 0, text});
     } else {
-      return fail("unexpected character, expecting DOT or LSB");
+      // This state reduces by default, so goyacc names no expected token.
+      return unexpected(t, nullptr);
     }
   }
+  if (!lex_error.empty()) return fail(lex_error);
   return path;
 }
 
@@ -435,6 +482,14 @@ bool ExtractJsonPaths(std::string_view line, const std::vector<JsonExtraction>& 
   JValue root;
   size_t end;
   const char* root_error = GetValue(line, &root, &end);
+  if (root_error == kMalformedObject || root_error == kMalformedArray) {
+    // A cut-off document (a line truncated at a length limit): a path met
+    // before the cut still has its value, as Loki's parser walks only as
+    // far as the paths it looks for; one past it is an error.
+    root.type = first == '{' ? JType::kObject : JType::kArray;
+    root.raw = line;
+    root_error = nullptr;
+  }
   bool ok = true;
   std::string value;
   for (const JsonExtraction& x : paths) {

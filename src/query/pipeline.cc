@@ -322,7 +322,7 @@ class DecolorizeStage : public Pipeline::Stage {
 bool IsLabelName(std::string_view s) { return IsValidLabelName(s); }
 
 // A logfmt extraction names one key: `| logfmt a="key"`. Anything else is
-// refused as Loki's logfmt expression grammar refuses it: a FIELD
+// refused as Loki's logfmt expression grammar refuses it: a KEY
 // (`[A-Za-z_][A-Za-z0-9_]*`) or a quoted STRING, then only STRINGs.
 Status CheckLogfmtExpression(std::string_view expression) {
   auto refuse = [&](std::string_view why) {
@@ -345,7 +345,7 @@ Status CheckLogfmtExpression(std::string_view expression) {
       while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
       if (i < expression.size()) ++i;
     } else if (field_start(c)) {
-      if (tokens > 0) return refuse("syntax error: unexpected FIELD");
+      if (tokens > 0) return refuse("syntax error: unexpected KEY");
       while (i < expression.size() &&
              (field_start(expression[i]) || (expression[i] >= '0' && expression[i] <= '9'))) {
         ++i;

@@ -227,7 +227,8 @@ class Executor {
     if (c.args.size() > 1 || final != nullptr) {
       if (first.kind == Arg::Kind::kField || first.kind == Arg::Kind::kVariable) {
         const std::string& f = first.fields.empty() ? first.name : first.fields.back();
-        return Error(where_, f + " is not a method but has arguments");
+        // Go names the field, not the whole command: at <.foo>.
+        return Error(Where{first.pos, first.text}, f + " is not a method but has arguments");
       }
       return Error(where_, "can't give argument to non-function " + Print(EvalConst(first)));
     }
