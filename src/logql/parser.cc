@@ -485,7 +485,12 @@ class Parser {
       LODE_RETURN_IF_ERROR(Expect(TokenKind::kComma));
       if (Peek().kind != TokenKind::kString) return Unexpected("STRING");
       const Token& s = Consume();
-      if (field == &lr.regex) LODE_RETURN_IF_ERROR(CheckRegex(s));
+      if (field == &lr.regex) {
+        std::unique_ptr<RE2> re;
+        if (Status bad = CompileRegex(s, re); !bad.ok()) {
+          return ParseErrorAt(s.pos, "invalid regex in label_replace: " + DescribeRegexError(*re));
+        }
+      }
       if (field == &lr.dst && !IsValidLabelName(s.value)) {
         return ParseErrorAt(s.pos, "invalid destination label name in label_replace(): " + s.value);
       }

@@ -44,8 +44,11 @@ Status CheckPattern(std::string_view pattern, PatternUse use) {
                                                    : "invalid pattern \"") +
                                    std::string(pattern) + "\": " + why);
   };
-  if (parts.empty())
+  // An empty filter matches empty lines; an empty parser is no pattern.
+  if (parts.empty()) {
+    if (use == PatternUse::kLineFilter) return Status::Ok();
     return refuse("syntax error: unexpected $end, expecting IDENTIFIER or LITERAL");
+  }
   size_t named = 0;
   for (const PatternPart& p : parts) named += p.capture && p.text != "_";
   if (use == PatternUse::kParser && named == 0) {
