@@ -85,8 +85,11 @@ std::string_view LineArena::Add(std::string_view bytes) {
     return std::string_view(chunk, bytes.size());
   }
   if (bytes.size() > left_) {
-    at_ = NewChunk(next_chunk_);
-    left_ = next_chunk_;
+    // The growing chunk size may still be below a line of up to a quarter
+    // of the largest chunk: the new chunk holds the line in any case.
+    const size_t size = std::max(next_chunk_, bytes.size());
+    at_ = NewChunk(size);
+    left_ = size;
     next_chunk_ = std::min(next_chunk_ * 2, kMaxChunk);
   }
   memcpy(at_, bytes.data(), bytes.size());

@@ -319,6 +319,28 @@ TEST_F(PushQueryTest, MalformedBodiesGet400AndLoseNothing) {
   EXPECT_EQ(server_->PushJson(PushBody(R"({"app":"after"})", {{kBase, "ok"}})).status, 204);
 }
 
+TEST_F(PushQueryTest, LongLinesAfterShortOnesComeBackWhole) {
+  // Lines longer than the memory chunk the short ones started (a joined
+  // stack trace, a large JSON document) are stored and returned whole.
+  std::string long_a(200 * 1024, 'a'), long_b(250 * 1024, 'b');
+  long_a.back() = 'A';
+  long_b.back() = 'B';
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"long"})", {{kBase + 1 * kSec, "short"},
+                                                          {kBase + 2 * kSec, long_a},
+                                                          {kBase + 3 * kSec, long_b}}))
+                .status,
+            204);
+  ParsedStreams s = ParseStreams(
+      server_->QueryRange(R"({app="long"})", Range(kBase, kBase + 10 * kSec) + "&direction=forward")
+          .body);
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.entries.size(), 3u);
+  EXPECT_EQ(s.entries[0].second, "short");
+  EXPECT_EQ(s.entries[1].second, long_a);
+  EXPECT_EQ(s.entries[2].second, long_b);
+}
+
 TEST_F(PushQueryTest, StructuredMetadataIsStoredAndReturned) {
   std::string body =
       R"({"streams":[{"stream":{"app":"meta"},"values":[["1714521609000000000","with meta",{"trace_id":"abc123"}]]}]})";
