@@ -45,6 +45,7 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
   const size_t n = targets_.size();
   SendOutcome last{SendOutcome::Kind::kRetryable, "no push target"};
   bool tried = false;
+  bool throttled = false;  // some target answered that it is busy
   for (size_t k = 0; k < n; ++k) {
     size_t i = (preferred_ + k) % n;
     Target& t = targets_[i];
@@ -69,13 +70,19 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
       return outcome;
     }
     if (outcome.kind == SendOutcome::Kind::kRejected) return outcome;  // the body is at fault
-    Failed(t, trial, outcome.detail);
+    // A busy target is alive: try the next, but count no failure.
+    if (outcome.throttled) {
+      throttled = true;
+    } else {
+      Failed(t, trial, outcome.detail);
+    }
     last = outcome;
     last.detail = t.name + ": " + outcome.detail;
   }
   if (!tried) {
     return {SendOutcome::Kind::kRetryable, "every target's circuit is open"};
   }
+  last.throttled = throttled;
   return last;
 }
 

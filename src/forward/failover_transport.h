@@ -1,9 +1,10 @@
 // Several push targets behind one Transport: a send goes to the first
 // target whose circuit is closed and fails over to the next on a
 // retryable failure. A target that fails `failures_to_open` times in a
-// row has its circuit opened: it is skipped for a cool-down (doubling on
-// each failed trial, up to max_cooldown), then tried by one send at a time
-// (half-open), and closed again by a success.
+// row (a busy answer, 429, is no failure) has its circuit opened: it is
+// skipped for a cool-down (doubling on each failed trial, up to
+// max_cooldown), then tried by one send at a time (half-open), and closed
+// again by a success.
 //
 // Thread-safe: the forwarder's senders call Send concurrently, and share
 // the circuit breakers (a target's failures count whichever sender saw

@@ -89,6 +89,39 @@ TEST(FailoverTransportTest, FailsOverAndOpensTheCircuitOfAFailingTarget) {
   EXPECT_EQ(a->calls, 3);
 }
 
+// 429 is a busy target, not a failing one: the send fails over, but no
+// circuit opens, and the caller learns that a target is alive.
+TEST(FailoverTransportTest, ABusyTargetIsTriedAgainAndOpensNoCircuit) {
+  class Busy : public Transport {
+   public:
+    SendOutcome Send(const std::string&, const std::string&) override {
+      ++calls;
+      SendOutcome outcome{SendOutcome::Kind::kRetryable, "HTTP 429: busy"};
+      outcome.throttled = true;
+      return outcome;
+    }
+    int calls = 0;
+  };
+  auto busy = std::make_unique<Busy>();
+  auto down = std::make_unique<FixedTransport>(SendOutcome::Kind::kRetryable);
+  Busy* a = busy.get();
+  FixedTransport* b = down.get();
+  std::vector<std::unique_ptr<Transport>> targets;
+  targets.push_back(std::move(busy));
+  targets.push_back(std::move(down));
+  CircuitBreakerOptions breaker;
+  breaker.failures_to_open = 2;
+  FailoverTransport t(std::move(targets), {"a", "b"}, breaker);
+  for (int i = 0; i < 5; ++i) {
+    SendOutcome outcome = t.Send("body", "id");
+    EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetryable);
+    EXPECT_TRUE(outcome.throttled) << "a answered, though b is down";
+  }
+  EXPECT_EQ(a->calls, 5);  // never skipped
+  EXPECT_EQ(b->calls, 2);  // b's circuit opened after two failures
+  EXPECT_EQ(t.stats().circuit_opens, 1u);
+}
+
 // With several senders, a half-open circuit lets one trial through at a
 // time; the others are told every circuit is open rather than piling onto
 // a target that may still be down.

@@ -33,6 +33,11 @@ struct SendOutcome {
   // whole batch counts as dropped).
   int64_t stored = -1;
   int64_t refused = -1;
+  // For kRetryable: the receiver answered that it is busy (429: its memory
+  // is full while it flushes, or the tenant is over its rate). It is alive
+  // and pushing back, not failing: this opens no circuit, and best-effort
+  // waits for it rather than dropping.
+  bool throttled = false;
 };
 
 // Delivers one encoded push body. Called from the forwarder's sender
@@ -63,10 +68,10 @@ struct ForwarderOptions {
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   // Best-effort: when max_queued_batches wait to be sent, the reader waits
-  // for room as long as batches are being accepted; once no batch has been
-  // accepted (or answered with a refusal) for max_block while some were
+  // for room as long as batches are being answered (accepted, refused, or
+  // throttled); once no batch has been for max_block while some were
   // waiting or in flight, the oldest is dropped (and counted) rather than
-  // the reader made to wait longer. Time the sender spends holding a batch
+  // the reader made to wait longer. Time the senders spend holding a batch
   // back for max_bytes_per_second does not count. Without drop_oldest the
   // reader waits for room however long it takes.
   bool drop_oldest = false;

@@ -475,6 +475,26 @@ TEST(ForwarderTest, BestEffortDropsOnceNothingIsAnsweredForMaxBlock) {
                                                 "line-37", "line-38", "line-39"}));
 }
 
+// A receiver that answers 429 (busy while it flushes) is alive: the
+// reader waits for it however long the busy spell, and nothing is dropped.
+TEST(ForwarderTest, BestEffortWaitsForABusyReceiver) {
+  SendOutcome busy{Kind::kRetryable, "HTTP 429: heads are full; retry later"};
+  busy.throttled = true;
+  ScriptedTransport transport(std::vector<SendOutcome>(600, busy));
+  ForwarderOptions options = FastOptions();
+  options.batch_max_lines = 1;
+  options.max_queued_batches = 1;
+  options.max_retries = -1;
+  options.drop_oldest = true;
+  options.max_block = milliseconds(200);  // far shorter than 600 busy answers
+  Forwarder forwarder(transport, options);
+  for (const std::string& line : Numbered(5)) forwarder.AddLine(line);
+  ASSERT_TRUE(forwarder.Finish().ok());
+  EXPECT_EQ(forwarder.stats().lines_dropped, 0u);
+  EXPECT_EQ(forwarder.stats().retries, 600u);
+  EXPECT_EQ(AcceptedLines(transport), Numbered(5));
+}
+
 TEST(ForwarderTest, SeveralSendersHaveBatchesInFlightAtOnce) {
   // Each send waits until three are in flight together: with fewer
   // senders than that, it would wait in vain.
