@@ -39,6 +39,8 @@ struct ForwardFlags {
   size_t batch_bytes = 1u << 20;
   std::string batch_wait = "1s";
   size_t buffer_batches = 16;
+  int concurrency = 4;
+  std::string max_block = "1s";
   int max_retries = -2;  // -2: not given (forever when durable, else 10)
   std::string rate_limit;
   bool tee = false;
@@ -95,6 +97,12 @@ int RunForward(const ForwardFlags& flags) {
     return Usage("invalid --batch-wait: " +
                  (wait.ok() ? std::string("must be positive") : wait.status().message()));
   }
+  auto max_block = ParseSecondsOrDuration(flags.max_block);
+  if (!max_block.ok() || *max_block < 0) {
+    return Usage("invalid --max-block: " + (max_block.ok() ? std::string("must not be negative")
+                                                           : max_block.status().message()));
+  }
+  if (flags.concurrency < 1) return Usage("invalid --concurrency: must be at least 1");
   auto cooldown = ParseSecondsOrDuration(flags.circuit_cooldown);
   if (!cooldown.ok() || *cooldown <= 0) return Usage("invalid --circuit-cooldown");
   double rate = 0;
@@ -135,6 +143,8 @@ int RunForward(const ForwardFlags& flags) {
   options.batch_max_bytes = flags.batch_bytes;
   options.batch_wait = std::chrono::milliseconds(std::max<int64_t>(1, *wait / 1'000'000));
   options.max_queued_batches = std::max<size_t>(1, flags.buffer_batches);
+  options.concurrency = flags.concurrency;
+  options.max_block = std::chrono::milliseconds(*max_block / 1'000'000);
   const bool keep_everything = flags.durable || spool != nullptr;
   options.max_retries = flags.max_retries != -2 ? flags.max_retries : (keep_everything ? -1 : 10);
   options.drop_oldest = !keep_everything;
@@ -210,6 +220,7 @@ int RunForward(const ForwardFlags& flags) {
                {"retries", std::to_string(stats.retries)},
                {"dropped", std::to_string(stats.lines_dropped)},
                {"dropped_overflow", std::to_string(stats.lines_dropped_overflow)},
+               {"read_wait", std::to_string(stats.read_wait_ms) + "ms"},
                {"replayed_batches", std::to_string(stats.batches_replayed)},
                {"failovers", std::to_string(targets_stats.failovers)},
                {"circuit_opens", std::to_string(targets_stats.circuit_opens)}});
@@ -249,8 +260,14 @@ CommandRunner AddForwardCommand(CLI::App& app) {
   cmd->add_option("--batch-wait", flags->batch_wait,
                   "Send a batch at this age, e.g. 500ms (default 1s)");
   cmd->add_option("--buffer-batches", flags->buffer_batches,
-                  "Batches kept in memory while the server is slow or down; without --spool "
-                  "or --durable the oldest is then dropped and counted (default 16)");
+                  "Batches kept in memory waiting to be sent; when they are full, reading "
+                  "waits (default 16)");
+  cmd->add_option("--concurrency", flags->concurrency,
+                  "Batches sent at once, each over its own connection (default 4)");
+  cmd->add_option("--max-block", flags->max_block,
+                  "Without --spool or --durable: once the buffer is full and no server has "
+                  "accepted anything for this long, the oldest batch is dropped (and counted) "
+                  "so that reading goes on, e.g. 500ms (default 1s)");
   cmd->add_option("--max-retries", flags->max_retries,
                   "Retries per batch before dropping it; -1 = forever (default 10, or forever "
                   "with --durable or --spool)");

@@ -35,6 +35,7 @@ struct ImportFlags {
   std::string multiline_start;
   bool no_filename_label = false;
   size_t batch_bytes = 1u << 20;
+  int concurrency = 4;
   bool quiet = false;
   std::string progress = "auto";
 };
@@ -120,7 +121,7 @@ struct Totals {
 // Reads one file into the forwarder. Records keep the time of their first
 // line; one with none gets the time of the record before it, or now.
 Status ImportFile(const std::string& path, const ImportFlags& flags, const Labels& base_labels,
-                  HttpPushTransport& transport, uint64_t total_bytes, uint64_t bytes_before,
+                  Transport& transport, uint64_t total_bytes, uint64_t bytes_before,
                   ProgressBar& progress, Totals& totals, ForwarderStats& sent) {
   LODE_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(path));
   const int64_t now = NowNanos();
@@ -153,6 +154,7 @@ Status ImportFile(const std::string& path, const ImportFlags& flags, const Label
   options.batch_max_bytes = flags.batch_bytes;
   options.batch_max_lines = 100000;
   options.max_retries = -1;  // an import stores everything or says why not
+  options.concurrency = flags.concurrency;
   Forwarder forwarder(transport, options);
 
   std::vector<JoinedRecord> records;
@@ -212,6 +214,10 @@ int RunImport(const ImportFlags& flags) {
   if (base.empty() && flags.no_filename_label) base.Set("job", "lode-import");
   if (auto url = ParseUrl(PushUrl(flags.url)); !url.ok()) {
     std::cerr << "lode import: " << url.status().message() << "\n";
+    return 2;
+  }
+  if (flags.concurrency < 1) {
+    std::cerr << "lode import: invalid --concurrency: must be at least 1\n";
     return 2;
   }
   if (!flags.timestamp_format.empty()) {
@@ -298,6 +304,8 @@ CommandRunner AddImportCommand(CLI::App& app) {
                   "A regex (RE2) matching the first line of each record");
   cmd->add_flag("--no-filename-label", flags->no_filename_label, "Do not add the filename label");
   cmd->add_option("--batch-bytes", flags->batch_bytes, "Send a batch at this size (default 1MiB)");
+  cmd->add_option("--concurrency", flags->concurrency,
+                  "Batches sent at once, each over its own connection (default 4)");
   cmd->add_option("--progress", flags->progress,
                   "auto (when stderr is a terminal), always or never (default auto)");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress and no summary");

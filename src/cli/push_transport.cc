@@ -32,7 +32,11 @@ SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& 
   }
   std::string detail = "HTTP " + std::to_string(code) + ": " + answer;
   // What Loki clients do: 429 and 5xx are worth retrying, other 4xx not.
-  if (code == 429 || code >= 500) return {SendOutcome::Kind::kRetryable, detail};
+  if (code == 429 || code >= 500) {
+    SendOutcome outcome{SendOutcome::Kind::kRetryable, detail};
+    outcome.throttled = code == 429;
+    return outcome;
+  }
   SendOutcome outcome{SendOutcome::Kind::kRejected, detail};
   // lode says how much of a partly refused batch it stored.
   for (const auto& [name, value] : response->headers) {

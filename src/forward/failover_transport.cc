@@ -17,14 +17,17 @@ FailoverTransport::FailoverTransport(std::vector<std::unique_ptr<Transport>> tar
   stats_.accepted.resize(targets_.size());
 }
 
-void FailoverTransport::Failed(Target& t, const std::string& detail) {
+void FailoverTransport::Failed(Target& t, bool trial, const std::string& detail) {
   ++t.consecutive_failures;
-  if (t.open) {
+  if (trial) {
     // A half-open trial failed: wait longer before the next.
     t.cooldown = std::min(options_.max_cooldown, t.cooldown * 2);
     t.retry_at = std::chrono::steady_clock::now() + t.cooldown;
     return;
   }
+  // A send that left before another opened the circuit: counted, but the
+  // circuit's clock is the trial's.
+  if (t.open) return;
   if (t.consecutive_failures >= options_.failures_to_open) {
     t.open = true;
     t.cooldown = options_.cooldown;
@@ -42,15 +45,21 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
   const size_t n = targets_.size();
   SendOutcome last{SendOutcome::Kind::kRetryable, "no push target"};
   bool tried = false;
+  bool throttled = false;  // some target answered that it is busy
   for (size_t k = 0; k < n; ++k) {
     size_t i = (preferred_ + k) % n;
     Target& t = targets_[i];
-    if (t.open && std::chrono::steady_clock::now() < t.retry_at) continue;  // skip: open
+    // An open circuit is skipped until its cool-down has passed, and then
+    // while another send makes the trial.
+    if (t.open && (t.trial_in_flight || std::chrono::steady_clock::now() < t.retry_at)) continue;
+    const bool trial = t.open;
+    if (trial) t.trial_in_flight = true;
     if (tried) ++stats_.failovers;
     tried = true;
     lock.unlock();
     SendOutcome outcome = t.transport->Send(body, batch_id);
     lock.lock();
+    if (trial) t.trial_in_flight = false;
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
       if (t.open) log::Info("circuit closed", {{"target", t.name}});
       t.open = false;
@@ -61,13 +70,19 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
       return outcome;
     }
     if (outcome.kind == SendOutcome::Kind::kRejected) return outcome;  // the body is at fault
-    Failed(t, outcome.detail);
+    // A busy target is alive: try the next, but count no failure.
+    if (outcome.throttled) {
+      throttled = true;
+    } else {
+      Failed(t, trial, outcome.detail);
+    }
     last = outcome;
     last.detail = t.name + ": " + outcome.detail;
   }
   if (!tried) {
     return {SendOutcome::Kind::kRetryable, "every target's circuit is open"};
   }
+  last.throttled = throttled;
   return last;
 }
 

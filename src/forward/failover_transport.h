@@ -1,9 +1,14 @@
 // Several push targets behind one Transport: a send goes to the first
 // target whose circuit is closed and fails over to the next on a
 // retryable failure. A target that fails `failures_to_open` times in a
-// row has its circuit opened: it is skipped for a cool-down (doubling on
-// each failed trial, up to max_cooldown), then tried once (half-open),
-// and closed again by a success.
+// row (a busy answer, 429, is no failure) has its circuit opened: it is
+// skipped for a cool-down (doubling on each failed trial, up to
+// max_cooldown), then tried by one send at a time (half-open), and closed
+// again by a success.
+//
+// Thread-safe: the forwarder's senders call Send concurrently, and share
+// the circuit breakers (a target's failures count whichever sender saw
+// them); sends run outside the lock, so they proceed in parallel.
 #pragma once
 
 #include <chrono>
@@ -43,10 +48,11 @@ class FailoverTransport final : public Transport {
     std::string name;
     int consecutive_failures = 0;
     bool open = false;
+    bool trial_in_flight = false;  // a half-open trial send is out
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds cooldown{0};
   };
-  void Failed(Target& t, const std::string& detail);
+  void Failed(Target& t, bool trial, const std::string& detail);
 
   const CircuitBreakerOptions options_;
   mutable std::mutex mu_;

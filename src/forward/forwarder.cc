@@ -39,29 +39,16 @@ Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
       ++stats_.batches_replayed;
     }
   }
-  sender_ = std::thread([this] { SendLoop(); });
+  progress_at_ = std::chrono::steady_clock::now();
+  const int senders = std::max(1, options_.concurrency);
+  for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { SendLoop(); });
 }
 
 Forwarder::~Forwarder() { (void)Finish(); }
 
 void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   std::unique_lock lock(mu_);
-  if (options_.spool != nullptr) {
-    // Durable: wait while the spool is full; the queue may grow, as its
-    // batches are on disk.
-    cv_.wait(lock,
-             [&] { return options_.spool->bytes() < options_.spool_max_bytes || finishing_; });
-  } else if (options_.drop_oldest) {
-    // Best-effort: never wait; make room by dropping the oldest batch.
-    while (queue_.size() >= options_.max_queued_batches && !queue_.empty()) {
-      stats_.lines_dropped += queue_.front().entries.size();
-      stats_.lines_dropped_overflow += queue_.front().entries.size();
-      queue_.pop_front();
-    }
-  } else {
-    // Backpressure: wait while the send queue is full.
-    cv_.wait(lock, [&] { return queue_.size() < options_.max_queued_batches || finishing_; });
-  }
+  WaitForRoomLocked(lock);
   int64_t ts = timestamp;
   if (ts == 0) {
     ts = NowNanos();
@@ -70,7 +57,7 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   }
   if (current_.entries.empty()) {
     current_.opened = std::chrono::steady_clock::now();
-    cv_.notify_all();  // the sender may be idle: start its batch_wait clock
+    cv_.notify_all();  // the senders may be idle: start the batch_wait clock
   }
   Entry entry{ts, std::move(line), {}};
   if (options_.spool != nullptr) {
@@ -90,8 +77,42 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   }
 }
 
+void Forwarder::WaitForRoomLocked(std::unique_lock<std::mutex>& lock) {
+  auto room = [&] {
+    if (finishing_) return true;
+    // Durable: the spool bounds what is held; the queue may grow, as its
+    // batches are on disk.
+    if (options_.spool != nullptr) return options_.spool->bytes() < options_.spool_max_bytes;
+    return queue_.size() < std::max<size_t>(1, options_.max_queued_batches);
+  };
+  if (room()) return;
+  const auto started = std::chrono::steady_clock::now();
+  while (!room()) {
+    if (options_.spool != nullptr || !options_.drop_oldest) {
+      cv_.wait(lock);  // backpressure, however long it takes
+      continue;
+    }
+    // Best-effort waits only while the targets answer: once none has for
+    // max_block, the oldest batch makes room.
+    const auto deadline = progress_at_ + options_.max_block;
+    if (std::chrono::steady_clock::now() < deadline) {
+      cv_.wait_until(lock, deadline);
+      continue;
+    }
+    stats_.lines_dropped += queue_.front().entries.size();
+    stats_.lines_dropped_overflow += queue_.front().entries.size();
+    queue_.pop_front();
+  }
+  read_wait_ += std::chrono::steady_clock::now() - started;
+}
+
 void Forwarder::SealLocked() {
   if (current_.entries.empty()) return;
+  // Nothing was waiting or in flight: the senders were keeping up, and a
+  // stall can only start now.
+  if (queue_.empty() && in_flight_ == 0) {
+    progress_at_ = std::max(progress_at_, std::chrono::steady_clock::now());
+  }
   current_.labels = options_.labels;
   if (options_.spool != nullptr) {
     auto sealed = options_.spool->Seal();
@@ -111,21 +132,33 @@ void Forwarder::WaitForRate(size_t bytes) {
   if (options_.max_bytes_per_second <= 0) return;
   const double rate = options_.max_bytes_per_second;
   const double burst = std::max(rate, static_cast<double>(bytes));
-  auto now = std::chrono::steady_clock::now();
-  if (rate_updated_ == std::chrono::steady_clock::time_point{}) {
-    rate_tokens_ = burst;
-  } else {
-    rate_tokens_ = std::min(
-        burst, rate_tokens_ + std::chrono::duration<double>(now - rate_updated_).count() * rate);
+  std::chrono::steady_clock::time_point ready;
+  {
+    // One bucket for all senders: each takes its bytes, going into debt
+    // when there are not enough, and waits until the debt is paid.
+    std::lock_guard lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    if (rate_updated_ == std::chrono::steady_clock::time_point{}) {
+      rate_tokens_ = burst;
+    } else {
+      rate_tokens_ = std::min(
+          burst, rate_tokens_ + std::chrono::duration<double>(now - rate_updated_).count() * rate);
+    }
+    rate_updated_ = now;
+    rate_tokens_ -= static_cast<double>(bytes);
+    if (rate_tokens_ >= 0) return;
+    ready = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(-rate_tokens_ / rate));
+    // Held back by our own limit, not by a stalled target: the reader
+    // waits for this send rather than dropping.
+    progress_at_ = std::max(progress_at_, ready);
   }
-  rate_updated_ = now;
-  if (rate_tokens_ < static_cast<double>(bytes)) {
-    double wait = (static_cast<double>(bytes) - rate_tokens_) / rate;
-    std::this_thread::sleep_for(std::chrono::duration<double>(wait));
-    rate_tokens_ = static_cast<double>(bytes);
-    rate_updated_ = std::chrono::steady_clock::now();
-  }
-  rate_tokens_ -= static_cast<double>(bytes);
+  std::this_thread::sleep_until(ready);
+}
+
+void Forwarder::ProgressLocked() {
+  progress_at_ = std::max(progress_at_, std::chrono::steady_clock::now());
+  cv_.notify_all();
 }
 
 void Forwarder::SendLoop() {
@@ -150,10 +183,12 @@ void Forwarder::SendLoop() {
     }
     Batch batch = std::move(queue_.front());
     queue_.pop_front();
+    ++in_flight_;
     cv_.notify_all();  // room in the queue for the reader
     lock.unlock();
     SendWithRetries(std::move(batch));
     lock.lock();
+    --in_flight_;
   }
 }
 
@@ -177,7 +212,7 @@ void Forwarder::SendWithRetries(Batch batch) {
       std::lock_guard lock(mu_);
       stats_.lines_sent += batch.entries.size();
       ++stats_.batches_sent;
-      cv_.notify_all();  // room in the spool for the reader
+      ProgressLocked();  // and room in the spool for the reader
       return;
     }
     bool give_up = outcome.kind == SendOutcome::Kind::kRejected ||
@@ -202,7 +237,15 @@ void Forwarder::SendWithRetries(Batch batch) {
       stats_.lines_dropped += dropped;
       if (partial) stats_.lines_sent += outcome.stored;
       if (dropped > 0) drop_reasons_.push_back(reason);
+      // A refusal is an answer: the target is alive. Giving up on retries
+      // is not.
+      if (outcome.kind == SendOutcome::Kind::kRejected) ProgressLocked();
       return;
+    }
+    // A busy receiver is alive: best-effort waits for it.
+    if (outcome.throttled) {
+      std::lock_guard lock(mu_);
+      ProgressLocked();
     }
     auto delay = BackoffDelay(attempt, options_.min_backoff, options_.max_backoff);
     log::Warn("send failed; retrying", {{"attempt", std::to_string(attempt + 1)},
@@ -222,13 +265,16 @@ Status Forwarder::Finish() {
     finishing_ = true;
   }
   cv_.notify_all();
-  if (sender_.joinable()) sender_.join();
+  for (std::thread& sender : senders_) {
+    if (sender.joinable()) sender.join();
+  }
   std::lock_guard lock(mu_);
   if (stats_.lines_dropped == 0) return Status::Ok();
   std::string why;
   if (stats_.lines_dropped_overflow > 0) {
     why = std::to_string(stats_.lines_dropped_overflow) +
-          " oldest while the buffer was full and the server slow or down";
+          " oldest while the buffer was full and no server accepted a batch for " +
+          std::to_string(options_.max_block.count()) + "ms";
   }
   if (!drop_reasons_.empty()) {
     if (!why.empty()) why += "; ";
@@ -239,7 +285,9 @@ Status Forwarder::Finish() {
 
 ForwarderStats Forwarder::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  ForwarderStats stats = stats_;
+  stats.read_wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(read_wait_).count();
+  return stats;
 }
 
 }  // namespace lode

@@ -1,8 +1,11 @@
-// Forwarder: the engine of `lode forward`. Lines are added by a reader;
-// they are batched by size and age and sent through a Transport by a
-// sender thread, which retries failed sends with exponential backoff and
-// jitter. Reading blocks when too many batches are waiting (backpressure
-// on the producer's pipe instead of unbounded memory).
+// Forwarder: the engine of `lode forward` and `lode import`. Lines are
+// added by a reader; they are batched by size and age and sent through a
+// Transport by `concurrency` sender threads, each with one batch in flight,
+// which retry failed sends with exponential backoff and jitter. Reading
+// waits when too many batches are waiting (backpressure on the producer's
+// pipe instead of unbounded memory); in best-effort mode it waits only
+// while the targets keep accepting, and drops the oldest batch once none
+// has accepted anything for `max_block`.
 #pragma once
 
 #include <chrono>
@@ -30,9 +33,17 @@ struct SendOutcome {
   // whole batch counts as dropped).
   int64_t stored = -1;
   int64_t refused = -1;
+  // For kRetryable: the receiver answered that it is busy (429: its memory
+  // is full while it flushes, or the tenant is over its rate). It is alive
+  // and pushing back, not failing: this opens no circuit, and best-effort
+  // waits for it rather than dropping.
+  bool throttled = false;
 };
 
-// Delivers one encoded push body. Called from the sender thread only.
+// Delivers one encoded push body. Called from the forwarder's sender
+// threads, concurrently when ForwarderOptions::concurrency > 1, so an
+// implementation must be thread-safe (the HTTP one opens a connection per
+// call; FailoverTransport shares its circuit breakers between callers).
 // `batch_id` identifies the batch across retries (an idempotency key the
 // receiver uses to store a retried batch once).
 class Transport {
@@ -47,13 +58,24 @@ struct ForwarderOptions {
   size_t batch_max_lines = 10000;
   std::chrono::milliseconds batch_wait{1000};
   size_t max_queued_batches = 16;
+  // Sender threads: batches in flight at once, each over its own
+  // connection. Batches then arrive out of order; their lines keep their
+  // timestamps (stamped ones strictly increasing), and the store orders
+  // by time.
+  int concurrency = 4;
   // Retries of one batch before it is dropped; negative means forever.
   int max_retries = 10;
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
-  // Best-effort: when max_queued_batches wait to be sent, the oldest is
-  // dropped (and counted) rather than the reader made to wait.
+  // Best-effort: when max_queued_batches wait to be sent, the reader waits
+  // for room as long as batches are being answered (accepted, refused, or
+  // throttled); once no batch has been for max_block while some were
+  // waiting or in flight, the oldest is dropped (and counted) rather than
+  // the reader made to wait longer. Time the senders spend holding a batch
+  // back for max_bytes_per_second does not count. Without drop_oldest the
+  // reader waits for room however long it takes.
   bool drop_oldest = false;
+  std::chrono::milliseconds max_block{1000};
   // Durable: every record goes to this spool as it is added and leaves it
   // once accepted; batches a crashed run left are sent first. Not owned;
   // null for none. The reader waits while the spool holds spool_max_bytes.
@@ -71,6 +93,7 @@ struct ForwarderStats {
   uint64_t lines_dropped = 0;
   uint64_t lines_dropped_overflow = 0;  // of lines_dropped: by drop_oldest
   uint64_t batches_replayed = 0;        // left in the spool by an earlier run
+  uint64_t read_wait_ms = 0;            // time AddEntry waited for room
 };
 
 class Forwarder {
@@ -101,25 +124,34 @@ class Forwarder {
     std::optional<SpooledBatch> spooled;  // its spool file, to remove once sent
   };
 
+  void WaitForRoomLocked(std::unique_lock<std::mutex>& lock);
   void SealLocked();  // requires mu_
   void WaitForRate(size_t bytes);
   void SendLoop();
   void SendWithRetries(Batch batch);
+  void ProgressLocked();  // a batch was answered: the targets are alive
 
   Transport& transport_;
   const ForwarderOptions options_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  Batch current_;               // guarded by mu_
-  std::deque<Batch> queue_;     // sealed, waiting to be sent; guarded by mu_
-  bool finishing_ = false;      // guarded by mu_
-  int64_t last_timestamp_ = 0;  // guarded by mu_
-  ForwarderStats stats_;        // guarded by mu_
-  std::vector<std::string> drop_reasons_;
+  Batch current_;                                    // guarded by mu_
+  std::deque<Batch> queue_;                          // sealed, waiting to be sent; guarded by mu_
+  int in_flight_ = 0;                                // batches held by senders; guarded by mu_
+  bool finishing_ = false;                           // guarded by mu_
+  int64_t last_timestamp_ = 0;                       // guarded by mu_
+  ForwarderStats stats_;                             // guarded by mu_
+  std::chrono::steady_clock::duration read_wait_{};  // guarded by mu_
+  std::vector<std::string> drop_reasons_;            // guarded by mu_
+  // The start of the current stall: the last answer to a batch, or when
+  // batches began to wait after none had (a pause in the input is no
+  // stall), or the end of a wait for the rate limit. Guarded by mu_.
+  std::chrono::steady_clock::time_point progress_at_;
+  // The rate limit's token bucket, shared by the senders; guarded by mu_.
   std::chrono::steady_clock::time_point rate_updated_{};
   double rate_tokens_ = 0;
-  std::thread sender_;
+  std::vector<std::thread> senders_;
 };
 
 // A random 128-bit id in hex, for one batch.

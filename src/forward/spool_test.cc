@@ -6,9 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <thread>
-
-#include "forward/failover_transport.h"
 
 namespace lode {
 namespace {
@@ -88,56 +85,6 @@ TEST_F(SpoolTest, AnOpenLogWhoseBatchWasSealedIsNotReplayedTwice) {
   auto left = Open()->TakeLeftovers();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].entries.size(), 1u);
-}
-
-// A target that answers from a script, for the failover logic.
-class FixedTransport : public Transport {
- public:
-  explicit FixedTransport(SendOutcome::Kind kind) : kind_(kind) {}
-  SendOutcome Send(const std::string&, const std::string&) override {
-    ++calls;
-    return {kind_, "scripted"};
-  }
-  void set(SendOutcome::Kind kind) { kind_ = kind; }
-  int calls = 0;
-
- private:
-  SendOutcome::Kind kind_;
-};
-
-TEST(FailoverTransportTest, FailsOverAndOpensTheCircuitOfAFailingTarget) {
-  auto first = std::make_unique<FixedTransport>(SendOutcome::Kind::kRetryable);
-  auto second = std::make_unique<FixedTransport>(SendOutcome::Kind::kAccepted);
-  FixedTransport* a = first.get();
-  FixedTransport* b = second.get();
-  std::vector<std::unique_ptr<Transport>> targets;
-  targets.push_back(std::move(first));
-  targets.push_back(std::move(second));
-  CircuitBreakerOptions breaker;
-  breaker.failures_to_open = 2;
-  breaker.cooldown = std::chrono::milliseconds(100);
-  FailoverTransport t(std::move(targets), {"a", "b"}, breaker);
-  EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
-  EXPECT_EQ(a->calls, 1);
-  EXPECT_EQ(b->calls, 1);
-  // b is now preferred; a is tried again only when b fails.
-  b->set(SendOutcome::Kind::kRetryable);
-  EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kRetryable);
-  EXPECT_EQ(a->calls, 2);  // a's second failure opens its circuit
-  EXPECT_EQ(t.stats().circuit_opens, 1u);
-  b->set(SendOutcome::Kind::kAccepted);
-  a->set(SendOutcome::Kind::kAccepted);
-  EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
-  EXPECT_EQ(a->calls, 2);
-  // A rejection is the body's fault: no failover.
-  b->set(SendOutcome::Kind::kRejected);
-  EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kRejected);
-  EXPECT_EQ(a->calls, 2);
-  // After the cool-down, a's circuit lets a trial through.
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  b->set(SendOutcome::Kind::kRetryable);
-  EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
-  EXPECT_EQ(a->calls, 3);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // `lode forward` against the real server: the spool across crashes of
-// both, failover between targets, and best-effort input never held up.
+// both, failover between targets, best-effort input held up no longer
+// than --max-block by a server that does not answer, and waiting rather
+// than dropping for one that does.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -122,9 +124,10 @@ TEST(ForwardTest, BestEffortIsNotHeldUpByAServerThatStopsAnswering) {
   std::string input = dir.path() + "/input";
   std::ofstream(input) << Lines(0, 20000);
   LodeChild forward({"forward", "--url", server.base_url(), "--tee", "--buffer-batches", "2",
-                     "--batch-bytes", "10000", "-l", "app=slow"},
+                     "--batch-bytes", "10000", "--max-block", "500ms", "-l", "app=slow"},
                     input);
-  // Every line is read (and passed on by --tee) while no push is answered.
+  // Every line is read (and passed on by --tee) while no push is answered:
+  // reading waits --max-block for an answer, then drops instead.
   const bool read_all = forward.WaitForStdout("record 19999\n", 10000);
   ASSERT_EQ(kill(server.pid(), SIGCONT), 0);
   ASSERT_TRUE(read_all) << forward.Stderr();
@@ -132,11 +135,73 @@ TEST(ForwardTest, BestEffortIsNotHeldUpByAServerThatStopsAnswering) {
   // Once the server answers again the buffered batches, the newest, go
   // through; the oldest that did not fit were dropped and counted.
   EXPECT_EQ(forward.Wait(60000), 1) << forward.Stderr();
-  EXPECT_NE(forward.Stderr().find("dropped_overflow="), std::string::npos) << forward.Stderr();
+  const std::string err = forward.Stderr();
+  EXPECT_NE(err.find("oldest while the buffer was full and no server accepted a batch for 500ms"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("dropped_overflow=0 "), std::string::npos) << err;
+  // Reading waited about --max-block in all (bounds generous for a busy
+  // machine), not once per batch.
+  const size_t at = err.find("read_wait=");
+  ASSERT_NE(at, std::string::npos) << err;
+  const int waited_ms = std::stoi(err.substr(at + 10));
+  EXPECT_GE(waited_ms, 400) << err;
+  EXPECT_LE(waited_ms, 5000) << err;
   auto stored = Stored(server, R"({app="slow"})");
   EXPECT_EQ(stored.count("record 19999"), 1u);
   EXPECT_LT(stored.size(), 20000u);
   for (const auto& [line, n] : stored) EXPECT_EQ(n, 1) << line;
+}
+
+// A reader far faster than one connection, into a server that stops for a
+// moment: reading waits for room while the server accepts, and nothing is
+// dropped.
+TEST(ForwardTest, AFastReaderIntoAMomentarilyStoppedServerDropsNothing) {
+  TempDir dir;
+  LodeServer server(dir.path() + "/data");
+  std::string input = dir.path() + "/input";
+  std::ofstream(input) << Lines(0, 100000);
+  ASSERT_EQ(kill(server.pid(), SIGSTOP), 0);
+  LodeChild forward({"forward", "--url", server.base_url(), "--buffer-batches", "2",
+                     "--batch-bytes", "4000", "--max-block", "10s", "-l", "app=fast"},
+                    input);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  ASSERT_EQ(kill(server.pid(), SIGCONT), 0);
+  ASSERT_EQ(forward.Wait(120000), 0) << forward.Stderr();
+  EXPECT_NE(forward.Stderr().find("sent=100000 "), std::string::npos) << forward.Stderr();
+  EXPECT_NE(forward.Stderr().find("dropped=0 "), std::string::npos) << forward.Stderr();
+  CommandResult count = RunLode({"query", "--url", server.base_url(), "--instant", "-o", "json",
+                                 "sum(count_over_time({app=\"fast\"}[1h]))"});
+  ASSERT_EQ(count.exit_code, 0) << count.err;
+  EXPECT_NE(count.out.find(R"("100000"])"), std::string::npos) << count.out;
+}
+
+// Batches sent over several connections arrive in any order; the store
+// orders lines by their stamps, which follow the order they were read in.
+TEST(ForwardTest, SeveralConnectionsStoreEveryLineOnceInTheOrderRead) {
+  TempDir dir;
+  LodeServer server(dir.path() + "/data");
+  CommandResult r = RunLode({"forward", "--url", server.base_url(), "--concurrency", "4",
+                             "--batch-bytes", "500", "-l", "app=parallel"},
+                            Lines(0, 4000));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("sent=4000 "), std::string::npos) << r.err;
+  int64_t now = NowNanos();
+  ParsedStreams s =
+      ParseStreams(server
+                       .QueryRange(R"({app="parallel"})",
+                                   "start=" + std::to_string(now - 3600LL * kNanosPerSecond) +
+                                       "&end=" + std::to_string(now + 60 * kNanosPerSecond) +
+                                       "&limit=5000&direction=forward")
+                       .body);
+  ASSERT_TRUE(s.ok);
+  ASSERT_EQ(s.entries.size(), 4000u);
+  for (size_t i = 0; i < s.entries.size(); ++i) {
+    ASSERT_EQ(s.entries[i].second, "record " + std::to_string(i));
+    if (i > 0) {
+      ASSERT_LT(s.entries[i - 1].first, s.entries[i].first) << "at " << i;
+    }
+  }
 }
 
 TEST(ForwardTest, Kill9OfServerAndForwarderLosesNoAcknowledgedLineAndStoresEachOnce) {

@@ -134,6 +134,26 @@ TEST_F(ImportTest, LinesTheServerRefusesAreCountedAndTheRestStored) {
   EXPECT_EQ(lines[1].second, "2024-05-01T12:00:02Z last");
 }
 
+TEST_F(ImportTest, SeveralConnectionsStoreEveryRecordOnceInTimeOrder) {
+  std::string log;
+  for (int i = 0; i < 3000; ++i) {
+    char ts[64];
+    snprintf(ts, sizeof(ts), "2024-05-01T12:%02d:%02d.%03dZ", i / 600, i / 10 % 60, i % 10 * 100);
+    log += std::string(ts) + " event " + std::to_string(i) + "\n";
+  }
+  Write(dir_.path() + "/events.log", log);
+  CommandResult r = Import({"--concurrency", "4", "--batch-bytes", "1000", "-l", "app=parallel",
+                            dir_.path() + "/events.log"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("sent=3000 "), std::string::npos) << r.err;
+  auto lines = Lines(R"({app="parallel"})");
+  ASSERT_EQ(lines.size(), 3000u);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_NE(lines[i].second.find(" event " + std::to_string(i)), std::string::npos)
+        << lines[i].second;
+  }
+}
+
 TEST_F(ImportTest, TimestampFormatOverrideStdinAndProgress) {
   std::string hdfs = "081109 203615 148 INFO dfs.DataNode: one\n081109 203807 222 INFO two\n";
   Write(dir_.path() + "/hdfs.log", hdfs);
