@@ -242,11 +242,6 @@ void Forwarder::SendWithRetries(Batch batch) {
       if (outcome.kind == SendOutcome::Kind::kRejected) ProgressLocked();
       return;
     }
-    // A busy receiver is alive: best-effort waits for it.
-    if (outcome.throttled) {
-      std::lock_guard lock(mu_);
-      ProgressLocked();
-    }
     auto delay = BackoffDelay(attempt, options_.min_backoff, options_.max_backoff);
     log::Warn("send failed; retrying", {{"attempt", std::to_string(attempt + 1)},
                                         {"backoff", std::to_string(delay.count()) + "ms"},

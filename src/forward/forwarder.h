@@ -35,8 +35,9 @@ struct SendOutcome {
   int64_t refused = -1;
   // For kRetryable: the receiver answered that it is busy (429: its memory
   // is full while it flushes, or the tenant is over its rate). It is alive
-  // and pushing back, not failing: this opens no circuit, and best-effort
-  // waits for it rather than dropping.
+  // and pushing back, not failing: this opens no circuit. It accepted
+  // nothing, though: for best-effort's max_block it is no answer, so a
+  // server that only sheds load makes the forwarder shed too.
   bool throttled = false;
 };
 
@@ -68,8 +69,8 @@ struct ForwarderOptions {
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   // Best-effort: when max_queued_batches wait to be sent, the reader waits
-  // for room as long as batches are being answered (accepted, refused, or
-  // throttled); once no batch has been for max_block while some were
+  // for room as long as batches are being answered (accepted or refused;
+  // a 429 is no answer); once no batch has been for max_block while some were
   // waiting or in flight, the oldest is dropped (and counted) rather than
   // the reader made to wait longer. Time the senders spend holding a batch
   // back for max_bytes_per_second does not count. Without drop_oldest the
