@@ -363,6 +363,43 @@ void BM_DecodePushJson(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodePushJson)->Unit(benchmark::kMicrosecond);
 
+// A label parser over lines of `fields` keys (and a nested object), the
+// per-record cost of `| json` and `| logfmt` in every query that parses.
+void BM_ParseLabels(benchmark::State& state, const char* parser) {
+  const int fields = static_cast<int>(state.range(0));
+  const bool json = std::string_view(parser) == "json";
+  std::vector<std::string> lines;
+  for (int i = 0; i < 1000; ++i) {
+    std::string line = json ? "{" : "";
+    for (int k = 0; k < fields; ++k) {
+      const std::string key = "field_" + std::to_string(k);
+      const std::string value = "value-" + std::to_string(i * 31 + k);
+      if (json) {
+        line += (k > 0 ? ",\"" : "\"") + key + "\":\"" + value + "\"";
+      } else {
+        line += (k > 0 ? " " : "") + key + "=" + value;
+      }
+    }
+    line += json ? ",\"req\":{\"method\":\"GET\",\"status\":200}}" : " method=GET status=200";
+    lines.push_back(std::move(line));
+  }
+  auto expr = logql::ParseQuery(std::string(R"({app="a"} | )") + parser);
+  auto pipeline = Pipeline::Compile(expr->log()->pipeline);
+  Labels stream{{"app", "a"}, {"env", "prod"}};
+  Labels metadata;
+  LabelsBuilder labels;
+  PipelineState ps;
+  size_t i = 0;
+  for (auto _ : state) {
+    std::string_view line = lines[i++ % lines.size()];
+    labels.Reset(stream, metadata);
+    benchmark::DoNotOptimize(pipeline->Process(0, &line, labels, ps));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_ParseLabels, json, "json")->Arg(4)->Arg(20)->Arg(60);
+BENCHMARK_CAPTURE(BM_ParseLabels, logfmt, "logfmt")->Arg(4)->Arg(20)->Arg(60);
+
 void BM_LineFilter(benchmark::State& state, const char* query) {
   auto entries = MakeEntries(10000);
   auto expr = logql::ParseQuery(query);

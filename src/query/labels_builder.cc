@@ -9,7 +9,8 @@ namespace lode {
 void LabelsBuilder::Reset(const Labels& stream, const Labels& metadata) {
   stream_ = &stream;
   used_ = 0;
-  extracted_used_ = 0;
+  slots_valid_ = false;
+  dropped_used_ = 0;
   needed_found_ = 0;
   for (const Label& l : stream) Append(LabelCategory::kStream, l.name, l.value);
   for (const Label& m : metadata) {
@@ -25,11 +26,41 @@ void LabelsBuilder::Reset(const Labels& stream, const Labels& metadata) {
   dirty_ = true;
 }
 
+namespace {
+size_t SlotOf(std::string_view name, size_t mask) {
+  return XXH3_64bits(name.data(), name.size()) & mask;
+}
+}  // namespace
+
 int LabelsBuilder::Find(std::string_view name) const {
-  for (size_t i = 0; i < used_; ++i) {
-    if (entries_[i].name == name) return static_cast<int>(i);
+  if (used_ < kIndexFrom) {
+    for (size_t i = 0; i < used_; ++i) {
+      if (entries_[i].name == name) return static_cast<int>(i);
+    }
+    return -1;
   }
-  return -1;
+  if (!slots_valid_) RebuildSlots();
+  const size_t mask = slots_.size() - 1;
+  for (size_t s = SlotOf(name, mask);; s = (s + 1) & mask) {
+    const int32_t i = slots_[s];
+    if (i < 0) return -1;
+    if (entries_[static_cast<size_t>(i)].name == name) return i;
+  }
+}
+
+void LabelsBuilder::RebuildSlots() const {
+  size_t size = 64;
+  while (size < used_ * 4) size *= 2;
+  slots_.assign(size, -1);
+  for (size_t i = 0; i < used_; ++i) IndexSlot(i);
+  slots_valid_ = true;
+}
+
+void LabelsBuilder::IndexSlot(size_t i) const {
+  const size_t mask = slots_.size() - 1;
+  size_t s = SlotOf(entries_[i].name, mask);
+  while (slots_[s] >= 0) s = (s + 1) & mask;
+  slots_[s] = static_cast<int32_t>(i);
 }
 
 void LabelsBuilder::Append(LabelCategory category, std::string_view name, std::string_view value) {
@@ -38,7 +69,15 @@ void LabelsBuilder::Append(LabelCategory category, std::string_view name, std::s
   e.name.assign(name);
   e.value.assign(value);
   e.category = category;
+  e.extracted = false;
   dirty_ = true;
+  if (slots_valid_) {
+    if (used_ * 2 > slots_.size()) {
+      slots_valid_ = false;  // rebuilt larger when next needed
+    } else {
+      IndexSlot(used_ - 1);
+    }
+  }
 }
 
 std::optional<std::string_view> LabelsBuilder::Get(std::string_view name) const {
@@ -56,30 +95,26 @@ bool LabelsBuilder::IsMetadataLabel(std::string_view name) const {
   return i >= 0 && entries_[i].category == LabelCategory::kMetadata;
 }
 
-bool LabelsBuilder::WasExtracted(std::string_view name) const {
-  for (size_t i = 0; i < extracted_used_; ++i) {
-    if (extracted_[i] == name) return true;
+bool LabelsBuilder::WasExtracted(int index, std::string_view name) const {
+  if (index >= 0) return entries_[index].extracted;
+  for (size_t i = 0; i < dropped_used_; ++i) {
+    if (dropped_[i] == name) return true;
   }
   return false;
 }
 
-void LabelsBuilder::RecordExtracted(std::string_view name) {
-  if (WasExtracted(name)) return;
-  if (extracted_used_ == extracted_.size()) extracted_.emplace_back();
-  extracted_[extracted_used_++].assign(name);
-}
-
 void LabelsBuilder::Set(LabelCategory category, std::string_view name, std::string_view value) {
-  if (category == LabelCategory::kParsed && name != kErrorLabel && name != kErrorDetailsLabel) {
-    RecordExtracted(name);
-  }
+  const bool extracted =
+      category == LabelCategory::kParsed && name != kErrorLabel && name != kErrorDetailsLabel;
   int i = Find(name);
   if (i < 0) {
     Append(category, name, value);
+    entries_[used_ - 1].extracted = extracted;
     return;
   }
   entries_[i].value.assign(value);
   entries_[i].category = category;
+  entries_[i].extracted = entries_[i].extracted || extracted;
 }
 
 std::string_view LabelsBuilder::ParsedName(std::string_view name) {
@@ -98,15 +133,13 @@ void LabelsBuilder::SetParsedExact(std::string_view key, std::string_view value,
   if (needed_ != nullptr && std::find(needed_->begin(), needed_->end(), key) == needed_->end()) {
     return;
   }
-  const bool first = !WasExtracted(key);
-  if (!first && !overwrite) return;
-  if (first) {
-    if (needed_ != nullptr) ++needed_found_;
-    RecordExtracted(key);
-  }
   int i = Find(key);
+  const bool first = !WasExtracted(i, key);
+  if (!first && !overwrite) return;
+  if (first && needed_ != nullptr) ++needed_found_;
   if (i < 0) {
     Append(LabelCategory::kParsed, key, value);
+    entries_[used_ - 1].extracted = true;
     return;
   }
   // What is here is a stream label or metadata of this very name (the
@@ -115,11 +148,17 @@ void LabelsBuilder::SetParsedExact(std::string_view key, std::string_view value,
   Entry& e = entries_[i];
   e.value.assign(value);
   e.category = LabelCategory::kParsed;
+  e.extracted = true;
 }
 
 void LabelsBuilder::Delete(std::string_view name) {
   int i = Find(name);
   if (i < 0) return;
+  if (entries_[i].extracted) {
+    if (dropped_used_ == dropped_.size()) dropped_.emplace_back();
+    dropped_[dropped_used_++].assign(name);
+  }
+  slots_valid_ = false;  // the last entry moves into the freed slot
   // The last live entry takes the slot; the freed one keeps its buffers.
   std::swap(entries_[i], entries_[used_ - 1]);
   --used_;

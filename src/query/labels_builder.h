@@ -123,11 +123,18 @@ class LabelsBuilder {
     std::string name;
     std::string value;
     LabelCategory category = LabelCategory::kStream;
+    bool extracted = false;  // set by a parser or label_format
   };
   int Find(std::string_view name) const;
+  void RebuildSlots() const;
+  void IndexSlot(size_t i) const;
+  // From this many labels on (a wide JSON line), names are found through
+  // an open-addressing table of entry indexes instead of a scan.
+  static constexpr size_t kIndexFrom = 16;
   void Append(LabelCategory category, std::string_view name, std::string_view value);
-  bool WasExtracted(std::string_view name) const;
-  void RecordExtracted(std::string_view name);
+  // Whether `name` was extracted for this record: its entry says so, or
+  // it was extracted and then deleted.
+  bool WasExtracted(int index, std::string_view name) const;
   void SortIfNeeded() const;
 
   // entries_[0, used_) are live, in no order; order_ indexes them sorted
@@ -137,13 +144,16 @@ class LabelsBuilder {
   size_t used_ = 0;
   const Labels* stream_ = nullptr;  // the record's, alive while it is processed
   std::string suffixed_;            // scratch for `name_extracted`
-  // Names parsed for this record so far (even if dropped since), so that
-  // no implicit parser sets one twice; [0, extracted_used_) are live.
-  std::vector<std::string> extracted_;
-  size_t extracted_used_ = 0;
+  // Names extracted for this record and deleted since (by drop, keep or a
+  // label_format rename), so that no implicit parser sets them again;
+  // [0, dropped_used_) are live.
+  std::vector<std::string> dropped_;
+  size_t dropped_used_ = 0;
   const std::vector<std::string>* needed_ = nullptr;
-  size_t needed_count_ = 0;  // of needed_, the names a parser may set
-  size_t needed_found_ = 0;  // of those, set for this record
+  size_t needed_count_ = 0;             // of needed_, the names a parser may set
+  size_t needed_found_ = 0;             // of those, set for this record
+  mutable std::vector<int32_t> slots_;  // entry index or -1; size a power of two
+  mutable bool slots_valid_ = false;
   mutable std::vector<uint32_t> order_;
   mutable bool dirty_ = false;
 };
