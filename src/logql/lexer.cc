@@ -101,7 +101,7 @@ std::string DescribeChar(char c) {
 const char* TokenKindName(TokenKind kind) {
   switch (kind) {
     case TokenKind::kEnd:
-      return "end of input";
+      return "$end";
     case TokenKind::kIdentifier:
       return "IDENTIFIER";
     case TokenKind::kString:
@@ -113,61 +113,61 @@ const char* TokenKindName(TokenKind kind) {
     case TokenKind::kBytes:
       return "BYTES";
     case TokenKind::kOpenBrace:
-      return "OPEN_BRACE";
+      return "{";
     case TokenKind::kCloseBrace:
-      return "CLOSE_BRACE";
+      return "}";
     case TokenKind::kOpenBracket:
-      return "OPEN_BRACKET";
+      return "[";
     case TokenKind::kCloseBracket:
-      return "CLOSE_BRACKET";
+      return "]";
     case TokenKind::kOpenParen:
-      return "OPEN_PARENTHESIS";
+      return "(";
     case TokenKind::kCloseParen:
-      return "CLOSE_PARENTHESIS";
+      return ")";
     case TokenKind::kComma:
-      return "COMMA";
+      return ",";
     case TokenKind::kDot:
-      return "DOT";
+      return ".";
     case TokenKind::kPipe:
-      return "PIPE";
+      return "|";
     case TokenKind::kPipeExact:
-      return "PIPE_EXACT";
+      return "|=";
     case TokenKind::kPipeMatch:
-      return "PIPE_MATCH";
+      return "|~";
     case TokenKind::kPipePattern:
-      return "PIPE_PATTERN";
+      return "|>";
     case TokenKind::kNotPattern:
-      return "NPA";
+      return "!>";
     case TokenKind::kEq:
-      return "EQ";
+      return "=";
     case TokenKind::kNeq:
-      return "NEQ";
+      return "!=";
     case TokenKind::kRe:
-      return "RE";
+      return "=~";
     case TokenKind::kNre:
-      return "NRE";
+      return "!~";
     case TokenKind::kCmpEq:
-      return "CMP_EQ";
+      return "==";
     case TokenKind::kGt:
-      return "GT";
+      return ">";
     case TokenKind::kGte:
-      return "GTE";
+      return ">=";
     case TokenKind::kLt:
-      return "LT";
+      return "<";
     case TokenKind::kLte:
-      return "LTE";
+      return "<=";
     case TokenKind::kAdd:
-      return "ADD";
+      return "+";
     case TokenKind::kSub:
-      return "SUB";
+      return "-";
     case TokenKind::kMul:
-      return "MUL";
+      return "*";
     case TokenKind::kDiv:
-      return "DIV";
+      return "/";
     case TokenKind::kMod:
-      return "MOD";
+      return "%";
     case TokenKind::kPow:
-      return "POW";
+      return "^";
   }
   return "UNKNOWN";
 }
@@ -272,9 +272,9 @@ Status Lexer::ScanNumber() {
     ScanExponent('p');
     if (!IsIdentChar(PeekChar())) return Status::Ok();
     while (IsIdentChar(PeekChar())) Advance();
-    return ParseErrorAt(PositionOf(start), "invalid number \"" +
-                                               std::string(input_.substr(start, pos_ - start)) +
-                                               "\"");
+    return ParseErrorAt(
+        PositionOf(start),
+        "invalid number \"" + std::string(input_.substr(start, pos_ - start)) + "\"");
   }
   while (IsDigit(PeekChar())) Advance();
   if (PeekChar() == '.' && IsDigit(PeekChar(1))) {

@@ -72,8 +72,9 @@ enum class TokenKind {
   kPow,           // ^
 };
 
-// The name used in syntax errors; Loki's token names ("IDENTIFIER",
-// "PIPE_EXACT"), and "end of input" for kEnd.
+// The name used in syntax errors, as Loki's parser shows tokens:
+// punctuation and operators as written ("{", "|="), the others by name
+// ("IDENTIFIER", "STRING"), and "$end" for kEnd.
 const char* TokenKindName(TokenKind kind);
 
 struct Token {

@@ -259,7 +259,7 @@ std::optional<double> ParseNumber(std::string_view text) {
   return value;
 }
 
-constexpr const char* kAfterLogQuery = "a line filter (|= != |~ !~ |> !>), PIPE or end of input";
+constexpr const char* kAfterLogQuery = "a line filter (|= != |~ !~ |> !>), | or $end";
 
 ExprPtr Share(Expr expr) { return std::make_shared<const Expr>(std::move(expr)); }
 
@@ -386,7 +386,7 @@ class Parser {
       if (Peek().kind != TokenKind::kIdentifier) return Unexpected("IDENTIFIER");
       labels.emplace_back(Consume().text);
       if (Peek().kind == TokenKind::kCloseParen) break;
-      if (Peek().kind != TokenKind::kComma) return Unexpected("COMMA or CLOSE_PARENTHESIS");
+      if (Peek().kind != TokenKind::kComma) return Unexpected(", or )");
       Consume();
     }
     Consume();
@@ -417,8 +417,8 @@ class Parser {
         LODE_ASSIGN_OR_RETURN(LogSelectorExpr log, ParseLogQuery());
         if (Peek().kind == TokenKind::kOpenBracket) {
           return ParseErrorAt(Peek().pos,
-                              "a range is only allowed inside a range aggregation such as "
-                              "count_over_time(...)");
+                              "syntax error: unexpected RANGE (a range is only allowed inside a "
+                              "range aggregation such as count_over_time(...))");
         }
         return Expr{std::move(log)};
       }
@@ -510,12 +510,20 @@ class Parser {
     if (op == RangeOp::kQuantileOverTime) {
       // An unsigned number, as Loki's grammar has it: a sign is a syntax
       // error, so no quantile is below 0.
+      if (Peek().kind == TokenKind::kOpenBrace || Peek().kind == TokenKind::kOpenParen) {
+        return ParseErrorAt(name.pos, "parameter required for operation quantile_over_time");
+      }
       if (Peek().kind != TokenKind::kNumber) {
-        return Unexpected("NUMBER or OPEN_BRACE or OPEN_PARENTHESIS");
+        return Unexpected("NUMBER or { or (");
       }
       LODE_ASSIGN_OR_RETURN(double q, NumberValue(Consume()));
       agg.param = q;
       LODE_RETURN_IF_ERROR(Expect(TokenKind::kComma));
+    } else if (Peek().kind == TokenKind::kNumber && tokens_[pos_ + 1].kind == TokenKind::kComma) {
+      // Loki's grammar reads a parameter for any range aggregation, then
+      // refuses it for all but quantile_over_time.
+      return ParseErrorAt(name.pos, "parameter " + std::string(Peek().text) +
+                                        " not supported for operation " + RangeOpName(op));
     }
     LODE_ASSIGN_OR_RETURN(agg.range, ParseLogRange());
     LODE_RETURN_IF_ERROR(Expect(TokenKind::kCloseParen));
@@ -546,12 +554,11 @@ class Parser {
       Consume();
       parenthesised = true;
     }
-    if (Peek().kind != TokenKind::kOpenBrace) return Unexpected("OPEN_BRACE");
+    if (Peek().kind != TokenKind::kOpenBrace) return Unexpected("{");
     LODE_ASSIGN_OR_RETURN(range.selector.matchers, ParseSelector());
     LODE_RETURN_IF_ERROR(ParsePipeline(range.selector, &range.unwrap));
     if (parenthesised) LODE_RETURN_IF_ERROR(Expect(TokenKind::kCloseParen));
-    if (Peek().kind != TokenKind::kOpenBracket)
-      return Unexpected("OPEN_BRACKET (a range such as [5m])");
+    if (Peek().kind != TokenKind::kOpenBracket) return Unexpected("RANGE (such as [5m])");
     Consume();
     if (Peek().kind != TokenKind::kDuration) return Unexpected("DURATION");
     const Token& d = Consume();
@@ -711,7 +718,7 @@ class Parser {
       LODE_ASSIGN_OR_RETURN(Matcher m, ParseMatcher());
       matchers.push_back(std::move(m));
       if (Peek().kind == TokenKind::kCloseBrace) break;
-      if (Peek().kind != TokenKind::kComma) return Unexpected("COMMA or CLOSE_BRACE");
+      if (Peek().kind != TokenKind::kComma) return Unexpected(", or }");
       Consume();
     }
     Consume();  // the closing brace
@@ -729,7 +736,7 @@ class Parser {
       return ParseErrorAt(name.pos, "invalid label name " + std::string(name.text));
     }
     std::optional<MatchType> type = MatchTypeFor(Peek().kind);
-    if (!type) return Unexpected("EQ, NEQ, RE or NRE");
+    if (!type) return Unexpected("= or != or =~ or !~");
     Consume();
     if (Peek().kind != TokenKind::kString) return Unexpected("STRING");
     const Token& value = Consume();
@@ -904,7 +911,7 @@ class Parser {
     while (true) {
       if (Peek().kind != TokenKind::kIdentifier) return Unexpected("IDENTIFIER");
       const Token& dst = Consume();
-      if (Peek().kind != TokenKind::kEq) return Unexpected("EQ");
+      if (Peek().kind != TokenKind::kEq) return Unexpected("=");
       Consume();
       LabelFormat::Item item;
       item.dst = std::string(dst.text);
@@ -1094,9 +1101,78 @@ class Parser {
   // "syntax error: unexpected X, expecting Y" at the next token.
   Status Unexpected(std::string_view expecting) const {
     const Token& tok = Peek();
-    return ParseErrorAt(tok.pos, std::string("syntax error: unexpected ") +
-                                     TokenKindName(tok.kind) + ", expecting " +
-                                     std::string(expecting));
+    return ParseErrorAt(tok.pos, std::string("syntax error: unexpected ") + UnexpectedName(tok) +
+                                     ", expecting " + std::string(expecting));
+  }
+
+  // How Loki's parser names a token it did not expect: its keywords and
+  // function names as written (`bool`, `ip`, `rate`), a range `[5m]` as
+  // RANGE, other tokens by TokenKindName.
+  std::string UnexpectedName(const Token& tok) const {
+    if (tok.kind == TokenKind::kIdentifier && IsLokiKeyword(tok.text)) return std::string(tok.text);
+    if (tok.kind == TokenKind::kOpenBracket && tokens_[pos_ + 1].kind == TokenKind::kDuration) {
+      return "RANGE";
+    }
+    return TokenKindName(tok.kind);
+  }
+
+  static bool IsLokiKeyword(std::string_view w) {
+    static const std::set<std::string_view> kKeywords = {"by",
+                                                         "without",
+                                                         "bool",
+                                                         "on",
+                                                         "ignoring",
+                                                         "group_left",
+                                                         "group_right",
+                                                         "offset",
+                                                         "or",
+                                                         "and",
+                                                         "unless",
+                                                         "ip",
+                                                         "json",
+                                                         "logfmt",
+                                                         "regexp",
+                                                         "pattern",
+                                                         "unpack",
+                                                         "line_format",
+                                                         "label_format",
+                                                         "decolorize",
+                                                         "drop",
+                                                         "keep",
+                                                         "unwrap",
+                                                         "bytes",
+                                                         "duration",
+                                                         "duration_seconds",
+                                                         "label_replace",
+                                                         "vector",
+                                                         "sum",
+                                                         "avg",
+                                                         "min",
+                                                         "max",
+                                                         "count",
+                                                         "stddev",
+                                                         "stdvar",
+                                                         "topk",
+                                                         "bottomk",
+                                                         "approx_topk",
+                                                         "sort",
+                                                         "sort_desc",
+                                                         "rate",
+                                                         "rate_counter",
+                                                         "count_over_time",
+                                                         "bytes_rate",
+                                                         "bytes_over_time",
+                                                         "absent_over_time",
+                                                         "sum_over_time",
+                                                         "avg_over_time",
+                                                         "min_over_time",
+                                                         "max_over_time",
+                                                         "stddev_over_time",
+                                                         "stdvar_over_time",
+                                                         "quantile_over_time",
+                                                         "first_over_time",
+                                                         "last_over_time"};
+    return kKeywords.contains(w);
   }
 
   // Recursion depth, bounded so that a query of nested parentheses cannot

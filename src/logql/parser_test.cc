@@ -164,30 +164,31 @@ TEST(ParserTest, SyntaxErrorPositions) {
   EXPECT_EQ(ParseErrorOf(R"({a="b"} |= foo)"),
             "parse error at line 1, col 12: syntax error: unexpected IDENTIFIER, expecting STRING");
   EXPECT_EQ(ParseErrorOf("{}"),
-            "parse error at line 1, col 2: syntax error: unexpected CLOSE_BRACE, expecting "
+            "parse error at line 1, col 2: syntax error: unexpected }, expecting "
             "IDENTIFIER");
   EXPECT_EQ(ParseErrorOf(R"({a="b")"),
-            "parse error at line 1, col 7: syntax error: unexpected end of input, expecting COMMA "
-            "or CLOSE_BRACE");
+            "parse error at line 1, col 7: syntax error: unexpected $end, expecting , "
+            "or }");
   EXPECT_EQ(ParseErrorOf(R"({a="b",})"),
-            "parse error at line 1, col 8: syntax error: unexpected CLOSE_BRACE, expecting "
+            "parse error at line 1, col 8: syntax error: unexpected }, expecting "
             "IDENTIFIER");
-  EXPECT_EQ(ParseErrorOf(R"({a "b"})"),
-            "parse error at line 1, col 4: syntax error: unexpected STRING, expecting EQ, NEQ, RE "
-            "or NRE");
+  EXPECT_EQ(
+      ParseErrorOf(R"({a "b"})"),
+      "parse error at line 1, col 4: syntax error: unexpected STRING, expecting = or != or =~ "
+      "or !~");
   EXPECT_EQ(ParseErrorOf(R"({"a"="b"})"),
             "parse error at line 1, col 2: syntax error: unexpected STRING, expecting IDENTIFIER");
   EXPECT_EQ(ParseErrorOf(R"({a-b="c"})"),
-            "parse error at line 1, col 3: syntax error: unexpected SUB, expecting EQ, NEQ, RE or "
-            "NRE");
+            "parse error at line 1, col 3: syntax error: unexpected -, expecting = or != or =~ or "
+            "!~");
   EXPECT_EQ(ParseErrorOf(""),
-            "parse error at line 1, col 1: syntax error: unexpected end of input, expecting "
+            "parse error at line 1, col 1: syntax error: unexpected $end, expecting "
             "an expression");
   EXPECT_EQ(ParseErrorOf(R"({a="b"} |= "x" or)"),
-            "parse error at line 1, col 18: syntax error: unexpected end of input, expecting "
+            "parse error at line 1, col 18: syntax error: unexpected $end, expecting "
             "STRING");
   EXPECT_EQ(ParseErrorOf(R"({a="b"} |=)"),
-            "parse error at line 1, col 11: syntax error: unexpected end of input, expecting "
+            "parse error at line 1, col 11: syntax error: unexpected $end, expecting "
             "STRING");
 }
 
@@ -198,7 +199,7 @@ TEST(ParserTest, ErrorPositionsInMultilineQueries) {
             "parse error at line 3, col 7: syntax error: unexpected IDENTIFIER, expecting STRING");
   EXPECT_EQ(ParseErrorOf("# comment {\n{a=`multi\nline`} |= \"x\" junk"),
             "parse error at line 3, col 15: syntax error: unexpected IDENTIFIER, expecting "
-            "a line filter (|= != |~ !~ |> !>), PIPE or end of input");
+            "a line filter (|= != |~ !~ |> !>), | or $end");
   EXPECT_EQ(ParseErrorOf("{a=\"b\"}\n  |= \"x\\z\""),
             "parse error at line 2, col 8: invalid char escape");
 }
@@ -206,17 +207,17 @@ TEST(ParserTest, ErrorPositionsInMultilineQueries) {
 TEST(ParserTest, TrailingGarbage) {
   EXPECT_EQ(ParseErrorOf(R"({a="b"} "x")"),
             "parse error at line 1, col 9: syntax error: unexpected STRING, expecting "
-            "a line filter (|= != |~ !~ |> !>), PIPE or end of input");
+            "a line filter (|= != |~ !~ |> !>), | or $end");
   EXPECT_EQ(ParseErrorOf(R"({a="b"}})"),
-            "parse error at line 1, col 8: syntax error: unexpected CLOSE_BRACE, expecting "
-            "a line filter (|= != |~ !~ |> !>), PIPE or end of input");
+            "parse error at line 1, col 8: syntax error: unexpected }, expecting "
+            "a line filter (|= != |~ !~ |> !>), | or $end");
   EXPECT_EQ(ParseErrorOf(R"({a="b"} |= "x" and "y")"),
             "parse error at line 1, col 16: syntax error: unexpected and, expecting a line "
-            "filter (|= != |~ !~ |> !>), PIPE or end of input (a log query cannot be an "
+            "filter (|= != |~ !~ |> !>), | or $end (a log query cannot be an "
             "operand; wrap it in a range aggregation such as count_over_time)");
   EXPECT_EQ(ParseErrorOf(R"({a="b"} {c="d"})"),
-            "parse error at line 1, col 9: syntax error: unexpected OPEN_BRACE, expecting "
-            "a line filter (|= != |~ !~ |> !>), PIPE or end of input");
+            "parse error at line 1, col 9: syntax error: unexpected {, expecting "
+            "a line filter (|= != |~ !~ |> !>), | or $end");
 }
 
 TEST(ParserTest, WholeLanguageParsesAndMisplacedPiecesAreErrors) {
@@ -228,11 +229,11 @@ TEST(ParserTest, WholeLanguageParsesAndMisplacedPiecesAreErrors) {
     EXPECT_TRUE(expr.ok()) << q << ": " << expr.status().ToString();
   }
   EXPECT_EQ(ParseErrorOf(R"({a="b"}[5m])"),
-            "parse error at line 1, col 8: a range is only allowed inside a range aggregation "
-            "such as count_over_time(...)");
+            "parse error at line 1, col 8: syntax error: unexpected RANGE (a range is only allowed "
+            "inside a range aggregation such as count_over_time(...))");
   EXPECT_EQ(ParseErrorOf(R"({a="b"} or {c="d"})"),
             "parse error at line 1, col 9: syntax error: unexpected or, expecting a line filter "
-            "(|= != |~ !~ |> !>), PIPE or end of input (a log query cannot be an operand; wrap "
+            "(|= != |~ !~ |> !>), | or $end (a log query cannot be an operand; wrap "
             "it in a range aggregation such as count_over_time)");
 }
 
@@ -247,7 +248,7 @@ TEST(ParserTest, EmptyCompatibleMatchersAreRejected) {
   }
   // A syntax error anywhere wins over the selector rule, as in Loki.
   EXPECT_EQ(ParseErrorOf(R"({a=~".*"} |=)"),
-            "parse error at line 1, col 13: syntax error: unexpected end of input, expecting "
+            "parse error at line 1, col 13: syntax error: unexpected $end, expecting "
             "STRING");
 }
 
