@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <set>
@@ -315,6 +316,18 @@ class Parser {
       LODE_RETURN_IF_ERROR(CheckOperand(lhs, first));
       LODE_RETURN_IF_ERROR(CheckOperand(rhs, rhs_tok));
       // Unlike PromQL, LogQL folds `1 > 2` to 0 without `bool`.
+      if (IsSetOperator(*op)) {
+        // Loki's words for a number beside and/or/unless.
+        for (const auto& [side, leg] : {std::pair{&lhs, "left"}, std::pair{&rhs, "right"}}) {
+          if (const auto* n = std::get_if<NumberLiteral>(&side->node)) {
+            char value[64];
+            std::snprintf(value, sizeof(value), "%f", n->value);
+            return ParseErrorAt(op_tok.pos, std::string("unexpected literal for ") + leg +
+                                                " leg of logical/set binary operation (" +
+                                                BinaryOpName(*op) + "): " + value);
+          }
+        }
+      }
       if (IsSetOperator(*op) && (IsScalar(lhs) || IsScalar(rhs))) {
         return ParseErrorAt(op_tok.pos, std::string("set operator \"") + BinaryOpName(*op) +
                                             "\" not allowed between scalars: both sides must "
@@ -602,23 +615,30 @@ class Parser {
     }
     LODE_RETURN_IF_ERROR(Expect(TokenKind::kOpenParen));
     if (TakesK(op)) {
+      if (Peek().kind == TokenKind::kIdentifier && tokens_[pos_ + 1].kind == TokenKind::kComma &&
+          !IsLokiKeyword(Peek().text)) {
+        return ParseErrorAt(Peek().pos, "syntax error: unexpected IDENTIFIER");
+      }
       if (Peek().kind != TokenKind::kNumber) {
         return ParseErrorAt(Peek().pos,
                             std::string("parameter required for operation ") + VectorOpName(op));
       }
       const Token& k = Consume();
+      // Worded as Loki words them: `invalid parameter topk(1.5,`.
+      const std::string call = std::string(VectorOpName(op)) + "(" + std::string(k.text) + ",";
       int64_t value = 0;
       auto [ptr, ec] = std::from_chars(k.text.data(), k.text.data() + k.text.size(), value);
       if (ec != std::errc() || ptr != k.text.data() + k.text.size()) {
-        return ParseErrorAt(k.pos,
-                            "invalid parameter (must be an integer): " + std::string(k.text));
+        return ParseErrorAt(k.pos, "invalid parameter " + call);
       }
       if (value <= 0) {
-        return ParseErrorAt(k.pos,
-                            "invalid parameter (must be greater than 0): " + std::string(k.text));
+        return ParseErrorAt(k.pos, "invalid parameter (must be greater than 0) " + call);
       }
       agg.param = value;
       LODE_RETURN_IF_ERROR(Expect(TokenKind::kComma));
+    } else if (Peek().kind == TokenKind::kNumber && tokens_[pos_ + 1].kind == TokenKind::kComma) {
+      return ParseErrorAt(Peek().pos, std::string("unsupported parameter for operation ") +
+                                          VectorOpName(op) + "(" + std::string(Peek().text) + ",");
     }
     const Token& inner_tok = Peek();
     LODE_ASSIGN_OR_RETURN(Expr inner, ParseExpr(0));
@@ -1028,7 +1048,8 @@ class Parser {
     const Token& value = Peek();
     if (IsKeyword(value, "ip") && tokens_[pos_ + 1].kind == TokenKind::kOpenParen) {
       if (op.kind != TokenKind::kEq && op.kind != TokenKind::kNeq) {
-        return ParseErrorAt(op.pos, "ip() label filters only take = and !=");
+        // Loki's grammar has ip() only after = and !=.
+        return ParseErrorAt(value.pos, "syntax error: unexpected ip (ip() filters take = and !=)");
       }
       Consume();
       Consume();
