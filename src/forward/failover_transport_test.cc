@@ -54,18 +54,24 @@ class FixedTransport : public Transport {
   bool held_ = false;
 };
 
+// The targets a and b, a preferred.
+std::vector<std::unique_ptr<Transport>> Targets(std::unique_ptr<Transport> a,
+                                                std::unique_ptr<Transport> b) {
+  std::vector<std::unique_ptr<Transport>> targets;
+  targets.push_back(std::move(a));
+  targets.push_back(std::move(b));
+  return targets;
+}
+
 TEST(FailoverTransportTest, FailsOverAndOpensTheCircuitOfAFailingTarget) {
   auto first = std::make_unique<FixedTransport>(SendOutcome::Kind::kRetryable);
   auto second = std::make_unique<FixedTransport>(SendOutcome::Kind::kAccepted);
   FixedTransport* a = first.get();
   FixedTransport* b = second.get();
-  std::vector<std::unique_ptr<Transport>> targets;
-  targets.push_back(std::move(first));
-  targets.push_back(std::move(second));
   CircuitBreakerOptions breaker;
   breaker.failures_to_open = 2;
   breaker.cooldown = std::chrono::milliseconds(100);
-  FailoverTransport t(std::move(targets), {"a", "b"}, breaker);
+  FailoverTransport t(Targets(std::move(first), std::move(second)), {"a", "b"}, breaker);
   EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
   EXPECT_EQ(a->calls, 1);
   EXPECT_EQ(b->calls, 1);
@@ -106,12 +112,9 @@ TEST(FailoverTransportTest, ABusyTargetIsTriedAgainAndOpensNoCircuit) {
   auto down = std::make_unique<FixedTransport>(SendOutcome::Kind::kRetryable);
   Busy* a = busy.get();
   FixedTransport* b = down.get();
-  std::vector<std::unique_ptr<Transport>> targets;
-  targets.push_back(std::move(busy));
-  targets.push_back(std::move(down));
   CircuitBreakerOptions breaker;
   breaker.failures_to_open = 2;
-  FailoverTransport t(std::move(targets), {"a", "b"}, breaker);
+  FailoverTransport t(Targets(std::move(busy), std::move(down)), {"a", "b"}, breaker);
   for (int i = 0; i < 5; ++i) {
     SendOutcome outcome = t.Send("body", "id");
     EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetryable);

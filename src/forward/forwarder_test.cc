@@ -475,21 +475,29 @@ TEST(ForwarderTest, BestEffortDropsOnceNothingIsAnsweredForMaxBlock) {
                                                 "line-37", "line-38", "line-39"}));
 }
 
-// A receiver that answers 429 (busy while it flushes) is alive: the
-// reader waits for it however long the busy spell, and nothing is dropped.
-TEST(ForwarderTest, BestEffortRetriesABusyReceiverThatSoonAccepts) {
-  // A few 429s (a server flushing its memory), then acceptance well within
-  // max_block: retried, nothing dropped.
+// Answers of a receiver busy flushing its memory (429).
+std::vector<SendOutcome> Busy(size_t n) {
   SendOutcome busy{Kind::kRetryable, "HTTP 429: heads are full; retry later"};
   busy.throttled = true;
-  ScriptedTransport transport(std::vector<SendOutcome>(3, busy));
+  return std::vector<SendOutcome>(n, busy);
+}
+
+// Best-effort, one line a batch and one batch queued, retrying forever.
+ForwarderOptions BestEffortOneAtATime(milliseconds max_block) {
   ForwarderOptions options = FastOptions();
   options.batch_max_lines = 1;
   options.max_queued_batches = 1;
   options.max_retries = -1;
   options.drop_oldest = true;
-  options.max_block = milliseconds(2000);
-  Forwarder forwarder(transport, options);
+  options.max_block = max_block;
+  return options;
+}
+
+TEST(ForwarderTest, BestEffortRetriesABusyReceiverThatSoonAccepts) {
+  // A few 429s (a server flushing its memory), then acceptance well within
+  // max_block: retried, nothing dropped.
+  ScriptedTransport transport(Busy(3));
+  Forwarder forwarder(transport, BestEffortOneAtATime(milliseconds(2000)));
   for (const std::string& line : Numbered(5)) forwarder.AddLine(line);
   ASSERT_TRUE(forwarder.Finish().ok());
   EXPECT_EQ(forwarder.stats().lines_dropped, 0u);
@@ -500,16 +508,8 @@ TEST(ForwarderTest, BestEffortRetriesABusyReceiverThatSoonAccepts) {
 TEST(ForwarderTest, BestEffortDropsWhenTheReceiverOnlySheds) {
   // A receiver that answers nothing but 429 stores nothing: after max_block
   // best-effort drops the oldest instead of holding the reader longer.
-  SendOutcome busy{Kind::kRetryable, "HTTP 429: heads are full; retry later"};
-  busy.throttled = true;
-  ScriptedTransport transport(std::vector<SendOutcome>(500, busy));
-  ForwarderOptions options = FastOptions();
-  options.batch_max_lines = 1;
-  options.max_queued_batches = 1;
-  options.max_retries = -1;
-  options.drop_oldest = true;
-  options.max_block = milliseconds(100);
-  Forwarder forwarder(transport, options);
+  ScriptedTransport transport(Busy(500));
+  Forwarder forwarder(transport, BestEffortOneAtATime(milliseconds(100)));
   for (const std::string& line : Numbered(50)) forwarder.AddLine(line);
   (void)forwarder.Finish();  // an error naming the drops
   EXPECT_GT(forwarder.stats().lines_dropped, 0u);

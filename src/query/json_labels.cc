@@ -328,26 +328,20 @@ Result<JsonPath> ParseJsonPath(std::string_view expression) {
     }
     return "?";
   };
-  auto field_start = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   size_t i = 0;
   std::string lex_error;  // set with a kEnd that ends the input early
   std::string text;       // a STRING's or FIELD's text
   uint64_t index = 0;
   auto next = [&]() -> Tok {
-    while (i < expression.size() &&
-           (expression[i] == ' ' || expression[i] == '\t' || expression[i] == '\n')) {
-      ++i;
-    }
+    while (i < expression.size() && IsExpressionSpace(expression[i])) ++i;
     if (i >= expression.size()) return Tok::kEnd;
     const char c = expression[i];
     if (digit(c)) {
       index = 0;
       while (i < expression.size()) {
         const char d = expression[i];
-        if (d == ' ' || d == '\t' || d == '\n' || d == ']') break;
+        if (IsExpressionSpace(d) || d == ']') break;
         if (d == '.') {
           lex_error = "cannot use float as array index";
           return Tok::kEnd;
@@ -361,24 +355,19 @@ Result<JsonPath> ParseJsonPath(std::string_view expression) {
       }
       return Tok::kIndex;
     }
+    if (size_t n = ExpressionFieldLength(expression, i); n > 0) {
+      text.assign(expression.substr(i, n));
+      i += n;
+      return Tok::kField;
+    }
+    if (c == '"') {
+      text.assign(ExpressionString(expression, i, &i));
+      return Tok::kString;
+    }
     ++i;
     if (c == '[') return Tok::kLsb;
     if (c == ']') return Tok::kRsb;
     if (c == '.') return Tok::kDot;
-    if (field_start(c)) {
-      const size_t start = i - 1;
-      while (i < expression.size() && (field_start(expression[i]) || digit(expression[i]))) ++i;
-      text.assign(expression.substr(start, i - start));
-      return Tok::kField;
-    }
-    if (c == '"') {
-      // A string ends at a quote or, as Loki's lexer has it, a bracket.
-      const size_t start = i;
-      while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
-      text.assign(expression.substr(start, i - start));
-      if (i < expression.size()) ++i;
-      return Tok::kString;
-    }
     lex_error = std::string("unexpected char ") + c;
     return Tok::kEnd;
   };

@@ -184,4 +184,21 @@ bool JsonUnescape(std::string_view body, std::string* out) {
   return true;
 }
 
+bool IsExpressionSpace(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+size_t ExpressionFieldLength(std::string_view s, size_t i) {
+  auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (i >= s.size() || !start(s[i])) return 0;
+  size_t j = i + 1;
+  while (j < s.size() && (start(s[j]) || (s[j] >= '0' && s[j] <= '9'))) ++j;
+  return j - i;
+}
+
+std::string_view ExpressionString(std::string_view s, size_t i, size_t* next) {
+  size_t j = i + 1;
+  while (j < s.size() && s[j] != '"' && s[j] != ']') ++j;
+  *next = j < s.size() ? j + 1 : j;
+  return s.substr(i + 1, j - i - 1);
+}
+
 }  // namespace lode

@@ -26,4 +26,14 @@ bool HasInvalidUtf8(std::string_view s);
 // pairs) of a string's body (without its quotes). False on a bad escape.
 bool JsonUnescape(std::string_view body, std::string* out);
 
+// The tokens shared by the lexers of json and logfmt extraction
+// expressions (Loki's jsonexpr and logfmt expression grammars):
+// white space between tokens;
+bool IsExpressionSpace(char c);
+// the length of a FIELD ([A-Za-z_][A-Za-z0-9_]*) at s[i], 0 when none;
+size_t ExpressionFieldLength(std::string_view s, size_t i);
+// a STRING from the quote at s[i]: its text runs to the next quote or `]`
+// (or the end); *next is set past that character.
+std::string_view ExpressionString(std::string_view s, size_t i, size_t* next);
+
 }  // namespace lode

@@ -222,4 +222,30 @@ bool ExtractLogfmtLabels(std::string_view line, const LogfmtOptions& options, La
   return true;
 }
 
+Status CheckLogfmtExpression(std::string_view expression) {
+  auto refuse = [&](std::string_view why) {
+    return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
+                                   "]: " + std::string(why));
+  };
+  int tokens = 0;
+  size_t i = 0;
+  while (i < expression.size()) {
+    if (IsExpressionSpace(expression[i])) {
+      ++i;
+      continue;
+    }
+    if (expression[i] == '"') {
+      ExpressionString(expression, i, &i);
+    } else if (size_t n = ExpressionFieldLength(expression, i); n > 0) {
+      if (tokens > 0) return refuse("syntax error: unexpected KEY");
+      i += n;
+    } else {
+      return refuse(std::string("unexpected char ") + expression[i]);
+    }
+    ++tokens;
+  }
+  if (tokens == 0) return refuse("syntax error: unexpected $end");
+  return Status::Ok();
+}
+
 }  // namespace lode

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace lode {
 
 class LabelsBuilder;
@@ -22,6 +24,11 @@ struct LogfmtOptions {
   };
   std::vector<Extraction> extractions;
 };
+
+// Checks the expression of `| logfmt a="key"`: one key, as Loki's logfmt
+// expression grammar has it (a KEY or a quoted STRING, then only
+// STRINGs); errors read `cannot parse expression [..]: ...`.
+Status CheckLogfmtExpression(std::string_view expression);
 
 // Sets the line's pairs as labels. Without --strict malformed pairs are
 // skipped silently; with it, returns false with *error ("logfmt syntax

@@ -321,44 +321,6 @@ class DecolorizeStage : public Pipeline::Stage {
 
 bool IsLabelName(std::string_view s) { return IsValidLabelName(s); }
 
-// A logfmt extraction names one key: `| logfmt a="key"`. Anything else is
-// refused as Loki's logfmt expression grammar refuses it: a KEY
-// (`[A-Za-z_][A-Za-z0-9_]*`) or a quoted STRING, then only STRINGs.
-Status CheckLogfmtExpression(std::string_view expression) {
-  auto refuse = [&](std::string_view why) {
-    return Status::InvalidArgument("cannot parse expression [" + std::string(expression) +
-                                   "]: " + std::string(why));
-  };
-  auto field_start = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  int tokens = 0;
-  size_t i = 0;
-  while (i < expression.size()) {
-    const char c = expression[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      ++i;
-      continue;
-    }
-    if (c == '"') {
-      ++i;
-      while (i < expression.size() && expression[i] != '"' && expression[i] != ']') ++i;
-      if (i < expression.size()) ++i;
-    } else if (field_start(c)) {
-      if (tokens > 0) return refuse("syntax error: unexpected KEY");
-      while (i < expression.size() &&
-             (field_start(expression[i]) || (expression[i] >= '0' && expression[i] <= '9'))) {
-        ++i;
-      }
-    } else {
-      return refuse(std::string("unexpected char ") + c);
-    }
-    ++tokens;
-  }
-  if (tokens == 0) return refuse("syntax error: unexpected $end");
-  return Status::Ok();
-}
-
 Result<std::shared_ptr<const Pipeline::Stage>> CompileParser(const logql::LabelParser& p) {
   using Kind = logql::LabelParser::Kind;
   switch (p.kind) {

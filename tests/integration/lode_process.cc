@@ -237,6 +237,12 @@ HttpResponse LodeServer::QueryRange(
   return Get(url, headers);
 }
 
+std::vector<std::string> ConfigArgs(const std::string& dir, const std::string& yaml) {
+  std::string path = dir + "/lode.yaml";
+  std::ofstream(path) << yaml;
+  return {"--config", path};
+}
+
 std::string Deflate(const std::string& data, int window_bits) {
   z_stream zs{};
   deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);

@@ -103,6 +103,10 @@ class LodeServer {
   pid_t pid_ = -1;
 };
 
+// Writes `yaml` to <dir>/lode.yaml; returns the arguments that make
+// `lode serve` read it (`--config <path>`).
+std::vector<std::string> ConfigArgs(const std::string& dir, const std::string& yaml);
+
 // zlib's deflate of `data`: window_bits 15 is a zlib stream, 15 + 16 gzip.
 std::string Deflate(const std::string& data, int window_bits);
 inline std::string Gzip(const std::string& data) { return Deflate(data, 15 + 16); }

@@ -28,13 +28,9 @@ std::string Snappy(const std::string& data) {
 class LokiPushTest : public ::testing::Test {
  protected:
   void Start(const std::string& yaml = "") {
-    std::vector<std::string> args;
-    if (!yaml.empty()) {
-      std::string config = dir_.path() + "/lode.yaml";
-      std::ofstream(config) << yaml;
-      args = {"--config", config};
-    }
-    server_ = std::make_unique<LodeServer>(dir_.path() + "/data", args);
+    server_ = std::make_unique<LodeServer>(
+        dir_.path() + "/data",
+        yaml.empty() ? std::vector<std::string>{} : ConfigArgs(dir_.path(), yaml));
   }
 
   HttpResponse Push(const std::string& body,

@@ -22,10 +22,7 @@ constexpr int64_t kSec = 1'000'000'000;
 class QueryLimitsTest : public ::testing::Test {
  protected:
   void Start(const std::string& yaml) {
-    std::string config = dir_.path() + "/lode.yaml";
-    std::ofstream(config) << yaml;
-    server_ = std::make_unique<LodeServer>(dir_.path() + "/data",
-                                           std::vector<std::string>{"--config", config});
+    server_ = std::make_unique<LodeServer>(dir_.path() + "/data", ConfigArgs(dir_.path(), yaml));
     // 100,000 lines of 60 bytes, in pushes of 10,000.
     for (int batch = 0; batch < 10; ++batch) {
       std::vector<std::pair<int64_t, std::string>> values;

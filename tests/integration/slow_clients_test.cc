@@ -124,10 +124,7 @@ constexpr std::string_view kReadyRequest = "GET /ready HTTP/1.1\r\nHost: 127.0.0
 class SlowClientsTest : public ::testing::Test {
  protected:
   void Start(const std::string& yaml) {
-    std::string config = dir_.path() + "/lode.yaml";
-    std::ofstream(config) << yaml;
-    server_ = std::make_unique<LodeServer>(dir_.path() + "/data",
-                                           std::vector<std::string>{"--config", config});
+    server_ = std::make_unique<LodeServer>(dir_.path() + "/data", ConfigArgs(dir_.path(), yaml));
     const std::string& url = server_->base_url();
     port_ = static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
   }
