@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/regex_error.h"
 #include "query/range_aggregation.h"
@@ -403,62 +404,69 @@ class Evaluator {
     const bool many_left = group != VectorMatching::Group::kRight;
     const std::vector<StepSeries>& one = many_left ? rhs.series : lhs.series;
     const std::vector<StepSeries>& many = many_left ? lhs.series : rhs.series;
-    std::vector<std::string> one_sig, many_sig;
-    for (const StepSeries& s : one) one_sig.push_back(Signature(s.labels, b.matching).ToString());
-    for (const StepSeries& s : many) {
-      many_sig.push_back(Signature(s.labels, b.matching).ToString());
-    }
+    // Signatures as small ids, so that the checks at each step compare
+    // numbers and allocate nothing.
+    std::unordered_map<std::string, uint32_t> ids;
+    auto id_of = [&](const StepSeries& s) {
+      return ids.try_emplace(Signature(s.labels, b.matching).ToString(), ids.size()).first->second;
+    };
+    std::vector<uint32_t> one_id, many_id;
+    for (const StepSeries& s : one) one_id.push_back(id_of(s));
+    for (const StepSeries& s : many) many_id.push_back(id_of(s));
+    constexpr size_t kNever = SIZE_MAX;
+    std::vector<size_t> one_step(ids.size(), kNever), many_step(ids.size(), kNever);
+    std::vector<size_t> one_at(ids.size());  // the one side's series of an id at one_step
     Value out;
     std::unordered_map<std::string, size_t> out_index;  // result labels -> out.series
-    std::unordered_map<uint64_t, std::pair<size_t, std::string>> pairs;  // (many, one) -> out
-    std::unordered_map<std::string, size_t> by_sig;
-    std::unordered_map<std::string, std::set<std::string>> matched;
+    std::unordered_map<uint64_t, size_t> pairs;         // (many, one) -> out.series
+    std::unordered_set<uint64_t> grouped;               // (id, result) met at this step
     for (size_t k = 0; k < steps_; ++k) {
-      by_sig.clear();
-      matched.clear();
+      bool any_one = false;
       for (size_t i = 0; i < one.size(); ++i) {
         if (!one[i].present[k]) continue;
-        if (!by_sig.try_emplace(one_sig[i], i).second) {
+        if (one_step[one_id[i]] == k) {
           return Status::InvalidArgument(
               "found duplicate series on the " + std::string(many_left ? "right" : "left") +
               " hand-side;many-to-many matching not allowed: matching labels must be unique on "
               "one side");
         }
+        one_step[one_id[i]] = k;
+        one_at[one_id[i]] = i;
+        any_one = true;
       }
-      if (by_sig.empty()) continue;
+      if (!any_one) continue;
+      grouped.clear();
       for (size_t j = 0; j < many.size(); ++j) {
         if (!many[j].present[k]) continue;
-        auto it = by_sig.find(many_sig[j]);
-        if (it == by_sig.end()) continue;
-        const size_t i = it->second;
+        const uint32_t id = many_id[j];
+        if (one_step[id] != k) continue;
+        const size_t i = one_at[id];
         const uint64_t pair_key = (static_cast<uint64_t>(j) << 32) | i;
         auto p = pairs.find(pair_key);
         if (p == pairs.end()) {
           Labels labels = ResultLabels(many[j].labels, one[i].labels, b.matching);
-          std::string key = labels.ToString();
-          auto [pos, inserted] = out_index.try_emplace(key, out.series.size());
+          auto [pos, inserted] = out_index.try_emplace(labels.ToString(), out.series.size());
           if (inserted) {
             out.series.push_back(StepSeries{std::move(labels), std::vector<double>(steps_, 0),
                                             std::vector<uint8_t>(steps_, 0)});
           }
-          p = pairs.emplace(pair_key, std::make_pair(pos->second, std::move(key))).first;
+          p = pairs.emplace(pair_key, pos->second).first;
         }
-        std::set<std::string>& results = matched[many_sig[j]];
         if (group == VectorMatching::Group::kNone) {
-          if (!results.empty()) {
+          if (many_step[id] == k) {
             return Status::InvalidArgument(
                 "multiple matches for labels: many-to-one matching must be explicit "
                 "(group_left/group_right)");
           }
-          results.insert(std::string());
-        } else if (!results.insert(p->second.second).second) {
+          many_step[id] = k;
+        } else if (!grouped.insert((static_cast<uint64_t>(id) << 32) | p->second).second) {
           return Status::InvalidArgument(
               "multiple matches for labels: grouping labels must ensure unique matches");
         }
         const double x = many_left ? many[j].values[k] : one[i].values[k];
         const double y = many_left ? one[i].values[k] : many[j].values[k];
         double v = 0;
-        StepSeries& s = out.series[p->second.first];
+        StepSeries& s = out.series[p->second];
         if (Apply(b, x, y, x, v) && !s.present[k]) {
           s.values[k] = v;
           s.present[k] = 1;
