@@ -25,24 +25,12 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   std::string query = request.Param("query");
   if (query.empty()) return HttpResponse::Text(400, "query parameter is required");
 
-  int64_t now = NowNanos();
-  auto end = TimeParam(request, "end", now);
-  if (!end.ok()) return ErrorResponse(end.status());
-  int64_t since = kDefaultSinceNs;
-  if (std::string s = request.Param("since"); !s.empty()) {
-    auto d = ParseDuration(s);
-    if (!d.ok())
-      return ErrorResponse(Status::InvalidArgument("invalid since: " + d.status().message()));
-    since = *d;
-  }
-  // Loki counts `since` back from now when end is in the future.
-  auto start = TimeParam(request, "start", std::min(*end, now) - since);
-  if (!start.ok()) return ErrorResponse(start.status());
-  if (*end < *start) {
-    return HttpResponse::Text(400, "end timestamp must not be before or equal to start time");
-  }
+  auto range = RangeParams(request, kDefaultSinceNs);
+  if (!range.ok()) return ErrorResponse(range.status());
+  const int64_t start = range->start;
+  const int64_t end = range->end - 1;  // inclusive, as the caller gave it
   // Loki's default step: the range over 250 points, at least a second.
-  int64_t step_ns = std::max<int64_t>((*end - *start) / kNanosPerSecond / 250, 1) * kNanosPerSecond;
+  int64_t step_ns = std::max<int64_t>((end - start) / kNanosPerSecond / 250, 1) * kNanosPerSecond;
   if (std::string step = request.Param("step"); !step.empty()) {
     auto d = ParseSecondsOrDuration(step);
     if (!d.ok())
@@ -70,7 +58,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   if (!direction.ok()) return ErrorResponse(direction.status());
 
   // Checked for log queries too, as Loki checks every range query.
-  if ((*end - *start) / step_ns > kMaxPoints) {
+  if ((end - start) / step_ns > kMaxPoints) {
     return HttpResponse::Text(400,
                               "exceeded maximum resolution of 11,000 points per timeseries. Try "
                               "decreasing the query resolution (?step=XX)");
@@ -81,8 +69,8 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   if (!expr->is_log()) {
     MetricQueryParams params;
     params.tenants = std::move(tenants).value();
-    params.start = *start;
-    params.end = *end;
+    params.start = start;
+    params.end = end;
     params.step_ns = step_ns;
     params.max_series = options_.max_query_series;
     params.limits = LimitsFor(request);
@@ -93,9 +81,9 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
 
   LogQueryParams params;
   params.tenants = std::move(tenants).value();
-  params.start = *start;
+  params.start = start;
   // Loki treats end as inclusive when start == end; keep a non-empty range.
-  params.end = *end == *start ? *end + 1 : *end;
+  params.end = end == start ? end + 1 : end;
   params.limit = *limit;
   params.direction = *direction;
   params.categorize_labels = WantsCategorizedLabels(request);

@@ -53,15 +53,8 @@ Result<TailParams> ReadTailParams(const HttpRequest& request, const std::string&
   }
   // The history sent first starts at `start`, or `since` (default 1h)
   // before the end (or now, when the end is in the future).
-  const int64_t now = NowNanos();
-  LODE_ASSIGN_OR_RETURN(int64_t end, TimeParam(request, "end", now));
-  int64_t since = kTailHistoryNs;
-  if (std::string s = request.Param("since"); !s.empty()) {
-    auto d = ParseDuration(s);
-    if (!d.ok()) return Status::InvalidArgument("invalid since: " + d.status().message());
-    since = *d;
-  }
-  LODE_ASSIGN_OR_RETURN(p.start, TimeParam(request, "start", std::min(end, now) - since));
+  LODE_ASSIGN_OR_RETURN(TimeRange history, RangeParams(request, kTailHistoryNs));
+  p.start = history.start;
   if (std::string d = request.Param("delay_for"); !d.empty()) {
     int64_t seconds = -1;
     try {
