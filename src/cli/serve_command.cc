@@ -10,6 +10,8 @@
 #include "base/metrics.h"
 #include "cli/commands.h"
 #include "cli/serve_config.h"
+#include "ingest/ingest_sink.h"
+#include "ingest/ingester.h"
 #include "server/api.h"
 #include "server/api_params.h"
 #include "server/http_server.h"
@@ -179,27 +181,30 @@ int RunServe(const ServeFlags& flags) {
   api_options.max_query_series = config.max_query_series;
   api_options.max_query_bytes = config.max_query_bytes;
   api_options.push.max_decoded_body_bytes = config.max_body_size;
-  api_options.ingest_limits = config.ingest_limits;
-  api_options.tenant_ingest_limits = config.tenant_ingest_limits;
   if (config.otlp_resource_labels) {
     api_options.otlp.resource_attributes_as_labels = *config.otlp_resource_labels;
   }
+  IngesterOptions ingest_options;
+  ingest_options.limits = config.ingest_limits;
+  ingest_options.tenant_limits = config.tenant_ingest_limits;
   auto durability_of = [](const std::string& name) {
     return name == "durable" ? Durability::kDurable : Durability::kBestEffort;
   };
-  api_options.default_durability = durability_of(config.default_durability);
+  ingest_options.default_durability = durability_of(config.default_durability);
   for (const auto& [protocol, name] : config.protocol_durability) {
-    api_options.protocol_durability[protocol] = durability_of(name);
+    ingest_options.protocol_durability[protocol] = durability_of(name);
   }
   for (const std::string& selector : config.durable_streams) {
     auto matchers = ParseSelector(selector);
     if (!matchers.ok()) return Fail("bad durability.durable_streams selector", matchers.status());
-    api_options.durable_streams.push_back(std::move(*matchers));
+    ingest_options.durable_streams.push_back(std::move(*matchers));
   }
+  StorageSink sink(**store);
+  Ingester ingester(sink, metrics, std::move(ingest_options));
   for (const ServeConfig::Token& t : config.tokens) {
     api_options.tokens.push_back(AuthToken{t.token, t.tenant, t.read, t.write});
   }
-  Api api(**store, metrics, api_options);
+  Api api(**store, ingester, metrics, api_options);
 
   HttpServerOptions http_options;
   http_options.host = host;
@@ -223,8 +228,13 @@ int RunServe(const ServeFlags& flags) {
     syslog_options.udp = config.syslog_udp;
     const std::string tenant = config.syslog_tenant;
     auto started =
-        SyslogListener::Start(syslog_options, [&api, tenant](std::vector<StreamBatch>& b) {
-          (void)api.IngestStreams(tenant, b, api.DefaultDurability("syslog"));
+        SyslogListener::Start(syslog_options, [&ingester, tenant](std::vector<StreamBatch>& b) {
+          // No client to answer: refusals are only counted in /metrics.
+          IngestRequest request;
+          request.tenant = tenant;
+          request.protocol = "syslog";
+          PushReport report;
+          (void)ingester.Ingest(request, b, report);
         });
     if (!started.ok()) return Fail("cannot start the syslog listeners", started.status());
     syslog = std::move(*started);

@@ -22,7 +22,6 @@
 #include "ingest/loki_push.h"
 #include "ingest/push_report.h"
 #include "model/record.h"
-#include "storage/storage.h"
 
 namespace lode {
 
@@ -40,12 +39,11 @@ Result<std::vector<StreamBatch>> DecodeOtlpLogsJson(std::string_view body,
                                                     const OtlpOptions& options, TimestampNs now);
 
 // Decodes an export (`push.content_type` application/json or
-// application/x-protobuf, any Content-Encoding) and stores it as a Loki
-// push is stored: errors refuse the whole body, refusals of single
-// records are in the report.
-Result<PushReport> IngestOtlpLogs(Storage& storage, const std::string& tenant, const PushBody& push,
-                                  const PushLimits& push_limits, const OtlpOptions& otlp,
-                                  StoreOptions options);
+// application/x-protobuf, any Content-Encoding) into streams. An error
+// refuses the whole body: InvalidArgument for one that is not an export,
+// ResourceExhausted for one over the size limit.
+Result<std::vector<StreamBatch>> DecodeOtlpLogs(const PushBody& push, const PushLimits& limits,
+                                                const OtlpOptions& otlp, TimestampNs now);
 
 // The protobuf response to an export: empty for full success, else a
 // partial_success naming how many records were refused and why.

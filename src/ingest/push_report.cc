@@ -2,6 +2,33 @@
 
 namespace lode {
 
+std::string_view PushRefusalName(PushRefusal refusal) {
+  switch (refusal) {
+    case PushRefusal::kNone:
+      return "none";
+    case PushRefusal::kInvalid:
+      return "invalid";
+    case PushRefusal::kTooLarge:
+      return "too_large";
+    case PushRefusal::kRateLimited:
+      return "rate_limited";
+    case PushRefusal::kStreamLimit:
+      return "stream_limit";
+    case PushRefusal::kOverloaded:
+      return "overloaded";
+    case PushRefusal::kUnavailable:
+      return "unavailable";
+    case PushRefusal::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+bool IsRetryable(PushRefusal refusal) {
+  return refusal == PushRefusal::kRateLimited || refusal == PushRefusal::kStreamLimit ||
+         refusal == PushRefusal::kOverloaded || refusal == PushRefusal::kUnavailable;
+}
+
 void PushReport::Reject(const std::string& reason, uint64_t entries, std::string message) {
   rejected_records += entries;
   rejected_by_reason[reason] += entries;

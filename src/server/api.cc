@@ -34,8 +34,9 @@ int HttpStatusFor(const Status& status) {
   return 500;
 }
 
-Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
+Api::Api(Storage& storage, Ingester& ingester, MetricsRegistry& metrics, ApiOptions options)
     : storage_(storage),
+      ingester_(ingester),
       metrics_(metrics),
       options_(std::move(options)),
       auth_(options_.tokens),
@@ -45,30 +46,9 @@ Api::Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options)
       request_seconds_(metrics.AddHistogram("lode_http_request_duration_seconds",
                                             "Time to answer an HTTP request, by route.", {"route"},
                                             LatencyBuckets())),
-      ingested_records_(metrics.AddCounter("lode_ingested_records_total",
-                                           "Log records accepted and stored, by tenant.",
-                                           {"tenant"})),
-      ingested_bytes_(metrics.AddCounter("lode_ingested_bytes_total",
-                                         "Bytes of log lines accepted and stored, by tenant.",
-                                         {"tenant"})),
       push_errors_(metrics.AddCounter("lode_push_errors_total",
                                       "Push requests refused, by tenant and HTTP status code.",
-                                      {"tenant", "code"})),
-      discarded_records_(metrics.AddCounter(
-          "lode_discarded_samples_total",
-          "Log records refused at ingest, by tenant and reason (line_too_long, rate_limited, ...).",
-          {"tenant", "reason"})),
-      pushes_(metrics.AddCounter("lode_pushes_total",
-                                 "Pushes stored, by tenant and durability (durable, best-effort).",
-                                 {"tenant", "durability"})),
-      push_refused_(metrics.AddCounter(
-          "lode_push_refused_total",
-          "Pushes refused whole for a reason to retry (overloaded, rate_limited, unavailable), "
-          "by tenant and reason.",
-          {"tenant", "reason"})),
-      truncated_lines_(metrics.AddCounter("lode_truncated_lines_total",
-                                          "Lines cut to max_line_size at ingest, by tenant.",
-                                          {"tenant"})) {}
+                                      {"tenant", "code"})) {}
 
 Access Api::AccessFor(const std::string& path) {
   // The UI's files are open; what it asks of the API is not.
@@ -190,28 +170,6 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     return HttpResponse::Text(404, "404 page not found: " + path);
   }
   return HttpResponse::Text(404, "404 page not found: " + path);
-}
-
-Durability Api::DefaultDurability(const std::string& protocol) const {
-  auto it = options_.protocol_durability.find(protocol);
-  return it != options_.protocol_durability.end() ? it->second : options_.default_durability;
-}
-
-const IngestLimits& Api::IngestLimitsFor(const std::string& tenant) const {
-  auto it = options_.tenant_ingest_limits.find(tenant);
-  return it == options_.tenant_ingest_limits.end() ? options_.ingest_limits : it->second;
-}
-
-void Api::CountReport(const std::string& tenant, const PushReport& report) {
-  if (report.accepted_records > 0) {
-    pushes_.With({tenant, report.durable ? "durable" : "best-effort"}).Inc();
-    ingested_records_.With({tenant}).Inc(report.accepted_records);
-    ingested_bytes_.With({tenant}).Inc(report.accepted_bytes);
-  }
-  for (const auto& [reason, count] : report.rejected_by_reason) {
-    discarded_records_.With({tenant, reason}).Inc(count);
-  }
-  if (report.truncated_lines > 0) truncated_lines_.With({tenant}).Inc(report.truncated_lines);
 }
 
 QueryLimits Api::LimitsFor(const HttpRequest& request) const {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "base/metrics.h"
+#include "ingest/ingester.h"
 #include "ingest/loki_push.h"
 #include "ingest/otlp_logs.h"
 #include "query/query_limits.h"
@@ -28,18 +29,10 @@ struct ApiOptions {
   std::chrono::milliseconds query_timeout{std::chrono::minutes(1)};
   size_t max_query_series = 500;
   uint64_t max_query_bytes = 0;  // 0: no limit
+  // How push bodies are decoded; what happens to them then is the
+  // Ingester's options.
   PushLimits push;
-  // Checks on pushed streams and entries; a tenant listed in
-  // tenant_ingest_limits has its own.
-  IngestLimits ingest_limits;
-  std::map<std::string, IngestLimits> tenant_ingest_limits;
   OtlpOptions otlp;
-  // The durability of a push that asks for none: by protocol (loki, otlp,
-  // jsonl, plain, syslog), else the default. A push holding a stream that
-  // matches one of durable_streams is durable whatever it asks.
-  Durability default_durability = Durability::kBestEffort;
-  std::map<std::string, Durability> protocol_durability;
-  std::vector<std::vector<Matcher>> durable_streams;
   std::string version = "0.1.0";
   // Bearer tokens; none: auth is off.
   std::vector<AuthToken> tokens;
@@ -47,22 +40,15 @@ struct ApiOptions {
 
 class Api {
  public:
-  // `storage` and `metrics` must outlive the Api.
-  Api(Storage& storage, MetricsRegistry& metrics, ApiOptions options);
+  // Queries read `storage`; pushes go through `ingester`. All three and
+  // `metrics` must outlive the Api.
+  Api(Storage& storage, Ingester& ingester, MetricsRegistry& metrics, ApiOptions options);
 
   // Thread-safe; called from the server's worker threads.
   HttpResponse Handle(HttpRequest& request);
 
   // /loki/api/v1/tail, served over WebSocket by the HTTP server.
   WebSocketHandler TailHandler();
-
-  // Stores records that arrived by another road than HTTP (syslog): checks
-  // them against the tenant's limits, appends them and counts them as a
-  // push is counted. Refusals are only counted (no client to tell).
-  Status IngestStreams(const std::string& tenant, std::vector<StreamBatch>& batches,
-                       Durability durability);
-  // The durability of records of `protocol` that did not ask for one.
-  Durability DefaultDurability(const std::string& protocol) const;
 
   // Reported by /ready; false while shutting down.
   void SetReady(bool ready) { ready_.store(ready); }
@@ -71,17 +57,11 @@ class Api {
   HttpResponse Route(const HttpRequest& request, std::string& route);
   // What a request to `path` needs from its token.
   static Access AccessFor(const std::string& path);
-  // The tenant and durability class of an ingest request, or the error
-  // response when its headers name them wrongly.
-  struct IngestTarget {
-    std::string tenant;
-    Durability durability = Durability::kBestEffort;
-  };
-  // `protocol` (loki, otlp, jsonl, plain) picks the default durability.
+  // The ingest request an HTTP push makes (tenant, durability, batch id
+  // from its headers), or the error response when they are wrong.
   std::optional<HttpResponse> ResolveIngest(const HttpRequest& request, const std::string& protocol,
-                                            IngestTarget& target);
-  StoreOptions StoreOptionsFor(const std::string& tenant, Durability durability);
-  // The response to an ingest that stored nothing, counted.
+                                            IngestRequest& target);
+  // The response to a push refused whole, counted.
   HttpResponse IngestFailure(const std::string& tenant, const Status& status);
   // 400 for a push of which some entries were refused and the rest stored.
   HttpResponse PartialRefusal(const std::string& tenant, const PushReport& report);
@@ -101,27 +81,17 @@ class Api {
   HttpResponse HandleBuildInfo() const;
   // The limits of a query made by `request`.
   QueryLimits LimitsFor(const HttpRequest& request) const;
-  const IngestLimits& IngestLimitsFor(const std::string& tenant) const;
-  // Counts a push's stored and refused records in /metrics.
-  void CountReport(const std::string& tenant, const PushReport& report);
 
   Storage& storage_;
+  Ingester& ingester_;
   MetricsRegistry& metrics_;
   const ApiOptions options_;
-  IngestRateLimiter rate_limiter_;
-  StreamLimiter stream_limiter_;
   Authenticator auth_;
   std::atomic<bool> ready_{true};
 
   CounterFamily& requests_total_;
   HistogramFamily& request_seconds_;
-  CounterFamily& ingested_records_;
-  CounterFamily& ingested_bytes_;
   CounterFamily& push_errors_;
-  CounterFamily& discarded_records_;
-  CounterFamily& pushes_;
-  CounterFamily& push_refused_;
-  CounterFamily& truncated_lines_;
 };
 
 // Maps a Status to the HTTP status Loki would use for it.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/strings.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "model/tenant.h"
@@ -12,17 +13,8 @@ namespace lode {
 
 // `X-Loki-Response-Encoding-Flags: categorize-labels` (a comma list).
 bool WantsCategorizedLabels(const HttpRequest& request) {
-  std::string flags = request.Header("X-Loki-Response-Encoding-Flags");
-  size_t start = 0;
-  while (start <= flags.size()) {
-    size_t comma = flags.find(',', start);
-    std::string flag =
-        flags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!flag.empty() && flag.front() == ' ') flag.erase(flag.begin());
-    while (!flag.empty() && flag.back() == ' ') flag.pop_back();
+  for (const std::string& flag : SplitCommaList(request.Header("X-Loki-Response-Encoding-Flags"))) {
     if (flag == "categorize-labels") return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return false;
 }

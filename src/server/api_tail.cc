@@ -2,15 +2,14 @@
 // they arrive. Each second the query runs again from the newest line sent
 // (up to now minus delay_for, so late writes have time to land), and what
 // is new goes out as {"streams":[...]}.
-#include <algorithm>
 #include <charconv>
 #include <optional>
-#include <set>
 
+#include "base/strings.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "logql/printer.h"
-#include "query/log_query.h"
+#include "query/tail_cursor.h"
 #include "server/api.h"
 #include "server/api_params.h"
 #include "server/query_response.h"
@@ -20,7 +19,6 @@ namespace {
 
 constexpr int64_t kTailHistoryNs = 3600 * kNanosPerSecond;  // default start: 1h ago
 constexpr int64_t kMaxDelayForSeconds = 5;                  // as Loki
-constexpr size_t kTailBatch = 1000;                         // lines per message at most
 constexpr int kPollMs = 1000;
 
 struct TailParams {
@@ -94,7 +92,7 @@ std::optional<std::string> FromHex(std::string_view hex) {
 // the Authorization and X-Scope-OrgID headers when those are absent.
 void ApplyWebSocketCredentials(HttpRequest& request) {
   const std::string offered = request.Header("Sec-WebSocket-Protocol");
-  for (std::string_view item : SplitHeaderList(offered)) {
+  for (const std::string& item : SplitCommaList(offered)) {
     if (item.starts_with("lode.token.") && request.Header("Authorization").empty()) {
       if (auto token = FromHex(item.substr(11))) {
         request.headers["Authorization"] = "Bearer " + *token;
@@ -122,50 +120,12 @@ WebSocketHandler Api::TailHandler() {
   h.run = [this](const HttpRequest& request, WebSocketSink& sink) {
     auto p = ReadTailParams(request, options_.default_tenant, options_.max_limit);
     if (!p.ok()) return;
-    int64_t cursor = p->start;
-    // Lines at the cursor's timestamp already sent, so a line is sent once
-    // even when others with the same time arrive later.
-    std::set<std::string> sent_at_cursor;
-    bool first = true;
+    TailCursor cursor(storage_, p->expr, p->tenants, p->start, p->limit);
     while (!sink.closed()) {
-      LogQueryParams params;
-      params.tenants = p->tenants;
-      params.start = cursor;
-      params.end = NowNanos() - p->delay_ns;
-      // The history first: the newest `limit` lines; then everything new.
-      params.direction = first ? Direction::kBackward : Direction::kForward;
-      params.limit = first ? p->limit : kTailBatch;
-      bool full = false;
-      if (params.end > params.start) {
-        auto result = ExecuteLogQuery(storage_, p->expr, params);
-        if (!result.ok()) return;
-        std::vector<StreamResult> fresh;
-        int64_t newest = cursor;
-        size_t count = 0;
-        for (StreamResult& s : result->streams) {
-          StreamResult out{s.labels, {}};
-          for (LogEntry& e : s.entries) {
-            ++count;
-            std::string key = s.labels.ToString() + '\n' + e.line;
-            if (e.timestamp == cursor && sent_at_cursor.count(key) > 0) continue;
-            newest = std::max(newest, e.timestamp);
-            out.entries.push_back(std::move(e));
-          }
-          if (first) std::reverse(out.entries.begin(), out.entries.end());
-          if (!out.entries.empty()) fresh.push_back(std::move(out));
-        }
-        full = !first && count >= kTailBatch;
-        if (newest != cursor) sent_at_cursor.clear();
-        for (const StreamResult& s : fresh) {
-          for (const LogEntry& e : s.entries) {
-            if (e.timestamp == newest) sent_at_cursor.insert(s.labels.ToString() + '\n' + e.line);
-          }
-        }
-        cursor = newest;
-        if (!fresh.empty() && !sink.Send(EncodeTailMessage(fresh))) return;
-      }
-      first = false;
-      if (!full && sink.WaitClosed(kPollMs)) return;
+      auto batch = cursor.Poll(NowNanos() - p->delay_ns);
+      if (!batch.ok()) return;
+      if (!batch->streams.empty() && !sink.Send(EncodeTailMessage(batch->streams))) return;
+      if (!batch->more && sink.WaitClosed(kPollMs)) return;
     }
   };
   return h;

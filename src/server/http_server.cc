@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #include "base/log.h"
+#include "base/strings.h"
 #include "server/connection_limiter.h"
 
 namespace lode {
@@ -147,8 +148,7 @@ class WsSession : public std::enable_shared_from_this<WsSession<Stream>>, public
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     // A client that offers the "lode" subprotocol (the web UI, which sends
     // its credentials as other offers) must see it accepted.
-    const std::string offered = request->Header("Sec-WebSocket-Protocol");
-    const auto offers = SplitHeaderList(offered);
+    const auto offers = SplitCommaList(request->Header("Sec-WebSocket-Protocol"));
     if (std::find(offers.begin(), offers.end(), "lode") != offers.end()) {
       ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(http::field::sec_websocket_protocol, "lode");

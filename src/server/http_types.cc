@@ -112,17 +112,4 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
   return out;
 }
 
-std::vector<std::string_view> SplitHeaderList(std::string_view value) {
-  std::vector<std::string_view> items;
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
-
 }  // namespace lode

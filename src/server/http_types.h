@@ -52,8 +52,6 @@ struct HttpResponse {
 // Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query);
 std::string UrlDecode(std::string_view s);
-// The items of a comma-separated header value, trimmed; empty ones left out.
-std::vector<std::string_view> SplitHeaderList(std::string_view value);
 std::string UrlEncode(std::string_view s);
 
 }  // namespace lode
