@@ -6,7 +6,7 @@
 
 #include "base/utf8.h"
 #include "query/labels_builder.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
 
 namespace lode::tmpl {
 

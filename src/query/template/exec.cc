@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "query/labels_builder.h"
-#include "query/template.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
+#include "query/template/template.h"
 
 namespace lode {
 namespace tmpl {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "base/utf8.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
 
 namespace lode::tmpl {
 namespace {

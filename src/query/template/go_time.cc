@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "query/template_internal.h"
+#include "query/template/internal.h"
 
 namespace lode::tmpl {
 namespace {

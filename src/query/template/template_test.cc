@@ -1,4 +1,4 @@
-#include "query/template.h"
+#include "query/template/template.h"
 
 #include <gtest/gtest.h>
 

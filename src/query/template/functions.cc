@@ -14,8 +14,8 @@
 #include <unordered_map>
 
 #include "base/utf8.h"
-#include "query/template.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
+#include "query/template/template.h"
 #include "query/value_parse.h"
 
 namespace lode::tmpl {
