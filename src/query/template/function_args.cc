@@ -82,10 +82,17 @@ double ToFloat64(const Value& v) {
       return v.b ? 1 : 0;
     case Value::Kind::kString: {
       if (v.s.empty()) return 0;
+      // strconv.ParseFloat wants a 'p' exponent after a hex mantissa;
+      // strtod does not.
+      const std::string_view digits = std::string_view(v.s).substr(v.s[0] == '-' || v.s[0] == '+');
+      if ((digits.starts_with("0x") || digits.starts_with("0X")) &&
+          digits.find_first_of("pP") == std::string_view::npos) {
+        return 0;
+      }
       char* end = nullptr;
       double f = std::strtod(v.s.c_str(), &end);
       if (end == nullptr || *end != '\0') return 0;
-      // strtod takes hex floats and "infinity"; Go takes those too.
+      // strtod takes "inf" and "infinity"; Go takes those too.
       return f;
     }
     default:

@@ -6,6 +6,16 @@
 #include "query/template/internal.h"
 
 namespace lode::tmpl {
+namespace {
+
+// The days of `month` (1-12) in `year`: February 30 is no date.
+int64_t DaysIn(int month, int64_t year) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+}  // namespace
 
 Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_t default_offset_s,
                           std::string_view default_zone) {
@@ -241,7 +251,7 @@ Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_
     v.zone = zone;
     return v;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31)
+  if (month < 1 || month > 12 || day < 1 || day > DaysIn(static_cast<int>(month), year))
     return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": day out of range");
   (void)zone_set;
   int64_t secs = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)) * 86400 +

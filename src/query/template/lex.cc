@@ -189,7 +189,12 @@ Result<std::vector<Token>> LexAction(Cursor& cursor) {
       }
       if (j >= rest.size()) return Status::InvalidArgument("unterminated character constant");
       auto s = UnquoteGo(rest.substr(1, j - 1));
-      if (!s.ok() || s->empty()) return Status::InvalidArgument("malformed character constant");
+      // One rune, as Go's strconv.UnquoteChar reads it.
+      if (!s.ok() || s->empty()) return Status::InvalidArgument("invalid syntax");
+      if (Utf8LeadLength(static_cast<unsigned char>((*s)[0])) != s->size()) {
+        return Status::InvalidArgument("malformed character constant: " +
+                                       std::string(rest.substr(0, j + 1)));
+      }
       out.push_back(MakeToken(Tok::kChar, *s));
       cursor.pos += j + 1;
     } else if (c == '$') {

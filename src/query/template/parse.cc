@@ -5,11 +5,24 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "base/quote.h"
+#include "base/utf8.h"
 #include "query/template/internal.h"
 #include "query/template/lex.h"
 
 namespace lode::tmpl {
 namespace {
+
+// The code point of the one rune in `s` (the lexer checked there is one);
+// a byte that starts no valid sequence stands for itself.
+int64_t RuneValue(std::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const size_t len = Utf8SequenceLength(s, 0);
+  if (len <= 1) return byte(0);
+  int64_t v = byte(0) & (0x7F >> len);
+  for (size_t i = 1; i < len; ++i) v = v << 6 | (byte(i) & 0x3F);
+  return v;
+}
 
 class Parser {
  public:
@@ -182,9 +195,8 @@ class Parser {
         return node;
       }
       if (rest.size() != 1) return Error("unexpected " + Describe(rest[0]) + " in else");
-      if (kind == Node::Kind::kRange) ++range_depth_;
+      // {{break}} and {{continue}} belong to the range's body, not its else.
       s = ParseList(else_list.get(), &stop);
-      if (kind == Node::Kind::kRange) --range_depth_;
       LODE_RETURN_IF_ERROR(s);
       if (stop != "end")
         return Error(stop.empty() ? "unexpected EOF" : "expected end; found {{else}}");
@@ -244,9 +256,10 @@ class Parser {
           return Error("can't give argument to non-function " + DescribeArg(a));
         }
       }
+      // A later stage receives the value piped in: a constant or the dot
+      // cannot take it.
       if (!p->commands.empty() && cmd.args[0].kind != Arg::Kind::kFunction &&
-          cmd.args[0].kind != Arg::Kind::kField && cmd.args[0].kind != Arg::Kind::kVariable &&
-          cmd.args[0].kind != Arg::Kind::kDot) {
+          cmd.args[0].kind != Arg::Kind::kField && cmd.args[0].kind != Arg::Kind::kVariable) {
         return Error("non executable command in pipeline stage " +
                      std::to_string(p->commands.size() + 1));
       }
@@ -321,12 +334,22 @@ class Parser {
         return Error("unexpected " + Describe(tok) + " in operand");
     }
     // Fields chained on the operand: `$x.a`, `(pipeline).a`.
+    bool chained = false;
     while (t[*i].type == Tok::kField && !t[*i].spaced) {
-      if (a.kind == Arg::Kind::kFunction || a.kind == Arg::Kind::kString ||
-          a.kind == Arg::Kind::kNumber || a.kind == Arg::Kind::kBool || a.kind == Arg::Kind::kNil) {
+      if (a.kind == Arg::Kind::kFunction) {
         return Error("unexpected . after term " + DescribeArg(a));
       }
+      if (a.kind == Arg::Kind::kString || a.kind == Arg::Kind::kNumber ||
+          a.kind == Arg::Kind::kBool || a.kind == Arg::Kind::kNil) {
+        // Go quotes the term as written (%q): `"\"a\""`.
+        std::string term;
+        AppendQuoted(term, a.text);
+        return Error("unexpected . after term " + term);
+      }
       if (a.kind == Arg::Kind::kDot) a.kind = Arg::Kind::kField;
+      // Go places a chain at its first chained field (`.x` of `.app.x`).
+      if (!chained) a.pos = t[*i].pos;
+      chained = true;
       a.fields.push_back(t[*i].text);
       a.text += t[*i].raw;
       ++*i;
@@ -335,7 +358,7 @@ class Parser {
   }
 
   Result<Value> NumberValue(const Token& tok) {
-    if (tok.type == Tok::kChar) return Value::Int(static_cast<unsigned char>(tok.text[0]));
+    if (tok.type == Tok::kChar) return Value::Int(RuneValue(tok.text));
     std::string s;
     for (char c : tok.text) {
       if (c != '_') s += c;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "base/utf8.h"
+#include "model/regex_error.h"
 #include "query/template/functions.h"
 
 namespace lode::tmpl {
@@ -26,7 +27,7 @@ std::shared_ptr<const re2::RE2> CachedRegex(const std::string& pattern, std::str
   options.set_log_errors(false);
   auto re = std::make_shared<const re2::RE2>(pattern, options);
   if (!re->ok()) {
-    *error = "error parsing regexp: " + re->error() + ": `" + pattern + "`";
+    *error = DescribeRegexError(*re);
     return nullptr;
   }
   if (cache.size() > 1000) cache.clear();
@@ -140,7 +141,10 @@ size_t RegexCount(const re2::RE2& re, std::string_view s) {
       ++n;
       last_end = end;
     }
-    pos = end > pos ? end : pos + 1;
+    // After an empty match, the next search starts a rune further on.
+    pos = end > pos
+              ? end
+              : pos + (pos < s.size() ? Utf8LeadLength(static_cast<unsigned char>(s[pos])) : 1);
   }
   return n;
 }

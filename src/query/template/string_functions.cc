@@ -189,16 +189,22 @@ void AddSprigStringFunctions(FunctionTable& f) {
     LODE_ASSIGN_OR_RETURN(int64_t end, IntArg(a[1]));
     LODE_ASSIGN_OR_RETURN(std::string_view s, StringArg(a[2]));
     const int64_t len = static_cast<int64_t>(s.size());
-    auto oob = [] { return Status::InvalidArgument("runtime error: slice bounds out of range"); };
+    // sprig slices the string; out of range, Go's runtime panics and
+    // text/template reports the panic's words.
+    auto oob = [](const std::string& bounds) {
+      return Status::InvalidArgument("runtime error: slice bounds out of range " + bounds);
+    };
+    const std::string from = std::to_string(start), to = std::to_string(end);
     if (start < 0) {
-      if (end < 0 || end > len) return oob();
+      if (end < 0) return oob("[:" + to + "]");
+      if (end > len) return oob("[:" + to + "] with length " + std::to_string(len));
       return Value::String(std::string(s.substr(0, end)));
     }
     if (end < 0 || end > len) {
-      if (start > len) return oob();
+      if (start > len) return oob("[" + from + ":" + std::to_string(len) + "]");
       return Value::String(std::string(s.substr(start)));
     }
-    if (start > end) return oob();
+    if (start > end) return oob("[" + from + ":" + to + "]");
     return Value::String(std::string(s.substr(start, end - start)));
   };
   AddStringsFunction(f, "contains", 2, [](auto& s) -> Result<Value> {
@@ -214,7 +220,8 @@ void AddSprigStringFunctions(FunctionTable& f) {
       if (a.size() != 2) return WrongCount(name, 2, a.size());
       LODE_ASSIGN_OR_RETURN(int64_t n, IntArg(a[0]));
       LODE_ASSIGN_OR_RETURN(std::string_view s, StringArg(a[1]));
-      std::string pad(n > 0 ? static_cast<size_t>(n) : 0, ' ');
+      if (n < 0) return Status::InvalidArgument("strings: negative Repeat count");
+      std::string pad(static_cast<size_t>(n), ' ');
       return Value::String((newline ? "\n" : "") + pad + ReplaceN(s, "\n", "\n" + pad, -1));
     };
   }

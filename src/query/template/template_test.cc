@@ -41,7 +41,7 @@ TEST_F(TemplateTest, TextAndFieldAccess) {
   EXPECT_EQ(Run("{{ index . \"app\" }}"), "api");
   EXPECT_EQ(Run("{{ $.app }}"), "api");
   EXPECT_EQ(Run("{{ .app.x }}"),
-            "ERROR: template: line:1:3: executing \"line\" at <.app.x>: can't evaluate field x in "
+            "ERROR: template: line:1:7: executing \"line\" at <.app.x>: can't evaluate field x in "
             "type string");
 }
 
