@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "query/labels_builder.h"
-#include "query/template.h"
+#include "query/template/template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -12,7 +12,7 @@
 #include "query/line_filter.h"
 #include "query/logfmt_labels.h"
 #include "query/pattern_match.h"
-#include "query/template.h"
+#include "query/template/template.h"
 
 namespace lode {
 

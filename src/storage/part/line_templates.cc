@@ -1,3 +1,7 @@
+// The template codec: SplitLineTemplates cuts a block's lines into
+// templates and variable columns, JoinLineTemplates rebuilds them (all,
+// or only those that can hold a query's literals, judged by
+// line_templates_pruning.cc).
 #include "storage/part/line_templates.h"
 
 #include <xxhash.h>
@@ -8,25 +12,12 @@
 #include <cstring>
 
 #include "base/coding.h"
+#include "storage/part/line_templates_internal.h"
 #include "storage/part/template_dictionary.h"
 #include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
-
-// Bytes that end a token: control bytes, space, DEL and ASCII punctuation
-// except '-' and '_' (which join the parts of names and ids). '.' splits,
-// so an IPv4 address or a version number becomes several small integers.
-constexpr std::array<bool, 256> MakeDelimiters() {
-  std::array<bool, 256> d{};
-  for (int c = 0; c <= 0x20; ++c) d[c] = true;
-  d[0x7f] = true;
-  for (char c : std::string_view("!\"#$%&'()*+,./:;<=>?@[\\]^`{|}~")) {
-    d[static_cast<uint8_t>(c)] = true;
-  }
-  return d;
-}
-constexpr std::array<bool, 256> kDelimiter = MakeDelimiters();
 
 // Per byte: 0 part of a word, 1 a digit (also part of a word), 2 a
 // delimiter, 3 a delimiter that a template stores escaped (0x01..0x03);
@@ -63,37 +54,6 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
     AddTokenKeys(token, !(seen & 1), keys);
   }
 }
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Canonical decimal integers (no sign, no leading zero, at most 18 digits)
-// print back byte for byte from their value.
-bool IsCanonicalInt(std::string_view token) {
-  if (token.empty() || token.size() > 18) return false;
-  if (token[0] == '0' && token.size() > 1) return false;
-  for (char c : token) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
-bool HasDigit(std::string_view s) {
-  for (char c : s) {
-    if (IsDigit(c)) return true;
-  }
-  return false;
-}
-
-uint64_t ParseInt(std::string_view token) {
-  uint64_t v = 0;
-  for (char c : token) v = v * 10 + static_cast<uint64_t>(c - '0');
-  return v;
-}
-
-uint64_t ZigZag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 // One distinct template while splitting: its text and the variables of
 // every line using it, line-major: integers parsed (while the line's bytes
@@ -161,19 +121,43 @@ class TemplateTable {
   std::vector<uint32_t> slots_;
 };
 
-// A template as one block uses it: its shape (copied from the block's
-// own parsed templates or the part's dictionary) and where its lines and
-// variables are in the block's columns.
-struct BlockTemplate {
-  std::string_view text;  // as stored, escapes included
-  uint32_t first_piece = 0, end_piece = 0;
-  uint32_t ints = 0, strs = 0;  // variables of each kind
-  uint32_t literal_bytes = 0;   // of its text, unescaped
-  uint32_t dictionary_id = 0;   // index in the templates it was copied from
-  uint64_t line_start = 0;      // see MarkCandidateLines
-  uint64_t lines = 0;           // lines of the block using it
-  uint64_t int_base = 0, str_base = 0;
+// Moves `p` past `n` varints (each ends at a byte below 0x80); false if
+// `end` comes first. Eight bytes at a time while more than eight remain.
+bool SkipVarints(const char*& p, const char* end, uint64_t n) {
+  while (n >= 8 && end - p >= 8) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    // One bit per ending byte, summed by a multiply (no popcount
+    // instruction is assumed).
+    uint64_t ends = (((~word & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull) >> 56;
+    if (ends > n) break;
+    n -= ends;
+    p += 8;
+  }
+  while (n > 0) {
+    if (p == end) return false;
+    n -= static_cast<uint8_t>(*p++) < 0x80;
+  }
+  return true;
+}
+
+// Buffers of JoinLineTemplates, kept per thread so that decoding block
+// after block reuses memory instead of faulting in fresh pages.
+constexpr size_t kCopySlack = ParsedTemplates::kCopySlack;
+
+struct JoinScratch {
+  ParsedTemplates own;  // a block's own template texts, parsed
+  std::vector<uint32_t> dictionary_ids;
+  std::vector<BlockTemplate> templates;
+  std::vector<uint32_t> ids;
+  std::vector<int64_t> ints;
+  std::vector<uint64_t> str_offsets;
+  std::vector<uint64_t> seen;
+  CandidateScratch candidates;
+  std::vector<uint8_t> template_kept;  // per template: a line of it is rebuilt
 };
+
+}  // namespace
 
 // Reads a column of dictionary ids (see TemplateColumns) into `ids`.
 Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
@@ -195,90 +179,6 @@ Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
   }
   if (d.remaining() != 0) return Status::Corruption("bytes after the template ids");
   return Status::Ok();
-}
-
-}  // namespace
-
-bool IsTemplateToken(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (kDelimiter[static_cast<uint8_t>(c)]) return false;
-  }
-  return true;
-}
-
-namespace {
-
-bool Contains(std::string_view hay, std::string_view needle) {
-  return hay.find(needle) != std::string_view::npos;
-}
-
-}  // namespace
-
-// A word glued to an integer is kept in the template as "word\x01" or
-// "\x01word".
-bool TemplateTextMayContain(std::string_view text, std::string_view token) {
-  if (Contains(text, token)) return true;
-  size_t k = token.size();
-  while (k > 0 && IsDigit(token[k - 1])) --k;  // token = word + digits
-  if (k > 0 && k < token.size() && !HasDigit(token.substr(0, k))) {
-    std::string glued(token.substr(0, k));
-    glued.push_back(kIntVar);
-    if (Contains(text, glued)) return true;
-  }
-  size_t m = 0;
-  while (m < token.size() && IsDigit(token[m])) ++m;  // token = digits + word
-  if (m > 0 && m < token.size() && !HasDigit(token.substr(m))) {
-    std::string glued(1, kIntVar);
-    glued.append(token.substr(m));
-    if (Contains(text, glued)) return true;
-  }
-  return false;
-}
-
-namespace {
-
-bool AllDigits(std::string_view s) {
-  for (char c : s) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
-                              std::string_view token, const TemplateDictionary* dictionary) {
-  // Where a token of a line can be: in its template's text (no digit), in
-  // a string variable, in an integer (digits only), or across a word glued
-  // to an integer.
-  if (AllDigits(token)) return true;
-  if (Contains(str_bytes, token)) return true;
-  if (dictionary == nullptr) return TemplateTextMayContain(templates, token);
-  thread_local std::vector<uint32_t> ids;
-  if (!DecodeDictionaryIds(templates, dictionary->size(), ids).ok()) return true;
-  auto hits = dictionary->FragmentHits(token);
-  for (uint32_t id : ids) {
-    if ((*hits)[id]) return true;
-  }
-  return false;
-}
-
-std::vector<std::string_view> LiteralFragments(std::string_view literal) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < literal.size()) {
-    if (kDelimiter[static_cast<uint8_t>(literal[i])]) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < literal.size() && !kDelimiter[static_cast<uint8_t>(literal[j])]) ++j;
-    std::string_view fragment = literal.substr(i, j - i);
-    if (!AllDigits(fragment)) out.push_back(fragment);
-    i = j;
-  }
-  return out;
 }
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
@@ -446,109 +346,6 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   }
 }
 
-// Moves `p` past `n` varints (each ends at a byte below 0x80); false if
-// `end` comes first. Eight bytes at a time while more than eight remain.
-bool SkipVarints(const char*& p, const char* end, uint64_t n) {
-  while (n >= 8 && end - p >= 8) {
-    uint64_t word;
-    memcpy(&word, p, 8);
-    // One bit per ending byte, summed by a multiply (no popcount
-    // instruction is assumed).
-    uint64_t ends = (((~word & 0x8080808080808080ull) >> 7) * 0x0101010101010101ull) >> 56;
-    if (ends > n) break;
-    n -= ends;
-    p += 8;
-  }
-  while (n > 0) {
-    if (p == end) return false;
-    n -= static_cast<uint8_t>(*p++) < 0x80;
-  }
-  return true;
-}
-
-// Buffers of JoinLineTemplates, kept per thread so that decoding block
-// after block reuses memory instead of faulting in fresh pages.
-constexpr size_t kCopySlack = ParsedTemplates::kCopySlack;
-
-struct JoinScratch {
-  ParsedTemplates own;  // a block's own template texts, parsed
-  std::vector<uint32_t> dictionary_ids;
-  std::vector<BlockTemplate> templates;
-  std::vector<uint32_t> ids;
-  std::vector<int64_t> ints;
-  std::vector<uint64_t> str_offsets;
-  std::vector<uint64_t> seen;
-  std::vector<uint32_t> by_template;  // line indexes grouped by template
-  std::vector<uint8_t> template_hit, line_hit;
-  std::vector<uint8_t> template_kept;                     // per template: a line of it is rebuilt
-  std::vector<std::pair<uint64_t, uint32_t>> str_owners;  // (str_base, template)
-};
-
-// Marks in `keep` (one flag per line, all set on entry) only the lines
-// that can contain every fragment; see JoinLineTemplates.
-void MarkCandidateLines(const std::vector<std::string_view>& fragments,
-                        std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
-                        std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
-                        const TemplateDictionary* dictionary, JoinScratch& scratch,
-                        std::vector<uint8_t>& keep) {
-  const size_t count = ids.size();
-  // The j-th line using template t is by_template[start of t + j].
-  std::vector<uint32_t>& by_template = scratch.by_template;
-  by_template.resize(count);
-  std::vector<uint64_t>& cursor = scratch.seen;
-  cursor.resize(templates.size());
-  uint64_t start = 0;
-  for (size_t t = 0; t < templates.size(); ++t) {
-    cursor[t] = templates[t].line_start = start;
-    start += templates[t].lines;
-  }
-  for (size_t i = 0; i < count; ++i) by_template[cursor[ids[i]]++] = static_cast<uint32_t>(i);
-  auto& owners = scratch.str_owners;
-  owners.clear();
-  for (size_t t = 0; t < templates.size(); ++t) {
-    if (templates[t].strs > 0 && templates[t].lines > 0) {
-      owners.emplace_back(templates[t].str_base, static_cast<uint32_t>(t));
-    }
-  }
-  std::vector<uint8_t>& template_hit = scratch.template_hit;
-  std::vector<uint8_t>& line_hit = scratch.line_hit;
-  for (std::string_view fragment : fragments) {
-    template_hit.resize(templates.size());
-    if (dictionary != nullptr) {
-      auto hits = dictionary->FragmentHits(fragment);
-      for (size_t t = 0; t < templates.size(); ++t) {
-        template_hit[t] = (*hits)[templates[t].dictionary_id];
-      }
-    } else {
-      for (size_t t = 0; t < templates.size(); ++t) {
-        template_hit[t] = TemplateTextMayContain(templates[t].text, fragment);
-      }
-    }
-    line_hit.resize(count);
-    for (size_t i = 0; i < count; ++i) line_hit[i] = template_hit[ids[i]];
-    // A fragment inside a string variable: find the variable, its
-    // template and its line.
-    const size_t str_total = str_offsets.size() - 1;
-    size_t pos = 0;
-    while ((pos = str_bytes.find(fragment, pos)) != std::string_view::npos) {
-      size_t k = static_cast<size_t>(
-          std::upper_bound(str_offsets.begin(), str_offsets.begin() + str_total, pos) -
-          str_offsets.begin() - 1);
-      if (pos + fragment.size() <= str_offsets[k + 1]) {
-        auto owner = std::upper_bound(owners.begin(), owners.end(),
-                                      std::make_pair(static_cast<uint64_t>(k), UINT32_MAX)) -
-                     1;
-        const BlockTemplate& t = templates[owner->second];
-        line_hit[by_template[t.line_start + (k - t.str_base) % t.lines]] = 1;
-        pos = str_offsets[k + 1];  // the rest of this variable adds nothing
-      } else {
-        ++pos;
-      }
-    }
-    for (size_t i = 0; i < count; ++i) keep[i] &= line_hit[i];
-  }
-}
-
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments,
@@ -640,7 +437,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   if (!fragments.empty() && rebuilt != nullptr) {
     rebuilt->assign(count, 1);
     MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, dictionary,
-                       scratch, *rebuilt);
+                       scratch.candidates, *rebuilt);
     keep = rebuilt->data();
     template_kept.assign(template_count, 0);
     for (size_t i = 0; i < count; ++i) template_kept[ids[i]] |= keep[i];

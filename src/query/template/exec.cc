@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "query/labels_builder.h"
-#include "query/template.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
+#include "query/template/template.h"
 
 namespace lode {
 namespace tmpl {
@@ -224,11 +224,15 @@ class Executor {
     const Arg& first = c.args[0];
     where_ = Where{c.pos, c.text};
     if (first.kind == Arg::Kind::kFunction) return CallFunction(first.name, c, dot, final);
+    const Where at_first{first.pos, first.text};
+    if (first.kind == Arg::Kind::kNil) return Error(at_first, "nil is not a command");
     if (c.args.size() > 1 || final != nullptr) {
-      if (first.kind == Arg::Kind::kField || first.kind == Arg::Kind::kVariable) {
-        const std::string& f = first.fields.empty() ? first.name : first.fields.back();
-        // Go names the field, not the whole command: at <.foo>.
-        return Error(Where{first.pos, first.text}, f + " is not a method but has arguments");
+      // Go names the operand, not the whole command: at <.foo>.
+      if (!first.fields.empty()) {
+        return Error(at_first, first.fields.back() + " is not a method but has arguments");
+      }
+      if (first.kind == Arg::Kind::kVariable || first.kind == Arg::Kind::kDot) {
+        return Error(at_first, "can't give argument to non-function " + first.text);
       }
       return Error(where_, "can't give argument to non-function " + Print(EvalConst(first)));
     }
@@ -395,7 +399,10 @@ class Executor {
         return Error(command, "error calling slice: can't slice item of type " +
                                   std::string(args.empty() ? "nil" : TypeName(args[0])));
       }
-      if (args.size() > 3)
+      // A string takes [i] and [i:j], not [i:j:k].
+      if (args.size() == 4)
+        return Error(command, "error calling slice: cannot 3-index slice a string");
+      if (args.size() > 4)
         return Error(command, "error calling slice: too many slice indexes: " +
                                   std::to_string(args.size() - 1));
       const int64_t len = static_cast<int64_t>(args[0].s.size());
@@ -426,7 +433,9 @@ class Executor {
       return Value::String(std::move(s));
     }
     if (name == "printf") {
-      if (args.empty() || args[0].kind != Value::Kind::kString) {
+      if (args.empty())
+        return Error(where_, "wrong number of args for printf: want at least 1 got 0");
+      if (args[0].kind != Value::Kind::kString) {
         return Error(where_, "wrong type for value; expected string; got " +
                                  std::string(args.empty() ? "nil" : TypeName(args[0])));
       }

@@ -1,139 +1,34 @@
-// Lexer and parser of the template language: text with `{{ actions }}`,
+// The parser of the template language: text with `{{ actions }}`,
 // following Go's text/template grammar (trim markers, comments, pipelines,
-// variables, if/else if/with/range/break/continue).
-#include <algorithm>
-#include <cctype>
-#include <charconv>
-#include <cmath>
+// variables, if/else if/with/range/break/continue). lex.cc cuts each
+// action into tokens.
+#include <cerrno>
 #include <cstdlib>
 
+#include "base/quote.h"
 #include "base/utf8.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
+#include "query/template/lex.h"
 
 namespace lode::tmpl {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsAlnum(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-enum class Tok {
-  kEnd,  // }} (the action's end)
-  kPipe,
-  kLeftParen,
-  kRightParen,
-  kComma,
-  kDeclare,  // :=
-  kAssign,   // =
-  kDot,
-  kField,     // .name
-  kVariable,  // $ or $name
-  kIdentifier,
-  kString,
-  kNumber,
-  kChar,
-};
-
-struct Token {
-  Tok type;
-  std::string text;     // identifier / field / variable name; string value; number text
-  bool spaced = false;  // preceded by white space (a field right after a term chains)
-  size_t pos = 0;       // offset in the template text
-  std::string raw;      // as written
-};
-
-Token MakeToken(Tok type, std::string text) {
-  Token t;
-  t.type = type;
-  t.text = std::move(text);
-  return t;
-}
-
-// Go's strconv.Unquote for "..." strings.
-Result<std::string> UnquoteGo(std::string_view body) {
-  std::string out;
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i >= body.size()) return Status::InvalidArgument("unterminated quoted string");
-    char e = body[i];
-    // Reads `digits` digits after body[i] in `base`.
-    auto hex = [&](size_t digits, int base) -> Result<uint32_t> {
-      if (i + digits >= body.size()) return Status::InvalidArgument("invalid syntax");
-      uint32_t v = 0;
-      auto r = std::from_chars(body.data() + i + 1, body.data() + i + 1 + digits, v, base);
-      if (r.ec != std::errc() || r.ptr != body.data() + i + 1 + digits) {
-        return Status::InvalidArgument("invalid syntax");
-      }
-      i += digits;
-      return v;
-    };
-    switch (e) {
-      case 'a':
-        out += '\a';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '"':
-        out += '"';
-        break;
-      case '\'':
-        out += '\'';
-        break;
-      case 'x': {
-        LODE_ASSIGN_OR_RETURN(uint32_t v, hex(2, 16));
-        out += static_cast<char>(v);
-        break;
-      }
-      case 'u':
-      case 'U': {
-        size_t n = e == 'u' ? 4 : 8;
-        LODE_ASSIGN_OR_RETURN(uint32_t v, hex(n, 16));
-        if (v > 0x10FFFF) return Status::InvalidArgument("invalid syntax");
-        AppendUtf8(v, &out);
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          --i;  // the first octal digit is e itself
-          LODE_ASSIGN_OR_RETURN(uint32_t v, hex(3, 8));
-          if (v > 255) return Status::InvalidArgument("invalid syntax");
-          out += static_cast<char>(v);
-          break;
-        }
-        return Status::InvalidArgument("invalid syntax");
-    }
-  }
-  return out;
+// The code point of the one rune in `s` (the lexer checked there is one);
+// a byte that starts no valid sequence stands for itself.
+int64_t RuneValue(std::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const size_t len = Utf8SequenceLength(s, 0);
+  if (len <= 1) return byte(0);
+  int64_t v = byte(0) & (0x7F >> len);
+  for (size_t i = 1; i < len; ++i) v = v << 6 | (byte(i) & 0x3F);
+  return v;
 }
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view name) : text_(text), name_(name) {}
+  Parser(std::string_view text, std::string_view name) : text_(text), name_(name) {
+    cursor_.text = text;
+  }
 
   Result<std::shared_ptr<Node>> Parse() {
     auto root = std::make_shared<Node>();
@@ -146,8 +41,8 @@ class Parser {
 
  private:
   Status Error(const std::string& what) const {
-    return Status::InvalidArgument("template: " + std::string(name_) + ":" + std::to_string(line_) +
-                                   ": " + what);
+    return Status::InvalidArgument("template: " + std::string(name_) + ":" +
+                                   std::to_string(cursor_.line) + ": " + what);
   }
 
   // Parses text and actions into `list` until {{end}} / {{else ...}} or
@@ -156,18 +51,19 @@ class Parser {
   Status ParseList(Node* list, std::string* stop) {
     stop->clear();
     while (true) {
-      size_t open = text_.find("{{", pos_);
+      size_t open = text_.find("{{", cursor_.pos);
       std::string_view text =
-          text_.substr(pos_, open == std::string_view::npos ? std::string_view::npos : open - pos_);
+          text_.substr(cursor_.pos, open == std::string_view::npos ? std::string_view::npos
+                                                                   : open - cursor_.pos);
       // `{{- `: trims the whitespace before the action.
       const bool trim_left = open != std::string_view::npos && open + 3 < text_.size() &&
                              text_[open + 2] == '-' && IsSpace(text_[open + 3]);
       if (trim_left) {
         while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
       }
-      if (trim_next_) {
+      if (cursor_.trim_next) {
         while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
-        trim_next_ = false;
+        cursor_.trim_next = false;
       }
       if (!text.empty()) {
         auto n = std::make_shared<Node>();
@@ -175,18 +71,19 @@ class Parser {
         n->text = std::string(text);
         list->list.push_back(std::move(n));
       }
-      for (char c : text_.substr(
-               pos_, open == std::string_view::npos ? std::string_view::npos : open - pos_)) {
-        if (c == '\n') ++line_;
+      for (char c :
+           text_.substr(cursor_.pos, open == std::string_view::npos ? std::string_view::npos
+                                                                    : open - cursor_.pos)) {
+        if (c == '\n') ++cursor_.line;
       }
       if (open == std::string_view::npos) {
-        pos_ = text_.size();
+        cursor_.pos = text_.size();
         return Status::Ok();
       }
-      pos_ = open + (trim_left ? 4 : 2);
+      cursor_.pos = open + (trim_left ? 4 : 2);
       action_start_ = open;
       // A comment: {{/* ... */}}, with optional trim markers.
-      size_t p = pos_;
+      size_t p = cursor_.pos;
       while (p < text_.size() && IsSpace(text_[p]) && trim_left) ++p;
       if (text_.substr(p).starts_with("/*")) {
         size_t close = text_.find("*/", p + 2);
@@ -201,14 +98,16 @@ class Parser {
         } else {
           return Error("comment ends before closing delimiter");
         }
-        for (char c : text_.substr(pos_, q - pos_)) {
-          if (c == '\n') ++line_;
+        for (char c : text_.substr(cursor_.pos, q - cursor_.pos)) {
+          if (c == '\n') ++cursor_.line;
         }
-        pos_ = q;
-        trim_next_ = trim_right;
+        cursor_.pos = q;
+        cursor_.trim_next = trim_right;
         continue;
       }
-      LODE_ASSIGN_OR_RETURN(std::vector<Token> tokens, LexAction());
+      auto lexed = LexAction(cursor_);
+      if (!lexed.ok()) return Error(lexed.status().message());
+      std::vector<Token> tokens = std::move(*lexed);
       if (tokens.size() == 1 && tokens[0].type == Tok::kEnd)
         return Error("missing value for command");
       const Token& first = tokens[0];
@@ -246,7 +145,7 @@ class Parser {
       }
       auto n = std::make_shared<Node>();
       n->kind = Node::Kind::kAction;
-      n->line = line_;
+      n->line = cursor_.line;
       n->source = ActionSource();
       size_t i = 0;
       LODE_ASSIGN_OR_RETURN(n->pipeline, ParsePipeline(tokens, &i, "command", true));
@@ -257,7 +156,7 @@ class Parser {
   }
 
   std::string ActionSource() const {
-    return std::string(text_.substr(action_start_, pos_ - action_start_));
+    return std::string(text_.substr(action_start_, cursor_.pos - action_start_));
   }
 
   // if/with/range: `{{kw pipeline}} list [{{else [kw pipeline]}} list] {{end}}`.
@@ -265,7 +164,7 @@ class Parser {
                                              size_t i) {
     auto node = std::make_shared<Node>();
     node->kind = kind;
-    node->line = line_;
+    node->line = cursor_.line;
     node->source = ActionSource();
     const char* ctx = kind == Node::Kind::kIf ? "if" : kind == Node::Kind::kWith ? "with" : "range";
     LODE_ASSIGN_OR_RETURN(node->pipeline,
@@ -296,9 +195,8 @@ class Parser {
         return node;
       }
       if (rest.size() != 1) return Error("unexpected " + Describe(rest[0]) + " in else");
-      if (kind == Node::Kind::kRange) ++range_depth_;
+      // {{break}} and {{continue}} belong to the range's body, not its else.
       s = ParseList(else_list.get(), &stop);
-      if (kind == Node::Kind::kRange) --range_depth_;
       LODE_RETURN_IF_ERROR(s);
       if (stop != "end")
         return Error(stop.empty() ? "unexpected EOF" : "expected end; found {{else}}");
@@ -358,9 +256,10 @@ class Parser {
           return Error("can't give argument to non-function " + DescribeArg(a));
         }
       }
+      // A later stage receives the value piped in: a constant or the dot
+      // cannot take it.
       if (!p->commands.empty() && cmd.args[0].kind != Arg::Kind::kFunction &&
-          cmd.args[0].kind != Arg::Kind::kField && cmd.args[0].kind != Arg::Kind::kVariable &&
-          cmd.args[0].kind != Arg::Kind::kDot) {
+          cmd.args[0].kind != Arg::Kind::kField && cmd.args[0].kind != Arg::Kind::kVariable) {
         return Error("non executable command in pipeline stage " +
                      std::to_string(p->commands.size() + 1));
       }
@@ -435,12 +334,22 @@ class Parser {
         return Error("unexpected " + Describe(tok) + " in operand");
     }
     // Fields chained on the operand: `$x.a`, `(pipeline).a`.
+    bool chained = false;
     while (t[*i].type == Tok::kField && !t[*i].spaced) {
-      if (a.kind == Arg::Kind::kFunction || a.kind == Arg::Kind::kString ||
-          a.kind == Arg::Kind::kNumber || a.kind == Arg::Kind::kBool || a.kind == Arg::Kind::kNil) {
+      if (a.kind == Arg::Kind::kFunction) {
         return Error("unexpected . after term " + DescribeArg(a));
       }
+      if (a.kind == Arg::Kind::kString || a.kind == Arg::Kind::kNumber ||
+          a.kind == Arg::Kind::kBool || a.kind == Arg::Kind::kNil) {
+        // Go quotes the term as written (%q): `"\"a\""`.
+        std::string term;
+        AppendQuoted(term, a.text);
+        return Error("unexpected . after term " + term);
+      }
       if (a.kind == Arg::Kind::kDot) a.kind = Arg::Kind::kField;
+      // Go places a chain at its first chained field (`.x` of `.app.x`).
+      if (!chained) a.pos = t[*i].pos;
+      chained = true;
       a.fields.push_back(t[*i].text);
       a.text += t[*i].raw;
       ++*i;
@@ -449,7 +358,7 @@ class Parser {
   }
 
   Result<Value> NumberValue(const Token& tok) {
-    if (tok.type == Tok::kChar) return Value::Int(static_cast<unsigned char>(tok.text[0]));
+    if (tok.type == Tok::kChar) return Value::Int(RuneValue(tok.text));
     std::string s;
     for (char c : tok.text) {
       if (c != '_') s += c;
@@ -543,138 +452,10 @@ class Parser {
     }
   }
 
-  // Lexes one action from pos_ (just past `{{` and its trim marker)
-  // through `}}`; the last token is kEnd.
-  Result<std::vector<Token>> LexAction() {
-    std::vector<Token> out;
-    int parens = 0;
-    while (true) {
-      while (pos_ < text_.size() && IsSpace(text_[pos_])) {
-        if (text_[pos_] == '\n') ++line_;
-        // ` -}}`: the end with a trim marker.
-        if (text_.substr(pos_ + 1).starts_with("-}}")) {
-          pos_ += 4;
-          trim_next_ = true;
-          out.push_back(MakeToken(Tok::kEnd, ""));
-          if (parens > 0) return Error("unclosed left paren");
-          return out;
-        }
-        ++pos_;
-      }
-      if (pos_ >= text_.size()) return Error("unclosed action");
-      const bool spaced = pos_ > 0 && IsSpace(text_[pos_ - 1]);
-      const size_t before = out.size();
-      const size_t token_start = pos_;
-      std::string_view rest = text_.substr(pos_);
-      if (rest.starts_with("}}")) {
-        pos_ += 2;
-        if (parens > 0) return Error("unclosed left paren");
-        out.push_back(MakeToken(Tok::kEnd, ""));
-        return out;
-      }
-      char c = rest[0];
-      if (c == '|') {
-        out.push_back(MakeToken(Tok::kPipe, ""));
-        ++pos_;
-      } else if (c == '(') {
-        ++parens;
-        out.push_back(MakeToken(Tok::kLeftParen, ""));
-        ++pos_;
-      } else if (c == ')') {
-        if (--parens < 0) return Error("unexpected right paren");
-        out.push_back(MakeToken(Tok::kRightParen, ""));
-        ++pos_;
-      } else if (c == ',') {
-        out.push_back(MakeToken(Tok::kComma, ""));
-        ++pos_;
-      } else if (rest.starts_with(":=")) {
-        out.push_back(MakeToken(Tok::kDeclare, ""));
-        pos_ += 2;
-      } else if (c == '=') {
-        out.push_back(MakeToken(Tok::kAssign, ""));
-        ++pos_;
-      } else if (c == '"') {
-        size_t j = 1;
-        while (j < rest.size() && rest[j] != '"') {
-          if (rest[j] == '\\') ++j;
-          if (j < rest.size() && rest[j] == '\n') return Error("unterminated quoted string");
-          ++j;
-        }
-        if (j >= rest.size()) return Error("unterminated quoted string");
-        auto s = UnquoteGo(rest.substr(1, j - 1));
-        if (!s.ok()) return Error(s.status().message());
-        out.push_back(MakeToken(Tok::kString, *s));
-        pos_ += j + 1;
-      } else if (c == '`') {
-        size_t close = rest.find('`', 1);
-        if (close == std::string_view::npos) return Error("unterminated raw quoted string");
-        std::string s(rest.substr(1, close - 1));
-        for (char ch : s) {
-          if (ch == '\n') ++line_;
-        }
-        s.erase(std::remove(s.begin(), s.end(), '\r'), s.end());
-        out.push_back(MakeToken(Tok::kString, s));
-        pos_ += close + 1;
-      } else if (c == '\'') {
-        size_t j = 1;
-        while (j < rest.size() && rest[j] != '\'') {
-          if (rest[j] == '\\') ++j;
-          ++j;
-        }
-        if (j >= rest.size()) return Error("unterminated character constant");
-        auto s = UnquoteGo(rest.substr(1, j - 1));
-        if (!s.ok() || s->empty()) return Error("malformed character constant");
-        out.push_back(MakeToken(Tok::kChar, *s));
-        pos_ += j + 1;
-      } else if (c == '$') {
-        size_t j = 1;
-        while (j < rest.size() && IsAlnum(rest[j])) ++j;
-        out.push_back(MakeToken(Tok::kVariable, std::string(rest.substr(1, j - 1))));
-        pos_ += j;
-      } else if (c == '.' &&
-                 (rest.size() < 2 || !std::isdigit(static_cast<unsigned char>(rest[1])))) {
-        size_t j = 1;
-        while (j < rest.size() && IsAlnum(rest[j])) ++j;
-        if (j == 1) {
-          out.push_back(MakeToken(Tok::kDot, ""));
-        } else {
-          out.push_back(MakeToken(Tok::kField, std::string(rest.substr(1, j - 1))));
-        }
-        pos_ += j;
-      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 ((c == '-' || c == '+' || c == '.') && rest.size() > 1 &&
-                  (std::isdigit(static_cast<unsigned char>(rest[1])) || rest[1] == '.'))) {
-        size_t j = 1;
-        while (j < rest.size() && (IsAlnum(rest[j]) || rest[j] == '.' ||
-                                   ((rest[j] == '-' || rest[j] == '+') &&
-                                    (rest[j - 1] == 'e' || rest[j - 1] == 'E' ||
-                                     rest[j - 1] == 'p' || rest[j - 1] == 'P')))) {
-          ++j;
-        }
-        out.push_back(MakeToken(Tok::kNumber, std::string(rest.substr(0, j))));
-        pos_ += j;
-      } else if (IsAlnum(c)) {
-        size_t j = 0;
-        while (j < rest.size() && IsAlnum(rest[j])) ++j;
-        out.push_back(MakeToken(Tok::kIdentifier, std::string(rest.substr(0, j))));
-        pos_ += j;
-      } else {
-        return Error(std::string("unrecognized character in action: '") + c + "'");
-      }
-      if (out.size() > before) {
-        out.back().spaced = spaced;
-        out.back().pos = token_start;
-        out.back().raw = std::string(text_.substr(token_start, pos_ - token_start));
-      }
-    }
-  }
-
   std::string_view text_;
+  Cursor cursor_;  // text_, where the parser is
   std::string_view name_;
-  size_t pos_ = 0;
   size_t action_start_ = 0;
-  int line_ = 1;
-  bool trim_next_ = false;
   int range_depth_ = 0;
   std::vector<Token> pending_;         // the tokens after `else` in an {{else ...}}
   std::vector<std::string> declared_;  // variables declared so far (scopes are not tracked)

@@ -1,12 +1,13 @@
 // How template values print: Go's fmt rules for %v and Sprintf's verbs,
 // flags and error forms, so a line_format output reads as Loki's does.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
 #include "base/utf8.h"
 #include "query/labels_builder.h"
-#include "query/template_internal.h"
+#include "query/template/internal.h"
 
 namespace lode::tmpl {
 
@@ -208,6 +209,18 @@ std::string FloatText(double f, char verb, const Spec& spec) {
   return s;
 }
 
+// The first `prec` runes of s (all of it when prec < 0), as fmt's
+// precision cuts %s, %v and %q.
+std::string TruncateRunes(std::string s, int prec) {
+  if (prec < 0) return s;
+  size_t at = 0;
+  for (int n = 0; n < prec && at < s.size(); ++n) {
+    at += Utf8LeadLength(static_cast<unsigned char>(s[at]));
+  }
+  if (at < s.size()) s.resize(at);
+  return s;
+}
+
 void BadVerb(char verb, const Value& v, const LabelsBuilder* labels, std::string* out) {
   out->append("%!");
   out->push_back(verb);
@@ -340,6 +353,11 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
       continue;
     }
     const Value& v = args[argi++];
+    // nil prints only through %v and %T.
+    if (v.kind == Value::Kind::kNil && verb != 'v' && verb != 'T') {
+      BadVerb(verb, v, labels, &out);
+      continue;
+    }
     const bool is_int = v.kind == Value::Kind::kInt;
     const bool is_float = v.kind == Value::Kind::kFloat;
     const bool is_string = v.kind == Value::Kind::kString;
@@ -357,8 +375,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
         } else {
           std::string s;
           AppendValue(v, labels, &s);
-          if (spec.prec >= 0 && static_cast<int>(s.size()) > spec.prec) s.resize(spec.prec);
-          Pad(spec, std::move(s), &out, false);
+          Pad(spec, TruncateRunes(std::move(s), spec.prec), &out, false);
         }
         break;
       case 'd':
@@ -383,7 +400,10 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
         } else if (is_string) {
           std::string hex;
           const char* digits = verb == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-          for (size_t k = 0; k < v.s.size(); ++k) {
+          // The precision counts the bytes encoded.
+          const size_t n =
+              spec.prec >= 0 ? std::min(v.s.size(), static_cast<size_t>(spec.prec)) : v.s.size();
+          for (size_t k = 0; k < n; ++k) {
             if (spec.space && k > 0) hex.push_back(' ');
             unsigned char b = static_cast<unsigned char>(v.s[k]);
             hex.push_back(digits[b >> 4]);
@@ -393,7 +413,11 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
         } else if (is_float) {
           char buf[64];
           std::snprintf(buf, sizeof(buf), verb == 'x' ? "%a" : "%A", v.f);
-          Pad(spec, buf, &out, true);
+          // Go writes the exponent with two digits at least: 0x1.8p+00.
+          std::string hex = buf;
+          const size_t p = hex.find_first_of("pP");
+          if (p != std::string::npos && p + 3 == hex.size()) hex.insert(p + 2, "0");
+          Pad(spec, std::move(hex), &out, true);
         } else {
           BadVerb(verb, v, labels, &out);
         }
@@ -422,7 +446,7 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
         break;
       case 'q':
         if (is_string) {
-          Pad(spec, GoQuote(v.s), &out, false);
+          Pad(spec, GoQuote(TruncateRunes(v.s, spec.prec)), &out, false);
         } else if (is_int) {
           std::string s = "'";
           AppendUtf8(static_cast<uint32_t>(v.i), &s);
@@ -450,6 +474,9 @@ std::string GoSprintf(std::string_view format, const std::vector<Value>& args,
         } else {
           BadVerb(verb, v, labels, &out);
         }
+        break;
+      case 'T':
+        Pad(spec, TypeName(v), &out, false);
         break;
       default:
         BadVerb(verb, v, labels, &out);

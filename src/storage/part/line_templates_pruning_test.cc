@@ -1,0 +1,145 @@
+// Tests of the checks that skip blocks and lines before rebuilding them
+// (line_templates_pruning.cc): a check may keep what cannot match, never
+// drop what can.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "storage/part/line_templates.h"
+
+namespace lode::part {
+namespace {
+
+TEST(TemplatePruning, TokensHaveNoDelimiter) {
+  EXPECT_TRUE(IsTemplateToken("needle"));
+  EXPECT_TRUE(IsTemplateToken("web-79"));
+  EXPECT_TRUE(IsTemplateToken("a_b"));
+  EXPECT_FALSE(IsTemplateToken(""));
+  EXPECT_FALSE(IsTemplateToken("a b"));
+  EXPECT_FALSE(IsTemplateToken("a.b"));
+  EXPECT_FALSE(IsTemplateToken("a=b"));
+}
+
+TEST(TemplatePruning, LiteralFragmentsAreTheTokensWithANonDigit) {
+  EXPECT_TRUE(LiteralFragments("").empty());
+  EXPECT_TRUE(LiteralFragments("123 456").empty());
+  EXPECT_TRUE(LiteralFragments(" .:= ").empty());
+  EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
+  EXPECT_EQ(LiteralFragments("GET /user/42 took 7ms"),
+            (std::vector<std::string_view>{"GET", "user", "took", "7ms"}));
+}
+
+TEST(TemplatePruning, TemplateTextHoldsWordsAndWordsGluedToIntegers) {
+  // Template texts keep integers as kIntVar: "took \x01ms", "web-\x01".
+  const std::string text = std::string("GET /user took ") + kIntVar + "ms from web-" + kIntVar;
+  EXPECT_TRUE(TemplateTextMayContain(text, "user"));
+  EXPECT_TRUE(TemplateTextMayContain(text, "GET"));
+  EXPECT_TRUE(TemplateTextMayContain(text, "7ms"));     // digits + a word glued after
+  EXPECT_TRUE(TemplateTextMayContain(text, "web-79"));  // a word + digits glued after
+  EXPECT_FALSE(TemplateTextMayContain(text, "POST"));
+  EXPECT_FALSE(TemplateTextMayContain(text, "7s"));
+  EXPECT_FALSE(TemplateTextMayContain(text, "db-1"));
+}
+
+TEST(TemplatePruning, BlocksAreKeptWhenATokenMayBeAnywhere) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 32; ++i) {
+    lines.push_back("GET /user/" + std::to_string(i) + " took " + std::to_string(i % 7) +
+                    "ms by x" + std::string(1, static_cast<char>('a' + i % 3)) + "z key k" +
+                    std::to_string(i) + "x");
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  TemplateColumns columns;
+  SplitLineTemplates(views, columns);
+  auto may = [&](std::string_view token) {
+    return TemplatesMayContainToken(columns.templates, columns.str_bytes, token);
+  };
+  EXPECT_TRUE(may("GET"));
+  EXPECT_TRUE(may("took"));
+  EXPECT_TRUE(may("3ms"));
+  EXPECT_TRUE(may("xbz"));     // a string variable
+  EXPECT_TRUE(may("424242"));  // digits only: any integer may hold them
+  EXPECT_FALSE(may("POST"));
+  EXPECT_FALSE(may("xqz"));
+  EXPECT_FALSE(may("k99x"));
+}
+
+// Rebuilding only the lines that can hold a literal's fragments: every
+// line that contains the literal is rebuilt exactly, and a line left out
+// really does not contain it.
+TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
+  std::mt19937_64 rng(5);
+  const std::vector<std::string> words = {"GET", "POST", "user", "id", "req", "web",   "ms",
+                                          "ok",  "err",  "a1b2", "x9", "9x",  "needle"};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    int n = 1 + static_cast<int>(rng() % 8);
+    for (int k = 0; k < n; ++k) {
+      switch (rng() % 5) {
+        case 0:
+          line += std::to_string(rng() % 1000);
+          break;
+        case 1:
+          line += words[rng() % words.size()] + std::to_string(rng() % 50);
+          break;
+        case 2:
+          line += std::to_string(rng() % 50) + words[rng() % words.size()];
+          break;
+        default:
+          line += words[rng() % words.size()];
+          break;
+      }
+      line += " -=/:"[rng() % 5];
+    }
+    lines.push_back(line);
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  size_t total = 0;
+  for (const std::string& line : lines) total += line.size();
+  TemplateColumns columns;
+  SplitLineTemplates(views, columns);
+  TemplateColumnsView view{columns.templates, columns.ids, columns.ints, columns.str_lengths,
+                           columns.str_bytes};
+  const std::vector<std::string> literals = {"needle", "a1b2", "eb",       "user1",   "9x",
+                                             "x9 ",    "7ms",  "GET/user", "needle-", "err4",
+                                             "zzz",    "d=",   "9xneedle", "b2=",     "ok"};
+  for (const std::string& literal : literals) {
+    std::vector<std::string_view> fragments = LiteralFragments(literal);
+    std::string data;
+    std::vector<uint64_t> offsets;
+    std::vector<uint8_t> rebuilt;
+    ASSERT_TRUE(
+        JoinLineTemplates(view, lines.size(), total, data, offsets, fragments, &rebuilt).ok());
+    if (fragments.empty()) {
+      EXPECT_TRUE(rebuilt.empty()) << literal;
+      continue;
+    }
+    ASSERT_EQ(rebuilt.size(), lines.size());
+    size_t matching = 0, kept = 0;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
+      bool contains = lines[i].find(literal) != std::string::npos;
+      matching += contains;
+      kept += rebuilt[i];
+      if (rebuilt[i]) {
+        EXPECT_EQ(got, lines[i]) << literal << " line " << i;
+      } else {
+        EXPECT_FALSE(contains) << literal << " left out line " << i << ": " << lines[i];
+        EXPECT_TRUE(got.empty());
+      }
+    }
+    // The selection is useful: far fewer lines than all for a rare word.
+    if (literal == "needle-" || literal == "9xneedle") {
+      EXPECT_LT(kept, lines.size() / 2) << literal;
+    }
+    EXPECT_GE(kept, matching);
+  }
+  EXPECT_TRUE(LiteralFragments("123 456").empty());
+  EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
+}
+
+}  // namespace
+}  // namespace lode::part
