@@ -123,7 +123,7 @@ struct Totals {
 Status ImportFile(const std::string& path, const ImportFlags& flags, const Labels& base_labels,
                   Transport& transport, uint64_t total_bytes, uint64_t bytes_before,
                   ProgressBar& progress, Totals& totals, ForwarderStats& sent) {
-  LODE_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(path));
+  LODE_ASSIGN_OR_RETURN(std::unique_ptr<FileReader> reader, FileReader::Open(Env::Default(), path));
   const int64_t now = NowNanos();
   TimestampDetector detector(now);
   if (!flags.timestamp_format.empty()) {
@@ -232,7 +232,7 @@ int RunImport(const ImportFlags& flags) {
       total_bytes = 0;
       break;
     }
-    auto reader = FileReader::Open(f);
+    auto reader = FileReader::Open(Env::Default(), f);
     if (!reader.ok()) {
       std::cerr << "lode import: " << reader.status().message() << "\n";
       return 1;

@@ -36,6 +36,16 @@ class RandomAccessFile {
   virtual uint64_t Size() const = 0;
 };
 
+// Reads of a file from start to end, as a log file is imported.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to `n` bytes into `buf`; 0 at the end of the file.
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+  // The size of a regular file; 0 for anything else (a pipe, a device).
+  virtual uint64_t Size() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -47,6 +57,7 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) = 0;
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;

@@ -35,6 +35,9 @@ class FaultEnv final : public Env {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     return base_->NewRandomAccessFile(path);
   }
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
+    return base_->NewSequentialFile(path);
+  }
   Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }

@@ -1,45 +1,44 @@
 #include "text/file_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "text/inflater.h"
+
 namespace lode {
 namespace {
 
-Status ErrnoError(const std::string& what) {
-  return Status::IOError(what + ": " + std::strerror(errno));
-}
-
-// The raw bytes of a file descriptor.
+// The raw bytes of a file, or of standard input, counted for progress.
 class Source {
  public:
-  Source(int fd, bool owned, uint64_t size) : fd_(fd), owned_(owned), size_(size) {}
-  ~Source() {
-    if (owned_) close(fd_);
-  }
+  // Standard input.
+  Source() = default;
+  explicit Source(std::unique_ptr<SequentialFile> file)
+      : file_(std::move(file)), size_(file_->Size()) {}
+
   Result<size_t> Read(char* buf, size_t n) {
-    while (true) {
-      ssize_t got = ::read(fd_, buf, n);
-      if (got >= 0) {
-        consumed_ += static_cast<uint64_t>(got);
-        return static_cast<size_t>(got);
-      }
-      if (errno != EINTR) return ErrnoError("read");
-    }
+    Result<size_t> got = file_ ? file_->Read(buf, n) : ReadStdin(buf, n);
+    if (got.ok()) consumed_ += *got;
+    return got;
   }
   uint64_t consumed() const { return consumed_; }
   uint64_t size() const { return size_; }
 
  private:
-  int fd_;
-  bool owned_;
-  uint64_t size_;
+  static Result<size_t> ReadStdin(char* buf, size_t n) {
+    while (true) {
+      ssize_t got = ::read(STDIN_FILENO, buf, n);
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR)
+        return Status::IOError(std::string("read stdin: ") + std::strerror(errno));
+    }
+  }
+
+  std::unique_ptr<SequentialFile> file_;  // null: standard input
+  uint64_t size_ = 0;
   uint64_t consumed_ = 0;
 };
 
@@ -71,10 +70,7 @@ class PlainReader final : public FileReader {
 class GzipReader final : public FileReader {
  public:
   GzipReader(std::unique_ptr<Source> source, std::string head)
-      : source_(std::move(source)), input_(std::move(head)) {
-    inflateInit2(&zs_, 15 + 32);  // gzip or zlib header, detected
-  }
-  ~GzipReader() override { inflateEnd(&zs_); }
+      : source_(std::move(source)), input_(std::move(head)) {}
   Result<size_t> Read(std::string& out, size_t max) override {
     size_t produced = 0;
     while (produced == 0) {
@@ -91,25 +87,23 @@ class GzipReader final : public FileReader {
       }
       if (ended_) {
         // Concatenated gzip members (as `cat a.gz b.gz` makes) go on.
-        inflateReset(&zs_);
+        inflater_.Reset();
         ended_ = false;
       }
       size_t old = out.size();
       out.resize(old + max);
-      zs_.next_in = reinterpret_cast<Bytef*>(input_.data() + offset_);
-      zs_.avail_in = static_cast<uInt>(input_.size() - offset_);
-      zs_.next_out = reinterpret_cast<Bytef*>(out.data() + old);
-      zs_.avail_out = static_cast<uInt>(max);
-      int rc = inflate(&zs_, Z_NO_FLUSH);
-      offset_ = input_.size() - zs_.avail_in;
-      produced = max - zs_.avail_out;
-      out.resize(old + produced);
-      if (rc == Z_STREAM_END) {
-        ended_ = true;
-      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return Status::InvalidArgument(std::string("corrupt gzip data: ") +
-                                       (zs_.msg ? zs_.msg : "inflate failed"));
+      auto step =
+          inflater_.Inflate(std::string_view(input_).substr(offset_), out.data() + old, max);
+      if (!step.ok()) {
+        out.resize(old);
+        const std::string& why = step.status().message();
+        return Status::InvalidArgument("corrupt gzip data: " +
+                                       (why.empty() ? std::string("inflate failed") : why));
       }
+      offset_ += step->consumed;
+      produced = step->produced;
+      out.resize(old + produced);
+      ended_ = step->stream_end;
     }
     return produced;
   }
@@ -120,7 +114,7 @@ class GzipReader final : public FileReader {
   std::unique_ptr<Source> source_;
   std::string input_;
   size_t offset_ = 0;
-  z_stream zs_{};
+  Inflater inflater_{Inflater::Format::kGzipOrZlib};
   bool ended_ = false;
 };
 
@@ -172,18 +166,14 @@ class ZstdReader final : public FileReader {
 
 }  // namespace
 
-Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
-  int fd = 0;
-  bool owned = false;
-  uint64_t size = 0;
-  if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoError("open " + path);
-    owned = true;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<uint64_t>(st.st_size);
+Result<std::unique_ptr<FileReader>> FileReader::Open(Env* env, const std::string& path) {
+  std::unique_ptr<Source> source;
+  if (path == "-") {
+    source = std::make_unique<Source>();
+  } else {
+    LODE_ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> file, env->NewSequentialFile(path));
+    source = std::make_unique<Source>(std::move(file));
   }
-  auto source = std::make_unique<Source>(fd, owned, size);
   // Sniff the first bytes: gzip 1f 8b, zstd 28 b5 2f fd.
   std::string head(4, '\0');
   size_t have = 0;

@@ -9,12 +9,14 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "io/env.h"
 
 namespace lode {
 
 class FileReader {
  public:
-  static Result<std::unique_ptr<FileReader>> Open(const std::string& path);
+  // Opens `path` through `env` ("-": standard input).
+  static Result<std::unique_ptr<FileReader>> Open(Env* env, const std::string& path);
   virtual ~FileReader() = default;
 
   // Appends up to about `max` decoded bytes to `out`; 0 at the end.

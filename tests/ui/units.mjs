@@ -1,5 +1,5 @@
 // Unit tests of the web UI's pure functions (web/src/logql.ts, state.ts,
-// fields.ts, charts.ts's bucket maths), bundled by esbuild and run in node.
+// fields.ts, format.ts, charts.ts's bucket maths), bundled by esbuild and run in node.
 // Prints "N passed, N failed".
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,7 +15,8 @@ const esbuild = require("esbuild");
 const dir = mkdtempSync(join(tmpdir(), "lode-ui-units-"));
 const entry = `export * from ${JSON.stringify(join(web, "src/logql.ts"))};
 export * from ${JSON.stringify(join(web, "src/state.ts"))};
-export * from ${JSON.stringify(join(web, "src/fields.ts"))};`;
+export * from ${JSON.stringify(join(web, "src/fields.ts"))};
+export * from ${JSON.stringify(join(web, "src/format.ts"))};`;
 await esbuild.build({ stdin: { contents: entry, resolveDir: web, loader: "ts" }, bundle: true, format: "esm", platform: "node", outfile: join(dir, "m.mjs"), logLevel: "error" });
 const m = await import(pathToFileURL(join(dir, "m.mjs")).href);
 rmSync(dir, { recursive: true, force: true });
@@ -35,6 +36,15 @@ const matches = (query, line) => {
   const re = m.highlightPattern(query);
   return re ? line.match(re) ?? [] : null;
 };
+
+// Bytes and counts as shown.
+eq(m.formatBytes(0), "0 B", "bytes: zero");
+eq(m.formatBytes(1023), "1023 B", "bytes: under a KiB");
+eq(m.formatBytes(1536), "1.5 KiB", "bytes: KiB");
+eq(m.formatBytes(5 * 1024 * 1024), "5.0 MiB", "bytes: MiB");
+eq(m.formatBytes(3 * 1024 ** 4), "3.0 TiB", "bytes: TiB");
+eq(m.formatBytes(2048 * 1024 ** 4), "2048.0 TiB", "bytes: beyond the largest unit");
+eq(m.formatCount(10000), "10,000", "count: separators");
 
 // Which queries are metric queries.
 eq(m.isMetricQuery('{a="b"} |= "x"'), false, "log query");

@@ -2,18 +2,9 @@
 // many lines and bytes each holds over the time range, and the streams;
 // one click queries a value or a stream.
 import * as api from "./api";
+import { formatBytes } from "./format";
 import { quote, selectorOf } from "./logql";
 import type { Range } from "./state";
-
-function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return (i === 0 ? n.toFixed(0) : n.toFixed(1)) + " " + units[i];
-}
 
 export class LabelBrowser {
   private selected: string | null = null;

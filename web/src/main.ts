@@ -3,6 +3,7 @@
 import * as api from "./api";
 import { Histogram, MetricGraph, histogramBuckets, histogramStep } from "./charts";
 import { QueryEditor } from "./editor";
+import { formatBytes, formatCount } from "./format";
 import { LabelBrowser } from "./labels";
 import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery, stripComments } from "./logql";
 import { FilterRequest, ResultsList } from "./results";
@@ -24,17 +25,6 @@ function el<K extends keyof HTMLElementTagNameMap>(
   }
   e.append(...children);
   return e;
-}
-
-function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 class App {
