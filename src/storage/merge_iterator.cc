@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "base/log.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/line_templates.h"
 #include "storage/part/token_filter.h"
@@ -18,14 +17,10 @@ bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
 }
 
 MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                             std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
-                             std::string tenant, std::function<void()> on_corrupt_block,
-                             ReadPool* pool)
+                             PartSnapshot parts, ReadPool* pool)
     : request_(request),
       head_(std::move(head_records)),
       parts_(std::move(parts)),
-      tenant_(std::move(tenant)),
-      on_corrupt_block_(std::move(on_corrupt_block)),
       pool_(pool),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
   std::vector<Key> unopened;
@@ -47,40 +42,23 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
     runs_.back().is_head = true;
     PushNext(runs_.size() - 1);
   }
-  for (const PartSet::OpenPart& p : parts_) {
-    const part::PartReader& reader = *p.reader;
-    if (reader.meta().records == 0 || reader.meta().max_time < request_.start ||
-        reader.meta().min_time >= request_.end) {
-      continue;
+  parts_.ForEachBlock(request_.start, request_.end, [&](const BlockRef& block) {
+    ++stats_.blocks_referenced;
+    if (!MayContainAll(block)) {
+      ++stats_.blocks_skipped;
+      return;
     }
-    std::vector<bool> stream_matches(reader.streams().size());
-    for (size_t s = 0; s < reader.streams().size(); ++s) {
-      uint32_t id = (*p.stream_ids)[s];
-      stream_matches[s] = id < wanted_streams.size() && wanted_streams[id];
-    }
-    for (size_t b = 0; b < reader.blocks().size(); ++b) {
-      const part::BlockMeta& meta = reader.blocks()[b];
-      if (!stream_matches[meta.stream] || meta.max_time < request_.start ||
-          meta.min_time >= request_.end) {
-        continue;
-      }
-      ++stats_.blocks_referenced;
-      if (!MayContainAll(reader, b)) {
-        ++stats_.blocks_skipped;
-        continue;
-      }
-      Run run;
-      run.part = &p;
-      run.block = b;
-      runs_.push_back(std::move(run));
-      // Unopened, the block stands at the edge of its time range.
-      uint64_t last = meta.records - 1;
-      unopened.push_back(Key{forward() ? meta.min_time : meta.max_time, p.seq,
-                             (static_cast<uint64_t>(b) << 32) | (forward() ? 0 : last),
-                             runs_.size() - 1, false});
-      heap_.push(unopened.back());
-    }
-  }
+    Run run;
+    run.block = block;
+    runs_.push_back(std::move(run));
+    // Unopened, the block stands at the edge of its time range.
+    const part::BlockMeta& meta = block.meta();
+    uint64_t last = meta.records - 1;
+    unopened.push_back(Key{forward() ? meta.min_time : meta.max_time, block.part->seq(),
+                           (static_cast<uint64_t>(block.index) << 32) | (forward() ? 0 : last),
+                           runs_.size() - 1, false});
+    heap_.push(unopened.back());
+  });
   // Unopened keys never change, so the heap opens blocks in their order.
   KeyAfter after{forward()};
   std::sort(unopened.begin(), unopened.end(),
@@ -120,7 +98,7 @@ void MergeIterator::Prefetch() {
     ++in_flight_;
     // The task touches the iterator only if it starts before the
     // destructor cancels it; the destructor waits for one that started.
-    pool_->Submit([this, slot = run.slot, reader = run.part->reader.get(), block = run.block] {
+    pool_->Submit([this, slot = run.slot, block = run.block] {
       {
         std::lock_guard lock(slot->mu);
         if (slot->cancelled) {
@@ -132,7 +110,7 @@ void MergeIterator::Prefetch() {
       // A task that throws (out of memory on a huge block) must still
       // finish its slot, or the reader waiting for it would hang.
       try {
-        DecodeAndFilter(*reader, block, *slot);
+        DecodeAndFilter(block, *slot);
       } catch (const std::exception& e) {
         slot->status = Status::Internal(std::string("reading block: ") + e.what());
       }
@@ -145,15 +123,12 @@ void MergeIterator::Prefetch() {
   }
 }
 
-void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
-                                    BlockSlot& slot) const {
+void MergeIterator::DecodeAndFilter(const BlockRef& block, BlockSlot& slot) const {
   slot.ruled_out = false;
   thread_local std::string bytes;
-  slot.status = reader.ReadBlockBytes(block, bytes);
-  if (!slot.status.ok()) return;
   // The decoder checks the fragments against a template block's template
   // and string columns first; most blocks of a needle query stop there.
-  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_, with_lines_);
+  slot.status = block.part->ReadBlock(block.index, fragments_, with_lines_, bytes, slot.block);
   if (slot.status.code() == StatusCode::kNotFound) {
     slot.ruled_out = true;
     slot.status = Status::Ok();
@@ -175,9 +150,9 @@ void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block
   }
 }
 
-bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) const {
+bool MergeIterator::MayContainAll(const BlockRef& block) const {
   if (required_keys_.empty()) return true;
-  std::string_view filter = reader.BlockFilter(block);
+  std::string_view filter = block.part->BlockFilter(block.index);
   for (const auto& keys : required_keys_) {
     for (uint64_t key : keys) {
       if (!part::BloomMayContain(filter, key)) return false;
@@ -195,7 +170,7 @@ bool MergeIterator::Open(size_t index) {
     --in_flight_;
   } else {
     run.slot = TakeSlot();
-    DecodeAndFilter(*run.part->reader, run.block, *run.slot);
+    DecodeAndFilter(run.block, *run.slot);
     next_prefetch_ = std::max(next_prefetch_, run.order + 1);
   }
   Prefetch();
@@ -205,13 +180,11 @@ bool MergeIterator::Open(size_t index) {
     return false;
   }
   if (!run.slot->status.ok()) {
-    log::Error("skipping corrupt block",
-               {{"tenant", tenant_}, {"err", run.slot->status.message()}});
-    if (on_corrupt_block_) on_corrupt_block_();
+    parts_.ReportCorruptBlock(run.slot->status);
     free_slots_.push_back(std::move(run.slot));
     return false;
   }
-  const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
+  const part::BlockMeta& meta = run.block.meta();
   ++stats_.blocks_read;
   stats_.compressed_bytes += meta.size;
   stats_.decompressed_bytes += meta.raw_size;
@@ -233,8 +206,8 @@ void MergeIterator::PushNext(size_t index) {
   while (run.pos < n) {
     size_t i = forward() ? run.pos : n - 1 - run.pos;
     if (slot.wanted[i]) {
-      Offer(Key{slot.block.timestamps[i], run.part->seq,
-                (static_cast<uint64_t>(run.block) << 32) | i, index, true});
+      Offer(Key{slot.block.timestamps[i], run.block.part->seq(),
+                (static_cast<uint64_t>(run.block.index) << 32) | i, index, true});
       return;
     }
     ++run.pos;
@@ -276,9 +249,8 @@ bool MergeIterator::Next() {
     } else {
       const part::DecodedBlock& block = run.slot->block;
       size_t i = forward() ? run.pos : block.size() - 1 - run.pos;
-      const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
       current_.timestamp = block.timestamps[i];
-      const Labels& stream = run.part->reader->streams()[meta.stream];
+      const Labels& stream = run.block.stream();
       if (current_stream_ != &stream) {
         current_.stream = stream;
         current_stream_ = &stream;

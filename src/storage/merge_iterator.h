@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "storage/head.h"
-#include "storage/part_set.h"
+#include "storage/part_snapshot.h"
 #include "storage/storage.h"
 
 namespace lode {
@@ -27,16 +27,13 @@ class ReadPool;
 class MergeIterator final : public RecordIterator {
  public:
   // `head_records` are the matching head records (any order); `parts` a
-  // snapshot of the tenant's parts; `wanted_streams` which StreamIndex ids
-  // match the request's matchers. Blocks are filtered by stream and time
-  // range. `corrupt_blocks` (may be null) counts blocks
-  // that failed to read; they are logged and skipped. `pool` (may be null:
-  // everything on the calling thread) decodes blocks ahead; the request's
-  // line_filter then runs on its threads.
+  // snapshot of the tenant's parts, whose blocks of wanted streams in the
+  // request's range are read. Blocks that fail to read are reported to
+  // the snapshot and skipped. `pool` (may be null: everything on the
+  // calling thread) decodes blocks ahead; the request's line_filter then
+  // runs on its threads.
   MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
-                std::string tenant, std::function<void()> on_corrupt_block,
-                ReadPool* pool = nullptr);
+                PartSnapshot parts, ReadPool* pool = nullptr);
   // Waits for blocks being decoded for it; queued ones are dropped.
   ~MergeIterator() override;
 
@@ -68,8 +65,7 @@ class MergeIterator final : public RecordIterator {
   };
   struct Run {
     // A part block, decoded ahead or on first use...
-    const PartSet::OpenPart* part = nullptr;
-    size_t block = 0;
+    BlockRef block;
     size_t order = 0;                 // position in open_order_
     std::shared_ptr<BlockSlot> slot;  // while prefetched or open
     // ...or the head records (already sorted).
@@ -96,17 +92,15 @@ class MergeIterator final : public RecordIterator {
   // block then costs no heap operations.
   void Offer(const Key& key);
   bool Open(size_t run);
-  bool MayContainAll(const part::PartReader& reader, size_t block) const;
+  bool MayContainAll(const BlockRef& block) const;
   // Starts decoding the next blocks in open order, up to window_ ahead.
   void Prefetch();
   std::shared_ptr<BlockSlot> TakeSlot();
-  void DecodeAndFilter(const part::PartReader& reader, size_t block, BlockSlot& slot) const;
+  void DecodeAndFilter(const BlockRef& block, BlockSlot& slot) const;
 
   SelectRequest request_;
   std::vector<KeyedRecord> head_;
-  std::vector<PartSet::OpenPart> parts_;
-  std::string tenant_;
-  std::function<void()> on_corrupt_block_;
+  PartSnapshot parts_;
   std::vector<Run> runs_;
   ReadPool* pool_;
   std::vector<size_t> open_order_;  // part runs in the order the merge opens them

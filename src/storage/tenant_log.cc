@@ -471,115 +471,50 @@ Status TenantLog::Close() {
   return s.ok() ? c : s;
 }
 
-std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) {
-  std::vector<KeyedRecord> head_records;
-  std::shared_ptr<const Head> flushing;
-  std::vector<PartSet::OpenPart> parts;
+TenantLog::ReadView TenantLog::TakeReadView(
+    const std::vector<Matcher>& matchers, const std::function<void(const Head&)>& read_live_head) {
+  ReadView view;
+  PartSnapshot::Parts parts;
   {
     // The heads and the part list are taken together under mu_, where a
     // flush publishes, so each record is seen exactly once.
     std::lock_guard lock(mu_);
-    flushing = flushing_;
+    view.flushing = flushing_;
     parts = parts_->Snapshot();
-    head_->Collect(request, kHeadSource, head_records);
+    read_live_head(*head_);
   }
-  if (flushing) flushing->Collect(request, kFlushingSource, head_records);
-  // After the snapshot: the index then knows every stream of its parts.
-  std::vector<bool> wanted_streams = parts_->stream_index().Match(request.matchers);
+  // After the part list: the index then knows every stream of its parts.
   PartSet* part_set = parts_.get();
-  return std::make_unique<MergeIterator>(
-      request, std::move(head_records), std::move(parts), std::move(wanted_streams), tenant_,
-      [part_set] { part_set->CountCorruptBlock(); }, options_.read_pool);
+  view.parts = PartSnapshot(tenant_, std::move(parts), parts_->stream_index().Match(matchers),
+                            [part_set] { part_set->CountCorruptBlock(); });
+  return view;
+}
+
+std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) {
+  std::vector<KeyedRecord> head_records;
+  ReadView view = TakeReadView(request.matchers, [&](const Head& head) {
+    head.Collect(request, kHeadSource, head_records);
+  });
+  if (view.flushing) view.flushing->Collect(request, kFlushingSource, head_records);
+  return std::make_unique<MergeIterator>(request, std::move(head_records), std::move(view.parts),
+                                         options_.read_pool);
 }
 
 Status TenantLog::ScanTimestamps(const SelectRequest& request,
                                  const std::function<void(const TimestampRun&)>& fn) {
-  std::shared_ptr<const Head> flushing;
-  std::vector<PartSet::OpenPart> parts;
-  {
-    // As Select: the heads and the part list together, so each record is
-    // seen once. The live head is scanned under the lock.
-    std::lock_guard lock(mu_);
-    flushing = flushing_;
-    parts = parts_->Snapshot();
-    head_->ScanTimestamps(request, fn);
-  }
-  if (flushing) flushing->ScanTimestamps(request, fn);
-  const std::vector<bool> wanted = parts_->stream_index().Match(request.matchers);
-  std::string bytes;
-  part::DecodedBlock block;
-  std::vector<TimestampNs> ts;
-  std::vector<Labels> metadata;
-  for (const PartSet::OpenPart& p : parts) {
-    const part::PartMeta& meta = p.reader->meta();
-    if (meta.max_time < request.start || meta.min_time >= request.end) continue;
-    const std::vector<part::BlockMeta>& blocks = p.reader->blocks();
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      const part::BlockMeta& b = blocks[i];
-      if (b.max_time < request.start || b.min_time >= request.end) continue;
-      const uint32_t id = (*p.stream_ids)[b.stream];
-      if (id >= wanted.size() || !wanted[id]) continue;
-      Status s = p.reader->ReadBlockBytes(i, bytes);
-      if (s.ok()) s = p.reader->DecodeBlockBytes(i, bytes, block, {}, /*with_lines=*/false);
-      if (!s.ok()) {
-        log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", s.message()}});
-        parts_->CountCorruptBlock();
-        continue;
-      }
-      const Labels* stream = &p.reader->streams()[b.stream];
-      const bool inside = b.min_time >= request.start && b.max_time < request.end;
-      if (inside) {
-        fn(TimestampRun{stream, block.timestamps.data(),
-                        block.metadata.empty() ? nullptr : block.metadata.data(),
-                        block.timestamps.size()});
-        continue;
-      }
-      // A block across the range's edge: only its records inside.
-      ts.clear();
-      metadata.clear();
-      for (size_t k = 0; k < block.timestamps.size(); ++k) {
-        const TimestampNs t = block.timestamps[k];
-        if (t < request.start || t >= request.end) continue;
-        ts.push_back(t);
-        if (!block.metadata.empty()) metadata.push_back(block.metadata[k]);
-      }
-      if (!ts.empty()) {
-        fn(TimestampRun{stream, ts.data(), metadata.empty() ? nullptr : metadata.data(),
-                        ts.size()});
-      }
-    }
-  }
+  ReadView view =
+      TakeReadView(request.matchers, [&](const Head& head) { head.ScanTimestamps(request, fn); });
+  if (view.flushing) view.flushing->ScanTimestamps(request, fn);
+  view.parts.ScanTimestamps(request, fn);
   return Status::Ok();
 }
 
 std::vector<SeriesInfo> TenantLog::Series(const SeriesRequest& request) {
   std::map<std::string, SeriesInfo> found;
-  std::shared_ptr<const Head> flushing;
-  std::vector<PartSet::OpenPart> parts;
-  {
-    std::lock_guard lock(mu_);
-    flushing = flushing_;
-    parts = parts_->Snapshot();
-    head_->CollectSeries(request, &found);
-  }
-  if (flushing) flushing->CollectSeries(request, &found);
-  const std::vector<bool> wanted = parts_->stream_index().Match(request.matchers);
-  for (const PartSet::OpenPart& p : parts) {
-    const part::PartMeta& meta = p.reader->meta();
-    if (meta.max_time < request.start || meta.min_time >= request.end) continue;
-    const std::vector<Labels>& streams = p.reader->streams();
-    for (const part::BlockMeta& b : p.reader->blocks()) {
-      if (b.max_time < request.start || b.min_time >= request.end) continue;
-      const uint32_t id = (*p.stream_ids)[b.stream];
-      if (id >= wanted.size() || !wanted[id]) continue;
-      const Labels& labels = streams[b.stream];
-      SeriesInfo& info = found[labels.ToString()];
-      if (info.labels.empty()) info.labels = labels;
-      info.entries += b.records;
-      info.bytes += b.raw_size;
-      info.chunks += 1;
-    }
-  }
+  ReadView view = TakeReadView(request.matchers,
+                               [&](const Head& head) { head.CollectSeries(request, &found); });
+  if (view.flushing) view.flushing->CollectSeries(request, &found);
+  view.parts.CollectSeries(request, &found);
   std::vector<SeriesInfo> out;
   out.reserve(found.size());
   for (auto& [key, info] : found) out.push_back(std::move(info));

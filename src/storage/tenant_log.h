@@ -32,6 +32,7 @@
 #include "io/env.h"
 #include "storage/head.h"
 #include "storage/part_set.h"
+#include "storage/part_snapshot.h"
 #include "storage/recent_batches.h"
 #include "storage/storage.h"
 #include "storage/wal/wal_writer.h"
@@ -156,6 +157,18 @@ class TenantLog {
 
  private:
   TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options);
+
+  // What a read holds: the heads and the parts as of one instant.
+  struct ReadView {
+    std::shared_ptr<const Head> flushing;  // null: no head being flushed
+    PartSnapshot parts;
+  };
+  // Takes the heads and the part list together, under mu_ where a flush
+  // publishes, so that a read sees each record once; `read_live_head`
+  // reads the live head meanwhile. The parts' streams are matched
+  // against `matchers` after the lock.
+  ReadView TakeReadView(const std::vector<Matcher>& matchers,
+                        const std::function<void(const Head&)>& read_live_head);
 
   Status Recover(uint64_t& next_segment);
   // Remembers the record ids of replayed batches (durable: frame 0).
