@@ -1,6 +1,7 @@
 #include "storage/part_snapshot.h"
 
 #include "base/log.h"
+#include "storage/block_prefetcher.h"
 
 namespace lode {
 
@@ -40,39 +41,45 @@ void PartSnapshot::CollectSeries(const SeriesRequest& request,
   });
 }
 
-void PartSnapshot::ScanTimestamps(const SelectRequest& request,
+void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
                                   const std::function<void(const TimestampRun&)>& fn) const {
-  std::string bytes;
-  part::DecodedBlock block;
+  std::vector<BlockRef> blocks;
+  ForEachBlock(request.start, request.end, [&](const BlockRef& block) { blocks.push_back(block); });
+  BlockPrefetcher prefetcher(
+      std::move(blocks), pool,
+      [](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
+        out.status =
+            block.part->ReadBlock(block.index, {}, /*with_lines=*/false, scratch, out.block);
+      });
   std::vector<TimestampNs> ts;
   std::vector<Labels> metadata;
-  ForEachBlock(request.start, request.end, [&](const BlockRef& ref) {
-    Status s = ref.part->ReadBlock(ref.index, {}, /*with_lines=*/false, bytes, block);
-    if (!s.ok()) {
-      ReportCorruptBlock(s);
-      return;
-    }
-    const part::BlockMeta& b = ref.meta();
-    const Labels* stream = &ref.stream();
-    if (b.min_time >= request.start && b.max_time < request.end) {
-      fn(TimestampRun{stream, block.timestamps.data(),
+  for (size_t i = 0; i < prefetcher.size(); ++i) {
+    const BlockPrefetcher::Decoded& decoded = prefetcher.Open(i);
+    const BlockRef& ref = prefetcher.block(i);
+    const part::DecodedBlock& block = decoded.block;
+    if (!decoded.status.ok()) {
+      ReportCorruptBlock(decoded.status);
+    } else if (ref.meta().min_time >= request.start && ref.meta().max_time < request.end) {
+      fn(TimestampRun{&ref.stream(), block.timestamps.data(),
                       block.metadata.empty() ? nullptr : block.metadata.data(),
                       block.timestamps.size()});
-      return;
+    } else {
+      // A block across the range's edge: only its records inside.
+      ts.clear();
+      metadata.clear();
+      for (size_t k = 0; k < block.timestamps.size(); ++k) {
+        const TimestampNs t = block.timestamps[k];
+        if (t < request.start || t >= request.end) continue;
+        ts.push_back(t);
+        if (!block.metadata.empty()) metadata.push_back(block.metadata[k]);
+      }
+      if (!ts.empty()) {
+        fn(TimestampRun{&ref.stream(), ts.data(), metadata.empty() ? nullptr : metadata.data(),
+                        ts.size()});
+      }
     }
-    // A block across the range's edge: only its records inside.
-    ts.clear();
-    metadata.clear();
-    for (size_t k = 0; k < block.timestamps.size(); ++k) {
-      const TimestampNs t = block.timestamps[k];
-      if (t < request.start || t >= request.end) continue;
-      ts.push_back(t);
-      if (!block.metadata.empty()) metadata.push_back(block.metadata[k]);
-    }
-    if (!ts.empty()) {
-      fn(TimestampRun{stream, ts.data(), metadata.empty() ? nullptr : metadata.data(), ts.size()});
-    }
-  });
+    prefetcher.Release(i);
+  }
 }
 
 void PartSnapshot::ReportCorruptBlock(const Status& error) const {

@@ -23,6 +23,8 @@
 
 namespace lode {
 
+class ReadPool;
+
 // A block of a snapshot's part: which one, and what the index says of it.
 struct BlockRef {
   const ReadablePart* part = nullptr;
@@ -58,8 +60,9 @@ class PartSnapshot {
 
   // Calls `fn` with the timestamps (and metadata) of the wanted streams'
   // records in the request's range, a block at a time, in visiting order;
-  // reads no line.
-  void ScanTimestamps(const SelectRequest& request,
+  // reads no line. Blocks are decoded ahead on `pool` (may be null: on
+  // the calling thread); `fn` runs on the calling thread.
+  void ScanTimestamps(const SelectRequest& request, ReadPool* pool,
                       const std::function<void(const TimestampRun&)>& fn) const;
 
   // Logs a block that failed to read (`error` says where) and counts it.

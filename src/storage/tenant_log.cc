@@ -505,7 +505,7 @@ Status TenantLog::ScanTimestamps(const SelectRequest& request,
   ReadView view =
       TakeReadView(request.matchers, [&](const Head& head) { head.ScanTimestamps(request, fn); });
   if (view.flushing) view.flushing->ScanTimestamps(request, fn);
-  view.parts.ScanTimestamps(request, fn);
+  view.parts.ScanTimestamps(request, options_.read_pool, fn);
   return Status::Ok();
 }
 
