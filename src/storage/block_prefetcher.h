@@ -19,7 +19,7 @@
 
 #include "base/status.h"
 #include "storage/part/block_codec.h"
-#include "storage/part_snapshot.h"
+#include "storage/readable_part.h"
 
 namespace lode {
 

@@ -7,7 +7,6 @@
 // bounded number at a time.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <queue>

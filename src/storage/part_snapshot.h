@@ -25,15 +25,6 @@ namespace lode {
 
 class ReadPool;
 
-// A block of a snapshot's part: which one, and what the index says of it.
-struct BlockRef {
-  const ReadablePart* part = nullptr;
-  size_t index = 0;  // in part->blocks()
-
-  const part::BlockMeta& meta() const { return part->blocks()[index]; }
-  const Labels& stream() const { return part->streams()[meta().stream]; }
-};
-
 class PartSnapshot {
  public:
   using Parts = std::vector<std::shared_ptr<const ReadablePart>>;

@@ -49,4 +49,13 @@ class ReadablePart {
                            part::DecodedBlock& out) const = 0;
 };
 
+// One block of a part: which, and what the part's index says of it.
+struct BlockRef {
+  const ReadablePart* part = nullptr;
+  size_t index = 0;  // in part->blocks()
+
+  const part::BlockMeta& meta() const { return part->blocks()[index]; }
+  const Labels& stream() const { return part->streams()[meta().stream]; }
+};
+
 }  // namespace lode
