@@ -2,11 +2,9 @@
 
 #include <algorithm>
 
-#include "base/log.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/line_templates.h"
 #include "storage/part/token_filter.h"
-#include "storage/read_pool.h"
 
 namespace lode {
 
@@ -18,15 +16,10 @@ bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
 }
 
 MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                             std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
-                             std::string tenant, std::function<void()> on_corrupt_block,
-                             ReadPool* pool)
+                             PartSnapshot parts, ReadPool* pool)
     : request_(request),
       head_(std::move(head_records)),
       parts_(std::move(parts)),
-      tenant_(std::move(tenant)),
-      on_corrupt_block_(std::move(on_corrupt_block)),
-      pool_(pool),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
   std::vector<Key> unopened;
   for (const std::string& literal : request_.line_contains) {
@@ -47,137 +40,69 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
     runs_.back().is_head = true;
     PushNext(runs_.size() - 1);
   }
-  for (const PartSet::OpenPart& p : parts_) {
-    const part::PartReader& reader = *p.reader;
-    if (reader.meta().records == 0 || reader.meta().max_time < request_.start ||
-        reader.meta().min_time >= request_.end) {
-      continue;
+  parts_.ForEachBlock(request_.start, request_.end, [&](const BlockRef& block) {
+    ++stats_.blocks_referenced;
+    if (!MayContainAll(block)) {
+      ++stats_.blocks_skipped;
+      return;
     }
-    std::vector<bool> stream_matches(reader.streams().size());
-    for (size_t s = 0; s < reader.streams().size(); ++s) {
-      uint32_t id = (*p.stream_ids)[s];
-      stream_matches[s] = id < wanted_streams.size() && wanted_streams[id];
-    }
-    for (size_t b = 0; b < reader.blocks().size(); ++b) {
-      const part::BlockMeta& meta = reader.blocks()[b];
-      if (!stream_matches[meta.stream] || meta.max_time < request_.start ||
-          meta.min_time >= request_.end) {
-        continue;
-      }
-      ++stats_.blocks_referenced;
-      if (!MayContainAll(reader, b)) {
-        ++stats_.blocks_skipped;
-        continue;
-      }
-      Run run;
-      run.part = &p;
-      run.block = b;
-      runs_.push_back(std::move(run));
-      // Unopened, the block stands at the edge of its time range.
-      uint64_t last = meta.records - 1;
-      unopened.push_back(Key{forward() ? meta.min_time : meta.max_time, p.seq,
-                             (static_cast<uint64_t>(b) << 32) | (forward() ? 0 : last),
-                             runs_.size() - 1, false});
-      heap_.push(unopened.back());
-    }
-  }
+    Run run;
+    run.block = block;
+    runs_.push_back(std::move(run));
+    // Unopened, the block stands at the edge of its time range.
+    const part::BlockMeta& meta = block.meta();
+    uint64_t last = meta.records - 1;
+    unopened.push_back(Key{forward() ? meta.min_time : meta.max_time, block.part->seq(),
+                           (static_cast<uint64_t>(block.index) << 32) | (forward() ? 0 : last),
+                           runs_.size() - 1, false});
+    heap_.push(unopened.back());
+  });
   // Unopened keys never change, so the heap opens blocks in their order.
   KeyAfter after{forward()};
   std::sort(unopened.begin(), unopened.end(),
             [&](const Key& a, const Key& b) { return after(b, a); });
+  std::vector<BlockRef> open_order;
   for (const Key& k : unopened) {
-    runs_[k.run].order = open_order_.size();
-    open_order_.push_back(k.run);
+    runs_[k.run].order = open_order.size();
+    open_order.push_back(runs_[k.run].block);
   }
-  if (pool_ != nullptr) window_ = 2 * pool_->threads();
-  Prefetch();
+  blocks_ = std::make_unique<BlockPrefetcher>(
+      std::move(open_order), pool,
+      [this](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
+        DecodeAndFilter(block, scratch, out);
+      });
 }
 
-MergeIterator::~MergeIterator() {
-  for (Run& run : runs_) {
-    if (run.slot == nullptr) continue;
-    BlockSlot& slot = *run.slot;
-    std::unique_lock lock(slot.mu);
-    slot.cancelled = true;
-    slot.cv.wait(lock, [&] { return slot.state != BlockSlot::State::kRunning; });
-  }
-}
-
-std::shared_ptr<MergeIterator::BlockSlot> MergeIterator::TakeSlot() {
-  if (free_slots_.empty()) return std::make_shared<BlockSlot>();
-  std::shared_ptr<BlockSlot> slot = std::move(free_slots_.back());
-  free_slots_.pop_back();
-  return slot;
-}
-
-void MergeIterator::Prefetch() {
-  if (pool_ == nullptr) return;
-  while (in_flight_ < window_ && next_prefetch_ < open_order_.size()) {
-    Run& run = runs_[open_order_[next_prefetch_++]];
-    if (run.slot != nullptr) continue;
-    run.slot = TakeSlot();
-    run.slot->state = BlockSlot::State::kQueued;
-    ++in_flight_;
-    // The task touches the iterator only if it starts before the
-    // destructor cancels it; the destructor waits for one that started.
-    pool_->Submit([this, slot = run.slot, reader = run.part->reader.get(), block = run.block] {
-      {
-        std::lock_guard lock(slot->mu);
-        if (slot->cancelled) {
-          slot->state = BlockSlot::State::kDone;
-          return;
-        }
-        slot->state = BlockSlot::State::kRunning;
-      }
-      // A task that throws (out of memory on a huge block) must still
-      // finish its slot, or the reader waiting for it would hang.
-      try {
-        DecodeAndFilter(*reader, block, *slot);
-      } catch (const std::exception& e) {
-        slot->status = Status::Internal(std::string("reading block: ") + e.what());
-      }
-      {
-        std::lock_guard lock(slot->mu);
-        slot->state = BlockSlot::State::kDone;
-      }
-      slot->cv.notify_all();
-    });
-  }
-}
-
-void MergeIterator::DecodeAndFilter(const part::PartReader& reader, size_t block,
-                                    BlockSlot& slot) const {
-  slot.ruled_out = false;
-  thread_local std::string bytes;
-  slot.status = reader.ReadBlockBytes(block, bytes);
-  if (!slot.status.ok()) return;
+void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
+                                    BlockPrefetcher::Decoded& out) const {
+  out.ruled_out = false;
   // The decoder checks the fragments against a template block's template
   // and string columns first; most blocks of a needle query stop there.
-  slot.status = reader.DecodeBlockBytes(block, bytes, slot.block, fragments_, with_lines_);
-  if (slot.status.code() == StatusCode::kNotFound) {
-    slot.ruled_out = true;
-    slot.status = Status::Ok();
+  out.status = block.part->ReadBlock(block.index, fragments_, with_lines_, scratch, out.block);
+  if (out.status.code() == StatusCode::kNotFound) {
+    out.ruled_out = true;
+    out.status = Status::Ok();
     return;
   }
-  if (!slot.status.ok()) return;
-  const part::DecodedBlock& b = slot.block;
-  slot.wanted.assign(b.size(), 0);
+  if (!out.status.ok()) return;
+  const part::DecodedBlock& b = out.block;
+  out.wanted.assign(b.size(), 0);
   for (size_t i = 0; i < b.size(); ++i) {
     TimestampNs t = b.timestamps[i];
     // A line not rebuilt cannot contain the literals.
-    slot.wanted[i] =
+    out.wanted[i] =
         b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
         ContainsAll(b.line(i), request_.line_contains) &&
         (request_.block_filter || !request_.line_filter || request_.line_filter(b.line(i)));
   }
   if (request_.block_filter && b.size() > 0) {
-    request_.block_filter(b.data, b.line_offsets.data(), b.size(), slot.wanted.data());
+    request_.block_filter(b.data, b.line_offsets.data(), b.size(), out.wanted.data());
   }
 }
 
-bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) const {
+bool MergeIterator::MayContainAll(const BlockRef& block) const {
   if (required_keys_.empty()) return true;
-  std::string_view filter = reader.BlockFilter(block);
+  std::string_view filter = block.part->BlockFilter(block.index);
   for (const auto& keys : required_keys_) {
     for (uint64_t key : keys) {
       if (!part::BloomMayContain(filter, key)) return false;
@@ -188,30 +113,19 @@ bool MergeIterator::MayContainAll(const part::PartReader& reader, size_t block) 
 
 bool MergeIterator::Open(size_t index) {
   Run& run = runs_[index];
-  if (run.slot != nullptr) {  // prefetched
-    BlockSlot& slot = *run.slot;
-    std::unique_lock lock(slot.mu);
-    slot.cv.wait(lock, [&] { return slot.state == BlockSlot::State::kDone; });
-    --in_flight_;
-  } else {
-    run.slot = TakeSlot();
-    DecodeAndFilter(*run.part->reader, run.block, *run.slot);
-    next_prefetch_ = std::max(next_prefetch_, run.order + 1);
-  }
-  Prefetch();
-  if (run.slot->status.ok() && run.slot->ruled_out) {
+  BlockPrefetcher::Decoded& decoded = blocks_->Open(run.order);
+  if (decoded.status.ok() && decoded.ruled_out) {
     ++stats_.blocks_ruled_out;
-    free_slots_.push_back(std::move(run.slot));
+    blocks_->Release(run.order);
     return false;
   }
-  if (!run.slot->status.ok()) {
-    log::Error("skipping corrupt block",
-               {{"tenant", tenant_}, {"err", run.slot->status.message()}});
-    if (on_corrupt_block_) on_corrupt_block_();
-    free_slots_.push_back(std::move(run.slot));
+  if (!decoded.status.ok()) {
+    parts_.ReportCorruptBlock(decoded.status);
+    blocks_->Release(run.order);
     return false;
   }
-  const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
+  run.decoded = &decoded;
+  const part::BlockMeta& meta = run.block.meta();
   ++stats_.blocks_read;
   stats_.compressed_bytes += meta.size;
   stats_.decompressed_bytes += meta.raw_size;
@@ -228,18 +142,19 @@ void MergeIterator::PushNext(size_t index) {
     }
     return;
   }
-  const BlockSlot& slot = *run.slot;
-  size_t n = slot.block.size();
+  const BlockPrefetcher::Decoded& decoded = *run.decoded;
+  size_t n = decoded.block.size();
   while (run.pos < n) {
     size_t i = forward() ? run.pos : n - 1 - run.pos;
-    if (slot.wanted[i]) {
-      Offer(Key{slot.block.timestamps[i], run.part->seq,
-                (static_cast<uint64_t>(run.block) << 32) | i, index, true});
+    if (decoded.wanted[i]) {
+      Offer(Key{decoded.block.timestamps[i], run.block.part->seq(),
+                (static_cast<uint64_t>(run.block.index) << 32) | i, index, true});
       return;
     }
     ++run.pos;
   }
-  free_slots_.push_back(std::move(run.slot));  // done with this block
+  run.decoded = nullptr;  // done with this block
+  blocks_->Release(run.order);
 }
 
 void MergeIterator::Offer(const Key& key) {
@@ -274,11 +189,10 @@ bool MergeIterator::Next() {
       current_ = std::move(head_[run.pos].record);
       current_stream_ = nullptr;
     } else {
-      const part::DecodedBlock& block = run.slot->block;
+      const part::DecodedBlock& block = run.decoded->block;
       size_t i = forward() ? run.pos : block.size() - 1 - run.pos;
-      const part::BlockMeta& meta = run.part->reader->blocks()[run.block];
       current_.timestamp = block.timestamps[i];
-      const Labels& stream = run.part->reader->streams()[meta.stream];
+      const Labels& stream = run.block.stream();
       if (current_stream_ != &stream) {
         current_.stream = stream;
         current_stream_ = &stream;

@@ -7,17 +7,15 @@
 // bounded number at a time.
 #pragma once
 
-#include <condition_variable>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <queue>
 #include <string>
 #include <vector>
 
+#include "storage/block_prefetcher.h"
 #include "storage/head.h"
-#include "storage/part_set.h"
+#include "storage/part_snapshot.h"
 #include "storage/storage.h"
 
 namespace lode {
@@ -27,18 +25,15 @@ class ReadPool;
 class MergeIterator final : public RecordIterator {
  public:
   // `head_records` are the matching head records (any order); `parts` a
-  // snapshot of the tenant's parts; `wanted_streams` which StreamIndex ids
-  // match the request's matchers. Blocks are filtered by stream and time
-  // range. `corrupt_blocks` (may be null) counts blocks
-  // that failed to read; they are logged and skipped. `pool` (may be null:
-  // everything on the calling thread) decodes blocks ahead; the request's
-  // line_filter then runs on its threads.
+  // snapshot of the tenant's parts, whose blocks of wanted streams in the
+  // request's range are read. Blocks that fail to read are reported to
+  // the snapshot and skipped. `pool` (may be null: everything on the
+  // calling thread) decodes blocks ahead; the request's line_filter then
+  // runs on its threads.
   MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
-                std::vector<PartSet::OpenPart> parts, std::vector<bool> wanted_streams,
-                std::string tenant, std::function<void()> on_corrupt_block,
-                ReadPool* pool = nullptr);
+                PartSnapshot parts, ReadPool* pool = nullptr);
   // Waits for blocks being decoded for it; queued ones are dropped.
-  ~MergeIterator() override;
+  ~MergeIterator() override = default;
 
   bool Next() override;
   const Record& record() const override { return current_; }
@@ -53,25 +48,12 @@ class MergeIterator final : public RecordIterator {
   size_t blocks_ruled_out() const { return stats_.blocks_ruled_out; }
 
  private:
-  // A part block decoded, with which of its records the request wants; on
-  // a pool thread (then shared with the task) or inline.
-  struct BlockSlot {
-    enum class State { kQueued, kRunning, kDone };
-    std::mutex mu;
-    std::condition_variable cv;
-    State state = State::kDone;  // guarded by mu
-    bool cancelled = false;      // guarded by mu: the iterator is gone
-    Status status;
-    bool ruled_out = false;  // its columns show it lacks a token of the request
-    part::DecodedBlock block;
-    std::vector<uint8_t> wanted;  // per record: in the time range, passes the filters
-  };
   struct Run {
-    // A part block, decoded ahead or on first use...
-    const PartSet::OpenPart* part = nullptr;
-    size_t block = 0;
-    size_t order = 0;                 // position in open_order_
-    std::shared_ptr<BlockSlot> slot;  // while prefetched or open
+    // A part block: where it is, its place in the prefetcher's order, and
+    // while open, its decoded records...
+    BlockRef block;
+    size_t order = 0;
+    BlockPrefetcher::Decoded* decoded = nullptr;
     // ...or the head records (already sorted).
     bool is_head = false;
     size_t pos = 0;  // next record, counting from the run's start in the direction
@@ -96,24 +78,16 @@ class MergeIterator final : public RecordIterator {
   // block then costs no heap operations.
   void Offer(const Key& key);
   bool Open(size_t run);
-  bool MayContainAll(const part::PartReader& reader, size_t block) const;
-  // Starts decoding the next blocks in open order, up to window_ ahead.
-  void Prefetch();
-  std::shared_ptr<BlockSlot> TakeSlot();
-  void DecodeAndFilter(const part::PartReader& reader, size_t block, BlockSlot& slot) const;
+  bool MayContainAll(const BlockRef& block) const;
+  // Decodes a block and marks the records the request wants: those in
+  // its time range that pass its filters. On the read pool's threads.
+  void DecodeAndFilter(const BlockRef& block, std::string& scratch,
+                       BlockPrefetcher::Decoded& out) const;
 
   SelectRequest request_;
   std::vector<KeyedRecord> head_;
-  std::vector<PartSet::OpenPart> parts_;
-  std::string tenant_;
-  std::function<void()> on_corrupt_block_;
+  PartSnapshot parts_;
   std::vector<Run> runs_;
-  ReadPool* pool_;
-  std::vector<size_t> open_order_;  // part runs in the order the merge opens them
-  size_t next_prefetch_ = 0;        // in open_order_
-  size_t in_flight_ = 0;            // prefetched, not yet opened
-  size_t window_ = 0;
-  std::vector<std::shared_ptr<BlockSlot>> free_slots_;  // finished blocks' memory, for reuse
   std::priority_queue<Key, std::vector<Key>, KeyAfter> heap_;
   std::optional<Key> hot_;  // queued, not in heap_; see Offer
   // The part stream whose labels current_.stream holds, so that records
@@ -127,6 +101,9 @@ class MergeIterator final : public RecordIterator {
   // decoded, and rebuilds only the lines that can hold them all.
   std::vector<std::string_view> fragments_;
   bool with_lines_ = true;  // false: request_.timestamps_only and nothing to filter
+  // The part runs' blocks in the order the merge opens them. Last: its
+  // tasks use the members above, so it goes first.
+  std::unique_ptr<BlockPrefetcher> blocks_;
 };
 
 }  // namespace lode

@@ -37,17 +37,18 @@ struct Cursor {
 
 }  // namespace
 
-Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const std::string& path,
-                  const part::PartWriterOptions& options, const std::atomic<bool>* cancel) {
+Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>& inputs,
+                  const std::string& path, const part::PartWriterOptions& options,
+                  const std::atomic<bool>* cancel) {
   auto cancelled = [&] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   // Every stream of every input, in label order, with its blocks per input.
   std::map<std::string, std::pair<Labels, std::vector<std::vector<size_t>>>> streams;
   uint64_t wal_checkpoint = 0;
   std::vector<uint64_t> replaces;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const part::PartReader& reader = *inputs[i].reader;
+    const part::PartReader& reader = inputs[i]->reader();
     wal_checkpoint = std::max(wal_checkpoint, reader.meta().wal_checkpoint);
-    replaces.push_back(inputs[i].seq);
+    replaces.push_back(inputs[i]->seq());
     for (size_t b = 0; b < reader.blocks().size(); ++b) {
       const Labels& labels = reader.streams()[reader.blocks()[b].stream];
       auto& entry = streams[labels.ToString()];
@@ -72,7 +73,7 @@ Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const 
     };
     std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
     for (size_t i = 0; i < inputs.size(); ++i) {
-      cursors[i].reader = inputs[i].reader.get();
+      cursors[i].reader = &inputs[i]->reader();
       cursors[i].order = i;
       cursors[i].blocks = std::move(stream.second[i]);
       if (cursors[i].Advance()) heap.push(i);
@@ -92,11 +93,10 @@ Status MergeParts(Env* env, const std::vector<PartSet::OpenPart>& inputs, const 
   return writer->Finish(wal_checkpoint, replaces);
 }
 
-std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> day_parts,
-                                               size_t min_parts, size_t max_parts) {
-  std::sort(day_parts.begin(), day_parts.end(), [](const auto& a, const auto& b) {
-    return a.reader->file_size() < b.reader->file_size();
-  });
+std::vector<std::shared_ptr<const LocalPart>> PickMergeInputs(
+    std::vector<std::shared_ptr<const LocalPart>> day_parts, size_t min_parts, size_t max_parts) {
+  std::sort(day_parts.begin(), day_parts.end(),
+            [](const auto& a, const auto& b) { return a->file_size() < b->file_size(); });
   // From the smallest part up, the first run that is long enough: one
   // small part (the last flush before a stop, say) must not keep a day's
   // many larger parts from merging.
@@ -104,16 +104,17 @@ std::vector<PartSet::OpenPart> PickMergeInputs(std::vector<PartSet::OpenPart> da
     size_t end = first;
     uint64_t total = 0;
     while (end < day_parts.size() && end - first < max_parts) {
-      uint64_t size = day_parts[end].reader->file_size();
+      uint64_t size = day_parts[end]->file_size();
       if (end > first && size > 2 * total) break;
       total += size;
       ++end;
     }
     if (end - first < min_parts) continue;
-    std::vector<PartSet::OpenPart> picked(std::make_move_iterator(day_parts.begin() + first),
-                                          std::make_move_iterator(day_parts.begin() + end));
+    std::vector<std::shared_ptr<const LocalPart>> picked(
+        std::make_move_iterator(day_parts.begin() + first),
+        std::make_move_iterator(day_parts.begin() + end));
     std::sort(picked.begin(), picked.end(),
-              [](const auto& a, const auto& b) { return a.seq < b.seq; });
+              [](const auto& a, const auto& b) { return a->seq() < b->seq(); });
     return picked;
   }
   return {};

@@ -25,6 +25,10 @@ bool ParsePartName(std::string_view name, uint64_t& seq) {
   return true;
 }
 
+bool BySeq(const std::shared_ptr<const LocalPart>& a, const std::shared_ptr<const LocalPart>& b) {
+  return a->seq() < b->seq();
+}
+
 std::string PartFileName(uint64_t seq) {
   char buf[32];
   snprintf(buf, sizeof(buf), "%010llu.part", static_cast<unsigned long long>(seq));
@@ -72,34 +76,32 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
       set->parts_.push_back(set->Adopt(seq, std::move(*reader)));
     }
   }
-  std::sort(set->parts_.begin(), set->parts_.end(),
-            [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+  std::sort(set->parts_.begin(), set->parts_.end(), BySeq);
   // A merge that died after publishing its output but before deleting its
   // inputs left both: the output's list says which inputs to delete.
   std::set<uint64_t> replaced;
-  for (const OpenPart& p : set->parts_) {
-    replaced.insert(p.reader->meta().replaces.begin(), p.reader->meta().replaces.end());
+  for (const auto& p : set->parts_) {
+    replaced.insert(p->meta().replaces.begin(), p->meta().replaces.end());
   }
-  std::erase_if(set->parts_, [&](const OpenPart& p) {
-    if (!replaced.count(p.seq)) return false;
-    log::Info("removing part replaced by a merge",
-              {{"tenant", set->tenant_}, {"file", p.reader->path()}});
-    (void)env->RemoveFile(p.reader->path());
+  std::erase_if(set->parts_, [&](const auto& p) {
+    if (!replaced.count(p->seq())) return false;
+    log::Info("removing part replaced by a merge", {{"tenant", set->tenant_}, {"file", p->path()}});
+    (void)env->RemoveFile(p->path());
     return true;
   });
   return set;
 }
 
-PartSet::OpenPart PartSet::Adopt(uint64_t seq, std::unique_ptr<part::PartReader> reader) {
-  auto ids =
-      std::make_shared<const std::vector<uint32_t>>(stream_index_.InternAll(reader->streams()));
-  return OpenPart{seq, std::shared_ptr<part::PartReader>(std::move(reader)), std::move(ids)};
+std::shared_ptr<const LocalPart> PartSet::Adopt(uint64_t seq,
+                                                std::unique_ptr<part::PartReader> reader) {
+  std::vector<uint32_t> ids = stream_index_.InternAll(reader->streams());
+  return std::make_shared<const LocalPart>(seq, std::move(reader), std::move(ids));
 }
 
-Result<std::vector<PartSet::OpenPart>> PartSet::Write(
+Result<std::vector<std::shared_ptr<const LocalPart>>> PartSet::Write(
     const std::map<int64_t, std::vector<part::StreamRecords>>& days, uint64_t wal_checkpoint,
     const part::PartWriterOptions& options) {
-  std::vector<OpenPart> written;
+  std::vector<std::shared_ptr<const LocalPart>> written;
   for (const auto& [day, streams] : days) {
     uint64_t seq;
     {
@@ -125,10 +127,10 @@ Result<std::vector<PartSet::OpenPart>> PartSet::Write(
   return written;
 }
 
-void PartSet::Publish(std::vector<OpenPart> parts) {
+void PartSet::Publish(std::vector<std::shared_ptr<const LocalPart>> parts) {
   std::lock_guard lock(mu_);
-  for (OpenPart& p : parts) {
-    flush_bytes_ += p.reader->file_size();
+  for (auto& p : parts) {
+    flush_bytes_ += p->file_size();
     parts_.push_back(std::move(p));
   }
 }
@@ -136,13 +138,19 @@ void PartSet::Publish(std::vector<OpenPart> parts) {
 Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
                                  const part::PartWriterOptions& options,
                                  const std::atomic<bool>* cancel) {
-  std::map<std::string, std::vector<OpenPart>> by_day;
-  for (OpenPart& p : Snapshot()) {
-    const std::string& path = p.reader->path();
+  std::map<std::string, std::vector<std::shared_ptr<const LocalPart>>> by_day;
+  std::vector<std::shared_ptr<const LocalPart>> parts;
+  {
+    std::lock_guard lock(mu_);
+    parts = parts_;
+  }
+  for (auto& p : parts) {
+    const std::string& path = p->path();
     by_day[path.substr(0, path.rfind('/'))].push_back(std::move(p));
   }
-  for (auto& [day_dir, parts] : by_day) {
-    std::vector<OpenPart> inputs = PickMergeInputs(std::move(parts), min_parts, max_parts);
+  for (auto& [day_dir, day_parts] : by_day) {
+    std::vector<std::shared_ptr<const LocalPart>> inputs =
+        PickMergeInputs(std::move(day_parts), min_parts, max_parts);
     if (inputs.empty()) continue;
     uint64_t seq;
     {
@@ -156,22 +164,21 @@ Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
       (void)env_->RemoveFile(path);
       return reader.status().WithContext("merge");
     }
-    OpenPart merged = Adopt(seq, std::move(*reader));
+    std::shared_ptr<const LocalPart> merged = Adopt(seq, std::move(*reader));
     std::set<uint64_t> input_seqs;
-    for (const OpenPart& p : inputs) input_seqs.insert(p.seq);
+    for (const auto& p : inputs) input_seqs.insert(p->seq());
     {
       // Swap inputs for the output in one step: a reader's snapshot has
       // either all inputs or the output.
       std::lock_guard lock(mu_);
-      std::erase_if(parts_, [&](const OpenPart& p) { return input_seqs.count(p.seq) > 0; });
+      std::erase_if(parts_, [&](const auto& p) { return input_seqs.count(p->seq()) > 0; });
       parts_.push_back(merged);
-      std::sort(parts_.begin(), parts_.end(),
-                [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+      std::sort(parts_.begin(), parts_.end(), BySeq);
       ++merges_;
-      merge_bytes_ += merged.reader->file_size();
+      merge_bytes_ += merged->file_size();
     }
-    for (const OpenPart& p : inputs) {
-      Status s = env_->RemoveFile(p.reader->path());
+    for (const auto& p : inputs) {
+      Status s = env_->RemoveFile(p->path());
       if (!s.ok()) log::Error("cannot remove merged part", {{"err", s.message()}});
     }
     log::Debug("merged parts",
@@ -197,12 +204,12 @@ uint64_t PartSet::flush_bytes_written() const {
 }
 
 PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_bytes) {
-  std::vector<OpenPart> doomed;
+  std::vector<std::shared_ptr<const LocalPart>> doomed;
   {
     std::lock_guard lock(mu_);
-    std::vector<OpenPart> keep;
-    for (OpenPart& p : parts_) {
-      if (p.reader->meta().max_time < min_time) {
+    std::vector<std::shared_ptr<const LocalPart>> keep;
+    for (auto& p : parts_) {
+      if (p->meta().max_time < min_time) {
         doomed.push_back(std::move(p));
       } else {
         keep.push_back(std::move(p));
@@ -210,35 +217,33 @@ PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_byte
     }
     if (max_bytes > 0) {
       uint64_t total = 0;
-      for (const OpenPart& p : keep) total += p.reader->file_size();
+      for (const auto& p : keep) total += p->file_size();
       // Oldest data first: by newest record, then by sequence.
-      std::sort(keep.begin(), keep.end(), [](const OpenPart& a, const OpenPart& b) {
-        return std::tie(a.reader->meta().max_time, a.seq) <
-               std::tie(b.reader->meta().max_time, b.seq);
+      std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
+        return std::pair(a->meta().max_time, a->seq()) < std::pair(b->meta().max_time, b->seq());
       });
       size_t drop = 0;
-      while (drop < keep.size() && total > max_bytes) total -= keep[drop++].reader->file_size();
+      while (drop < keep.size() && total > max_bytes) total -= keep[drop++]->file_size();
       for (size_t i = 0; i < drop; ++i) doomed.push_back(std::move(keep[i]));
       keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(drop));
-      std::sort(keep.begin(), keep.end(),
-                [](const OpenPart& a, const OpenPart& b) { return a.seq < b.seq; });
+      std::sort(keep.begin(), keep.end(), BySeq);
     }
     parts_ = std::move(keep);
   }
   Removed removed;
-  for (const OpenPart& p : doomed) {
-    const std::string& path = p.reader->path();
+  for (const auto& p : doomed) {
+    const std::string& path = p->path();
     Status s = env_->RemoveFile(path);
     if (!s.ok()) {
       log::Error("retention cannot remove part", {{"tenant", tenant_}, {"err", s.message()}});
       continue;
     }
     ++removed.parts;
-    removed.bytes += p.reader->file_size();
-    removed.records += p.reader->meta().records;
-    log::Info("retention removed part", {{"tenant", tenant_},
-                                         {"file", path},
-                                         {"records", std::to_string(p.reader->meta().records)}});
+    removed.bytes += p->file_size();
+    removed.records += p->meta().records;
+    log::Info(
+        "retention removed part",
+        {{"tenant", tenant_}, {"file", path}, {"records", std::to_string(p->meta().records)}});
     // The day's directory goes with its last part.
     std::string day_dir = path.substr(0, path.rfind('/'));
     auto left = env_->ListDir(day_dir);
@@ -247,22 +252,22 @@ PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_byte
   return removed;
 }
 
-void PartSet::Discard(const std::vector<OpenPart>& parts) {
-  for (const OpenPart& p : parts) {
-    Status s = env_->RemoveFile(p.reader->path());
+void PartSet::Discard(const std::vector<std::shared_ptr<const LocalPart>>& parts) {
+  for (const auto& p : parts) {
+    Status s = env_->RemoveFile(p->path());
     if (!s.ok()) log::Error("cannot remove unpublished part", {{"err", s.message()}});
   }
 }
 
-std::vector<PartSet::OpenPart> PartSet::Snapshot() const {
+std::vector<std::shared_ptr<const ReadablePart>> PartSet::Snapshot() const {
   std::lock_guard lock(mu_);
-  return parts_;
+  return {parts_.begin(), parts_.end()};
 }
 
 uint64_t PartSet::record_count() const {
   std::lock_guard lock(mu_);
   uint64_t n = 0;
-  for (const OpenPart& p : parts_) n += p.reader->meta().records;
+  for (const auto& p : parts_) n += p->meta().records;
   return n;
 }
 
@@ -274,7 +279,7 @@ size_t PartSet::part_count() const {
 uint64_t PartSet::disk_bytes() const {
   std::lock_guard lock(mu_);
   uint64_t total = 0;
-  for (const OpenPart& p : parts_) total += p.reader->file_size();
+  for (const auto& p : parts_) total += p->file_size();
   return total;
 }
 

@@ -1,5 +1,7 @@
 // PartSet: the published parts of one tenant, under
-// <tenant>/parts/<YYYY-MM-DD>/<seq>.part (one directory per UTC day).
+// <tenant>/parts/<YYYY-MM-DD>/<seq>.part (one directory per UTC day):
+// writing them, merging them (part_merge.h, which knows nothing of the
+// set), retention, and the list readers take a snapshot of.
 // Thread-safe: writers add parts while readers collect from a snapshot.
 #pragma once
 
@@ -11,6 +13,7 @@
 
 #include "io/env.h"
 #include "storage/head.h"
+#include "storage/local_part.h"
 #include "storage/part/part_reader.h"
 #include "storage/part/part_writer.h"
 #include "storage/stream_index.h"
@@ -19,13 +22,6 @@ namespace lode {
 
 class PartSet {
  public:
-  struct OpenPart {
-    uint64_t seq = 0;
-    std::shared_ptr<part::PartReader> reader;
-    // The StreamIndex id of each stream of the part's stream table.
-    std::shared_ptr<const std::vector<uint32_t>> stream_ids;
-  };
-
   // Opens every part under `dir`. Temporary files left by a crash are
   // removed, and so are parts of a flush that never reached its checkpoint
   // (wal_checkpoint above `checkpoint`): their records are still in the
@@ -35,12 +31,12 @@ class PartSet {
 
   // Writes one part per day of `days` (not yet visible to readers). On
   // failure, the parts this call already wrote are removed.
-  Result<std::vector<OpenPart>> Write(
+  Result<std::vector<std::shared_ptr<const LocalPart>>> Write(
       const std::map<int64_t, std::vector<part::StreamRecords>>& days, uint64_t wal_checkpoint,
       const part::PartWriterOptions& options);
 
   // Makes written parts visible to readers.
-  void Publish(std::vector<OpenPart> parts);
+  void Publish(std::vector<std::shared_ptr<const LocalPart>> parts);
 
   struct Removed {
     uint64_t parts = 0;
@@ -54,10 +50,11 @@ class PartSet {
   Removed ApplyRetention(TimestampNs min_time, uint64_t max_bytes);
 
   // Removes parts that were written but will not be published.
-  void Discard(const std::vector<OpenPart>& parts);
+  void Discard(const std::vector<std::shared_ptr<const LocalPart>>& parts);
 
-  // The published parts now, for a reader to hold while it reads them.
-  std::vector<OpenPart> Snapshot() const;
+  // The published parts now (in sequence order), for a reader to hold
+  // while it reads them.
+  std::vector<std::shared_ptr<const ReadablePart>> Snapshot() const;
 
   uint64_t record_count() const;
 
@@ -85,7 +82,7 @@ class PartSet {
   PartSet(Env* env, std::string tenant, std::string dir)
       : env_(env), tenant_(std::move(tenant)), dir_(std::move(dir)) {}
   // An opened part with its streams entered in the index.
-  OpenPart Adopt(uint64_t seq, std::unique_ptr<part::PartReader> reader);
+  std::shared_ptr<const LocalPart> Adopt(uint64_t seq, std::unique_ptr<part::PartReader> reader);
 
   Env* const env_;
   const std::string tenant_;
@@ -93,12 +90,12 @@ class PartSet {
   StreamIndex stream_index_;
 
   mutable std::mutex mu_;
-  std::vector<OpenPart> parts_;          // guarded by mu_; in seq order
-  uint64_t next_seq_ = 1;                // guarded by mu_
-  mutable uint64_t corrupt_blocks_ = 0;  // guarded by mu_
-  uint64_t merges_ = 0;                  // guarded by mu_
-  uint64_t merge_bytes_ = 0;             // guarded by mu_
-  uint64_t flush_bytes_ = 0;             // guarded by mu_
+  std::vector<std::shared_ptr<const LocalPart>> parts_;  // guarded by mu_; in seq order
+  uint64_t next_seq_ = 1;                                // guarded by mu_
+  mutable uint64_t corrupt_blocks_ = 0;                  // guarded by mu_
+  uint64_t merges_ = 0;                                  // guarded by mu_
+  uint64_t merge_bytes_ = 0;                             // guarded by mu_
+  uint64_t flush_bytes_ = 0;                             // guarded by mu_
 };
 
 // "2024-05-01" for a day number (days since the epoch, UTC).

@@ -17,13 +17,21 @@
 // parts that recovery removes (the WAL still has their records); a crash after it leaves segments
 // that recovery skips. Either way each record is recovered once.
 //
+// Reads take the heads and a PartSnapshot of the parts under mu_, the
+// lock a flush publishes under, so that each record is seen once.
+//
 // Thread-safe. Lock order: flush_mu_, then write_mu_, then mu_.
+//
+// The implementation is split by job: tenant_log.cc (open, close, stats,
+// retention and merges), tenant_log_append.cc, tenant_log_flush.cc (head
+// flushes and recovery), tenant_log_read.cc.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +40,7 @@
 #include "io/env.h"
 #include "storage/head.h"
 #include "storage/part_set.h"
+#include "storage/part_snapshot.h"
 #include "storage/recent_batches.h"
 #include "storage/storage.h"
 #include "storage/wal/wal_writer.h"
@@ -140,12 +149,12 @@ class TenantLog {
   // flushed, then the live head; append order within each). The head's
   // matching records are copied; part blocks are read as the iterator
   // reaches them. The iterator holds its own references to the parts.
+  std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
   // The timestamps of matching records in the range (Storage::ScanTimestamps).
   Status ScanTimestamps(const SelectRequest& request,
                         const std::function<void(const TimestampRun&)>& fn);
   // The streams with records in the range (Storage::Series).
   std::vector<SeriesInfo> Series(const SeriesRequest& request);
-  std::unique_ptr<RecordIterator> Select(const SelectRequest& request);
 
   const std::string& tenant() const { return tenant_; }
   uint64_t record_count() const;
@@ -157,7 +166,21 @@ class TenantLog {
  private:
   TenantLog(Env* env, std::string tenant, std::string dir, const TenantLogOptions& options);
 
+  // What a read holds: the heads and the parts as of one instant.
+  struct ReadView {
+    std::shared_ptr<const Head> flushing;  // null: no head being flushed
+    PartSnapshot parts;
+  };
+  // Takes the heads and the part list together, under mu_ where a flush
+  // publishes, so that a read sees each record once; `read_live_head`
+  // reads the live head meanwhile. The parts' streams are matched
+  // against `matchers` after the lock.
+  ReadView TakeReadView(const std::vector<Matcher>& matchers,
+                        const std::function<void(const Head&)>& read_live_head);
+
   Status Recover(uint64_t& next_segment);
+  // MaybeFlushHead under flush_mu_.
+  Status FlushHead(bool force);
   // Remembers the record ids of replayed batches (durable: frame 0).
   void RememberRecordIds(const std::vector<StreamBatch>& batches);
   // Takes write_mu_; writes what is pending and, if `sync`, fsyncs it.
@@ -172,8 +195,6 @@ class TenantLog {
   const std::string tenant_;
   const std::string dir_;
   const TenantLogOptions options_;
-
-  Status FlushHead(bool force);
 
   std::mutex flush_mu_;                     // one head flush at a time
   std::atomic<int> flush_failures_{0};      // consecutive failed head flushes

@@ -1,0 +1,11 @@
+#include "storage/local_part.h"
+
+namespace lode {
+
+Status LocalPart::ReadBlock(size_t index, const std::vector<std::string_view>& fragments,
+                            bool with_lines, std::string& scratch, part::DecodedBlock& out) const {
+  LODE_RETURN_IF_ERROR(reader_->ReadBlockBytes(index, scratch));
+  return reader_->DecodeBlockBytes(index, scratch, out, fragments, with_lines);
+}
+
+}  // namespace lode

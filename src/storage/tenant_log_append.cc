@@ -1,0 +1,163 @@
+// TenantLog's appends: record-id de-duplication, framing, the pending
+// buffer and the head under one lock, and group commit (WritePending).
+#include <algorithm>
+#include <optional>
+
+#include "base/coding.h"
+#include "base/log.h"
+#include "base/time.h"
+#include "storage/record_keys.h"
+#include "storage/tenant_log.h"
+#include "storage/wal/batch_codec.h"
+
+namespace lode {
+
+Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durability,
+                         std::string_view batch_id) {
+  // Records that repeat a record id, earlier in this call or already
+  // stored, are left out; `batches` is what remains.
+  const std::vector<RecordKey> keys = RecordKeys(input, options_.record_id_keys);
+  std::vector<char> dropped(keys.size());
+  size_t duplicates = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].key.empty()) dropped[i] = 1, ++duplicates;
+  }
+  std::vector<StreamBatch> kept;
+  const std::vector<StreamBatch>* batches = &input;
+  if (duplicates > 0) {
+    kept = WithoutRecords(input, keys, dropped);
+    batches = &kept;
+  }
+  // The frame of the latest original of a duplicate: a durable append
+  // waits for it to be synced too.
+  uint64_t original_frame = 0;
+  uint64_t my_frame = 0;
+  bool spill = false;
+  for (bool rebuild = false;; rebuild = true) {
+    if (rebuild) {
+      kept = WithoutRecords(input, keys, dropped);
+      batches = &kept;
+    }
+    const bool nothing_left = duplicates > 0 && batches->empty();
+    // The payload is encoded straight into its frame.
+    std::string frame;
+    if (!nothing_left) {
+      const size_t frame_start = wal::WalWriter::BeginFrame(frame);
+      if (!batch_id.empty()) PutLengthPrefixed(frame, batch_id);
+      wal::EncodeBatches(frame, *batches);
+      const size_t payload_size = frame.size() - frame_start - wal::kFrameHeaderSize;
+      if (payload_size > wal::kMaxPayloadSize) {
+        return Status::InvalidArgument("batch of " + std::to_string(payload_size) +
+                                       " bytes exceeds the limit of " +
+                                       std::to_string(wal::kMaxPayloadSize));
+      }
+      wal::WalWriter::FinishFrame(
+          frame, frame_start,
+          batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId);
+    }
+    std::lock_guard lock(mu_);
+    if (!failed_.ok()) return failed_;
+    std::optional<uint64_t> original;
+    if (!batch_id.empty()) original = recent_batches_.Find(std::string(batch_id));
+    if (original) {
+      // A retry: store nothing. A durable retry still waits below for the
+      // original's frame to be synced (0: it came from disk).
+      if (durability == Durability::kBestEffort || *original <= synced_frames_) {
+        return Status::Ok();
+      }
+      my_frame = *original;
+      break;
+    }
+    bool found_more = false;  // then the loop goes round again
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (dropped[i]) continue;
+      if (auto f = recent_records_.Find(keys[i].key)) {
+        dropped[i] = 1;
+        ++duplicates;
+        original_frame = std::max(original_frame, *f);
+        found_more = true;
+      }
+    }
+    if (found_more) continue;  // re-encoded without them, outside the lock
+    const int64_t now = NowNanos();
+    duplicate_records_ += duplicates;
+    if (!nothing_left) {
+      if (pending_.empty()) {
+        pending_.swap(frame);
+      } else {
+        pending_ += frame;
+      }
+      my_frame = ++appended_frames_;
+      spill = pending_.size() > options_.max_pending_bytes;
+      // The records join the head together with their frame, so a head
+      // flush (which swaps the head and takes the pending frames at once)
+      // always finds a record's frame in the segments it covers.
+      head_->Insert(*batches);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (!dropped[i]) recent_records_.Add(keys[i].key, my_frame, now);
+      }
+      if (!keys.empty()) recent_records_.Prune(now);
+    }
+    my_frame = std::max(my_frame, original_frame);
+    if (!batch_id.empty()) {
+      recent_batches_.Add(std::string(batch_id), my_frame, now);
+      recent_batches_.Prune(now);
+    }
+    break;
+  }
+  if (my_frame == 0) return Status::Ok();  // nothing stored, nothing to wait for
+  if (durability == Durability::kBestEffort) {
+    return spill ? WritePending(/*sync=*/false) : Status::Ok();
+  }
+  // Group commit: if someone else's fsync already covered this frame,
+  // WritePending finds nothing to do.
+  Status s = WritePending(/*sync=*/true);
+  std::lock_guard lock(mu_);
+  if (synced_frames_ < my_frame) {
+    return s.ok() ? Status::IOError("wal sync did not cover the append") : s;
+  }
+  return Status::Ok();
+}
+
+Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
+  std::lock_guard write_lock(write_mu_);
+  std::string frames;
+  uint64_t target;
+  {
+    std::lock_guard lock(mu_);
+    if (!failed_.ok()) return failed_;
+    frames.swap(pending_);
+    target = appended_frames_;
+    if (rolled_segment != nullptr) {
+      // The head's records are exactly those of the frames taken here.
+      flushing_ = std::shared_ptr<const Head>(std::move(head_));
+      head_ = std::make_unique<Head>();
+    } else if (frames.empty() && (!sync || synced_frames_ >= target)) {
+      return Status::Ok();
+    }
+  }
+  Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
+  if (s.ok() && rolled_segment != nullptr) {
+    Result<uint64_t> rolled = wal_->Roll();  // syncs the closed segment
+    if (rolled.ok()) *rolled_segment = *rolled;
+    s = rolled.status();
+    sync = true;
+  } else if (s.ok() && sync) {
+    s = wal_->Sync();
+  }
+  std::lock_guard lock(mu_);
+  if (!s.ok()) {
+    // After a failed write or fsync the file's contents are unknown; stop
+    // accepting writes rather than acknowledge anything on top of it.
+    failed_ = s.WithContext("wal of tenant " + tenant_);
+    log::Error("wal write failed; tenant refuses further writes",
+               {{"tenant", tenant_}, {"err", s.ToString()}});
+    return failed_;
+  }
+  if (sync) synced_frames_ = target;
+  return Status::Ok();
+}
+
+Status TenantLog::Flush() { return WritePending(/*sync=*/true); }
+
+}  // namespace lode

@@ -1,0 +1,234 @@
+// Reads of heads and parts: merge order, limited reads, corrupt blocks,
+// and blocks ruled out by token filters and template columns.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "storage/merge_iterator.h"
+#include "storage/part/line_templates.h"
+#include "storage/part/part_reader.h"
+#include "storage/tenant_log_test_util.h"
+
+namespace lode {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST_F(TenantLogTest, CorruptBlockIsSkippedAndCounted) {
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(Batch("a", kBase, 20), Durability::kDurable).ok());
+    ASSERT_TRUE(log->Append(Batch("b", kBase, 20), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  auto parts = Files("parts", ".part");
+  ASSERT_FALSE(parts.empty());
+  {
+    // The first block ("a"'s) starts right after the 12-byte header.
+    std::fstream f(parts[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x7e');
+  }
+  auto log = Open();
+  auto lines = All(*log);
+  EXPECT_EQ(lines.size(), 20u);  // all of "b"
+  for (const std::string& l : lines) EXPECT_EQ(l.rfind("b#", 0), 0u);
+  EXPECT_EQ(log->parts().corrupt_blocks(), 1u);
+}
+
+TEST_F(TenantLogTest, ALimitedReadDecodesOnlyTheBlocksItReaches) {
+  auto log = Open();
+  // 30 days, one part each, 24 records per day in one block.
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 30 * 24), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_EQ(Files("parts", ".part").size(), 30u);
+  for (Direction dir : {Direction::kBackward, Direction::kForward}) {
+    SelectRequest req = ReadOfA(kBase + 365 * kDay, dir);
+    auto it = log->Select(req);
+    std::vector<int64_t> times;
+    for (int i = 0; i < 30 && it->Next(); ++i) times.push_back(it->record().timestamp);
+    ASSERT_EQ(times.size(), 30u);
+    int64_t hour = 3600LL * 1'000'000'000;
+    if (dir == Direction::kBackward) {
+      EXPECT_EQ(times.front(), kBase + (30 * 24 - 1) * hour);
+    } else {
+      EXPECT_EQ(times.front(), kBase);
+    }
+    auto* merge = dynamic_cast<MergeIterator*>(it.get());
+    ASSERT_NE(merge, nullptr);
+    EXPECT_LE(merge->blocks_opened(), 3u);  // 30 records span two days
+  }
+}
+
+TEST_F(TenantLogTest, MergesStreamsPartsAndHeadsWithEqualTimestamps) {
+  auto log = Open();
+  auto batch = [](const std::string& app, const std::string& line) {
+    return std::vector<StreamBatch>{StreamBatch{Labels({{"app", app}}), {Entry{kBase, line, {}}}}};
+  };
+  ASSERT_TRUE(log->Append(batch("x", "first"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(batch("y", "second"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(batch("x", "third"), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->Append(Batch("z", kBase - 5, 1), Durability::kBestEffort).ok());
+  std::vector<std::string> expected = {"z#" + std::to_string(kBase - 5), "first", "second",
+                                       "third"};
+  EXPECT_EQ(All(*log), expected);
+  std::reverse(expected.begin(), expected.end());
+  EXPECT_EQ(All(*log, Direction::kBackward), expected);
+}
+
+TEST_F(TenantLogTest, NeedleQuerySkipsBlocksByTheirTokenFilters) {
+  auto log = Open();
+  // 40 blocks of 100 records; one record in one block has the needle.
+  StreamBatch b{Labels({{"app", "a"}}), {}};
+  for (int i = 0; i < 4000; ++i) {
+    std::string line =
+        "GET /api/users/" + std::to_string(i * 7919) + " 200 req=" + std::to_string(i);
+    if (i == 2345) line += " trace=needle-7f3a9c end";
+    b.entries.push_back(Entry{kBase + i, line, {}});
+  }
+  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  SelectRequest req = ReadOfA(kBase + kDay, Direction::kForward);
+  req.line_contains = {"needle-7f3a9c"};
+  auto it = log->Select(req);
+  std::vector<std::string> hits;
+  while (it->Next()) {
+    if (it->record().line.find("needle-7f3a9c") != std::string::npos)
+      hits.push_back(it->record().line);
+  }
+  ASSERT_EQ(hits.size(), 1u);
+  auto* merge = dynamic_cast<MergeIterator*>(it.get());
+  EXPECT_GE(merge->blocks_skipped(), 36u);
+  EXPECT_LE(merge->blocks_opened(), 4u);
+
+  // With the filters damaged, nothing is skipped and the answer is the same.
+  it.reset();
+  log.reset();
+  for (const std::string& path : Files("parts", ".part")) {
+    uint64_t filters_start;
+    {
+      auto reader = part::PartReader::Open(Env::Default(), path);
+      ASSERT_TRUE(reader.ok());
+      filters_start = (*reader)->filters_offset();
+    }
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(filters_start + 3));
+    f.put('\x42');
+  }
+  log = Open();
+  it = log->Select(req);
+  hits.clear();
+  while (it->Next()) {
+    if (it->record().line.find("needle-7f3a9c") != std::string::npos)
+      hits.push_back(it->record().line);
+  }
+  EXPECT_EQ(hits.size(), 1u);
+  EXPECT_EQ(dynamic_cast<MergeIterator*>(it.get())->blocks_skipped(), 0u);
+
+  // A literal that is a fragment of one token gives the filters nothing to
+  // go on; the template columns rule out the blocks without the fragment.
+  req.line_contains = {"7f3a9c"};
+  it = log->Select(req);
+  hits.clear();
+  while (it->Next()) {
+    if (it->record().line.find("7f3a9c") != std::string::npos) hits.push_back(it->record().line);
+  }
+  EXPECT_EQ(hits.size(), 1u);
+  merge = dynamic_cast<MergeIterator*>(it.get());
+  EXPECT_EQ(merge->blocks_skipped(), 0u);
+  EXPECT_GE(merge->blocks_ruled_out(), 36u);
+  EXPECT_LE(merge->blocks_opened(), 4u);
+}
+
+// Ruling blocks out by their template columns must never lose a line: every
+// one-token fragment of every line is found, through the columns alone.
+TEST_F(TenantLogTest, EveryTokenFragmentIsFoundThroughTemplateColumns) {
+  auto log = Open();
+  std::vector<std::string> shapes = {
+      "host=web-79 took=250ms status=200 path=/api/v1/users/4096",
+      "id=d9d162d8cf108012 user=alice retries=0 port=08080",
+      "2024-05-01T00:00:00.123Z level=warn msg=slow_query table=orders_2024",
+      "kafka-consumer-7 offset=2700870 partition=1 lag=0x1f",
+  };
+  StreamBatch b{Labels({{"app", "a"}}), {}};
+  for (int i = 0; i < 400; ++i) {
+    // Most lines vary the numbers; the shapes above appear once each.
+    std::string line = i % 100 == 7 ? shapes[static_cast<size_t>(i / 100)]
+                                    : "GET /api/items/" + std::to_string(i * 31) + " 200 " +
+                                          std::to_string(i % 13) + "ms";
+    b.entries.push_back(Entry{kBase + i, line, {}});
+  }
+  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  SelectRequest req = ReadOfA(kBase + kDay, Direction::kForward);
+  size_t checked = 0;
+  for (const std::string& shape : shapes) {
+    for (size_t from = 0; from < shape.size(); ++from) {
+      for (size_t len = 1; from + len <= shape.size(); ++len) {
+        std::string fragment = shape.substr(from, len);
+        if (!part::IsTemplateToken(fragment)) break;
+        req.line_contains = {fragment};
+        auto it = log->Select(req);
+        bool found = false;
+        while (it->Next()) found |= it->record().line == shape;
+        EXPECT_TRUE(found) << "lost \"" << fragment << "\" of " << shape;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 500u);
+}
+
+// A read for counting (timestamps_only) sees the same records as a full
+// read, from parts and from the head, and reads no line text from template
+// blocks; with a literal to check it still reads and filters the lines.
+TEST_F(TenantLogTest, TimestampsOnlyReadsSeeEveryRecordWithoutLines) {
+  auto log = Open();
+  // Shaped lines (template blocks) in parts, then more in the head.
+  StreamBatch shaped{Labels({{"app", "web"}}), {}};
+  for (int i = 0; i < 500; ++i) {
+    shaped.entries.push_back(
+        Entry{kBase + i,
+              "GET /item/" + std::to_string(i) + " status=200 took=" + std::to_string(i % 9) + "ms",
+              i % 5 == 0 ? Labels({{"trace", "t" + std::to_string(i)}}) : Labels()});
+  }
+  ASSERT_TRUE(log->Append({shaped}, Durability::kDurable).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(Batch("tail", kBase + 1000, 5), Durability::kDurable).ok());
+
+  auto read = [&](bool timestamps_only, std::vector<std::string> contains) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = kBase + 3650 * kDay;
+    req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
+    req.direction = Direction::kForward;
+    req.timestamps_only = timestamps_only;
+    req.line_contains = std::move(contains);
+    std::vector<Record> out;
+    auto it = log->Select(req);
+    while (it->Next()) out.push_back(it->record());
+    EXPECT_TRUE(it->status().ok());
+    return out;
+  };
+  std::vector<Record> full = read(false, {});
+  std::vector<Record> counted = read(true, {});
+  ASSERT_EQ(counted.size(), full.size());
+  ASSERT_EQ(full.size(), 505u);
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(counted[i].timestamp, full[i].timestamp);
+    EXPECT_EQ(counted[i].stream.ToString(), full[i].stream.ToString());
+    EXPECT_EQ(counted[i].metadata.ToString(), full[i].metadata.ToString());
+    EXPECT_TRUE(counted[i].line.empty()) << i;
+    EXPECT_FALSE(full[i].line.empty());
+  }
+  // A literal needs the lines: they are read and filtered as usual.
+  std::vector<Record> filtered = read(true, {"/item/42 "});
+  ASSERT_EQ(filtered.size(), 1u);
+  EXPECT_EQ(filtered[0].line, "GET /item/42 status=200 took=6ms");
+}
+
+}  // namespace
+}  // namespace lode

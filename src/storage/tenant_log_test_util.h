@@ -1,0 +1,90 @@
+// The fixture of TenantLog's tests (tenant_log*_test.cc): a tenant in a
+// temporary directory, batches spread over hours and days, reads of all
+// its lines, and the files it wrote.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/tenant_log.h"
+
+namespace lode {
+
+inline constexpr int64_t kDay = 86400LL * 1'000'000'000;
+inline constexpr int64_t kBase = 19844 * kDay;  // 2024-05-01T00:00:00Z
+
+class TenantLogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lode-tenant-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    options_.flush_head_on_close = false;
+    options_.part.block_max_records = 100;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<TenantLog> Open() {
+    auto log = TenantLog::Open(Env::Default(), "t", dir_, options_);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+
+  // `n` records of stream app=<app>, one per hour from `start`, so a
+  // batch crosses day boundaries.
+  static std::vector<StreamBatch> Batch(const std::string& app, int64_t start, int n) {
+    StreamBatch b{Labels({{"app", app}}), {}};
+    for (int i = 0; i < n; ++i) {
+      int64_t t = start + i * 3600LL * 1'000'000'000;
+      b.entries.push_back(Entry{t, app + "#" + std::to_string(t), {}});
+    }
+    return {b};
+  }
+
+  // A read of stream app=a over [0, end).
+  static SelectRequest ReadOfA(int64_t end, Direction dir) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = end;
+    req.matchers = {Matcher::Create(MatchType::kEqual, "app", "a").value()};
+    req.direction = dir;
+    return req;
+  }
+
+  static std::vector<std::string> All(TenantLog& log, Direction dir = Direction::kForward) {
+    SelectRequest req;
+    req.tenant = "t";
+    req.start = 0;
+    req.end = kBase + 3650 * kDay;
+    req.matchers = {Matcher::Create(MatchType::kRegexMatch, "app", ".+").value()};
+    req.direction = dir;
+    std::vector<std::string> lines;
+    auto it = log.Select(req);
+    while (it->Next()) lines.push_back(it->record().line);
+    EXPECT_TRUE(it->status().ok());
+    return lines;
+  }
+
+  std::vector<std::string> Files(const std::string& sub, const std::string& suffix) {
+    std::vector<std::string> out;
+    if (!std::filesystem::exists(dir_ + "/" + sub)) return out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/" + sub)) {
+      if (e.is_regular_file() && e.path().string().ends_with(suffix))
+        out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string dir_;
+  TenantLogOptions options_;
+};
+
+}  // namespace lode
