@@ -22,7 +22,7 @@ void FailoverTransport::Failed(Target& t, bool trial, const std::string& detail)
   if (trial) {
     // A half-open trial failed: wait longer before the next.
     t.cooldown = std::min(options_.max_cooldown, t.cooldown * 2);
-    t.retry_at = std::chrono::steady_clock::now() + t.cooldown;
+    t.retry_at = options_.clock->Monotonic() + t.cooldown;
     return;
   }
   // A send that left before another opened the circuit: counted, but the
@@ -31,7 +31,7 @@ void FailoverTransport::Failed(Target& t, bool trial, const std::string& detail)
   if (t.consecutive_failures >= options_.failures_to_open) {
     t.open = true;
     t.cooldown = options_.cooldown;
-    t.retry_at = std::chrono::steady_clock::now() + t.cooldown;
+    t.retry_at = options_.clock->Monotonic() + t.cooldown;
     ++stats_.circuit_opens;
     log::Warn("circuit opened", {{"target", t.name},
                                  {"failures", std::to_string(t.consecutive_failures)},
@@ -51,7 +51,7 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
     Target& t = targets_[i];
     // An open circuit is skipped until its cool-down has passed, and then
     // while another send makes the trial.
-    if (t.open && (t.trial_in_flight || std::chrono::steady_clock::now() < t.retry_at)) continue;
+    if (t.open && (t.trial_in_flight || options_.clock->Monotonic() < t.retry_at)) continue;
     const bool trial = t.open;
     if (trial) t.trial_in_flight = true;
     if (tried) ++stats_.failovers;

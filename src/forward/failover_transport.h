@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "forward/forwarder.h"
+#include "io/clock.h"
 
 namespace lode {
 
@@ -25,6 +26,8 @@ struct CircuitBreakerOptions {
   int failures_to_open = 5;
   std::chrono::milliseconds cooldown{5000};
   std::chrono::milliseconds max_cooldown{60000};
+  // What cool-downs are measured by; never null.
+  Clock* clock = Clock::Real();
 };
 
 class FailoverTransport final : public Transport {

@@ -71,6 +71,8 @@ TEST(FailoverTransportTest, FailsOverAndOpensTheCircuitOfAFailingTarget) {
   CircuitBreakerOptions breaker;
   breaker.failures_to_open = 2;
   breaker.cooldown = std::chrono::milliseconds(100);
+  ManualClock clock;
+  breaker.clock = &clock;
   FailoverTransport t(Targets(std::move(first), std::move(second)), {"a", "b"}, breaker);
   EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
   EXPECT_EQ(a->calls, 1);
@@ -89,7 +91,7 @@ TEST(FailoverTransportTest, FailsOverAndOpensTheCircuitOfAFailingTarget) {
   EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kRejected);
   EXPECT_EQ(a->calls, 2);
   // After the cool-down, a's circuit lets a trial through.
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  clock.Advance(std::chrono::milliseconds(150));
   b->set(SendOutcome::Kind::kRetryable);
   EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kAccepted);
   EXPECT_EQ(a->calls, 3);
@@ -136,10 +138,16 @@ TEST(FailoverTransportTest, OneSendAtATimeMakesTheHalfOpenTrial) {
   CircuitBreakerOptions breaker;
   breaker.failures_to_open = 1;
   breaker.cooldown = std::chrono::milliseconds(50);
+  ManualClock clock;
+  breaker.clock = &clock;
   FailoverTransport t(std::move(targets), {"a"}, breaker);
   EXPECT_EQ(t.Send("body", "id").kind, SendOutcome::Kind::kRetryable);
   EXPECT_EQ(t.stats().circuit_opens, 1u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  // Within the cool-down the open circuit is not tried at all.
+  clock.Advance(std::chrono::milliseconds(40));
+  EXPECT_EQ(t.Send("body", "early").kind, SendOutcome::Kind::kRetryable);
+  EXPECT_EQ(a->calls, 1);
+  clock.Advance(std::chrono::milliseconds(40));
 
   a->set(SendOutcome::Kind::kAccepted);
   a->HoldNext();

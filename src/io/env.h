@@ -1,7 +1,7 @@
-// Env: every file-system call lode makes goes through this interface, so
-// tests can substitute an environment that fails writes or loses unsynced
-// data. Implementations are thread-safe; a WritableFile is used by one
-// thread at a time.
+// Env: every file-system call lode makes goes through this interface, and
+// the clock its decisions by time read, so tests can substitute an
+// environment that fails writes, loses unsynced data or moves time. Implementations are
+// thread-safe; a WritableFile is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "io/clock.h"
 
 namespace lode {
 
@@ -72,6 +73,9 @@ class Env {
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // fsync of a directory, so that creates and renames in it are durable.
   virtual Status SyncDir(const std::string& dir) = 0;
+  // The clock that decides ages, back-off and intervals. Never null.
+  virtual Clock* clock() { return Clock::Real(); }
+
   // Writes `data` to `path` atomically: temp file, fsync, rename, fsync dir.
   Status WriteFileAtomic(const std::string& path, std::string_view data);
 };

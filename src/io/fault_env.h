@@ -31,6 +31,11 @@ class FaultEnv final : public Env {
   // Clears every fault.
   void Heal();
 
+  // The clock the store reads: `clock` (not owned), or the base's when
+  // null.
+  void SetClock(Clock* clock) { clock_ = clock; }
+  Clock* clock() override { return clock_ != nullptr ? clock_ : base_->clock(); }
+
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     return base_->NewRandomAccessFile(path);
@@ -58,6 +63,7 @@ class FaultEnv final : public Env {
   Status OnSync(const std::string& path, uint64_t size);
 
   Env* const base_;
+  Clock* clock_ = nullptr;
   std::mutex mu_;
   int appends_left_ = -1;  // -1: no limit
   bool fail_syncs_ = false;

@@ -114,8 +114,9 @@ void Head::Add(HeadStream& stream, TimestampNs timestamp, std::string_view line,
   ++records_;
 }
 
-void Head::Insert(const std::vector<StreamBatch>& batches) {
-  if (records_ == 0) first_insert_ = std::chrono::steady_clock::now();
+void Head::Insert(const std::vector<StreamBatch>& batches,
+                  std::chrono::steady_clock::time_point now) {
+  if (records_ == 0) first_insert_ = now;
   for (const StreamBatch& batch : batches) {
     auto [it, inserted] = streams_.try_emplace(batch.labels.ToString());
     if (inserted) it->second.labels = batch.labels;

@@ -71,7 +71,8 @@ struct KeyedRecord {
 
 class Head {
  public:
-  void Insert(const std::vector<StreamBatch>& batches);
+  // `now` (monotonic) is the head's first insert when it is empty.
+  void Insert(const std::vector<StreamBatch>& batches, std::chrono::steady_clock::time_point now);
   // Appends every record of `other`, stream by stream in its append order.
   void MergeFrom(const Head& other);
 

@@ -51,8 +51,8 @@ Status TenantLog::Close() {
 }
 
 PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_bytes) {
-  TimestampNs min_time =
-      max_age_ns > 0 ? NowNanos() - max_age_ns : std::numeric_limits<TimestampNs>::min();
+  TimestampNs min_time = max_age_ns > 0 ? env_->clock()->NowNanos() - max_age_ns
+                                        : std::numeric_limits<TimestampNs>::min();
   // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
   std::lock_guard lock(mu_);
   PartSet::Removed removed = parts_->ApplyRetention(min_time, max_bytes);

@@ -79,7 +79,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
       }
     }
     if (found_more) continue;  // re-encoded without them, outside the lock
-    const int64_t now = NowNanos();
+    const int64_t now = env_->clock()->NowNanos();
     duplicate_records_ += duplicates;
     if (!nothing_left) {
       if (pending_.empty()) {
@@ -92,7 +92,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
       // The records join the head together with their frame, so a head
       // flush (which swaps the head and takes the pending frames at once)
       // always finds a record's frame in the segments it covers.
-      head_->Insert(*batches);
+      head_->Insert(*batches, env_->clock()->Monotonic());
       for (size_t i = 0; i < keys.size(); ++i) {
         if (!dropped[i]) recent_records_.Add(keys[i].key, my_frame, now);
       }

@@ -56,12 +56,12 @@ Status TenantLog::Recover(uint64_t& next_segment) {
             }
             // Replayed batches are durable; their original time is unknown, so
             // the window restarts now.
-            recent_batches_.Add(std::string(id), 0, NowNanos());
+            recent_batches_.Add(std::string(id), 0, env_->clock()->NowNanos());
           }
           auto batches = wal::DecodeBatches(payload);
           if (!batches.ok()) return batches.status();
           RememberRecordIds(*batches);
-          head_->Insert(*batches);
+          head_->Insert(*batches, env_->clock()->Monotonic());
           return Status::Ok();
         });
     if (!scan.ok()) {
@@ -95,14 +95,14 @@ Status TenantLog::Recover(uint64_t& next_segment) {
 
 void TenantLog::RememberRecordIds(const std::vector<StreamBatch>& batches) {
   for (RecordKey& k : RecordKeys(batches, options_.record_id_keys)) {
-    if (!k.key.empty()) recent_records_.Add(k.key, 0, NowNanos());
+    if (!k.key.empty()) recent_records_.Add(k.key, 0, env_->clock()->NowNanos());
   }
 }
 
 Status TenantLog::MaybeFlushHead(bool force) {
   std::lock_guard flush_lock(flush_mu_);
   Status s = FlushHead(force);
-  int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  int64_t now = env_->clock()->Monotonic().time_since_epoch().count();
   if (s.ok()) {
     flush_failures_.store(0);
     flush_retry_at_.store(0);
@@ -117,7 +117,7 @@ Status TenantLog::MaybeFlushHead(bool force) {
 }
 
 bool TenantLog::flush_backing_off() const {
-  return std::chrono::steady_clock::now().time_since_epoch().count() < flush_retry_at_.load();
+  return env_->clock()->Monotonic().time_since_epoch().count() < flush_retry_at_.load();
 }
 
 Status TenantLog::FlushHead(bool force) {
@@ -125,7 +125,7 @@ Status TenantLog::FlushHead(bool force) {
     std::lock_guard lock(mu_);
     if (head_->empty()) return Status::Ok();
     bool due = head_->bytes() >= options_.max_head_bytes ||
-               std::chrono::steady_clock::now() - head_->first_insert() >= options_.max_head_age;
+               env_->clock()->Monotonic() - head_->first_insert() >= options_.max_head_age;
     if (!force && !due) return Status::Ok();
   }
   // (1) Swap the head and take its frames at one instant, then make those
@@ -146,9 +146,9 @@ Status TenantLog::FlushHead(bool force) {
     checkpoint.wal_checkpoint = covered;
     {
       std::lock_guard lock(mu_);
-      recent_batches_.Prune(NowNanos());
+      recent_batches_.Prune(env_->clock()->NowNanos());
       checkpoint.batch_ids = recent_batches_.Snapshot();
-      recent_records_.Prune(NowNanos());
+      recent_records_.Prune(env_->clock()->NowNanos());
       checkpoint.record_ids = recent_records_.Snapshot();
     }
     published = WriteCheckpoint(env_, CheckpointPath(), checkpoint);

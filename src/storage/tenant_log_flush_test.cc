@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "io/fault_env.h"
 #include "storage/part/part_writer.h"
 #include "storage/tenant_log_test_util.h"
 
@@ -10,6 +11,26 @@ namespace lode {
 namespace {
 
 namespace fs = std::filesystem;
+
+TEST_F(TenantLogTest, AHeadIsFlushedOnceItIsOlderThanMaxHeadAge) {
+  FaultEnv env(Env::Default());
+  ManualClock clock;
+  env.SetClock(&clock);
+  options_.max_head_age = std::chrono::minutes(5);
+  auto opened = TenantLog::Open(&env, "t", dir_, options_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<TenantLog> log = std::move(opened).value();
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 3), Durability::kBestEffort).ok());
+  clock.Advance(std::chrono::minutes(4));
+  ASSERT_TRUE(log->MaybeFlushHead(/*force=*/false).ok());
+  EXPECT_TRUE(Files("parts", ".part").empty());
+  // A later append does not make the head younger.
+  ASSERT_TRUE(log->Append(Batch("b", kBase, 1), Durability::kBestEffort).ok());
+  clock.Advance(std::chrono::minutes(1));
+  ASSERT_TRUE(log->MaybeFlushHead(/*force=*/false).ok());
+  EXPECT_EQ(Files("parts", ".part").size(), 1u);
+  EXPECT_EQ(All(*log).size(), 4u);
+}
 
 TEST_F(TenantLogTest, FlushWritesOnePartPerDayAndDropsCoveredSegments) {
   auto log = Open();

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time.h"
+#include "io/fault_env.h"
 #include "storage/tenant_log_test_util.h"
 
 namespace lode {
@@ -45,6 +46,27 @@ TEST_F(TenantLogTest, RetentionDeletesOldPartsThenTheOldestBeyondTheSizeLimit) {
   EXPECT_EQ(lines.front(), "d0 0");
   // Nothing more to do.
   EXPECT_EQ(log->ApplyRetention(7 * kDay, newest).parts, 0u);
+}
+
+TEST_F(TenantLogTest, RetentionMeasuresAgeByTheEnvsClock) {
+  FaultEnv env(Env::Default());
+  ManualClock clock(kBase + 2 * kDay);
+  env.SetClock(&clock);
+  auto opened = TenantLog::Open(&env, "t", dir_, options_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<TenantLog> log = std::move(opened).value();
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 48), Durability::kBestEffort).ok());  // 2 days
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_EQ(Files("parts", ".part").size(), 2u);
+  // A day and a half of retention keeps both days while the clock says
+  // it is the end of the second.
+  EXPECT_EQ(log->ApplyRetention(kDay + kDay / 2, 0).parts, 0u);
+  // A day later the first day's part is past it.
+  clock.Advance(std::chrono::hours(24));
+  PartSet::Removed removed = log->ApplyRetention(kDay + kDay / 2, 0);
+  EXPECT_EQ(removed.parts, 1u);
+  EXPECT_EQ(removed.records, 24u);
+  EXPECT_EQ(All(*log).size(), 24u);
 }
 
 TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {
