@@ -1,32 +1,21 @@
 #include "ingest/content_encoding.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <random>
 #include <string>
+
+#include "text/deflate_for_tests.h"
 
 namespace lode {
 namespace {
 
 constexpr size_t kMiB = 1u << 20;
 
-enum class Wrapper { kGzip, kZlib, kRaw };
+using Wrapper = DeflateWrapper;
 
-// Compresses with zlib itself, independently of the code under test.
 std::string Compress(std::string_view data, Wrapper wrapper) {
-  int window_bits = wrapper == Wrapper::kGzip ? 15 + 16 : wrapper == Wrapper::kZlib ? 15 : -15;
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, data.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
+  return DeflateForTests(data, wrapper);
 }
 
 // Text that compresses but is not trivial, larger than one 64 KiB output

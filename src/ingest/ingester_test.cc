@@ -1,12 +1,9 @@
 #include "ingest/ingester.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "base/time.h"
-#include "storage/local_store.h"
+#include "storage/test_store.h"
 
 namespace lode {
 namespace {
@@ -14,26 +11,8 @@ namespace {
 // The Ingester in front of a real embedded store, as `lode serve` runs it.
 class IngesterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lode-ingester-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    LocalStoreOptions options;
-    options.data_dir = dir_;
-    options.flush_interval = std::chrono::hours(1);
-    auto store = LocalStore::Open(Env::Default(), options);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    sink_ = std::make_unique<StorageSink>(*store_);
-  }
-  void TearDown() override {
-    ingester_.reset();
-    if (store_) (void)store_->Close();
-    std::filesystem::remove_all(dir_);
-  }
-
   Ingester& Make(IngesterOptions options = {}) {
-    ingester_ = std::make_unique<Ingester>(*sink_, metrics_, std::move(options));
+    ingester_ = std::make_unique<Ingester>(sink_, metrics_, std::move(options));
     return *ingester_;
   }
 
@@ -60,7 +39,7 @@ class IngesterTest : public ::testing::Test {
     req.end = kNow + 1;
     req.direction = Direction::kForward;
     req.matchers = {*Matcher::Create(MatchType::kRegexMatch, "app", ".+")};
-    auto it = store_->Select(req);
+    auto it = store_.storage().Select(req);
     EXPECT_TRUE(it.ok());
     std::vector<std::string> out;
     while ((*it)->Next()) out.push_back((*it)->record().line);
@@ -72,9 +51,8 @@ class IngesterTest : public ::testing::Test {
   }
 
   static constexpr int64_t kNow = 1'700'000'000'000'000'000;
-  std::string dir_;
-  std::unique_ptr<LocalStore> store_;
-  std::unique_ptr<StorageSink> sink_;
+  TestStore store_;
+  StorageSink sink_{store_.storage()};
   MetricsRegistry metrics_;
   std::unique_ptr<Ingester> ingester_;
 };
@@ -207,14 +185,13 @@ TEST_F(IngesterTest, ABatchIdSeenBeforeStoresNothingAgain) {
 
 TEST_F(IngesterTest, ASinkThatTakesNoWritesIsUnavailable) {
   Ingester& ingester = Make();
-  ASSERT_TRUE(store_->Close().ok());
+  ASSERT_TRUE(store_.storage().Close().ok());
   auto batches = Batch("api", {"x"});
   PushReport report;
   EXPECT_EQ(ingester.Ingest(Request(), batches, report).code(), StatusCode::kUnavailable);
   EXPECT_EQ(report.refusal, PushRefusal::kUnavailable);
   EXPECT_EQ(report.accepted_records, 0u);
   EXPECT_TRUE(MetricHas(R"(lode_push_refused_total{tenant="t",reason="unavailable"} 1)"));
-  store_.reset();
 }
 
 TEST(PushRefusalTest, NamesAndRetry) {

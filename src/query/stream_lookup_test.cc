@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "query/test_store.h"
+#include "storage/test_store.h"
 
 namespace lode {
 namespace {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "logql/parser.h"
-#include "query/test_store.h"
+#include "storage/test_store.h"
 
 namespace lode {
 namespace {

@@ -2,11 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "text/deflate_for_tests.h"
 
 namespace lode {
 namespace {
@@ -27,17 +28,7 @@ class FileReaderTest : public ::testing::Test {
   }
 
   static std::string Gzip(const std::string& text) {
-    z_stream zs{};
-    EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    std::string out(deflateBound(&zs, text.size()) + 32, '\0');
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-    zs.avail_in = static_cast<uInt>(text.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
+    return DeflateForTests(text, DeflateWrapper::kGzip);
   }
 
   static std::string Zstd(const std::string& text) {

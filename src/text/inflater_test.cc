@@ -1,27 +1,18 @@
 #include "text/inflater.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <string>
+
+#include "text/deflate_for_tests.h"
 
 namespace lode {
 namespace {
 
-// `text` compressed by zlib's deflate with the given window bits (31:
-// gzip, 15: zlib, -15: raw).
 std::string Deflate(const std::string& text, int window_bits) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, text.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
+  return DeflateForTests(text, window_bits == 31   ? DeflateWrapper::kGzip
+                               : window_bits == 15 ? DeflateWrapper::kZlib
+                                                   : DeflateWrapper::kRaw);
 }
 
 // Everything `inflater` makes of `in`, fed `chunk` bytes at a time into

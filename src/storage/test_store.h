@@ -1,5 +1,5 @@
-// A real embedded store in a temporary directory for the query module's
-// tests, with helpers to append lines.
+// A real embedded store in a temporary directory, for the tests of the
+// modules that use storage (query, ingest), with a helper to append lines.
 #pragma once
 
 #include <gtest/gtest.h>
