@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "ingest/push_report.h"
+#include "model/push_report.h"
 #include "model/record.h"
 
 namespace lode {

@@ -15,10 +15,10 @@
 #include "base/status.h"
 #include "ingest/ingest_limits.h"
 #include "ingest/ingest_sink.h"
-#include "ingest/push_report.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/stream_limiter.h"
 #include "model/matcher.h"
+#include "model/push_report.h"
 #include "model/record.h"
 
 namespace lode {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "ingest/push_report.h"
+#include "model/push_report.h"
 #include "model/record.h"
 
 namespace lode {

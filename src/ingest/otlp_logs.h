@@ -20,7 +20,7 @@
 #include "base/status.h"
 #include "ingest/ingest_limits.h"
 #include "ingest/loki_push.h"
-#include "ingest/push_report.h"
+#include "model/push_report.h"
 #include "model/record.h"
 
 namespace lode {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "ingest/ingest_limits.h"
-#include "ingest/push_report.h"
+#include "model/push_report.h"
 #include "model/record.h"
 
 namespace lode {

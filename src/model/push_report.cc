@@ -1,4 +1,4 @@
-#include "ingest/push_report.h"
+#include "model/push_report.h"
 
 namespace lode {
 
