@@ -25,9 +25,9 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
-#include "forward/loki_push_encoder.h"
 #include "proto/otlp_logs.pb.h"
 #include "server/http_client.h"
+#include "wire/loki_push_proto.h"
 
 namespace lode {
 namespace {

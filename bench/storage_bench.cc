@@ -10,13 +10,13 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
-#include "ingest/loki_push_json.h"
 #include "logql/parser.h"
 #include "query/line_filter.h"
 #include "query/pipeline.h"
 #include "storage/local_store.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/token_filter.h"
+#include "wire/loki_push_json.h"
 
 namespace lode {
 namespace {

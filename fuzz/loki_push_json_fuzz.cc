@@ -8,9 +8,9 @@
 
 #include "ingest/bulk_lines.h"
 #include "ingest/content_encoding.h"
-#include "ingest/loki_push_json.h"
 #include "ingest/push_validation.h"
-#include "ingest/snappy_block.h"
+#include "wire/loki_push_json.h"
+#include "wire/snappy_block.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -5,9 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "forward/loki_push_encoder.h"
-#include "ingest/loki_push_proto.h"
 #include "ingest/push_validation.h"
+#include "wire/loki_push_proto.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);

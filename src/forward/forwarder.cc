@@ -4,7 +4,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
-#include "forward/loki_push_encoder.h"
+#include "wire/loki_push_proto.h"
 
 namespace lode {
 

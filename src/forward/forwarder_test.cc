@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "base/time.h"
-#include "forward/loki_push_encoder.h"
 #include "proto/loki_push.pb.h"
+#include "wire/loki_push_proto.h"
 
 namespace lode {
 namespace {

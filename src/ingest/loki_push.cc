@@ -3,9 +3,9 @@
 #include <strings.h>
 
 #include "ingest/content_encoding.h"
-#include "ingest/loki_push_json.h"
-#include "ingest/loki_push_proto.h"
-#include "ingest/snappy_block.h"
+#include "wire/loki_push_json.h"
+#include "wire/loki_push_proto.h"
+#include "wire/snappy_block.h"
 
 namespace lode {
 

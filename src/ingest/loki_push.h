@@ -1,5 +1,6 @@
 // The Loki push body, independent of HTTP: undo the content encoding and
-// decode the body (JSON, or snappy-compressed protobuf) into streams.
+// decode the body (JSON, or snappy-compressed protobuf) into streams with
+// the decoders of wire/loki_push_json.h and wire/loki_push_proto.h.
 // What happens to them next (limits, durability, storing) is the
 // Ingester's job, the same for every protocol.
 #pragma once

@@ -10,9 +10,8 @@
 #include <thread>
 
 #include "base/time.h"
-#include "forward/loki_push_encoder.h"
-#include "ingest/loki_push_proto.h"
 #include "lode_process.h"
+#include "wire/loki_push_proto.h"
 
 namespace lode::testing {
 namespace {

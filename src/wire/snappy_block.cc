@@ -1,4 +1,4 @@
-#include "ingest/snappy_block.h"
+#include "wire/snappy_block.h"
 
 #include <snappy.h>
 

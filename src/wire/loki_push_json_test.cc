@@ -1,4 +1,4 @@
-#include "ingest/loki_push_json.h"
+#include "wire/loki_push_json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,10 @@
-#include "ingest/loki_push_proto.h"
+#include "wire/loki_push_proto.h"
 
 #include <gtest/gtest.h>
 #include <snappy.h>
 
-#include "forward/loki_push_encoder.h"
-#include "ingest/snappy_block.h"
 #include "proto/loki_push.pb.h"
+#include "wire/snappy_block.h"
 
 namespace lode {
 namespace {
