@@ -1,7 +1,5 @@
 #include "cli/query_output.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,7 +8,7 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
-#include "server/query_response.h"
+#include "wire/query_response.h"
 
 namespace lode {
 namespace {
@@ -19,32 +17,6 @@ const char* const kDim = "\x1b[2m";
 const char* const kLabels = "\x1b[36m";
 const char* const kBold = "\x1b[1m";
 const char* const kReset = "\x1b[0m";
-
-Labels ReadLabels(simdjson::dom::element e) {
-  std::vector<Label> pairs;
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj) == simdjson::SUCCESS) {
-    for (auto field : obj) {
-      std::string_view v;
-      if (field.value.get_string().get(v) == simdjson::SUCCESS) {
-        pairs.push_back(Label{std::string(field.key), std::string(v)});
-      }
-    }
-  }
-  return Labels(std::move(pairs));
-}
-
-bool ReadSample(simdjson::dom::element e, std::pair<double, std::string>* out) {
-  simdjson::dom::array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS || a.size() != 2) return false;
-  double t = 0;
-  std::string_view v;
-  if (a.at(0).get(t) != simdjson::SUCCESS || a.at(1).get_string().get(v) != simdjson::SUCCESS) {
-    return false;
-  }
-  *out = {t, std::string(v)};
-  return true;
-}
 
 // "2024-05-01T10:00:00Z" or with milliseconds when there are some.
 std::string SampleTime(double seconds) {
@@ -67,96 +39,6 @@ void Pad(std::string* out, const std::string& s, size_t width) {
 }
 
 }  // namespace
-
-Result<std::vector<LogLine>> ParseLogLines(const std::string& body, bool tail_message) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(body).get(root) != simdjson::SUCCESS) {
-    return Status::Internal("server sent a response that is not JSON");
-  }
-  simdjson::dom::array result;
-  if (tail_message) {
-    if (root["streams"].get_array().get(result) != simdjson::SUCCESS) {
-      return Status::Internal("tail message has no streams array");
-    }
-  } else {
-    std::string_view type;
-    if (root["data"]["resultType"].get_string().get(type) != simdjson::SUCCESS) {
-      return Status::Internal("server response has no data.resultType");
-    }
-    if (type != "streams") {
-      return Status::Internal("expected streams, the server sent " + std::string(type));
-    }
-    if (root["data"]["result"].get_array().get(result) != simdjson::SUCCESS) {
-      return Status::Internal("server response has no data.result array");
-    }
-  }
-  std::vector<LogLine> lines;
-  for (auto stream : result) {
-    Labels labels = ReadLabels(stream["stream"]);
-    simdjson::dom::array values;
-    if (stream["values"].get_array().get(values) != simdjson::SUCCESS) continue;
-    for (auto value : values) {
-      std::string_view ts, line;
-      if (value.at(0).get_string().get(ts) != simdjson::SUCCESS ||
-          value.at(1).get_string().get(line) != simdjson::SUCCESS) {
-        return Status::Internal("malformed entry in server response");
-      }
-      lines.push_back(
-          LogLine{std::strtoll(std::string(ts).c_str(), nullptr, 10), labels, std::string(line)});
-    }
-  }
-  // Oldest first; stable so equal timestamps keep the server's order.
-  std::stable_sort(lines.begin(), lines.end(),
-                   [](const LogLine& a, const LogLine& b) { return a.timestamp < b.timestamp; });
-  return lines;
-}
-
-Result<MetricResult> ParseMetricResult(const std::string& body) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(body).get(root) != simdjson::SUCCESS) {
-    return Status::Internal("server sent a response that is not JSON");
-  }
-  MetricResult r;
-  std::string_view type;
-  if (root["data"]["resultType"].get_string().get(type) != simdjson::SUCCESS) {
-    return Status::Internal("server response has no data.resultType");
-  }
-  r.type = std::string(type);
-  simdjson::dom::element result = root["data"]["result"];
-  r.result_json = simdjson::to_string(result);
-  if (r.type == "scalar") {
-    SeriesSamples s;
-    std::pair<double, std::string> p;
-    if (!ReadSample(result, &p)) return Status::Internal("malformed scalar in server response");
-    s.samples.push_back(p);
-    r.series.push_back(std::move(s));
-    return r;
-  }
-  simdjson::dom::array items;
-  if (result.get_array().get(items) != simdjson::SUCCESS) {
-    return Status::Internal("server response has no data.result array");
-  }
-  for (auto item : items) {
-    SeriesSamples s;
-    s.labels = ReadLabels(item["metric"]);
-    std::pair<double, std::string> p;
-    if (r.type == "vector") {
-      if (!ReadSample(item["value"], &p)) return Status::Internal("malformed sample");
-      s.samples.push_back(p);
-    } else {
-      simdjson::dom::array values;
-      if (item["values"].get_array().get(values) != simdjson::SUCCESS) continue;
-      for (auto v : values) {
-        if (!ReadSample(v, &p)) return Status::Internal("malformed sample");
-        s.samples.push_back(p);
-      }
-    }
-    r.series.push_back(std::move(s));
-  }
-  return r;
-}
 
 void FormatLogLines(const std::vector<LogLine>& lines, const OutputStyle& style, bool first,
                     std::string* out) {

@@ -20,7 +20,7 @@
 #include "query/stream_lookup.h"
 #include "server/api.h"
 #include "server/api_params.h"
-#include "server/query_response.h"
+#include "wire/query_response.h"
 
 namespace lode {
 namespace {

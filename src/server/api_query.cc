@@ -9,7 +9,7 @@
 #include "query/metric_query.h"
 #include "server/api.h"
 #include "server/api_params.h"
-#include "server/query_response.h"
+#include "wire/query_response.h"
 
 namespace lode {
 namespace {

@@ -12,7 +12,7 @@
 #include "query/tail_cursor.h"
 #include "server/api.h"
 #include "server/api_params.h"
-#include "server/query_response.h"
+#include "wire/query_response.h"
 
 namespace lode {
 namespace {

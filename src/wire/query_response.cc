@@ -1,4 +1,4 @@
-#include "server/query_response.h"
+#include "wire/query_response.h"
 
 #include <charconv>
 #include <cmath>
