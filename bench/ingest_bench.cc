@@ -26,7 +26,7 @@
 #include "base/json_writer.h"
 #include "base/time.h"
 #include "proto/otlp_logs.pb.h"
-#include "server/http_client.h"
+#include "transport/http_client.h"
 #include "wire/loki_push_proto.h"
 
 namespace lode {

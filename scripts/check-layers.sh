@@ -16,8 +16,9 @@ declare -A allowed=(
   [wire]="base model storage query"
   [ingest]="base io model text storage wire"
   [forward]="base io model text wire"
-  [server]="base io model text storage logql query wire ingest forward"
-  [cli]="base io model text storage logql query wire ingest forward server"
+  [transport]="base model ingest"
+  [api]="base model storage logql query wire ingest transport"
+  [cli]="base io model text storage logql query wire ingest forward transport api"
 )
 # Includes of another name that belong to a module: the protobuf messages
 # generated from proto/*.proto are the wire module's.

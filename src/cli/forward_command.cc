@@ -20,10 +20,10 @@
 #include "forward/forwarder.h"
 #include "forward/spool.h"
 #include "query/value_parse.h"
-#include "server/http_client.h"
 #include "text/file_reader.h"
 #include "text/multiline.h"
 #include "text/timestamp_detect.h"
+#include "transport/http_client.h"
 
 namespace lode {
 namespace {

@@ -15,10 +15,10 @@
 #include "cli/commands.h"
 #include "cli/push_transport.h"
 #include "forward/forwarder.h"
-#include "server/http_client.h"
 #include "text/file_reader.h"
 #include "text/multiline.h"
 #include "text/timestamp_detect.h"
+#include "transport/http_client.h"
 
 namespace lode {
 namespace {

@@ -9,7 +9,7 @@
 #include "base/time.h"
 #include "cli/commands.h"
 #include "model/labels.h"
-#include "server/http_client.h"
+#include "transport/http_client.h"
 
 namespace lode {
 namespace {

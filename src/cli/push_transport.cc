@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "server/http_client.h"
+#include "transport/http_client.h"
 
 namespace lode {
 

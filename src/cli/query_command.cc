@@ -14,8 +14,8 @@
 #include "cli/query_output.h"
 #include "logql/parser.h"
 #include "model/labels.h"
-#include "server/http_client.h"
-#include "server/websocket_client.h"
+#include "transport/http_client.h"
+#include "transport/websocket_client.h"
 
 namespace lode {
 namespace {

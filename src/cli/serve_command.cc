@@ -6,17 +6,17 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
+#include "api/api.h"
+#include "api/api_params.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "cli/commands.h"
 #include "cli/serve_config.h"
 #include "ingest/ingest_sink.h"
 #include "ingest/ingester.h"
-#include "server/api.h"
-#include "server/api_params.h"
-#include "server/http_server.h"
-#include "server/syslog_listener.h"
 #include "storage/local_store.h"
+#include "transport/http_server.h"
+#include "transport/syslog_listener.h"
 
 namespace lode {
 namespace {

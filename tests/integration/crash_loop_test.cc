@@ -11,7 +11,7 @@
 
 #include "base/time.h"
 #include "lode_process.h"
-#include "server/http_client.h"
+#include "transport/http_client.h"
 
 namespace lode::testing {
 namespace {

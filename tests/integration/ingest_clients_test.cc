@@ -10,7 +10,7 @@
 
 #include "base/time.h"
 #include "lode_process.h"
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode::testing {
 namespace {

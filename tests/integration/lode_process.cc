@@ -18,7 +18,7 @@
 
 #include "base/json_writer.h"
 #include "model/labels.h"
-#include "server/http_client.h"
+#include "transport/http_client.h"
 
 namespace lode::testing {
 namespace {

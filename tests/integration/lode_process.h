@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode::testing {
 

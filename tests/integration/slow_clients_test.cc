@@ -23,7 +23,7 @@
 
 #include "base/time.h"
 #include "lode_process.h"
-#include "server/websocket_client.h"
+#include "transport/websocket_client.h"
 
 namespace lode::testing {
 namespace {

@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/api.h"
+#include "api/api_params.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "model/tenant.h"
 #include "query/log_query.h"
 #include "query/metric_query.h"
-#include "server/api.h"
-#include "server/api_params.h"
 #include "wire/query_response.h"
 
 namespace lode {

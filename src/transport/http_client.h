@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode {
 

@@ -1,4 +1,4 @@
-#include "server/websocket_client.h"
+#include "transport/websocket_client.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -7,8 +7,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-#include "server/http_client.h"
-#include "server/tls_client.h"
+#include "transport/http_client.h"
+#include "transport/tls_client.h"
 
 namespace lode {
 

@@ -1,4 +1,4 @@
-#include "server/syslog_listener.h"
+#include "transport/syslog_listener.h"
 
 #include <sys/socket.h>
 

@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include "api/api.h"
+#include "api/api_params.h"
 #include "base/json_writer.h"
 #include "base/strings.h"
 #include "base/time.h"
@@ -18,8 +20,6 @@
 #include "logql/printer.h"
 #include "query/metric_query.h"
 #include "query/stream_lookup.h"
-#include "server/api.h"
-#include "server/api_params.h"
 #include "wire/query_response.h"
 
 namespace lode {

@@ -1,4 +1,4 @@
-#include "server/http_server.h"
+#include "transport/http_server.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -24,7 +24,7 @@
 
 #include "base/log.h"
 #include "base/strings.h"
-#include "server/connection_limiter.h"
+#include "transport/connection_limiter.h"
 
 namespace lode {
 

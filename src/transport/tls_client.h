@@ -1,7 +1,7 @@
 // The TLS settings of lode's clients (HTTP and WebSocket): the peer is
 // verified against the system's CAs, or the PEM file named by
 // $LODE_CA_FILE, and its name against the URL's host. Boost inside: for
-// src/server/*.cc only.
+// src/transport/*.cc only.
 #pragma once
 
 #include <openssl/ssl.h>

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode {
 

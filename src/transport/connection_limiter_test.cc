@@ -1,4 +1,4 @@
-#include "server/connection_limiter.h"
+#include "transport/connection_limiter.h"
 
 #include <gtest/gtest.h>
 

@@ -5,13 +5,13 @@
 #include <charconv>
 #include <optional>
 
+#include "api/api.h"
+#include "api/api_params.h"
 #include "base/strings.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "logql/printer.h"
 #include "query/tail_cursor.h"
-#include "server/api.h"
-#include "server/api_params.h"
 #include "wire/query_response.h"
 
 namespace lode {

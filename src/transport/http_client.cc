@@ -1,4 +1,4 @@
-#include "server/http_client.h"
+#include "transport/http_client.h"
 
 #include <openssl/ssl.h>
 
@@ -9,7 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <cstdlib>
 
-#include "server/tls_client.h"
+#include "transport/tls_client.h"
 
 namespace lode {
 

@@ -8,15 +8,15 @@
 #include <optional>
 #include <string>
 
+#include "api/auth.h"
 #include "base/metrics.h"
 #include "ingest/ingester.h"
 #include "ingest/loki_push.h"
 #include "ingest/otlp_logs.h"
 #include "query/query_limits.h"
-#include "server/auth.h"
-#include "server/http_server.h"
-#include "server/http_types.h"
 #include "storage/storage.h"
+#include "transport/http_server.h"
+#include "transport/http_types.h"
 
 namespace lode {
 

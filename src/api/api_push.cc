@@ -4,12 +4,12 @@
 // streams to the Ingester; then translates the outcome into its answer.
 #include <strings.h>
 
+#include "api/api.h"
 #include "base/strings.h"
 #include "base/time.h"
 #include "ingest/bulk_lines.h"
 #include "ingest/otlp_logs.h"
 #include "model/tenant.h"
-#include "server/api.h"
 
 namespace lode {
 

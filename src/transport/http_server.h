@@ -15,7 +15,7 @@
 
 #include "base/metrics.h"
 #include "base/status.h"
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode {
 

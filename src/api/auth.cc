@@ -1,4 +1,4 @@
-#include "server/auth.h"
+#include "api/auth.h"
 
 #include <strings.h>
 

@@ -1,13 +1,13 @@
-#include "server/api_params.h"
+#include "api/api_params.h"
 
 #include <algorithm>
 #include <charconv>
 
+#include "api/api.h"
 #include "base/strings.h"
 #include "base/time.h"
 #include "logql/parser.h"
 #include "model/tenant.h"
-#include "server/api.h"
 
 namespace lode {
 

@@ -1,6 +1,6 @@
-#include "server/web_ui.h"
+#include "api/web_ui.h"
 
-#include "server/web_assets.h"
+#include "api/web_assets.h"
 
 namespace lode {
 

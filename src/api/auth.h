@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 namespace lode {
 

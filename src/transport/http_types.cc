@@ -1,4 +1,4 @@
-#include "server/http_types.h"
+#include "transport/http_types.h"
 
 #include <strings.h>
 

@@ -1,10 +1,10 @@
-#include "server/api.h"
+#include "api/api.h"
 
 #include <chrono>
 
+#include "api/web_ui.h"
 #include "base/log.h"
 #include "base/time.h"
-#include "server/web_ui.h"
 
 namespace lode {
 

@@ -9,8 +9,8 @@
 
 #include "base/status.h"
 #include "model/matcher.h"
-#include "server/http_types.h"
 #include "storage/storage.h"
+#include "transport/http_types.h"
 
 namespace lode {
 
