@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "logql/ast.h"
+#include "model/query_result.h"
 #include "query/query_limits.h"
 #include "storage/storage.h"
 
@@ -30,34 +31,6 @@ struct LogQueryParams {
   // (backward) the last one kept. `limit` counts kept lines.
   int64_t interval_ns = 0;
   QueryLimits limits;
-};
-
-struct LogEntry {
-  TimestampNs timestamp = 0;
-  std::string line;
-  Labels metadata;  // only with categorize_labels
-  Labels parsed;    // only with categorize_labels
-};
-
-struct StreamResult {
-  // All labels of the entries (stream, metadata, parsed); with
-  // categorize_labels, the stream labels only.
-  Labels labels;
-  std::vector<LogEntry> entries;  // in the query's direction
-};
-
-struct QueryStats {
-  uint64_t lines_scanned = 0;
-  uint64_t bytes_scanned = 0;
-  uint64_t entries_returned = 0;
-  uint64_t post_filter_lines = 0;
-  double exec_seconds = 0;
-  ReadStats read;  // what storage read from parts
-};
-
-struct LogQueryResult {
-  std::vector<StreamResult> streams;  // in order of each stream's first entry
-  QueryStats stats;
 };
 
 Result<LogQueryResult> ExecuteLogQuery(Storage& storage, const logql::LogSelectorExpr& expr,

@@ -17,6 +17,7 @@
 
 #include "base/status.h"
 #include "logql/ast.h"
+#include "model/query_result.h"
 #include "query/log_query.h"
 #include "storage/storage.h"
 
@@ -33,25 +34,6 @@ struct MetricQueryParams {
   // bounds memory: windows are held per series.
   size_t max_inner_series = 50000;
   QueryLimits limits;
-};
-
-struct MetricSample {
-  TimestampNs t = 0;
-  double value = 0;
-};
-
-struct MetricSeries {
-  Labels labels;
-  std::vector<MetricSample> samples;  // in time order
-};
-
-struct MetricQueryResult {
-  enum class Type { kMatrix, kVector, kScalar };
-  Type type = Type::kMatrix;
-  // kMatrix: every series with its samples; kVector: one sample each;
-  // kScalar: one series without labels.
-  std::vector<MetricSeries> series;
-  QueryStats stats;
 };
 
 // InvalidArgument for what the engine does not run (yet) or for limits

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "model/matcher.h"
+#include "model/query_result.h"
 #include "model/record.h"
 
 namespace lode {
@@ -88,28 +89,6 @@ struct TimestampRun {
   const TimestampNs* timestamps = nullptr;
   const Labels* metadata = nullptr;  // null: no record of the run has any
   size_t count = 0;
-};
-
-// What a read did, for query statistics.
-struct ReadStats {
-  uint64_t blocks_referenced = 0;   // part blocks of matching streams in the time range
-  uint64_t blocks_skipped = 0;      // of those, ruled out by their token filters
-  uint64_t blocks_ruled_out = 0;    // ... or by their template columns, unrebuilt
-  uint64_t blocks_read = 0;         // read and decoded
-  uint64_t compressed_bytes = 0;    // of the blocks read, as stored
-  uint64_t decompressed_bytes = 0;  // line bytes of the blocks read
-  uint64_t decompressed_lines = 0;
-
-  ReadStats& operator+=(const ReadStats& o) {
-    blocks_referenced += o.blocks_referenced;
-    blocks_skipped += o.blocks_skipped;
-    blocks_ruled_out += o.blocks_ruled_out;
-    blocks_read += o.blocks_read;
-    compressed_bytes += o.compressed_bytes;
-    decompressed_bytes += o.decompressed_bytes;
-    decompressed_lines += o.decompressed_lines;
-    return *this;
-  }
 };
 
 // Iterates records in time order (per the request's direction); records

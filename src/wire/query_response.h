@@ -11,8 +11,7 @@
 #include "base/json_writer.h"
 #include "base/status.h"
 #include "model/labels.h"
-#include "query/log_query.h"
-#include "query/metric_query.h"
+#include "model/query_result.h"
 
 namespace lode {
 
