@@ -91,10 +91,7 @@ class CondVar {
   // without being signalled.
   template <typename Rep, typename Period>
   bool WaitFor(std::chrono::duration<Rep, Period> timeout) {
-    std::unique_lock<std::mutex> lock(mu_.mu_, std::adopt_lock);
-    const bool timed_out = cv_.wait_for(lock, timeout) == std::cv_status::timeout;
-    lock.release();
-    return timed_out;
+    return WaitUntil(std::chrono::steady_clock::now() + timeout);
   }
   template <typename Clock, typename Duration>
   bool WaitUntil(std::chrono::time_point<Clock, Duration> deadline) {
