@@ -96,7 +96,7 @@ std::string MetricFamily::LabelText(const std::vector<std::string>& values,
 }
 
 Counter& CounterFamily::With(const std::vector<std::string>& values) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = children_[values];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
@@ -104,7 +104,7 @@ Counter& CounterFamily::With(const std::vector<std::string>& values) {
 
 void CounterFamily::Render(std::string& out) const {
   AppendHeader(out, name_, help_, "counter");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (children_.empty() && label_names_.empty()) {
     out += name_ + " 0\n";
     return;
@@ -115,7 +115,7 @@ void CounterFamily::Render(std::string& out) const {
 }
 
 Histogram& HistogramFamily::With(const std::vector<std::string>& values) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& slot = children_[values];
   if (!slot) slot = std::make_unique<Histogram>(bounds_);
   return *slot;
@@ -123,7 +123,7 @@ Histogram& HistogramFamily::With(const std::vector<std::string>& values) {
 
 void HistogramFamily::Render(std::string& out) const {
   AppendHeader(out, name_, help_, "histogram");
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [values, hist] : children_) {
     std::vector<uint64_t> counts = hist->CumulativeCounts();
     for (size_t i = 0; i < bounds_.size(); ++i) {
@@ -153,7 +153,7 @@ CounterFamily& MetricsRegistry::AddCounter(std::string name, std::string help,
   auto family =
       std::make_unique<CounterFamily>(std::move(name), std::move(help), std::move(label_names));
   CounterFamily& ref = *family;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   families_.push_back(std::move(family));
   return ref;
 }
@@ -164,26 +164,26 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string name, std::string hel
   auto family = std::make_unique<HistogramFamily>(std::move(name), std::move(help),
                                                   std::move(label_names), std::move(bounds));
   HistogramFamily& ref = *family;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   families_.push_back(std::move(family));
   return ref;
 }
 
 void MetricsRegistry::AddGauge(std::string name, std::string help, std::function<double()> fn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   families_.push_back(std::make_unique<GaugeFunc>(std::move(name), std::move(help), std::move(fn)));
 }
 
 void MetricsRegistry::AddCounterFunc(std::string name, std::string help,
                                      std::function<double()> fn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   families_.push_back(
       std::make_unique<GaugeFunc>(std::move(name), std::move(help), std::move(fn), "counter"));
 }
 
 std::string MetricsRegistry::Render() const {
   std::string out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& family : families_) family->Render(out);
   return out;
 }

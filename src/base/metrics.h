@@ -7,9 +7,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace lode {
 
@@ -70,8 +71,8 @@ class CounterFamily : public MetricFamily {
   void Render(std::string& out) const override;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<Counter>> children_;
+  mutable Mutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<Counter>> children_ GUARDED_BY(mu_);
 };
 
 class HistogramFamily : public MetricFamily {
@@ -85,8 +86,8 @@ class HistogramFamily : public MetricFamily {
 
  private:
   std::vector<double> bounds_;
-  mutable std::mutex mu_;
-  std::map<std::vector<std::string>, std::unique_ptr<Histogram>> children_;
+  mutable Mutex mu_;
+  std::map<std::vector<std::string>, std::unique_ptr<Histogram>> children_ GUARDED_BY(mu_);
 };
 
 // A gauge (or a counter kept elsewhere) whose value is read from a
@@ -117,8 +118,8 @@ class MetricsRegistry {
   std::string Render() const;
 
  private:
-  mutable std::mutex mu_;
-  std::vector<std::unique_ptr<MetricFamily>> families_;
+  mutable Mutex mu_;
+  std::vector<std::unique_ptr<MetricFamily>> families_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

@@ -41,7 +41,7 @@ void FailoverTransport::Failed(Target& t, bool trial, const std::string& detail)
 }
 
 SendOutcome FailoverTransport::Send(const std::string& body, const std::string& batch_id) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   const size_t n = targets_.size();
   SendOutcome last{SendOutcome::Kind::kRetryable, "no push target"};
   bool tried = false;
@@ -56,9 +56,9 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
     if (trial) t.trial_in_flight = true;
     if (tried) ++stats_.failovers;
     tried = true;
-    lock.unlock();
+    lock.Unlock();
     SendOutcome outcome = t.transport->Send(body, batch_id);
-    lock.lock();
+    lock.Lock();
     if (trial) t.trial_in_flight = false;
     if (outcome.kind == SendOutcome::Kind::kAccepted) {
       if (t.open) log::Info("circuit closed", {{"target", t.name}});
@@ -87,7 +87,7 @@ SendOutcome FailoverTransport::Send(const std::string& body, const std::string& 
 }
 
 FailoverTransport::Stats FailoverTransport::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stats_;
 }
 

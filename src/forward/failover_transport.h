@@ -13,10 +13,10 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "forward/forwarder.h"
 #include "io/clock.h"
 
@@ -55,13 +55,15 @@ class FailoverTransport final : public Transport {
     std::chrono::steady_clock::time_point retry_at{};
     std::chrono::milliseconds cooldown{0};
   };
-  void Failed(Target& t, bool trial, const std::string& detail);
+  void Failed(Target& t, bool trial, const std::string& detail) REQUIRES(mu_);
 
   const CircuitBreakerOptions options_;
-  mutable std::mutex mu_;
-  std::vector<Target> targets_;
-  size_t preferred_ = 0;
-  Stats stats_;
+  mutable Mutex mu_;
+  // Fixed at construction but for the circuit state; a send calls its
+  // target's transport outside the lock.
+  std::vector<Target> targets_ GUARDED_BY(mu_);
+  size_t preferred_ GUARDED_BY(mu_) = 0;
+  Stats stats_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

@@ -47,8 +47,8 @@ Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
 Forwarder::~Forwarder() { (void)Finish(); }
 
 void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
-  std::unique_lock lock(mu_);
-  WaitForRoomLocked(lock);
+  MutexLock lock(mu_);
+  WaitForRoomLocked();
   int64_t ts = timestamp;
   if (ts == 0) {
     ts = NowNanos();
@@ -57,7 +57,7 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   }
   if (current_.entries.empty()) {
     current_.opened = std::chrono::steady_clock::now();
-    cv_.notify_all();  // the senders may be idle: start the batch_wait clock
+    cv_.SignalAll();  // the senders may be idle: start the batch_wait clock
   }
   Entry entry{ts, std::move(line), {}};
   if (options_.spool != nullptr) {
@@ -77,26 +77,27 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
   }
 }
 
-void Forwarder::WaitForRoomLocked(std::unique_lock<std::mutex>& lock) {
-  auto room = [&] {
-    if (finishing_) return true;
-    // Durable: the spool bounds what is held; the queue may grow, as its
-    // batches are on disk.
-    if (options_.spool != nullptr) return options_.spool->bytes() < options_.spool_max_bytes;
-    return queue_.size() < std::max<size_t>(1, options_.max_queued_batches);
-  };
-  if (room()) return;
+bool Forwarder::HasRoomLocked() const {
+  if (finishing_) return true;
+  // Durable: the spool bounds what is held; the queue may grow, as its
+  // batches are on disk.
+  if (options_.spool != nullptr) return options_.spool->bytes() < options_.spool_max_bytes;
+  return queue_.size() < std::max<size_t>(1, options_.max_queued_batches);
+}
+
+void Forwarder::WaitForRoomLocked() {
+  if (HasRoomLocked()) return;
   const auto started = std::chrono::steady_clock::now();
-  while (!room()) {
+  while (!HasRoomLocked()) {
     if (options_.spool != nullptr || !options_.drop_oldest) {
-      cv_.wait(lock);  // backpressure, however long it takes
+      cv_.Wait();  // backpressure, however long it takes
       continue;
     }
     // Best-effort waits only while the targets answer: once none has for
     // max_block, the oldest batch makes room.
     const auto deadline = progress_at_ + options_.max_block;
     if (std::chrono::steady_clock::now() < deadline) {
-      cv_.wait_until(lock, deadline);
+      cv_.WaitUntil(deadline);
       continue;
     }
     stats_.lines_dropped += queue_.front().entries.size();
@@ -125,7 +126,7 @@ void Forwarder::SealLocked() {
   }
   queue_.push_back(std::move(current_));
   current_ = Batch{};
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void Forwarder::WaitForRate(size_t bytes) {
@@ -136,7 +137,7 @@ void Forwarder::WaitForRate(size_t bytes) {
   {
     // One bucket for all senders: each takes its bytes, going into debt
     // when there are not enough, and waits until the debt is paid.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto now = std::chrono::steady_clock::now();
     if (rate_updated_ == std::chrono::steady_clock::time_point{}) {
       rate_tokens_ = burst;
@@ -158,11 +159,11 @@ void Forwarder::WaitForRate(size_t bytes) {
 
 void Forwarder::ProgressLocked() {
   progress_at_ = std::max(progress_at_, std::chrono::steady_clock::now());
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void Forwarder::SendLoop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (queue_.empty()) {
       if (finishing_) {
@@ -173,21 +174,21 @@ void Forwarder::SendLoop() {
         if (std::chrono::steady_clock::now() >= due) {
           SealLocked();
         } else {
-          cv_.wait_until(lock, due);
+          cv_.WaitUntil(due);
         }
         continue;
       } else {
-        cv_.wait(lock);
+        cv_.Wait();
         continue;
       }
     }
     Batch batch = std::move(queue_.front());
     queue_.pop_front();
     ++in_flight_;
-    cv_.notify_all();  // room in the queue for the reader
-    lock.unlock();
+    cv_.SignalAll();  // room in the queue for the reader
+    lock.Unlock();
     SendWithRetries(std::move(batch));
-    lock.lock();
+    lock.Lock();
     --in_flight_;
   }
 }
@@ -209,7 +210,7 @@ void Forwarder::SendWithRetries(Batch batch) {
           log::Warn("spool: cannot remove a sent batch", {{"err", s.ToString()}});
         }
       }
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stats_.lines_sent += batch.entries.size();
       ++stats_.batches_sent;
       ProgressLocked();  // and room in the spool for the reader
@@ -233,7 +234,7 @@ void Forwarder::SendWithRetries(Batch batch) {
       // Given up for good: a spooled copy would only be replayed and
       // refused again.
       if (batch.spooled) (void)options_.spool->Remove(*batch.spooled);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stats_.lines_dropped += dropped;
       if (partial) stats_.lines_sent += outcome.stored;
       if (dropped > 0) drop_reasons_.push_back(reason);
@@ -247,7 +248,7 @@ void Forwarder::SendWithRetries(Batch batch) {
                                         {"backoff", std::to_string(delay.count()) + "ms"},
                                         {"err", outcome.detail}});
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       ++stats_.retries;
     }
     std::this_thread::sleep_for(delay);
@@ -256,14 +257,14 @@ void Forwarder::SendWithRetries(Batch batch) {
 
 Status Forwarder::Finish() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     finishing_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   for (std::thread& sender : senders_) {
     if (sender.joinable()) sender.join();
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stats_.lines_dropped == 0) return Status::Ok();
   std::string why;
   if (stats_.lines_dropped_overflow > 0) {
@@ -279,7 +280,7 @@ Status Forwarder::Finish() {
 }
 
 ForwarderStats Forwarder::stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ForwarderStats stats = stats_;
   stats.read_wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(read_wait_).count();
   return stats;

@@ -9,15 +9,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "forward/spool.h"
 #include "model/record.h"
@@ -125,33 +124,36 @@ class Forwarder {
     std::optional<SpooledBatch> spooled;  // its spool file, to remove once sent
   };
 
-  void WaitForRoomLocked(std::unique_lock<std::mutex>& lock);
-  void SealLocked();  // requires mu_
-  void WaitForRate(size_t bytes);
+  // Whether the reader may add to the current batch; WaitForRoomLocked
+  // waits until it may.
+  bool HasRoomLocked() const REQUIRES(mu_);
+  void WaitForRoomLocked() REQUIRES(mu_);
+  void SealLocked() REQUIRES(mu_);
+  void WaitForRate(size_t bytes) EXCLUDES(mu_);
   void SendLoop();
-  void SendWithRetries(Batch batch);
-  void ProgressLocked();  // a batch was answered: the targets are alive
+  void SendWithRetries(Batch batch) EXCLUDES(mu_);
+  void ProgressLocked() REQUIRES(mu_);  // a batch was answered: the targets are alive
 
   Transport& transport_;
   const ForwarderOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  Batch current_;                                    // guarded by mu_
-  std::deque<Batch> queue_;                          // sealed, waiting to be sent; guarded by mu_
-  int in_flight_ = 0;                                // batches held by senders; guarded by mu_
-  bool finishing_ = false;                           // guarded by mu_
-  int64_t last_timestamp_ = 0;                       // guarded by mu_
-  ForwarderStats stats_;                             // guarded by mu_
-  std::chrono::steady_clock::duration read_wait_{};  // guarded by mu_
-  std::vector<std::string> drop_reasons_;            // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_{mu_};
+  Batch current_ GUARDED_BY(mu_);
+  std::deque<Batch> queue_ GUARDED_BY(mu_);  // sealed, waiting to be sent
+  int in_flight_ GUARDED_BY(mu_) = 0;        // batches held by senders
+  bool finishing_ GUARDED_BY(mu_) = false;
+  int64_t last_timestamp_ GUARDED_BY(mu_) = 0;
+  ForwarderStats stats_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::duration read_wait_ GUARDED_BY(mu_) = {};
+  std::vector<std::string> drop_reasons_ GUARDED_BY(mu_);
   // The start of the current stall: the last answer to a batch, or when
   // batches began to wait after none had (a pause in the input is no
-  // stall), or the end of a wait for the rate limit. Guarded by mu_.
-  std::chrono::steady_clock::time_point progress_at_;
-  // The rate limit's token bucket, shared by the senders; guarded by mu_.
-  std::chrono::steady_clock::time_point rate_updated_{};
-  double rate_tokens_ = 0;
+  // stall), or the end of a wait for the rate limit.
+  std::chrono::steady_clock::time_point progress_at_ GUARDED_BY(mu_);
+  // The rate limit's token bucket, shared by the senders.
+  std::chrono::steady_clock::time_point rate_updated_ GUARDED_BY(mu_) = {};
+  double rate_tokens_ GUARDED_BY(mu_) = 0;
   std::vector<std::thread> senders_;
 };
 

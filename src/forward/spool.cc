@@ -94,6 +94,9 @@ Result<std::unique_ptr<Spool>> Spool::Open(Env* env, const std::string& dir) {
 }
 
 Status Spool::Recover() {
+  // Not shared yet: the lock is uncontended, and holding it lets the
+  // compiler check the accesses below.
+  MutexLock lock(mu_);
   LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir_));
   std::sort(names.begin(), names.end());
   std::vector<std::string> ids;
@@ -131,7 +134,7 @@ Status Spool::Recover() {
       open_id_ = batch.id;
       open_labels_ = batch.labels;
       open_entries_ = std::move(batch.entries);
-      LODE_ASSIGN_OR_RETURN(std::optional<SpooledBatch> sealed, Seal());
+      LODE_ASSIGN_OR_RETURN(std::optional<SpooledBatch> sealed, SealLocked());
       if (sealed) leftovers_.push_back(std::move(*sealed));
     }
     LODE_RETURN_IF_ERROR(env_->RemoveFile(open_path));
@@ -140,12 +143,12 @@ Status Spool::Recover() {
 }
 
 std::vector<SpooledBatch> Spool::TakeLeftovers() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return std::move(leftovers_);
 }
 
 Status Spool::Append(const Labels& labels, const Entry& entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (open_ == nullptr) {
     open_id_ = NewBatchId();
     open_labels_ = labels;
@@ -159,7 +162,11 @@ Status Spool::Append(const Labels& labels, const Entry& entry) {
 }
 
 Result<std::optional<SpooledBatch>> Spool::Seal() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
+  return SealLocked();
+}
+
+Result<std::optional<SpooledBatch>> Spool::SealLocked() {
   if (open_entries_.empty()) return std::optional<SpooledBatch>();
   SpooledBatch batch;
   batch.seq = next_seq_++;
@@ -192,13 +199,13 @@ Result<std::optional<SpooledBatch>> Spool::Seal() {
 
 Status Spool::Remove(const SpooledBatch& batch) {
   LODE_RETURN_IF_ERROR(env_->RemoveFile(BatchPath(batch.seq, batch.id)));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sealed_bytes_ -= std::min(sealed_bytes_, batch.bytes);
   return Status::Ok();
 }
 
 uint64_t Spool::bytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sealed_bytes_ + (open_ ? open_->Size() : 0);
 }
 

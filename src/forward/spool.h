@@ -12,11 +12,11 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "io/env.h"
 #include "model/record.h"
@@ -57,18 +57,20 @@ class Spool {
  private:
   Spool(Env* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
   Status Recover();
+  // Seal, for a caller that holds mu_ (Recover).
+  Result<std::optional<SpooledBatch>> SealLocked() REQUIRES(mu_);
   std::string BatchPath(uint64_t seq, const std::string& id) const;
 
   Env* env_;
   const std::string dir_;
-  mutable std::mutex mu_;
-  std::unique_ptr<WritableFile> open_;  // guarded by mu_
-  std::string open_id_;
-  Labels open_labels_;
-  std::vector<Entry> open_entries_;
-  uint64_t next_seq_ = 1;
-  uint64_t sealed_bytes_ = 0;
-  std::vector<SpooledBatch> leftovers_;
+  mutable Mutex mu_;
+  std::unique_ptr<WritableFile> open_ GUARDED_BY(mu_);
+  std::string open_id_ GUARDED_BY(mu_);
+  Labels open_labels_ GUARDED_BY(mu_);
+  std::vector<Entry> open_entries_ GUARDED_BY(mu_);
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
+  uint64_t sealed_bytes_ GUARDED_BY(mu_) = 0;
+  std::vector<SpooledBatch> leftovers_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

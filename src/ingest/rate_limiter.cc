@@ -8,7 +8,7 @@ bool IngestRateLimiter::Allow(const std::string& tenant, double rate, double bur
                               std::chrono::steady_clock::time_point now) {
   if (rate <= 0) return true;
   burst = std::max(burst, rate);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Bucket& b = buckets_[tenant];
   if (!b.started) {
     b.tokens = burst;

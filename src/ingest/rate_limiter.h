@@ -6,8 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "base/mutex.h"
 
 namespace lode {
 
@@ -27,8 +28,8 @@ class IngestRateLimiter {
     std::chrono::steady_clock::time_point updated;
     bool started = false;
   };
-  std::mutex mu_;
-  std::map<std::string, Bucket> buckets_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

@@ -13,7 +13,7 @@ Status StreamLimiter::Admit(const std::string& tenant, const std::vector<StreamB
     std::string key = b.labels.ToString();
     hashes.push_back(XXH3_64bits(key.data(), key.size()));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Tenant& t = tenants_[tenant];
   if (now - t.last_prune > idle_ns_ / 10) {
     std::erase_if(t.last_push, [&](const auto& kv) { return now - kv.second > idle_ns_; });

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "model/record.h"
 
@@ -33,8 +33,8 @@ class StreamLimiter {
     int64_t last_prune = 0;
   };
   const int64_t idle_ns_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Tenant> tenants_;  // guarded by mu_
+  Mutex mu_;
+  std::unordered_map<std::string, Tenant> tenants_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

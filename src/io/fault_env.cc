@@ -34,31 +34,31 @@ class FaultWritableFile final : public WritableFile {
 };
 
 void FaultEnv::FailAppendsAfter(int n) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   appends_left_ = n;
 }
 void FaultEnv::FailSyncs(bool fail) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   fail_syncs_ = fail;
 }
 void FaultEnv::FailRenames(bool fail, std::string under) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   fail_renames_ = fail;
   fail_renames_under_ = std::move(under);
 }
 void FaultEnv::TearNextAppend(size_t bytes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   tear_armed_ = true;
   tear_next_ = bytes;
 }
 void FaultEnv::Heal() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   appends_left_ = -1;
   fail_syncs_ = fail_renames_ = tear_armed_ = false;
 }
 
 Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, size_t& allowed) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (tear_armed_) {
     tear_armed_ = false;
     allowed = std::min(tear_next_, data.size());
@@ -73,7 +73,7 @@ Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, si
 }
 
 Status FaultEnv::OnSync(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (fail_syncs_) return Status::IOError("injected fsync failure on " + path);
   synced_size_[path] = size;
   return Status::Ok();
@@ -82,7 +82,7 @@ Status FaultEnv::OnSync(const std::string& path, uint64_t size) {
 Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::string& path) {
   bool existed = base_->FileExists(path);
   LODE_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!synced_size_.count(path)) synced_size_[path] = existed ? file->Size() : 0;
   if (!existed) unsynced_entries_.insert(path);
   return std::unique_ptr<WritableFile>(new FaultWritableFile(this, path, std::move(file)));
@@ -90,7 +90,7 @@ Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::str
 
 Status FaultEnv::RemoveFile(const std::string& path) {
   LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   synced_size_.erase(path);
   unsynced_entries_.erase(path);
   return Status::Ok();
@@ -98,12 +98,12 @@ Status FaultEnv::RemoveFile(const std::string& path) {
 
 Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (fail_renames_ && from.starts_with(fail_renames_under_))
       return Status::IOError("injected rename failure " + from);
   }
   LODE_RETURN_IF_ERROR(base_->RenameFile(from, to));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = synced_size_.find(from);
   if (it != synced_size_.end()) {
     synced_size_[to] = it->second;
@@ -116,7 +116,7 @@ Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
 
 Status FaultEnv::TruncateFile(const std::string& path, uint64_t size) {
   LODE_RETURN_IF_ERROR(base_->TruncateFile(path, size));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = synced_size_.find(path);
   if (it != synced_size_.end() && it->second > size) it->second = size;
   return Status::Ok();
@@ -124,11 +124,11 @@ Status FaultEnv::TruncateFile(const std::string& path, uint64_t size) {
 
 Status FaultEnv::SyncDir(const std::string& dir) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (fail_syncs_) return Status::IOError("injected fsync failure on directory " + dir);
   }
   LODE_RETURN_IF_ERROR(base_->SyncDir(dir));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = unsynced_entries_.begin(); it != unsynced_entries_.end();) {
     if (DirOf(*it) == dir) {
       it = unsynced_entries_.erase(it);
@@ -140,7 +140,7 @@ Status FaultEnv::SyncDir(const std::string& dir) {
 }
 
 Status FaultEnv::DropUnsyncedData() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const std::string& path : unsynced_entries_) {
     if (base_->FileExists(path)) LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
     synced_size_.erase(path);

@@ -6,10 +6,10 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "io/env.h"
 
 namespace lode {
@@ -64,15 +64,17 @@ class FaultEnv final : public Env {
 
   Env* const base_;
   Clock* clock_ = nullptr;
-  std::mutex mu_;
-  int appends_left_ = -1;  // -1: no limit
-  bool fail_syncs_ = false;
-  bool fail_renames_ = false;
-  std::string fail_renames_under_;
-  size_t tear_next_ = 0;
-  bool tear_armed_ = false;
-  std::map<std::string, uint64_t> synced_size_;  // every file opened for append
-  std::set<std::string> unsynced_entries_;       // created or renamed-to, dir not synced
+  Mutex mu_;
+  int appends_left_ GUARDED_BY(mu_) = -1;  // -1: no limit
+  bool fail_syncs_ GUARDED_BY(mu_) = false;
+  bool fail_renames_ GUARDED_BY(mu_) = false;
+  std::string fail_renames_under_ GUARDED_BY(mu_);
+  size_t tear_next_ GUARDED_BY(mu_) = 0;
+  bool tear_armed_ GUARDED_BY(mu_) = false;
+  // Every file opened for append.
+  std::map<std::string, uint64_t> synced_size_ GUARDED_BY(mu_);
+  // Created or renamed-to since their directory was last synced.
+  std::set<std::string> unsynced_entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

@@ -25,9 +25,9 @@ BlockPrefetcher::BlockPrefetcher(std::vector<BlockRef> order, ReadPool* pool, De
 BlockPrefetcher::~BlockPrefetcher() {
   for (std::shared_ptr<Slot>& slot : slots_) {
     if (slot == nullptr) continue;
-    std::unique_lock lock(slot->mu);
+    MutexLock lock(slot->mu);
     slot->cancelled = true;
-    slot->cv.wait(lock, [&] { return slot->state != Slot::State::kRunning; });
+    while (slot->state == Slot::State::kRunning) slot->cv.Wait();
   }
 }
 
@@ -44,13 +44,18 @@ void BlockPrefetcher::Prefetch() {
     const size_t i = next_prefetch_++;
     if (slots_[i] != nullptr) continue;  // opened already
     slots_[i] = TakeSlot();
-    slots_[i]->state = Slot::State::kQueued;
+    {
+      // No task has the slot yet: the lock is uncontended, and lets the
+      // compiler check the write.
+      MutexLock lock(slots_[i]->mu);
+      slots_[i]->state = Slot::State::kQueued;
+    }
     ++in_flight_;
     // The task touches the prefetcher only if it starts before the
     // destructor cancels it; the destructor waits for one that started.
     pool_->Submit([this, slot = slots_[i], block = order_[i]] {
       {
-        std::lock_guard lock(slot->mu);
+        MutexLock lock(slot->mu);
         if (slot->cancelled) {
           slot->state = Slot::State::kDone;
           return;
@@ -65,10 +70,10 @@ void BlockPrefetcher::Prefetch() {
         slot->decoded.status = Status::Internal(std::string("reading block: ") + e.what());
       }
       {
-        std::lock_guard lock(slot->mu);
+        MutexLock lock(slot->mu);
         slot->state = Slot::State::kDone;
       }
-      slot->cv.notify_all();
+      slot->cv.SignalAll();
     });
   }
 }
@@ -76,8 +81,8 @@ void BlockPrefetcher::Prefetch() {
 BlockPrefetcher::Decoded& BlockPrefetcher::Open(size_t i) {
   if (slots_[i] != nullptr) {  // prefetched
     Slot& slot = *slots_[i];
-    std::unique_lock lock(slot.mu);
-    slot.cv.wait(lock, [&] { return slot.state == Slot::State::kDone; });
+    MutexLock lock(slot.mu);
+    while (slot.state != Slot::State::kDone) slot.cv.Wait();
     --in_flight_;
   } else {
     slots_[i] = TakeSlot();

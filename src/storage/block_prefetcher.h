@@ -10,13 +10,12 @@
 // pool threads, several at once, and must only read shared state.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/part/block_codec.h"
 #include "storage/readable_part.h"
@@ -60,10 +59,10 @@ class BlockPrefetcher {
  private:
   struct Slot {
     enum class State { kQueued, kRunning, kDone };
-    std::mutex mu;
-    std::condition_variable cv;
-    State state = State::kDone;  // guarded by mu
-    bool cancelled = false;      // guarded by mu: the prefetcher is gone
+    Mutex mu;
+    CondVar cv{mu};
+    State state GUARDED_BY(mu) = State::kDone;
+    bool cancelled GUARDED_BY(mu) = false;  // the prefetcher is gone
     Decoded decoded;
   };
 

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <mutex>
 #include <new>
+
+#include "base/mutex.h"
 
 namespace lode {
 
@@ -30,7 +31,7 @@ class ChunkPool {
   static constexpr size_t kPoolBytes = 64u << 20;
 
   char* Take() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (free_.empty()) return nullptr;
     char* chunk = free_.back();
     free_.pop_back();
@@ -38,15 +39,15 @@ class ChunkPool {
   }
   // False when the pool is full: the caller unmaps the chunk.
   bool Give(char* chunk) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if ((free_.size() + 1) * kMaxChunk > kPoolBytes) return false;
     free_.push_back(chunk);
     return true;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<char*> free_;
+  Mutex mu_;
+  std::vector<char*> free_ GUARDED_BY(mu_);
 };
 
 ChunkPool& Chunks() {

@@ -55,7 +55,7 @@ Status LocalStore::OpenExistingTenants() {
 
 Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
   LODE_RETURN_IF_ERROR(ValidateTenant(tenant));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return Status::Unavailable("storage is closed");
   auto it = tenants_.find(tenant);
   if (it != tenants_.end()) return it->second.get();
@@ -73,7 +73,7 @@ Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
 }
 
 TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = tenants_.find(tenant);
   return it == tenants_.end() ? nullptr : it->second.get();
 }
@@ -90,7 +90,7 @@ Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBat
 }
 
 uint64_t LocalStore::HeadsBytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t total = 0;
   for (const auto& [name, log] : tenants_) {
     if (!log->head_flush_failing()) total += log->head_bytes();
@@ -127,7 +127,7 @@ Status LocalStore::WaitForHeadRoom(const TenantLog& log, Durability durability) 
   auto deadline = std::chrono::steady_clock::now() + options_.head_room_wait;
   for (int i = 1; !HasHeadRoom(log); ++i) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (closed_) return Status::Unavailable("storage is closed");
     }
     if (std::chrono::steady_clock::now() >= deadline) return refuse();
@@ -184,7 +184,7 @@ Status LocalStore::ScanTimestamps(const SelectRequest& request,
 Status LocalStore::Flush() {
   std::vector<TenantLog*> logs;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [name, log] : tenants_) logs.push_back(log.get());
   }
   Status first;
@@ -197,26 +197,28 @@ Status LocalStore::Flush() {
 
 void LocalStore::RequestFlush() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     flush_requested_ = true;
   }
-  flush_cv_.notify_all();
+  flush_cv_.SignalAll();
 }
 
 void LocalStore::EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work,
                                bool* requested) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!closed_) {
     // A request made while `work` ran is not lost: the flag stays set.
-    flush_cv_.wait_for(lock, options_.flush_interval,
-                       [&] { return closed_ || (requested != nullptr && *requested); });
+    const auto deadline = std::chrono::steady_clock::now() + options_.flush_interval;
+    while (!closed_ && !(requested != nullptr && *requested)) {
+      if (flush_cv_.WaitUntil(deadline)) break;  // the interval is up
+    }
     if (requested != nullptr) *requested = false;
     if (closed_) break;
     std::vector<TenantLog*> logs;
     for (auto& [name, log] : tenants_) logs.push_back(log.get());
-    lock.unlock();
+    lock.Unlock();
     work(logs);
-    lock.lock();
+    lock.Lock();
   }
 }
 
@@ -265,16 +267,16 @@ void LocalStore::MergeLoop() {
 
 Status LocalStore::Close() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return Status::Ok();
     closed_ = true;
   }
   stop_merges_ = true;  // a merge in progress is abandoned, not waited for
-  flush_cv_.notify_all();
+  flush_cv_.SignalAll();
   if (flusher_.joinable()) flusher_.join();
   if (merger_.joinable()) merger_.join();
   Status first;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [name, log] : tenants_) {
     Status s = log->Close();
     if (!s.ok() && first.ok()) first = s;
@@ -283,14 +285,14 @@ Status LocalStore::Close() {
 }
 
 uint64_t LocalStore::record_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t n = 0;
   for (const auto& [name, log] : tenants_) n += log->record_count();
   return n;
 }
 
 StorageStats LocalStore::Stats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   StorageStats total;
   for (const auto& [name, log] : tenants_) total.Add(log->Stats());
   total.retention_removed_parts = retention_parts_.load();

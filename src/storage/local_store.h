@@ -7,14 +7,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "io/env.h"
 #include "model/tenant.h"
 #include "storage/storage.h"
@@ -76,7 +75,7 @@ class LocalStore final : public Storage {
   TenantLog* FindTenant(const std::string& tenant) const;
   // Calls `work` with the tenants every flush interval until Close.
   // Sum of every tenant's head memory.
-  uint64_t HeadsBytes() const;
+  uint64_t HeadsBytes() const EXCLUDES(mu_);
   // Waits for (durable) or checks (best-effort) room under max_heads_bytes.
   Status WaitForHeadRoom(const TenantLog& log, Durability durability);
   bool HasHeadRoom(const TenantLog& log) const;
@@ -86,9 +85,9 @@ class LocalStore final : public Storage {
   // Runs `work` every flush_interval until closed, and at once when
   // `*requested` (guarded by mu_) is set by RequestFlush.
   void EveryInterval(const std::function<void(const std::vector<TenantLog*>&)>& work,
-                     bool* requested = nullptr);
+                     bool* requested = nullptr) EXCLUDES(mu_);
   // Wakes the flush thread now (a head past its limit, memory short).
-  void RequestFlush();
+  void RequestFlush() EXCLUDES(mu_);
   void FlushLoop();
   void MergeLoop();
 
@@ -97,20 +96,19 @@ class LocalStore final : public Storage {
   const std::unique_ptr<ReadPool> read_pool_;
   const LocalStoreOptions options_;
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<TenantLog>> tenants_;  // guarded by mu_
-  bool closed_ = false;                                        // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<TenantLog>> tenants_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> retention_parts_{0};
   std::atomic<uint64_t> retention_bytes_{0};
-  std::condition_variable flush_cv_;
-  bool flush_requested_ = false;  // guarded by mu_
+  CondVar flush_cv_{mu_};
+  bool flush_requested_ GUARDED_BY(mu_) = false;
   std::thread flusher_;
   std::thread merger_;
   std::atomic<bool> stop_merges_{false};
-  std::atomic<bool> merging_{false};
-  std::atomic<uint64_t> appends_held_{0};  // appends that waited for head room
-  std::atomic<uint64_t> appends_refused_{
-      0};  // appends refused for lack of it  // a merge is looking for work or running
+  std::atomic<bool> merging_{false};          // a merge is looking for work or running
+  std::atomic<uint64_t> appends_held_{0};     // appends that waited for head room
+  std::atomic<uint64_t> appends_refused_{0};  // appends refused for lack of it
 };
 
 }  // namespace lode

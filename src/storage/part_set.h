@@ -7,10 +7,10 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "io/env.h"
 #include "storage/head.h"
 #include "storage/local_part.h"
@@ -89,13 +89,13 @@ class PartSet {
   const std::string dir_;
   StreamIndex stream_index_;
 
-  mutable std::mutex mu_;
-  std::vector<std::shared_ptr<const LocalPart>> parts_;  // guarded by mu_; in seq order
-  uint64_t next_seq_ = 1;                                // guarded by mu_
-  mutable uint64_t corrupt_blocks_ = 0;                  // guarded by mu_
-  uint64_t merges_ = 0;                                  // guarded by mu_
-  uint64_t merge_bytes_ = 0;                             // guarded by mu_
-  uint64_t flush_bytes_ = 0;                             // guarded by mu_
+  mutable Mutex mu_;
+  std::vector<std::shared_ptr<const LocalPart>> parts_ GUARDED_BY(mu_);  // in seq order
+  uint64_t next_seq_ GUARDED_BY(mu_) = 1;
+  mutable uint64_t corrupt_blocks_ GUARDED_BY(mu_) = 0;
+  uint64_t merges_ GUARDED_BY(mu_) = 0;
+  uint64_t merge_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t flush_bytes_ GUARDED_BY(mu_) = 0;
 };
 
 // "2024-05-01" for a day number (days since the epoch, UTC).

@@ -6,7 +6,7 @@ namespace lode {
 
 uint32_t StreamIndex::Intern(const Labels& labels) {
   std::string key = labels.ToString();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto [it, inserted] = ids_.try_emplace(std::move(key), static_cast<uint32_t>(streams_.size()));
   if (!inserted) return it->second;
   uint32_t id = it->second;
@@ -23,7 +23,7 @@ std::vector<uint32_t> StreamIndex::InternAll(const std::vector<Labels>& streams)
 }
 
 size_t StreamIndex::size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return streams_.size();
 }
 
@@ -44,7 +44,7 @@ std::vector<uint32_t> StreamIndex::PostingsMatching(const Matcher& m) const {
 }
 
 std::vector<bool> StreamIndex::Match(const std::vector<Matcher>& matchers) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<bool> out(streams_.size(), false);
   // Candidates come from the smallest postings of a matcher that needs its
   // label present (it does not match the empty string); the other
@@ -61,8 +61,10 @@ std::vector<bool> StreamIndex::Match(const std::vector<Matcher>& matchers) const
     if (best_ids.empty()) return out;
   }
   auto check = [&](uint32_t id) {
+    mu_.AssertHeld();  // called below, under the lock
+    const Labels& labels = streams_[id];
     out[id] = std::all_of(matchers.begin(), matchers.end(),
-                          [&](const Matcher& m) { return m.MatchesLabels(streams_[id]); });
+                          [&](const Matcher& m) { return m.MatchesLabels(labels); });
   };
   if (best != nullptr) {
     for (uint32_t id : *best) check(id);

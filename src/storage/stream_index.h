@@ -8,11 +8,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/mutex.h"
 #include "model/labels.h"
 #include "model/matcher.h"
 
@@ -34,13 +34,13 @@ class StreamIndex {
  private:
   // Ids whose label `m.name()` is present with a value that `m` matches,
   // sorted.
-  std::vector<uint32_t> PostingsMatching(const Matcher& m) const;
+  std::vector<uint32_t> PostingsMatching(const Matcher& m) const REQUIRES(mu_);
 
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, uint32_t> ids_;  // canonical label text -> id
-  std::vector<Labels> streams_;                    // by id
+  mutable Mutex mu_;
+  std::unordered_map<std::string, uint32_t> ids_ GUARDED_BY(mu_);  // canonical label text -> id
+  std::vector<Labels> streams_ GUARDED_BY(mu_);                    // by id
   // name -> value -> ids (ascending, as ids are added in order).
-  std::map<std::string, std::map<std::string, std::vector<uint32_t>>> postings_;
+  std::map<std::string, std::map<std::string, std::vector<uint32_t>>> postings_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

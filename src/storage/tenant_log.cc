@@ -29,23 +29,33 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
   std::unique_ptr<TenantLog> log(new TenantLog(env, std::move(tenant), std::move(dir), options));
   LODE_RETURN_IF_ERROR(env->CreateDirs(log->WalDir()));
   LODE_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(env, log->CheckpointPath()));
-  log->checkpoint_ = checkpoint.wal_checkpoint;
-  for (const auto& [id, when] : checkpoint.batch_ids) log->recent_batches_.Add(id, 0, when);
-  for (const auto& [key, when] : checkpoint.record_ids) log->recent_records_.Add(key, 0, when);
-  LODE_ASSIGN_OR_RETURN(log->parts_, PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"),
-                                                   log->checkpoint_));
-  log->part_records_ = log->parts_->record_count();
-  uint64_t next_segment = log->checkpoint_ + 1;
-  LODE_RETURN_IF_ERROR(log->Recover(next_segment));
-  LODE_ASSIGN_OR_RETURN(log->wal_, wal::WalWriter::Open(env, log->WalDir(), next_segment,
-                                                        options.segment_size_limit));
+  {
+    // Not shared yet: the locks are uncontended, and holding them lets the
+    // compiler check the accesses below (in the lock order).
+    MutexLock flush_lock(log->flush_mu_);
+    log->checkpoint_ = checkpoint.wal_checkpoint;
+    LODE_ASSIGN_OR_RETURN(
+        log->parts_,
+        PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"), log->checkpoint_));
+    {
+      MutexLock lock(log->mu_);
+      for (const auto& [id, when] : checkpoint.batch_ids) log->recent_batches_.Add(id, 0, when);
+      for (const auto& [key, when] : checkpoint.record_ids) log->recent_records_.Add(key, 0, when);
+      log->part_records_ = log->parts_->record_count();
+    }
+    uint64_t next_segment = log->checkpoint_ + 1;
+    LODE_RETURN_IF_ERROR(log->Recover(next_segment));
+    MutexLock write_lock(log->write_mu_);
+    LODE_ASSIGN_OR_RETURN(log->wal_, wal::WalWriter::Open(env, log->WalDir(), next_segment,
+                                                          options.segment_size_limit));
+  }
   return log;
 }
 
 Status TenantLog::Close() {
   Status s = Flush();
   if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
-  std::lock_guard write_lock(write_mu_);
+  MutexLock write_lock(write_mu_);
   Status c = wal_->Close();
   return s.ok() ? c : s;
 }
@@ -54,7 +64,7 @@ PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_byte
   TimestampNs min_time = max_age_ns > 0 ? env_->clock()->NowNanos() - max_age_ns
                                         : std::numeric_limits<TimestampNs>::min();
   // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   PartSet::Removed removed = parts_->ApplyRetention(min_time, max_bytes);
   part_records_ -= removed.records;
   return removed;
@@ -72,12 +82,12 @@ Result<bool> TenantLog::MaybeMergeParts(const std::atomic<bool>* cancel) {
 }
 
 uint64_t TenantLog::head_bytes() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return head_->bytes() + (flushing_ ? flushing_->bytes() : 0);
 }
 
 uint64_t TenantLog::record_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t n = head_->records() + part_records_;
   if (flushing_) n += flushing_->records();
   return n;
@@ -86,7 +96,7 @@ uint64_t TenantLog::record_count() const {
 StorageStats TenantLog::Stats() const {
   StorageStats stats;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stats.head_records = head_->records() + (flushing_ ? flushing_->records() : 0);
     stats.head_bytes = head_->bytes() + (flushing_ ? flushing_->bytes() : 0);
     stats.records = stats.head_records + part_records_;

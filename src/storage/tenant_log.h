@@ -29,14 +29,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "io/env.h"
 #include "storage/head.h"
 #include "storage/part_set.h"
@@ -178,16 +177,16 @@ class TenantLog {
   ReadView TakeReadView(const std::vector<Matcher>& matchers,
                         const std::function<void(const Head&)>& read_live_head);
 
-  Status Recover(uint64_t& next_segment);
+  Status Recover(uint64_t& next_segment) REQUIRES(flush_mu_) EXCLUDES(mu_);
   // MaybeFlushHead under flush_mu_.
-  Status FlushHead(bool force);
+  Status FlushHead(bool force) REQUIRES(flush_mu_) EXCLUDES(write_mu_, mu_);
   // Remembers the record ids of replayed batches (durable: frame 0).
-  void RememberRecordIds(const std::vector<StreamBatch>& batches);
+  void RememberRecordIds(const std::vector<StreamBatch>& batches) REQUIRES(mu_);
   // Takes write_mu_; writes what is pending and, if `sync`, fsyncs it.
   // With `rolled_segment`, also swaps the head into flushing_ at the
   // instant the frames are taken, and rolls the WAL (returning the index
   // of the closed segment): the basis of a head flush.
-  Status WritePending(bool sync, uint64_t* rolled_segment = nullptr);
+  Status WritePending(bool sync, uint64_t* rolled_segment = nullptr) EXCLUDES(write_mu_, mu_);
   std::string WalDir() const;
   std::string CheckpointPath() const;
 
@@ -196,25 +195,25 @@ class TenantLog {
   const std::string dir_;
   const TenantLogOptions options_;
 
-  std::mutex flush_mu_;                     // one head flush at a time
+  Mutex flush_mu_;                          // one head flush at a time
   std::atomic<int> flush_failures_{0};      // consecutive failed head flushes
   std::atomic<int64_t> flush_retry_at_{0};  // steady_clock ns; see flush_backing_off
-  std::mutex write_mu_;                     // serialises WAL writes
-  std::unique_ptr<wal::WalWriter> wal_;     // guarded by write_mu_
+  Mutex write_mu_;                          // serialises WAL writes
+  std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
   std::unique_ptr<PartSet> parts_;
-  uint64_t checkpoint_ = 0;  // guarded by flush_mu_
+  uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
 
-  mutable std::mutex mu_;
-  std::string pending_;                   // framed, not yet written; guarded by mu_
-  uint64_t appended_frames_ = 0;          // frames ever added to pending_
-  uint64_t synced_frames_ = 0;            // frames fsynced
-  Status failed_;                         // sticky: after an I/O error the log refuses writes
-  std::unique_ptr<Head> head_;            // guarded by mu_
-  std::shared_ptr<const Head> flushing_;  // guarded by mu_; immutable contents
-  uint64_t part_records_ = 0;             // guarded by mu_
-  RecentBatches recent_batches_;          // guarded by mu_
-  RecentBatches recent_records_;          // guarded by mu_; keys from RecordIdKey
-  uint64_t duplicate_records_ = 0;        // guarded by mu_
+  mutable Mutex mu_;
+  std::string pending_ GUARDED_BY(mu_);           // framed, not yet written
+  uint64_t appended_frames_ GUARDED_BY(mu_) = 0;  // frames ever added to pending_
+  uint64_t synced_frames_ GUARDED_BY(mu_) = 0;    // frames fsynced
+  Status failed_ GUARDED_BY(mu_);  // sticky: after an I/O error the log refuses writes
+  std::unique_ptr<Head> head_ GUARDED_BY(mu_);
+  std::shared_ptr<const Head> flushing_ GUARDED_BY(mu_);  // immutable contents
+  uint64_t part_records_ GUARDED_BY(mu_) = 0;
+  RecentBatches recent_batches_ GUARDED_BY(mu_);
+  RecentBatches recent_records_ GUARDED_BY(mu_);  // keys from RecordIdKey
+  uint64_t duplicate_records_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace lode

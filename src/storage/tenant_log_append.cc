@@ -55,7 +55,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
           frame, frame_start,
           batch_id.empty() ? wal::FrameType::kBatch : wal::FrameType::kBatchWithId);
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!failed_.ok()) return failed_;
     std::optional<uint64_t> original;
     if (!batch_id.empty()) original = recent_batches_.Find(std::string(batch_id));
@@ -112,7 +112,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
   // Group commit: if someone else's fsync already covered this frame,
   // WritePending finds nothing to do.
   Status s = WritePending(/*sync=*/true);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (synced_frames_ < my_frame) {
     return s.ok() ? Status::IOError("wal sync did not cover the append") : s;
   }
@@ -120,11 +120,11 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
 }
 
 Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
-  std::lock_guard write_lock(write_mu_);
+  MutexLock write_lock(write_mu_);
   std::string frames;
   uint64_t target;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!failed_.ok()) return failed_;
     frames.swap(pending_);
     target = appended_frames_;
@@ -145,7 +145,7 @@ Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
   } else if (s.ok() && sync) {
     s = wal_->Sync();
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!s.ok()) {
     // After a failed write or fsync the file's contents are unknown; stop
     // accepting writes rather than acknowledge anything on top of it.

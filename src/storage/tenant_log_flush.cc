@@ -36,7 +36,7 @@ Status TenantLog::Recover(uint64_t& next_segment) {
     if (wal::ParseSegmentFileName(name, index)) segments.push_back(index);
   }
   std::sort(segments.begin(), segments.end());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (uint64_t index : segments) {
     std::string path = JoinPath(WalDir(), wal::SegmentFileName(index));
     next_segment = std::max(next_segment, index + 1);
@@ -49,6 +49,7 @@ Status TenantLog::Recover(uint64_t& next_segment) {
     LODE_ASSIGN_OR_RETURN(std::string data, env_->ReadFile(path));
     auto scan =
         wal::ScanSegment(data, [&](wal::FrameType type, std::string_view payload) -> Status {
+          mu_.AssertHeld();  // called back on this thread, under the lock
           if (type == wal::FrameType::kBatchWithId) {
             std::string_view id;
             if (!SplitBatchWithId(payload, id, payload)) {
@@ -100,7 +101,7 @@ void TenantLog::RememberRecordIds(const std::vector<StreamBatch>& batches) {
 }
 
 Status TenantLog::MaybeFlushHead(bool force) {
-  std::lock_guard flush_lock(flush_mu_);
+  MutexLock flush_lock(flush_mu_);
   Status s = FlushHead(force);
   int64_t now = env_->clock()->Monotonic().time_since_epoch().count();
   if (s.ok()) {
@@ -122,7 +123,7 @@ bool TenantLog::flush_backing_off() const {
 
 Status TenantLog::FlushHead(bool force) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (head_->empty()) return Status::Ok();
     bool due = head_->bytes() >= options_.max_head_bytes ||
                env_->clock()->Monotonic() - head_->first_insert() >= options_.max_head_age;
@@ -135,7 +136,7 @@ Status TenantLog::FlushHead(bool force) {
   // (2) Parts, one per day.
   std::shared_ptr<const Head> flushing;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     flushing = flushing_;
   }
   auto parts = parts_->Write(flushing->ByDay(), covered, options_.part);
@@ -145,7 +146,7 @@ Status TenantLog::FlushHead(bool force) {
     Checkpoint checkpoint;
     checkpoint.wal_checkpoint = covered;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       recent_batches_.Prune(env_->clock()->NowNanos());
       checkpoint.batch_ids = recent_batches_.Snapshot();
       recent_records_.Prune(env_->clock()->NowNanos());
@@ -159,7 +160,7 @@ Status TenantLog::FlushHead(bool force) {
     // front of what arrived since, and let the next flush try again.
     log::Error("head flush failed; will retry",
                {{"tenant", tenant_}, {"err", published.ToString()}});
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto merged = std::make_unique<Head>();
     merged->MergeFrom(*flushing);
     merged->MergeFrom(*head_);
@@ -171,7 +172,7 @@ Status TenantLog::FlushHead(bool force) {
   {
     // Readers take the part list and the heads under mu_, so they see the
     // flushed records either in the flushing head or in the parts.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     part_records_ += flushing->records();
     parts_->Publish(std::move(parts).value());
     flushing_.reset();

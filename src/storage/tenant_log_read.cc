@@ -22,7 +22,7 @@ TenantLog::ReadView TenantLog::TakeReadView(
   {
     // The heads and the part list are taken together under mu_, where a
     // flush publishes, so each record is seen exactly once.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     view.flushing = flushing_;
     parts = parts_->Snapshot();
     read_live_head(*head_);

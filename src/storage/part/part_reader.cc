@@ -21,7 +21,7 @@ class DictionaryCache {
   static constexpr size_t kBudget = 64u << 20;
 
   std::shared_ptr<const TemplateDictionary> Find(uint64_t id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
       if (it->first == id) {
         entries_.splice(entries_.begin(), entries_, it);
@@ -32,7 +32,7 @@ class DictionaryCache {
   }
 
   void Insert(uint64_t id, std::shared_ptr<const TemplateDictionary> dictionary) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     bytes_ += dictionary->memory_bytes();
     entries_.emplace_front(id, std::move(dictionary));
     // The newest entry stays even when it alone is over the budget.
@@ -43,7 +43,7 @@ class DictionaryCache {
   }
 
   void Erase(uint64_t id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
       if (it->first == id) {
         bytes_ -= it->second->memory_bytes();
@@ -54,9 +54,10 @@ class DictionaryCache {
   }
 
  private:
-  std::mutex mu_;
-  std::list<std::pair<uint64_t, std::shared_ptr<const TemplateDictionary>>> entries_;
-  size_t bytes_ = 0;
+  Mutex mu_;
+  std::list<std::pair<uint64_t, std::shared_ptr<const TemplateDictionary>>> entries_
+      GUARDED_BY(mu_);
+  size_t bytes_ GUARDED_BY(mu_) = 0;
 };
 
 DictionaryCache& Dictionaries() {
@@ -76,7 +77,7 @@ PartReader::~PartReader() { Dictionaries().Erase(id_); }
 std::shared_ptr<const TemplateDictionary> PartReader::Dictionary() const {
   if (templates_size_ == 0) return nullptr;
   if (auto found = Dictionaries().Find(id_)) return found;
-  std::lock_guard lock(dictionary_mu_);
+  MutexLock lock(dictionary_mu_);
   if (dictionary_damaged_) return nullptr;
   if (auto found = Dictionaries().Find(id_)) return found;  // loaded meanwhile
   std::string stored, serialized;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "io/env.h"
 #include "storage/part/block_codec.h"
@@ -69,8 +70,8 @@ class PartReader {
   uint64_t templates_offset_ = 0;
   uint64_t templates_size_ = 0;
   uint32_t templates_crc_ = 0;
-  mutable std::mutex dictionary_mu_;  // one load at a time
-  mutable bool dictionary_damaged_ = false;
+  mutable Mutex dictionary_mu_;  // one load at a time
+  mutable bool dictionary_damaged_ GUARDED_BY(dictionary_mu_) = false;
   uint64_t filters_offset_ = 0;
   uint64_t filters_size_ = 0;
   uint32_t filters_crc_ = 0;

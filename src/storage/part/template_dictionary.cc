@@ -172,7 +172,7 @@ std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::FragmentHits(
     std::string_view fragment) const {
   constexpr size_t kKept = 8;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [kept, hits] : hits_) {
       if (kept == fragment) return hits;
     }
@@ -181,7 +181,7 @@ std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::FragmentHits(
   for (size_t t = 0; t < parsed_.templates.size(); ++t) {
     (*hits)[t] = TemplateTextMayContain(parsed_.templates[t].text, fragment);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (hits_.size() >= kKept) hits_.erase(hits_.begin());
   hits_.emplace_back(std::string(fragment), hits);
   return hits;

@@ -9,12 +9,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
 
 namespace lode {
@@ -123,8 +123,9 @@ class TemplateDictionary {
 
   std::string serialized_;
   ParsedTemplates parsed_;
-  mutable std::mutex mu_;
-  mutable std::vector<std::pair<std::string, std::shared_ptr<const std::vector<uint8_t>>>> hits_;
+  mutable Mutex mu_;
+  mutable std::vector<std::pair<std::string, std::shared_ptr<const std::vector<uint8_t>>>> hits_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace lode::part
