@@ -23,7 +23,7 @@ ConnectionLimiter::ConnectionLimiter(size_t max_connections, Clock::duration hea
     : max_connections_(max_connections), header_grace_(header_grace) {}
 
 ConnectionLimiter::Slot ConnectionLimiter::Open(EvictFn evict, Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t id = next_id_++;
   Entry& entry = entries_[id];
   entry.since = now;
@@ -36,7 +36,7 @@ ConnectionLimiter::Room ConnectionLimiter::MakeRoom(Clock::time_point now) {
   EvictFn evict;
   Phase phase;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (entries_.size() - evicting_ < max_connections_) {
       full_ = false;
       return Room::kNow;
@@ -63,24 +63,24 @@ ConnectionLimiter::Room ConnectionLimiter::MakeRoom(Clock::time_point now) {
 }
 
 bool ConnectionLimiter::HasRoom() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return entries_.size() - evicting_ < max_connections_;
 }
 
 void ConnectionLimiter::SetOnCloseWhileFull(std::function<void()> on_close) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   on_close_while_full_ = std::move(on_close);
 }
 
 size_t ConnectionLimiter::open() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return entries_.size();
 }
 
 void ConnectionLimiter::Close(uint64_t id) {
   std::function<void()> notify;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = entries_.find(id);
     if (it == entries_.end()) return;
     if (it->second.evicted) {
@@ -95,7 +95,7 @@ void ConnectionLimiter::Close(uint64_t id) {
 }
 
 bool ConnectionLimiter::SetPhase(uint64_t id, Phase phase, Clock::time_point now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return false;
   Entry& entry = it->second;

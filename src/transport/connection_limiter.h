@@ -24,9 +24,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <set>
 #include <utility>
+
+#include "base/mutex.h"
 
 namespace lode {
 
@@ -108,19 +109,19 @@ class ConnectionLimiter {
 
   void Close(uint64_t id);
   bool SetPhase(uint64_t id, Phase phase, Clock::time_point now);
-  void Unlist(uint64_t id, const Entry& entry);  // with mu_ held
-  void List(uint64_t id, const Entry& entry);    // with mu_ held
+  void Unlist(uint64_t id, const Entry& entry) REQUIRES(mu_);
+  void List(uint64_t id, const Entry& entry) REQUIRES(mu_);
 
   const size_t max_connections_;
   const Clock::duration header_grace_;
-  mutable std::mutex mu_;
-  uint64_t next_id_ = 1;               // guarded by mu_
-  std::map<uint64_t, Entry> entries_;  // guarded by mu_
-  Waiting idle_;                       // guarded by mu_
-  Waiting header_;                     // guarded by mu_
-  size_t evicting_ = 0;                // chosen and not yet closed; guarded by mu_
-  bool full_ = false;  // MakeRoom found the cap reached since it last found room; guarded by mu_
-  std::function<void()> on_close_while_full_;  // guarded by mu_
+  mutable Mutex mu_;
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  std::map<uint64_t, Entry> entries_ GUARDED_BY(mu_);
+  Waiting idle_ GUARDED_BY(mu_);
+  Waiting header_ GUARDED_BY(mu_);
+  size_t evicting_ GUARDED_BY(mu_) = 0;  // chosen and not yet closed
+  bool full_ GUARDED_BY(mu_) = false;    // MakeRoom found the cap reached since it last found room
+  std::function<void()> on_close_while_full_ GUARDED_BY(mu_);
 };
 
 }  // namespace lode

@@ -5,11 +5,11 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <list>
-#include <mutex>
 #include <thread>
 
 #include "base/host_port.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/time.h"
 #include "ingest/syslog.h"
 
@@ -34,8 +34,8 @@ struct SyslogListener::Impl {
     std::atomic<bool> done{false};
     explicit Connection(tcp::socket s) : socket(std::move(s)) {}
   };
-  std::mutex mu;
-  std::list<std::unique_ptr<Connection>> connections;  // guarded by mu
+  Mutex mu;
+  std::list<std::unique_ptr<Connection>> connections GUARDED_BY(mu);
 
   void Deliver(std::vector<std::string>& messages) {
     if (messages.empty()) return;
@@ -79,7 +79,7 @@ struct SyslogListener::Impl {
         if (stopping.load()) break;
         continue;
       }
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(mu);
       // Reap connections that ended.
       for (auto it = connections.begin(); it != connections.end();) {
         if ((*it)->done.load()) {
@@ -189,7 +189,7 @@ void SyslogListener::Stop() {
   if (impl_->udp_socket) ::shutdown(impl_->udp_socket->native_handle(), SHUT_RDWR);
   if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
   if (impl_->udp_thread.joinable()) impl_->udp_thread.join();
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   for (auto& c : impl_->connections) {
     ::shutdown(c->socket.native_handle(), SHUT_RDWR);
   }
