@@ -28,18 +28,34 @@ namespace {
 // Loki's default window for label and series lookups.
 constexpr int64_t kLookupSinceNs = 6 * 3600 * kNanosPerSecond;
 
-HttpResponse StringList(const std::set<std::string>& items) {
+// A 200 answer whose JSON body `write` writes.
+template <typename Write>
+HttpResponse JsonAnswer(Write&& write) {
   std::string out;
   JsonWriter w(out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  w.BeginArray();
-  for (const std::string& s : items) w.String(s);
-  w.EndArray();
-  w.EndObject();
+  write(w);
   return HttpResponse::Json(200, std::move(out));
+}
+
+// {"status":"success","data":<what write writes>}, as Loki answers.
+template <typename Write>
+HttpResponse SuccessAnswer(Write&& write) {
+  return JsonAnswer([&](JsonWriter& w) {
+    w.BeginObject();
+    w.Key("status");
+    w.String("success");
+    w.Key("data");
+    write(w);
+    w.EndObject();
+  });
+}
+
+HttpResponse StringList(const std::set<std::string>& items) {
+  return SuccessAnswer([&](JsonWriter& w) {
+    w.BeginArray();
+    for (const std::string& s : items) w.String(s);
+    w.EndArray();
+  });
 }
 
 // The selectors of `query` (labels, values, stats, volume) or of each
@@ -93,17 +109,11 @@ HttpResponse Api::HandleSeries(const HttpRequest& request) {
   for (auto& m : *plain) lookup->selectors.push_back(std::move(m));
   auto series = FindSeries(storage_, *lookup);
   if (!series.ok()) return ErrorResponse(series.status());
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  w.BeginArray();
-  for (const SeriesInfo& s : *series) WriteLabels(w, s.labels);
-  w.EndArray();
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(out));
+  return SuccessAnswer([&](JsonWriter& w) {
+    w.BeginArray();
+    for (const SeriesInfo& s : *series) WriteLabels(w, s.labels);
+    w.EndArray();
+  });
 }
 
 HttpResponse Api::HandleIndexStats(const HttpRequest& request) {
@@ -111,19 +121,18 @@ HttpResponse Api::HandleIndexStats(const HttpRequest& request) {
   if (!lookup.ok()) return ErrorResponse(lookup.status());
   auto stats = ComputeIndexStats(storage_, *lookup);
   if (!stats.ok()) return ErrorResponse(stats.status());
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("streams");
-  w.Uint(stats->streams);
-  w.Key("chunks");
-  w.Uint(stats->chunks);
-  w.Key("entries");
-  w.Uint(stats->entries);
-  w.Key("bytes");
-  w.Uint(stats->bytes);
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(out));
+  return JsonAnswer([&](JsonWriter& w) {
+    w.BeginObject();
+    w.Key("streams");
+    w.Uint(stats->streams);
+    w.Key("chunks");
+    w.Uint(stats->chunks);
+    w.Key("entries");
+    w.Uint(stats->entries);
+    w.Key("bytes");
+    w.Uint(stats->bytes);
+    w.EndObject();
+  });
 }
 
 HttpResponse Api::HandleDetectedLabels(const HttpRequest& request) {
@@ -131,22 +140,21 @@ HttpResponse Api::HandleDetectedLabels(const HttpRequest& request) {
   if (!lookup.ok()) return ErrorResponse(lookup.status());
   auto detected = DetectLabels(storage_, *lookup);
   if (!detected.ok()) return ErrorResponse(detected.status());
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("detectedLabels");
-  w.BeginArray();
-  for (const DetectedLabel& d : *detected) {
+  return JsonAnswer([&](JsonWriter& w) {
     w.BeginObject();
-    w.Key("label");
-    w.String(d.label);
-    w.Key("cardinality");
-    w.Uint(d.cardinality);
+    w.Key("detectedLabels");
+    w.BeginArray();
+    for (const DetectedLabel& d : *detected) {
+      w.BeginObject();
+      w.Key("label");
+      w.String(d.label);
+      w.Key("cardinality");
+      w.Uint(d.cardinality);
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(out));
+  });
 }
 
 HttpResponse Api::HandleVolume(const HttpRequest& request, bool over_range) {
@@ -186,15 +194,7 @@ HttpResponse Api::HandleFormatQuery(const HttpRequest& request) {
   const std::string query = request.Param("query");
   auto expr = logql::ParseQuery(query);
   if (!expr.ok()) return ErrorResponse(expr.status());
-  std::string out;
-  JsonWriter w(out);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  w.String(logql::Print(*expr));
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(out));
+  return SuccessAnswer([&](JsonWriter& w) { w.String(logql::Print(*expr)); });
 }
 
 }  // namespace lode
