@@ -39,7 +39,7 @@ Forwarder::Forwarder(Transport& transport, ForwarderOptions options)
       ++stats_.batches_replayed;
     }
   }
-  progress_at_ = std::chrono::steady_clock::now();
+  progress_at_ = options_.clock->Monotonic();
   const int senders = std::max(1, options_.concurrency);
   for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { SendLoop(); });
 }
@@ -56,7 +56,7 @@ void Forwarder::AddEntry(TimestampNs timestamp, std::string line) {
     last_timestamp_ = ts;
   }
   if (current_.entries.empty()) {
-    current_.opened = std::chrono::steady_clock::now();
+    current_.opened = options_.clock->Monotonic();
     cv_.SignalAll();  // the senders may be idle: start the batch_wait clock
   }
   Entry entry{ts, std::move(line), {}};
@@ -87,7 +87,7 @@ bool Forwarder::HasRoomLocked() const {
 
 void Forwarder::WaitForRoomLocked() {
   if (HasRoomLocked()) return;
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = options_.clock->Monotonic();
   while (!HasRoomLocked()) {
     if (options_.spool != nullptr || !options_.drop_oldest) {
       cv_.Wait();  // backpressure, however long it takes
@@ -96,15 +96,15 @@ void Forwarder::WaitForRoomLocked() {
     // Best-effort waits only while the targets answer: once none has for
     // max_block, the oldest batch makes room.
     const auto deadline = progress_at_ + options_.max_block;
-    if (std::chrono::steady_clock::now() < deadline) {
-      cv_.WaitUntil(deadline);
+    if (options_.clock->Monotonic() < deadline) {
+      options_.clock->WaitUntil(cv_, deadline);
       continue;
     }
     stats_.lines_dropped += queue_.front().entries.size();
     stats_.lines_dropped_overflow += queue_.front().entries.size();
     queue_.pop_front();
   }
-  read_wait_ += std::chrono::steady_clock::now() - started;
+  read_wait_ += options_.clock->Monotonic() - started;
 }
 
 void Forwarder::SealLocked() {
@@ -112,7 +112,7 @@ void Forwarder::SealLocked() {
   // Nothing was waiting or in flight: the senders were keeping up, and a
   // stall can only start now.
   if (queue_.empty() && in_flight_ == 0) {
-    progress_at_ = std::max(progress_at_, std::chrono::steady_clock::now());
+    progress_at_ = std::max(progress_at_, options_.clock->Monotonic());
   }
   current_.labels = options_.labels;
   if (options_.spool != nullptr) {
@@ -138,7 +138,7 @@ void Forwarder::WaitForRate(size_t bytes) {
     // One bucket for all senders: each takes its bytes, going into debt
     // when there are not enough, and waits until the debt is paid.
     MutexLock lock(mu_);
-    auto now = std::chrono::steady_clock::now();
+    auto now = options_.clock->Monotonic();
     if (rate_updated_ == std::chrono::steady_clock::time_point{}) {
       rate_tokens_ = burst;
     } else {
@@ -154,11 +154,11 @@ void Forwarder::WaitForRate(size_t bytes) {
     // waits for this send rather than dropping.
     progress_at_ = std::max(progress_at_, ready);
   }
-  std::this_thread::sleep_until(ready);
+  options_.clock->SleepUntil(ready);
 }
 
 void Forwarder::ProgressLocked() {
-  progress_at_ = std::max(progress_at_, std::chrono::steady_clock::now());
+  progress_at_ = std::max(progress_at_, options_.clock->Monotonic());
   cv_.SignalAll();
 }
 
@@ -171,10 +171,10 @@ void Forwarder::SendLoop() {
         if (queue_.empty()) return;
       } else if (!current_.entries.empty()) {
         auto due = current_.opened + options_.batch_wait;
-        if (std::chrono::steady_clock::now() >= due) {
+        if (options_.clock->Monotonic() >= due) {
           SealLocked();
         } else {
-          cv_.WaitUntil(due);
+          options_.clock->WaitUntil(cv_, due);
         }
         continue;
       } else {
@@ -251,7 +251,7 @@ void Forwarder::SendWithRetries(Batch batch) {
       MutexLock lock(mu_);
       ++stats_.retries;
     }
-    std::this_thread::sleep_for(delay);
+    options_.clock->SleepUntil(options_.clock->Monotonic() + delay);
   }
 }
 

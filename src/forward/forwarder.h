@@ -19,6 +19,7 @@
 #include "base/mutex.h"
 #include "base/status.h"
 #include "forward/spool.h"
+#include "io/clock.h"
 #include "model/record.h"
 
 namespace lode {
@@ -76,6 +77,9 @@ struct ForwarderOptions {
   // reader waits for room however long it takes.
   bool drop_oldest = false;
   std::chrono::milliseconds max_block{1000};
+  // What batch_wait, max_block, the rate limit and back-off are measured
+  // by; never null.
+  Clock* clock = Clock::Real();
   // Durable: every record goes to this spool as it is added and leaves it
   // once accepted; batches a crashed run left are sent first. Not owned;
   // null for none. The reader waits while the spool holds spool_max_bytes.

@@ -3,8 +3,10 @@
 // senders at once.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -88,27 +90,44 @@ TEST(ForwarderTest, BestEffortWaitsForASlowReceiverThatKeepsAcceptingAndDropsNot
 TEST(ForwarderTest, BestEffortDropsOnceNothingIsAnsweredForMaxBlock) {
   ScriptedTransport transport;
   transport.SetOpen(false);
+  ManualClock clock;
   ForwarderOptions options = FastOptions();
+  options.clock = &clock;
   options.concurrency = 2;
   options.batch_max_lines = 2;
   options.max_queued_batches = 2;
   options.drop_oldest = true;
   options.max_block = milliseconds(300);
-  const auto started = std::chrono::steady_clock::now();
   Forwarder forwarder(transport, options);
   OpenOnExit reopen(transport);
   for (int i = 0; i < 4; ++i) forwarder.AddLine("line-" + std::to_string(i));
   // Both senders hold a batch (line-0..3), neither answered.
   ASSERT_TRUE(transport.WaitForBlockedSend(2));
-  for (int i = 4; i < 40; ++i) forwarder.AddLine("line-" + std::to_string(i));
-  const auto read_all = std::chrono::steady_clock::now() - started;
-  // Held for max_block, and not for much longer (a generous bound).
-  EXPECT_GE(read_all, options.max_block);
-  EXPECT_LT(read_all, options.max_block * 10);
+  std::atomic<bool> read_all{false};
+  std::thread reader([&] {
+    for (int i = 4; i < 40; ++i) forwarder.AddLine("line-" + std::to_string(i));
+    read_all = true;
+  });
+  // The reader has queued two batches (line-4..7) and waits for room.
+  const auto patience = std::chrono::steady_clock::now() + kPatience;
+  while (forwarder.stats().lines_read < 8 && std::chrono::steady_clock::now() < patience) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(forwarder.stats().lines_read, 8u);
+  // Short of max_block on the forwarder's clock, it waits however long
+  // real time runs.
+  clock.Advance(milliseconds(299));
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_FALSE(read_all.load()) << "the reader went on before max_block had passed";
+  // Past it, the oldest batches make room and the reader goes on.
+  clock.Advance(milliseconds(1));
+  reader.join();
+  EXPECT_TRUE(read_all.load());
   ForwarderStats stats = forwarder.stats();
   EXPECT_EQ(stats.lines_read, 40u);
-  EXPECT_GE(stats.read_wait_ms, 1u);
-  EXPECT_LT(stats.read_wait_ms, 3000u);
+  // On the forwarder's clock the reader waited at most max_block (less
+  // when its thread began waiting after the clock had moved).
+  EXPECT_LE(stats.read_wait_ms, 300u);
   // The 2 batches in flight and the 2 newest queued are kept.
   EXPECT_EQ(stats.lines_dropped_overflow, 32u);
   transport.SetOpen(true);
