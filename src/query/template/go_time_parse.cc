@@ -15,6 +15,19 @@ int64_t DaysIn(int month, int64_t year) {
   return kDays[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
+// The index of the name in `names` (or its three-letter abbreviation)
+// that `text` starts with, case-insensitively, as Go's lookup; -1 if none.
+int MatchName(std::string_view text, const char* const* names, int count, bool abbreviated) {
+  for (int i = 0; i < count; ++i) {
+    std::string_view name = names[i];
+    if (abbreviated) name = name.substr(0, 3);
+    if (text.size() >= name.size() && strncasecmp(text.data(), name.data(), name.size()) == 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_t default_offset_s,
@@ -53,33 +66,21 @@ Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_
     switch (f.chunk) {
       case Chunk::kLongMonth:
       case Chunk::kMonth: {
-        ok = false;
-        for (int m = 0; m < 12; ++m) {
-          std::string_view name = kLongMonths[m];
-          if (f.chunk == Chunk::kMonth) name = name.substr(0, 3);
-          if (rest.size() >= name.size() &&
-              strncasecmp(rest.data(), name.data(), name.size()) == 0) {
-            month = m + 1;
-            at += name.size();
-            ok = true;
-            break;
-          }
+        const bool abbreviated = f.chunk == Chunk::kMonth;
+        const int m = MatchName(rest, kLongMonths, 12, abbreviated);
+        ok = m >= 0;
+        if (ok) {
+          month = m + 1;
+          at += abbreviated ? 3 : std::string_view(kLongMonths[m]).size();
         }
         break;
       }
       case Chunk::kLongWeekDay:
       case Chunk::kWeekDay: {
-        ok = false;
-        for (int d = 0; d < 7; ++d) {
-          std::string_view name = kLongDays[d];
-          if (f.chunk == Chunk::kWeekDay) name = name.substr(0, 3);
-          if (rest.size() >= name.size() &&
-              strncasecmp(rest.data(), name.data(), name.size()) == 0) {
-            at += name.size();
-            ok = true;
-            break;
-          }
-        }
+        const bool abbreviated = f.chunk == Chunk::kWeekDay;
+        const int d = MatchName(rest, kLongDays, 7, abbreviated);
+        ok = d >= 0;
+        if (ok) at += abbreviated ? 3 : std::string_view(kLongDays[d]).size();
         break;
       }
       case Chunk::kNumMonth:
