@@ -238,25 +238,17 @@ Result<Value> ParseGoTime(std::string_view layout, std::string_view text, int32_
     if (pm && hour < 12) hour += 12;
     if (!pm && hour == 12) hour = 0;
   }
+  int64_t days = 0;
   if (yday >= 0) {
-    int64_t days = DaysFromCivil(year, 1, 1) + yday - 1;
-    day = 1;
-    month = 1;
-    int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset;
-    const __int128 ns = static_cast<__int128>(secs) * 1000000000 + nanos;
-    if (ns > INT64_MAX || ns <= INT64_MIN) {
-      return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": out of range");
-    }
-    Value v = Value::Time(static_cast<int64_t>(ns));
-    v.offset_s = offset;
-    v.zone = zone;
-    return v;
+    days = DaysFromCivil(year, 1, 1) + yday - 1;
+  } else {
+    if (month < 1 || month > 12 || day < 1 || day > DaysIn(static_cast<int>(month), year))
+      return Status::InvalidArgument("parsing time \"" + std::string(text) +
+                                     "\": day out of range");
+    days = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day));
   }
-  if (month < 1 || month > 12 || day < 1 || day > DaysIn(static_cast<int>(month), year))
-    return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": day out of range");
   (void)zone_set;
-  int64_t secs = DaysFromCivil(year, static_cast<int>(month), static_cast<int>(day)) * 86400 +
-                 hour * 3600 + minute * 60 + second - offset;
+  int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset;
   const __int128 ns = static_cast<__int128>(secs) * 1000000000 + nanos;
   if (ns > INT64_MAX || ns <= INT64_MIN) {
     return Status::InvalidArgument("parsing time \"" + std::string(text) + "\": out of range");
