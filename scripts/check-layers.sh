@@ -16,9 +16,11 @@ declare -A allowed=(
   [wire]="base model"
   [ingest]="base io model text storage wire"
   [forward]="base io model text wire"
+  [objstore]="base io"
+  [jetstream]="base"
   [transport]="base model ingest"
   [api]="base model storage logql query wire ingest transport"
-  [cli]="base io model text storage logql query wire ingest forward transport api"
+  [cli]="base io model text storage logql query wire ingest forward objstore jetstream transport api"
 )
 # Includes of another name that belong to a module: the protobuf messages
 # generated from proto/*.proto are the wire module's.

@@ -18,6 +18,8 @@ PACKAGES=(
   libprotobuf-dev protobuf-compiler
   libre2-dev libxxhash-dev
   libcli11-dev libfmt-dev libyaml-cpp-dev
+  libcurl4-openssl-dev  # S3 client (AWS SigV4) for cluster mode
+  libnats-dev           # NATS JetStream and KV client for cluster mode
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools used by tests and benchmarks
   curl zstd ripgrep sqlite3 python3 procps
@@ -25,6 +27,8 @@ PACKAGES=(
   bsdutils              # logger(1): a syslog sender for the syslog tests
   rsyslog               # rsyslogd: a second, independent syslog sender
   chromium              # headless browser for the web UI end-to-end tests
+  nats-server           # JetStream cluster for the cluster tests
+  ceph-mon ceph-osd ceph-common radosgw   # Ceph RGW: the S3 store of the cluster tests
 )
 
 missing=()

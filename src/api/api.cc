@@ -26,6 +26,8 @@ int HttpStatusFor(const Status& status) {
       return 504;
     case StatusCode::kCancelled:
       return 499;
+    case StatusCode::kConflict:
+      return 409;
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
     case StatusCode::kInternal:

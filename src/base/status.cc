@@ -24,6 +24,8 @@ const char* StatusCodeName(StatusCode code) {
       return "deadline exceeded";
     case StatusCode::kCancelled:
       return "cancelled";
+    case StatusCode::kConflict:
+      return "conflict";
     case StatusCode::kInternal:
       return "internal";
   }

@@ -24,6 +24,7 @@ enum class StatusCode {
   kRateLimited,        // over a rate or capacity for now: retry later (HTTP 429)
   kDeadlineExceeded,
   kCancelled,
+  kConflict,  // a conditional write lost: the state changed since it was read
   kInternal,
 };
 
@@ -53,6 +54,9 @@ class [[nodiscard]] Status {
   }
   static Status Cancelled(std::string msg) {
     return Status(StatusCode::kCancelled, std::move(msg));
+  }
+  static Status Conflict(std::string msg) {
+    return Status(StatusCode::kConflict, std::move(msg));
   }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
