@@ -3,12 +3,24 @@
 // path-style addresses (http://endpoint/bucket/key), which every such
 // service accepts.
 //
-// Failures that may pass (connection errors, timeouts, 5xx, 429, 503
-// SlowDown) are retried with exponential back-off and jitter up to
-// max_attempts; 4xx answers other than those are not. Files above
-// multipart_threshold are uploaded in parts of part_size bytes (S3's
+// Failures that may pass (connection errors, timeouts, 5xx but 501, 408,
+// 429, 503 SlowDown, 400 RequestTimeout) are retried with exponential
+// back-off and jitter up to max_attempts; other 4xx answers are not.
+// Files of multipart_threshold bytes or more are uploaded in parts of
+// part_size bytes (S3's
 // multipart upload: the object appears only at CompleteMultipartUpload;
 // a failed upload is aborted).
+//
+// Bodies are not hashed into the signature (x-amz-content-sha256:
+// UNSIGNED-PAYLOAD; Ceph RGW refuses SigV4 requests without that header);
+// the method, URL and headers are signed. Over https TLS keeps a body
+// from being changed in transit, which is why AWS accepts unsigned
+// payloads there, and hashing would cost a SHA-256 pass over each part
+// before its upload could start. Over plain http nothing protects what
+// the client reads either: plain http suits only networks trusted
+// anyway (loopback, the tests).
+//
+// Connections are kept alive and reused (a pool of libcurl handles).
 #pragma once
 
 #include <atomic>
@@ -16,10 +28,16 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "io/env.h"
 #include "objstore/object_store.h"
 
 namespace lode {
+
+class CurlClient;
+struct CurlRequest;
+struct S3Exchange;
 
 struct S3Options {
   std::string endpoint;  // http://host:port (https works too)
@@ -35,13 +53,16 @@ struct S3Options {
   std::chrono::milliseconds request_timeout{60000};
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;  // S3's minimum is 5 MiB
+  // Reads the files of PutFile; nullptr: Env::Default(). Its clock times
+  // the waits between attempts.
+  Env* env = nullptr;
 };
 
 // What the client has done, for /metrics.
 struct S3Stats {
-  uint64_t requests = 0;
+  uint64_t requests = 0;  // HTTP requests sent, retries included
   uint64_t retries = 0;
-  uint64_t failures = 0;  // requests that failed after every attempt
+  uint64_t failures = 0;  // requests that failed after every attempt (a 404 is an answer)
   uint64_t bytes_uploaded = 0;
   uint64_t bytes_downloaded = 0;
 };
@@ -66,10 +87,34 @@ class S3ObjectStore final : public ObjectStore {
   S3Stats Stats() const;
 
  private:
-  explicit S3ObjectStore(S3Options options);
-  // Implementation details (requests, signing, retries) are the .cc's.
-  S3Options options_;
-  std::atomic<uint64_t> requests_{0}, retries_{0}, failures_{0}, up_{0}, down_{0};
+  S3ObjectStore(S3Options options, std::unique_ptr<CurlClient> client);
+
+  // Sends `request` until it gets a final answer or max_attempts are
+  // spent, waiting between attempts. `what` names it in errors ("GET
+  // bucket/key"). With `error_in_ok_answer`, a 200 whose body is an S3
+  // <Error> counts as a failure (CompleteMultipartUpload reports so).
+  S3Exchange Send(CurlRequest request, const std::string& what, bool error_in_ok_answer = false);
+
+  std::string BucketUrl(const std::string& query) const;
+  std::string ObjectUrl(const std::string& key, const std::string& query = "") const;
+  std::string Target(const std::string& key) const { return options_.bucket + "/" + key; }
+
+  // Creates the bucket unless it exists.
+  Status EnsureBucket();
+  Status CreateBucket();
+
+  // S3 multipart upload (s3_multipart.cc).
+  Status PutMultipart(const std::string& key, const RandomAccessFile& file);
+  Status UploadParts(const std::string& key, const std::string& upload_id,
+                     const RandomAccessFile& file, std::vector<std::string>& etags);
+  Status CompleteMultipart(const std::string& key, const std::string& upload_id,
+                           const std::vector<std::string>& etags, uint64_t size);
+  void AbortMultipart(const std::string& key, const std::string& upload_id);
+
+  const S3Options options_;
+  const std::unique_ptr<CurlClient> client_;
+  std::atomic<uint64_t> requests_{0}, retries_{0}, failures_{0};
+  std::atomic<uint64_t> bytes_uploaded_{0}, bytes_downloaded_{0};
 };
 
 }  // namespace lode
