@@ -9,7 +9,7 @@ CMAKE_FLAGS ?=
 DATA ?= ./lode-data
 LISTEN ?= 127.0.0.1:3100
 
-.PHONY: all deps build run test test-asan fuzz bench fmt clean
+.PHONY: all deps build run test test-asan fuzz bench fmt clean cluster cluster-down
 
 all: build
 
@@ -62,6 +62,14 @@ test-asan: deps
 # corpora (bench/out/results.md); e.g. make bench BENCH_BYTES=200M.
 bench: build
 	bash bench/run.sh $(if $(BENCH_BYTES),--bytes $(BENCH_BYTES))
+
+# A local cluster on loopback: 3 NATS JetStream nodes, a Ceph RGW bucket
+# and 3 lode members (README, "Scaling out").
+cluster: build
+	bash scripts/cluster/cluster-up.sh
+
+cluster-down:
+	bash scripts/cluster/cluster-down.sh
 
 fmt:
 	find src tests fuzz bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

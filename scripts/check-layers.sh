@@ -18,9 +18,10 @@ declare -A allowed=(
   [forward]="base io model text wire"
   [objstore]="base io"
   [jetstream]="base"
+  [cluster]="base io model storage ingest objstore jetstream"
   [transport]="base model ingest"
   [api]="base model storage logql query wire ingest transport"
-  [cli]="base io model text storage logql query wire ingest forward objstore jetstream transport api"
+  [cli]="base io model text storage logql query wire ingest forward objstore jetstream cluster transport api"
 )
 # Includes of another name that belong to a module: the protobuf messages
 # generated from proto/*.proto are the wire module's.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "api/api_params.h"
 #include "api/web_ui.h"
 #include "base/log.h"
 #include "base/time.h"
@@ -58,6 +59,9 @@ Access Api::AccessFor(const std::string& path) {
       path.starts_with("/ui/") || path == "/loki/api/v1/status/buildinfo") {
     return Access::kNone;
   }
+  // Between members: the body names its tenant (see ARCHITECTURE.md,
+  // "Cluster", on keeping this port private).
+  if (path == "/internal/v1/recent") return Access::kNone;
   if (path == "/loki/api/v1/push" || path == "/api/prom/push" || path == "/otlp/v1/logs" ||
       path.starts_with("/insert/")) {
     return Access::kWrite;
@@ -102,6 +106,16 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   if (path == "/loki/api/v1/push" || path == "/api/prom/push") {
     route = "/loki/api/v1/push";
     return allow({"POST"}) ? HandlePush(request) : method_not_allowed();
+  }
+  if (path == "/internal/v1/recent" && options_.cluster_recent) {
+    route = path;
+    if (!allow({"POST"})) return method_not_allowed();
+    auto answer = options_.cluster_recent(request.body);
+    if (!answer.ok()) return ErrorResponse(answer.status());
+    HttpResponse response;
+    response.content_type = "application/octet-stream";
+    response.body = std::move(*answer);
+    return response;
   }
   if (path == "/insert/jsonl" || path == "/insert/plain") {
     route = path;

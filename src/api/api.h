@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +37,10 @@ struct ApiOptions {
   std::string version = "0.1.0";
   // Bearer tokens; none: auth is off.
   std::vector<AuthToken> tokens;
+  // A cluster member answers other members' questions here
+  // (POST /internal/v1/recent, cluster/peer_protocol.h); unset on a
+  // single node, where the path does not exist.
+  std::function<Result<std::string>(std::string_view body)> cluster_recent;
 };
 
 class Api {

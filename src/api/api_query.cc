@@ -17,6 +17,16 @@ namespace {
 constexpr int64_t kDefaultSinceNs = 3600 * kNanosPerSecond;
 constexpr int64_t kMaxPoints = 11000;  // Loki's limit per series
 
+// An answer that may lack records (a cluster member could not be
+// reached) says so in a header too, for clients that read no body field.
+HttpResponse MarkPartial(HttpResponse response, const QueryStats& stats) {
+  if (!stats.read.warnings.empty()) {
+    response.headers.emplace_back("X-Lode-Partial-Answer",
+                                  std::to_string(stats.read.warnings.size()));
+  }
+  return response;
+}
+
 }  // namespace
 
 HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
@@ -76,7 +86,7 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
     params.limits = LimitsFor(request);
     auto result = ExecuteMetricQuery(storage_, *expr, params);
     if (!result.ok()) return ErrorResponse(result.status());
-    return HttpResponse::Json(200, EncodeMetricResponse(*result));
+    return MarkPartial(HttpResponse::Json(200, EncodeMetricResponse(*result)), result->stats);
   }
 
   LogQueryParams params;
@@ -91,7 +101,9 @@ HttpResponse Api::HandleQueryRange(const HttpRequest& request) {
   params.limits = LimitsFor(request);
   auto result = ExecuteLogQuery(storage_, *expr->log(), params);
   if (!result.ok()) return ErrorResponse(result.status());
-  return HttpResponse::Json(200, EncodeStreamsResponse(*result, params.categorize_labels));
+  return MarkPartial(
+      HttpResponse::Json(200, EncodeStreamsResponse(*result, params.categorize_labels)),
+      result->stats);
 }
 
 HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
@@ -117,7 +129,7 @@ HttpResponse Api::HandleInstantQuery(const HttpRequest& request) {
     params.limits = LimitsFor(request);
     auto result = ExecuteMetricQuery(storage_, *expr, params);
     if (!result.ok()) return ErrorResponse(result.status());
-    return HttpResponse::Json(200, EncodeMetricResponse(*result));
+    return MarkPartial(HttpResponse::Json(200, EncodeMetricResponse(*result)), result->stats);
   }
   // Same answer as Loki for a log selector on the instant endpoint.
   return HttpResponse::Text(400,

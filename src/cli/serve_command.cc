@@ -4,14 +4,18 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 
 #include "api/api.h"
 #include "api/api_params.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "cli/cluster_metrics.h"
 #include "cli/commands.h"
+#include "cli/http_peer_client.h"
 #include "cli/serve_config.h"
+#include "cluster/cluster_node.h"
 #include "ingest/ingest_sink.h"
 #include "ingest/ingester.h"
 #include "storage/local_store.h"
@@ -30,6 +34,52 @@ struct ServeFlags {
   CLI::Option* syslog_tcp = nullptr;
   CLI::Option* syslog_udp = nullptr;
 };
+
+// The single node's storage figures in /metrics.
+void RegisterStoreMetrics(MetricsRegistry& metrics, LocalStore* store_ptr) {
+  auto stat_gauge = [&](const char* name, const char* help, uint64_t StorageStats::*field) {
+    metrics.AddGauge(name, help,
+                     [store_ptr, field] { return static_cast<double>(store_ptr->Stats().*field); });
+  };
+  stat_gauge("lode_stored_records", "Records held by the store (parts and heads).",
+             &StorageStats::records);
+  stat_gauge("lode_head_records", "Records in memory, not yet flushed to parts.",
+             &StorageStats::head_records);
+  stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
+  stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
+  stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
+  stat_gauge("lode_merges_running", "1 while a part merge runs.", &StorageStats::merges_running);
+  metrics.AddCounterFunc(
+      "lode_appends_held_total", "Durable appends that waited for head memory (backpressure).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_held); });
+  metrics.AddCounterFunc(
+      "lode_appends_refused_total", "Appends refused (503) because head memory was full.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_refused); });
+  metrics.AddCounterFunc("lode_merges_total", "Part merges completed.",
+                         [store_ptr] { return static_cast<double>(store_ptr->Stats().merges); });
+  metrics.AddCounterFunc(
+      "lode_part_flush_bytes_total", "Part bytes written by head flushes.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().flush_bytes); });
+  metrics.AddCounterFunc(
+      "lode_part_merge_bytes_total",
+      "Part bytes written by merges; (flush + merge) / flush is the write amplification.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().merge_bytes); });
+  metrics.AddCounterFunc(
+      "lode_retention_removed_parts_total", "Parts deleted by retention (age or size).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_parts); });
+  metrics.AddCounterFunc(
+      "lode_retention_removed_bytes_total", "Bytes of parts deleted by retention.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_bytes); });
+  metrics.AddCounterFunc(
+      "lode_corrupt_blocks_total",
+      "Reads of a part block that failed its checksum or decoding and skipped it.",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().corrupt_blocks); });
+  metrics.AddCounterFunc(
+      "lode_duplicate_records_total",
+      "Records not stored because a record with the same record id was "
+      "(durability.record_id_keys).",
+      [store_ptr] { return static_cast<double>(store_ptr->Stats().duplicate_records); });
+}
 
 int Fail(const std::string& what, const Status& status) {
   log::Error(what, {{"err", status.message()}});
@@ -128,53 +178,35 @@ int RunServe(const ServeFlags& flags) {
         std::chrono::nanoseconds(r.retention_period_ns.value_or(config.retention_period_ns)),
         r.retention_size.value_or(config.retention_size)};
   }
-  auto store = LocalStore::Open(Env::Default(), store_options);
-  if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
-
   MetricsRegistry metrics;
-  LocalStore* store_ptr = store->get();
-  auto stat_gauge = [&](const char* name, const char* help, uint64_t StorageStats::*field) {
-    metrics.AddGauge(name, help,
-                     [store_ptr, field] { return static_cast<double>(store_ptr->Stats().*field); });
-  };
-  stat_gauge("lode_stored_records", "Records held by the store (parts and heads).",
-             &StorageStats::records);
-  stat_gauge("lode_head_records", "Records in memory, not yet flushed to parts.",
-             &StorageStats::head_records);
-  stat_gauge("lode_head_bytes", "Approximate memory held by heads.", &StorageStats::head_bytes);
-  stat_gauge("lode_parts", "Part files published.", &StorageStats::parts);
-  stat_gauge("lode_part_bytes", "Bytes of part files on disk.", &StorageStats::part_bytes);
-  stat_gauge("lode_merges_running", "1 while a part merge runs.", &StorageStats::merges_running);
-  metrics.AddCounterFunc(
-      "lode_appends_held_total", "Durable appends that waited for head memory (backpressure).",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_held); });
-  metrics.AddCounterFunc(
-      "lode_appends_refused_total", "Appends refused (503) because head memory was full.",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().appends_refused); });
-  metrics.AddCounterFunc("lode_merges_total", "Part merges completed.",
-                         [store_ptr] { return static_cast<double>(store_ptr->Stats().merges); });
-  metrics.AddCounterFunc(
-      "lode_part_flush_bytes_total", "Part bytes written by head flushes.",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().flush_bytes); });
-  metrics.AddCounterFunc(
-      "lode_part_merge_bytes_total",
-      "Part bytes written by merges; (flush + merge) / flush is the write amplification.",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().merge_bytes); });
-  metrics.AddCounterFunc(
-      "lode_retention_removed_parts_total", "Parts deleted by retention (age or size).",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_parts); });
-  metrics.AddCounterFunc(
-      "lode_retention_removed_bytes_total", "Bytes of parts deleted by retention.",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().retention_removed_bytes); });
-  metrics.AddCounterFunc(
-      "lode_corrupt_blocks_total",
-      "Reads of a part block that failed its checksum or decoding and skipped it.",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().corrupt_blocks); });
-  metrics.AddCounterFunc(
-      "lode_duplicate_records_total",
-      "Records not stored because a record with the same record id was "
-      "(durability.record_id_keys).",
-      [store_ptr] { return static_cast<double>(store_ptr->Stats().duplicate_records); });
+  std::unique_ptr<LocalStore> local_store;  // a single node
+  std::unique_ptr<ClusterNode> cluster;     // or a cluster member
+  std::unique_ptr<StorageSink> local_sink;
+  HttpPeerClient peers;
+  Storage* storage = nullptr;
+  IngestSink* sink = nullptr;
+  if (config.cluster) {
+    ClusterOptions cluster_options = *config.cluster;
+    if (config.record_id_keys) cluster_options.record_id_keys = *config.record_id_keys;
+    cluster_options.retention = {store_options.retention_period, store_options.retention_bytes};
+    for (const auto& [tenant, r] : store_options.tenant_retention) {
+      cluster_options.tenant_retention[tenant] = {r.period, r.bytes};
+    }
+    auto joined = ClusterNode::Start(Env::Default(), cluster_options, &peers);
+    if (!joined.ok()) return Fail("cannot join the cluster", joined.status());
+    cluster = std::move(*joined);
+    storage = &cluster->storage();
+    sink = &cluster->sink();
+    RegisterClusterMetrics(metrics, *cluster);
+  } else {
+    auto store = LocalStore::Open(Env::Default(), store_options);
+    if (!store.ok()) return Fail("cannot open data directory " + config.data, store.status());
+    local_store = std::move(*store);
+    local_sink = std::make_unique<StorageSink>(*local_store);
+    storage = local_store.get();
+    sink = local_sink.get();
+    RegisterStoreMetrics(metrics, local_store.get());
+  }
   ApiOptions api_options;
   api_options.max_limit = config.max_query_limit;
   api_options.query_timeout = config.query_timeout;
@@ -199,12 +231,15 @@ int RunServe(const ServeFlags& flags) {
     if (!matchers.ok()) return Fail("bad durability.durable_streams selector", matchers.status());
     ingest_options.durable_streams.push_back(std::move(*matchers));
   }
-  StorageSink sink(**store);
-  Ingester ingester(sink, metrics, std::move(ingest_options));
+  Ingester ingester(*sink, metrics, std::move(ingest_options));
   for (const ServeConfig::Token& t : config.tokens) {
     api_options.tokens.push_back(AuthToken{t.token, t.tenant, t.read, t.write});
   }
-  Api api(**store, ingester, metrics, api_options);
+  if (cluster) {
+    ClusterNode* node = cluster.get();
+    api_options.cluster_recent = [node](std::string_view body) { return node->AnswerRecent(body); };
+  }
+  Api api(*storage, ingester, metrics, api_options);
 
   HttpServerOptions http_options;
   http_options.host = host;
@@ -220,6 +255,7 @@ int RunServe(const ServeFlags& flags) {
   auto server = HttpServer::Start(
       http_options, [&api](HttpRequest& r) { return api.Handle(r); }, api.TailHandler());
   if (!server.ok()) return Fail("cannot listen on " + config.listen, server.status());
+  if (cluster) cluster->Activate();
 
   std::unique_ptr<SyslogListener> syslog;
   if (!config.syslog_tcp.empty() || !config.syslog_udp.empty()) {
@@ -250,11 +286,12 @@ int RunServe(const ServeFlags& flags) {
                {"udp", syslog->udp_port() ? std::to_string(syslog->udp_port()) : "off"},
                {"tenant", config.syslog_tenant}});
   }
-  log::Info("lode is ready", {{"listen", host + ":" + std::to_string((*server)->port())},
-                              {"data", config.data},
-                              {"api", base + "/loki/api/v1/"},
-                              {"ui", base + "/"},
-                              {"metrics", base + "/metrics"}});
+  log::Info("lode is ready",
+            {{"listen", host + ":" + std::to_string((*server)->port())},
+             {"data", cluster ? "cluster " + config.cluster->node_id : config.data},
+             {"api", base + "/loki/api/v1/"},
+             {"ui", base + "/"},
+             {"metrics", base + "/metrics"}});
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -262,8 +299,14 @@ int RunServe(const ServeFlags& flags) {
   api.SetReady(false);
   if (syslog) syslog->Stop();
   (*server)->Stop();
-  Status closed = (*store)->Close();
-  if (!closed.ok()) return Fail("flush on shutdown failed", closed);
+  if (cluster) {
+    // What this member holds goes into parts and its leases are released,
+    // so the others take its partitions over at once.
+    cluster->Stop(/*hand_over=*/true);
+  } else {
+    Status closed = local_store->Close();
+    if (!closed.ok()) return Fail("flush on shutdown failed", closed);
+  }
   log::Info("stopped cleanly");
   return 0;
 }

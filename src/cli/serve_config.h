@@ -11,6 +11,7 @@
 
 #include "base/host_port.h"
 #include "base/status.h"
+#include "cluster/cluster_options.h"
 #include "ingest/ingest_limits.h"
 
 namespace lode {
@@ -91,6 +92,10 @@ struct ServeConfig {
     uint64_t max_connections = 4096;
   };
   Http http;
+
+  // Set when the config has a `cluster:` section: this node is a cluster
+  // member (README, "Scaling out").
+  std::optional<ClusterOptions> cluster;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound
@@ -102,5 +107,16 @@ Status ApplyIngestLimit(const std::string& key, const std::string& value, Ingest
 Status LoadServeConfigFile(const std::string& path, ServeConfig& config);
 // Same, from YAML text (used by the loader and by tests).
 Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config);
+
+}  // namespace lode
+
+namespace YAML {
+class Node;
+}
+
+namespace lode {
+
+// The `cluster:` section (serve_config_cluster.cc).
+Status ParseClusterConfig(const YAML::Node& node, ServeConfig& config);
 
 }  // namespace lode

@@ -6,7 +6,8 @@
 // The connection reconnects by itself to any of the servers; calls made
 // while it is down fail with Unavailable (or wait up to the request
 // timeout for it to come back). Thread-safe: every call may come from
-// any thread.
+// any thread. Consumers, buckets and watchers share the client's
+// connection and may outlive it.
 #pragma once
 
 #include <chrono>
@@ -74,12 +75,16 @@ struct StreamMessage {
 
 // An ordered, in-memory consumer of one subject from a start sequence:
 // messages come in stream order, without gaps (it re-creates itself from
-// the last sequence delivered after a server failure).
+// the last sequence delivered after a server failure). Not thread-safe:
+// one thread calls Next.
 class OrderedConsumer {
  public:
   virtual ~OrderedConsumer() = default;
-  // Up to `max` next messages; waits up to `wait` for the first, and
-  // returns an empty vector when none came.
+  // Up to `max` next messages; waits up to `wait` for the first (at least
+  // 50 ms; 400 ms when nothing has shown its consumer on the server alive
+  // for 5 s), and returns an empty vector when none came. Unavailable
+  // when the stream has no leader or the connection is down for all of
+  // `wait`: call again, it goes on from where it was.
   virtual Result<std::vector<StreamMessage>> Next(size_t max, std::chrono::milliseconds wait) = 0;
 };
 
@@ -90,13 +95,27 @@ struct KvConfig {
   std::chrono::nanoseconds ttl{0};
 };
 
+// What the client has done since it connected, for /metrics.
+struct NatsStats {
+  uint64_t publishes = 0;       // acknowledged by the stream
+  uint64_t publish_errors = 0;  // failed or not acknowledged in time (not RateLimited)
+  uint64_t publishes_in_flight = 0;
+  uint64_t disconnects = 0;
+  uint64_t reconnects = 0;
+};
+
 struct KvEntry {
   std::string key;
   std::string value;
   uint64_t revision = 0;
-  bool deleted = false;  // only from a watcher: the key was deleted or expired
+  // Only from a watcher: the key was deleted or purged. An entry that
+  // expires (KvConfig::ttl) gives watchers nothing: nats-server 2.9
+  // removes it without writing a marker. Get and Create see it gone.
+  bool deleted = false;
 };
 
+// Owns a consumer of the bucket's changes. Not thread-safe: one thread
+// calls Next.
 class KvWatcher {
  public:
   virtual ~KvWatcher() = default;
@@ -144,11 +163,16 @@ class NatsClient {
   virtual std::vector<Result<PublishAck>> PublishAll(
       const std::vector<OutgoingMessage>& messages) = 0;
   // Publishes without waiting; `done` runs later, on a library thread,
-  // with the ack or the error. RateLimited (and `done` never runs) when
-  // max_publishes_in_flight are already waiting for acks.
+  // with the ack or the error (at most request_timeout later). RateLimited
+  // (and `done` never runs) when max_publishes_in_flight are already
+  // waiting for acks; another error returned here also means `done` never
+  // runs. Callbacks run one at a time and should be quick; they may call
+  // PublishAsync, but not PublishAll (it fails at once: it would wait for
+  // acks that this thread delivers), and must not destroy the client.
   virtual Status PublishAsync(OutgoingMessage message,
                               std::function<void(Result<PublishAck>)> done) = 0;
   virtual size_t publishes_in_flight() const = 0;
+  virtual NatsStats stats() const = 0;
 
   // The sequence of the last message of `subject` in `stream`; 0 when
   // it has none.

@@ -21,8 +21,19 @@ struct ReadStats {
   uint64_t compressed_bytes = 0;    // of the blocks read, as stored
   uint64_t decompressed_bytes = 0;  // line bytes of the blocks read
   uint64_t decompressed_lines = 0;
+  // What the answer may lack and why (a cluster member that could not be
+  // reached): Loki's "warnings" of a query response. Each said once.
+  std::vector<std::string> warnings;
+
+  void AddWarning(const std::string& warning) {
+    for (const std::string& w : warnings) {
+      if (w == warning) return;
+    }
+    warnings.push_back(warning);
+  }
 
   ReadStats& operator+=(const ReadStats& o) {
+    for (const std::string& w : o.warnings) AddWarning(w);
     blocks_referenced += o.blocks_referenced;
     blocks_skipped += o.blocks_skipped;
     blocks_ruled_out += o.blocks_ruled_out;

@@ -322,6 +322,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
           out.values[step] += 1;
         }
       };
+      request.scan_stats = &stats->read;
       Status scan = storage.ScanTimestamps(request, [&](const TimestampRun& run) {
         if (!failed.ok()) return;
         if (limits.Exceeded(0)) {

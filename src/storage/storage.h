@@ -55,6 +55,9 @@ struct SelectRequest {
   // and then reads no line text from template blocks. Has no effect
   // when there are literals or filters, which need the lines.
   bool timestamps_only = false;
+  // Optional: where ScanTimestamps adds what it could not read (its
+  // warnings); Select reports them in its iterator's read_stats().
+  ReadStats* scan_stats = nullptr;
 
   // Whether records must carry their lines: not for timestamps_only, unless
   // literals or filters have to look at them.

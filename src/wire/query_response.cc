@@ -123,7 +123,8 @@ void WriteStats(JsonWriter& w, const QueryStats& s) {
 }
 
 // The envelope every query answer shares:
-// {"status":"success","data":{"resultType":T,"result":<...>,"stats":{...}}}.
+// {"status":"success","data":{"resultType":T,"result":<...>,"stats":{...}},
+//  "warnings":[...]} (warnings only when there are some).
 
 // BeginResult leaves the writer where the result's value goes.
 void BeginResult(JsonWriter& w, const char* result_type, bool categorized = false) {
@@ -147,6 +148,13 @@ void EndResult(JsonWriter& w, const QueryStats& stats) {
   w.Key("stats");
   WriteStats(w, stats);
   w.EndObject();
+  // Beside "data", as Loki writes what an answer may lack.
+  if (!stats.read.warnings.empty()) {
+    w.Key("warnings");
+    w.BeginArray();
+    for (const std::string& warning : stats.read.warnings) w.String(warning);
+    w.EndArray();
+  }
   w.EndObject();
 }
 

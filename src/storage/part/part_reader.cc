@@ -109,6 +109,11 @@ std::shared_ptr<const TemplateDictionary> PartReader::Dictionary() const {
 
 Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string& path) {
   LODE_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
+  return Open(path, std::move(file));
+}
+
+Result<std::unique_ptr<PartReader>> PartReader::Open(std::string path,
+                                                     std::unique_ptr<RandomAccessFile> file) {
   std::unique_ptr<PartReader> reader(new PartReader(path, std::move(file)));
   auto corrupt = [&](const std::string& what) {
     return Status::Corruption("part " + path + ": " + what);

@@ -21,6 +21,10 @@ class PartReader {
  public:
   // Corruption (naming the file) for a bad footer, checksum or index.
   static Result<std::unique_ptr<PartReader>> Open(Env* env, const std::string& path);
+  // The same over a file opened elsewhere (a bucket object behind a
+  // cache); `name` names it in errors.
+  static Result<std::unique_ptr<PartReader>> Open(std::string name,
+                                                  std::unique_ptr<RandomAccessFile> file);
   ~PartReader();
 
   const std::string& path() const { return path_; }

@@ -4,17 +4,28 @@
 #include "storage/labels_codec.h"
 
 namespace lode::wal {
+namespace {
+
+void EncodeBatch(std::string& out, const StreamBatch& batch) {
+  EncodeLabels(out, batch.labels);
+  PutVarint64(out, batch.entries.size());
+  for (const Entry& e : batch.entries) {
+    PutVarsint64(out, e.timestamp);
+    PutLengthPrefixed(out, e.line);
+    EncodeLabels(out, e.metadata);
+  }
+}
+
+}  // namespace
+
 void EncodeBatches(std::string& out, const std::vector<StreamBatch>& batches) {
   PutVarint64(out, batches.size());
-  for (const StreamBatch& batch : batches) {
-    EncodeLabels(out, batch.labels);
-    PutVarint64(out, batch.entries.size());
-    for (const Entry& e : batch.entries) {
-      PutVarsint64(out, e.timestamp);
-      PutLengthPrefixed(out, e.line);
-      EncodeLabels(out, e.metadata);
-    }
-  }
+  for (const StreamBatch& batch : batches) EncodeBatch(out, batch);
+}
+
+void EncodeBatches(std::string& out, const std::vector<const StreamBatch*>& batches) {
+  PutVarint64(out, batches.size());
+  for (const StreamBatch* batch : batches) EncodeBatch(out, *batch);
 }
 
 Result<std::vector<StreamBatch>> DecodeBatches(std::string_view payload) {

@@ -19,6 +19,8 @@
 namespace lode::wal {
 
 void EncodeBatches(std::string& out, const std::vector<StreamBatch>& batches);
+// The same for batches held elsewhere.
+void EncodeBatches(std::string& out, const std::vector<const StreamBatch*>& batches);
 // Fails with Corruption when the payload is malformed; never reads past it.
 Result<std::vector<StreamBatch>> DecodeBatches(std::string_view payload);
 

@@ -1,0 +1,411 @@
+// lode members as a cluster, as users run one: real `lode serve`
+// processes on loopback over a real 3-node NATS JetStream cluster and a
+// real Ceph RGW bucket, each started by ctest fixtures
+// (scripts/cluster/). Pushes and queries go over the Loki HTTP API.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "base/strings.h"
+#include "base/time.h"
+#include "cluster/cluster_options.h"
+#include "cluster_env.h"
+#include "jetstream/nats_client.h"
+#include "lode_process.h"
+
+namespace lode::testing {
+namespace {
+
+constexpr int64_t kBase = 1764892800LL * 1'000'000'000;  // 2025-12-05
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  uint16_t port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+std::string UniqueName(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return prefix + std::to_string(rng() % 1000000000);
+}
+
+// One cluster of members sharing a NATS name and a bucket of their own.
+class Cluster {
+ public:
+  explicit Cluster(std::string extra_yaml = "", uint32_t partitions = 8)
+      : name_(UniqueName("t")),
+        bucket_(UniqueName("lode-test-")),
+        extra_(std::move(extra_yaml)),
+        partitions_(partitions) {}
+
+  // Starts (or restarts) member `id` on its port.
+  LodeServer& Start(const std::string& id) {
+    if (!ports_.count(id)) ports_[id] = FreePort();
+    const std::string dir = dir_.path() + "/" + id;
+    std::filesystem::create_directories(dir);
+    const S3Env& s3 = GetS3Env();
+    std::ostringstream yaml;
+    yaml << "cluster:\n"
+         << "  name: " << name_ << "\n"
+         << "  node_id: " << id << "\n"
+         << "  advertise: 127.0.0.1:" << ports_[id] << "\n"
+         << "  nats: [" << NatsUrls() << "]\n"
+         << "  partitions: " << partitions_ << "\n"
+         << "  replicas: 3\n"
+         << "  s3:\n"
+         << "    endpoint: " << s3.endpoint << "\n"
+         << "    bucket: " << bucket_ << "\n"
+         << "    region: us-east-1\n"
+         << "    access_key: " << s3.access_key << "\n"
+         << "    secret_key: " << s3.secret_key << "\n"
+         << "  cache_dir: " << dir << "/cache\n"
+         << "  lease_ttl: 6s\n"
+         << "  lease_interval: 1s\n"
+         << "  head_max_age: 2s\n"
+         << extra_;
+    members_[id].reset();
+    members_[id] = std::make_unique<LodeServer>(dir + "/data", ConfigArgs(dir, yaml.str()),
+                                                "127.0.0.1:" + std::to_string(ports_[id]));
+    return *members_[id];
+  }
+
+  LodeServer& operator[](const std::string& id) { return *members_.at(id); }
+  const std::string& name() const { return name_; }
+  void Kill9(const std::string& id) { members_.at(id)->Kill9(); }
+
+  // Waits until the live members own every partition between them, each
+  // at least its share.
+  bool WaitOwned(const std::vector<std::string>& live, int timeout_ms = 40000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    const double share = partitions_ / live.size();
+    while (std::chrono::steady_clock::now() < deadline) {
+      double owned = 0;
+      bool balanced = true;
+      for (const std::string& id : live) {
+        double mine = MetricValue(id, "lode_cluster_partitions_owned");
+        owned += mine;
+        if (mine < share) balanced = false;
+      }
+      if (owned == partitions_ && balanced) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+
+  double MetricValue(const std::string& id, const std::string& name) {
+    HttpResponse r = members_.at(id)->Get("/metrics");
+    std::istringstream in(r.body);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    }
+    return -1;
+  }
+
+ private:
+  TempDir dir_;
+  std::string name_;
+  std::string bucket_;
+  std::string extra_;
+  uint32_t partitions_;
+  std::map<std::string, uint16_t> ports_;
+  std::map<std::string, std::unique_ptr<LodeServer>> members_;
+};
+
+std::string AllRange() {
+  return "start=" + std::to_string(kBase - 1) +
+         "&end=" + std::to_string(kBase + 3600LL * 1'000'000'000) + "&limit=5000";
+}
+
+// The lines of `query` over the whole test range, from `member`.
+std::vector<std::string> Lines(LodeServer& member, const std::string& query,
+                               std::string* body = nullptr) {
+  HttpResponse r = member.QueryRange(query, AllRange() + "&direction=forward");
+  if (body != nullptr) *body = r.body;
+  ParsedStreams s = ParseStreams(r.body);
+  EXPECT_TRUE(s.ok) << r.status << " " << r.body.substr(0, 500);
+  std::vector<std::string> lines;
+  for (auto& [ts, line] : s.entries) lines.push_back(line);
+  return lines;
+}
+
+// Pushes `n` lines of stream `{app=<app>, pod=<pod i % pods>}`, durably.
+HttpResponse PushLines(LodeServer& member, const std::string& app, int first, int n, int pods,
+                       const std::string& batch_id = "") {
+  std::string body = "{\"streams\":[";
+  for (int pod = 0; pod < pods; ++pod) {
+    if (pod > 0) body += ",";
+    body += "{\"stream\":{\"app\":\"" + app + "\",\"pod\":\"p" + std::to_string(pod) +
+            "\"},\"values\":[";
+    bool first_value = true;
+    for (int i = first; i < first + n; ++i) {
+      if (i % pods != pod) continue;
+      if (!first_value) body += ",";
+      first_value = false;
+      body += "[\"" + std::to_string(kBase + int64_t{i} * 1'000'000) + "\",\"line " +
+              std::to_string(i) + "\"]";
+    }
+    body += "]}";
+  }
+  body += "]}";
+  std::vector<std::pair<std::string, std::string>> headers = {{"X-Lode-Durability", "durable"}};
+  if (!batch_id.empty()) headers.emplace_back("X-Lode-Batch-Id", batch_id);
+  return member.PushJson(body, headers);
+}
+
+// Every "line <i>" for i in [0, n) exactly once.
+void ExpectEachOnce(const std::vector<std::string>& lines, int n) {
+  std::map<std::string, int> seen;
+  for (const std::string& l : lines) ++seen[l];
+  int doubled = 0, missing = 0;
+  for (int i = 0; i < n; ++i) {
+    auto it = seen.find("line " + std::to_string(i));
+    if (it == seen.end()) {
+      ++missing;
+    } else if (it->second != 1) {
+      ++doubled;
+    }
+  }
+  EXPECT_EQ(lines.size(), static_cast<size_t>(n));
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(doubled, 0);
+}
+
+// Runs one of scripts/cluster/ with the fixtures' environment.
+void RunScript(const std::string& script, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"bash",
+                                   std::string(LODE_SOURCE_DIR) + "/scripts/cluster/" + script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult r = RunProgram(argv);
+  ASSERT_EQ(r.exit_code, 0) << script << ": " << r.out << r.err;
+}
+
+TEST(ClusterTest, PushedThroughOneMemberQueriedThroughAnother) {
+  Cluster cluster;
+  cluster.Start("a");
+  cluster.Start("b");
+  cluster.Start("c");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
+  for (int batch = 0; batch < 10; ++batch) {
+    HttpResponse r = PushLines(cluster["a"], "shop", batch * 200, 200, 20);
+    ASSERT_EQ(r.status, 204) << r.body;
+  }
+  // Straight away, from the owners' memory...
+  ExpectEachOnce(Lines(cluster["b"], R"({app="shop"})"), 2000);
+  // ...and once every partition has written its parts to the bucket.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  double uploaded = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    uploaded = 0;
+    for (const char* id : {"a", "b", "c"}) {
+      uploaded += cluster.MetricValue(id, "lode_cluster_parts_uploaded_total");
+    }
+    if (uploaded >= 5 && cluster.MetricValue("a", "lode_cluster_head_records") +
+                                 cluster.MetricValue("b", "lode_cluster_head_records") +
+                                 cluster.MetricValue("c", "lode_cluster_head_records") ==
+                             0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  // 20 streams land in most of the 8 partitions; each writes one part.
+  EXPECT_GE(uploaded, 5);
+  EXPECT_EQ(cluster.MetricValue("a", "lode_cluster_head_records") +
+                cluster.MetricValue("b", "lode_cluster_head_records") +
+                cluster.MetricValue("c", "lode_cluster_head_records"),
+            0);
+  ExpectEachOnce(Lines(cluster["c"], R"({app="shop"})"), 2000);
+  ExpectEachOnce(Lines(cluster["a"], R"({app="shop"})"), 2000);
+  EXPECT_EQ(Lines(cluster["b"], R"({app="shop", pod="p7"} |= "line 1007")").size(), 1u);
+
+  HttpResponse count =
+      cluster["c"].Get("/loki/api/v1/query?query=" +
+                       std::string("sum(count_over_time(%7Bapp%3D%22shop%22%7D%5B2h%5D))") +
+                       "&time=" + std::to_string(kBase + 3600LL * 1'000'000'000));
+  EXPECT_NE(count.body.find("\"2000\""), std::string::npos) << count.body;
+  HttpResponse series =
+      cluster["b"].Get("/loki/api/v1/series?match%5B%5D=%7Bapp%3D%22shop%22%7D&" + AllRange());
+  EXPECT_EQ(series.status, 200);
+  EXPECT_NE(series.body.find("\"p19\""), std::string::npos) << series.body;
+}
+
+TEST(ClusterTest, AMemberKilledDuringDurablePushesLosesAndDoublesNothing) {
+  Cluster cluster;
+  cluster.Start("a");
+  cluster.Start("b");
+  cluster.Start("c");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
+  const int kBatches = 60, kPerBatch = 50;
+  for (int batch = 0; batch < kBatches; ++batch) {
+    if (batch == 20) cluster.Kill9("c");
+    LodeServer& to = batch % 2 == 0 ? cluster["a"] : cluster["b"];
+    // As a client does: the same batch id until it is acknowledged.
+    int status = 0;
+    for (int attempt = 0; attempt < 30 && status != 204; ++attempt) {
+      status =
+          PushLines(to, "bank", batch * kPerBatch, kPerBatch, 10, "batch-" + std::to_string(batch))
+              .status;
+      if (status != 204) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    ASSERT_EQ(status, 204) << "batch " << batch;
+  }
+  // c's partitions are taken over within the lease TTL; then every
+  // acknowledged record is there exactly once.
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+  std::vector<std::string> lines;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    lines = Lines(cluster["a"], R"({app="bank"})");
+    if (lines.size() >= static_cast<size_t>(kBatches * kPerBatch)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ExpectEachOnce(lines, kBatches * kPerBatch);
+  ExpectEachOnce(Lines(cluster["b"], R"({app="bank"})"), kBatches * kPerBatch);
+}
+
+TEST(ClusterTest, AQueryWhileAnOwnerIsDownAnswersWithAWarning) {
+  // A long lease: the dead member's partitions stay its own for a while.
+  Cluster cluster("  lease_ttl: 60s\n  lease_interval: 2s\n  head_max_age: 1h\n");
+  cluster.Start("a");
+  cluster.Start("b");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+  ASSERT_EQ(PushLines(cluster["a"], "web", 0, 400, 16).status, 204);
+  ExpectEachOnce(Lines(cluster["a"], R"({app="web"})"), 400);
+  cluster.Kill9("b");
+  std::string body;
+  HttpResponse r = cluster["a"].QueryRange(R"({app="web"})", AllRange());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"warnings\""), std::string::npos) << r.body.substr(0, 300);
+  EXPECT_NE(r.body.find("no reachable owner"), std::string::npos);
+  bool header = false;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "X-Lode-Partial-Answer") header = true;
+  }
+  EXPECT_TRUE(header);
+  ParsedStreams s = ParseStreams(r.body);
+  EXPECT_TRUE(s.ok);
+  EXPECT_GT(s.entries.size(), 0u) << "what a's partitions hold is answered";
+  EXPECT_LT(s.entries.size(), 400u) << "b's records were only in its memory";
+}
+
+TEST(ClusterTest, TheWholeClusterKilledAndStartedAgainKeepsEverythingAcknowledged) {
+  Cluster cluster("  head_max_age: 1h\n");
+  cluster.Start("a");
+  cluster.Start("b");
+  cluster.Start("c");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
+  for (int batch = 0; batch < 6; ++batch) {
+    ASSERT_EQ(PushLines(cluster[batch % 2 ? "b" : "c"], "ledger", batch * 100, 100, 12).status,
+              204);
+  }
+  // Nothing is in a part yet (an hour's head age): all of it is in the
+  // stream only.
+  cluster.Kill9("a");
+  cluster.Kill9("b");
+  cluster.Kill9("c");
+  cluster.Start("a");
+  cluster.Start("b");
+  cluster.Start("c");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
+  ExpectEachOnce(Lines(cluster["b"], R"({app="ledger"})"), 600);
+}
+
+TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
+  Cluster cluster("  head_max_age: 1s\n");
+  cluster.Start("a");
+  cluster.Start("b");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+  ASSERT_EQ(PushLines(cluster["a"], "pay", 0, 500, 10).status, 204);
+  RunScript("s3-gateway.sh", {"stop"});
+  // Pushes are still acknowledged: the stream holds them.
+  const auto stopped = std::chrono::steady_clock::now();
+  for (int batch = 1; batch < 7; ++batch) {
+    HttpResponse r = PushLines(cluster[batch % 2 ? "b" : "a"], "pay", batch * 500, 500, 10);
+    EXPECT_EQ(r.status, 204) << r.body;
+    std::this_thread::sleep_for(std::chrono::seconds(8));
+  }
+  // Queries still answer everything: from the owners' memory.
+  ExpectEachOnce(Lines(cluster["b"], R"({app="pay"})"), 3500);
+  EXPECT_GT(cluster.MetricValue("a", "lode_cluster_flush_failures_total") +
+                cluster.MetricValue("b", "lode_cluster_flush_failures_total"),
+            0);
+  std::this_thread::sleep_until(stopped + std::chrono::seconds(60));
+  RunScript("s3-gateway.sh", {"start"});
+  // The parts go up once it is back, and then hold everything.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cluster.MetricValue("a", "lode_cluster_head_records") +
+            cluster.MetricValue("b", "lode_cluster_head_records") ==
+        0) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_EQ(cluster.MetricValue("a", "lode_cluster_head_records") +
+                cluster.MetricValue("b", "lode_cluster_head_records"),
+            0);
+  ExpectEachOnce(Lines(cluster["a"], R"({app="pay"})"), 3500);
+}
+
+TEST(ClusterOutageTest, TheStreamLeaderKilledDuringDurablePushesLosesNothing) {
+  Cluster cluster;
+  cluster.Start("a");
+  cluster.Start("b");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+  const int kBatches = 40, kPerBatch = 50;
+  bool killed = false;
+  std::string leader;
+  for (int batch = 0; batch < kBatches; ++batch) {
+    if (batch == 10) {
+      // kill -9 of the JetStream server that leads the ingest stream.
+      NatsOptions options;
+      for (const std::string& url : SplitCommaList(NatsUrls())) options.servers.push_back(url);
+      auto nats = NatsClient::Connect(options);
+      ASSERT_TRUE(nats.ok()) << nats.status().ToString();
+      auto state = (*nats)->GetStreamState(IngestStreamName(cluster.name()));
+      ASSERT_TRUE(state.ok()) << state.status().ToString();
+      leader = state->leader;
+      ASSERT_EQ(leader.size(), 2u) << leader;  // n1, n2 or n3
+      RunScript("nats-down.sh", {"--kill", leader.substr(1)});
+      killed = true;
+    }
+    LodeServer& to = batch % 2 == 0 ? cluster["a"] : cluster["b"];
+    int status = 0;
+    for (int attempt = 0; attempt < 40 && status != 204; ++attempt) {
+      status =
+          PushLines(to, "audit", batch * kPerBatch, kPerBatch, 8, "batch-" + std::to_string(batch))
+              .status;
+      if (status != 204) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    ASSERT_EQ(status, 204) << "batch " << batch;
+  }
+  ASSERT_TRUE(killed);
+  ExpectEachOnce(Lines(cluster["b"], R"({app="audit"})"), kBatches * kPerBatch);
+  // The killed server comes back on its store and catches up.
+  RunScript("nats-up.sh", {leader.substr(1)});
+  ExpectEachOnce(Lines(cluster["a"], R"({app="audit"})"), kBatches * kPerBatch);
+}
+
+}  // namespace
+}  // namespace lode::testing
