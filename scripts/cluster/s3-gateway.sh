@@ -22,8 +22,9 @@ case ${1:-} in
       kill -TERM "$pid"
       deadline=$(($(date +%s) + 10))
       while alive "$pid" && (($(date +%s) < deadline)); do sleep 0.05; done
-      alive "$pid" && kill -KILL "$pid"
+      if alive "$pid"; then kill -KILL "$pid"; fi
     done
+    exit 0
     ;;
   start)
     radosgw -n client.rgw.a </dev/null >>"$dir/log/daemons.out" 2>&1

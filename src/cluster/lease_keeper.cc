@@ -52,6 +52,7 @@ void LeaseKeeper::Stop(bool hand_over) {
       released_.fetch_add(1);
     }
     mine_.clear();
+    owned_.store(0);
     (void)members_.Delete(options_.node_id);
   }
 }
@@ -123,20 +124,31 @@ void LeaseKeeper::Round() {
 
   const size_t share = (partitions + members.size() - 1) / members.size();
   if (read_all) {
+    // Leases in this member's name that it does not hold are from before
+    // a restart: taken back at once (by their revision), all of them,
+    // rather than left to expire with no owner; the hand-over below then
+    // evens the shares out.
+    for (uint32_t p = 0; p < partitions; ++p) {
+      if (mine_.count(p) || !owners[p] || owners[p]->node_id != options_.node_id) continue;
+      auto revision = leases_.Update(LeaseKey(p), value_, revisions[p]);
+      if (!revision.ok()) continue;
+      if (!callbacks_.acquired(p)) {
+        (void)leases_.Delete(LeaseKey(p));
+        owners[p].reset();
+        continue;
+      }
+      mine_[p] = *revision;
+      acquired_.fetch_add(1);
+      log::Info("partition lease taken back", {{"partition", std::to_string(p)}});
+    }
     // Free partitions, starting at a place of this member's own so that
     // members joining together do not all race for the same ones.
     const uint32_t start = static_cast<uint32_t>(
         XXH3_64bits(options_.node_id.data(), options_.node_id.size()) % partitions);
     for (uint32_t i = 0; i < partitions && mine_.size() < share; ++i) {
       const uint32_t p = (start + i) % partitions;
-      if (mine_.count(p)) continue;
-      // A lease in this member's name that it does not hold is from
-      // before a restart: it is taken back at once (by its revision)
-      // rather than left to expire.
-      const bool stale_own = owners[p] && owners[p]->node_id == options_.node_id;
-      if (owners[p] && !stale_own) continue;
-      auto revision = stale_own ? leases_.Update(LeaseKey(p), value_, revisions[p])
-                                : leases_.Create(LeaseKey(p), value_);
+      if (owners[p] || mine_.count(p)) continue;
+      auto revision = leases_.Create(LeaseKey(p), value_);
       if (!revision.ok()) continue;  // another member was first
       if (!callbacks_.acquired(p)) {
         (void)leases_.Delete(LeaseKey(p));
@@ -170,6 +182,7 @@ void LeaseKeeper::Round() {
     }
   }
 
+  owned_.store(mine_.size());
   MutexLock lock(mu_);
   owners_ = std::move(owners);
 }
@@ -191,10 +204,7 @@ LeaseStats LeaseKeeper::Stats() const {
   s.lost = lost_.load();
   s.released = released_.load();
   s.members = members_seen_.load();
-  MutexLock lock(mu_);
-  for (const auto& o : owners_) {
-    if (o && o->node_id == options_.node_id) ++s.owned;
-  }
+  s.owned = owned_.load();
   return s;
 }
 

@@ -94,7 +94,7 @@ class LeaseKeeper {
   std::vector<std::optional<PartitionLease>> owners_ GUARDED_BY(mu_);
   std::map<uint32_t, uint64_t> mine_;  // partition -> revision last written; Round's thread only
   std::thread thread_;
-  std::atomic<uint64_t> acquired_{0}, lost_{0}, released_{0}, members_seen_{0};
+  std::atomic<uint64_t> acquired_{0}, lost_{0}, released_{0}, members_seen_{0}, owned_{0};
 };
 
 }  // namespace lode

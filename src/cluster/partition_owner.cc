@@ -113,7 +113,9 @@ void PartitionOwner::Run() {
           continue;
         }
       }
-      auto messages = consumer->Next(512, std::chrono::milliseconds(100));
+      // Waits of 400 ms or more let the consumer notice a server failure by
+      // its missed heartbeats.
+      auto messages = consumer->Next(512, std::chrono::milliseconds(500));
       if (!messages.ok()) {
         log::Warn(
             "partition consumer failed; starting it again",

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <random>
@@ -145,8 +146,26 @@ std::vector<std::string> Lines(LodeServer& member, const std::string& query,
   if (body != nullptr) *body = r.body;
   ParsedStreams s = ParseStreams(r.body);
   EXPECT_TRUE(s.ok) << r.status << " " << r.body.substr(0, 500);
+  size_t warnings = r.body.find("\"warnings\"");
+  if (warnings != std::string::npos) std::cerr << "answer with " << r.body.substr(warnings) << "\n";
   std::vector<std::string> lines;
   for (auto& [ts, line] : s.entries) lines.push_back(line);
+  return lines;
+}
+
+// The lines of `query` once an answer is complete (no warnings: every
+// partition's owner answered, caught up), within `timeout_s`.
+std::vector<std::string> CompleteLines(LodeServer& member, const std::string& query,
+                                       int timeout_s = 30) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  std::string body;
+  std::vector<std::string> lines;
+  do {
+    lines = Lines(member, query, &body);
+    if (body.find("\"warnings\"") == std::string::npos) return lines;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  } while (std::chrono::steady_clock::now() < deadline);
+  ADD_FAILURE() << "no complete answer within " << timeout_s << " s";
   return lines;
 }
 
@@ -273,15 +292,8 @@ TEST(ClusterTest, AMemberKilledDuringDurablePushesLosesAndDoublesNothing) {
   // c's partitions are taken over within the lease TTL; then every
   // acknowledged record is there exactly once.
   ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
-  std::vector<std::string> lines;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    lines = Lines(cluster["a"], R"({app="bank"})");
-    if (lines.size() >= static_cast<size_t>(kBatches * kPerBatch)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-  ExpectEachOnce(lines, kBatches * kPerBatch);
-  ExpectEachOnce(Lines(cluster["b"], R"({app="bank"})"), kBatches * kPerBatch);
+  ExpectEachOnce(CompleteLines(cluster["a"], R"({app="bank"})"), kBatches * kPerBatch);
+  ExpectEachOnce(CompleteLines(cluster["b"], R"({app="bank"})"), kBatches * kPerBatch);
 }
 
 TEST(ClusterTest, AQueryWhileAnOwnerIsDownAnswersWithAWarning) {
@@ -328,7 +340,7 @@ TEST(ClusterTest, TheWholeClusterKilledAndStartedAgainKeepsEverythingAcknowledge
   cluster.Start("b");
   cluster.Start("c");
   ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
-  ExpectEachOnce(Lines(cluster["b"], R"({app="ledger"})"), 600);
+  ExpectEachOnce(CompleteLines(cluster["b"], R"({app="ledger"})"), 600);
 }
 
 TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
@@ -337,7 +349,7 @@ TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
   cluster.Start("b");
   ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
   ASSERT_EQ(PushLines(cluster["a"], "pay", 0, 500, 10).status, 204);
-  RunScript("s3-gateway.sh", {"stop"});
+  ASSERT_NO_FATAL_FAILURE(RunScript("s3-gateway.sh", {"stop"}));
   // Pushes are still acknowledged: the stream holds them.
   const auto stopped = std::chrono::steady_clock::now();
   for (int batch = 1; batch < 7; ++batch) {
@@ -351,7 +363,7 @@ TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
                 cluster.MetricValue("b", "lode_cluster_flush_failures_total"),
             0);
   std::this_thread::sleep_until(stopped + std::chrono::seconds(60));
-  RunScript("s3-gateway.sh", {"start"});
+  ASSERT_NO_FATAL_FAILURE(RunScript("s3-gateway.sh", {"start"}));
   // The parts go up once it is back, and then hold everything.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -365,7 +377,7 @@ TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
   EXPECT_EQ(cluster.MetricValue("a", "lode_cluster_head_records") +
                 cluster.MetricValue("b", "lode_cluster_head_records"),
             0);
-  ExpectEachOnce(Lines(cluster["a"], R"({app="pay"})"), 3500);
+  ExpectEachOnce(CompleteLines(cluster["a"], R"({app="pay"})"), 3500);
 }
 
 TEST(ClusterOutageTest, TheStreamLeaderKilledDuringDurablePushesLosesNothing) {
@@ -387,7 +399,7 @@ TEST(ClusterOutageTest, TheStreamLeaderKilledDuringDurablePushesLosesNothing) {
       ASSERT_TRUE(state.ok()) << state.status().ToString();
       leader = state->leader;
       ASSERT_EQ(leader.size(), 2u) << leader;  // n1, n2 or n3
-      RunScript("nats-down.sh", {"--kill", leader.substr(1)});
+      ASSERT_NO_FATAL_FAILURE(RunScript("nats-down.sh", {"--kill", leader.substr(1)}));
       killed = true;
     }
     LodeServer& to = batch % 2 == 0 ? cluster["a"] : cluster["b"];
@@ -401,10 +413,10 @@ TEST(ClusterOutageTest, TheStreamLeaderKilledDuringDurablePushesLosesNothing) {
     ASSERT_EQ(status, 204) << "batch " << batch;
   }
   ASSERT_TRUE(killed);
-  ExpectEachOnce(Lines(cluster["b"], R"({app="audit"})"), kBatches * kPerBatch);
+  ExpectEachOnce(CompleteLines(cluster["b"], R"({app="audit"})"), kBatches * kPerBatch);
   // The killed server comes back on its store and catches up.
-  RunScript("nats-up.sh", {leader.substr(1)});
-  ExpectEachOnce(Lines(cluster["a"], R"({app="audit"})"), kBatches * kPerBatch);
+  ASSERT_NO_FATAL_FAILURE(RunScript("nats-up.sh", {leader.substr(1)}));
+  ExpectEachOnce(CompleteLines(cluster["a"], R"({app="audit"})"), kBatches * kPerBatch);
 }
 
 }  // namespace
