@@ -345,10 +345,11 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
     }
     std::vector<std::pair<std::string, std::future<Result<std::string>>>> calls;
     if (peers_ != nullptr) {
-      for (const auto& [address, partitions] : remote) {
+      for (const auto& [owner, partitions] : remote) {
         RecentRequest r = base;
         r.partitions = partitions;
         std::string body = EncodeRecentRequest(r);
+        std::string address = owner;
         auto timeout = options_.catch_up_wait + std::chrono::seconds(5);
         calls.emplace_back(address, std::async(std::launch::async, [this, address, body, timeout] {
                              return peers_->Post(address, kRecentPath, body, timeout);
