@@ -54,10 +54,13 @@ std::string UniqueName(const std::string& prefix) {
 // One cluster of members sharing a NATS name and a bucket of their own.
 class Cluster {
  public:
-  explicit Cluster(std::string extra_yaml = "", uint32_t partitions = 8)
+  // `extra_yaml`: more settings of the cluster section; `top_yaml`: more
+  // top-level settings.
+  explicit Cluster(std::string extra_yaml = "", std::string top_yaml = "", uint32_t partitions = 8)
       : name_(UniqueName("t")),
         bucket_(UniqueName("lode-test-")),
         extra_(std::move(extra_yaml)),
+        top_(std::move(top_yaml)),
         partitions_(partitions) {}
 
   // Starts (or restarts) member `id` on its port.
@@ -67,7 +70,7 @@ class Cluster {
     std::filesystem::create_directories(dir);
     const S3Env& s3 = GetS3Env();
     std::ostringstream yaml;
-    yaml << "cluster:\n"
+    yaml << top_ << "cluster:\n"
          << "  name: " << name_ << "\n"
          << "  node_id: " << id << "\n"
          << "  advertise: 127.0.0.1:" << ports_[id] << "\n"
@@ -129,6 +132,7 @@ class Cluster {
   std::string name_;
   std::string bucket_;
   std::string extra_;
+  std::string top_;
   uint32_t partitions_;
   std::map<std::string, uint16_t> ports_;
   std::map<std::string, std::unique_ptr<LodeServer>> members_;
@@ -209,6 +213,19 @@ void ExpectEachOnce(const std::vector<std::string>& lines, int n) {
   EXPECT_EQ(lines.size(), static_cast<size_t>(n));
   EXPECT_EQ(missing, 0);
   EXPECT_EQ(doubled, 0);
+}
+
+// Waits until `metric`, summed over `members`, reaches `at_least`.
+bool WaitMetric(Cluster& cluster, const std::vector<std::string>& members,
+                const std::string& metric, double at_least, int timeout_s = 30) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    double sum = 0;
+    for (const std::string& id : members) sum += cluster.MetricValue(id, metric);
+    if (sum >= at_least) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
 }
 
 // Runs one of scripts/cluster/ with the fixtures' environment.
@@ -341,6 +358,70 @@ TEST(ClusterTest, TheWholeClusterKilledAndStartedAgainKeepsEverythingAcknowledge
   cluster.Start("c");
   ASSERT_TRUE(cluster.WaitOwned({"a", "b", "c"}));
   ExpectEachOnce(CompleteLines(cluster["b"], R"({app="ledger"})"), 600);
+}
+
+TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
+  Cluster cluster(
+      "  head_max_age: 1s\n  maintenance_interval: 1s\n  merge_min_parts: 2\n"
+      "  delete_grace: 2s\n",
+      "retention_period: 30d\n");
+  cluster.Start("a");
+  cluster.Start("b");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+
+  // A tail on one member sees a line pushed through the other.
+  LodeChild tail(
+      {"query", "--url", cluster["a"].base_url(), "--follow", "-o", "raw", R"({app="live"})"});
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  // Lines of today, in five flushes: parts to merge.
+  const int64_t now = NowNanos();
+  for (int round = 0; round < 5; ++round) {
+    std::string body = "{\"streams\":[";
+    for (int pod = 0; pod < 4; ++pod) {
+      if (pod > 0) body += ",";
+      body +=
+          "{\"stream\":{\"app\":\"live\",\"pod\":\"q" + std::to_string(pod) + "\"},\"values\":[";
+      for (int i = 0; i < 10; ++i) {
+        const int n = round * 40 + pod * 10 + i;
+        body += std::string(i ? "," : "") + "[\"" + std::to_string(now - 600'000'000'000LL + n) +
+                "\",\"today " + std::to_string(n) + "\"]";
+      }
+      body += "]}";
+    }
+    body += "]}";
+    ASSERT_EQ(cluster["b"].PushJson(body, {{"X-Lode-Durability", "durable"}}).status, 204);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  }
+  EXPECT_TRUE(tail.WaitForStdout("today 199\n", 15000)) << tail.Stderr();
+
+  // A year-old line, past the 30-day retention once in a part.
+  ASSERT_EQ(PushLines(cluster["a"], "old", 0, 20, 2).status, 204);
+
+  EXPECT_TRUE(WaitMetric(cluster, {"a", "b"}, "lode_cluster_merges_total", 1));
+  EXPECT_TRUE(WaitMetric(cluster, {"a", "b"}, "lode_cluster_retention_removed_parts_total", 1));
+  EXPECT_TRUE(WaitMetric(cluster, {"a", "b"}, "lode_cluster_objects_deleted_total", 1));
+
+  // After merges and deletes, every line once; the old ones gone.
+  const std::string range = "start=" + std::to_string(now - 3600'000'000'000LL) +
+                            "&end=" + std::to_string(now + 60'000'000'000LL) + "&limit=5000";
+  HttpResponse r = cluster["a"].QueryRange(R"({app="live"})", range);
+  ParsedStreams live = ParseStreams(r.body);
+  ASSERT_TRUE(live.ok) << r.body.substr(0, 300);
+  std::set<std::string> distinct;
+  for (auto& [ts, line] : live.entries) distinct.insert(line);
+  EXPECT_EQ(live.entries.size(), 200u);
+  EXPECT_EQ(distinct.size(), 200u);
+  EXPECT_EQ(CompleteLines(cluster["b"], R"({app="old"})").size(), 0u);
+
+  // Label names and values from any member.
+  HttpResponse values = cluster["b"].Get("/loki/api/v1/label/pod/values?" + range);
+  EXPECT_EQ(values.status, 200);
+  for (const char* pod : {"q0", "q1", "q2", "q3"}) {
+    EXPECT_NE(values.body.find(pod), std::string::npos) << values.body;
+  }
+  HttpResponse labels = cluster["a"].Get("/loki/api/v1/labels?" + range);
+  EXPECT_NE(labels.body.find("\"pod\""), std::string::npos) << labels.body;
 }
 
 TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
