@@ -5,11 +5,12 @@
 //
 //   lode_ingest_bench --url http://127.0.0.1:3100 --protocol loki-protobuf
 //                     --lines corpus.log [--max-lines N] [--batch-lines 1000]
-//                     [--concurrency 4] [--durable]
+//                     [--concurrency 4] [--durable] [--streams N]
 // Protocols: loki-json, loki-protobuf, otlp-protobuf, otlp-json, jsonl,
 // plain, syslog-tcp (needs --syslog HOST:PORT).
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <snappy.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +42,9 @@ struct Flags {
   size_t batch_lines = 1000;
   int concurrency = 4;
   bool durable = false;
+  // loki-protobuf: line i goes to stream {..., stream="<i % streams>"},
+  // so that a cluster spreads the load over its partitions.
+  size_t streams = 1;
 };
 
 struct Body {
@@ -82,6 +86,20 @@ Body Encode(const Flags& f, const std::vector<std::string>& lines, size_t from, 
     w.EndObject();
     b.path = "/loki/api/v1/push";
     b.content_type = "application/json";
+  } else if (f.protocol == "loki-protobuf" && f.streams > 1) {
+    std::vector<StreamBatch> batches(f.streams);
+    for (size_t k = 0; k < f.streams; ++k) {
+      batches[k].labels =
+          Labels{{"app", "ingest-bench"}, {"protocol", f.protocol}, {"stream", std::to_string(k)}};
+    }
+    for (size_t i = from; i < to; ++i) {
+      batches[i % f.streams].entries.push_back(Entry{base_ts + int64_t(i), lines[i], {}});
+    }
+    std::erase_if(batches, [](const StreamBatch& sb) { return sb.entries.empty(); });
+    std::string raw = EncodeLokiPushProto(batches);
+    snappy::Compress(raw.data(), raw.size(), &b.data);
+    b.path = "/loki/api/v1/push";
+    b.content_type = "application/x-protobuf";
   } else if (f.protocol == "loki-protobuf") {
     std::vector<Entry> entries;
     for (size_t i = from; i < to; ++i) entries.push_back(Entry{base_ts + int64_t(i), lines[i], {}});
@@ -198,7 +216,7 @@ int Run(const Flags& f) {
   }
   std::string base_url = f.url;
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
-  std::atomic<size_t> next{0}, failures{0}, done_lines{0};
+  std::atomic<size_t> next{0}, failures{0}, done_lines{0}, retries{0};
   std::vector<std::vector<double>> latencies(f.concurrency);
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
@@ -215,6 +233,15 @@ int Run(const Flags& f) {
         r.body = bodies[i].data;
         auto t0 = std::chrono::steady_clock::now();
         auto response = SendHttpRequest(r);
+        // As clients do: a push refused for now (429, 503) is sent again
+        // after a pause; the clock keeps running.
+        for (int attempt = 0;
+             attempt < 200 && response.ok() && (response->status == 429 || response->status == 503);
+             ++attempt) {
+          ++retries;
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          response = SendHttpRequest(r);
+        }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                         .count();
         if (!response.ok() || response->status >= 300) {
@@ -238,9 +265,10 @@ int Run(const Flags& f) {
   for (auto& v : latencies) all.insert(all.end(), v.begin(), v.end());
   printf(
       "protocol=%s durable=%d lines=%zu seconds=%.3f lines_per_second=%.0f p50_ms=%.2f "
-      "p99_ms=%.2f failures=%zu\n",
+      "p99_ms=%.2f failures=%zu retries=%zu\n",
       f.protocol.c_str(), f.durable ? 1 : 0, done_lines.load(), seconds,
-      done_lines.load() / seconds, Percentile(all, 0.5), Percentile(all, 0.99), failures.load());
+      done_lines.load() / seconds, Percentile(all, 0.5), Percentile(all, 0.99), failures.load(),
+      retries.load());
   return failures.load() == 0 ? 0 : 1;
 }
 
@@ -268,6 +296,8 @@ int main(int argc, char** argv) {
       f.concurrency = std::stoi(value());
     else if (a == "--durable")
       f.durable = true;
+    else if (a == "--streams")
+      f.streams = std::max<size_t>(1, std::stoul(value()));
     else {
       fprintf(stderr, "unknown flag %s\n", a.c_str());
       return 2;

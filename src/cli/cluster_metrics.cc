@@ -15,7 +15,7 @@ class StatsOncePerScrape {
   ClusterStats Get() {
     std::lock_guard<std::mutex> lock(mu_);
     auto now = std::chrono::steady_clock::now();
-    if (now - taken_ > std::chrono::milliseconds(500)) {
+    if (now - taken_ > std::chrono::milliseconds(50)) {
       stats_ = node_.Stats();
       taken_ = now;
     }

@@ -47,14 +47,37 @@ Status ClusterNode::Join() {
   stream.name = IngestStreamName(options_.name);
   stream.subjects = {options_.name + ".ingest.>"};
   stream.replicas = options_.replicas;
-  LODE_RETURN_IF_ERROR(nats_->EnsureStream(stream).WithContext("ingest stream"));
-  LODE_ASSIGN_OR_RETURN(leases_kv_, nats_->OpenKv({LeaseBucketName(options_.name),
-                                                   options_.replicas, options_.lease_ttl}));
-  LODE_ASSIGN_OR_RETURN(members_kv_, nats_->OpenKv({MemberBucketName(options_.name),
-                                                    options_.replicas, options_.lease_ttl}));
-  LODE_ASSIGN_OR_RETURN(catalog_kv_,
-                        nats_->OpenKv({CatalogBucketName(options_.name), options_.replicas,
-                                       std::chrono::nanoseconds(0)}));
+  // JetStream may be starting, electing leaders, or busy: its API calls
+  // are tried again for a while before the member gives up.
+  auto patiently = [](const char* what, const std::function<Status()>& step) {
+    Status s;
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      s = step();
+      if (s.ok() ||
+          (s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kDeadlineExceeded)) {
+        break;
+      }
+      log::Warn("JetStream is not answering yet; trying again",
+                {{"step", what}, {"err", s.ToString()}});
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    return s.WithContext(what);
+  };
+  LODE_RETURN_IF_ERROR(patiently("ingest stream", [&] { return nats_->EnsureStream(stream); }));
+  auto open_kv = [&](std::unique_ptr<KvBucket>& out, const KvConfig& config) {
+    return patiently("KV bucket", [&]() -> Status {
+      auto kv = nats_->OpenKv(config);
+      if (!kv.ok()) return kv.status();
+      out = std::move(*kv);
+      return Status::Ok();
+    });
+  };
+  LODE_RETURN_IF_ERROR(
+      open_kv(leases_kv_, {LeaseBucketName(options_.name), options_.replicas, options_.lease_ttl}));
+  LODE_RETURN_IF_ERROR(open_kv(
+      members_kv_, {MemberBucketName(options_.name), options_.replicas, options_.lease_ttl}));
+  LODE_RETURN_IF_ERROR(open_kv(catalog_kv_, {CatalogBucketName(options_.name), options_.replicas,
+                                             std::chrono::nanoseconds(0)}));
   catalog_ = std::make_unique<Catalog>(*catalog_kv_);
 
   LODE_ASSIGN_OR_RETURN(auto s3, S3ObjectStore::Open(options_.s3));
@@ -72,7 +95,7 @@ Status ClusterNode::Join() {
     MutexLock lock(catalog_mu_);
     states_.resize(options_.partitions);
   }
-  watcher_ = std::thread([this] { WatchCatalog(); });
+  watcher_ = std::thread([this] { RefreshCatalog(); });
 
   LeaseKeeper::Callbacks callbacks;
   callbacks.acquired = [this](uint32_t p) { return StartOwner(p); };
@@ -101,6 +124,7 @@ void ClusterNode::Stop(bool hand_over) {
   }
   for (auto& [p, owner] : owners) owner->Stop(hand_over);
   stop_watch_.store(true);
+  refresh_cv_.SignalAll();
   if (watcher_.joinable()) watcher_.join();
 }
 
@@ -150,39 +174,23 @@ std::shared_ptr<PartitionOwner> ClusterNode::OwnerOf(uint32_t partition) const {
   return it == owners_.end() ? nullptr : it->second;
 }
 
-void ClusterNode::WatchCatalog() {
-  std::unique_ptr<KvWatcher> watcher;
+void ClusterNode::RefreshCatalog() {
+  // Polled rather than watched: libnats' KV watcher rides on an ordered
+  // push consumer whose reset under load can stall the whole connection
+  // (seen with libnats 3.4.1). A copy a second old is enough: a read
+  // needing newer state (an owner answered with a higher `covered`)
+  // reads that partition afresh (StateOf), and parts that merges replace
+  // stay readable for delete_grace.
   while (!stop_watch_.load()) {
-    if (!watcher) {
-      auto made = catalog_kv_->Watch("p.*");
-      if (!made.ok()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        continue;
-      }
-      watcher = std::move(*made);
+    for (uint32_t p = 0; p < options_.partitions && !stop_watch_.load(); ++p) {
+      auto loaded = catalog_->Load(p);
+      if (!loaded.ok() || loaded->revision == 0) continue;
+      auto shared = std::make_shared<const PartitionState>(std::move(loaded->state));
+      MutexLock lock(catalog_mu_);
+      if (!states_[p] || states_[p]->covered <= shared->covered) states_[p] = std::move(shared);
     }
-    auto entry = watcher->Next(std::chrono::milliseconds(300));
-    if (!entry.ok()) {
-      watcher.reset();
-      continue;
-    }
-    if (!entry->has_value() || (*entry)->deleted) continue;
-    const KvEntry& e = **entry;
-    uint32_t partition = 0;
-    try {
-      partition = static_cast<uint32_t>(std::stoul(e.key.substr(2)));
-    } catch (...) {
-      continue;
-    }
-    if (partition >= options_.partitions) continue;
-    auto state = DecodePartitionState(e.value);
-    if (!state.ok()) continue;
-    auto shared = std::make_shared<const PartitionState>(std::move(*state));
     MutexLock lock(catalog_mu_);
-    // A fresh read by StateOf may be newer than a late watch event.
-    if (!states_[partition] || states_[partition]->covered <= shared->covered) {
-      states_[partition] = std::move(shared);
-    }
+    refresh_cv_.WaitFor(std::chrono::seconds(1));
   }
 }
 

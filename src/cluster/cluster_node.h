@@ -101,10 +101,10 @@ class ClusterNode {
   void StopOwner(uint32_t partition, bool hand_over);
   std::shared_ptr<PartitionOwner> OwnerOf(uint32_t partition) const;
   RecentAnswer AnswerLocally(const RecentRequest& request);
-  // The catalog's state of a partition: the watched copy, or a fresh read
+  // The catalog's state of a partition: the polled copy, or a fresh read
   // when the copy is older than `at_least` covered.
   std::shared_ptr<const PartitionState> StateOf(uint32_t partition, uint64_t at_least);
-  void WatchCatalog();
+  void RefreshCatalog();
   Result<std::shared_ptr<const LocalPart>> OpenPart(uint32_t partition, const CatalogPart& part);
 
   Env* const env_;
@@ -127,6 +127,7 @@ class ClusterNode {
 
   mutable Mutex catalog_mu_;
   std::vector<std::shared_ptr<const PartitionState>> states_ GUARDED_BY(catalog_mu_);
+  CondVar refresh_cv_{catalog_mu_};
   std::atomic<bool> stop_watch_{false};
   std::thread watcher_;
 
