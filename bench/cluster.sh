@@ -92,9 +92,15 @@ metric_sum() { # metric ports...
   for p in "$@"; do curl -sS "http://127.0.0.1:$p/metrics"; done |
     awk -v m="$m" '$1 == m { s += $2 } END { print s + 0 }'
 }
-wait_owned() { # ports...
-  for _ in $(seq 1 200); do
-    [ "$(metric_sum lode_cluster_partitions_owned "$@")" = 16 ] && return 0
+wait_owned() { # ports... — every partition owned, each member its share
+  local share=$((16 / $#)) p ok
+  for _ in $(seq 1 300); do
+    ok=1
+    [ "$(metric_sum lode_cluster_partitions_owned "$@")" = 16 ] || ok=0
+    for p in "$@"; do
+      [ "$(metric_sum lode_cluster_partitions_owned "$p")" -ge "$share" ] || ok=0
+    done
+    if [ $ok = 1 ]; then sleep 4; return 0; fi  # every member's view has caught up
     sleep 0.2
   done
   echo "partitions not all owned" >&2; exit 1

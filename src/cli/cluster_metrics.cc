@@ -1,45 +1,15 @@
 #include "cli/cluster_metrics.h"
 
-#include <chrono>
-#include <memory>
-#include <mutex>
-
 namespace lode {
-namespace {
-
-// One scrape reads many figures; the node's stats (which ask JetStream
-// for the partitions' last sequences) are taken once per scrape.
-class StatsOncePerScrape {
- public:
-  explicit StatsOncePerScrape(ClusterNode& node) : node_(node) {}
-  ClusterStats Get() {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto now = std::chrono::steady_clock::now();
-    if (now - taken_ > std::chrono::milliseconds(50)) {
-      stats_ = node_.Stats();
-      taken_ = now;
-    }
-    return stats_;
-  }
-
- private:
-  ClusterNode& node_;
-  std::mutex mu_;
-  std::chrono::steady_clock::time_point taken_{};
-  ClusterStats stats_;
-};
-
-}  // namespace
 
 void RegisterClusterMetrics(MetricsRegistry& metrics, ClusterNode& node) {
-  auto stats = std::make_shared<StatsOncePerScrape>(node);
+  ClusterNode* n = &node;
   auto gauge = [&](const char* name, const char* help, auto field) {
-    metrics.AddGauge(name, help,
-                     [stats, field] { return static_cast<double>(field(stats->Get())); });
+    metrics.AddGauge(name, help, [n, field] { return static_cast<double>(field(n->Stats())); });
   };
   auto counter = [&](const char* name, const char* help, auto field) {
     metrics.AddCounterFunc(name, help,
-                           [stats, field] { return static_cast<double>(field(stats->Get())); });
+                           [n, field] { return static_cast<double>(field(n->Stats())); });
   };
   using S = const ClusterStats&;
   gauge("lode_cluster_partitions_owned", "Partitions this member owns.",
@@ -70,10 +40,10 @@ void RegisterClusterMetrics(MetricsRegistry& metrics, ClusterNode& node) {
           [](S s) { return static_cast<double>(s.sink.ack_latency_us_sum) / 1e6; });
   counter("lode_cluster_durable_push_ack_seconds_count", "Durable pushes published.",
           [](S s) { return s.sink.durable_pushes; });
-  gauge("lode_cluster_consumer_lag_sequences",
-        "Stream sequences between the newest message of each owned partition and the last one "
-        "applied, summed.",
-        [](S s) { return s.consumer_lag; });
+  metrics.AddGauge("lode_cluster_consumer_lag_sequences",
+                   "Stream sequences between the newest message of each owned partition and the "
+                   "last one applied, summed.",
+                   [n] { return static_cast<double>(n->ConsumerLag()); });
   gauge("lode_cluster_head_records", "Records owned partitions hold in memory.",
         [](S s) { return s.owners.head_records; });
   gauge("lode_cluster_head_bytes", "Bytes owned partitions hold in memory.",

@@ -338,7 +338,9 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
   for (uint32_t p = 0; p < options_.partitions; ++p) pending[p] = p;
   for (int attempt = 0; attempt < 4 && !pending.empty(); ++attempt) {
     if (attempt > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+      // The fresh owner is usually right at once; a partition being
+      // handed over needs a moment.
+      if (attempt > 1) std::this_thread::sleep_for(std::chrono::milliseconds(250 * (attempt - 1)));
       for (uint32_t p : pending) owners[p] = leases_->ReadOwner(p);
     }
     RecentRequest local = base;
@@ -397,6 +399,22 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
   return g;
 }
 
+uint64_t ClusterNode::ConsumerLag() const {
+  std::map<uint32_t, std::shared_ptr<PartitionOwner>> owners;
+  {
+    MutexLock lock(owners_mu_);
+    owners = owners_;
+  }
+  uint64_t lag = 0;
+  for (const auto& [p, owner] : owners) {
+    const uint64_t applied = owner->Stats().applied_sequence;
+    auto last =
+        nats_->LastSequence(IngestStreamName(options_.name), IngestSubject(options_.name, p));
+    if (last.ok() && *last > applied) lag += *last - applied;
+  }
+  return lag;
+}
+
 ClusterStats ClusterNode::Stats() const {
   ClusterStats s;
   if (leases_) s.leases = leases_->Stats();
@@ -423,9 +441,6 @@ ClusterStats ClusterNode::Stats() const {
     s.owners.merges += o.merges;
     s.owners.retention_removed_parts += o.retention_removed_parts;
     s.owners.objects_deleted += o.objects_deleted;
-    auto last =
-        nats_->LastSequence(IngestStreamName(options_.name), IngestSubject(options_.name, p));
-    if (last.ok() && *last > o.applied_sequence) s.consumer_lag += *last - o.applied_sequence;
   }
   return s;
 }

@@ -54,7 +54,6 @@ struct ClusterStats {
   BlockCacheStats cache;
   S3Stats s3;
   uint64_t partial_answers = 0;  // reads that could not reach some owner
-  uint64_t consumer_lag = 0;     // stream messages not yet applied by this node's owners
   PartitionOwnerStats owners;    // summed over the partitions owned
 };
 
@@ -80,7 +79,12 @@ class ClusterNode {
   // Answers another member's /internal/v1/recent body.
   Result<std::string> AnswerRecent(std::string_view body);
 
+  // Counters and gauges, all cheap to read.
   ClusterStats Stats() const;
+  // Stream sequences between the newest message of each owned partition
+  // and the last one applied, summed: one JetStream request per
+  // partition owned.
+  uint64_t ConsumerLag() const;
 
   // For ClusterStore: the records not in parts, from every owner.
   RecentGathered GatherRecent(RecentKind kind, const SelectRequest& request);

@@ -424,6 +424,29 @@ TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
   EXPECT_NE(labels.body.find("\"pod\""), std::string::npos) << labels.body;
 }
 
+TEST(ClusterTest, BestEffortPushesPastThePublishWindowGet429) {
+  // A window smaller than one push's messages: every best-effort push
+  // that touches more partitions is refused whole, as a full window is.
+  Cluster cluster("  max_publishes_in_flight: 2\n");
+  cluster.Start("a");
+  ASSERT_TRUE(cluster.WaitOwned({"a"}));
+  std::string body = "{\"streams\":[";
+  for (int pod = 0; pod < 16; ++pod) {
+    body += std::string(pod ? "," : "") + "{\"stream\":{\"app\":\"wide\",\"pod\":\"w" +
+            std::to_string(pod) + "\"},\"values\":[[\"" + std::to_string(kBase + pod) +
+            "\",\"wide " + std::to_string(pod) + "\"]]}";
+  }
+  body += "]}";
+  HttpResponse refused = cluster["a"].PushJson(body);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_NE(refused.body.find("retry later"), std::string::npos) << refused.body;
+  EXPECT_GE(cluster.MetricValue("a", "lode_cluster_publish_refused_total"), 1);
+  // Durable pushes wait for their acks instead: no window.
+  HttpResponse durable = cluster["a"].PushJson(body, {{"X-Lode-Durability", "durable"}});
+  EXPECT_EQ(durable.status, 204) << durable.body;
+  EXPECT_EQ(CompleteLines(cluster["a"], R"({app="wide"})").size(), 16u);
+}
+
 TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
   Cluster cluster("  head_max_age: 1s\n");
   cluster.Start("a");
