@@ -422,6 +422,15 @@ TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
   }
   HttpResponse labels = cluster["a"].Get("/loki/api/v1/labels?" + range);
   EXPECT_NE(labels.body.find("\"pod\""), std::string::npos) << labels.body;
+  // Index statistics and volumes count every record once, from any member.
+  HttpResponse stats = cluster["b"].Get("/loki/api/v1/index/stats?query=%7Bapp%3D%22live%22%7D&" +
+                                        range);
+  EXPECT_NE(stats.body.find("\"entries\":200"), std::string::npos) << stats.body;
+  EXPECT_NE(stats.body.find("\"streams\":4"), std::string::npos) << stats.body;
+  HttpResponse volume = cluster["a"].Get(
+      "/loki/api/v1/index/volume?query=%7Bapp%3D%22live%22%7D&" + range);
+  EXPECT_EQ(volume.status, 200) << volume.body;
+  EXPECT_NE(volume.body.find("\"app\":\"live\""), std::string::npos) << volume.body;
 }
 
 TEST(ClusterTest, BestEffortPushesPastThePublishWindowGet429) {
