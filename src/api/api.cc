@@ -59,8 +59,8 @@ Access Api::AccessFor(const std::string& path) {
       path.starts_with("/ui/") || path == "/loki/api/v1/status/buildinfo") {
     return Access::kNone;
   }
-  // Between members: the body names its tenant (see ARCHITECTURE.md,
-  // "Cluster", on keeping this port private).
+  // Between members: the body names its tenant; the cluster's secret, when
+  // set, guards it (see Route).
   if (path == "/internal/v1/recent") return Access::kNone;
   if (path == "/loki/api/v1/push" || path == "/api/prom/push" || path == "/otlp/v1/logs" ||
       path.starts_with("/insert/")) {
@@ -110,6 +110,12 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   if (path == "/internal/v1/recent" && options_.cluster_recent) {
     route = path;
     if (!allow({"POST"})) return method_not_allowed();
+    if (!options_.cluster_secret.empty() &&
+        request.Header("X-Lode-Cluster-Secret") != options_.cluster_secret) {
+      return HttpResponse::Text(403,
+                                "this endpoint is for cluster members: wrong or missing "
+                                "X-Lode-Cluster-Secret");
+    }
     auto answer = options_.cluster_recent(request.body);
     if (!answer.ok()) return ErrorResponse(answer.status());
     HttpResponse response;

@@ -41,6 +41,9 @@ struct ApiOptions {
   // (POST /internal/v1/recent, cluster/peer_protocol.h); unset on a
   // single node, where the path does not exist.
   std::function<Result<std::string>(std::string_view body)> cluster_recent;
+  // When not empty, /internal/v1/ requests must carry it in
+  // X-Lode-Cluster-Secret (403 otherwise).
+  std::string cluster_secret;
 };
 
 class Api {

@@ -11,6 +11,7 @@ Result<std::string> HttpPeerClient::Post(const std::string& address, const std::
   request.method = "POST";
   request.url = "http://" + address + path;
   request.headers.emplace_back("Content-Type", "application/octet-stream");
+  if (!secret_.empty()) request.headers.emplace_back("X-Lode-Cluster-Secret", secret_);
   request.body = body;
   request.timeout = timeout;
   LODE_ASSIGN_OR_RETURN(HttpResponse response, SendHttpRequest(request));

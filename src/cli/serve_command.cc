@@ -182,7 +182,7 @@ int RunServe(const ServeFlags& flags) {
   std::unique_ptr<LocalStore> local_store;  // a single node
   std::unique_ptr<ClusterNode> cluster;     // or a cluster member
   std::unique_ptr<StorageSink> local_sink;
-  HttpPeerClient peers;
+  HttpPeerClient peers(config.cluster ? config.cluster->secret : "");
   Storage* storage = nullptr;
   IngestSink* sink = nullptr;
   if (config.cluster) {
@@ -238,6 +238,7 @@ int RunServe(const ServeFlags& flags) {
   if (cluster) {
     ClusterNode* node = cluster.get();
     api_options.cluster_recent = [node](std::string_view body) { return node->AnswerRecent(body); };
+    api_options.cluster_secret = config.cluster->secret;
   }
   Api api(*storage, ingester, metrics, api_options);
 

@@ -128,6 +128,8 @@ Status ParseClusterConfig(const YAML::Node& node, ServeConfig& config) {
       c.replicas = static_cast<int>(n);
     } else if (key == "cache_dir") {
       c.cache_dir = value;
+    } else if (key == "secret") {
+      c.secret = value;
     } else if (key == "cache_max_bytes") {
       LODE_ASSIGN_OR_RETURN(c.cache_max_bytes, bytes());
     } else if (key == "head_max_bytes") {
@@ -154,6 +156,7 @@ Status ParseClusterConfig(const YAML::Node& node, ServeConfig& config) {
       return Status::InvalidArgument(
           "unknown cluster setting \"" + key + "\"" + At(item.first) +
           " (name, node_id, advertise, nats, partitions, replicas, s3, cache_dir, cache_max_bytes, "
+          "secret, "
           "head_max_bytes, head_max_age, lease_ttl, lease_interval, purge_margin, delete_grace, "
           "maintenance_interval, merge_min_parts, "
           "max_publishes_in_flight, record_id_keys)");

@@ -24,6 +24,10 @@ struct ClusterOptions {
   int replicas = 3;               // of the ingest stream and the KV buckets
   S3Options s3;
   std::string cache_dir = "./lode-cache";
+  // Shared by the members: when set, they send it with every request to
+  // one another (X-Lode-Cluster-Secret) and refuse such requests without
+  // it. Set it wherever others can reach the members' ports.
+  std::string secret;
   uint64_t cache_max_bytes = 10ull << 30;
 
   // Tunables with defaults that suit most clusters (not in the fixed

@@ -423,12 +423,12 @@ TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
   HttpResponse labels = cluster["a"].Get("/loki/api/v1/labels?" + range);
   EXPECT_NE(labels.body.find("\"pod\""), std::string::npos) << labels.body;
   // Index statistics and volumes count every record once, from any member.
-  HttpResponse stats = cluster["b"].Get("/loki/api/v1/index/stats?query=%7Bapp%3D%22live%22%7D&" +
-                                        range);
+  HttpResponse stats =
+      cluster["b"].Get("/loki/api/v1/index/stats?query=%7Bapp%3D%22live%22%7D&" + range);
   EXPECT_NE(stats.body.find("\"entries\":200"), std::string::npos) << stats.body;
   EXPECT_NE(stats.body.find("\"streams\":4"), std::string::npos) << stats.body;
-  HttpResponse volume = cluster["a"].Get(
-      "/loki/api/v1/index/volume?query=%7Bapp%3D%22live%22%7D&" + range);
+  HttpResponse volume =
+      cluster["a"].Get("/loki/api/v1/index/volume?query=%7Bapp%3D%22live%22%7D&" + range);
   EXPECT_EQ(volume.status, 200) << volume.body;
   EXPECT_NE(volume.body.find("\"app\":\"live\""), std::string::npos) << volume.body;
 }
@@ -454,6 +454,25 @@ TEST(ClusterTest, BestEffortPushesPastThePublishWindowGet429) {
   HttpResponse durable = cluster["a"].PushJson(body, {{"X-Lode-Durability", "durable"}});
   EXPECT_EQ(durable.status, 204) << durable.body;
   EXPECT_EQ(CompleteLines(cluster["a"], R"({app="wide"})").size(), 16u);
+}
+
+TEST(ClusterTest, WithASecretMembersAnswerOnlyOneAnother) {
+  Cluster cluster("  secret: members-only-7f3a\n");
+  cluster.Start("a");
+  cluster.Start("b");
+  ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
+  ASSERT_EQ(PushLines(cluster["a"], "sec", 0, 300, 12).status, 204);
+  // Members ask one another with the secret: complete answers.
+  ExpectEachOnce(CompleteLines(cluster["b"], R"({app="sec"})"), 300);
+  // Anyone else is refused.
+  HttpResponse without = cluster["a"].Post("/internal/v1/recent", "x", {});
+  EXPECT_EQ(without.status, 403) << without.body;
+  HttpResponse wrong =
+      cluster["a"].Post("/internal/v1/recent", "x", {{"X-Lode-Cluster-Secret", "guess"}});
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  HttpResponse right = cluster["a"].Post("/internal/v1/recent", "x",
+                                         {{"X-Lode-Cluster-Secret", "members-only-7f3a"}});
+  EXPECT_EQ(right.status, 400) << "past the secret, a malformed body is refused as such";
 }
 
 TEST(ClusterOutageTest, TheObjectStoreStoppedForAMinuteLosesNothing) {
