@@ -1,6 +1,7 @@
 #include "cluster/cluster_node.h"
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "base/log.h"
@@ -189,8 +190,26 @@ void ClusterNode::RefreshCatalog() {
       MutexLock lock(catalog_mu_);
       if (!states_[p] || states_[p]->covered <= shared->covered) states_[p] = std::move(shared);
     }
+    ForgetUnlistedParts();
     MutexLock lock(catalog_mu_);
     refresh_cv_.WaitFor(std::chrono::seconds(1));
+  }
+}
+
+void ClusterNode::ForgetUnlistedParts() {
+  std::set<std::string> listed;
+  {
+    MutexLock lock(catalog_mu_);
+    for (const auto& state : states_) {
+      if (!state) continue;
+      for (const CatalogPart& part : state->parts) listed.insert(part.key);
+    }
+  }
+  // Reads that took a part keep it (shared) until they end; the next
+  // reads will not list it.
+  MutexLock lock(parts_mu_);
+  for (auto it = open_parts_.begin(); it != open_parts_.end();) {
+    it = listed.count(it->first) ? std::next(it) : open_parts_.erase(it);
   }
 }
 

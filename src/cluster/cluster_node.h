@@ -109,6 +109,9 @@ class ClusterNode {
   // when the copy is older than `at_least` covered.
   std::shared_ptr<const PartitionState> StateOf(uint32_t partition, uint64_t at_least);
   void RefreshCatalog();
+  // Drops the open parts no partition lists any more (merged away,
+  // expired).
+  void ForgetUnlistedParts();
   Result<std::shared_ptr<const LocalPart>> OpenPart(uint32_t partition, const CatalogPart& part);
 
   Env* const env_;
