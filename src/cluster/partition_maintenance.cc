@@ -12,15 +12,6 @@
 #include "storage/part_set.h"
 
 namespace lode {
-namespace {
-
-int64_t NowUnixMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 void PartitionOwner::Maintain() {
   if (Status s = ApplyRetentionAndDeletes(); !s.ok() && !lost_.load()) {
@@ -40,7 +31,7 @@ Status PartitionOwner::ApplyRetentionAndDeletes() {
     lost_.store(true);
     return Status::Conflict("partition taken over");
   }
-  const int64_t now_ms = NowUnixMillis();
+  const int64_t now_ms = services_.env->clock()->NowNanos() / 1'000'000;
   PartitionState& s = v.state;
   bool changed = false;
 
@@ -170,7 +161,7 @@ Status PartitionOwner::MergeOnce() {
     // Replace the inputs in one write; their objects are deleted after
     // the grace period.
     PartitionState& s = v.state;
-    const int64_t now_ms = NowUnixMillis();
+    const int64_t now_ms = services_.env->clock()->NowNanos() / 1'000'000;
     std::vector<CatalogPart> parts;
     for (CatalogPart& p : s.parts) {
       if (replaced.count(p.key)) {

@@ -182,9 +182,7 @@ void PartitionOwner::Apply(const StreamMessage& message) {
     auto [ids, inserted] = record_ids_.try_emplace(m.tenant, RecentBatchesOptions{});
     std::vector<char> dropped(keys.size());
     size_t duplicates = 0;
-    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = services_.env->clock()->NowNanos();
     for (size_t i = 0; i < keys.size(); ++i) {
       if (keys[i].key.empty() || ids->second.Find(keys[i].key)) {
         dropped[i] = 1;
