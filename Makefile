@@ -1,7 +1,6 @@
 # lode: make run | make test | make build | make bench | make fmt | make deps
 BUILD_DIR ?= build
-ASAN_DIR ?= build-asan
-FUZZ_DIR ?= build-fuzz
+SAN_DIR ?= build-san
 FUZZ_SECONDS ?= 10
 FUZZ_SEED ?= 1
 JOBS ?= $(shell nproc)
@@ -9,7 +8,7 @@ CMAKE_FLAGS ?=
 DATA ?= ./lode-data
 LISTEN ?= 127.0.0.1:3100
 
-.PHONY: all deps build run test test-asan fuzz bench fmt clean cluster cluster-down
+.PHONY: all deps build run test san-build test-asan fuzz bench fmt clean cluster cluster-down
 
 all: build
 
@@ -34,29 +33,32 @@ run: build
 
 # Every test: unit and integration tests of the Release build; the web UI
 # in headless Chromium (its PASS/FAIL lines shown, screenshots in
-# build/ui-screenshots/); the unit tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer; and a short run of every fuzz target.
+# build/ui-screenshots/); then, from one clang build with AddressSanitizer
+# and UndefinedBehaviorSanitizer, the unit tests again and a short run of
+# every fuzz target.
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -LE ui
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --verbose -L ui
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz
 
-# Fuzz targets (clang + libFuzzer, with ASan and UBSan), each run for
-# FUZZ_SECONDS from a fixed FUZZ_SEED (repeatable); e.g.
-# make fuzz FUZZ_SECONDS=3600 FUZZ_SEED=0 for a long run from a random seed.
-fuzz: deps
-	@[ -f $(FUZZ_DIR)/build.ninja ] || CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja \
-	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLODE_FUZZ=ON
-	cmake -S . -B $(FUZZ_DIR) -DLODE_FUZZ_SECONDS=$(FUZZ_SECONDS) -DLODE_FUZZ_SEED=$(FUZZ_SEED) >/dev/null
-	cmake --build $(FUZZ_DIR) -j $(JOBS)
-	ctest --test-dir $(FUZZ_DIR) --output-on-failure -j $(JOBS)
+# The sanitized build (clang, -O1): the libraries below transport, their
+# unit tests and the libFuzzer targets.
+san-build: deps
+	@[ -f $(SAN_DIR)/build.ninja ] || CXX=clang++ cmake -S . -B $(SAN_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
+	  -DLODE_FUZZ=ON -DLODE_UNIT_TESTS_ONLY=ON
+	cmake -S . -B $(SAN_DIR) -DLODE_FUZZ_SECONDS=$(FUZZ_SECONDS) -DLODE_FUZZ_SEED=$(FUZZ_SEED) >/dev/null
+	cmake --build $(SAN_DIR) -j $(JOBS)
 
-test-asan: deps
-	@[ -f $(ASAN_DIR)/build.ninja ] || cmake -S . -B $(ASAN_DIR) -G Ninja \
-	  -DCMAKE_BUILD_TYPE=Debug -DLODE_SANITIZE=ON -DLODE_UNIT_TESTS_ONLY=ON
-	cmake --build $(ASAN_DIR) -j $(JOBS)
-	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+test-asan: san-build
+	ctest --test-dir $(SAN_DIR) --output-on-failure -j $(JOBS) -L unit
+
+# Fuzz targets, each run for FUZZ_SECONDS from a fixed FUZZ_SEED
+# (repeatable); e.g. make fuzz FUZZ_SECONDS=3600 FUZZ_SEED=0 for a long run
+# from a random seed.
+fuzz: san-build
+	ctest --test-dir $(SAN_DIR) --output-on-failure -j $(JOBS) -L fuzz
 
 # Micro-benchmarks, then lode beside rg, zstd and SQLite FTS5 on 1 GB
 # corpora (bench/out/results.md); e.g. make bench BENCH_BYTES=200M.
@@ -75,4 +77,4 @@ fmt:
 	find src tests fuzz bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SAN_DIR)

@@ -19,9 +19,10 @@ declare -A allowed=(
   [objstore]="base io"
   [jetstream]="base"
   [cluster]="base io model storage ingest objstore jetstream"
+  [ruler]="base io model storage logql query wire"
   [transport]="base model ingest"
-  [api]="base model storage logql query wire ingest transport"
-  [cli]="base io model text storage logql query wire ingest forward objstore jetstream cluster transport api"
+  [api]="base model storage logql query wire ingest transport ruler"
+  [cli]="base io model text storage logql query wire ingest forward objstore jetstream cluster ruler transport api"
 )
 # Includes of another name that belong to a module: the protobuf messages
 # generated from proto/*.proto are the wire module's.

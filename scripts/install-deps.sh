@@ -29,6 +29,7 @@ PACKAGES=(
   chromium              # headless browser for the web UI end-to-end tests
   nats-server           # JetStream cluster for the cluster tests
   ceph-mon ceph-osd ceph-common radosgw   # Ceph RGW: the S3 store of the cluster tests
+  prometheus-alertmanager prometheus    # receive the ruler's alerts and recorded series in tests
 )
 
 missing=()

@@ -53,7 +53,7 @@ Api::Api(Storage& storage, Ingester& ingester, MetricsRegistry& metrics, ApiOpti
                                       "Push requests refused, by tenant and HTTP status code.",
                                       {"tenant", "code"})) {}
 
-Access Api::AccessFor(const std::string& path) {
+Access Api::AccessFor(const std::string& method, const std::string& path) {
   // The UI's files are open; what it asks of the API is not.
   if (path == "/ready" || path == "/metrics" || path == "/" || path == "/index.html" ||
       path.starts_with("/ui/") || path == "/loki/api/v1/status/buildinfo") {
@@ -66,13 +66,19 @@ Access Api::AccessFor(const std::string& path) {
       path.starts_with("/insert/")) {
     return Access::kWrite;
   }
+  // Changing rules is writing.
+  if ((path.starts_with("/loki/api/v1/rules") || path.starts_with("/api/prom/rules")) &&
+      method != "GET") {
+    return Access::kWrite;
+  }
   return Access::kRead;
 }
 
 HttpResponse Api::Handle(HttpRequest& request) {
   auto started = std::chrono::steady_clock::now();
   std::string route = "other";
-  std::optional<HttpResponse> refused = auth_.Check(request, AccessFor(request.path));
+  std::optional<HttpResponse> refused =
+      auth_.Check(request, AccessFor(request.method, request.path));
   HttpResponse response = refused ? std::move(*refused) : Route(request, route);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -168,6 +174,19 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
   if (path == "/loki/api/v1/format_query") {
     route = path;
     return allow({"GET", "POST"}) ? HandleFormatQuery(request) : method_not_allowed();
+  }
+  if (options_.ruler != nullptr) {
+    for (std::string_view prefix : {"/loki/api/v1/rules", "/api/prom/rules"}) {
+      if (path == prefix || path.starts_with(std::string(prefix) + "/")) {
+        route = "/loki/api/v1/rules";
+        return HandleRuleConfig(request, prefix);
+      }
+    }
+    if (path == "/prometheus/api/v1/rules" || path == "/prometheus/api/v1/alerts") {
+      route = path;
+      return allow({"GET", "POST"}) ? HandlePrometheusRules(request, path.ends_with("/alerts"))
+                                    : method_not_allowed();
+    }
   }
   if (path == "/loki/api/v1/status/buildinfo") {
     route = path;

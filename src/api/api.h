@@ -21,6 +21,8 @@
 
 namespace lode {
 
+class Ruler;
+
 struct ApiOptions {
   // Tenant used when a request has no X-Scope-OrgID (auth off), as Loki.
   std::string default_tenant = "fake";
@@ -44,6 +46,9 @@ struct ApiOptions {
   // When not empty, /internal/v1/ requests must carry it in
   // X-Lode-Cluster-Secret (403 otherwise).
   std::string cluster_secret;
+  // The ruler, when `ruler:` is configured: its APIs are served then
+  // (404 otherwise, as Loki without a ruler). Must outlive the Api.
+  Ruler* ruler = nullptr;
 };
 
 class Api {
@@ -64,7 +69,7 @@ class Api {
  private:
   HttpResponse Route(const HttpRequest& request, std::string& route);
   // What a request to `path` needs from its token.
-  static Access AccessFor(const std::string& path);
+  static Access AccessFor(const std::string& method, const std::string& path);
   // The ingest request an HTTP push makes (tenant, durability, batch id
   // from its headers), or the error response when they are wrong.
   std::optional<HttpResponse> ResolveIngest(const HttpRequest& request, const std::string& protocol,
@@ -87,6 +92,12 @@ class Api {
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
   HttpResponse HandleFormatQuery(const HttpRequest& request);
   HttpResponse HandleBuildInfo() const;
+  // The ruler's APIs (api_rules.cc): the YAML rule configuration under
+  // `prefix` (/loki/api/v1/rules or /api/prom/rules), and Prometheus'
+  // rules and alerts in JSON.
+  HttpResponse HandleRuleConfig(const HttpRequest& request, std::string_view prefix);
+  HttpResponse HandlePrometheusRules(const HttpRequest& request, bool alerts_only);
+  Result<std::string> RulerTenant(const HttpRequest& request) const;
   // The limits of a query made by `request`.
   QueryLimits LimitsFor(const HttpRequest& request) const;
 

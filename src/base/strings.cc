@@ -1,5 +1,7 @@
 #include "base/strings.h"
 
+#include <cctype>
+
 namespace lode {
 
 std::vector<std::string> SplitCommaList(std::string_view text) {
@@ -13,6 +15,21 @@ std::vector<std::string> SplitCommaList(std::string_view text) {
     if (!item.empty()) items.emplace_back(item);
   }
   return items;
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
 }
 
 }  // namespace lode

@@ -12,4 +12,8 @@ namespace lode {
 // trimmed of spaces and tabs; empty items are dropped.
 std::vector<std::string> SplitCommaList(std::string_view text);
 
+// Percent-encodes all but letters, digits and -_.~ (a query parameter's
+// value or a path segment).
+std::string UrlEncode(std::string_view s);
+
 }  // namespace lode

@@ -77,7 +77,15 @@ bool AllDigits(std::string_view s) {
 int64_t CivilToNanos(int64_t year, unsigned month, unsigned day, unsigned hour, unsigned minute,
                      unsigned second, int64_t nanos) {
   int64_t days = DaysFromCivil(year, month, day);
-  return ((days * 86400) + hour * 3600 + minute * 60 + second) * kNanosPerSecond + nanos;
+  // Times beyond int64 nanoseconds (about years 1678 to 2262) saturate.
+  int64_t secs = 0, ns = 0;
+  if (__builtin_mul_overflow(days, int64_t{86400}, &secs) ||
+      __builtin_add_overflow(secs, int64_t{hour} * 3600 + minute * 60 + second, &secs) ||
+      __builtin_mul_overflow(secs, kNanosPerSecond, &ns) ||
+      __builtin_add_overflow(ns, nanos, &ns)) {
+    return days < 0 ? INT64_MIN : INT64_MAX;
+  }
+  return ns;
 }
 
 int64_t UtcYear(int64_t nanos) {
@@ -153,7 +161,12 @@ Result<int64_t> ParseRfc3339(std::string_view text) {
   if (pos != text.size()) return BadTime(text);
   int64_t days = DaysFromCivil(year, month, day);
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  return secs * kNanosPerSecond + frac_ns;
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(secs, kNanosPerSecond, &ns) ||
+      __builtin_add_overflow(ns, frac_ns, &ns)) {
+    return Status::InvalidArgument("time out of range: " + std::string(text));
+  }
+  return ns;
 }
 
 Result<int64_t> ParseApiTime(std::string_view text) {

@@ -14,10 +14,12 @@
 #include "cli/cluster_metrics.h"
 #include "cli/commands.h"
 #include "cli/http_peer_client.h"
+#include "cli/ruler_http_sender.h"
 #include "cli/serve_config.h"
 #include "cluster/cluster_node.h"
 #include "ingest/ingest_sink.h"
 #include "ingest/ingester.h"
+#include "ruler/ruler.h"
 #include "storage/local_store.h"
 #include "transport/http_server.h"
 #include "transport/syslog_listener.h"
@@ -240,6 +242,24 @@ int RunServe(const ServeFlags& flags) {
     api_options.cluster_recent = [node](std::string_view body) { return node->AnswerRecent(body); };
     api_options.cluster_secret = config.cluster->secret;
   }
+  // The ruler reads the same store as queries; its rule files are loaded
+  // before the server starts, so a bad one stops lode at once.
+  RulerHttpSender ruler_sender;
+  std::unique_ptr<Ruler> ruler;
+  if (config.ruler) {
+    RulerOptions ruler_options = *config.ruler;
+    ruler_options.state_dir = JoinPath(config.data, "ruler");
+    if (ruler_options.external_url.empty()) {
+      std::string h = host == "0.0.0.0" || host.empty() ? "127.0.0.1" : host;
+      if (h.find(':') != std::string::npos) h = "[" + h + "]";
+      ruler_options.external_url = std::string(config.tls_cert_file.empty() ? "http" : "https") +
+                                   "://" + h + ":" + std::to_string(port);
+    }
+    ruler = std::make_unique<Ruler>(std::move(ruler_options), *storage, *Env::Default(), metrics,
+                                    ruler_sender);
+    if (Status s = ruler->Start(); !s.ok()) return Fail("cannot load the rules", s);
+    api_options.ruler = ruler.get();
+  }
   Api api(*storage, ingester, metrics, api_options);
 
   HttpServerOptions http_options;
@@ -300,6 +320,7 @@ int RunServe(const ServeFlags& flags) {
   api.SetReady(false);
   if (syslog) syslog->Stop();
   (*server)->Stop();
+  if (ruler) ruler->Stop();
   if (cluster) {
     // What this member holds goes into parts and its leases are released,
     // so the others take its partitions over at once.

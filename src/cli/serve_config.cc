@@ -378,6 +378,10 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         LODE_RETURN_IF_ERROR(ParseClusterConfig(value, config));
         continue;
       }
+      if (key == "ruler") {
+        LODE_RETURN_IF_ERROR(ParseRulerConfig(value, config));
+        continue;
+      }
       if (key == "limits") {
         LODE_RETURN_IF_ERROR(ParseLimits(value, config.ingest_limits));
         continue;

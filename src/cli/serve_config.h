@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "cluster/cluster_options.h"
 #include "ingest/ingest_limits.h"
+#include "ruler/ruler_options.h"
 
 namespace lode {
 
@@ -96,6 +97,10 @@ struct ServeConfig {
   // Set when the config has a `cluster:` section: this node is a cluster
   // member (README, "Scaling out").
   std::optional<ClusterOptions> cluster;
+
+  // Set when the config has a `ruler:` section: alerting and recording
+  // rules are evaluated (README, "Alerts").
+  std::optional<RulerOptions> ruler;
 };
 
 // Sets one ingest limit by its config name (max_line_size, ...): NotFound
@@ -118,5 +123,7 @@ namespace lode {
 
 // The `cluster:` section (serve_config_cluster.cc).
 Status ParseClusterConfig(const YAML::Node& node, ServeConfig& config);
+// The `ruler:` section (serve_config_ruler.cc).
+Status ParseRulerConfig(const YAML::Node& node, ServeConfig& config);
 
 }  // namespace lode

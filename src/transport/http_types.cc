@@ -77,21 +77,6 @@ std::string UrlDecode(std::string_view s) {
   return out;
 }
 
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   size_t pos = 0;

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/strings.h"  // UrlEncode
+
 namespace lode {
 
 // Case-insensitive comparison for header names.
@@ -52,6 +54,5 @@ struct HttpResponse {
 // Splits "a=1&b=x%20y" into decoded pairs ('+' is a space).
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query);
 std::string UrlDecode(std::string_view s);
-std::string UrlEncode(std::string_view s);
 
 }  // namespace lode

@@ -36,12 +36,25 @@ constexpr size_t kMaxOutput = 16u << 20;
 class Executor {
  public:
   Executor(const TemplateInput& input, std::string_view name, std::string_view source,
-           std::string* out)
-      : input_(input), name_(name), source_(source), out_(out) {
+           Dialect dialect, std::string* out)
+      : input_(input), name_(name), source_(source), dialect_(dialect), out_(out) {
     ctx_.input = &input_;
   }
 
   Status Run(const Node& root) {
+    if (dialect_ == Dialect::kPrometheus) {
+      // Prometheus runs "{{$labels := .Labels}}{{$externalLabels :=
+      // .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value :=
+      // .Value}}" before the template's own text.
+      Value dot;
+      dot.kind = Value::Kind::kAlert;
+      vars_.push_back({"", dot});
+      for (const char* name : kPrometheusVariables) {
+        auto v = AlertField(name);
+        vars_.push_back({name, v.ok() ? *v : Value()});
+      }
+      return Walk(root, dot);
+    }
     vars_.push_back({"", Value::Map()});
     Value dot = Value::Map();
     return Walk(root, dot);
@@ -80,6 +93,29 @@ class Executor {
     return Error(w, what);
   }
 
+  // The labels a kMap value reads.
+  const LabelsBuilder* MapOf(const Value& v) const {
+    return v.map != nullptr ? v.map : input_.labels;
+  }
+
+  // A field of the alert template's dot (Go's tmplData), by its field or
+  // its variable name.
+  Result<Value> AlertField(std::string_view name) const {
+    static const LabelsBuilder* const kNoLabels = new LabelsBuilder();
+    const AlertTemplateData* a = input_.alert;
+    if (name == "Labels" || name == "labels") return Value::Map(input_.labels);
+    if (name == "ExternalLabels" || name == "externalLabels") {
+      return Value::Map(a != nullptr && a->external_labels != nullptr ? a->external_labels
+                                                                      : kNoLabels);
+    }
+    if (name == "ExternalURL" || name == "externalURL") {
+      return Value::String(a != nullptr ? std::string(a->external_url) : std::string());
+    }
+    if (name == "Value" || name == "value") return Value::Float(a != nullptr ? a->value : 0);
+    return Error(where_,
+                 "can't evaluate field " + std::string(name) + " in type *template.tmplData");
+  }
+
   Status Walk(const Node& node, const Value& dot) {
     Status s = WalkFlow(node, dot);
     return s;
@@ -102,8 +138,8 @@ class Executor {
         if (p.decl.empty() && p.commands.size() == 1 && p.commands[0].args.size() == 1) {
           const Arg& a = p.commands[0].args[0];
           if (a.kind == Arg::Kind::kField && a.fields.size() == 1 &&
-              dot.kind == Value::Kind::kMap) {
-            if (auto v = input_.labels->Get(a.fields[0])) out_->append(*v);
+              dot.kind == Value::Kind::kMap && MapOf(dot) != nullptr) {
+            if (auto v = MapOf(dot)->Get(a.fields[0])) out_->append(*v);
             return Status::Ok();
           }
         }
@@ -158,7 +194,7 @@ class Executor {
     size_t count = 0;
     Status s;
     if (v.kind == Value::Kind::kMap) {
-      Labels labels = input_.labels->Build();
+      Labels labels = MapOf(v) != nullptr ? MapOf(v)->Build() : Labels();
       for (const Label& l : labels) {
         ++count;
         s = one(Value::String(l.name), Value::String(l.value));
@@ -294,8 +330,13 @@ class Executor {
     for (const std::string& f : fields) {
       if (v.kind == Value::Kind::kMap) {
         // A missing label reads as the empty string.
-        auto got = input_.labels->Get(f);
+        const LabelsBuilder* map = MapOf(v);
+        auto got = map != nullptr ? map->Get(f) : std::nullopt;
         v = Value::String(got ? std::string(*got) : std::string());
+        continue;
+      }
+      if (v.kind == Value::Kind::kAlert) {
+        LODE_ASSIGN_OR_RETURN(v, AlertField(f));
         continue;
       }
       if (v.kind == Value::Kind::kNil || v.kind == Value::Kind::kNoValue) {
@@ -359,8 +400,10 @@ class Executor {
       LODE_RETURN_IF_ERROR(want(1));
       if (args[0].kind == Value::Kind::kString)
         return Value::Int(static_cast<int64_t>(args[0].s.size()));
-      if (args[0].kind == Value::Kind::kMap)
-        return Value::Int(static_cast<int64_t>(input_.labels->size()));
+      if (args[0].kind == Value::Kind::kMap) {
+        const LabelsBuilder* map = MapOf(args[0]);
+        return Value::Int(static_cast<int64_t>(map != nullptr ? map->size() : 0));
+      }
       return Error(command, "error calling len: len of type " + std::string(TypeName(args[0])));
     }
     if (name == "index") {
@@ -373,7 +416,8 @@ class Executor {
             return Error(command, "error calling index: value has type " +
                                       std::string(TypeName(args[i])) + "; should be string");
           }
-          auto got = input_.labels->Get(args[i].s);
+          const LabelsBuilder* map = MapOf(v);
+          auto got = map != nullptr ? map->Get(args[i].s) : std::nullopt;
           v = Value::String(got ? std::string(*got) : std::string());
         } else if (v.kind == Value::Kind::kString) {
           if (args[i].kind != Value::Kind::kInt) {
@@ -461,7 +505,7 @@ class Executor {
       return Value::Bool(c2 >= 0);
     }
     if (name == "call") return Error(command, "error calling call: call of nil");
-    const Function* fn = FindFunction(name);
+    const Function* fn = FindFunction(name, dialect_);
     if (fn == nullptr) return Error(where_, "function \"" + name + "\" not defined");
     auto r = (*fn)(ctx_, args);
     if (!r.ok()) {
@@ -511,6 +555,7 @@ class Executor {
   const TemplateInput& input_;
   std::string_view name_;
   std::string_view source_;  // the template's text
+  Dialect dialect_;
   std::string* out_;
   CallContext ctx_;
   Where where_;  // the node being evaluated, for errors
@@ -550,8 +595,18 @@ bool PipelineUsesLine(const Pipeline& p) {
 }  // namespace tmpl
 
 Result<Template> Template::Parse(std::string_view text, std::string_view name) {
-  LODE_ASSIGN_OR_RETURN(auto root, tmpl::ParseTemplate(text, name));
+  return ParseDialect(text, name, tmpl::Dialect::kLogql);
+}
+
+Result<Template> Template::ParsePrometheus(std::string_view text, std::string_view name) {
+  return ParseDialect(text, name, tmpl::Dialect::kPrometheus);
+}
+
+Result<Template> Template::ParseDialect(std::string_view text, std::string_view name,
+                                        tmpl::Dialect dialect) {
+  LODE_ASSIGN_OR_RETURN(auto root, tmpl::ParseTemplate(text, name, dialect));
   Template t;
+  t.dialect_ = dialect;
   t.root_ = std::move(root);
   t.name_ = std::string(name);
   t.source_ = std::string(text);
@@ -561,7 +616,7 @@ Result<Template> Template::Parse(std::string_view text, std::string_view name) {
 }
 
 Status Template::Execute(const TemplateInput& input, std::string* out) const {
-  tmpl::Executor e(input, name_, source_, out);
+  tmpl::Executor e(input, name_, source_, dialect_, out);
   return e.Run(*root_);
 }
 

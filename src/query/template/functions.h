@@ -27,6 +27,9 @@ void AddRegexFunctions(FunctionTable& table);     // regex_functions.cc
 void AddEncodingFunctions(FunctionTable& table);  // encoding_functions.cc
 void AddDateFunctions(FunctionTable& table);      // date_functions.cc
 void AddRecordFunctions(FunctionTable& table);    // record_functions.cc
+// Prometheus' alert template functions, a dialect of their own.
+void AddPrometheusFunctions(FunctionTable& table);       // prometheus_functions.cc
+void AddPrometheusRegexFunctions(FunctionTable& table);  // regex_functions.cc
 
 // ---- Arguments, as Go's reflection passes them to a function. ----
 

@@ -18,6 +18,11 @@ struct TemplateInput;
 
 namespace lode::tmpl {
 
+// Which language a template is written in: LogQL's line_format (its
+// functions, the dot is the record's labels) or Prometheus' alert and
+// recording rule templates (Prometheus' functions, $labels, $value, ...).
+enum class Dialect : uint8_t { kLogql, kPrometheus };
+
 // Go's zero time (0001-01-01 00:00:00 UTC), what failed date parsing
 // gives: earlier than nanoseconds in an int64 reach, so marked apart.
 inline constexpr int64_t kZeroTime = INT64_MIN;
@@ -32,16 +37,18 @@ struct Value {
     kInt,
     kFloat,
     kString,
-    kTime,  // i: nanoseconds since the epoch; offset_s / zone: its zone
-    kMap,   // the dot: the record's labels
+    kTime,   // i: nanoseconds since the epoch; offset_s / zone: its zone
+    kMap,    // labels: the record's (map == null) or those `map` points to
+    kAlert,  // the dot of an alert template: .Labels, .Value, .ExternalLabels, .ExternalURL
   };
   Kind kind = Kind::kNoValue;
   bool b = false;
   int64_t i = 0;
   double f = 0;
   std::string s;
-  int32_t offset_s = 0;  // kTime: the zone's offset east of UTC
-  std::string zone;      // kTime: the zone's name ("UTC" when empty)
+  int32_t offset_s = 0;                // kTime: the zone's offset east of UTC
+  std::string zone;                    // kTime: the zone's name ("UTC" when empty)
+  const LabelsBuilder* map = nullptr;  // kMap: null for the record's labels
 
   static Value Bool(bool v) {
     Value x;
@@ -78,16 +85,18 @@ struct Value {
     x.kind = Kind::kNil;
     return x;
   }
-  static Value Map() {
+  static Value Map(const LabelsBuilder* labels = nullptr) {
     Value x;
     x.kind = Kind::kMap;
+    x.map = labels;
     return x;
   }
 };
 
 // Go's name for a value's type, as error messages print it.
 const char* TypeName(const Value& v);
-// Go's truth: false, 0, "", nil and an empty map are false.
+// Go's truth: false, 0, "", nil and an empty map are false. `labels` are
+// the record's, which a kMap without its own `map` reads.
 bool Truth(const Value& v, const LabelsBuilder* labels);
 // Appends v as fmt.Print would (`{{ x }}`).
 void AppendValue(const Value& v, const LabelsBuilder* labels, std::string* out);
@@ -160,7 +169,12 @@ struct Node {
 };
 
 // Parses a template; errors read like Go's: `template: line:1: ...`.
-Result<std::shared_ptr<Node>> ParseTemplate(std::string_view text, std::string_view name);
+Result<std::shared_ptr<Node>> ParseTemplate(std::string_view text, std::string_view name,
+                                            Dialect dialect = Dialect::kLogql);
+
+// The variables a Prometheus template starts with.
+inline constexpr const char* kPrometheusVariables[] = {"labels", "externalLabels", "externalURL",
+                                                       "value"};
 
 // ---- Functions. ----
 
@@ -171,8 +185,8 @@ struct CallContext {
 
 using Function = std::function<Result<Value>(const CallContext&, std::vector<Value>& args)>;
 
-// The function of that name (LogQL's, sprig's and text/template's
-// non-short-circuit builtins), or null.
-const Function* FindFunction(std::string_view name);
+// The function of that name in the dialect (LogQL's and sprig's, or
+// Prometheus'), or null. text/template's builtins are the executor's.
+const Function* FindFunction(std::string_view name, Dialect dialect = Dialect::kLogql);
 
 }  // namespace lode::tmpl

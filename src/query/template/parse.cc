@@ -26,8 +26,12 @@ int64_t RuneValue(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view name) : text_(text), name_(name) {
+  Parser(std::string_view text, std::string_view name, Dialect dialect)
+      : text_(text), name_(name), dialect_(dialect) {
     cursor_.text = text;
+    if (dialect == Dialect::kPrometheus) {
+      for (const char* v : kPrometheusVariables) declared_.push_back(v);
+    }
   }
 
   Result<std::shared_ptr<Node>> Parse() {
@@ -301,7 +305,7 @@ class Parser {
         } else if (tok.text == "nil") {
           a.kind = Arg::Kind::kNil;
         } else {
-          if (!IsBuiltin(tok.text) && FindFunction(tok.text) == nullptr) {
+          if (!IsBuiltin(tok.text) && FindFunction(tok.text, dialect_) == nullptr) {
             return Error("function \"" + tok.text + "\" not defined");
           }
           a.kind = Arg::Kind::kFunction;
@@ -455,6 +459,7 @@ class Parser {
   std::string_view text_;
   Cursor cursor_;  // text_, where the parser is
   std::string_view name_;
+  Dialect dialect_;
   size_t action_start_ = 0;
   int range_depth_ = 0;
   std::vector<Token> pending_;         // the tokens after `else` in an {{else ...}}
@@ -463,8 +468,9 @@ class Parser {
 
 }  // namespace
 
-Result<std::shared_ptr<Node>> ParseTemplate(std::string_view text, std::string_view name) {
-  Parser p(text, name);
+Result<std::shared_ptr<Node>> ParseTemplate(std::string_view text, std::string_view name,
+                                            Dialect dialect) {
+  Parser p(text, name, dialect);
   return p.Parse();
 }
 

@@ -169,4 +169,21 @@ void AddRegexFunctions(FunctionTable& f) {
   });
 }
 
+// Prometheus' names: reReplaceAll(pattern, replacement, text) and
+// match(pattern, text).
+void AddPrometheusRegexFunctions(FunctionTable& f) {
+  AddStringsFunction(f, "reReplaceAll", 3, [](auto& s) -> Result<Value> {
+    std::string error;
+    auto re = CachedRegex(std::string(s[0]), &error);
+    if (re == nullptr) return Status::InvalidArgument(error);
+    return Value::String(RegexReplaceAll(*re, s[2], s[1], false));
+  });
+  AddStringsFunction(f, "match", 2, [](auto& s) -> Result<Value> {
+    std::string error;
+    auto re = CachedRegex(std::string(s[0]), &error);
+    if (re == nullptr) return Status::InvalidArgument(error);
+    return Value::Bool(re2::RE2::PartialMatch(s[1], *re));
+  });
+}
+
 }  // namespace lode::tmpl

@@ -123,6 +123,7 @@ bool Empty(const Value& v) {
     case Value::Kind::kTime:
       return v.i == kZeroTime;
     case Value::Kind::kMap:
+    case Value::Kind::kAlert:
       return false;
   }
   return true;

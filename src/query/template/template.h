@@ -6,6 +6,12 @@
 // div, date, unixEpoch, __line__, __timestamp__, regexReplaceAll, ...).
 //
 // The dot is the record's labels; a missing label reads as "".
+//
+// ParsePrometheus reads the other dialect in use: the label and
+// annotation templates of Prometheus alerting and recording rules, with
+// Prometheus' functions (humanize, humanizeDuration, reReplaceAll, ...)
+// and its variables: $labels (the record's labels), $value,
+// $externalLabels, $externalURL.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +27,22 @@ class LabelsBuilder;
 
 namespace tmpl {
 struct Node;
-}
+enum class Dialect : uint8_t;
+}  // namespace tmpl
+
+// What an alert template sees besides the alert's labels.
+struct AlertTemplateData {
+  const LabelsBuilder* external_labels = nullptr;
+  std::string_view external_url;
+  double value = 0;
+};
 
 // What a template sees of one record.
 struct TemplateInput {
   const LabelsBuilder* labels = nullptr;
-  std::string_view line;     // for __line__
-  int64_t timestamp_ns = 0;  // for __timestamp__
+  std::string_view line;                     // for __line__
+  int64_t timestamp_ns = 0;                  // for __timestamp__
+  const AlertTemplateData* alert = nullptr;  // Prometheus templates only
 };
 
 // Parsed once per query; immutable, shared by threads.
@@ -35,6 +50,7 @@ class Template {
  public:
   // `name` appears in error messages ("line", "label").
   static Result<Template> Parse(std::string_view text, std::string_view name = "line");
+  static Result<Template> ParsePrometheus(std::string_view text, std::string_view name);
 
   // Appends the template's output for `input` to *out. On error *out holds
   // what was written before it, and the status says what failed.
@@ -46,7 +62,11 @@ class Template {
   bool UsesLine() const { return uses_line_; }
 
  private:
+  static Result<Template> ParseDialect(std::string_view text, std::string_view name,
+                                       tmpl::Dialect dialect);
+
   std::shared_ptr<const tmpl::Node> root_;
+  tmpl::Dialect dialect_{};
   std::string name_;
   std::string source_;
   bool constant_ = false;

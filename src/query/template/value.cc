@@ -28,6 +28,8 @@ const char* TypeName(const Value& v) {
       return "time.Time";
     case Value::Kind::kMap:
       return "map[string]string";
+    case Value::Kind::kAlert:
+      return "*template.tmplData";
   }
   return "?";
 }
@@ -48,7 +50,10 @@ bool Truth(const Value& v, const LabelsBuilder* labels) {
     case Value::Kind::kTime:
       return true;
     case Value::Kind::kMap:
+      if (v.map != nullptr) labels = v.map;
       return labels != nullptr && labels->size() > 0;
+    case Value::Kind::kAlert:
+      return true;
   }
   return false;
 }
@@ -260,7 +265,11 @@ void AppendValue(const Value& v, const LabelsBuilder* labels, std::string* out) 
     case Value::Kind::kTime:
       AppendGoTime(v, out);
       return;
+    case Value::Kind::kAlert:
+      out->append("{...}");
+      return;
     case Value::Kind::kMap: {
+      if (v.map != nullptr) labels = v.map;
       out->append("map[");
       bool first = true;
       if (labels != nullptr) {

@@ -133,7 +133,10 @@ Status DecodeHead(std::string_view head, size_t expected_records, DecodedBlock& 
   out.timestamps.resize(count);
   for (uint64_t i = 0; i < count; ++i) {
     out.timestamps[i] =
-        i == 0 ? d.Varsint64() : out.timestamps[i - 1] + static_cast<int64_t>(d.Varint64());
+        // Wrapping addition: a corrupt delta must not be undefined
+        // behaviour (the block's checksum has usually caught it already).
+        i == 0 ? d.Varsint64()
+               : static_cast<int64_t>(static_cast<uint64_t>(out.timestamps[i - 1]) + d.Varint64());
   }
   if (lengths != nullptr) {
     lengths->resize(count);

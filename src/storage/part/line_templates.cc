@@ -525,8 +525,10 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     const BlockTemplate& t = template_list[index];
     const uint64_t j = seen_list[index]++;
     const uint64_t lines = t.lines;
-    const int64_t* line_ints = int_values + t.int_base + j;
-    const uint64_t* line_strs = str_at_ + t.str_base + j;
+    // Indexes, not pointers: a block without variables has null columns,
+    // and even forming a pointer past null is undefined.
+    const uint64_t line_ints = t.int_base + j;
+    const uint64_t line_strs = t.str_base + j;
     offsets.push_back(static_cast<uint64_t>(w - begin));
     if (keep != nullptr && !keep[line]) continue;
     for (const TemplatePiece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
@@ -546,7 +548,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
         }
         w += piece->length;
       } else if (piece->kind == kIntVar) {
-        const int64_t value = line_ints[piece->length * lines];
+        const int64_t value = int_values[line_ints + piece->length * lines];
         // Most numbers in logs are short (ports, octets, counts): one or
         // two digits are written directly, which is much cheaper than a
         // general conversion. `end` has kCopySlack bytes of slack after it.
@@ -573,7 +575,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
           w = r.ptr;
         }
       } else {
-        const uint64_t* at_str = line_strs + piece->length * lines;
+        const uint64_t* at_str = str_at_ + (line_strs + piece->length * lines);
         size_t n = at_str[1] - at_str[0];
         if (static_cast<size_t>(end - w) < n) {
           overflow = true;
