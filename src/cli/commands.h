@@ -19,5 +19,6 @@ CommandRunner AddImportCommand(CLI::App& app);
 CommandRunner AddQueryCommand(CLI::App& app);
 CommandRunner AddLabelsCommand(CLI::App& app);
 CommandRunner AddSeriesCommand(CLI::App& app);
+CommandRunner AddRulesCommand(CLI::App& app);
 
 }  // namespace lode

@@ -474,6 +474,124 @@ test("with auth on, the page asks for a token and then works", async (page) => {
   }
 });
 
+test("the alerts page without a ruler says how to configure one", async (page, server) => {
+  await open(page, server.url, { from: "now-1h", to: "now" });
+  await page.click(".tab:text-is('Alerts')");
+  await page.waitForSelector(".alerts-notice");
+  const text = await page.textContent(".alerts-notice");
+  assert(text === "Alerting is not configured: add a ruler: section to the config (see README, Alerts).", "the message: " + text);
+  assert(new URL(page.url()).searchParams.get("page") === "alerts", "the page is in the URL: " + page.url());
+  assert((await page.getAttribute(".tab:text-is('Alerts')", "aria-current")) === "page", "the tab is current");
+  assert(await page.isHidden("main.explore"), "Explore is hidden");
+  assert(!(await page.$(".rule-group")) && (await page.isHidden(".alerts-status")), "no rules and no refresh line");
+});
+
+test("the alerts page shows firing alerts and rule groups, and opens a rule's query in Explore", async (page) => {
+  const dir = mkdtempSync(join(tmpdir(), "lode-ui-rules-"));
+  mkdirSync(join(dir, "rules", "fake"), { recursive: true });
+  writeFileSync(
+    join(dir, "rules", "fake", "shop.yaml"),
+    [
+      "groups:",
+      "  - name: shop",
+      "    interval: 1s",
+      "    rules:",
+      "      - alert: ShopErrors",
+      '        expr: sum(count_over_time({app="shop"} |= "error" [1m])) > 1',
+      "        for: 0s",
+      "        labels: {severity: page, team: payments}",
+      "        annotations:",
+      "          summary: The shop logs errors",
+      '          description: "{{ $value }} error lines in the last minute"',
+      "      - record: shop:errors:count1m",
+      '        expr: sum(count_over_time({app="shop"} |= "error" [1m]))',
+      "",
+    ].join("\n"),
+  );
+  const ruled = await startServer(`ruler:\n  rule_path: ${join(dir, "rules")}\n  evaluation_interval: 1s\n`);
+  const rows = () =>
+    page.$$eval(".rule-group .rule-table tbody tr", (trs) =>
+      trs.map((tr) => ({
+        name: tr.querySelector(".rule-name").textContent,
+        query: tr.querySelector(".rule-query").textContent,
+        type: tr.querySelector(".rule-type").textContent,
+        state: tr.querySelector(".rule-state").textContent,
+        health: tr.querySelector(".health").textContent,
+        href: tr.querySelector(".explore-link").getAttribute("href"),
+      })),
+    );
+  try {
+    // Another tenant has no rules: the page says where rules come from.
+    await open(page, ruled.url, { page: "alerts" });
+    await page.evaluate(() => localStorage.setItem("lode.tenant", "nobody"));
+    await page.reload();
+    await page.waitForSelector(".alerts-empty-rules");
+    assert(/No rules yet/.test(await page.textContent(".alerts-empty-rules")), "the empty state");
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+
+    // No error lines yet: both rules, nothing active.
+    await page.waitForSelector(".rule-group");
+    await page.waitForSelector(".alerts-empty");
+    const before = await rows();
+    assert(before.length === 2, "two rules: " + JSON.stringify(before));
+    assert(before[0].name === "ShopErrors" && before[0].type === "alerting" && before[0].state === "inactive", "the alerting rule: " + JSON.stringify(before[0]));
+    assert(before[1].name === "shop:errors:count1m" && before[1].type === "recording", "the recording rule: " + JSON.stringify(before[1]));
+    assert(/^Updated .* refreshes every 10 s$/.test(await page.textContent(".alerts-status")), "the refresh line");
+
+    // Three error lines within the minute: the rule fires at its next
+    // evaluation (every second), and the page shows it at its next reload.
+    const now = Date.now();
+    await push(ruled.url, [{ labels: { app: "shop", level: "error" }, values: [[now - 3000, "level=error msg=a"], [now - 2000, "level=error msg=b"], [now - 1000, "level=error msg=c"]] }]);
+    await page.waitForSelector(".alert-item.firing", { timeout: 20000 });
+    const alert = await page.$eval(".alert-item.firing", (li) => ({
+      name: li.querySelector(".alert-name").textContent,
+      state: li.querySelector(".badge").textContent,
+      since: li.querySelector(".alert-since").textContent,
+      value: li.querySelector(".alert-value").textContent,
+      summary: li.querySelector(".alert-summary").textContent,
+      description: li.querySelector(".alert-description").textContent,
+      chips: [...li.querySelectorAll(".chip")].map((c) => c.textContent),
+    }));
+    assert(alert.name === "ShopErrors" && alert.state === "firing", "the alert: " + JSON.stringify(alert));
+    assert(alert.chips.join(" ") === "severity=page team=payments", "its labels: " + alert.chips);
+    assert(alert.summary === "The shop logs errors", "the summary: " + alert.summary);
+    assert(alert.description === "3 error lines in the last minute", "the description, templated: " + alert.description);
+    assert(/^since (just now|\d+s ago) \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/.test(alert.since), "since when: " + alert.since);
+    assert(alert.value === "value 3", "the value: " + alert.value);
+    assert((await page.textContent(".active-alerts h2")) === "Active alerts 1 firing, 0 pending", "the count: " + (await page.textContent(".active-alerts h2")));
+
+    assert((await page.textContent(".rule-group h3")) === "shop / shop", "the group: " + (await page.textContent(".rule-group h3")));
+    const meta = await page.textContent(".rule-group .group-meta");
+    assert(/^every 1s · last evaluated (just now|\d+s ago) · took /.test(meta), "the group's evaluation: " + meta);
+    const after = await rows();
+    const [rule, record] = after;
+    assert(rule.state === "firing" && rule.health === "ok", "the alerting rule fires: " + JSON.stringify(rule));
+    assert(rule.query.includes('count_over_time({app="shop"} |= "error"') && rule.query.endsWith("> 1"), "its query: " + rule.query);
+    assert(record.type === "recording" && record.health === "ok" && record.state === "–", "the recording rule: " + JSON.stringify(record));
+    const link = new URLSearchParams(rule.href.slice(1));
+    assert(link.get("query") === rule.query && link.get("from") === "now-1h" && link.get("to") === "now" && !link.has("page"), "the Explore link: " + rule.href);
+    assert(!(await page.$(".rule-error")), "no rule errors");
+    await page.screenshot({ path: join(outDir, "19a-alerts-firing.png"), fullPage: true });
+
+    // The rule's Explore link runs its query over the last hour.
+    await page.click('.rule-table tr[data-rule="ShopErrors"] .explore-link');
+    await waitFor(() => new URL(page.url()).searchParams.get("page") === null, "Explore in the URL: " + page.url());
+    assert(new URL(page.url()).searchParams.get("query") === rule.query, "the query in the URL: " + page.url());
+    assert((await editorText(page)) === rule.query, "the query in the editor: " + (await editorText(page)));
+    assert((await page.textContent(".range-button")).startsWith("Last 1 hour"), "the last hour");
+    await waitFor(async () => /series/.test(await stats(page)), "the graph's series: " + (await stats(page)));
+    assert(await page.isVisible(".graph"), "a metric query shows the graph");
+    // Back returns to the alerts, loaded again.
+    await page.goBack();
+    await page.waitForSelector(".alerts-page .alert-item.firing");
+    assert(await page.isHidden("main.explore"), "back on Alerts");
+  } finally {
+    ruled.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // --- runner ------------------------------------------------------------------
 
 mkdirSync(outDir, { recursive: true });

@@ -1,5 +1,5 @@
 // Unit tests of the web UI's pure functions (web/src/logql.ts, state.ts,
-// fields.ts, format.ts, charts.ts's bucket maths), bundled by esbuild and run in node.
+// fields.ts, format.ts, alerts.ts's helpers), bundled by esbuild and run in node.
 // Prints "N passed, N failed".
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,7 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), "lode-ui-units-"));
 const entry = `export * from ${JSON.stringify(join(web, "src/logql.ts"))};
 export * from ${JSON.stringify(join(web, "src/state.ts"))};
 export * from ${JSON.stringify(join(web, "src/fields.ts"))};
-export * from ${JSON.stringify(join(web, "src/format.ts"))};`;
+export * from ${JSON.stringify(join(web, "src/format.ts"))};
+export { activeAlerts, exploreUrl, parseApiTime } from ${JSON.stringify(join(web, "src/alerts.ts"))};`;
 await esbuild.build({ stdin: { contents: entry, resolveDir: web, loader: "ts" }, bundle: true, format: "esm", platform: "node", outfile: join(dir, "m.mjs"), logLevel: "error" });
 const m = await import(pathToFileURL(join(dir, "m.mjs")).href);
 rmSync(dir, { recursive: true, force: true });
@@ -86,6 +87,37 @@ eq(m.parseTime("now-2h", 10_000_000), 10_000_000 - 7_200_000, "relative time");
 eq(m.parseTime("1700000000000"), 1700000000000, "absolute time");
 const r = m.resolveRange({ ...s, from: "1000", to: "5000" });
 eq([r.startNs.toString(), r.endNs.toString()], ["1000000000", "5000000000"], "range in ns");
+
+eq(m.readUrl("?page=alerts").page, "alerts", "the alerts page");
+eq(m.readUrl("?page=nope").page, "explore", "an unknown page is Explore");
+
+// Durations, times and values on the Alerts page.
+eq(m.formatDuration(0), "0s", "duration: zero");
+eq(m.formatDuration(0.25), "250ms", "duration: under a second");
+eq(m.formatDuration(90), "1m30s", "duration: two units");
+eq(m.formatDuration(3600), "1h", "duration: a round hour");
+eq(m.formatDuration(2 * 86400 + 3 * 3600 + 59), "2d3h", "duration: the two largest units");
+eq(m.formatAgo(1_000_000 - 42_500, 1_000_000), "42s ago", "ago: seconds");
+eq(m.formatAgo(1_000_000 + 5_000, 1_000_000), "just now", "ago: a clock ahead of this one");
+eq(m.formatElapsed(0.000183408), "183 µs", "elapsed: µs");
+eq(m.formatElapsed(0.0123), "12.3 ms", "elapsed: ms");
+eq(m.formatElapsed(2.5), "2.50 s", "elapsed: s");
+eq(m.formatValue("8e+00"), "8", "value: Go's exponent form");
+eq(m.formatValue("1.5e-01"), "0.15", "value: a fraction");
+eq(m.formatValue("+Inf"), "+Inf", "value: infinity as written");
+eq(m.formatValue("NaN"), "NaN", "value: NaN as written");
+eq(m.parseApiTime("2026-12-06T00:18:11.052400273Z"), Date.UTC(2026, 11, 6, 0, 18, 11, 52), "API time with nanoseconds");
+eq(m.parseApiTime("0001-01-01T00:00:00Z"), null, "Go's zero time is never");
+eq(m.exploreUrl('sum(x{a="b"}) > 1'), "?" + new URLSearchParams({ query: 'sum(x{a="b"}) > 1', from: "now-1h", to: "now", limit: "1000" }), "a rule's Explore link");
+const alert = (name, state, activeAt) => ({ labels: { alertname: name }, annotations: {}, state, activeAt, value: "1e+00" });
+const groups = [{ name: "g", file: "ns", interval: 60, limit: 0, lastEvaluation: "", evaluationTime: 0, rules: [
+  { type: "alerting", name: "B", query: "q", labels: {}, health: "ok", lastError: "", lastEvaluation: "", evaluationTime: 0,
+    alerts: [alert("B", "pending", "2026-01-01T00:00:00Z"), alert("B", "inactive", "2026-01-01T00:00:00Z")] },
+  { type: "alerting", name: "C", query: "q", labels: {}, health: "ok", lastError: "", lastEvaluation: "", evaluationTime: 0,
+    alerts: [alert("C", "firing", "2026-01-01T00:00:02Z"), alert("C", "firing", "2026-01-01T00:00:01Z")] },
+  { type: "recording", name: "r", query: "q", labels: {}, health: "ok", lastError: "", lastEvaluation: "", evaluationTime: 0 },
+] }];
+eq(m.activeAlerts(groups).map((a) => `${a.alert.labels.alertname} ${a.alert.state} ${a.alert.activeAt.slice(-3)}`), ["C firing 01Z", "C firing 02Z", "B pending 00Z"], "active alerts: firing first, the longest active first, no resolved ones");
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -192,3 +192,50 @@ export function tailUrl(query: string, startNs: bigint, limit: number): string {
   const params = new URLSearchParams({ query, start: startNs.toString(), limit: String(limit) });
   return `${scheme}//${location.host}/loki/api/v1/tail?${params.toString()}`;
 }
+
+// The ruler's state, as Prometheus' rules API (/prometheus/api/v1/rules)
+// reports it. Times are RFC 3339 ("0001-01-01T00:00:00Z": never);
+// durations are in seconds.
+export type AlertState = "inactive" | "pending" | "firing";
+
+export interface Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: AlertState;
+  activeAt: string;
+  value: string; // as Go prints a float: "8e+00", "NaN", "+Inf"
+}
+
+export interface Rule {
+  type: "alerting" | "recording";
+  name: string;
+  query: string;
+  labels: Record<string, string>;
+  health: "unknown" | "ok" | "err";
+  lastError: string;
+  lastEvaluation: string;
+  evaluationTime: number;
+  // Alerting rules only.
+  state?: AlertState;
+  duration?: number; // `for`
+  keepFiringFor?: number;
+  annotations?: Record<string, string>;
+  alerts?: Alert[];
+}
+
+export interface RuleGroup {
+  name: string;
+  file: string; // the namespace
+  rules: Rule[];
+  interval: number;
+  limit: number;
+  lastEvaluation: string;
+  evaluationTime: number;
+}
+
+// The tenant's rule groups with their rules and alerts. A server without a
+// ruler answers 404 (ApiError.status).
+export async function ruleGroups(signal?: AbortSignal): Promise<RuleGroup[]> {
+  const body = await get("/prometheus/api/v1/rules", {}, signal);
+  return body.data?.groups ?? [];
+}

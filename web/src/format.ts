@@ -15,3 +15,40 @@ export function formatBytes(n: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
+
+// A duration in seconds as a rule file writes one, to its two largest
+// units: "500ms", "45s", "1m30s", "2h5m", "3d4h".
+export function formatDuration(seconds: number): string {
+  if (seconds > 0 && seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  let s = Math.round(seconds);
+  const parts: string[] = [];
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+    if (s >= size) {
+      parts.push(`${Math.floor(s / size)}${unit}`);
+      s %= size;
+    }
+  }
+  return parts.length ? parts.slice(0, 2).join("") : "0s";
+}
+
+// How long before `now` the time `ms` was: "just now", "42s ago", "1h5m ago".
+// A time ahead of this clock (another machine's) is "just now" too.
+export function formatAgo(ms: number, now = Date.now()): string {
+  const seconds = Math.floor((now - ms) / 1000);
+  return seconds < 1 ? "just now" : formatDuration(seconds) + " ago";
+}
+
+// A short time taken, with three significant digits: "183 µs", "12.3 ms", "2.50 s".
+export function formatElapsed(seconds: number): string {
+  const digits = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+  if (seconds < 1e-3) return `${Math.round(seconds * 1e6)} µs`;
+  if (seconds < 1) return `${digits(seconds * 1e3)} ms`;
+  return `${digits(seconds)} s`;
+}
+
+// A sample value as Prometheus' API writes it ("8e+00", "1.5e-01", "NaN",
+// "+Inf") in plain notation where it is finite: "8", "0.15".
+export function formatValue(text: string): string {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isFinite(n) ? String(Number(n.toPrecision(6))) : text;
+}

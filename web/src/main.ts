@@ -1,31 +1,19 @@
 // lode's web UI: the Explore page (query, histogram, results or graph, live
-// tail) and the label browser, with the state in the URL.
+// tail), the label browser and the ruler's alerts, with the state in the URL.
+import { AlertsPage } from "./alerts";
 import * as api from "./api";
 import { Histogram, MetricGraph, histogramBuckets, histogramStep } from "./charts";
+import { el } from "./dom";
 import { QueryEditor } from "./editor";
 import { formatBytes, formatCount } from "./format";
 import { LabelBrowser } from "./labels";
 import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery, stripComments } from "./logql";
 import { FilterRequest, ResultsList } from "./results";
 import {
-  AppState, LIMITS, RELATIVE_RANGES, describeRange, fromDateTimeLocal, parseTime, readUrl,
+  AppState, LIMITS, Page, RELATIVE_RANGES, describeRange, fromDateTimeLocal, parseTime, readUrl,
   resolveRange, toDateTimeLocal, writeUrl,
 } from "./state";
 import { LiveTail } from "./tail";
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & Record<string, unknown> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "for") e.setAttribute(k, String(v));
-    else (e as any)[k] = v;
-  }
-  e.append(...children);
-  return e;
-}
 
 class App {
   private state: AppState = readUrl(location.search);
@@ -34,6 +22,7 @@ class App {
   private readonly graph: MetricGraph;
   private readonly results: ResultsList;
   private readonly labels: LabelBrowser;
+  private readonly alerts: AlertsPage;
   private readonly tail: LiveTail;
   private abort: AbortController | null = null;
   private queryBar!: HTMLElement;
@@ -41,6 +30,7 @@ class App {
   // Page parts.
   private readonly explore = el("main", { className: "explore", "aria-label": "Explore" });
   private readonly labelsPage = el("main", { className: "labels-page", "aria-label": "Labels", hidden: true });
+  private readonly alertsPage = el("main", { className: "alerts-page", "aria-label": "Alerts", hidden: true });
   private readonly errorBox = el("div", { className: "error", role: "alert", hidden: true });
   private readonly statsBar = el("div", { className: "stats", "aria-live": "polite" });
   private readonly histogramBox = el("div", { className: "histogram", "aria-label": "Matching lines over time" });
@@ -55,6 +45,7 @@ class App {
   private readonly runButton = el("button", { type: "button", className: "run primary" }, "Run query");
   private readonly tabExplore = el("a", { href: "?", className: "tab" }, "Explore");
   private readonly tabLabels = el("a", { href: "?page=labels", className: "tab" }, "Labels");
+  private readonly tabAlerts = el("a", { href: "?page=alerts", className: "tab" }, "Alerts");
 
   constructor(root: HTMLElement) {
     const editorBox = el("div", { className: "editor" });
@@ -113,6 +104,16 @@ class App {
       this.editor.text = q;
       this.runFromUi();
     }, (m) => this.showError(m));
+    // A rule's query over the last hour, as its Explore link says.
+    this.alerts = new AlertsPage(this.alertsPage, (q) => {
+      this.state.page = "explore";
+      this.state.query = q;
+      this.state.from = "now-1h";
+      this.state.to = "now";
+      this.state.live = false;
+      this.editor.text = q;
+      this.runFromUi();
+    });
 
     const tokenButton = el("button", { type: "button", className: "token-button", title: "Token and tenant" }, "Auth");
     tokenButton.addEventListener("click", () => this.askCredentials());
@@ -120,11 +121,11 @@ class App {
       "header",
       { className: "top" },
       el("a", { href: "?", className: "brand", "aria-label": "lode home" }, "lode"),
-      el("nav", { className: "tabs", "aria-label": "Pages" }, this.tabExplore, this.tabLabels),
+      el("nav", { className: "tabs", "aria-label": "Pages" }, this.tabExplore, this.tabLabels, this.tabAlerts),
       el("div", { className: "spacer" }),
       tokenButton,
     );
-    for (const [tab, page] of [[this.tabExplore, "explore"], [this.tabLabels, "labels"]] as const) {
+    for (const [tab, page] of this.tabs()) {
       tab.addEventListener("click", (ev) => {
         ev.preventDefault();
         this.state.page = page;
@@ -140,7 +141,7 @@ class App {
     );
     this.queryBar = bar;
     this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.resultsBox);
-    root.append(header, this.explore, this.labelsPage);
+    root.append(header, this.explore, this.labelsPage, this.alertsPage);
 
     window.addEventListener("popstate", () => {
       this.state = readUrl(location.search);
@@ -153,6 +154,10 @@ class App {
     history.replaceState(null, "", writeUrl(this.state));
     void this.run();
     if (this.state.page === "explore") this.editor.focus();
+  }
+
+  private tabs(): [HTMLAnchorElement, Page][] {
+    return [[this.tabExplore, "explore"], [this.tabLabels, "labels"], [this.tabAlerts, "alerts"]];
   }
 
   // A new state from the controls: a history entry, then run it.
@@ -181,16 +186,17 @@ class App {
     this.pauseButton.hidden = !s.live;
     this.pauseButton.textContent = this.tail.paused ? "Resume" : "Pause";
     this.pauseButton.setAttribute("aria-pressed", String(this.tail.paused));
-    this.tabExplore.classList.toggle("active", s.page === "explore");
-    this.tabLabels.classList.toggle("active", s.page === "labels");
-    this.tabExplore.setAttribute("aria-current", s.page === "explore" ? "page" : "false");
-    this.tabLabels.setAttribute("aria-current", s.page === "labels" ? "page" : "false");
+    for (const [tab, page] of this.tabs()) {
+      tab.classList.toggle("active", s.page === page);
+      tab.setAttribute("aria-current", s.page === page ? "page" : "false");
+    }
     this.explore.hidden = s.page !== "explore";
     this.labelsPage.hidden = s.page !== "labels";
+    this.alertsPage.hidden = s.page !== "alerts";
     // Errors show on either page: under the query bar, or above the labels.
     if (s.page === "labels") this.labelsPage.before(this.errorBox);
     else this.queryBar.after(this.errorBox);
-    document.title = s.query ? `${s.query} · lode` : "lode";
+    document.title = s.page === "alerts" ? "Alerts · lode" : s.query ? `${s.query} · lode` : "lode";
   }
 
   private showError(message: string): void {
@@ -217,9 +223,15 @@ class App {
     this.abort = new AbortController();
     const signal = this.abort.signal;
     this.tail.stop();
+    this.alerts.stop();
     this.syncControls();
     this.clearError();
     const s = this.state;
+    if (s.page === "alerts") {
+      // It reloads itself every 10 s until the next run() stops it.
+      this.alerts.start();
+      return;
+    }
     const range = resolveRange(s);
     if (s.page === "labels") {
       await this.labels.show(range);

@@ -1,7 +1,7 @@
 // What the page shows, kept in the URL so that a link reproduces it and
 // the back button steps through earlier queries.
 
-export type Page = "explore" | "labels";
+export type Page = "explore" | "labels" | "alerts";
 export type Direction = "backward" | "forward";
 
 export interface AppState {
@@ -40,7 +40,8 @@ export function defaultState(): AppState {
 export function readUrl(search: string): AppState {
   const p = new URLSearchParams(search);
   const s = defaultState();
-  if (p.get("page") === "labels") s.page = "labels";
+  const page = p.get("page");
+  if (page === "labels" || page === "alerts") s.page = page;
   s.query = p.get("query") ?? s.query;
   if (p.get("from") && parseTime(p.get("from")!) !== null) s.from = p.get("from")!;
   if (p.get("to") && parseTime(p.get("to")!) !== null) s.to = p.get("to")!;
