@@ -249,6 +249,9 @@ int RunServe(const ServeFlags& flags) {
   if (config.ruler) {
     RulerOptions ruler_options = *config.ruler;
     ruler_options.state_dir = JoinPath(config.data, "ruler");
+    ruler_options.query_timeout_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(config.query_timeout).count();
+    ruler_options.max_series = config.max_query_series;
     if (ruler_options.external_url.empty()) {
       std::string h = host == "0.0.0.0" || host.empty() ? "127.0.0.1" : host;
       if (h.find(':') != std::string::npos) h = "[" + h + "]";

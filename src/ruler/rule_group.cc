@@ -131,6 +131,7 @@ void RuleGroup::Stop() {
   {
     MutexLock lock(mu_);
     stop_ = true;
+    cancelled_->store(true);
     cv_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
@@ -210,6 +211,9 @@ void RuleGroup::Evaluate(int64_t ts) {
       params.start = params.end = ts;
       params.instant = true;
       params.max_series = services_.max_series;
+      params.limits.timeout = services_.query_timeout;
+      params.limits.deadline = std::chrono::steady_clock::now() + services_.query_timeout;
+      params.limits.cancelled = cancelled_;
       result = ExecuteMetricQuery(*services_.storage, *expr, params);
     }
     const double seconds =

@@ -9,6 +9,8 @@
 // (counted) rather than piling up.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +45,8 @@ struct RuleGroupServices {
   int64_t resend_delay_ns = 60'000'000'000;
   int64_t for_outage_tolerance_ns = 3600'000'000'000;
   size_t max_series = 10000;  // per rule's query result
+  // A rule's query stops (and the rule fails) after this long.
+  std::chrono::milliseconds query_timeout{60000};
   std::string state_dir;      // empty: alert state is not kept
   // The base of generatorURL (the UI's address).
   std::string external_url;
@@ -128,6 +132,9 @@ class RuleGroup {
   int64_t last_evaluation_ns_ GUARDED_BY(mu_) = 0;
   double evaluation_seconds_ GUARDED_BY(mu_) = 0;
   bool stop_ GUARDED_BY(mu_) = false;
+  // Set by Stop, so that a running query ends early rather than holding
+  // up a shutdown or a replacement.
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
   // The evaluating thread's: what the state file holds, and when it was
   // written.
   std::string saved_state_;

@@ -82,6 +82,7 @@ Ruler::Ruler(RulerOptions options, Storage& storage, Env& env, MetricsRegistry& 
   services_.resend_delay_ns = options_.resend_delay_ns;
   services_.for_outage_tolerance_ns = options_.for_outage_tolerance_ns;
   services_.max_series = options_.max_series;
+  services_.query_timeout = std::chrono::milliseconds(options_.query_timeout_ns / 1'000'000);
   services_.state_dir = options_.state_dir;
   services_.external_url = options_.external_url;
   const std::vector<std::string> group_labels = {"tenant", "rule_group"};
