@@ -1,6 +1,7 @@
 #include "ruler/alertmanager_notifier.h"
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "base/json_writer.h"
@@ -10,9 +11,20 @@
 namespace lode {
 namespace {
 
-// Alertmanager reads times with millisecond precision, as Prometheus
-// writes them.
-std::string Millis(int64_t ns) { return FormatRfc3339Nano(ns / 1'000'000 * 1'000'000); }
+// Alertmanager reads times with millisecond precision; Prometheus writes
+// all three digits (2024-05-01T00:00:00.120Z).
+std::string Millis(int64_t ns) {
+  int64_t seconds = ns / 1'000'000'000, millis = ns % 1'000'000'000 / 1'000'000;
+  if (millis < 0) {
+    --seconds;
+    millis += 1000;
+  }
+  std::string whole = FormatRfc3339Nano(seconds * 1'000'000'000);  // "...:SSZ"
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(millis));
+  whole.insert(whole.size() - 1, fraction);
+  return whole;
+}
 
 void WriteLabels(JsonWriter& w, const Labels& labels) {
   w.BeginObject();

@@ -53,21 +53,22 @@ class RuleErrors {
   std::string name_;
 };
 
-Result<std::string> Scalar(const YAML::Node& node, std::string_view file, std::string_view what) {
-  if (!node.IsScalar()) {
-    return Status::InvalidArgument(Prefix(file) + At(node) + std::string(what) +
-                                   " must be a string");
-  }
-  return node.Scalar();
-}
 
-Result<int64_t> Duration(const YAML::Node& node, std::string_view file, std::string_view what) {
-  LODE_ASSIGN_OR_RETURN(std::string text, Scalar(node, file, what));
+// `located`: the error starts with file:line:col (a rule's errors say
+// where themselves).
+Result<int64_t> Duration(const YAML::Node& node, std::string_view file, std::string_view what,
+                         bool located = true) {
+  if (!node.IsScalar()) {
+    return Status::InvalidArgument((located ? Prefix(file) + At(node) : std::string()) +
+                                   std::string(what) + " must be a duration");
+  }
+  const std::string text = node.Scalar();
   if (text == "0") return 0;
   auto d = ParseDuration(text);
   if (!d.ok()) {
-    return Status::InvalidArgument(Prefix(file) + At(node) + "invalid " + std::string(what) +
-                                   " \"" + text + "\": " + d.status().message());
+    return Status::InvalidArgument((located ? Prefix(file) + At(node) : std::string()) +
+                                   "invalid " + std::string(what) + " \"" + text +
+                                   "\": " + d.status().message());
   }
   return *d;
 }
@@ -143,20 +144,24 @@ Result<RuleDefinition> ParseRule(const YAML::Node& node, std::string_view file,
     if (node["annotations"]) {
       return errors.Error(node["annotations"], "invalid field 'annotations' in recording rule");
     }
-    if (node["for"]) return errors.Error(node["for"], "invalid field 'for' in recording rule");
-    if (node["keep_firing_for"]) {
-      return errors.Error(node["keep_firing_for"],
-                          "invalid field 'keep_firing_for' in recording rule");
+    // As Prometheus, a zero duration is no duration.
+    for (const char* field : {"for", "keep_firing_for"}) {
+      if (!node[field]) continue;
+      auto d = Duration(node[field], "", field, false);
+      if (!d.ok() || *d != 0) {
+        return errors.Error(node[field],
+                            "invalid field '" + std::string(field) + "' in recording rule");
+      }
     }
   } else {
     if (name.empty()) return errors.Error(node, "field 'alert' must be set in rule");
     if (node["for"]) {
-      auto d = Duration(node["for"], "", "for");
+      auto d = Duration(node["for"], "", "for", false);
       if (!d.ok()) return errors.Error(node["for"], d.status().message());
       rule.for_ns = *d;
     }
     if (node["keep_firing_for"]) {
-      auto d = Duration(node["keep_firing_for"], "", "keep_firing_for");
+      auto d = Duration(node["keep_firing_for"], "", "keep_firing_for", false);
       if (!d.ok()) return errors.Error(node["keep_firing_for"], d.status().message());
       rule.keep_firing_for_ns = *d;
     }

@@ -47,7 +47,7 @@ struct RuleGroupServices {
   size_t max_series = 10000;  // per rule's query result
   // A rule's query stops (and the rule fails) after this long.
   std::chrono::milliseconds query_timeout{60000};
-  std::string state_dir;      // empty: alert state is not kept
+  std::string state_dir;  // empty: alert state is not kept
   // The base of generatorURL (the UI's address).
   std::string external_url;
   CounterFamily* evaluations = nullptr;        // {tenant, rule_group}

@@ -21,9 +21,9 @@ struct RulerOptions {
   int64_t for_outage_tolerance_ns = 3600'000'000'000;
   size_t notification_queue_capacity = 10000;
   size_t remote_write_queue_capacity = 100000;
-  size_t max_series = 10000;  // per rule's query
+  size_t max_series = 10000;                  // per rule's query
   int64_t query_timeout_ns = 60'000'000'000;  // per rule's query
-  std::string state_dir;      // alert state across restarts; empty: not kept
+  std::string state_dir;                      // alert state across restarts; empty: not kept
 };
 
 }  // namespace lode

@@ -2,6 +2,7 @@
 // and the text/template builtins that need more than their evaluated
 // arguments (and/or short-circuit; comparisons; index; len; print*).
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "query/labels_builder.h"
@@ -336,6 +337,10 @@ class Executor {
         continue;
       }
       if (v.kind == Value::Kind::kAlert) {
+        // Go's fields are capitalised; the variables are not.
+        if (f.empty() || !std::isupper(static_cast<unsigned char>(f[0]))) {
+          return Error(where_, "can't evaluate field " + f + " in type *template.tmplData");
+        }
         LODE_ASSIGN_OR_RETURN(v, AlertField(f));
         continue;
       }

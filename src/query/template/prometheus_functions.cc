@@ -186,12 +186,14 @@ void AddFloatFunction(FunctionTable& f, const char* name, FloatFunction fn) {
 }
 
 std::string Title(std::string_view s) {
-  // strings.Title: the first letter of each word upper-cased.
+  // strings.Title: the first letter of each word upper-cased; a word is
+  // letters, digits and '_' (so "o'neil" is "O'Neil"). Letters beyond
+  // ASCII are left as they are.
   std::string out(s);
   bool start = true;
   for (char& c : out) {
     const unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '_' || c == '\'' || u >= 0x80) {
+    if (std::isalnum(u) || c == '_' || u >= 0x80) {
       if (start && u < 0x80) c = static_cast<char>(std::toupper(u));
       start = false;
     } else {
