@@ -8,6 +8,13 @@
 namespace lode {
 namespace {
 
+// t - by, or no time when that leaves int64 (a saturated far-off year).
+std::optional<int64_t> Minus(int64_t t, int64_t by) {
+  int64_t r = 0;
+  if (__builtin_sub_overflow(t, by, &r)) return std::nullopt;
+  return r;
+}
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads exactly `n` digits at s[pos].
@@ -110,7 +117,7 @@ std::optional<int64_t> ParseIso(std::string_view s, int64_t local_offset_ns) {
   }
   if (!Boundary(s, pos)) return std::nullopt;
   int64_t t = CivilToNanos(y, mo, d, h, mi, se, nanos);
-  return zoned ? t - offset_s * kNanosPerSecond : t - local_offset_ns;
+  return Minus(t, zoned ? offset_s * kNanosPerSecond : local_offset_ns);
 }
 
 // dd/Mmm/yyyy:HH:mm:ss ±hhmm
@@ -130,7 +137,7 @@ std::optional<int64_t> ParseApache(std::string_view s) {
     size_t after = pos + 1;
     if (Zone(s, after, offset_s)) pos = after;
   }
-  return CivilToNanos(y, mo, d, h, mi, se, nanos) - offset_s * kNanosPerSecond;
+  return Minus(CivilToNanos(y, mo, d, h, mi, se, nanos), offset_s * kNanosPerSecond);
 }
 
 // Seconds (10 digits, optional fraction), ms (13), us (16) or ns (19)
@@ -139,23 +146,16 @@ std::optional<int64_t> ParseEpoch(std::string_view s) {
   size_t n = 0;
   while (n < s.size() && IsDigit(s[n])) ++n;
   if (n != 10 && n != 13 && n != 16 && n != 19) return std::nullopt;
-  int64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = v * 10 + (s[i] - '0');
+  // 19 digits may already be past int64; a number that does not fit is
+  // no time.
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  if (v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
   size_t pos = n;
   int64_t t = 0;
-  switch (n) {
-    case 10:
-      t = v * kNanosPerSecond + Fraction(s, pos);
-      break;
-    case 13:
-      t = v * 1'000'000;
-      break;
-    case 16:
-      t = v * 1'000;
-      break;
-    default:
-      t = v;
-  }
+  const int64_t scale = n == 10 ? kNanosPerSecond : n == 13 ? 1'000'000 : n == 16 ? 1'000 : 1;
+  if (__builtin_mul_overflow(static_cast<int64_t>(v), scale, &t)) return std::nullopt;
+  if (n == 10 && __builtin_add_overflow(t, Fraction(s, pos), &t)) return std::nullopt;
   if (!Boundary(s, pos) || s.substr(pos, 1) == ".") return std::nullopt;
   if (t < 1'000'000'000LL * kNanosPerSecond) return std::nullopt;  // before 2001-09
   return t;
@@ -186,7 +186,7 @@ std::optional<int64_t> ParseCtime(std::string_view s, int64_t local_offset_ns) {
   if (pos >= s.size() || s[pos] != ' ' || !Digits(s, pos + 1, 4, y) || !Boundary(s, pos + 5)) {
     return std::nullopt;
   }
-  return CivilToNanos(y, mo, d, h, mi, se, nanos) - local_offset_ns;
+  return Minus(CivilToNanos(y, mo, d, h, mi, se, nanos), local_offset_ns);
 }
 
 }  // namespace
@@ -210,10 +210,10 @@ std::optional<int64_t> ParseSyslogTime(std::string_view& s, int64_t now, int64_t
   if (!Boundary(s, pos)) return std::nullopt;
   s.remove_prefix(pos);
   int64_t year = UtcYear(now + local_offset_ns);
-  int64_t t = CivilToNanos(year, mo, d, h, mi, se, nanos) - local_offset_ns;
+  std::optional<int64_t> t = Minus(CivilToNanos(year, mo, d, h, mi, se, nanos), local_offset_ns);
   // A date more than a day ahead is last year's (December read in January).
-  if (t > now + 86400LL * kNanosPerSecond) {
-    t = CivilToNanos(year - 1, mo, d, h, mi, se, nanos) - local_offset_ns;
+  if (t && *t > now + 86400LL * kNanosPerSecond) {
+    t = Minus(CivilToNanos(year - 1, mo, d, h, mi, se, nanos), local_offset_ns);
   }
   return t;
 }
@@ -361,10 +361,17 @@ std::optional<int64_t> TimestampDetector::TryPattern(std::string_view s) const {
         break;
     }
   }
-  if (epoch >= 0) return epoch * kNanosPerSecond + nanos;
+  if (epoch >= 0) {
+    int64_t t = 0;
+    if (__builtin_mul_overflow(epoch, kNanosPerSecond, &t) ||
+        __builtin_add_overflow(t, nanos, &t)) {
+      return std::nullopt;
+    }
+    return t;
+  }
   if (!ValidTime(month, day, hour, minute, second)) return std::nullopt;
   int64_t t = CivilToNanos(year, month, day, hour, minute, second, nanos);
-  return zoned ? t - offset_s * kNanosPerSecond : t - local_offset_ns_;
+  return Minus(t, zoned ? offset_s * kNanosPerSecond : local_offset_ns_);
 }
 
 namespace {

@@ -414,6 +414,41 @@ rules:
   EXPECT_EQ(lode.Get("/prometheus/api/v1/rules").body.find("CheckoutErrors"), std::string::npos);
 }
 
+TEST(RulerApiTest, EachTenantSeesAndChangesOnlyItsOwnRulesWithTheRightToken) {
+  TempDir dir;
+  LodeServer lode(dir.path() + "/data",
+                  ConfigArgs(dir.path(),
+                             "auth:\n  tokens:\n"
+                             "    - {token: writer-token-a, tenant: team-a, access: write}\n"
+                             "    - {token: reader-token-a, tenant: team-a, access: read}\n"
+                             "    - {token: both-token-b1, tenant: team-b}\n"
+                             "ruler:\n  rule_path: " +
+                                 dir.path() + "/rules\n"));
+  auto bearer = [](const std::string& token) {
+    return std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer " + token}};
+  };
+  const std::string group =
+      "name: g\nrules:\n  - record: x:count\n    expr: sum(count_over_time({app=\"x\"}[1m]))\n";
+  EXPECT_EQ(lode.Post("/loki/api/v1/rules/ns", group, {}).status, 401);
+  EXPECT_EQ(lode.Post("/loki/api/v1/rules/ns", group, bearer("reader-token-a")).status, 403);
+  EXPECT_EQ(lode.Post("/loki/api/v1/rules/ns", group, bearer("writer-token-a")).status, 202);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/rules/team-a/ns.yaml"));
+
+  HttpResponse a = lode.Get("/loki/api/v1/rules", bearer("reader-token-a"));
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.body.find("record: x:count"), std::string::npos) << a.body;
+  HttpResponse b = lode.Get("/loki/api/v1/rules", bearer("both-token-b1"));
+  EXPECT_EQ(b.status, 404) << b.body;
+  EXPECT_EQ(lode.Get("/prometheus/api/v1/rules", bearer("both-token-b1")).body.find("x:count"),
+            std::string::npos);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return lode.Get("/prometheus/api/v1/rules", bearer("reader-token-a"))
+                   .body.find(R"("name":"x:count")") != std::string::npos;
+      },
+      5));
+}
+
 TEST(RulesCommandTest, CheckReportsEachFileAsPromtoolDoes) {
   TempDir dir;
   const std::string good = dir.path() + "/good.yaml", bad = dir.path() + "/bad.yaml";
