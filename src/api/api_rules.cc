@@ -15,6 +15,7 @@
 #include "logql/parser.h"
 #include "logql/printer.h"
 #include "ruler/ruler.h"
+#include "wire/query_response.h"  // WriteLabels
 
 namespace lode {
 namespace {
@@ -60,15 +61,6 @@ std::string GoExp(double v) {
     if (std::strtod(buf, nullptr) == v) break;
   }
   return buf;
-}
-
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
 }
 
 void WritePairs(JsonWriter& w, const std::vector<std::pair<std::string, std::string>>& pairs) {

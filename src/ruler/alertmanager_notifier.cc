@@ -7,6 +7,7 @@
 #include "base/json_writer.h"
 #include "base/log.h"
 #include "base/time.h"
+#include "wire/query_response.h"  // WriteLabels
 
 namespace lode {
 namespace {
@@ -24,15 +25,6 @@ std::string Millis(int64_t ns) {
   std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(millis));
   whole.insert(whole.size() - 1, fraction);
   return whole;
-}
-
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
 }
 
 std::string AlertsUrl(const std::string& base) {

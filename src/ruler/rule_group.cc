@@ -15,6 +15,7 @@
 #include "query/metric_query.h"
 #include "ruler/alertmanager_notifier.h"
 #include "ruler/remote_writer.h"
+#include "wire/query_response.h"  // WriteLabels
 
 namespace lode {
 namespace {
@@ -28,15 +29,6 @@ std::string FormatDouble(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
-}
-
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const Label& l : labels) {
-    w.Key(l.name);
-    w.String(l.value);
-  }
-  w.EndObject();
 }
 
 Labels ReadLabels(const YAML::Node& node) {
