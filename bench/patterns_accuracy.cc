@@ -68,9 +68,9 @@ double Accuracy(const std::vector<std::string>& lines, const std::vector<std::st
   lode::PatternMiner miner(options);
   std::vector<uint32_t> ids;
   for (const auto& l : lines) ids.push_back(miner.Add(l));
-  miner.Finish();
-  std::map<uint32_t, std::vector<size_t>> predicted;
-  for (size_t i = 0; i < ids.size(); ++i) predicted[miner.ClusterOf(ids[i])].push_back(i);
+  const std::vector<lode::MinedPattern> patterns = miner.Finish();
+  std::map<size_t, std::vector<size_t>> predicted;
+  for (size_t i = 0; i < ids.size(); ++i) predicted[miner.PatternIndexOf(ids[i])].push_back(i);
   std::map<std::string, size_t> truth_size;
   for (const auto& t : truth) ++truth_size[t];
   size_t correct = 0;
@@ -91,7 +91,7 @@ double Accuracy(const std::vector<std::string>& lines, const std::vector<std::st
       for (size_t i = 0; i < lines.size(); ++i) {
         if (truth[i] != e) continue;
         t = (*truth_text)[i];
-        ++got[miner.PatternOf(miner.ClusterOf(ids[i]))];
+        ++got[patterns[miner.PatternIndexOf(ids[i])].pattern];
       }
       std::printf("TRUE %s (%zu lines)\n", t.c_str(), truth_size[e]);
       for (const auto& [p, n] : got) std::printf("    %4zu  %s\n", n, p.c_str());

@@ -1,6 +1,7 @@
 #include "query/pattern_miner.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 
 namespace lode {
@@ -40,6 +41,18 @@ bool IsCut(char c) {
   }
 }
 
+// Month and weekday names, parts of dates, vary as numbers do.
+bool IsDateName(std::string_view run) {
+  static constexpr std::string_view kNames[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                                "Aug", "Sep", "Oct", "Nov", "Dec", "Mon", "Tue",
+                                                "Wed", "Thu", "Fri", "Sat", "Sun"};
+  if (run.size() != 3) return false;
+  for (std::string_view n : kNames) {
+    if (run == n) return true;
+  }
+  return false;
+}
+
 // The shape of a word: its runs holding a digit replaced by <_>.
 std::string Shape(std::string_view word) {
   std::string out;
@@ -72,6 +85,7 @@ std::string Shape(std::string_view word) {
                         });
       variable |= !name;
     }
+    variable |= IsDateName(word.substr(i, j - i));
     if (variable) {
       out.append(kVar);
     } else {
@@ -98,33 +112,45 @@ std::vector<std::string> PatternShapes(std::string_view line) {
 }
 
 struct PatternMiner::Cluster {
-  std::vector<std::string> shapes;
-  uint64_t count = 0;
-  std::map<int64_t, uint64_t> buckets;
+  std::vector<std::string> shapes;      // the pattern's words; kWild where lines differ
+  uint64_t count = 0;                   // all its lines
+  std::map<int64_t, uint64_t> buckets;  // its lines that have no Shape entry
 };
+
+struct PatternMiner::Shape {
+  std::vector<std::string> words;
+  uint32_t cluster = 0;
+  std::map<int64_t, uint64_t> buckets;
+  uint64_t count = 0;
+};
+
+namespace {
+constexpr uint32_t kUntracked = 0x80000000u;  // a class that is a cluster, not a shape
+}  // namespace
 
 PatternMiner::PatternMiner(PatternMinerOptions options) : options_(options) {}
 PatternMiner::~PatternMiner() = default;
 
 PatternMiner::Cluster* PatternMiner::Best(std::vector<uint32_t>& candidates,
-                                          const std::vector<std::string>& shapes,
-                                          double* similarity) {
+                                          const std::vector<std::string>& words, double* similarity,
+                                          size_t* at) {
   Cluster* best = nullptr;
   double best_sim = -1;
   size_t best_wild = 0;
-  for (uint32_t id : candidates) {
+  for (const uint32_t& id : candidates) {
     Cluster* c = clusters_[id].get();
     size_t same = 0, wild = 0;
-    for (size_t i = 0; i < shapes.size(); ++i) {
+    for (size_t i = 0; i < words.size(); ++i) {
       if (c->shapes[i] == kWild) {
         ++wild;
-      } else if (c->shapes[i] == shapes[i]) {
+      } else if (c->shapes[i] == words[i]) {
         ++same;
       }
     }
-    const double sim = shapes.empty() ? 1.0 : static_cast<double>(same) / shapes.size();
+    const double sim = words.empty() ? 1.0 : static_cast<double>(same) / words.size();
     if (sim > best_sim || (sim == best_sim && wild > best_wild)) {
       best = c;
+      *at = static_cast<size_t>(&id - candidates.data());
       best_sim = sim;
       best_wild = wild;
     }
@@ -134,25 +160,37 @@ PatternMiner::Cluster* PatternMiner::Best(std::vector<uint32_t>& candidates,
 }
 
 uint32_t PatternMiner::Add(std::string_view line, int64_t t_ns) {
-  std::vector<std::string> shapes = PatternShapes(line);
-  std::string key = std::to_string(shapes.size());
-  key.push_back('\0');
-  if (!shapes.empty()) key += shapes[0];
-  std::vector<uint32_t>& candidates = buckets_[key];
+  std::vector<std::string> words = PatternShapes(line);
+  const int64_t bucket =
+      options_.step_ns > 0
+          ? t_ns - (((t_ns % options_.step_ns) + options_.step_ns) % options_.step_ns)
+          : 0;
+  // Most lines repeat a shape already seen: one lookup.
+  std::string joined;
+  for (const std::string& w : words) {
+    joined += w;
+    joined.push_back('\0');
+  }
+  if (auto seen = shape_ids_.find(joined); seen != shape_ids_.end()) {
+    Shape& shape = shapes_[seen->second];
+    ++shape.count;
+    ++shape.buckets[bucket];
+    ++clusters_[shape.cluster]->count;
+    return seen->second;
+  }
+  std::vector<uint32_t>& candidates = buckets_[words.size()];
   double sim = 0;
-  Cluster* c = Best(candidates, shapes, &sim);
+  size_t at = 0;
+  Cluster* c = Best(candidates, words, &sim, &at);
   uint32_t id;
   if (c != nullptr && (sim >= options_.similarity || clusters_.size() >= options_.max_patterns)) {
-    for (size_t i = 0; i < shapes.size(); ++i) {
-      if (c->shapes[i] != shapes[i]) c->shapes[i] = std::string(kWild);
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (c->shapes[i] != words[i]) c->shapes[i] = std::string(kWild);
     }
-    id = static_cast<uint32_t>(std::find_if(candidates.begin(), candidates.end(),
-                                            [&](uint32_t x) { return clusters_[x].get() == c; }) -
-                               candidates.begin());
-    id = candidates[id];
+    id = candidates[at];
   } else {
     auto fresh = std::make_unique<Cluster>();
-    fresh->shapes = std::move(shapes);
+    fresh->shapes = words;
     id = static_cast<uint32_t>(clusters_.size());
     clusters_.push_back(std::move(fresh));
     parent_.push_back(id);
@@ -160,12 +198,61 @@ uint32_t PatternMiner::Add(std::string_view line, int64_t t_ns) {
     c = clusters_.back().get();
   }
   ++c->count;
-  const int64_t bucket =
-      options_.step_ns > 0
-          ? t_ns - (((t_ns % options_.step_ns) + options_.step_ns) % options_.step_ns)
-          : 0;
-  ++c->buckets[bucket];
-  return id;
+  if (shapes_.size() >= kMaxShapes) {
+    ++c->buckets[bucket];
+    return kUntracked | id;
+  }
+  const uint32_t shape_id = static_cast<uint32_t>(shapes_.size());
+  Shape shape;
+  shape.words = std::move(words);
+  shape.cluster = id;
+  shape.count = 1;
+  shape.buckets[bucket] = 1;
+  shapes_.push_back(std::move(shape));
+  shape_ids_.emplace(std::move(joined), shape_id);
+  return shape_id;
+}
+
+void PatternMiner::MergeOneWordVariants() {
+  // Patterns of one length that are alike but for one word, in at least
+  // four variants, have a variable there ("removing chargen", "removing
+  // echo", ...): two or three variants are more often different kinds of
+  // line ("spawn" and "destroy", GET and POST).
+  for (auto& [length, ids] : buckets_) {
+    if (length < 2 || ids.size() < 4) continue;
+    for (size_t k = 0; k < length; ++k) {
+      std::map<std::string, std::vector<uint32_t>> by_rest;
+      for (uint32_t id : ids) {
+        if (Find(id) != id) continue;
+        const Cluster& c = *clusters_[id];
+        if (c.shapes[k] == kWild) continue;
+        std::string rest;
+        for (size_t i = 0; i < length; ++i) {
+          if (i != k) rest += c.shapes[i];
+          rest.push_back('\0');
+        }
+        by_rest[rest].push_back(id);
+      }
+      for (auto& [rest, group] : by_rest) {
+        if (group.size() < 4) continue;
+        // A variable has many values, each seen a few times; a choice
+        // between kinds of line has few, each seen often.
+        uint64_t lines = 0;
+        for (uint32_t id : group) lines += clusters_[id]->count;
+        if (lines > 3 * group.size()) continue;
+        Cluster& into = *clusters_[group[0]];
+        into.shapes[k] = std::string(kWild);
+        for (size_t g = 1; g < group.size(); ++g) {
+          Cluster& from = *clusters_[group[g]];
+          parent_[group[g]] = group[0];
+          into.count += from.count;
+          for (const auto& [t, n] : from.buckets) into.buckets[t] += n;
+          from.count = 0;
+          from.buckets.clear();
+        }
+      }
+    }
+  }
 }
 
 uint32_t PatternMiner::Find(uint32_t id) const {
@@ -176,41 +263,96 @@ uint32_t PatternMiner::Find(uint32_t id) const {
   return id;
 }
 
-uint32_t PatternMiner::ClusterOf(uint32_t id) const { return Find(id); }
-
 std::vector<MinedPattern> PatternMiner::Finish() {
-  // Patterns that print alike are one.
-  std::map<std::string, uint32_t> by_text;
+  MergeOneWordVariants();
+  std::vector<std::vector<uint32_t>> members(clusters_.size());
+  for (uint32_t s = 0; s < shapes_.size(); ++s) members[Find(shapes_[s].cluster)].push_back(s);
+
+  // Pattern text -> its index in `out`.
+  std::map<std::string, size_t> index;
   std::vector<MinedPattern> out;
-  std::map<uint32_t, size_t> index;
-  for (uint32_t id = 0; id < clusters_.size(); ++id) {
-    Cluster& c = *clusters_[id];
+  std::vector<std::map<int64_t, uint64_t>> buckets;
+  auto add = [&](const std::vector<std::string>& words, uint64_t count,
+                 const std::map<int64_t, uint64_t>& b) {
     std::string text;
-    for (size_t i = 0; i < c.shapes.size(); ++i) {
+    for (size_t i = 0; i < words.size(); ++i) {
       if (i > 0) text.push_back(' ');
-      text.append(c.shapes[i] == kWild ? kVar : std::string_view(c.shapes[i]));
+      text.append(words[i] == kWild ? kVar : std::string_view(words[i]));
     }
-    auto [it, fresh] = by_text.emplace(text, id);
-    if (!fresh) {
-      parent_[id] = it->second;
-      Cluster& into = *clusters_[it->second];
-      into.count += c.count;
-      for (const auto& [t, n] : c.buckets) into.buckets[t] += n;
+    auto [it, fresh] = index.emplace(text, out.size());
+    if (fresh) {
+      out.push_back({text, 0, {}});
+      buckets.emplace_back();
     }
-  }
-  for (const auto& [text, id] : by_text) {
-    texts_[id] = text;
+    out[it->second].count += count;
+    for (const auto& [t, n] : b) buckets[it->second][t] += n;
+    return it->second;
+  };
+
+  shape_pattern_.assign(shapes_.size(), 0);
+  cluster_pattern_.assign(clusters_.size(), 0);
+  for (uint32_t id = 0; id < clusters_.size(); ++id) {
+    if (Find(id) != id) continue;
     const Cluster& c = *clusters_[id];
-    MinedPattern p;
-    p.pattern = text;
-    p.count = c.count;
-    p.samples.assign(c.buckets.begin(), c.buckets.end());
-    out.push_back(std::move(p));
+    // Positions where the lines took two or three words, each on at least
+    // two lines, and never a variable: those words are the pattern's.
+    std::vector<size_t> split;
+    for (size_t k = 0; k < c.shapes.size(); ++k) {
+      if (c.shapes[k] != kWild) continue;
+      std::map<std::string_view, uint64_t> values;
+      bool variable = false;
+      for (uint32_t s : members[id]) {
+        const std::string& w = shapes_[s].words[k];
+        variable |= w.find(kVar) != std::string::npos;
+        values[w] += shapes_[s].count;
+        if (values.size() > 3) break;
+      }
+      if (variable || values.size() < 2 || values.size() > 3) continue;
+      bool frequent = true;
+      for (const auto& [w, n] : values) frequent &= n >= 2;
+      if (frequent) split.push_back(k);
+    }
+    cluster_pattern_[id] = add(
+        c.shapes,
+        c.count -
+            [&] {
+              uint64_t tracked = 0;
+              for (uint32_t s : members[id]) tracked += shapes_[s].count;
+              return tracked;
+            }(),
+        c.buckets);
+    for (uint32_t s : members[id]) {
+      std::vector<std::string> words = c.shapes;
+      for (size_t k : split) words[k] = shapes_[s].words[k];
+      shape_pattern_[s] = add(words, shapes_[s].count, shapes_[s].buckets);
+    }
   }
-  std::sort(out.begin(), out.end(), [](const MinedPattern& a, const MinedPattern& b) {
-    return a.count != b.count ? a.count > b.count : a.pattern < b.pattern;
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].samples.assign(buckets[i].begin(), buckets[i].end());
+  }
+  // Most lines first; the order of the indexes handed out follows.
+  std::vector<size_t> order(out.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return out[a].count != out[b].count ? out[a].count > out[b].count
+                                        : out[a].pattern < out[b].pattern;
   });
-  return out;
+  std::vector<size_t> rank(out.size());
+  std::vector<MinedPattern> sorted;
+  for (size_t r = 0; r < order.size(); ++r) {
+    rank[order[r]] = r;
+    sorted.push_back(std::move(out[order[r]]));
+  }
+  for (size_t& p : shape_pattern_) p = rank[p];
+  for (size_t& p : cluster_pattern_) p = rank[p];
+  // Patterns without lines (every line of a cluster was in a split).
+  while (!sorted.empty() && sorted.back().count == 0) sorted.pop_back();
+  return sorted;
+}
+
+size_t PatternMiner::PatternIndexOf(uint32_t line_class) const {
+  if (line_class & kUntracked) return cluster_pattern_[Find(line_class & ~kUntracked)];
+  return shape_pattern_[line_class];
 }
 
 }  // namespace lode

@@ -5,12 +5,16 @@
 // Lines are cut at whitespace into words. Within a word, every run that
 // holds a digit is a variable (numbers, ids, IPs, durations, timestamps,
 // hex), and so is a quoted value; what remains is the word's shape
-// ("size=<_>", "blk_<_>"). Lines with the same number of words and the
-// same first word shape are candidates for one pattern (a prefix tree of
-// depth two, as Drain's); a line joins the most similar pattern when at
+// ("size=<_>", "blk_<_>"). Lines with the same number of words are
+// candidates for one pattern; a line joins the most similar one when at
 // 85% of the shapes agree position by position, and the positions
-// that differ become `<_>`. A last pass merges patterns that came out
-// alike. Memory grows with the number of patterns, not of lines.
+// that differ become `<_>` (Drain's similarity). A last pass merges
+// patterns that differ in one word only, when there are four or more of
+// them (when each has few lines: a variable's values); then it splits a
+// pattern again where a varying position took only two or three words,
+// each on several lines (GET and POST, begin and end: kinds of line, not
+// variables), and merges patterns that came out alike. Memory grows with
+// the number of patterns and distinct line shapes, not of lines.
 #pragma once
 
 #include <cstdint>
@@ -45,30 +49,38 @@ class PatternMiner {
   explicit PatternMiner(PatternMinerOptions options = {});
   ~PatternMiner();
 
-  // Adds one line at `t_ns`; returns the id of the cluster it joined
-  // (ids of merged clusters resolve through ClusterOf).
+  // Adds one line at `t_ns`. Returns its class (lines of one class end in
+  // one pattern; PatternIndexOf says which, after Finish).
   uint32_t Add(std::string_view line, int64_t t_ns = 0);
-
-  // The final cluster of an id Add returned (after Finish's merges).
-  uint32_t ClusterOf(uint32_t id) const;
 
   // The patterns, most lines first. Call once, after the last Add.
   std::vector<MinedPattern> Finish();
-  // After Finish: the pattern of a cluster ClusterOf returned.
-  const std::string& PatternOf(uint32_t cluster) const { return texts_.at(cluster); }
+  // After Finish: the index in its result of the pattern of a class Add
+  // returned.
+  size_t PatternIndexOf(uint32_t line_class) const;
 
  private:
   struct Cluster;
-  Cluster* Best(std::vector<uint32_t>& candidates, const std::vector<std::string>& shapes,
-                double* similarity);
+  struct Shape;
+  // The most similar cluster of `candidates` (its index there in *at).
+  Cluster* Best(std::vector<uint32_t>& candidates, const std::vector<std::string>& words,
+                double* similarity, size_t* at);
+  void MergeOneWordVariants();
   uint32_t Find(uint32_t id) const;
 
   PatternMinerOptions options_;
   std::vector<std::unique_ptr<Cluster>> clusters_;
-  // (word count, first shape) -> clusters.
-  std::unordered_map<std::string, std::vector<uint32_t>> buckets_;
-  mutable std::vector<uint32_t> parent_;   // union-find over merged clusters
-  std::map<uint32_t, std::string> texts_;  // Finish's patterns by cluster
+  // Word count -> clusters of that length.
+  std::map<size_t, std::vector<uint32_t>> buckets_;
+  // Each distinct line shape (up to kMaxShapes): its words, its cluster,
+  // its lines over time. Finish splits a cluster by them where a varying
+  // position takes only two or three words.
+  static constexpr size_t kMaxShapes = 1 << 20;
+  std::vector<Shape> shapes_;
+  std::unordered_map<std::string, uint32_t> shape_ids_;
+  mutable std::vector<uint32_t> parent_;  // union-find over merged clusters
+  std::vector<size_t> shape_pattern_;     // Finish's: shape -> pattern index
+  std::vector<size_t> cluster_pattern_;   // Finish's: cluster -> pattern index
 };
 
 // A line's words and their shapes, as the miner sees them (for tests).

@@ -61,10 +61,10 @@ TEST(PatternMinerTest, LinesJoinTheirClusterAcrossMerges) {
   const uint32_t a = miner.Add("disk 1 is 91% full on host alpha after the nightly job");
   const uint32_t b = miner.Add("disk 2 is 97% full on host beta after the nightly job");
   const uint32_t c = miner.Add("backup finished");
-  miner.Finish();
-  EXPECT_EQ(miner.ClusterOf(a), miner.ClusterOf(b));
-  EXPECT_NE(miner.ClusterOf(a), miner.ClusterOf(c));
-  EXPECT_EQ(miner.PatternOf(miner.ClusterOf(a)),
+  auto patterns = miner.Finish();
+  EXPECT_EQ(miner.PatternIndexOf(a), miner.PatternIndexOf(b));
+  EXPECT_NE(miner.PatternIndexOf(a), miner.PatternIndexOf(c));
+  EXPECT_EQ(patterns[miner.PatternIndexOf(a)].pattern,
             "disk <_> is <_> full on host <_> after the nightly job");
 }
 
