@@ -171,6 +171,10 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     route = path;
     return allow({"GET"}) ? HandleDetectedLabels(request) : method_not_allowed();
   }
+  if (path == "/loki/api/v1/patterns") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandlePatterns(request) : method_not_allowed();
+  }
   if (path == "/loki/api/v1/format_query") {
     route = path;
     return allow({"GET", "POST"}) ? HandleFormatQuery(request) : method_not_allowed();

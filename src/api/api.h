@@ -90,6 +90,7 @@ class Api {
   HttpResponse HandleIndexStats(const HttpRequest& request);
   HttpResponse HandleVolume(const HttpRequest& request, bool over_range);
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
+  HttpResponse HandlePatterns(const HttpRequest& request);  // api_patterns.cc
   HttpResponse HandleFormatQuery(const HttpRequest& request);
   HttpResponse HandleBuildInfo() const;
   // The ruler's APIs (api_rules.cc): the YAML rule configuration under

@@ -126,6 +126,9 @@ struct PatternMiner::Shape {
 
 namespace {
 constexpr uint32_t kUntracked = 0x80000000u;  // a class that is a cluster, not a shape
+// A varying position with at most this many words, each on several lines,
+// holds a choice between kinds of line rather than a variable.
+constexpr size_t kMaxSplitValues = 3;
 }  // namespace
 
 PatternMiner::PatternMiner(PatternMinerOptions options) : options_(options) {}
@@ -305,9 +308,9 @@ std::vector<MinedPattern> PatternMiner::Finish() {
         const std::string& w = shapes_[s].words[k];
         variable |= w.find(kVar) != std::string::npos;
         values[w] += shapes_[s].count;
-        if (values.size() > 3) break;
+        if (values.size() > kMaxSplitValues) break;
       }
-      if (variable || values.size() < 2 || values.size() > 3) continue;
+      if (variable || values.size() < 2 || values.size() > kMaxSplitValues) continue;
       bool frequent = true;
       for (const auto& [w, n] : values) frequent &= n >= 2;
       if (frequent) split.push_back(k);

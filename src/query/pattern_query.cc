@@ -1,0 +1,57 @@
+#include "query/pattern_query.h"
+
+#include "query/labels_builder.h"
+#include "query/line_filter.h"
+#include "query/pipeline.h"
+#include "query/scan_hooks.h"
+#include "query/tenants.h"
+
+namespace lode {
+
+Result<PatternQueryResult> ExecutePatternQuery(Storage& storage, const logql::LogSelectorExpr& expr,
+                                               const PatternQueryParams& params) {
+  LODE_ASSIGN_OR_RETURN(Pipeline pipeline, Pipeline::Compile(expr.pipeline));
+  const std::vector<logql::LineFilter>& line_filters = pipeline.PushedLineFilters();
+  LODE_ASSIGN_OR_RETURN(LineFilterChain filters, LineFilterChain::Compile(line_filters));
+  PatternMinerOptions options;
+  options.step_ns = params.step_ns;
+  PatternMiner miner(options);
+  PatternQueryResult result;
+  ScanCounters scan;
+  std::vector<Matcher> matchers = expr.matchers;
+  const std::vector<std::string> tenants = SelectTenants(params.tenants, &matchers);
+  LabelsBuilder labels;
+  PipelineState state;
+  for (const std::string& tenant : tenants) {
+    SelectRequest request;
+    request.tenant = tenant;
+    request.start = params.start;
+    request.end = params.end;
+    request.matchers = matchers;
+    request.direction = Direction::kForward;
+    request.line_contains = RequiredLineLiterals(line_filters);
+    SetScanHooks(filters, scan, params.limits, &request);
+    LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
+    uint32_t until_check = QueryLimits::kCheckEvery;
+    while (it->Next()) {
+      if (--until_check == 0) {
+        until_check = QueryLimits::kCheckEvery;
+        LODE_RETURN_IF_ERROR(params.limits.Check(scan.bytes.load(std::memory_order_relaxed)));
+      }
+      const Record& record = it->record();
+      std::string_view line = record.line;
+      if (!pipeline.empty()) {
+        labels.Reset(record.stream, record.metadata);
+        if (!pipeline.Process(record.timestamp, &line, labels, state)) continue;
+      }
+      miner.Add(line, record.timestamp);
+      ++result.lines;
+    }
+    LODE_RETURN_IF_ERROR(it->status());
+  }
+  if (scan.stopped.load()) LODE_RETURN_IF_ERROR(params.limits.Check(scan.bytes.load()));
+  result.patterns = miner.Finish();
+  return result;
+}
+
+}  // namespace lode
