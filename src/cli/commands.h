@@ -20,5 +20,6 @@ CommandRunner AddQueryCommand(CLI::App& app);
 CommandRunner AddLabelsCommand(CLI::App& app);
 CommandRunner AddSeriesCommand(CLI::App& app);
 CommandRunner AddRulesCommand(CLI::App& app);
+CommandRunner AddPatternsCommand(CLI::App& app);
 
 }  // namespace lode

@@ -18,7 +18,7 @@ constexpr Command kCommands[] = {
     {"serve", lode::AddServeCommand},   {"forward", lode::AddForwardCommand},
     {"import", lode::AddImportCommand}, {"query", lode::AddQueryCommand},
     {"labels", lode::AddLabelsCommand}, {"series", lode::AddSeriesCommand},
-    {"rules", lode::AddRulesCommand},
+    {"rules", lode::AddRulesCommand},   {"patterns", lode::AddPatternsCommand},
 };
 
 }  // namespace

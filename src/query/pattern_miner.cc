@@ -1,7 +1,6 @@
 #include "query/pattern_miner.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <numeric>
 
 namespace lode {

@@ -157,5 +157,40 @@ TEST_F(PatternsTest, AQueryNarrowsThePatternsAndBadQueriesAre400) {
   EXPECT_EQ(r.body, R"({"status":"success","data":[]})");
 }
 
+TEST_F(PatternsTest, TheCliListsPatternsByCountAndWhatIsNewSinceAPoint) {
+  const std::vector<std::string> range = {"--url",  server_->base_url(),
+                                          "--from", std::to_string(kBase),
+                                          "--to",   std::to_string(kBase + 180 * kSec)};
+  std::vector<std::string> args = {"patterns", R"({app=~"api|auth"})"};
+  args.insert(args.end(), range.begin(), range.end());
+  CommandResult r = RunLode(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "120  level=info msg=\"request done\" path=<_> status=<_> duration=<_> trace_id=<_>\n"
+            " 60  Accepted password for <_> from <_> port <_> ssh2\n"
+            " 40  level=error msg=\"upstream timeout\" upstream=<_>:<_> after <_>\n");
+
+  // Push a new kind of line late in the range: only it is new since then.
+  ASSERT_EQ(server_
+                ->PushJson(PushBody(R"({"app":"api"})",
+                                    {{kBase + 170 * kSec, "panic: nil map write in handler 7"},
+                                     {kBase + 171 * kSec, "panic: nil map write in handler 9"}}))
+                .status,
+            204);
+  args.push_back("--new-since");
+  args.push_back("30s");
+  r = RunLode(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "2  panic: nil map write in handler <_>\n");
+
+  args.push_back("-o");
+  args.push_back("jsonl");
+  r = RunLode(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"pattern\":\"panic: nil map write in handler <_>\",\"count\":2,\"samples\":[[" +
+                std::to_string(kBase / kSec + 170) + ",2]]}\n");
+}
+
 }  // namespace
 }  // namespace lode::testing
