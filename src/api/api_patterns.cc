@@ -60,6 +60,8 @@ HttpResponse Api::HandlePatterns(const HttpRequest& request) {
     w.BeginObject();
     w.Key("pattern");
     w.String(p.pattern);
+    w.Key("level");
+    w.String(p.level);
     w.Key("samples");
     w.BeginArray();
     for (const auto& [t, n] : p.samples) {

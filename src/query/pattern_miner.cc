@@ -283,7 +283,9 @@ std::vector<MinedPattern> PatternMiner::Finish() {
     }
     auto [it, fresh] = index.emplace(text, out.size());
     if (fresh) {
-      out.push_back({text, 0, {}});
+      MinedPattern fresh_pattern;
+      fresh_pattern.pattern = text;
+      out.push_back(std::move(fresh_pattern));
       buckets.emplace_back();
     }
     out[it->second].count += count;

@@ -30,6 +30,7 @@ namespace lode {
 struct MinedPattern {
   std::string pattern;  // LogQL pattern syntax
   uint64_t count = 0;
+  std::string level;  // the level most of its lines have (pattern queries set it)
   // Lines per time bucket (bucket start in ns), in time order.
   std::vector<std::pair<int64_t, uint64_t>> samples;
 };

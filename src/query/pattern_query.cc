@@ -1,7 +1,11 @@
 #include "query/pattern_query.h"
 
+#include <array>
+#include <unordered_map>
+
 #include "query/labels_builder.h"
 #include "query/line_filter.h"
+#include "query/log_level.h"
 #include "query/pipeline.h"
 #include "query/scan_hooks.h"
 #include "query/tenants.h"
@@ -22,6 +26,8 @@ Result<PatternQueryResult> ExecutePatternQuery(Storage& storage, const logql::Lo
   const std::vector<std::string> tenants = SelectTenants(params.tenants, &matchers);
   LabelsBuilder labels;
   PipelineState state;
+  // Lines per level, per line class: a pattern's level is its lines'.
+  std::unordered_map<uint32_t, std::array<uint64_t, kLogLevels>> levels;
   for (const std::string& tenant : tenants) {
     SelectRequest request;
     request.tenant = tenant;
@@ -44,13 +50,27 @@ Result<PatternQueryResult> ExecutePatternQuery(Storage& storage, const logql::Lo
         labels.Reset(record.stream, record.metadata);
         if (!pipeline.Process(record.timestamp, &line, labels, state)) continue;
       }
-      miner.Add(line, record.timestamp);
+      const uint32_t line_class = miner.Add(line, record.timestamp);
+      ++levels[line_class]
+              [static_cast<size_t>(DetectLogLevel(record.stream, record.metadata, line))];
       ++result.lines;
     }
     LODE_RETURN_IF_ERROR(it->status());
   }
   if (scan.stopped.load()) LODE_RETURN_IF_ERROR(params.limits.Check(scan.bytes.load()));
   result.patterns = miner.Finish();
+  std::vector<std::array<uint64_t, kLogLevels>> per_pattern(result.patterns.size());
+  for (const auto& [line_class, counts] : levels) {
+    auto& into = per_pattern[miner.PatternIndexOf(line_class)];
+    for (int l = 0; l < kLogLevels; ++l) into[l] += counts[l];
+  }
+  for (size_t i = 0; i < result.patterns.size(); ++i) {
+    int best = 0;
+    for (int l = 1; l < kLogLevels; ++l) {
+      if (per_pattern[i][l] > per_pattern[i][best]) best = l;
+    }
+    result.patterns[i].level = LogLevelName(static_cast<LogLevel>(best));
+  }
   return result;
 }
 

@@ -18,6 +18,7 @@ constexpr int64_t kBase = 1714521600LL * kSec;
 
 struct Pattern {
   std::string text;
+  std::string level;
   std::vector<std::pair<int64_t, int64_t>> samples;
   int64_t total = 0;
 };
@@ -46,6 +47,8 @@ std::vector<Pattern> ParsePatterns(const std::string& body) {
     std::string_view text;
     if (p["pattern"].get(text)) continue;
     pattern.text = text;
+    std::string_view level;
+    if (!p["level"].get(level)) pattern.level = level;
     simdjson::dom::array samples;
     if (p["samples"].get(samples)) continue;
     for (simdjson::dom::element s : samples) {
@@ -121,6 +124,10 @@ TEST_F(PatternsTest, EachKindOfLineIsOnePatternWithItsCountsPerStep) {
   EXPECT_EQ(by_text[request].total, 120);
   EXPECT_EQ(by_text[timeout].total, 40);
   EXPECT_EQ(by_text[accepted].total, 60);
+  // The level Logs Drilldown filters on: its lines' detected level.
+  EXPECT_EQ(by_text[request].level, "info");
+  EXPECT_EQ(by_text[timeout].level, "error");
+  EXPECT_EQ(by_text[accepted].level, "unknown");
   // Most lines first; samples per 60 s step, in seconds, in time order.
   EXPECT_EQ(patterns[0].text, request);
   EXPECT_EQ(by_text[request].samples, (std::vector<std::pair<int64_t, int64_t>>{
