@@ -171,6 +171,15 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     route = path;
     return allow({"GET"}) ? HandleDetectedLabels(request) : method_not_allowed();
   }
+  if (path == "/loki/api/v1/detected_fields") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleDetectedFields(request, nullptr) : method_not_allowed();
+  }
+  if (path.starts_with("/loki/api/v1/detected_field/") && path.ends_with("/values")) {
+    route = "/loki/api/v1/detected_field/values";
+    const std::string name = path.substr(28, path.size() - 28 - 7);
+    return allow({"GET", "POST"}) ? HandleDetectedFields(request, &name) : method_not_allowed();
+  }
   if (path == "/loki/api/v1/patterns") {
     route = path;
     return allow({"GET", "POST"}) ? HandlePatterns(request) : method_not_allowed();

@@ -91,6 +91,8 @@ class Api {
   HttpResponse HandleVolume(const HttpRequest& request, bool over_range);
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
   HttpResponse HandlePatterns(const HttpRequest& request);  // api_patterns.cc
+  // api_detected_fields.cc; with `values_of`, that field's values.
+  HttpResponse HandleDetectedFields(const HttpRequest& request, const std::string* values_of);
   HttpResponse HandleFormatQuery(const HttpRequest& request);
   HttpResponse HandleBuildInfo() const;
   // The ruler's APIs (api_rules.cc): the YAML rule configuration under
