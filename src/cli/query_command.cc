@@ -36,6 +36,7 @@ struct QueryFlags {
   bool forward = false;
   bool follow = false;
   bool instant = false;
+  int context = 0;  // lines of context around each match, as grep -C
 };
 
 Result<int64_t> ReadTime(const std::string& text, const char* what) {
@@ -67,10 +68,14 @@ std::vector<std::pair<std::string, std::string>> Headers(const QueryFlags& flags
   return h;
 }
 
-Result<std::string> Get(const QueryFlags& flags, const std::string& base, const std::string& path) {
+Result<std::string> Get(const QueryFlags& flags, const std::string& base, const std::string& path,
+                        bool categorized = false) {
   ClientRequest request;
   request.url = base + path;
   request.headers = Headers(flags);
+  if (categorized) {
+    request.headers.emplace_back("X-Loki-Response-Encoding-Flags", "categorize-labels");
+  }
   request.timeout = std::chrono::minutes(5);
   auto response = SendHttpRequest(request);
   if (!response.ok()) {
@@ -89,6 +94,92 @@ void Write(std::string* out, bool force = false) {
   fwrite(out->data(), 1, out->size(), stdout);
   fflush(stdout);
   out->clear();
+}
+
+// A stream selector naming exactly these labels.
+std::string SelectorOf(const Labels& labels) {
+  std::string s = "{";
+  for (const Label& l : labels) {
+    if (s.size() > 1) s += ",";
+    s += l.name + "=";
+    AppendQuoted(s, l.value);
+  }
+  return s + "}";
+}
+
+// --context N: each match with the N lines before and after it in its
+// stream, as `grep -C N` prints them: blocks in time order, separated by
+// "--", a block growing when the next match is inside it.
+Status PrintWithContext(const QueryFlags& flags, const std::string& base,
+                        const std::vector<LogLine>& matches, int64_t start, int64_t end,
+                        const OutputStyle& style, std::string* out) {
+  auto fetch = [&](const LogLine& m, bool before) -> Result<std::vector<LogLine>> {
+    const std::string path = "/loki/api/v1/query_range?query=" + UrlEncode(SelectorOf(m.stream)) +
+                             "&start=" + std::to_string(before ? start : m.timestamp) +
+                             "&end=" + std::to_string(before ? m.timestamp : end) +
+                             "&limit=" + std::to_string(flags.context + 1) +
+                             "&direction=" + (before ? "backward" : "forward");
+    LODE_ASSIGN_OR_RETURN(std::string body, Get(flags, base, path, true));
+    return ParseLogLines(body, false);
+  };
+  // The lines printed in the current block (one stream), to merge blocks.
+  Labels block_stream;
+  std::vector<std::pair<int64_t, std::string>> block;
+  bool first = true;
+  for (const LogLine& m : matches) {
+    const std::pair<int64_t, std::string> key{m.timestamp, m.line};
+    const bool in_block = !block.empty() && m.stream == block_stream &&
+                          std::find(block.begin(), block.end(), key) != block.end();
+    std::vector<LogLine> lines;
+    if (!in_block) {
+      LODE_ASSIGN_OR_RETURN(std::vector<LogLine> before, fetch(m, true));
+      // Lines at the match's own time come back from the after side.
+      std::erase_if(before, [&](const LogLine& l) { return l.timestamp >= m.timestamp; });
+      // Context that reaches back into the block, or ends right after it
+      // (the one line more fetched is in it), continues it, as grep
+      // prints contiguous lines as one block.
+      const bool touches = !block.empty() && m.stream == block_stream &&
+                           std::any_of(before.begin(), before.end(), [&](const LogLine& l) {
+                             return std::find(block.begin(), block.end(),
+                                              std::make_pair(l.timestamp, l.line)) != block.end();
+                           });
+      if (before.size() > static_cast<size_t>(flags.context)) {
+        before.erase(before.begin(), before.end() - flags.context);
+      }
+      if (!touches) {
+        if (!block.empty()) out->append(style.color ? "\x1b[36m--\x1b[0m\n" : "--\n");
+        block.clear();
+        block_stream = m.stream;
+      }
+      lines = std::move(before);
+    }
+    LODE_ASSIGN_OR_RETURN(std::vector<LogLine> after, fetch(m, false));
+    // From the match on: skip what comes before it at the same time.
+    size_t from = 0;
+    while (from < after.size() &&
+           !(after[from].timestamp == m.timestamp && after[from].line == m.line)) {
+      ++from;
+    }
+    if (from == after.size()) {
+      lines.push_back(m);
+      from = 0;
+      after.clear();
+    }
+    for (size_t i = from; i < after.size() && i <= from + flags.context; ++i) {
+      lines.push_back(after[i]);
+    }
+    std::vector<LogLine> fresh;
+    for (LogLine& l : lines) {
+      std::pair<int64_t, std::string> k{l.timestamp, l.line};
+      if (std::find(block.begin(), block.end(), k) != block.end()) continue;
+      block.push_back(std::move(k));
+      fresh.push_back(std::move(l));
+    }
+    FormatLogLines(fresh, style, first, out);
+    first = false;
+    Write(out);
+  }
+  return Status::Ok();
 }
 
 int RunQuery(const QueryFlags& flags) {
@@ -185,10 +276,17 @@ int RunQuery(const QueryFlags& flags) {
                      "&start=" + std::to_string(start) + "&end=" + std::to_string(end) +
                      "&limit=" + std::to_string(flags.limit) +
                      "&direction=" + (flags.forward ? "forward" : "backward");
-  auto body = Get(flags, base, path);
+  const bool context = flags.context > 0;
+  auto body = Get(flags, base, path, context);
   if (!body.ok()) return fail(body.status().message());
   auto lines = ParseLogLines(*body, false);
   if (!lines.ok()) return fail(lines.status().message());
+  if (context) {
+    if (style.format == "json") style.format = "jsonl";
+    Status s = PrintWithContext(flags, base, *lines, start, end, style, &out);
+    Write(&out, true);
+    return s.ok() ? 0 : fail(s.message());
+  }
   if (style.format == "json") out += "[";
   FormatLogLines(*lines, style, true, &out);
   if (style.format == "json") out += "]\n";
@@ -218,6 +316,9 @@ CommandRunner AddQueryCommand(CLI::App& app) {
   cmd->add_option("--step", flags->step,
                   "Metric queries: resolution, e.g. 30s (default: range/250)");
   cmd->add_flag("--instant", flags->instant, "Metric queries: evaluate once, at --to (or now)");
+  cmd->add_option("--context,-C", flags->context,
+                  "Log queries: also print N lines before and after each match in its stream, "
+                  "as grep -C (blocks separated by --)");
   cmd->add_flag("--forward", flags->forward,
                 "Return the first lines of the range instead of the most recent ones");
   cmd->add_flag("--follow,-f", flags->follow,

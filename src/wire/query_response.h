@@ -36,8 +36,11 @@ std::string EncodeMetricResponse(const MetricQueryResult& result);
 // beside it.
 struct LogLine {
   int64_t timestamp = 0;
-  Labels labels;
+  Labels labels;  // all of them: stream, structured metadata, parsed
   std::string line;
+  // The stream's own labels: from a categorize-labels answer; otherwise
+  // the same as `labels`.
+  Labels stream;
 };
 
 struct SeriesSamples {

@@ -72,8 +72,21 @@ Result<std::vector<LogLine>> ParseLogLines(const std::string& body, bool tail_me
           value.at(1).get_string().get(line) != simdjson::SUCCESS) {
         return Status::Internal("malformed entry in server response");
       }
-      lines.push_back(
-          LogLine{std::strtoll(std::string(ts).c_str(), nullptr, 10), labels, std::string(line)});
+      LogLine entry{std::strtoll(std::string(ts).c_str(), nullptr, 10), labels, std::string(line),
+                    labels};
+      // Categorised labels ([ts, line, {"structuredMetadata":{..},
+      // "parsed":{..}}]): `labels` holds them all, as without categories.
+      simdjson::dom::object extra;
+      if (value.at(2).get_object().get(extra) == simdjson::SUCCESS) {
+        std::vector<Label> all = labels.items();
+        for (const char* kind : {"structuredMetadata", "parsed"}) {
+          simdjson::dom::element group;
+          if (extra[kind].get(group) != simdjson::SUCCESS) continue;
+          for (const Label& l : ReadLabels(group)) all.push_back(l);
+        }
+        entry.labels = Labels(std::move(all));
+      }
+      lines.push_back(std::move(entry));
     }
   }
   // Oldest first; stable so equal timestamps keep the server's order.
