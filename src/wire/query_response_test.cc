@@ -24,10 +24,10 @@ LogQueryResult TwoStreams() {
 // What a client reads back: every line with its stream's labels, oldest
 // first.
 std::vector<LogLine> Expected() {
-  return {LogLine{1714521600123456789, Labels{{"app", "api"}, {"env", "prod"}},
-                  "say \"hi\"\n\\ \xc3\xa9"},
-          LogLine{1714521601000000000, Labels{{"app", "web"}}, ""},
-          LogLine{1714521602000000000, Labels{{"app", "api"}, {"env", "prod"}}, "newest of api"}};
+  const Labels api{{"app", "api"}, {"env", "prod"}}, web{{"app", "web"}};
+  return {LogLine{1714521600123456789, api, "say \"hi\"\n\\ \xc3\xa9", api},
+          LogLine{1714521601000000000, web, "", web},
+          LogLine{1714521602000000000, api, "newest of api", api}};
 }
 
 void ExpectLines(const std::vector<LogLine>& got, const std::vector<LogLine>& want) {
@@ -36,6 +36,7 @@ void ExpectLines(const std::vector<LogLine>& got, const std::vector<LogLine>& wa
     EXPECT_EQ(got[i].timestamp, want[i].timestamp) << i;
     EXPECT_EQ(got[i].labels, want[i].labels) << i;
     EXPECT_EQ(got[i].line, want[i].line) << i;
+    EXPECT_EQ(got[i].stream, want[i].stream) << i;
   }
 }
 
@@ -51,7 +52,11 @@ TEST(QueryResponseTest, CategorizedStreamsRoundTripTheirLines) {
   result.streams[0].entries[0].parsed = Labels{{"level", "info"}};
   auto lines = ParseLogLines(EncodeStreamsResponse(result, /*categorized=*/true), false);
   ASSERT_TRUE(lines.ok()) << lines.status().ToString();
-  ExpectLines(*lines, Expected());
+  // The entry's labels are all of them, as without categories; its
+  // stream's are apart.
+  std::vector<LogLine> want = Expected();
+  want[0].labels = Labels{{"app", "api"}, {"env", "prod"}, {"level", "info"}, {"trace_id", "abc"}};
+  ExpectLines(*lines, want);
 }
 
 TEST(QueryResponseTest, TailMessageRoundTrip) {
