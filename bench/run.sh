@@ -41,7 +41,8 @@ mkdir -p "$OUT"
 run_start=$EPOCHREALTIME
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus lode_ingest_bench >/dev/null
+  cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus lode_ingest_bench \
+    lode_patterns_accuracy >/dev/null
 fi
 echo "== micro-benchmarks (bench/storage_bench.cc)"
 "$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
@@ -453,6 +454,17 @@ results="$work/results.md"
 bench_corpus builtin "generated from lode_gen_corpus's built-in sample"
 if [ -n "$LOGHUB" ] && [ -d "$loghub_dir" ]; then
   bench_corpus loghub "generated from the 16 Loghub *_2k.log samples" "$loghub_dir"/*/*_2k.log
+fi
+if [ -d "$loghub_dir" ]; then
+  say "pattern grouping accuracy on Loghub's labelled samples"
+  {
+    echo
+    echo "### Patterns: grouping accuracy on Loghub's 16 labelled 2k samples"
+    echo
+    echo "Share of lines whose pattern holds exactly the lines of their true template; Drain's published figures on the same samples beside."
+    echo
+    "$BUILD/lode_patterns_accuracy" "$loghub_dir"
+  } >>"$results"
 fi
 echo >>"$results"
 say "ingest per protocol (bench/ingest.sh)"
