@@ -180,6 +180,10 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     const std::string name = path.substr(28, path.size() - 28 - 7);
     return allow({"GET", "POST"}) ? HandleDetectedFields(request, &name) : method_not_allowed();
   }
+  if (path == "/api/v1/trace") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleTrace(request) : method_not_allowed();
+  }
   if (path == "/loki/api/v1/patterns") {
     route = path;
     return allow({"GET", "POST"}) ? HandlePatterns(request) : method_not_allowed();

@@ -91,6 +91,7 @@ class Api {
   HttpResponse HandleVolume(const HttpRequest& request, bool over_range);
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
   HttpResponse HandlePatterns(const HttpRequest& request);  // api_patterns.cc
+  HttpResponse HandleTrace(const HttpRequest& request);     // api_trace.cc
   // api_detected_fields.cc; with `values_of`, that field's values.
   HttpResponse HandleDetectedFields(const HttpRequest& request, const std::string* values_of);
   HttpResponse HandleFormatQuery(const HttpRequest& request);

@@ -137,6 +137,14 @@ bool ContainsAll(std::string_view line, const std::vector<std::string>& literals
   return true;
 }
 
+bool RecordContains(std::string_view line, const Labels& metadata, std::string_view text) {
+  if (text.empty() || line.find(text) != std::string_view::npos) return true;
+  for (const Label& l : metadata) {
+    if (l.value.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
 void Head::MergeFrom(const Head& other) {
   if (records_ == 0 && other.records_ > 0) first_insert_ = other.first_insert_;
   for (const auto& [key, from] : other.streams_) {
@@ -164,6 +172,11 @@ void Head::Collect(const SelectRequest& request, uint64_t source,
       std::string_view line = e.line_view();
       if (!ContainsAll(line, request.line_contains)) continue;
       if (request.line_filter && !request.line_filter(line)) continue;
+      if (!request.record_contains.empty() &&
+          !RecordContains(line, e.metadata != 0 ? metadata_[e.metadata - 1] : Labels(),
+                          request.record_contains)) {
+        continue;
+      }
       out.push_back(KeyedRecord{
           e.timestamp, source, i,
           Record{e.timestamp, stream.labels, without_lines ? std::string() : std::string(line),

@@ -111,6 +111,9 @@ class Head {
 
 // True when `line` contains every one of `literals`.
 bool ContainsAll(std::string_view line, const std::vector<std::string>& literals);
+// SelectRequest::record_contains: true when `text` is empty, or in the
+// line, or in a metadata value.
+bool RecordContains(std::string_view line, const Labels& metadata, std::string_view text);
 
 // Days since 1970-01-01 (UTC) of a timestamp, rounding towards -infinity.
 int64_t DayOf(TimestampNs t);

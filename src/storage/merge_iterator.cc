@@ -29,6 +29,7 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       fragments_.push_back(fragment);
     }
   }
+  record_keys_ = part::RequiredKeys(request_.record_contains);
   with_lines_ = request_.needs_lines();
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
@@ -93,6 +94,9 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
     out.wanted[i] =
         b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
         ContainsAll(b.line(i), request_.line_contains) &&
+        (request_.record_contains.empty() ||
+         RecordContains(b.line(i), b.metadata.empty() ? Labels() : b.metadata[i],
+                        request_.record_contains)) &&
         (request_.block_filter || !request_.line_filter || request_.line_filter(b.line(i)));
   }
   if (request_.block_filter && b.size() > 0) {
@@ -101,8 +105,16 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
 }
 
 bool MergeIterator::MayContainAll(const BlockRef& block) const {
-  if (required_keys_.empty()) return true;
+  // An id kept as metadata is in the filters of newer parts only.
+  const bool record_keys =
+      !record_keys_.empty() && (block.part->meta().flags & part::kPartFlagMetadataInFilters) != 0;
+  if (required_keys_.empty() && !record_keys) return true;
   std::string_view filter = block.part->BlockFilter(block.index);
+  if (record_keys) {
+    for (uint64_t key : record_keys_) {
+      if (!part::BloomMayContain(filter, key)) return false;
+    }
+  }
   for (const auto& keys : required_keys_) {
     for (uint64_t key : keys) {
       if (!part::BloomMayContain(filter, key)) return false;

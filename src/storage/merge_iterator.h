@@ -96,6 +96,7 @@ class MergeIterator final : public RecordIterator {
   Record current_;
   ReadStats stats_;
   std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
+  std::vector<uint64_t> record_keys_;                 // of record_contains (RequiredKeys)
   // The line_contains literals' fragments (part::LiteralFragments, views
   // into request_): a template block is checked for them before it is
   // decoded, and rebuilds only the lines that can hold them all.

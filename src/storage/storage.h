@@ -61,8 +61,15 @@ struct SelectRequest {
 
   // Whether records must carry their lines: not for timestamps_only, unless
   // literals or filters have to look at them.
+  // Every wanted record holds this text in its line or in one of its
+  // structured metadata values (an id looked up wherever it is kept).
+  // Storage skips blocks whose filters rule it out (in parts whose filters
+  // cover metadata) and need not return other records; the caller checks
+  // again.
+  std::string record_contains;
   bool needs_lines() const {
-    return !timestamps_only || !line_contains.empty() || line_filter || block_filter;
+    return !timestamps_only || !line_contains.empty() || line_filter || block_filter ||
+           !record_contains.empty();
   }
 };
 

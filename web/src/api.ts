@@ -131,6 +131,29 @@ export async function queryRange(
   return { kind: "matrix", series, stats };
 }
 
+// A kind of line the patterns API found: its pattern (`<_>` for the parts
+// that vary), the level most of its lines have, and its lines per step as
+// [unix seconds, count], steps without lines left out.
+export interface Pattern {
+  pattern: string;
+  level: string;
+  samples: [number, number][];
+}
+
+// The patterns of a log query's lines over the range, most lines first.
+export async function patterns(query: string, startNs: bigint, endNs: bigint, stepSeconds: number, signal?: AbortSignal): Promise<Pattern[]> {
+  const body = await get(
+    "/loki/api/v1/patterns",
+    { query, start: startNs.toString(), end: endNs.toString(), step: `${stepSeconds}s` },
+    signal,
+  );
+  return (body.data ?? []).map((p: any) => ({
+    pattern: String(p.pattern ?? ""),
+    level: String(p.level ?? "unknown"),
+    samples: (p.samples ?? []).map((s: [number, number | string]) => [Number(s[0]), Number(s[1])]),
+  }));
+}
+
 export function compareNs(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;

@@ -3,6 +3,7 @@
 import uPlot from "uplot";
 
 import type { Series } from "./api";
+import { LEVELS, LEVEL_COLORS, normalLevel } from "./levels";
 
 const PALETTE = ["#3274d9", "#e0752d", "#56a64b", "#c4162a", "#8f3bb8", "#f2cc0c", "#1f9e9e", "#a35a2c", "#6e7b8b", "#de4f8a"];
 
@@ -150,30 +151,6 @@ export class Histogram extends Chart {
     this.root.dataset.levels = levels.join(",");
     return total;
   }
-}
-
-// Levels as Grafana colours them, most severe first; other names are
-// "unknown".
-const LEVELS = ["critical", "error", "warn", "info", "debug", "trace", "unknown"];
-const LEVEL_COLORS: Record<string, string> = {
-  critical: "#a0307a",
-  error: "#d64541",
-  warn: "#e8a317",
-  info: "#3f9c4a",
-  debug: "#3274d9",
-  trace: "#7b61c9",
-  unknown: "#8a94a6",
-};
-
-export function normalLevel(value: string | undefined): string {
-  const v = (value ?? "").toLowerCase();
-  if (["critical", "crit", "fatal", "emerg", "emergency", "alert", "panic"].includes(v)) return "critical";
-  if (["error", "err", "eror"].includes(v)) return "error";
-  if (["warn", "warning"].includes(v)) return "warn";
-  if (["info", "information", "informational", "notice"].includes(v)) return "info";
-  if (["debug", "dbg"].includes(v)) return "debug";
-  if (["trace"].includes(v)) return "trace";
-  return "unknown";
 }
 
 export class MetricGraph extends Chart {

@@ -206,6 +206,14 @@ export function addPipelineFilter(
   return `${q} | ${name}${op}${quote(value)}`;
 }
 
+// Appends a pattern filter that keeps (`|>`) or drops (`!>`) the lines of
+// `pattern`, as the patterns API writes it (`<_>` for the variable parts).
+// It goes last, like the other filters the buttons add; comments go so it
+// is not commented out.
+export function addPatternFilter(query: string, pattern: string, exclude: boolean): string {
+  return `${stripComments(query).trim()} ${exclude ? "!>" : "|>"} ${quote(pattern)}`;
+}
+
 // The position of a parse error message ("parse error at line L, col C").
 export function errorPosition(message: string): { line: number; col: number } | null {
   const m = /line (\d+), col (\d+)/.exec(message);

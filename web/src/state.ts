@@ -3,6 +3,8 @@
 
 export type Page = "explore" | "labels" | "alerts";
 export type Direction = "backward" | "forward";
+// Below a log query's histogram: its lines, or the patterns of its lines.
+export type View = "logs" | "patterns";
 
 export interface AppState {
   page: Page;
@@ -12,6 +14,7 @@ export interface AppState {
   limit: number;
   direction: Direction;
   live: boolean;
+  view: View;
 }
 
 export const RELATIVE_RANGES: [string, string][] = [
@@ -34,6 +37,7 @@ export function defaultState(): AppState {
     limit: 1000,
     direction: "backward",
     live: false,
+    view: "logs",
   };
 }
 
@@ -49,6 +53,7 @@ export function readUrl(search: string): AppState {
   if (Number.isInteger(limit) && limit > 0) s.limit = limit;
   if (p.get("direction") === "forward") s.direction = "forward";
   s.live = p.get("live") === "1";
+  if (p.get("view") === "patterns") s.view = "patterns";
   return s;
 }
 
@@ -61,6 +66,7 @@ export function writeUrl(s: AppState): string {
   p.set("limit", String(s.limit));
   if (s.direction !== "backward") p.set("direction", s.direction);
   if (s.live) p.set("live", "1");
+  if (s.view !== "logs") p.set("view", s.view);
   return "?" + p.toString();
 }
 

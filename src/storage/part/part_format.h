@@ -55,6 +55,12 @@ struct PartMeta {
   // Sequence numbers of the parts this one replaces (a merge's inputs):
   // if any of them still exists when the tenant opens, it is deleted.
   std::vector<uint64_t> replaces;
+  // kPartFlag* bits (0 in parts written before the flags existed).
+  uint64_t flags = 0;
 };
+
+// The blocks' token filters also hold the tokens of every structured
+// metadata value, so a search for an id kept as metadata may skip blocks.
+constexpr uint64_t kPartFlagMetadataInFilters = 1;
 
 }  // namespace lode::part

@@ -209,6 +209,8 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
   uint64_t replaced = d.Varint64();
   if (!d.ok() || replaced > d.remaining()) return Status::Corruption("bad meta section");
   for (uint64_t i = 0; i < replaced; ++i) meta_.replaces.push_back(d.Varint64());
+  // The flags came later: older parts end before them.
+  if (d.ok() && d.remaining() > 0) meta_.flags = d.Varint64();
   if (!d.ok()) return Status::Corruption("bad meta section");
   return Status::Ok();
 }

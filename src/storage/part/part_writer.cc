@@ -91,6 +91,9 @@ Status PartWriter::FlushBlock() {
   std::vector<uint64_t>& keys = keys_;  // keeps its memory block after block
   keys.clear();
   block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys);
+  for (const Entry* e : entries) {
+    for (const Label& l : e->metadata) AddLineKeys(l.value, keys);
+  }
   block.size = buf_.size() - before;
   std::string filter = BuildBloom(keys);
   block.filter_offset = filters_spilled_ + filters_.size();
@@ -173,6 +176,7 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   PutVarint64(buf_, meta_.records);
   PutVarint64(buf_, replaces.size());
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
+  PutVarint64(buf_, kPartFlagMetadataInFilters);
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();
