@@ -21,5 +21,6 @@ CommandRunner AddLabelsCommand(CLI::App& app);
 CommandRunner AddSeriesCommand(CLI::App& app);
 CommandRunner AddRulesCommand(CLI::App& app);
 CommandRunner AddPatternsCommand(CLI::App& app);
+CommandRunner AddTraceCommand(CLI::App& app);
 
 }  // namespace lode

@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"import", lode::AddImportCommand}, {"query", lode::AddQueryCommand},
     {"labels", lode::AddLabelsCommand}, {"series", lode::AddSeriesCommand},
     {"rules", lode::AddRulesCommand},   {"patterns", lode::AddPatternsCommand},
+    {"trace", lode::AddTraceCommand},
 };
 
 }  // namespace

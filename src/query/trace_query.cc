@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/head.h"  // RecordContains
+
 namespace lode {
 
 std::string ServiceOf(const Labels& stream) {
@@ -34,10 +36,8 @@ Result<TraceResult> ExecuteTraceQuery(Storage& storage, const TraceQueryParams& 
         LODE_RETURN_IF_ERROR(params.limits.Check(0));
       }
       const Record& r = it->record();
-      bool holds = r.line.find(params.id) != std::string::npos;
-      for (const Label& l : r.metadata)
-        holds = holds || l.value.find(params.id) != std::string::npos;
-      if (!holds) continue;  // storage may return more than asked
+      // Storage may return more than asked.
+      if (!RecordContains(r.line, r.metadata, params.id)) continue;
       if (kept == params.limit) {
         result.truncated = true;
         break;

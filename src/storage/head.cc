@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <functional>
 #include <new>
@@ -137,10 +138,25 @@ bool ContainsAll(std::string_view line, const std::vector<std::string>& literals
   return true;
 }
 
+bool ContainsWord(std::string_view text, std::string_view word) {
+  auto word_byte = [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || c == '_' || u >= 0x80;
+  };
+  for (size_t at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const size_t end = at + word.size();
+    if ((at == 0 || !word_byte(text[at - 1]) || !word_byte(word.front())) &&
+        (end == text.size() || !word_byte(text[end]) || !word_byte(word.back()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool RecordContains(std::string_view line, const Labels& metadata, std::string_view text) {
-  if (text.empty() || line.find(text) != std::string_view::npos) return true;
+  if (text.empty() || ContainsWord(line, text)) return true;
   for (const Label& l : metadata) {
-    if (l.value.find(text) != std::string::npos) return true;
+    if (ContainsWord(l.value, text)) return true;
   }
   return false;
 }

@@ -111,8 +111,11 @@ class Head {
 
 // True when `line` contains every one of `literals`.
 bool ContainsAll(std::string_view line, const std::vector<std::string>& literals);
-// SelectRequest::record_contains: true when `text` is empty, or in the
-// line, or in a metadata value.
+// Whether `word` is in `text` with no word byte ([A-Za-z0-9_], >= 0x80)
+// glued to either end.
+bool ContainsWord(std::string_view text, std::string_view word);
+// SelectRequest::record_contains: true when `text` is empty, or a word of
+// the line or of a metadata value.
 bool RecordContains(std::string_view line, const Labels& metadata, std::string_view text);
 
 // Days since 1970-01-01 (UTC) of a timestamp, rounding towards -infinity.

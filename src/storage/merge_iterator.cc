@@ -29,7 +29,11 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       fragments_.push_back(fragment);
     }
   }
-  record_keys_ = part::RequiredKeys(request_.record_contains);
+  // As a whole word: non-word bytes around it make every one of its
+  // tokens a whole token, which the filters hold.
+  if (!request_.record_contains.empty()) {
+    record_keys_ = part::RequiredKeys(" " + request_.record_contains + " ");
+  }
   with_lines_ = request_.needs_lines();
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);

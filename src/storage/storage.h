@@ -61,8 +61,9 @@ struct SelectRequest {
 
   // Whether records must carry their lines: not for timestamps_only, unless
   // literals or filters have to look at them.
-  // Every wanted record holds this text in its line or in one of its
-  // structured metadata values (an id looked up wherever it is kept).
+  // Every wanted record holds this text as a whole word (no letter,
+  // digit or '_' right before or after it) in its line or in one of its
+  // structured metadata values: an id looked up wherever it is kept.
   // Storage skips blocks whose filters rule it out (in parts whose filters
   // cover metadata) and need not return other records; the caller checks
   // again.

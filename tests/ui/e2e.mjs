@@ -363,8 +363,11 @@ test("dark mode follows the system setting", async (page, server) => {
 test("keyboard: tab to the results, arrows move, Enter expands", async (page, server) => {
   await open(page, server.url, { query: '{app="shop"}', from: "now-1h", to: "now" });
   await waitForRows(page);
-  // From the Run button, one Tab reaches the list (one stop for all rows).
+  // From the Run button, Tab reaches the Logs/Patterns tabs (one stop),
+  // and the next Tab the list (one stop for all rows).
   await page.focus("button.run");
+  await page.keyboard.press("Tab");
+  assert(await page.evaluate(() => document.activeElement?.id === "tab-logs"), "Tab reaches the selected tab");
   await page.keyboard.press("Tab");
   const first = await page.evaluate(() => document.activeElement?.getAttribute("data-index"));
   assert(first === "0", "Tab reaches the first row: " + first);
@@ -379,7 +382,7 @@ test("keyboard: tab to the results, arrows move, Enter expands", async (page, se
   assert(still === "2", "focus stays on the opened row: " + still);
   // Tab from the list leaves it (rows are not 60 tab stops).
   await page.keyboard.press("Shift+Tab");
-  assert(await page.evaluate(() => document.activeElement?.classList.contains("run")), "Shift+Tab goes back to Run");
+  assert(await page.evaluate(() => document.activeElement?.id === "tab-logs"), "Shift+Tab goes back to the tabs");
 });
 
 test("structured metadata and JSON fields, with filters on both", async (page, server) => {
@@ -590,6 +593,141 @@ test("the alerts page shows firing alerts and rule groups, and opens a rule's qu
     ruled.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the Patterns tab lists the kinds of line with counts and sparklines, and keeps or excludes one", async (page, server) => {
+  // Three kinds of line over the last 30 minutes: 30, 20 and 10 of them.
+  const now = Date.now();
+  const values = [];
+  for (let i = 0; i < 60; i++) {
+    const ms = now - 30 * 60e3 + i * 20e3;
+    if (i % 2 === 0) values.push([ms, `level=info msg="request served" path=/cart/${i} took=${i}ms`]);
+    else if (i % 6 !== 5) values.push([ms, `user ${i} logged in from "10.0.0.${i}"`]);
+    else values.push([ms, `level=error msg="payment timeout" order=${i}`]);
+  }
+  await push(server.url, [{ labels: { app: "kinds" }, values }]);
+  const served = 'level=info msg="request served" path=<_> took=<_>';
+  const login = 'user <_> logged in from "<_>"';
+  const timeout = 'level=error msg="payment timeout" order=<_>';
+  const rows = () =>
+    page.$$eval(".pattern-table tbody tr", (trs) =>
+      trs.map((tr) => ({
+        pattern: tr.dataset.pattern,
+        shown: tr.querySelector(".pattern-button").textContent,
+        count: tr.querySelector(".pattern-count").textContent,
+        level: tr.querySelector(".level-chip").textContent,
+        spark: tr.querySelector(".sparkline-line").getAttribute("d"),
+      })),
+    );
+
+  await open(page, server.url, { query: '{app="kinds"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  assert((await page.getAttribute("#tab-logs", "aria-selected")) === "true", "Logs first");
+  await page.click("#tab-patterns");
+  await waitFor(() => new URL(page.url()).searchParams.get("view") === "patterns", "the tab in the URL: " + page.url());
+  assert(await page.isHidden(".results-box"), "the lines give way to the patterns");
+  await page.waitForSelector(".pattern-table tbody tr");
+  const listed = await rows();
+  assert(listed.map((r) => r.pattern).join(" | ") === [served, login, timeout].join(" | "), "most lines first: " + JSON.stringify(listed));
+  assert(listed.map((r) => r.count).join(",") === "30,20,10", "counts: " + listed.map((r) => r.count));
+  assert(listed.map((r) => r.level).join(",") === "info,unknown,error", "levels: " + listed.map((r) => r.level));
+  assert(listed.every((r) => r.shown === r.pattern), "the pattern as written");
+  for (const r of listed) {
+    // A point per minute over the hour, high where the lines are, at the
+    // bottom (y = 23 of 24) before them.
+    const ys = r.spark.slice(1).split("L").map((p) => Number(p.split(",")[1]));
+    assert(ys.length >= 60 && ys.length <= 62, "a point per step: " + ys.length);
+    assert(Math.min(...ys) < 12 && ys[0] === 23, "the sparkline rises where the lines are: " + r.spark);
+  }
+  assert(/^3 patterns over 60 lines/.test(await page.textContent(".patterns-status")), "the summary: " + (await page.textContent(".patterns-status")));
+  await page.screenshot({ path: join(outDir, "20a-patterns.png") });
+
+  // A click keeps the pattern's lines (its quotes escaped), on the Logs tab.
+  await page.click(`.pattern-table tr[data-pattern='${login}'] .pattern-button`);
+  await waitFor(async () => (await editorText(page)) === '{app="kinds"} |> "user <_> logged in from \\"<_>\\""', "the |> filter: " + (await editorText(page)));
+  await waitFor(async () => /^20 lines shown of 20 matching/.test(await stats(page)), "only its lines: " + (await stats(page)));
+  assert(!new URL(page.url()).searchParams.has("view") && (await page.isVisible(".results-box")), "back on Logs");
+  const kept = await page.$$eval(".results .row .line", (l) => l.map((x) => x.textContent));
+  assert(kept.length > 0 && kept.every((l) => /^user \d+ logged in from "10\.0\.0\.\d+"$/.test(l)), "only logins: " + kept.slice(0, 3));
+  await page.screenshot({ path: join(outDir, "20b-pattern-kept.png") });
+
+  // Back to the patterns; Exclude drops one and Patterns stays, without it.
+  await page.goBack();
+  await page.waitForSelector(`.pattern-table tr[data-pattern='${timeout}']`);
+  await page.click(`.pattern-table tr[data-pattern='${timeout}'] .pattern-exclude`);
+  await waitFor(async () => (await editorText(page)) === '{app="kinds"} !> "level=error msg=\\"payment timeout\\" order=<_>"', "the !> filter: " + (await editorText(page)));
+  await waitFor(async () => (await rows()).map((r) => r.count).join(",") === "30,20", "two patterns left: " + JSON.stringify(await rows()));
+  assert(new URL(page.url()).searchParams.get("view") === "patterns", "still on Patterns");
+  // Shift+click excludes too.
+  await page.click(`.pattern-table tr[data-pattern='${login}'] .pattern-button`, { modifiers: ["Shift"] });
+  await waitFor(async () => (await editorText(page)).endsWith(' !> "user <_> logged in from \\"<_>\\""'), "the second !> filter: " + (await editorText(page)));
+  await waitFor(async () => (await rows()).map((r) => r.pattern).join() === served, "one pattern left: " + JSON.stringify(await rows()));
+  await page.click("#tab-logs");
+  await waitFor(async () => /^30 lines shown of 30 matching/.test(await stats(page)), "the others excluded: " + (await stats(page)));
+  const left = await page.$$eval(".results .row .line", (l) => l.map((x) => x.textContent));
+  assert(left.length > 0 && left.every((l) => l.startsWith('level=info msg="request served"')), "only served: " + left.slice(0, 3));
+
+  // Metric queries have no patterns: no tabs.
+  await typeQuery(page, 'count_over_time({app="kinds"}[5m])');
+  await page.keyboard.press("Control+Enter");
+  await page.waitForSelector(".graph canvas");
+  assert(await page.isHidden(".view-tabs"), "no tabs for a metric query");
+});
+
+test("show context on an expanded line: its stream's neighbours, the line marked, more before and after", async (page, server) => {
+  // Two streams with interleaved times, and a line with a twin at its time.
+  const t0 = Date.now() - 20 * 60e3;
+  const a = [];
+  const b = [];
+  for (let i = 0; i < 30; i++) {
+    a.push([t0 + i * 2000, `side a line ${i}`]);
+    if (i === 15) a.push([t0 + i * 2000, "side a twin of 15"]);
+    b.push([t0 + i * 2000 + 1000, `side b line ${i}`]);
+  }
+  await push(server.url, [{ labels: { app: "ctx", side: "a" }, values: a }, { labels: { app: "ctx", side: "b" }, values: b }]);
+  const lines = () => page.$$eval(".row.open .context-line .context-text", (l) => l.map((x) => x.textContent));
+  const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => `side a line ${from + i}`);
+
+  await open(page, server.url, { query: '{app="ctx"} |= "a line 15"', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.click(".results .row .row-head");
+  // By keyboard: the button is in the details' Tab order.
+  const button = await page.waitForSelector(".row.open .context-button");
+  assert((await button.textContent()) === "Show context" && (await button.getAttribute("aria-expanded")) === "false", "the button, closed");
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await waitFor(async () => (await lines()).length === 21, "10 lines each side: " + JSON.stringify(await lines()));
+  const expected = [...range(5, 15), "side a twin of 15", ...range(16, 24)];
+  assert(JSON.stringify(await lines()) === JSON.stringify(expected), "its stream's lines around it, oldest first: " + JSON.stringify(await lines()));
+  const anchors = await page.$$eval(".row.open .context-anchor", (l) => l.map((x) => [x.getAttribute("aria-current"), x.querySelector(".context-text").textContent]));
+  assert(JSON.stringify(anchors) === JSON.stringify([["true", "side a line 15"]]), "the line is marked: " + JSON.stringify(anchors));
+  assert((await page.textContent(".row.open .context-head code")) === '{app="ctx", side="a"}', "the stream's selector");
+  assert((await page.getAttribute(".row.open .context-button", "aria-expanded")) === "true", "aria-expanded");
+  assert((await page.textContent(".row.open .context-status")) === "10 before, 10 after", "the status: " + (await page.textContent(".row.open .context-status")));
+  await page.screenshot({ path: join(outDir, "21a-context.png") });
+
+  // More before: the five older lines, the focus stays on the button.
+  await page.focus(".row.open .more-before");
+  await page.keyboard.press("Enter");
+  await waitFor(async () => (await lines()).length === 26, "five more before: " + (await lines()).length);
+  assert(JSON.stringify((await lines()).slice(0, 11)) === JSON.stringify(range(0, 10)), "the oldest first: " + (await lines()).slice(0, 11));
+  assert(await page.evaluate(() => document.activeElement?.classList.contains("more-before")), "the focus stays");
+  // None older within 2 hours: it says so.
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".row.open .context-edge:not([hidden])");
+  assert(/^No earlier lines since /.test(await page.textContent(".row.open .context-edge:not([hidden])")), "the edge");
+  assert((await lines()).length === 26, "nothing added");
+  // More after: from the newest shown (line 24, asked again and dropped).
+  await page.click(".row.open .more-after");
+  await waitFor(async () => (await lines()).length === 31, "five more after: " + (await lines()).length);
+  assert(JSON.stringify((await lines()).slice(-7)) === JSON.stringify(range(23, 29)), "no line twice: " + (await lines()).slice(-7));
+  assert((await lines()).every((l) => l.startsWith("side a ")), "only its stream");
+  await page.screenshot({ path: join(outDir, "21b-context-more.png") });
+  // The row's height follows: the context is inside the open row.
+  const [rowBottom, contextBottom] = await page.$eval(".row.open", (r) => [r.getBoundingClientRect().bottom, r.querySelector(".context").getBoundingClientRect().bottom]);
+  assert(contextBottom <= rowBottom, "the row holds its context");
+  await page.click(".row.open .context-button");
+  assert(!(await page.$(".row.open .context")), "Hide context closes it");
 });
 
 // --- runner ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // Unit tests of the web UI's pure functions (web/src/logql.ts, state.ts,
-// fields.ts, format.ts, alerts.ts's helpers), bundled by esbuild and run in node.
+// fields.ts, format.ts, and the helpers of alerts.ts, patterns.ts and
+// context.ts), bundled by esbuild and run in node.
 // Prints "N passed, N failed".
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,7 +18,9 @@ const entry = `export * from ${JSON.stringify(join(web, "src/logql.ts"))};
 export * from ${JSON.stringify(join(web, "src/state.ts"))};
 export * from ${JSON.stringify(join(web, "src/fields.ts"))};
 export * from ${JSON.stringify(join(web, "src/format.ts"))};
-export { activeAlerts, exploreUrl, parseApiTime } from ${JSON.stringify(join(web, "src/alerts.ts"))};`;
+export { activeAlerts, exploreUrl, parseApiTime } from ${JSON.stringify(join(web, "src/alerts.ts"))};
+export { sparklineCounts, sparklinePaths } from ${JSON.stringify(join(web, "src/patterns.ts"))};
+export { CONTEXT_WINDOW_NS, contextWindow, countIn, nextBound, streamOf, unseen } from ${JSON.stringify(join(web, "src/context.ts"))};`;
 await esbuild.build({ stdin: { contents: entry, resolveDir: web, loader: "ts" }, bundle: true, format: "esm", platform: "node", outfile: join(dir, "m.mjs"), logLevel: "error" });
 const m = await import(pathToFileURL(join(dir, "m.mjs")).href);
 rmSync(dir, { recursive: true, force: true });
@@ -72,6 +75,8 @@ eq(m.addStreamMatcher('{a="}"}', "b", 'x"y', "="), '{a="}", b="x\\"y"}', "quotes
 eq(m.addPipelineFilter('{a="b"} # note', "took", "3s", "=", "logfmt"), '{a="b"} | logfmt | took="3s"', "after a trailing comment");
 eq(m.addPipelineFilter('{a="b"} | json', "user_id", "u1", "!=", "json"), '{a="b"} | json | user_id!="u1"', "the parser is not repeated");
 eq(m.selectorOf({ b: 'q"x', a: "1" }), '{a="1", b="q\\"x"}', "a stream's selector");
+eq(m.addPatternFilter('{a="b"} |= "x" # note', 'level=info msg="done" took=<_>', false), '{a="b"} |= "x" |> "level=info msg=\\"done\\" took=<_>"', "keep a pattern, its quotes escaped");
+eq(m.addPatternFilter('{a="b"}', "path=C:\\tmp\\<_>", true), '{a="b"} !> "path=C:\\\\tmp\\\\<_>"', "exclude a pattern, its backslashes escaped");
 eq(m.errorPosition("parse error at line 2, col 7: syntax error"), { line: 2, col: 7 }, "error position");
 
 // Fields of a line.
@@ -80,7 +85,7 @@ eq(m.parseLine('level=error msg="a \\"b\\"" took=3s'), { parser: "logfmt", field
 eq(m.parseLine("plain prose with a=b once"), { parser: null, fields: [] }, "prose");
 
 // URL state and times.
-const s = { page: "explore", query: '{a="b"} |= "x y"', from: "now-15m", to: "now", limit: 5000, direction: "forward", live: true };
+const s = { page: "explore", query: '{a="b"} |= "x y"', from: "now-15m", to: "now", limit: 5000, direction: "forward", live: true, view: "patterns" };
 eq(m.readUrl(m.writeUrl(s)), s, "the URL round-trips the state");
 eq(m.readUrl("?from=garbage&limit=-3").from, "now-1h", "bad values fall back");
 eq(m.parseTime("now-2h", 10_000_000), 10_000_000 - 7_200_000, "relative time");
@@ -89,6 +94,8 @@ const r = m.resolveRange({ ...s, from: "1000", to: "5000" });
 eq([r.startNs.toString(), r.endNs.toString()], ["1000000000", "5000000000"], "range in ns");
 
 eq(m.readUrl("?page=alerts").page, "alerts", "the alerts page");
+eq([m.readUrl("").view, m.readUrl("?view=nope").view], ["logs", "logs"], "the Logs tab unless the URL says Patterns");
+eq(m.writeUrl({ ...m.defaultState(), query: "{a=\"b\"}" }).includes("view"), false, "the Logs tab is not written");
 eq(m.readUrl("?page=nope").page, "explore", "an unknown page is Explore");
 
 // Durations, times and values on the Alerts page.
@@ -118,6 +125,37 @@ const groups = [{ name: "g", file: "ns", interval: 60, limit: 0, lastEvaluation:
   { type: "recording", name: "r", query: "q", labels: {}, health: "ok", lastError: "", lastEvaluation: "", evaluationTime: 0 },
 ] }];
 eq(m.activeAlerts(groups).map((a) => `${a.alert.labels.alertname} ${a.alert.state} ${a.alert.activeAt.slice(-3)}`), ["C firing 01Z", "C firing 02Z", "B pending 00Z"], "active alerts: firing first, the longest active first, no resolved ones");
+
+// Sparklines on the Patterns tab: one count per step of the API's grid
+// (steps at multiples of the step), gaps as zeros, scaled to the box.
+eq(m.sparklineCounts([[120, 2], [240, 5]], 100, 400, 60), [0, 2, 0, 5, 0, 0], "counts per step from 60 to 360, gaps filled");
+eq(m.sparklineCounts([[0, 1], [900, 3]], 100, 400, 60), [1, 0, 0, 0, 0, 3], "samples outside the range count at its edges");
+eq(m.sparklineCounts([[120, 2]], 120, 240, 60), [2, 0], "an end on a step's start ends the grid there");
+eq(m.sparklineCounts([], 100, 100, 60), [0], "an empty range has one step");
+eq(m.sparklinePaths([0, 5, 10], 100, 22), { line: "M0,21L50,11L100,1", area: "M0,21L50,11L100,1L100,22L0,22Z" }, "the peak at the top, zero at the bottom");
+eq(m.sparklinePaths([0, 0], 10, 10).line, "M0,9L10,9", "all zeros lie on the bottom");
+eq(m.sparklinePaths([4], 10, 10).line, "M5,1", "one step is a point in the middle");
+
+// Context around a line: windows, limits and lines seen twice.
+const t = (ns, line) => ({ ns: String(ns), line });
+const W = m.CONTEXT_WINDOW_NS;
+const anchor = t(5000, "me");
+eq(m.unseen([t(5000, "me"), t(5000, "twin"), t(6000, "next")], [anchor]).map((e) => e.line), ["twin", "next"], "the line itself is dropped, its same-time twin kept");
+eq(m.unseen([t(1, "a"), t(1, "a"), t(1, "b")], [t(1, "a")]).map((e) => e.line), ["a", "b"], "equal lines: each shown one drops one fetched");
+eq(m.countIn([t(1, "a"), t(5, "b"), t(9, "c")], 5n, 9n), 1, "count in [start, end)");
+const before0 = m.contextWindow("before", 5000n, [anchor]);
+eq([before0.start, before0.end, before0.limit].map(String), [String(5000n - W), "5000", "10"], "before: the 2 h up to the line, its time excluded, 10 lines");
+const after0 = m.contextWindow("after", 5000n, [anchor]);
+eq([after0.start, after0.end, after0.limit].map(String), ["5000", String(5000n + W), "11"], "after: the 2 h from the line, its time included, 11 lines");
+const shown = [t(3000, "x"), t(3000, "y"), anchor];
+eq(String(m.nextBound("before", 5000n, before0, 10, 2, shown)), "3001", "more before: up to the oldest shown, its time included");
+eq(m.contextWindow("before", 3001n, shown).limit, 12, "more before asks again for the lines shown at that time");
+eq(String(m.nextBound("before", 5000n, before0, 0, 0, [anchor])), String(5000n - W), "none in the window: the next looks further back");
+eq(String(m.nextBound("after", 5000n, after0, 4, 3, [anchor, t(6000, "z")])), "6000", "more after: from the newest shown");
+eq(String(m.nextBound("after", 5000n, after0, 1, 0, [anchor])), String(5000n + W), "none after in the window: the next looks further on");
+const tailed = { app: "a", env: "prod", trace_id: "t1" }; // a live tail line's labels, its metadata among them
+eq(m.streamOf(tailed, [{ app: "b" }, { app: "a" }, { app: "a", env: "prod" }, { app: "a", env: "dev" }]), { app: "a", env: "prod" }, "a tail line's stream: the largest set its labels hold");
+eq(m.streamOf(tailed, [{ app: "b" }]), null, "no stream holds them");
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

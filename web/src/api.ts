@@ -26,6 +26,9 @@ export interface LogEntry {
   metadata: Record<string, string>;
   parsed: Record<string, string>;
   key: string; // unique within one result
+  // The live tail's encoding has no categories: `stream` holds the parsed
+  // labels and metadata too.
+  mixedLabels?: boolean;
 }
 
 export interface Series {
@@ -178,10 +181,10 @@ export async function labelValues(name: string, startNs: bigint, endNs: bigint, 
 }
 
 // The streams matching `match`, or every stream when it is empty.
-export async function series(match: string, startNs: bigint, endNs: bigint): Promise<Record<string, string>[]> {
+export async function series(match: string, startNs: bigint, endNs: bigint, signal?: AbortSignal): Promise<Record<string, string>[]> {
   const params: Record<string, string> = { start: startNs.toString(), end: endNs.toString() };
   if (match) params["match[]"] = match;
-  const body = await get("/loki/api/v1/series", params);
+  const body = await get("/loki/api/v1/series", params, signal);
   return body.data ?? [];
 }
 

@@ -1,5 +1,6 @@
 // lode's web UI: the Explore page (query, histogram, results or graph, live
-// tail), the label browser and the ruler's alerts, with the state in the URL.
+// tail, patterns, a line's context), the label browser and the ruler's
+// alerts, with the state in the URL.
 import { AlertsPage } from "./alerts";
 import * as api from "./api";
 import { Histogram, MetricGraph, histogramBuckets, histogramStep } from "./charts";
@@ -7,10 +8,13 @@ import { el } from "./dom";
 import { QueryEditor } from "./editor";
 import { formatBytes, formatCount } from "./format";
 import { LabelBrowser } from "./labels";
-import { addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery, stripComments } from "./logql";
+import {
+  addPatternFilter, addPipelineFilter, addStreamMatcher, errorPosition, highlightPattern, isMetricQuery, stripComments,
+} from "./logql";
+import { PatternsPanel } from "./patterns";
 import { FilterRequest, ResultsList } from "./results";
 import {
-  AppState, LIMITS, Page, RELATIVE_RANGES, describeRange, fromDateTimeLocal, parseTime, readUrl,
+  AppState, LIMITS, Page, RELATIVE_RANGES, View, describeRange, fromDateTimeLocal, parseTime, readUrl,
   resolveRange, toDateTimeLocal, writeUrl,
 } from "./state";
 import { LiveTail } from "./tail";
@@ -24,6 +28,7 @@ class App {
   private readonly labels: LabelBrowser;
   private readonly alerts: AlertsPage;
   private readonly tail: LiveTail;
+  private readonly patterns: PatternsPanel;
   private abort: AbortController | null = null;
   private queryBar!: HTMLElement;
 
@@ -35,7 +40,12 @@ class App {
   private readonly statsBar = el("div", { className: "stats", "aria-live": "polite" });
   private readonly histogramBox = el("div", { className: "histogram", "aria-label": "Matching lines over time" });
   private readonly graphBox = el("div", { className: "graph", hidden: true, "aria-label": "Metric graph" });
-  private readonly resultsBox = el("div", { className: "results-box" });
+  private readonly resultsBox = el("div", { className: "results-box", id: "view-logs" });
+  private readonly patternsBox = el("div", { className: "patterns-box", id: "view-patterns", role: "tabpanel", "aria-labelledby": "tab-patterns", hidden: true });
+  // Logs or Patterns below a log query's histogram (tabs, Left/Right between them).
+  private readonly viewTabs = el("div", { className: "view-tabs", role: "tablist", "aria-label": "Results" });
+  private readonly logsTab = el("button", { type: "button", className: "view-tab", role: "tab", id: "tab-logs", "aria-controls": "view-logs" }, "Logs");
+  private readonly patternsTab = el("button", { type: "button", className: "view-tab", role: "tab", id: "tab-patterns", "aria-controls": "view-patterns" }, "Patterns");
   private readonly rangeButton = el("button", { type: "button", className: "range-button", "aria-haspopup": "dialog" });
   private readonly rangePanel = el("div", { className: "range-panel", hidden: true, role: "dialog", "aria-label": "Time range" });
   private readonly limitSelect = el("select", { className: "limit", "aria-label": "Line limit" });
@@ -87,6 +97,23 @@ class App {
     });
     this.graph = new MetricGraph(this.graphBox);
     this.results = new ResultsList(this.resultsBox, (f) => this.addFilter(f));
+    this.patterns = new PatternsPanel(this.patternsBox, (pattern, exclude) => this.addPattern(pattern, exclude));
+    this.viewTabs.append(this.logsTab, this.patternsTab);
+    for (const [tab, view] of this.viewTabList()) tab.addEventListener("click", () => this.setView(view));
+    this.viewTabs.addEventListener("keydown", (ev) => {
+      const order = this.viewTabList();
+      const at = order.findIndex(([tab]) => tab === document.activeElement);
+      if (at < 0) return;
+      let next = at;
+      if (ev.key === "ArrowRight") next = (at + 1) % order.length;
+      else if (ev.key === "ArrowLeft") next = (at + order.length - 1) % order.length;
+      else if (ev.key === "Home") next = 0;
+      else if (ev.key === "End") next = order.length - 1;
+      else return;
+      ev.preventDefault();
+      order[next][0].focus();
+      this.setView(order[next][1]);
+    });
     this.tail = new LiveTail(
       this.results,
       (text) => (this.statsBar.textContent = text),
@@ -140,7 +167,7 @@ class App {
       this.rangePanel,
     );
     this.queryBar = bar;
-    this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.resultsBox);
+    this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.viewTabs, this.resultsBox, this.patternsBox);
     root.append(header, this.explore, this.labelsPage, this.alertsPage);
 
     window.addEventListener("popstate", () => {
@@ -158,6 +185,41 @@ class App {
 
   private tabs(): [HTMLAnchorElement, Page][] {
     return [[this.tabExplore, "explore"], [this.tabLabels, "labels"], [this.tabAlerts, "alerts"]];
+  }
+
+  private viewTabList(): [HTMLButtonElement, View][] {
+    return [[this.logsTab, "logs"], [this.patternsTab, "patterns"]];
+  }
+
+  // Another tab below the histogram: the query does not run again (the
+  // lines are there already; patterns load the first time they show).
+  private setView(view: View): void {
+    if (this.state.view === view) return;
+    this.state.view = view;
+    history.pushState(null, "", writeUrl(this.state));
+    this.syncView();
+  }
+
+  // What shows below the query for the state: the graph of a metric
+  // query, or a log query's histogram and its lines or patterns. A live
+  // tail shows lines only.
+  private syncView(): void {
+    const s = this.state;
+    const metric = s.query !== "" && isMetricQuery(s.query);
+    const tabs = s.query !== "" && !metric && !s.live;
+    const patterns = tabs && s.view === "patterns";
+    this.viewTabs.hidden = !tabs;
+    this.graphBox.hidden = !metric;
+    this.histogramBox.hidden = metric;
+    this.resultsBox.hidden = metric || patterns;
+    this.patternsBox.hidden = !patterns;
+    for (const [tab, view] of this.viewTabList()) {
+      const selected = view === (patterns ? "patterns" : "logs");
+      tab.setAttribute("aria-selected", String(selected));
+      tab.classList.toggle("active", selected);
+      tab.tabIndex = selected ? 0 : -1;
+    }
+    if (patterns) this.patterns.show();
   }
 
   // A new state from the controls: a history entry, then run it.
@@ -224,6 +286,7 @@ class App {
     const signal = this.abort.signal;
     this.tail.stop();
     this.alerts.stop();
+    this.patterns.setSource(null);
     this.syncControls();
     this.clearError();
     const s = this.state;
@@ -237,19 +300,18 @@ class App {
       await this.labels.show(range);
       return;
     }
+    const metric = s.query !== "" && isMetricQuery(s.query);
+    this.patterns.setSource(
+      s.query && !metric && !s.live ? { query: s.query, range, stepSeconds: histogramStep(range.endMs - range.startMs, 60) } : null,
+    );
+    this.syncView();
     if (!s.query) {
       this.statsBar.textContent = "Type a LogQL query, e.g. {app=\"api\"} |= \"error\", and press Ctrl+Enter.";
       this.histogram.clear();
       this.graph.clear();
-      this.graphBox.hidden = true;
-      this.resultsBox.hidden = false;
       this.results.set([], null);
       return;
     }
-    const metric = isMetricQuery(s.query);
-    this.graphBox.hidden = !metric;
-    this.histogramBox.hidden = metric;
-    this.resultsBox.hidden = metric;
     this.statsBar.setAttribute("aria-live", s.live && !metric ? "off" : "polite");
     if (s.live && !metric) {
       this.histogram.clear();
@@ -295,6 +357,10 @@ class App {
       this.histogram.clear();
       this.histogramBox.hidden = true;
       this.results.set([], null);
+      // The patterns would fail the same way: one error says it.
+      this.patterns.setSource(null);
+      this.viewTabs.hidden = true;
+      this.patternsBox.hidden = true;
       if (e instanceof api.ApiError && e.status === 401) {
         this.showError("The server needs a token: press Auth (top right) and enter one.");
       } else {
@@ -317,6 +383,16 @@ class App {
     const q = this.editor.text;
     this.editor.text = f.kind === "stream" ? addStreamMatcher(q, f.name, f.value, f.op) : addPipelineFilter(q, f.name, f.value, f.op, f.parser);
     this.runFromUi();
+  }
+
+  // Keeping a pattern's lines is to read them: Logs shows them. Excluding
+  // one is to see what else there is: Patterns stays, without it.
+  private addPattern(pattern: string, exclude: boolean): void {
+    this.editor.text = addPatternFilter(this.editor.text, pattern, exclude);
+    if (!exclude) this.state.view = "logs";
+    this.runFromUi();
+    // The pressed button is gone; the selected tab keeps the focus nearby.
+    (exclude ? this.patternsTab : this.logsTab).focus();
   }
 
   private buildRangePanel(): void {

@@ -62,12 +62,12 @@ export class PatternsPanel {
     root.append(this.status, this.errorBox, this.content);
   }
 
-  // A new query or range. Its patterns load when the tab shows them (the
-  // Logs tab alone does not pay for them).
-  setSource(query: string, range: Range, stepSeconds: number): void {
+  // A new query and range (null: none, e.g. a metric query). Its patterns
+  // load when the tab shows them: the Logs tab alone does not pay for them.
+  setSource(source: { query: string; range: Range; stepSeconds: number } | null): void {
     this.abort?.abort();
     this.abort = null;
-    this.source = { query, range, stepSeconds };
+    this.source = source;
     this.loaded = false;
   }
 
@@ -121,7 +121,8 @@ export class PatternsPanel {
       this.content.replaceChildren(el("p", { className: "notice patterns-empty" }, "No patterns: no lines match in this range."));
       return;
     }
-    let summary = `${formatCount(rows.length)} patterns over ${formatCount(lines)} lines`;
+    const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
+    let summary = `${plural(rows.length, "pattern")} over ${plural(lines, "line")}`;
     if (rows.length > MAX_ROWS) summary += ` · the ${formatCount(MAX_ROWS)} with the most lines shown`;
     this.status.textContent = summary + ` · click one to show only its lines, Shift+click to exclude them`;
 

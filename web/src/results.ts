@@ -1,8 +1,10 @@
 // The list of log lines: virtualised (only the rows in view are in the
 // DOM, so 10,000 lines scroll smoothly), newest or oldest first, matches
 // highlighted, each row expandable to its labels, metadata and fields,
-// with buttons that add a filter to the query.
+// with buttons that add a filter to the query, and the line's context in
+// its stream on demand.
 import type { LogEntry } from "./api";
+import { LineContext } from "./context";
 import { parseLine } from "./fields";
 import { formatLocal } from "./state";
 
@@ -24,6 +26,9 @@ export class ResultsList {
   private highlight: RegExp | null = null;
   private readonly expanded = new Set<string>();
   private readonly heights = new Map<string, number>(); // measured, expanded rows
+  // Open contexts by key: they outlive their row's DOM (rebuilt when it
+  // scrolls back into view) until the row is closed or the lines change.
+  private readonly contexts = new Map<string, LineContext>();
   private offsets: number[] = [0];
   private readonly spacer: HTMLDivElement;
   private frame = 0;
@@ -56,6 +61,8 @@ export class ResultsList {
     this.highlight = highlight;
     this.expanded.clear();
     this.heights.clear();
+    for (const c of this.contexts.values()) c.close();
+    this.contexts.clear();
     this.rendered.clear();
     this.spacer.replaceChildren();
     this.active = 0;
@@ -223,7 +230,9 @@ export class ResultsList {
     const full = document.createElement("pre");
     full.className = "full-line";
     this.fillLine(full, e.line);
-    box.append(full);
+    box.append(full, this.contextBar(e));
+    const context = this.contexts.get(e.key);
+    if (context) box.append(context.root);
     const parsed = parseLine(e.line);
     const sections: [string, [string, string][], FilterRequest["kind"]][] = [
       ["Stream labels", Object.entries(e.stream).sort(), "stream"],
@@ -268,9 +277,48 @@ export class ResultsList {
     return box;
   }
 
+  // The "Show context" button, which opens the context below it.
+  private contextBar(e: LogEntry): HTMLElement {
+    const bar = document.createElement("div");
+    bar.className = "detail-actions";
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "context-button";
+    const sync = () => {
+      const c = this.contexts.get(e.key);
+      b.textContent = c ? "Hide context" : "Show context";
+      b.title = "The lines before and after this one in its stream";
+      b.setAttribute("aria-expanded", String(c !== undefined));
+      if (c) b.setAttribute("aria-controls", c.id);
+      else b.removeAttribute("aria-controls");
+    };
+    b.addEventListener("click", (ev) => {
+      ev.stopPropagation();
+      const open = this.contexts.get(e.key);
+      if (open) {
+        open.close();
+        open.root.remove();
+        this.contexts.delete(e.key);
+      } else {
+        const c = new LineContext(e, () => this.schedule());
+        this.contexts.set(e.key, c);
+        bar.after(c.root);
+        void c.start();
+      }
+      sync();
+      this.schedule();
+    });
+    sync();
+    bar.append(b);
+    return bar;
+  }
+
   private toggle(key: string): void {
-    if (this.expanded.has(key)) this.expanded.delete(key);
-    else this.expanded.add(key);
+    if (this.expanded.has(key)) {
+      this.expanded.delete(key);
+      this.contexts.get(key)?.close();
+      this.contexts.delete(key);
+    } else this.expanded.add(key);
     // The row is rebuilt open or closed; focus stays on it.
     const old = this.rendered.get(key);
     const hadFocus = old !== undefined && old.contains(document.activeElement);

@@ -81,6 +81,7 @@ export class LiveTail {
           metadata: v[2]?.structuredMetadata ?? {},
           parsed: v[2]?.parsed ?? {},
           key: `tail:${this.n++}`,
+          mixedLabels: true,
         });
       }
     }
