@@ -101,7 +101,7 @@ export class LineContext {
   private readonly edges: Record<Side, HTMLElement>;
   private readonly list = el("ol", { className: "context-lines" });
   private readonly status = el("span", { className: "context-status", "aria-live": "polite" });
-  private readonly errorBox = el("div", { className: "error context-error", role: "alert", hidden: true });
+  private readonly errorBox = el("div", { className: "inline-error context-error", role: "alert", hidden: true });
   private readonly abort = new AbortController();
   private selector = ""; // once the stream is known
   private readonly selectorText = el("code", {});

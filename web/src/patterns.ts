@@ -48,7 +48,7 @@ export function sparklinePaths(counts: number[], width: number, height: number):
 
 export class PatternsPanel {
   private readonly status = el("div", { className: "stats patterns-status", "aria-live": "polite" });
-  private readonly errorBox = el("div", { className: "error", role: "alert", hidden: true });
+  private readonly errorBox = el("div", { className: "inline-error", role: "alert", hidden: true });
   private readonly content = el("div", { className: "patterns-content" });
   private source: { query: string; range: Range; stepSeconds: number } | null = null;
   private loaded = false; // for this source, or loading it
