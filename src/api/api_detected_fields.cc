@@ -91,6 +91,12 @@ HttpResponse Api::HandleDetectedFields(const HttpRequest& request, const std::st
         for (const std::string& p : f.parsers) w.String(p);
         w.EndArray();
       }
+      if (!f.json_path.empty()) {
+        w.Key("jsonPath");
+        w.BeginArray();
+        for (const std::string& k : f.json_path) w.String(k);
+        w.EndArray();
+      }
       w.EndObject();
     }
     w.EndArray();

@@ -1,9 +1,12 @@
 #include "query/detected_fields.h"
 
+#include <simdjson.h>
+
 #include <map>
 #include <set>
 
 #include "query/json_labels.h"
+#include "query/label_text.h"
 #include "query/labels_builder.h"
 #include "query/log_query.h"
 #include "query/logfmt_labels.h"
@@ -16,7 +19,30 @@ struct Field {
   std::string type;
   std::set<std::string> values;
   std::set<std::string> parsers;
+  std::vector<std::string> json_path;
 };
+
+// The key path of every leaf of a JSON object, under the name `| json`
+// gives it (keys sanitized and joined by `_`; arrays are not leaves).
+void JsonPaths(simdjson::dom::object object, std::string& name, std::vector<std::string>& path,
+               std::map<std::string, std::vector<std::string>>& out) {
+  for (auto [key, value] : object) {
+    const size_t len = name.size();
+    if (!name.empty()) name.push_back('_');
+    const size_t before = name.size();
+    AppendSanitizedLabelName(&name, key);
+    path.emplace_back(key);
+    simdjson::dom::object inner;
+    if (value.get(inner) == simdjson::SUCCESS) {
+      if (name.size() == before && before > 0) name.pop_back();
+      JsonPaths(inner, name, path, out);
+    } else if (!value.is_array() && !value.is_null()) {
+      out.emplace(name, path);
+    }
+    path.pop_back();
+    name.resize(len);
+  }
+}
 
 bool IsGoBool(std::string_view v) {
   static constexpr std::string_view kBools[] = {"1", "t", "T", "TRUE",  "true",  "True",
@@ -67,12 +93,14 @@ Result<DetectedFieldsResult> ExecuteDetectedFields(Storage& storage,
     auto it = fields.find(name);
     if (it == fields.end()) {
       if (fields.size() >= params.field_limit) return;
-      it = fields.emplace(std::string(name), Field{DetectedFieldType(value), {}, {}}).first;
+      it = fields.emplace(std::string(name), Field{DetectedFieldType(value), {}, {}, {}}).first;
     }
     it->second.values.emplace(value);
     if (parser != nullptr) it->second.parsers.insert(parser);
   };
   LabelsBuilder labels;
+  simdjson::dom::parser json;
+  std::map<std::string, std::vector<std::string>> paths;
   for (const StreamResult& stream : lines.streams) {
     for (const LogEntry& entry : stream.entries) {
       for (const Label& l : entry.metadata) add(l.name, l.value, nullptr);
@@ -91,6 +119,27 @@ Result<DetectedFieldsResult> ExecuteDetectedFields(Storage& storage,
         if (ExtractLogfmtLabels(entry.line, LogfmtOptions{}, labels, &error)) parser = "logfmt";
       }
       if (parser == nullptr) continue;
+      if (parser == std::string_view("json")) {
+        simdjson::dom::object object;
+        if (json.parse(entry.line).get(object) == simdjson::SUCCESS) {
+          std::string name;
+          std::vector<std::string> path;
+          paths.clear();
+          JsonPaths(object, name, path, paths);
+          for (const Label& l : labels.Build(LabelCategory::kParsed)) {
+            auto it = fields.find(l.name);
+            if (it != fields.end() && !it->second.json_path.empty()) continue;
+            std::string_view plain = l.name;
+            auto p = paths.find(std::string(plain));
+            if (p == paths.end() && plain.ends_with("_extracted")) {
+              p = paths.find(std::string(plain.substr(0, plain.size() - 10)));
+            }
+            add(l.name, l.value, parser);
+            it = fields.find(l.name);
+            if (p != paths.end() && it != fields.end()) it->second.json_path = p->second;
+          }
+        }
+      }
       for (const Label& l : labels.Build(LabelCategory::kParsed)) add(l.name, l.value, parser);
       // What the query's own parsers found.
       for (const Label& l : entry.parsed) add(l.name, l.value, parser);
@@ -114,6 +163,7 @@ Result<DetectedFieldsResult> ExecuteDetectedFields(Storage& storage,
     out.type = f.type;
     out.cardinality = f.values.size();
     out.parsers.assign(f.parsers.begin(), f.parsers.end());
+    out.json_path = f.json_path;
     result.fields.push_back(std::move(out));
   }
   return result;

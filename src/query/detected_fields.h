@@ -34,6 +34,9 @@ struct DetectedField {
   std::string type;  // string, int, float, boolean, duration, bytes
   uint64_t cardinality = 0;
   std::vector<std::string> parsers;  // "json", "logfmt"; empty for structured metadata
+  // For a JSON field: the keys of the value in the line ("nested",
+  // "method" for nested_method), as Loki gives them.
+  std::vector<std::string> json_path;
 };
 
 struct DetectedFieldsResult {

@@ -42,14 +42,14 @@ TEST_F(DetectedFieldsTest, FieldsHaveLokisTypesCardinalitiesAndParsers) {
   EXPECT_EQ(
       r.body,
       R"({"fields":[)"
-      R"({"label":"app_extracted","type":"string","cardinality":1,"parsers":["json"]},)"
+      R"({"label":"app_extracted","type":"string","cardinality":1,"parsers":["json"],"jsonPath":["app"]},)"
       R"({"label":"bytes","type":"bytes","cardinality":1,"parsers":["logfmt"]},)"
-      R"({"label":"count","type":"int","cardinality":6,"parsers":["json","logfmt"]},)"
+      R"({"label":"count","type":"int","cardinality":6,"parsers":["json","logfmt"],"jsonPath":["count"]},)"
       R"({"label":"duration","type":"duration","cardinality":1,"parsers":["logfmt"]},)"
       R"({"label":"even","type":"boolean","cardinality":2,"parsers":["logfmt"]},)"
-      R"({"label":"level","type":"string","cardinality":2,"parsers":["json","logfmt"]},)"
+      R"({"label":"level","type":"string","cardinality":2,"parsers":["json","logfmt"],"jsonPath":["level"]},)"
       R"({"label":"msg","type":"string","cardinality":5,"parsers":["logfmt"]},)"
-      R"({"label":"nested_method","type":"string","cardinality":1,"parsers":["json"]},)"
+      R"({"label":"nested_method","type":"string","cardinality":1,"parsers":["json"],"jsonPath":["nested","method"]},)"
       R"({"label":"percent","type":"float","cardinality":1,"parsers":["logfmt"]},)"
       R"({"label":"trace_id","type":"string","cardinality":2,"parsers":null}],"limit":1000})");
 }
@@ -60,8 +60,9 @@ TEST_F(DetectedFieldsTest, LimitsValuesAndEmptyAnswersAsLoki) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(
       r.body,
-      R"({"fields":[{"label":"app_extracted","type":"string","cardinality":1,"parsers":["json"]},)"
-      R"({"label":"count","type":"int","cardinality":1,"parsers":["json"]}],"limit":2})");
+      R"({"fields":[{"label":"app_extracted","type":"string","cardinality":1,"parsers":["json"],)"
+      R"("jsonPath":["app"]},{"label":"count","type":"int","cardinality":1,"parsers":["json"],)"
+      R"("jsonPath":["count"]}],"limit":2})");
   r = Get("/loki/api/v1/detected_field/trace_id/values", R"({app="api"})");
   EXPECT_EQ(r.body, R"({"values":["t0","t1"],"limit":1000})");
   EXPECT_EQ(Get("/loki/api/v1/detected_fields", R"({app="none"})").body, "{}");

@@ -730,6 +730,120 @@ test("show context on an expanded line: its stream's neighbours, the line marked
   assert(!(await page.$(".row.open .context")), "Hide context closes it");
 });
 
+test("a trace id's Trace link shows its lines across services on a timeline", async (page, server) => {
+  // One request through three services: frontend (2 lines), checkout (2,
+  // 210 ms after frontend's last) and payment (1, the id in its text only,
+  // 1.2 s after checkout's last); beside them lines of another trace and
+  // lines without one, and a line where the id is only part of a word.
+  const id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const t0 = Date.now() - 10 * 60e3;
+  const meta = { trace_id: id };
+  await push(server.url, [
+    {
+      labels: { service_name: "frontend" },
+      values: [
+        [t0 - 5000, "GET /health 200"],
+        [t0, "GET /cart started", meta],
+        [t0 + 40, "GET /cart rendered", meta],
+        [t0 + 60, "GET /cart other user", { trace_id: "0af7651916cd43dd8448eb211c80319c" }],
+      ],
+    },
+    {
+      labels: { service_name: "checkout" },
+      values: [
+        [t0 + 250, "reserve stock", { trace_id: id, span_id: "00f067aa0ba902b7" }],
+        [t0 + 300, "stock reserved", meta],
+        [t0 + 310, `audit x${id}y`],
+      ],
+    },
+    {
+      labels: { service_name: "payment" },
+      values: [
+        [t0 + 1000, "charge for another order"],
+        [t0 + 1500, `charge accepted trace=${id} amount=42`],
+      ],
+    },
+  ]);
+
+  await open(page, server.url, { query: '{service_name="frontend"} |= "GET /cart"', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.click(".results .row .row-head:has-text('GET /cart started')");
+  const links = await page.$$eval(".row.open table.fields tr", (trs) =>
+    trs.filter((tr) => tr.querySelector(".trace-link")).map((tr) => tr.querySelector("th").textContent),
+  );
+  assert(JSON.stringify(links) === '["trace_id"]', "a Trace link beside trace_id only: " + JSON.stringify(links));
+  await page.click(".row.open tr:has(th:text-is('trace_id')) .trace-link");
+
+  await waitFor(() => new URL(page.url()).searchParams.get("page") === "trace", "the Trace page in the URL: " + page.url());
+  const params = new URL(page.url()).searchParams;
+  assert(params.get("id") === id, "the id in the URL: " + page.url());
+  assert(params.get("from") === "now-24h" && params.get("to") === "now", "the last hour widens to a day: " + page.url());
+  assert(await page.isHidden("main.explore"), "Explore gives way");
+  assert((await page.getAttribute(".tab.active", "href")) === "?page=trace", "the Trace tab is current");
+  await page.waitForSelector(".trace-timeline");
+  assert((await page.inputValue(".trace-id")) === id, "the id in the input");
+  const lanes = await page.$$eval(".trace-lane-label", (t) => t.map((x) => x.textContent));
+  assert(lanes.join() === "frontend,checkout,payment", "lanes in order of first line: " + lanes);
+  assert((await page.$$(".trace-mark")).length === 5, "a mark per line: " + (await page.$$(".trace-mark")).length);
+  const gaps = await page.$$eval(".trace-gap", (t) => t.map((x) => [x.getAttribute("data-to"), x.textContent]));
+  assert(JSON.stringify(gaps) === JSON.stringify([["checkout", "+210 ms"], ["payment", "+1.2 s"]]), "the gaps: " + JSON.stringify(gaps));
+  const rows = await page.$$eval(".trace-records tbody tr", (trs) =>
+    trs.map((tr) => [tr.querySelector(".trace-offset").textContent, tr.querySelector(".trace-service").textContent, tr.querySelector(".trace-text").textContent]),
+  );
+  assert(
+    JSON.stringify(rows) ===
+      JSON.stringify([
+        ["+0 ms", "frontend", "GET /cart started"],
+        ["+40 ms", "frontend", "GET /cart rendered"],
+        ["+250 ms", "checkout", "reserve stock"],
+        ["+300 ms", "checkout", "stock reserved"],
+        ["+1.5 s", "payment", `charge accepted trace=${id} amount=42`],
+      ]),
+    "the lines, oldest first: " + JSON.stringify(rows),
+  );
+  const chips = await page.$$eval(".trace-records tbody tr:nth-child(3) .chip", (c) => c.map((x) => x.textContent));
+  assert(chips.join(" ") === `span_id=00f067aa0ba902b7 trace_id=${id}`, "metadata chips: " + chips);
+  assert(/^5 lines from 3 services over 1\.5 s/.test(await page.textContent(".trace-status")), "the summary: " + (await page.textContent(".trace-status")));
+  await page.screenshot({ path: join(outDir, "22a-trace.png"), fullPage: true });
+
+  // An id nothing holds, from the form.
+  await page.fill(".trace-id", "deadbeefdeadbeef");
+  await page.click(".trace-form button[type=submit]");
+  await waitFor(async () => /^no line holds deadbeefdeadbeef/.test((await page.textContent(".trace-empty").catch(() => "")) ?? ""), "the empty result");
+  assert(new URL(page.url()).searchParams.get("id") === "deadbeefdeadbeef", "the new id in the URL");
+  // Back shows the trace again.
+  await page.goBack();
+  await waitFor(async () => (await page.$$(".trace-mark")).length === 5, "back: the trace");
+
+  // The id only in a line's text: listed under the line's ids, with a
+  // Trace link to the same page; none for a line with no id in its text.
+  await open(page, server.url, { query: '{service_name="payment"}', from: "now-1h", to: "now" });
+  await waitForRows(page);
+  await page.click(".results .row .row-head:has-text('charge for another order')");
+  assert(!(await page.$(".row.open table.line-ids")), "no ids in a line without one");
+  await page.click(".results .row .row-head:has-text('charge accepted')");
+  await page.waitForSelector(".row.open:has-text('charge accepted') table.line-ids");
+  const lineIds = await page.$$eval(".row.open:has-text('charge accepted') table.line-ids tr", (trs) =>
+    trs.map((tr) => [tr.querySelector(".line-id").textContent, !!tr.querySelector(".trace-link")]),
+  );
+  assert(JSON.stringify(lineIds) === JSON.stringify([[id, true]]), "the id in the text, with a Trace link: " + JSON.stringify(lineIds));
+  await page.screenshot({ path: join(outDir, "22c-line-ids.png") });
+  await page.click(".row.open:has-text('charge accepted') table.line-ids .trace-link");
+  await waitFor(() => new URL(page.url()).searchParams.get("id") === id, "the Trace page for the line's id: " + page.url());
+  assert(new URL(page.url()).searchParams.get("page") === "trace", "the Trace page in the URL: " + page.url());
+  await waitFor(async () => (await page.$$(".trace-mark")).length === 5, "the trace from the line's id");
+  assert((await page.inputValue(".trace-id")) === id, "the line's id in the input");
+  await page.screenshot({ path: join(outDir, "22d-trace-from-line.png"), fullPage: true });
+
+  // A direct visit with a too short id: the server's message, inline.
+  await page.goto(server.url + "/?page=trace&id=ab");
+  await page.waitForSelector(".trace-page .error:not([hidden])");
+  const error = await page.textContent(".trace-page .error");
+  assert(/at least 4 characters/.test(error), "the server's message: " + error);
+  assert((await page.textContent(".trace-range option:checked")) === "Last 24 hours", "a day by default");
+  await page.screenshot({ path: join(outDir, "22b-trace-error.png") });
+});
+
 // --- runner ------------------------------------------------------------------
 
 mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,6 @@
 // Unit tests of the web UI's pure functions (web/src/logql.ts, state.ts,
 // fields.ts, format.ts, and the helpers of alerts.ts, patterns.ts and
-// context.ts), bundled by esbuild and run in node.
+// context.ts and trace.ts), bundled by esbuild and run in node.
 // Prints "N passed, N failed".
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,8 @@ export * from ${JSON.stringify(join(web, "src/fields.ts"))};
 export * from ${JSON.stringify(join(web, "src/format.ts"))};
 export { activeAlerts, exploreUrl, parseApiTime } from ${JSON.stringify(join(web, "src/alerts.ts"))};
 export { sparklineCounts, sparklinePaths } from ${JSON.stringify(join(web, "src/patterns.ts"))};
-export { CONTEXT_WINDOW_NS, contextWindow, countIn, nextBound, streamOf, unseen } from ${JSON.stringify(join(web, "src/context.ts"))};`;
+export { CONTEXT_WINDOW_NS, contextWindow, countIn, nextBound, streamOf, unseen } from ${JSON.stringify(join(web, "src/context.ts"))};
+export { idsInLine, isIdName, tickStep, timeline, traceUrl } from ${JSON.stringify(join(web, "src/trace.ts"))};`;
 await esbuild.build({ stdin: { contents: entry, resolveDir: web, loader: "ts" }, bundle: true, format: "esm", platform: "node", outfile: join(dir, "m.mjs"), logLevel: "error" });
 const m = await import(pathToFileURL(join(dir, "m.mjs")).href);
 rmSync(dir, { recursive: true, force: true });
@@ -85,7 +86,7 @@ eq(m.parseLine('level=error msg="a \\"b\\"" took=3s'), { parser: "logfmt", field
 eq(m.parseLine("plain prose with a=b once"), { parser: null, fields: [] }, "prose");
 
 // URL state and times.
-const s = { page: "explore", query: '{a="b"} |= "x y"', from: "now-15m", to: "now", limit: 5000, direction: "forward", live: true, view: "patterns" };
+const s = { page: "explore", query: '{a="b"} |= "x y"', from: "now-15m", to: "now", limit: 5000, direction: "forward", live: true, view: "patterns", trace: "" };
 eq(m.readUrl(m.writeUrl(s)), s, "the URL round-trips the state");
 eq(m.readUrl("?from=garbage&limit=-3").from, "now-1h", "bad values fall back");
 eq(m.parseTime("now-2h", 10_000_000), 10_000_000 - 7_200_000, "relative time");
@@ -156,6 +157,39 @@ eq(String(m.nextBound("after", 5000n, after0, 1, 0, [anchor])), String(5000n + W
 const tailed = { app: "a", env: "prod", trace_id: "t1" }; // a live tail line's labels, its metadata among them
 eq(m.streamOf(tailed, [{ app: "b" }, { app: "a" }, { app: "a", env: "prod" }, { app: "a", env: "dev" }]), { app: "a", env: "prod" }, "a tail line's stream: the largest set its labels hold");
 eq(m.streamOf(tailed, [{ app: "b" }]), null, "no stream holds them");
+
+// The Trace page.
+eq(["trace_id", "span_id", "request_id", "traceid", "traceId", "orderId", "user_id", "id", "idle", "valid"].map(m.isIdName), [true, true, true, true, true, true, true, false, false, false], "id names");
+const tid = "4bf92f3577b34da6a3ce929d0e0e4736";
+eq(m.idsInLine(`charge accepted trace=${tid} amount=42`), [tid], "a trace id in the text (key=value and hex, once)");
+eq(m.idsInLine(`{"msg":"ok","Trace_ID":"t-123","span_id": "s-99","user":"u1"}`), ["t-123", "s-99"], "JSON keys, any case");
+eq(m.idsInLine(`req_id=r-42 correlation_id="c 1" request_id=abcd TraceId=T777 traceid=xy`), ["r-42", "abcd", "T777"], "logfmt keys; values of 4 or more characters");
+eq(m.idsInLine("user 123e4567-E89B-12d3-a456-426614174000 span 00f067aa0ba902b7"), ["123e4567-E89B-12d3-a456-426614174000", "00f067aa0ba902b7"], "a UUID and a span id");
+eq(m.idsInLine("ts 1700000000000000000 hash deadbeefdeadbeefdeadbeef cafe0123 x4bf92f3577b34da6a3ce929d0e0e4736y"), [], "digits only, letters only, short, or part of a word: none");
+eq(m.idsInLine("subtrace=abcd mytrace_id=efgh trace: starting"), [], "other keys, and no = or quoted key");
+eq(m.idsInLine(`trace_id=req-${tid}`), [`req-${tid}`], "a hex inside a value: the value alone");
+eq(m.idsInLine(`trace=${tid} span_id=00f067aa0ba902b7`, [tid]), ["00f067aa0ba902b7"], "ids linked already left out");
+eq(m.idsInLine("a=1 " + ["aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff", "aaaa"].map((v) => `trace=${v}`).join(" ")), ["aaaa", "bbbb", "cccc", "dddd", "eeee"], "each once, at most 5");
+eq([0, 0.25, 40, 210, 999, 1200, 1500, 12345, 75000].map(m.formatOffset), ["0 ms", "0.25 ms", "40 ms", "210 ms", "999 ms", "1.2 s", "1.5 s", "12.3 s", "75 s"], "trace offsets");
+eq([1500, 210, 60000, 0].map((s) => m.tickStep(s)), [500, 50, 10000, 0.0002], "tick steps of 1, 2, 5 × 10^k");
+eq(m.traceRange("now-1h", "now", 0), { from: "now-24h", to: "now" }, "a short relative range widens to a day");
+eq(m.traceRange("now-7d", "now", 0), { from: "now-7d", to: "now" }, "a longer one is kept");
+eq(m.traceRange("1000", "2000", 0), { from: "1000", to: "2000" }, "an absolute one is kept");
+eq(m.traceUrl("abcd", "now-1h", "now"), "?page=trace&id=abcd&from=now-24h&to=now&limit=1000", "the Trace page's URL");
+eq(m.readUrl("?page=trace&id=abcd"), { ...m.defaultState(), page: "trace", trace: "abcd", from: "now-24h" }, "the Trace page from its URL, a day by default");
+const ms = (n) => String(1700000000000000000n + BigInt(n) * 1000000n);
+const tl = m.timeline([
+  { ns: ms(0), service: "a" },
+  { ns: ms(40), service: "a" },
+  { ns: ms(250), service: "b" },
+  { ns: ms(260), service: "a" },
+  { ns: ms(300), service: "b" },
+  { ns: ms(1500), service: "c" },
+]);
+eq(tl.lanes.map((l) => [l.service, l.offsets]), [["a", [0, 40, 260]], ["b", [250, 300]], ["c", [1500]]], "lanes in order of first line");
+eq(tl.gaps.map((g) => [g.from, g.to, g.fromMs, g.toMs]), [[0, 1, 40, 250], [1, 2, 300, 1500]], "a gap from the previous service's latest line before");
+eq([tl.spanMs, tl.offsets], [1500, [0, 40, 250, 260, 300, 1500]], "offsets from the first line");
+eq(m.timeline([]).lanes, [], "no lines, no lanes");
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -157,6 +157,59 @@ export async function patterns(query: string, startNs: bigint, endNs: bigint, st
   }));
 }
 
+// The lines holding a trace, span or request id (/api/v1/trace): every
+// stream's lines with the id as a whole word in their text or a structured
+// metadata value, oldest first, and per service its first and last line.
+export interface TraceRecord {
+  ns: string;
+  ms: number;
+  service: string;
+  stream: Record<string, string>;
+  metadata: Record<string, string>;
+  line: string;
+}
+
+export interface TraceService {
+  service: string;
+  firstNs: string;
+  lastNs: string;
+  lines: number;
+}
+
+export interface Trace {
+  id: string;
+  truncated: boolean; // more lines than the limit held the id
+  services: TraceService[];
+  records: TraceRecord[];
+}
+
+export async function trace(id: string, startNs: bigint, endNs: bigint, limit: number, signal?: AbortSignal): Promise<Trace> {
+  const body = await get(
+    "/api/v1/trace",
+    { id, start: startNs.toString(), end: endNs.toString(), limit: String(limit) },
+    signal,
+  );
+  const data = body.data ?? {};
+  return {
+    id: String(data.id ?? id),
+    truncated: data.truncated === true,
+    services: (data.services ?? []).map((s: any) => ({
+      service: String(s.service ?? ""),
+      firstNs: String(s.first ?? "0"),
+      lastNs: String(s.last ?? "0"),
+      lines: Number(s.lines ?? 0),
+    })),
+    records: (data.records ?? []).map((r: any) => ({
+      ns: String(r.timestamp),
+      ms: nsToMs(String(r.timestamp)),
+      service: String(r.service ?? ""),
+      stream: r.stream ?? {},
+      metadata: r.metadata ?? {},
+      line: String(r.line ?? ""),
+    })),
+  };
+}
+
 export function compareNs(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;

@@ -52,3 +52,10 @@ export function formatValue(text: string): string {
   const n = Number(text);
   return text.trim() !== "" && Number.isFinite(n) ? String(Number(n.toPrecision(6))) : text;
 }
+
+// A time offset within a trace: "0 ms", "0.25 ms", "210 ms", "1.2 s", "75 s".
+// Milliseconds up to a second, as request timings are read.
+export function formatOffset(ms: number): string {
+  if (ms < 1000) return `${Number(ms.toFixed(ms < 10 ? 2 : 0))} ms`;
+  return `${Number((ms / 1000).toFixed(ms < 10000 ? 2 : 1))} s`;
+}

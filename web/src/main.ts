@@ -1,6 +1,7 @@
 // lode's web UI: the Explore page (query, histogram, results or graph, live
 // tail, patterns, a line's context), the label browser and the ruler's
-// alerts, with the state in the URL.
+// alerts, and the Trace page (an id's lines across services), with the
+// state in the URL.
 import { AlertsPage } from "./alerts";
 import * as api from "./api";
 import { Histogram, MetricGraph, histogramBuckets, histogramStep } from "./charts";
@@ -15,9 +16,10 @@ import { PatternsPanel } from "./patterns";
 import { FilterRequest, ResultsList } from "./results";
 import {
   AppState, LIMITS, Page, RELATIVE_RANGES, View, describeRange, fromDateTimeLocal, parseTime, readUrl,
-  resolveRange, toDateTimeLocal, writeUrl,
+  resolveRange, toDateTimeLocal, traceRange, writeUrl,
 } from "./state";
 import { LiveTail } from "./tail";
+import { TracePage, traceLink } from "./trace";
 
 class App {
   private state: AppState = readUrl(location.search);
@@ -27,6 +29,7 @@ class App {
   private readonly results: ResultsList;
   private readonly labels: LabelBrowser;
   private readonly alerts: AlertsPage;
+  private readonly trace: TracePage;
   private readonly tail: LiveTail;
   private readonly patterns: PatternsPanel;
   private abort: AbortController | null = null;
@@ -36,6 +39,7 @@ class App {
   private readonly explore = el("main", { className: "explore", "aria-label": "Explore" });
   private readonly labelsPage = el("main", { className: "labels-page", "aria-label": "Labels", hidden: true });
   private readonly alertsPage = el("main", { className: "alerts-page", "aria-label": "Alerts", hidden: true });
+  private readonly tracePage = el("main", { className: "trace-page", "aria-label": "Trace", hidden: true });
   private readonly errorBox = el("div", { className: "error", role: "alert", hidden: true });
   private readonly statsBar = el("div", { className: "stats", "aria-live": "polite" });
   private readonly histogramBox = el("div", { className: "histogram", "aria-label": "Matching lines over time" });
@@ -56,6 +60,7 @@ class App {
   private readonly tabExplore = el("a", { href: "?", className: "tab" }, "Explore");
   private readonly tabLabels = el("a", { href: "?page=labels", className: "tab" }, "Labels");
   private readonly tabAlerts = el("a", { href: "?page=alerts", className: "tab" }, "Alerts");
+  private readonly tabTrace = el("a", { href: "?page=trace", className: "tab" }, "Trace");
 
   constructor(root: HTMLElement) {
     const editorBox = el("div", { className: "editor" });
@@ -96,7 +101,11 @@ class App {
       this.runFromUi();
     });
     this.graph = new MetricGraph(this.graphBox);
-    this.results = new ResultsList(this.resultsBox, (f) => this.addFilter(f));
+    this.results = new ResultsList(
+      this.resultsBox,
+      (f) => this.addFilter(f),
+      (id) => traceLink(id, this.state.from, this.state.to, (v) => this.openTrace(v)),
+    );
     this.patterns = new PatternsPanel(this.patternsBox, (pattern, exclude) => this.addPattern(pattern, exclude));
     this.viewTabs.append(this.logsTab, this.patternsTab);
     for (const [tab, view] of this.viewTabList()) tab.addEventListener("click", () => this.setView(view));
@@ -142,19 +151,27 @@ class App {
       this.runFromUi();
     });
 
+    this.trace = new TracePage(this.tracePage, (id, from, to) => {
+      this.state.trace = id;
+      this.state.from = from;
+      this.state.to = to;
+      this.runFromUi();
+    });
+
     const tokenButton = el("button", { type: "button", className: "token-button", title: "Token and tenant" }, "Auth");
     tokenButton.addEventListener("click", () => this.askCredentials());
     const header = el(
       "header",
       { className: "top" },
       el("a", { href: "?", className: "brand", "aria-label": "lode home" }, "lode"),
-      el("nav", { className: "tabs", "aria-label": "Pages" }, this.tabExplore, this.tabLabels, this.tabAlerts),
+      el("nav", { className: "tabs", "aria-label": "Pages" }, this.tabExplore, this.tabLabels, this.tabAlerts, this.tabTrace),
       el("div", { className: "spacer" }),
       tokenButton,
     );
     for (const [tab, page] of this.tabs()) {
       tab.addEventListener("click", (ev) => {
         ev.preventDefault();
+        if (page === "trace" && this.state.page !== "trace") Object.assign(this.state, traceRange(this.state.from, this.state.to));
         this.state.page = page;
         this.runFromUi();
       });
@@ -168,7 +185,7 @@ class App {
     );
     this.queryBar = bar;
     this.explore.append(bar, this.errorBox, this.statsBar, this.histogramBox, this.graphBox, this.viewTabs, this.resultsBox, this.patternsBox);
-    root.append(header, this.explore, this.labelsPage, this.alertsPage);
+    root.append(header, this.explore, this.labelsPage, this.alertsPage, this.tracePage);
 
     window.addEventListener("popstate", () => {
       this.state = readUrl(location.search);
@@ -181,10 +198,21 @@ class App {
     history.replaceState(null, "", writeUrl(this.state));
     void this.run();
     if (this.state.page === "explore") this.editor.focus();
+    if (this.state.page === "trace" && !this.state.trace) this.trace.focus();
+  }
+
+  // The Trace page for an id from a line's details, over Explore's range
+  // (widened to a day when shorter).
+  private openTrace(id: string): void {
+    Object.assign(this.state, traceRange(this.state.from, this.state.to));
+    this.state.page = "trace";
+    this.state.trace = id;
+    this.state.live = false;
+    this.runFromUi();
   }
 
   private tabs(): [HTMLAnchorElement, Page][] {
-    return [[this.tabExplore, "explore"], [this.tabLabels, "labels"], [this.tabAlerts, "alerts"]];
+    return [[this.tabExplore, "explore"], [this.tabLabels, "labels"], [this.tabAlerts, "alerts"], [this.tabTrace, "trace"]];
   }
 
   private viewTabList(): [HTMLButtonElement, View][] {
@@ -255,10 +283,14 @@ class App {
     this.explore.hidden = s.page !== "explore";
     this.labelsPage.hidden = s.page !== "labels";
     this.alertsPage.hidden = s.page !== "alerts";
+    this.tracePage.hidden = s.page !== "trace";
     // Errors show on either page: under the query bar, or above the labels.
     if (s.page === "labels") this.labelsPage.before(this.errorBox);
     else this.queryBar.after(this.errorBox);
-    document.title = s.page === "alerts" ? "Alerts · lode" : s.query ? `${s.query} · lode` : "lode";
+    document.title =
+      s.page === "alerts" ? "Alerts · lode"
+      : s.page === "trace" ? (s.trace ? `Trace ${s.trace} · lode` : "Trace · lode")
+      : s.query ? `${s.query} · lode` : "lode";
   }
 
   private showError(message: string): void {
@@ -296,6 +328,10 @@ class App {
       return;
     }
     const range = resolveRange(s);
+    if (s.page === "trace") {
+      await this.trace.show(s.trace, s.from, s.to, range, s.limit, signal);
+      return;
+    }
     if (s.page === "labels") {
       await this.labels.show(range);
       return;

@@ -7,6 +7,7 @@ import type { LogEntry } from "./api";
 import { LineContext } from "./context";
 import { parseLine } from "./fields";
 import { formatLocal } from "./state";
+import { idsInLine, isIdName } from "./trace";
 
 const ROW_HEIGHT = 22; // px; a collapsed row is one line
 const OVERSCAN = 20;
@@ -40,6 +41,8 @@ export class ResultsList {
   constructor(
     private readonly root: HTMLElement,
     private readonly onFilter: (f: FilterRequest) => void,
+    // A "Trace" link for an id value (the Trace page's), when offered.
+    private readonly traceLink?: (id: string) => HTMLElement,
   ) {
     root.classList.add("results");
     root.setAttribute("role", "list");
@@ -269,9 +272,43 @@ export class ResultsList {
         const v = document.createElement("td");
         v.textContent = value;
         tr.append(actions, n, v);
+        // In a cell of its own, so the value's cell holds the value alone
+        // (to copy it). The server looks for ids of 4 characters or more:
+        // shorter ones would match too much to follow.
+        if (this.traceLink && title === "Structured metadata" && isIdName(name) && value.length >= 4) {
+          const cell = document.createElement("td");
+          cell.className = "trace-cell";
+          cell.append(this.traceLink(value));
+          tr.append(cell);
+        }
         table.append(tr);
       }
       box.append(table);
+    }
+    // Ids in the line's text, each with a Trace link too (those linked
+    // from the metadata above aside).
+    if (this.traceLink) {
+      const linked = Object.entries(e.metadata).filter(([n, v]) => isIdName(n) && v.length >= 4).map(([, v]) => v);
+      const ids = idsInLine(e.line, linked);
+      if (ids.length) {
+        const table = document.createElement("table");
+        table.className = "fields line-ids";
+        const caption = document.createElement("caption");
+        caption.textContent = "Ids in the line";
+        table.append(caption);
+        for (const id of ids) {
+          const tr = document.createElement("tr");
+          const v = document.createElement("td");
+          v.className = "line-id";
+          v.textContent = id;
+          const cell = document.createElement("td");
+          cell.className = "trace-cell";
+          cell.append(this.traceLink(id));
+          tr.append(v, cell);
+          table.append(tr);
+        }
+        box.append(table);
+      }
     }
     box.addEventListener("click", (ev) => ev.stopPropagation());
     return box;

@@ -1,7 +1,7 @@
 // What the page shows, kept in the URL so that a link reproduces it and
 // the back button steps through earlier queries.
 
-export type Page = "explore" | "labels" | "alerts";
+export type Page = "explore" | "labels" | "alerts" | "trace";
 export type Direction = "backward" | "forward";
 // Below a log query's histogram: its lines, or the patterns of its lines.
 export type View = "logs" | "patterns";
@@ -15,6 +15,7 @@ export interface AppState {
   direction: Direction;
   live: boolean;
   view: View;
+  trace: string; // the Trace page's id
 }
 
 export const RELATIVE_RANGES: [string, string][] = [
@@ -38,6 +39,7 @@ export function defaultState(): AppState {
     direction: "backward",
     live: false,
     view: "logs",
+    trace: "",
   };
 }
 
@@ -45,7 +47,11 @@ export function readUrl(search: string): AppState {
   const p = new URLSearchParams(search);
   const s = defaultState();
   const page = p.get("page");
-  if (page === "labels" || page === "alerts") s.page = page;
+  if (page === "labels" || page === "alerts" || page === "trace") s.page = page;
+  s.trace = p.get("id") ?? "";
+  // A trace's lines span services whose clocks and retries stray: the
+  // Trace page looks further back than Explore unless told.
+  if (s.page === "trace") s.from = "now-24h";
   s.query = p.get("query") ?? s.query;
   if (p.get("from") && parseTime(p.get("from")!) !== null) s.from = p.get("from")!;
   if (p.get("to") && parseTime(p.get("to")!) !== null) s.to = p.get("to")!;
@@ -60,6 +66,7 @@ export function readUrl(search: string): AppState {
 export function writeUrl(s: AppState): string {
   const p = new URLSearchParams();
   if (s.page !== "explore") p.set("page", s.page);
+  if (s.page === "trace" && s.trace) p.set("id", s.trace);
   if (s.query) p.set("query", s.query);
   p.set("from", s.from);
   p.set("to", s.to);
@@ -71,6 +78,15 @@ export function writeUrl(s: AppState): string {
 }
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
+
+// The range a trace is looked for in, from Explore's: a relative range
+// shorter than a day widens to the last 24 hours (the line that led there is
+// in it, but the other services' lines may be older); others are kept.
+export function traceRange(from: string, to: string, now = Date.now()): { from: string; to: string } {
+  const start = parseTime(from, now);
+  if (to === "now" && from.startsWith("now-") && start !== null && now - start < 86400e3) return { from: "now-24h", to: "now" };
+  return { from, to };
+}
 
 // Milliseconds since the epoch for "now", "now-<n><unit>" or a number of
 // milliseconds; null for anything else.
