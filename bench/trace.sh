@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# How long `lode trace ID` takes on a large store: a corpus (1 GB by
-# default, from lode_gen_corpus, whose needle id occurs a few times) is
-# forwarded into lode serve, which is then restarted so that everything
-# is in parts; then `lode trace <needle>` (no selector: every stream of
-# the tenant) is timed, median of 5, beside `rg -c` over the raw file.
+# How long `lode trace ID` and `lode patterns` take on a large store: a
+# corpus (1 GB by default, from lode_gen_corpus, whose needle id occurs a
+# few times) is forwarded into lode serve, which is then restarted so
+# that everything is in parts; then `lode trace <needle>` (no selector:
+# every stream of the tenant) and `lode patterns` over all of it are
+# timed, median of 5 (patterns: of 3), beside `rg -c` over the raw file.
 #
 # usage: bash bench/trace.sh [--bytes 1G]
 set -euo pipefail
@@ -49,9 +50,12 @@ time_ms() {
 found=$("$lode" trace "$needle" --url "$url" --since 24h -o jsonl | wc -l)
 trace_ms=$(for _ in 1 2 3 4 5; do time_ms "$lode" trace "$needle" --url "$url" --since 24h; done | median)
 rg_ms=$(for _ in 1 2 3 4 5; do time_ms rg -c "$needle" "$work/corpus.log"; done | median)
+patterns=$("$lode" patterns '{app="bench"}' --url "$url" --since 24h | wc -l)
+patterns_ms=$(for _ in 1 2 3; do time_ms "$lode" patterns '{app="bench"}' --url "$url" --since 24h; done | median)
 echo "## lode trace on $BYTES ($lines lines, in parts)"
 echo
 echo "| | ms (median of 5) | lines found |"
 echo "|---|---|---|"
 echo "| \`lode trace $needle\` (CLI process, all streams, no selector) | $trace_ms | $found |"
 echo "| \`rg -c $needle\` over the raw file (page cache warm) | $rg_ms | $(rg -c "$needle" "$work/corpus.log") |"
+echo "| \`lode patterns '{app=\"bench\"}'\` over all $lines lines (median of 3) | $patterns_ms | $patterns patterns |"
