@@ -9,7 +9,11 @@ namespace {
 constexpr std::string_view kLevelKeys[] = {"level", "detected_level", "severity",
                                            "lvl",   "loglevel",       "log_level"};
 
-bool IsWordByte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+// ASCII classes, without the C library's locale lookups (this runs on
+// every line a patterns query reads).
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsWordByte(char c) { return IsAlpha(c) || (c >= '0' && c <= '9') || c == '_'; }
 
 // The value of `key=` or `"key":"` at a word boundary in the line.
 std::string_view FieldValue(std::string_view line, std::string_view key) {
@@ -91,14 +95,14 @@ LogLevel DetectLogLevel(const Labels& stream, const Labels& metadata, std::strin
   const std::string_view head = line.substr(0, 200);
   size_t i = 0;
   while (i < head.size()) {
-    while (i < head.size() && !std::isalpha(static_cast<unsigned char>(head[i]))) ++i;
+    while (i < head.size() && !IsAlpha(head[i])) ++i;
     size_t j = i;
     while (j < head.size() && IsWordByte(head[j])) ++j;
     if (j - i >= 4 && j - i <= 8 && (i == 0 || !IsWordByte(head[i - 1]))) {
       const std::string_view word = head.substr(i, j - i);
       // Loggers write levels in capitals, or as the word in brackets.
       bool upper = true;
-      for (char c : word) upper &= !std::islower(static_cast<unsigned char>(c));
+      for (char c : word) upper &= !IsLower(c);
       const bool bracketed = i > 0 && (head[i - 1] == '[' || head[i - 1] == '<');
       if (upper || bracketed) {
         LogLevel l = ParseLogLevel(word);

@@ -1,6 +1,7 @@
 #include "query/pattern_miner.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace lode {
@@ -17,28 +18,13 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 // Bytes that cut a word into runs: punctuation that keys, lists and
 // brackets are written with. Other bytes ('.', '-', '_', '/', ...) stay
 // inside a run, so "10.0.0.1", "/var/log/x.log" and "blk_-12" are one run.
-bool IsCut(char c) {
-  switch (c) {
-    case '=':
-    case ':':
-    case ',':
-    case ';':
-    case '(':
-    case ')':
-    case '[':
-    case ']':
-    case '{':
-    case '}':
-    case '"':
-    case '\'':
-    case '<':
-    case '>':
-    case '|':
-      return true;
-    default:
-      return false;
-  }
+constexpr std::array<bool, 256> MakeCuts() {
+  std::array<bool, 256> cut{};
+  for (unsigned char c : std::string_view("=:,;()[]{}\"'<>|")) cut[c] = true;
+  return cut;
 }
+constexpr std::array<bool, 256> kCut = MakeCuts();
+inline bool IsCut(char c) { return kCut[static_cast<unsigned char>(c)]; }
 
 // Month and weekday names, parts of dates, vary as numbers do.
 bool IsDateName(std::string_view run) {
@@ -52,9 +38,9 @@ bool IsDateName(std::string_view run) {
   return false;
 }
 
-// The shape of a word: its runs holding a digit replaced by <_>.
-std::string Shape(std::string_view word) {
-  std::string out;
+// Appends the shape of a word: its runs holding a digit (and the other
+// variable runs) replaced by <_>.
+void AppendShape(std::string_view word, std::string& out) {
   size_t i = 0;
   while (i < word.size()) {
     if (IsCut(word[i])) {
@@ -92,22 +78,42 @@ std::string Shape(std::string_view word) {
     }
     i = j;
   }
-  return out;
 }
 
-}  // namespace
-
-std::vector<std::string> PatternShapes(std::string_view line) {
-  std::vector<std::string> shapes;
+// Appends every word's shape, each followed by a NUL: the key of a line's
+// shape, built without allocating per word.
+void AppendLineShape(std::string_view line, std::string& out) {
   size_t i = 0;
   while (i < line.size()) {
     while (i < line.size() && IsSpace(line[i])) ++i;
     size_t j = i;
     while (j < line.size() && !IsSpace(line[j])) ++j;
-    if (j > i) shapes.push_back(Shape(line.substr(i, j - i)));
+    if (j > i) {
+      AppendShape(line.substr(i, j - i), out);
+      out.push_back('\0');
+    }
     i = j;
   }
-  return shapes;
+}
+
+std::vector<std::string> SplitShapes(std::string_view joined) {
+  std::vector<std::string> words;
+  size_t start = 0;
+  for (size_t k = 0; k < joined.size(); ++k) {
+    if (joined[k] == '\0') {
+      words.emplace_back(joined.substr(start, k - start));
+      start = k + 1;
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+std::vector<std::string> PatternShapes(std::string_view line) {
+  std::string joined;
+  AppendLineShape(line, joined);
+  return SplitShapes(joined);
 }
 
 struct PatternMiner::Cluster {
@@ -162,17 +168,14 @@ PatternMiner::Cluster* PatternMiner::Best(std::vector<uint32_t>& candidates,
 }
 
 uint32_t PatternMiner::Add(std::string_view line, int64_t t_ns) {
-  std::vector<std::string> words = PatternShapes(line);
   const int64_t bucket =
       options_.step_ns > 0
           ? t_ns - (((t_ns % options_.step_ns) + options_.step_ns) % options_.step_ns)
           : 0;
-  // Most lines repeat a shape already seen: one lookup.
-  std::string joined;
-  for (const std::string& w : words) {
-    joined += w;
-    joined.push_back('\0');
-  }
+  // Most lines repeat a shape already seen: one lookup, no allocation.
+  std::string& joined = scratch_;
+  joined.clear();
+  AppendLineShape(line, joined);
   if (auto seen = shape_ids_.find(joined); seen != shape_ids_.end()) {
     Shape& shape = shapes_[seen->second];
     ++shape.count;
@@ -180,6 +183,7 @@ uint32_t PatternMiner::Add(std::string_view line, int64_t t_ns) {
     ++clusters_[shape.cluster]->count;
     return seen->second;
   }
+  std::vector<std::string> words = SplitShapes(joined);
   std::vector<uint32_t>& candidates = buckets_[words.size()];
   double sim = 0;
   size_t at = 0;
@@ -211,7 +215,7 @@ uint32_t PatternMiner::Add(std::string_view line, int64_t t_ns) {
   shape.count = 1;
   shape.buckets[bucket] = 1;
   shapes_.push_back(std::move(shape));
-  shape_ids_.emplace(std::move(joined), shape_id);
+  shape_ids_.emplace(joined, shape_id);
   return shape_id;
 }
 

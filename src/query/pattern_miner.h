@@ -79,6 +79,7 @@ class PatternMiner {
   static constexpr size_t kMaxShapes = 1 << 20;
   std::vector<Shape> shapes_;
   std::unordered_map<std::string, uint32_t> shape_ids_;
+  std::string scratch_;                   // the current line's shape key
   mutable std::vector<uint32_t> parent_;  // union-find over merged clusters
   std::vector<size_t> shape_pattern_;     // Finish's: shape -> pattern index
   std::vector<size_t> cluster_pattern_;   // Finish's: cluster -> pattern index
