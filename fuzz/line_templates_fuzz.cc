@@ -31,12 +31,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lode::part::SplitLineTemplates(lines, columns);
   std::string rebuilt;
   std::vector<uint64_t> offsets;
-  lode::Status s = lode::part::JoinLineTemplates(
-      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), total, rebuilt, offsets);
+  lode::Status s =
+      lode::part::JoinLineTemplates({columns.templates, columns.ids, columns.ints,
+                                     columns.str_lengths, columns.str_bytes, columns.layout},
+                                    lines.size(), total, rebuilt, offsets);
   if (!s.ok() || offsets.size() != lines.size() + 1 || offsets.back() != total) abort();
   for (size_t i = 0; i < lines.size(); ++i) {
     if (std::string_view(rebuilt).substr(offsets[i], offsets[i + 1] - offsets[i]) != lines[i]) {
+      abort();
+    }
+  }
+  // The layout of older parts still splits and rebuilds every line.
+  {
+    lode::part::TemplateColumns k1;
+    lode::part::SplitLineTemplates(lines, k1, nullptr, nullptr, lode::part::TemplateLayout::k1);
+    std::string back;
+    std::vector<uint64_t> back_offsets;
+    s = lode::part::JoinLineTemplates(
+        {k1.templates, k1.ids, k1.ints, k1.str_lengths, k1.str_bytes, k1.layout}, lines.size(),
+        total, back, back_offsets);
+    if (!s.ok() || back_offsets.back() != total || back.compare(0, total, rebuilt, 0, total) != 0) {
       abort();
     }
   }
@@ -45,9 +59,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string some;
   std::vector<uint64_t> some_offsets;
   std::vector<uint8_t> kept;
-  s = lode::part::JoinLineTemplates(
-      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), total, some, some_offsets, fragments, &kept);
+  s = lode::part::JoinLineTemplates({columns.templates, columns.ids, columns.ints,
+                                     columns.str_lengths, columns.str_bytes, columns.layout},
+                                    lines.size(), total, some, some_offsets, fragments, &kept);
   if (!s.ok()) abort();
   for (size_t i = 0; i < lines.size() && !kept.empty(); ++i) {
     std::string_view got(some.data() + some_offsets[i], some_offsets[i + 1] - some_offsets[i]);
@@ -77,9 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!dictionary.ok()) abort();
   rebuilt.clear();
   offsets.clear();
-  s = lode::part::JoinLineTemplates(
-      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), total, rebuilt, offsets, {}, nullptr, dictionary->get());
+  s = lode::part::JoinLineTemplates({columns.templates, columns.ids, columns.ints,
+                                     columns.str_lengths, columns.str_bytes, columns.layout},
+                                    lines.size(), total, rebuilt, offsets, {}, nullptr,
+                                    dictionary->get());
   if (!s.ok() || offsets.size() != lines.size() + 1 || offsets.back() != total) abort();
   for (size_t i = 0; i < lines.size(); ++i) {
     if (std::string_view(rebuilt).substr(offsets[i], offsets[i + 1] - offsets[i]) != lines[i]) {
@@ -87,9 +102,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   some_offsets.clear();
-  s = lode::part::JoinLineTemplates(
-      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), total, some, some_offsets, fragments, &kept, dictionary->get());
+  s = lode::part::JoinLineTemplates({columns.templates, columns.ids, columns.ints,
+                                     columns.str_lengths, columns.str_bytes, columns.layout},
+                                    lines.size(), total, some, some_offsets, fragments, &kept,
+                                    dictionary->get());
   if (!s.ok()) abort();
   for (size_t i = 0; i < lines.size() && !kept.empty(); ++i) {
     std::string_view got(some.data() + some_offsets[i], some_offsets[i + 1] - some_offsets[i]);

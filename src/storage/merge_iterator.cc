@@ -22,9 +22,12 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
       parts_(std::move(parts)),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
   std::vector<Key> unopened;
+  const part::KeyScheme schemes[2] = {part::KeyScheme::kTokenAndAffixes, part::KeyScheme::kAffixes};
   for (const std::string& literal : request_.line_contains) {
-    auto keys = part::RequiredKeys(literal);
-    if (!keys.empty()) required_keys_.push_back(std::move(keys));
+    for (int s = 0; s < 2; ++s) {
+      auto keys = part::RequiredKeys(literal, schemes[s]);
+      required_keys_[s].insert(required_keys_[s].end(), keys.begin(), keys.end());
+    }
     for (std::string_view fragment : part::LiteralFragments(literal)) {
       fragments_.push_back(fragment);
     }
@@ -32,7 +35,9 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
   // As a whole word: non-word bytes around it make every one of its
   // tokens a whole token, which the filters hold.
   if (!request_.record_contains.empty()) {
-    record_keys_ = part::RequiredKeys(" " + request_.record_contains + " ");
+    for (int s = 0; s < 2; ++s) {
+      record_keys_[s] = part::RequiredKeys(" " + request_.record_contains + " ", schemes[s]);
+    }
   }
   with_lines_ = request_.needs_lines();
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
@@ -109,20 +114,20 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
 }
 
 bool MergeIterator::MayContainAll(const BlockRef& block) const {
+  const uint64_t flags = block.part->meta().flags;
+  const int scheme = (flags & part::kPartFlagAffixKeys) != 0 ? 1 : 0;
   // An id kept as metadata is in the filters of newer parts only.
   const bool record_keys =
-      !record_keys_.empty() && (block.part->meta().flags & part::kPartFlagMetadataInFilters) != 0;
-  if (required_keys_.empty() && !record_keys) return true;
+      !record_keys_[scheme].empty() && (flags & part::kPartFlagMetadataInFilters) != 0;
+  if (required_keys_[scheme].empty() && !record_keys) return true;
   std::string_view filter = block.part->BlockFilter(block.index);
   if (record_keys) {
-    for (uint64_t key : record_keys_) {
-      if (!part::BloomMayContain(filter, key)) return false;
+    for (const part::KeyGroup& group : record_keys_[scheme]) {
+      if (!part::BloomMayContainAny(filter, group)) return false;
     }
   }
-  for (const auto& keys : required_keys_) {
-    for (uint64_t key : keys) {
-      if (!part::BloomMayContain(filter, key)) return false;
-    }
+  for (const part::KeyGroup& group : required_keys_[scheme]) {
+    if (!part::BloomMayContainAny(filter, group)) return false;
   }
   return true;
 }

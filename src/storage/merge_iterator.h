@@ -15,6 +15,7 @@
 
 #include "storage/block_prefetcher.h"
 #include "storage/head.h"
+#include "storage/part/token_filter.h"
 #include "storage/part_snapshot.h"
 #include "storage/storage.h"
 
@@ -95,8 +96,11 @@ class MergeIterator final : public RecordIterator {
   const Labels* current_stream_ = nullptr;
   Record current_;
   ReadStats stats_;
-  std::vector<std::vector<uint64_t>> required_keys_;  // per line_contains literal
-  std::vector<uint64_t> record_keys_;                 // of record_contains (RequiredKeys)
+  // Key groups of every line_contains literal and of record_contains
+  // (RequiredKeys), under each key scheme (indexed by part::KeyScheme):
+  // a snapshot may hold parts of both.
+  std::vector<part::KeyGroup> required_keys_[2];
+  std::vector<part::KeyGroup> record_keys_[2];
   // The line_contains literals' fragments (part::LiteralFragments, views
   // into request_): a template block is checked for them before it is
   // decoded, and rebuilds only the lines that can hold them all.

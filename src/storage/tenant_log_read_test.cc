@@ -2,11 +2,13 @@
 // and blocks ruled out by token filters and template columns.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "storage/merge_iterator.h"
 #include "storage/part/line_templates.h"
 #include "storage/part/part_reader.h"
+#include "storage/part/part_writer.h"
 #include "storage/tenant_log_test_util.h"
 
 namespace lode {
@@ -76,6 +78,75 @@ TEST_F(TenantLogTest, MergesStreamsPartsAndHeadsWithEqualTimestamps) {
   EXPECT_EQ(All(*log), expected);
   std::reverse(expected.begin(), expected.end());
   EXPECT_EQ(All(*log, Direction::kBackward), expected);
+}
+
+// Parts written before digit runs became integers and filters held two
+// keys per long token (legacy_encoding) are still read, beside new ones,
+// and their filters still skip blocks: each part's keys are looked up
+// the way it was written.
+TEST_F(TenantLogTest, PartsOfTheEarlierEncodingAreReadAndSkippedBesideNewOnes) {
+  std::vector<Entry> old_entries;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line = "GET /api/users/" + std::to_string(i * 7919) + " 200 t=00:0" +
+                       std::to_string(i % 10) + " req=" + std::to_string(i);
+    if (i == 1234) line += " trace=needle-7f3a9c end";
+    old_entries.push_back(Entry{kBase + i, line, {}});
+  }
+  part::StreamRecords stream{Labels({{"app", "a"}}), {}};
+  for (const Entry& e : old_entries) stream.entries.push_back(part::RecordRef::Of(e));
+  part::PartWriterOptions legacy;
+  legacy.legacy_encoding = true;
+  legacy.block_max_records = 100;
+  std::filesystem::create_directories(dir_ + "/parts/2024-05-01");
+  ASSERT_TRUE(part::WritePart(Env::Default(), dir_ + "/parts/2024-05-01/0000000001.part", {stream},
+                              0, legacy)
+                  .ok());
+  auto log = Open();
+  StreamBatch b{Labels({{"app", "a"}}), {}};
+  for (int i = 3000; i < 6000; ++i) {
+    std::string line = "GET /api/users/" + std::to_string(i * 7919) + " 200 t=00:0" +
+                       std::to_string(i % 10) + " req=" + std::to_string(i);
+    if (i == 4321) line += " trace=needle-7f3a9c end";
+    b.entries.push_back(Entry{kBase + i, line, {}});
+  }
+  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  std::vector<std::string> parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 2u);
+  for (const std::string& path : parts) {
+    auto reader = part::PartReader::Open(Env::Default(), path);
+    ASSERT_TRUE(reader.ok());
+    const bool is_old = path.find("0000000001.part") != std::string::npos;
+    EXPECT_EQ(((*reader)->meta().flags & part::kPartFlagAffixKeys) == 0, is_old) << path;
+  }
+
+  // Every line back, in order, from both.
+  auto it = log->Select(ReadOfA(kBase + kDay, Direction::kForward));
+  int64_t n = 0;
+  while (it->Next()) {
+    ASSERT_EQ(it->record().timestamp, kBase + n);
+    std::string want = "GET /api/users/" + std::to_string(n * 7919) + " 200 t=00:0" +
+                       std::to_string(n % 10) + " req=" + std::to_string(n);
+    if (n == 1234 || n == 4321) want += " trace=needle-7f3a9c end";
+    ASSERT_EQ(it->record().line, want);
+    ++n;
+  }
+  EXPECT_EQ(n, 6000);
+
+  for (std::string literal : {"needle-7f3a9c", "trace=needle", "=needle-7f3a9c end"}) {
+    SelectRequest req = ReadOfA(kBase + kDay, Direction::kForward);
+    req.line_contains = {literal};
+    it = log->Select(req);
+    std::vector<int64_t> hits;
+    while (it->Next()) {
+      if (it->record().line.find(literal) != std::string::npos) {
+        hits.push_back(it->record().timestamp - kBase);
+      }
+    }
+    EXPECT_EQ(hits, (std::vector<int64_t>{1234, 4321})) << literal;
+    auto* merge = dynamic_cast<MergeIterator*>(it.get());
+    EXPECT_GE(merge->blocks_skipped(), 30u + 20u) << literal;  // of 30 old blocks and the new
+  }
 }
 
 TEST_F(TenantLogTest, NeedleQuerySkipsBlocksByTheirTokenFilters) {

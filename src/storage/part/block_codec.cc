@@ -200,9 +200,16 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
   return Status::Ok();
 }
 
+TemplateLayout LayoutOf(BlockCodec codec) {
+  return codec == BlockCodec::kTemplates2 || codec == BlockCodec::kDictionaryTemplates2
+             ? TemplateLayout::k2
+             : TemplateLayout::k1;
+}
+
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
                        const std::vector<std::string_view>& fragments, bool with_lines,
-                       const TemplateDictionary* dictionary, DecodedBlock& out) {
+                       const TemplateDictionary* dictionary, TemplateLayout layout,
+                       DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -245,7 +252,8 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     out.line_offsets.assign(out.timestamps.size() + 1, 0);
     return Status::Ok();
   }
-  TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4], sections[5]};
+  TemplateColumnsView columns{sections[1], sections[2], sections[3],
+                              sections[4], sections[5], layout};
   Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
                                out.line_offsets, fragments, &out.rebuilt, dictionary);
   if (!s.ok()) return s;
@@ -283,7 +291,8 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 }
 
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
-                   TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
+                   TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
+                   TemplateLayout layout, KeyScheme key_scheme) {
   size_t start = out.size();
   size_t raw_size = 0;
   // Kept per thread: their memory serves block after block.
@@ -293,9 +302,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
     for (const Entry* e : entries) lines.push_back(e->line);
-    SplitLineTemplates(lines, columns, dictionary, token_keys);
+    SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme);
   } else if (token_keys != nullptr) {
-    for (const Entry* e : entries) AddLineKeys(e->line, *token_keys);
+    for (const Entry* e : entries) AddLineKeys(e->line, *token_keys, key_scheme);
   }
   if (!TemplatesPay(columns.template_count, entries.size())) {
     raw_size = EncodePlain(out, entries, zstd_level);
@@ -306,8 +315,12 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     PutMetadata(head, entries);
     raw_size = head.size();
     for (const Entry* e : entries) raw_size += e->line.size();
-    out.push_back(static_cast<char>(columns.dictionary_ids ? BlockCodec::kDictionaryTemplates
-                                                           : BlockCodec::kTemplates));
+    const bool k2 = columns.layout == TemplateLayout::k2;
+    BlockCodec codec =
+        columns.dictionary_ids
+            ? (k2 ? BlockCodec::kDictionaryTemplates2 : BlockCodec::kDictionaryTemplates)
+            : (k2 ? BlockCodec::kTemplates2 : BlockCodec::kTemplates);
+    out.push_back(static_cast<char>(codec));
     PutVarint64(out, raw_size);
     AppendSection(out, head, zstd_level);
     AppendSection(out, columns.templates, zstd_level);
@@ -344,14 +357,16 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kZstd:
       return DecodePlain(payload, true, raw_size, expected_records, out);
     case BlockCodec::kTemplates:
+    case BlockCodec::kTemplates2:
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
-                             out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), out);
     case BlockCodec::kDictionaryTemplates:
+    case BlockCodec::kDictionaryTemplates2:
       if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, dictionary,
-                             out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }

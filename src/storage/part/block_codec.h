@@ -9,6 +9,8 @@
 
 #include "base/status.h"
 #include "model/record.h"
+#include "storage/part/line_templates.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 
@@ -40,10 +42,13 @@ struct DecodedBlock {
 // (uncompressed) payload size. With `dictionary` (the part's), a template
 // block's templates go there and the block names them by id. With
 // `token_keys`, appends the token-filter keys of the lines (AddLineKeys),
-// found while the lines are cut into templates.
+// found while the lines are cut into templates. `layout` and `key_scheme`
+// other than the current ones write blocks as older versions did (tests).
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary = nullptr,
-                   std::vector<uint64_t>* token_keys = nullptr);
+                   std::vector<uint64_t>* token_keys = nullptr,
+                   TemplateLayout layout = kCurrentTemplateLayout,
+                   KeyScheme key_scheme = kCurrentKeyScheme);
 
 // A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
 // varint(stored size), stored bytes. The columns of template blocks are

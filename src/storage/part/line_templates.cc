@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "base/coding.h"
+#include "storage/part/bit_packing.h"
 #include "storage/part/line_templates_internal.h"
 #include "storage/part/template_dictionary.h"
 #include "storage/part/token_filter.h"
@@ -47,11 +48,12 @@ constexpr std::array<uint8_t, 256> kTokenBits = MakeTokenBits();
 
 // Adds the token-filter keys of `token` (one of ours) given the bits
 // of its bytes (kTokenBits, or-ed).
-void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>& keys) {
+void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>& keys,
+                    KeyScheme scheme) {
   if (seen & 4) {
-    AddLineKeys(token, keys);  // several filter tokens
+    AddLineKeys(token, keys, scheme);  // several filter tokens
   } else {
-    AddTokenKeys(token, !(seen & 1), keys);
+    AddTokenKeys(token, !(seen & 1), keys, scheme);
   }
 }
 
@@ -157,6 +159,90 @@ struct JoinScratch {
   std::vector<uint8_t> template_kept;  // per template: a line of it is rebuilt
 };
 
+// Appends one integer column of the k2 layout: `count` values, `stride`
+// apart from `values` on (docs/format/part.md). One value is a varint.
+// More: a header byte (bit 7: deltas; bits 0-6: a width), then either
+// varint(min) and every value less min bit-packed at the width, or
+// varint(first value), varint(min delta) and the zigzag deltas from each
+// value to the next less that min, packed: whichever is narrower. Random
+// ids take the bits of their range; counters and clocks, of their steps.
+void PutPackedColumn(const uint64_t* values, size_t stride, size_t count, std::string& out) {
+  if (count == 0) return;
+  if (count == 1) {
+    PutVarint64(out, values[0]);
+    return;
+  }
+  thread_local std::vector<uint64_t> plain, deltas;
+  plain.resize(count);
+  deltas.resize(count - 1);
+  uint64_t plain_min = ~uint64_t{0}, plain_max = 0, delta_min = ~uint64_t{0}, delta_max = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t v = values[i * stride];
+    plain[i] = v;
+    plain_min = std::min(plain_min, v);
+    plain_max = std::max(plain_max, v);
+    if (i == 0) continue;
+    const uint64_t d = ZigZag(static_cast<int64_t>(v - plain[i - 1]));
+    deltas[i - 1] = d;
+    delta_min = std::min(delta_min, d);
+    delta_max = std::max(delta_max, d);
+  }
+  // Exact widths: rounding them up to whole bytes, for zstd to find
+  // repeats in, made columns larger on Loghub's logs and on random ids.
+  const int plain_width = BitWidth(plain_max - plain_min);
+  const int delta_width = BitWidth(delta_max - delta_min);
+  // Deltas store one value fewer and one varint more: narrower or bust.
+  if (delta_width < plain_width) {
+    out.push_back(static_cast<char>(0x80 | delta_width));
+    PutVarint64(out, plain[0]);
+    PutVarint64(out, delta_min);
+    PackBits(deltas.data(), count - 1, delta_min, delta_width, out);
+  } else {
+    out.push_back(static_cast<char>(plain_width));
+    PutVarint64(out, plain_min);
+    PackBits(plain.data(), count, plain_min, plain_width, out);
+  }
+}
+
+// Reads one column of PutPackedColumn's into `out` (`count` values), or,
+// with `out` null, only steps over it. Advances `p`.
+Status GetPackedColumn(const char*& p, const char* end, size_t count, int64_t* out) {
+  if (count == 0) return Status::Ok();
+  Decoder d(std::string_view(p, static_cast<size_t>(end - p)));
+  auto* values = reinterpret_cast<uint64_t*>(out);
+  if (count == 1) {
+    const uint64_t v = d.Varint64();
+    if (!d.ok()) return Status::Corruption("bad integer column");
+    if (values != nullptr) values[0] = v;
+    p += d.position();
+    return Status::Ok();
+  }
+  const uint8_t header = d.Fixed8();
+  const bool use_deltas = (header & 0x80) != 0;
+  const int width = header & 0x7f;
+  const uint64_t first = use_deltas ? d.Varint64() : 0;
+  const uint64_t base = d.Varint64();
+  if (!d.ok() || width > 64) return Status::Corruption("bad integer column");
+  const size_t packed_count = use_deltas ? count - 1 : count;
+  const uint64_t bytes = PackedBytes(packed_count, width);
+  if (bytes > d.remaining()) return Status::Corruption("integer column is short");
+  const char* packed = p + d.position();
+  p = packed + bytes;
+  if (values == nullptr) return Status::Ok();
+  std::string_view bits(packed, static_cast<size_t>(bytes));
+  if (!use_deltas) {
+    UnpackBits(bits, count, width, base, values);
+    return Status::Ok();
+  }
+  UnpackBits(bits, packed_count, width, base, values + 1);
+  // Unsigned sums wrap instead of overflowing on damaged deltas.
+  values[0] = first;
+  for (size_t i = 1; i < count; ++i) {
+    values[i] = values[i - 1] + static_cast<uint64_t>(UnZigZag(values[i]));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // Reads a column of dictionary ids (see TemplateColumns) into `ids`.
@@ -182,8 +268,18 @@ Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
 }
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
-                        TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys) {
+                        TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
+                        TemplateLayout layout, KeyScheme key_scheme) {
+  const bool k2 = layout == TemplateLayout::k2;
+  // Whether a run of digits is an integer variable, and its value.
+  auto is_int = [k2](std::string_view digits) {
+    return k2 ? !digits.empty() && digits.size() <= kMaxDigitRun : IsCanonicalInt(digits);
+  };
+  auto int_value = [k2](std::string_view digits) {
+    return k2 ? DigitRunValue(digits) : ParseInt(digits);
+  };
   // The columns' strings keep their memory from the block before.
+  out.layout = layout;
   out.templates.clear();
   out.dictionary_ids = false;
   out.ids.clear();
@@ -239,11 +335,11 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         continue;
       }
       w = text_at;
-      if (token_keys != nullptr) AddKeysOfToken(token, seen, *token_keys);
+      if (token_keys != nullptr) AddKeysOfToken(token, seen, *token_keys, key_scheme);
       if (!(seen & 1)) {  // digits only
-        if (IsCanonicalInt(token)) {
+        if (is_int(token)) {
           *w++ = kIntVar;
-          line_ints.push_back(ParseInt(token));
+          line_ints.push_back(int_value(token));
         } else {
           *w++ = kStrVar;
           line_strs.push_back(token);
@@ -256,16 +352,15 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       while (k > 0 && IsDigit(token[k - 1])) --k;
       size_t m = 0;
       while (m < token.size() && IsDigit(token[m])) ++m;
-      if (k > 0 && k < token.size() && IsCanonicalInt(token.substr(k)) &&
-          !HasDigit(token.substr(0, k))) {
+      if (k > 0 && k < token.size() && is_int(token.substr(k)) && !HasDigit(token.substr(0, k))) {
         memcpy(w, token.data(), k);
         w += k;
         *w++ = kIntVar;
-        line_ints.push_back(ParseInt(token.substr(k)));
-      } else if (m > 0 && m < token.size() && IsCanonicalInt(token.substr(0, m)) &&
+        line_ints.push_back(int_value(token.substr(k)));
+      } else if (m > 0 && m < token.size() && is_int(token.substr(0, m)) &&
                  !HasDigit(token.substr(m))) {
         *w++ = kIntVar;
-        line_ints.push_back(ParseInt(token.substr(0, m)));
+        line_ints.push_back(int_value(token.substr(0, m)));
         memcpy(w, token.data() + m, token.size() - m);
         w += token.size() - m;
       } else {
@@ -278,7 +373,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                                      static_cast<uint32_t>(line_ints.size()),
                                      static_cast<uint32_t>(line_strs.size()));
     if (token_keys != nullptr && table.size() > known) {
-      for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys);
+      for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys, key_scheme);
     }
     Template& t = templates[index];
     t.ints.insert(t.ints.end(), line_ints.begin(), line_ints.end());
@@ -317,6 +412,10 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   for (uint32_t i : order) {
     const Template& t = templates[i];
     for (size_t k = 0; k < t.int_count; ++k) {
+      if (k2) {
+        PutPackedColumn(t.ints.data() + k, t.int_count, t.lines, out.ints);
+        continue;
+      }
       uint64_t previous = 0;
       for (size_t line = 0; line < t.lines; ++line) {
         uint64_t value = t.ints[line * t.int_count + k];
@@ -414,7 +513,11 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     int_total += t.ints * t.lines;
     str_total += t.strs * t.lines;
   }
-  if (int_total > columns.ints.size() || str_total > columns.str_lengths.size()) {
+  // Every variable adds a byte or more to the lines; in k1 each integer
+  // also takes a byte or more of its column.
+  const bool k2 = columns.layout == TemplateLayout::k2;
+  if ((k2 ? int_total + str_total > max_bytes : int_total > columns.ints.size()) ||
+      str_total > columns.str_lengths.size()) {
     return Status::Corruption("variable columns are short");
   }
   std::vector<uint64_t>& str_offsets = scratch.str_offsets;
@@ -459,6 +562,13 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   for (size_t ti = 0; ti < template_count; ++ti) {
     const BlockTemplate& t = templates[ti];
     const uint64_t values = t.ints * t.lines;
+    if (k2) {
+      const bool skip = keep != nullptr && !template_kept[ti];
+      for (uint32_t k = 0; k < t.ints; ++k, at += t.lines) {
+        LODE_RETURN_IF_ERROR(GetPackedColumn(ip, ints_end, t.lines, skip ? nullptr : &ints[at]));
+      }
+      continue;
+    }
     if (keep != nullptr && !template_kept[ti]) {
       if (!SkipVarints(ip, ints_end, values)) return Status::Corruption("bad integer column");
       at += values;
@@ -547,6 +657,36 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
           memcpy(w, lit + piece->offset, piece->length);
         }
         w += piece->length;
+      } else if (piece->kind == kIntVar && k2) {
+        // A run of digits with a 1 before it: 1..9 digits are written
+        // from the value directly, longer ones through to_chars.
+        const uint64_t value = static_cast<uint64_t>(int_values[line_ints + piece->length * lines]);
+        if (value >= 10 && value < 20) {
+          if (w >= end) {
+            overflow = true;
+            break;
+          }
+          *w++ = static_cast<char>('0' + (value - 10));
+        } else if (value >= 100 && value < 200) {
+          if (end - w < 2) {
+            overflow = true;
+            break;
+          }
+          w[0] = static_cast<char>('0' + (value - 100) / 10);
+          w[1] = static_cast<char>('0' + value % 10);
+          w += 2;
+        } else {
+          char digits[24];
+          auto r = std::to_chars(digits, digits + sizeof digits, value);
+          const size_t n = static_cast<size_t>(r.ptr - digits);
+          if (n < 2 || digits[0] != '1') return Status::Corruption("bad integer variable");
+          if (static_cast<size_t>(end - w) < n - 1) {
+            overflow = true;
+            break;
+          }
+          memcpy(w, digits + 1, n - 1);
+          w += n - 1;
+        }
       } else if (piece->kind == kIntVar) {
         const int64_t value = int_values[line_ints + piece->length * lines];
         // Most numbers in logs are short (ports, octets, counts): one or

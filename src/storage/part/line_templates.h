@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 
@@ -33,15 +34,27 @@ inline constexpr char kIntVar = 0x01;  // canonical decimal, in the ints column
 inline constexpr char kStrVar = 0x02;  // any other variable, in the strings columns
 inline constexpr char kEscape = 0x03;
 
+// How variables are told apart and stored (docs/format/part.md).
+// k1 (block codecs 2 and 3): an integer variable is a canonical decimal
+// number (no leading zero), its columns zigzag varint deltas.
+// k2 (block codecs 4 and 5): an integer variable is any run of up to 18
+// digits, its value the run read with a 1 before it (so "007" is 1007 and
+// keeps its zeros: zero-padded fields such as times of day are integers
+// too), and each column is bit-packed at the width its range needs, as
+// values or as deltas, whichever is narrower.
+enum class TemplateLayout : uint8_t { k1, k2 };
+inline constexpr TemplateLayout kCurrentTemplateLayout = TemplateLayout::k2;
+
 // The columns of a block's lines in template form, uncompressed.
 struct TemplateColumns {
+  TemplateLayout layout = kCurrentTemplateLayout;
   // varint(n) then n length-prefixed templates; or, with dictionary_ids,
   // varint(n) then the n dictionary ids, ascending, each as the
   // difference from the previous id minus one (the first as is).
   std::string templates;
   bool dictionary_ids = false;
   std::string ids;          // varint(template index) per line
-  std::string ints;         // zigzag varint deltas, column by column
+  std::string ints;         // column by column, as `layout` says
   std::string str_lengths;  // varint length per string variable, column by column
   std::string str_bytes;    // the string variables' bytes, in the same order
   size_t template_count = 0;
@@ -81,9 +94,13 @@ inline bool TemplatesPay(size_t templates, size_t lines) {
 // With `token_keys`, also appends the token-filter keys of the lines
 // (the same set as AddLineKeys of each line, token_filter.h), hashing the
 // text of each template once rather than once per line.
+// `layout` and `key_scheme` other than the current ones only to write
+// blocks as older versions did (tests).
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
                         TemplateDictionaryBuilder* dictionary = nullptr,
-                        std::vector<uint64_t>* token_keys = nullptr);
+                        std::vector<uint64_t>* token_keys = nullptr,
+                        TemplateLayout layout = kCurrentTemplateLayout,
+                        KeyScheme key_scheme = kCurrentKeyScheme);
 
 // The columns as read back from a block.
 struct TemplateColumnsView {
@@ -92,6 +109,7 @@ struct TemplateColumnsView {
   std::string_view ints;
   std::string_view str_lengths;
   std::string_view str_bytes;
+  TemplateLayout layout = kCurrentTemplateLayout;
 };
 
 // The parts of `literal` between delimiters that hold a non-digit byte:

@@ -44,6 +44,18 @@ inline bool IsCanonicalInt(std::string_view token) {
   return true;
 }
 
+// The longest run of digits a k2 template stores as an integer (its value,
+// 10^n + the run, stays below 2^63).
+inline constexpr size_t kMaxDigitRun = 18;
+
+// A run of 1..kMaxDigitRun digits as a k2 integer: the run read as a
+// number with a 1 before it, so that leading zeros print back.
+inline uint64_t DigitRunValue(std::string_view digits) {
+  uint64_t v = 1;
+  for (char c : digits) v = v * 10 + static_cast<uint64_t>(c - '0');
+  return v;
+}
+
 inline bool HasDigit(std::string_view s) {
   for (char c : s) {
     if (IsDigit(c)) return true;

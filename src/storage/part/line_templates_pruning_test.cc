@@ -101,8 +101,8 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
   for (const std::string& line : lines) total += line.size();
   TemplateColumns columns;
   SplitLineTemplates(views, columns);
-  TemplateColumnsView view{columns.templates, columns.ids, columns.ints, columns.str_lengths,
-                           columns.str_bytes};
+  TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
+                           columns.str_lengths, columns.str_bytes, columns.layout};
   const std::vector<std::string> literals = {"needle", "a1b2", "eb",       "user1",   "9x",
                                              "x9 ",    "7ms",  "GET/user", "needle-", "err4",
                                              "zzz",    "d=",   "9xneedle", "b2=",     "ok"};

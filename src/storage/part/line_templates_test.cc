@@ -14,17 +14,18 @@
 namespace lode::part {
 namespace {
 
-std::vector<std::string> RoundTrip(const std::vector<std::string>& lines, TemplateColumns* out) {
+std::vector<std::string> RoundTrip(const std::vector<std::string>& lines, TemplateColumns* out,
+                                   TemplateLayout layout = kCurrentTemplateLayout) {
   std::vector<std::string_view> views(lines.begin(), lines.end());
   TemplateColumns columns;
-  SplitLineTemplates(views, columns);
+  SplitLineTemplates(views, columns, nullptr, nullptr, layout);
   std::string data;
   std::vector<uint64_t> offsets;
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
-  Status s = JoinLineTemplates(
-      {columns.templates, columns.ids, columns.ints, columns.str_lengths, columns.str_bytes},
-      lines.size(), total, data, offsets);
+  Status s = JoinLineTemplates({columns.templates, columns.ids, columns.ints, columns.str_lengths,
+                                columns.str_bytes, columns.layout},
+                               lines.size(), total, data, offsets);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::vector<std::string> back;
   if (!s.ok()) return back;
@@ -72,8 +73,10 @@ TEST(LineTemplates, KeepsEveryByteOfAwkwardLines) {
       "a_b-c 1_2 x-9 9-x x09 09x 9x9 x9x web-79 8601ms 0ms a0",
       "0x1f 0xDEADBEEF deadbeef-12",
       "[2024-05-01T00:00:00.123Z] level=info",
+      "web-007 007ms 0x 00 000000000000000000 0000000000000000000 123456789012345678x",
   };
   EXPECT_EQ(RoundTrip(lines, nullptr), lines);
+  EXPECT_EQ(RoundTrip(lines, nullptr, TemplateLayout::k1), lines);
 }
 
 TEST(LineTemplates, RoundTripsRandomBytes) {
@@ -92,6 +95,7 @@ TEST(LineTemplates, RoundTripsRandomBytes) {
     lines.push_back(std::move(line));
   }
   EXPECT_EQ(RoundTrip(lines, nullptr), lines);
+  EXPECT_EQ(RoundTrip(lines, nullptr, TemplateLayout::k1), lines);
 }
 
 // The token-filter keys found while cutting lines into templates are
@@ -130,8 +134,39 @@ TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
 }
 
 TEST(LineTemplates, IntegerColumnsSurviveLargeJumps) {
-  std::vector<std::string> lines = {"n=999999999999999999", "n=0", "n=999999999999999999", "n=1"};
+  std::vector<std::string> lines = {"n=999999999999999999", "n=0", "n=999999999999999999", "n=1",
+                                    "n=000000000000000000", "n=1"};
   EXPECT_EQ(RoundTrip(lines, nullptr), lines);
+  EXPECT_EQ(RoundTrip(lines, nullptr, TemplateLayout::k1), lines);
+}
+
+// In k2 a zero-padded number is an integer like any other: times of day
+// and padded counters share one template and one column per field, and
+// random ids of a fixed width take about the bits of their range.
+TEST(LineTemplates, ZeroPaddedNumbersAreIntegersPackedToTheirRange) {
+  std::mt19937_64 rng(5);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 1000; ++i) {
+    char line[96];
+    snprintf(line, sizeof line, "2024-05-01 %02d:%02d:%02d.%03d id=%010llu web-%02d", i / 3600,
+             i / 60 % 60, i % 60, i % 1000, static_cast<unsigned long long>(rng() % 10000000000),
+             i % 7);
+    lines.push_back(line);
+  }
+  TemplateColumns k1, k2;
+  EXPECT_EQ(RoundTrip(lines, &k2), lines);
+  EXPECT_EQ(RoundTrip(lines, &k1, TemplateLayout::k1), lines);
+  EXPECT_EQ(k2.template_count, 1u);
+  EXPECT_GT(k1.template_count, 10u);  // "07" is a string there, "17" an integer
+  // Only the date is a string ('-' joins it into one token).
+  EXPECT_EQ(k2.str_bytes.size(), 10u * lines.size());
+  // Per line: 34 bits of random id, 6 of seconds, 6 of minutes, 3 of
+  // web-N, a bit or two of milliseconds that count up by one.
+  EXPECT_LT(k2.ints.size(), 8u * lines.size());
+  auto variables = [](const TemplateColumns& c) {
+    return c.ints.size() + c.str_lengths.size() + c.str_bytes.size();
+  };
+  EXPECT_LT(variables(k2) * 10, variables(k1) * 7);
 }
 
 class TemplateCorruption : public ::testing::Test {
@@ -149,8 +184,8 @@ class TemplateCorruption : public ::testing::Test {
     return JoinLineTemplates(v, lines_.size(), max_bytes, data, offsets);
   }
   TemplateColumnsView View() const {
-    return {columns_.templates, columns_.ids, columns_.ints, columns_.str_lengths,
-            columns_.str_bytes};
+    return {columns_.templates,   columns_.ids,       columns_.ints,
+            columns_.str_lengths, columns_.str_bytes, columns_.layout};
   }
   std::vector<std::string> lines_;
   TemplateColumns columns_;
@@ -204,7 +239,7 @@ TEST(BlockCodec, ShapedLinesUseTemplatesAndDecodeExactly) {
   for (const Entry& e : entries) ptrs.push_back(&e);
   std::string block;
   size_t raw = EncodeBlock(block, ptrs, 3);
-  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates);
+  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates2);
   size_t line_bytes = 0;
   for (const Entry& e : entries) line_bytes += e.line.size();
   EXPECT_GT(raw, line_bytes);
@@ -323,7 +358,7 @@ TEST(TemplateDictionary, BlocksShareTemplatesAndRebuildExactly) {
   const std::vector<std::string_view> fragments = LiteralFragments("needle-");
   for (size_t b = 0; b < blocks.size(); ++b) {
     const TemplateColumns& c = columns[b];
-    TemplateColumnsView view{c.templates, c.ids, c.ints, c.str_lengths, c.str_bytes};
+    TemplateColumnsView view{c.templates, c.ids, c.ints, c.str_lengths, c.str_bytes, c.layout};
     size_t total = 0;
     for (const std::string& line : blocks[b]) total += line.size();
     std::string data;
@@ -367,9 +402,9 @@ TEST(TemplateDictionary, AFullDictionaryLeavesBlocksTheirOwnTemplates) {
   auto [first, first_entries] = encode("alpha");
   auto [second, second_entries] = encode(std::string(80, 'b'));  // does not fit
   auto [third, third_entries] = encode("alpha");                 // already there
-  EXPECT_EQ(static_cast<BlockCodec>(first[0]), BlockCodec::kDictionaryTemplates);
-  EXPECT_EQ(static_cast<BlockCodec>(second[0]), BlockCodec::kTemplates);
-  EXPECT_EQ(static_cast<BlockCodec>(third[0]), BlockCodec::kDictionaryTemplates);
+  EXPECT_EQ(static_cast<BlockCodec>(first[0]), BlockCodec::kDictionaryTemplates2);
+  EXPECT_EQ(static_cast<BlockCodec>(second[0]), BlockCodec::kTemplates2);
+  EXPECT_EQ(static_cast<BlockCodec>(third[0]), BlockCodec::kDictionaryTemplates2);
   EXPECT_EQ(builder.size(), 1u);
   auto dictionary = TemplateDictionary::Parse(builder.Serialize());
   ASSERT_TRUE(dictionary.ok());
@@ -392,13 +427,28 @@ TEST(TemplateDictionary, MalformedIdsAndTextsAreCorruption) {
   auto dictionary = TemplateDictionary::Parse(texts);
   ASSERT_TRUE(dictionary.ok());
   std::string ids(1, '\0');  // one line, the block's template 0
+  // The line's integer 1: a k1 zigzag delta, or a k2 column of width 0
+  // whose base is the digit run "1" read with a 1 before it.
   std::string ints = "\x02";
+  TemplateLayout layout = TemplateLayout::k1;
   auto join = [&](std::string_view templates) {
     std::string data;
     std::vector<uint64_t> offsets;
-    return JoinLineTemplates({templates, ids, ints, "", ""}, 1, 100, data, offsets, {}, nullptr,
-                             dictionary->get());
+    Status s = JoinLineTemplates({templates, ids, ints, "", "", layout}, 1, 100, data, offsets, {},
+                                 nullptr, dictionary->get());
+    if (s.ok()) {
+      EXPECT_EQ(data.substr(0, offsets.back()), "a 1");
+    }
+    return s;
   };
+  EXPECT_TRUE(join(std::string("\x01\x00", 2)).ok());
+  layout = TemplateLayout::k2;
+  ints = "\x0b";
+  EXPECT_TRUE(join(std::string("\x01\x00", 2)).ok());
+  ints = "\x05";  // 5 is no digit run with a 1 before it
+  EXPECT_EQ(join(std::string("\x01\x00", 2)).code(), StatusCode::kCorruption);
+  ints = "\x02";
+  layout = TemplateLayout::k1;
   EXPECT_TRUE(join(std::string("\x01\x00", 2)).ok());
   EXPECT_EQ(join("\x01\x01").code(), StatusCode::kCorruption);  // id 1 wants a string variable
   EXPECT_EQ(join("\x01\x02").code(), StatusCode::kCorruption);  // id 2: past the end
@@ -421,6 +471,35 @@ TEST(TemplateDictionary, MalformedIdsAndTextsAreCorruption) {
 // are stored escaped (0x01..0x03 in a line) and literals next to them
 // must still come out exactly, and the parsed form stays a small multiple
 // of the texts.
+// A k2 integer column of two values or more: header, base, packed bits.
+TEST(LineTemplates, MalformedPackedIntegerColumnsAreCorruption) {
+  std::string templates;
+  PutVarint64(templates, 1);
+  PutLengthPrefixed(templates, "a \x01");
+  const std::string ids(2, '\0');  // two lines of template 0
+  auto join = [&](const std::string& ints, std::string* out) {
+    std::string data;
+    std::vector<uint64_t> offsets;
+    Status s = JoinLineTemplates({templates, ids, ints, "", "", TemplateLayout::k2}, 2, 100, data,
+                                 offsets);
+    if (s.ok() && out != nullptr) *out = data.substr(0, offsets.back());
+    return s;
+  };
+  std::string lines;
+  // Width 1, base 11 ("1"), bits 0 then 1: "a 1" and "a 2".
+  ASSERT_TRUE(join(std::string("\x01\x0b\x02", 3), &lines).ok());
+  EXPECT_EQ(lines, "a 1a 2");
+  // Deltas of width 0: first 12 ("2"), each next +1 (zigzag 2): "a 2", "a 3".
+  ASSERT_TRUE(join(std::string("\x80\x0c\x02", 3), &lines).ok());
+  EXPECT_EQ(lines, "a 2a 3");
+  EXPECT_EQ(join(std::string("\x41\x0b", 2), nullptr).code(), StatusCode::kCorruption);  // 65
+  EXPECT_EQ(join(std::string("\x08\x0b\x01", 3), nullptr).code(),
+            StatusCode::kCorruption);  // 16 bits wanted, 8 there
+  EXPECT_EQ(join(std::string("\x01\x0b\x02\x00", 4), nullptr).code(),
+            StatusCode::kCorruption);  // a byte left over
+  EXPECT_EQ(join(std::string("\x01", 1), nullptr).code(), StatusCode::kCorruption);  // no base
+}
+
 TEST(TemplateDictionary, EscapedBytesRebuildExactlyAndTheParsedFormStaysSmall) {
   std::mt19937 rng(11);
   std::vector<std::string> lines;
@@ -441,8 +520,8 @@ TEST(TemplateDictionary, EscapedBytesRebuildExactlyAndTheParsedFormStaysSmall) {
   auto dictionary = TemplateDictionary::Parse(serialized);
   ASSERT_TRUE(dictionary.ok()) << dictionary.status().ToString();
   EXPECT_LT((*dictionary)->memory_bytes(), 4 * serialized.size() + 1024);
-  TemplateColumnsView view{columns.templates, columns.ids, columns.ints, columns.str_lengths,
-                           columns.str_bytes};
+  TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
+                           columns.str_lengths, columns.str_bytes, columns.layout};
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
   std::string data;

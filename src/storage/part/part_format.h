@@ -29,7 +29,16 @@ constexpr size_t kBlockTrailerSize = 4;  // crc32c
 // kTemplates: lines as templates and variable columns (line_templates.h).
 // kDictionaryTemplates: the same, with templates named by their id in the
 // part's template dictionary (template_dictionary.h).
-enum class BlockCodec : uint8_t { kNone = 0, kZstd = 1, kTemplates = 2, kDictionaryTemplates = 3 };
+// kTemplates2, kDictionaryTemplates2: the same in TemplateLayout::k2
+// (digit runs as integers, bit-packed integer columns).
+enum class BlockCodec : uint8_t {
+  kNone = 0,
+  kZstd = 1,
+  kTemplates = 2,
+  kDictionaryTemplates = 3,
+  kTemplates2 = 4,
+  kDictionaryTemplates2 = 5,
+};
 
 // What the block index says about one block; enough to skip it.
 struct BlockMeta {
@@ -62,5 +71,8 @@ struct PartMeta {
 // The blocks' token filters also hold the tokens of every structured
 // metadata value, so a search for an id kept as metadata may skip blocks.
 constexpr uint64_t kPartFlagMetadataInFilters = 1;
+// The token filters hold keys of KeyScheme::kAffixes (token_filter.h);
+// without this flag, of kTokenAndAffixes.
+constexpr uint64_t kPartFlagAffixKeys = 2;
 
 }  // namespace lode::part

@@ -249,7 +249,8 @@ Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
 }
 
 std::shared_ptr<const TemplateDictionary> PartReader::DictionaryFor(std::string_view block) const {
-  if (block.empty() || static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates) {
+  if (block.empty() || (static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates &&
+                        static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates2)) {
     return nullptr;
   }
   return Dictionary();

@@ -90,9 +90,14 @@ Status PartWriter::FlushBlock() {
   size_t before = buf_.size();
   std::vector<uint64_t>& keys = keys_;  // keeps its memory block after block
   keys.clear();
-  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys);
+  const TemplateLayout layout =
+      options_.legacy_encoding ? TemplateLayout::k1 : kCurrentTemplateLayout;
+  const KeyScheme scheme =
+      options_.legacy_encoding ? KeyScheme::kTokenAndAffixes : kCurrentKeyScheme;
+  block.raw_size =
+      EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout, scheme);
   for (const Entry* e : entries) {
-    for (const Label& l : e->metadata) AddLineKeys(l.value, keys);
+    for (const Label& l : e->metadata) AddLineKeys(l.value, keys, scheme);
   }
   block.size = buf_.size() - before;
   std::string filter = BuildBloom(keys);
@@ -176,7 +181,8 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   PutVarint64(buf_, meta_.records);
   PutVarint64(buf_, replaces.size());
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
-  PutVarint64(buf_, kPartFlagMetadataInFilters);
+  PutVarint64(buf_,
+              kPartFlagMetadataInFilters | (options_.legacy_encoding ? 0 : kPartFlagAffixKeys));
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();

@@ -26,6 +26,10 @@ struct PartWriterOptions {
   // Token filters past this many bytes wait in a temporary file, not in
   // memory, until the part is finished.
   size_t filter_spill_bytes = 4u << 20;
+  // Blocks and token filters as they were written before
+  // TemplateLayout::k2 and KeyScheme::kAffixes: only for tests that
+  // check such parts are still read.
+  bool legacy_encoding = false;
 };
 
 class PartWriter {

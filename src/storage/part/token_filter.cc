@@ -16,8 +16,11 @@ namespace lode::part {
 namespace {
 
 constexpr size_t kAffixBytes = 4;
-constexpr uint32_t kProbes = 7;
-constexpr uint64_t kBitsPerKey = 10;
+constexpr uint32_t kProbes = 6;
+// 8 bits and 6 probes per key: a blocked filter's false positives near 3%
+// per key. Filters are a large share of a part whose lines hold random
+// ids; most literals need two keys or more, which rule out far better.
+constexpr uint64_t kBitsPerKey = 8;
 
 // Keys of different kinds hash with different seeds, so the prefix key
 // "abcd" and the token "abcd" are distinct.
@@ -64,7 +67,7 @@ bool HasAffixKeys(std::string_view token) {
 
 }  // namespace
 
-void AddLineKeys(std::string_view line, std::vector<uint64_t>& out) {
+void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme scheme) {
   const char* p = line.data();
   const char* const end = p + line.size();
   while (p < end) {
@@ -76,38 +79,61 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out) {
     }
     const size_t n = static_cast<size_t>(p - begin);
     if (n == 0) break;
-    AddTokenKeys(std::string_view(begin, n), digits_only, out);
+    AddTokenKeys(std::string_view(begin, n), digits_only, out, scheme);
   }
 }
 
-void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out) {
-  out.push_back(Hash(KeyKind::kToken, token));
-  // As HasAffixKeys, from what the caller saw.
-  if (token.size() >= kAffixBytes && !digits_only) {
+void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
+                  KeyScheme scheme) {
+  const bool affixes = token.size() >= kAffixBytes && !digits_only;
+  if (scheme == KeyScheme::kTokenAndAffixes || !affixes || token.size() == kAffixBytes) {
+    out.push_back(Hash(KeyKind::kToken, token));
+  }
+  if (affixes && (scheme == KeyScheme::kTokenAndAffixes || token.size() > kAffixBytes)) {
     out.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
     out.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
   }
 }
 
-std::vector<uint64_t> RequiredKeys(std::string_view literal) {
-  std::vector<uint64_t> keys;
+std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
+  const bool v2 = scheme == KeyScheme::kAffixes;
+  std::vector<KeyGroup> groups;
+  auto add = [&](uint64_t key) {
+    KeyGroup g;
+    g.keys[0] = key;
+    g.size = 1;
+    groups.push_back(g);
+  };
+  // A line token ending (kSuffix) or starting (kPrefix) with `token`: its
+  // affix key, or under kAffixes the token itself when it is exactly the
+  // four bytes (such a token keeps only its own key).
+  auto add_affix = [&](KeyKind kind, std::string_view token) {
+    std::string_view affix = kind == KeyKind::kSuffix ? token.substr(token.size() - kAffixBytes)
+                                                      : token.substr(0, kAffixBytes);
+    KeyGroup g;
+    g.keys[0] = Hash(kind, affix);
+    g.size = 1;
+    if (v2 && token.size() == kAffixBytes) g.keys[g.size++] = Hash(KeyKind::kToken, token);
+    groups.push_back(g);
+  };
   ForEachToken(literal, [&](std::string_view token, size_t begin, size_t end) {
     bool open_left = begin == 0;  // the line's token may extend to the left
     bool open_right = end == literal.size();
     if (!open_left && !open_right) {
-      keys.push_back(Hash(KeyKind::kToken, token));
+      if (v2 && HasAffixKeys(token) && token.size() > kAffixBytes) {
+        add(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
+        add(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
+      } else {
+        add(Hash(KeyKind::kToken, token));
+      }
     } else if (open_left && !open_right) {
-      if (HasAffixKeys(token)) {
-        keys.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
-      }
+      if (HasAffixKeys(token)) add_affix(KeyKind::kSuffix, token);
     } else if (!open_left && open_right) {
-      if (HasAffixKeys(token)) {
-        keys.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
-      }
+      if (HasAffixKeys(token)) add_affix(KeyKind::kPrefix, token);
     }
     // Open on both sides: a substring of some token; nothing certain.
   });
-  return keys;
+  return groups;
 }
 
 // Estimates the number of distinct keys by linear counting (Whang et al.):
@@ -174,7 +200,7 @@ bool BloomMayContain(std::string_view filter, uint64_t key) {
   if (filter.size() < 1 + kBlockBits / 8 || (filter.size() - 1) % (kBlockBits / 8) != 0) {
     return true;
   }
-  uint32_t probes = std::min<uint32_t>(static_cast<unsigned char>(filter[0]), 7);
+  uint32_t probes = std::min<uint32_t>(static_cast<unsigned char>(filter[0]), 7);  // 9i+8 < 64
   uint64_t blocks = (filter.size() - 1) / (kBlockBits / 8);
   const auto* block = reinterpret_cast<const unsigned char*>(filter.data() + 1) +
                       BlockOf(key, blocks) * (kBlockBits / 8);
@@ -184,6 +210,13 @@ bool BloomMayContain(std::string_view filter, uint64_t key) {
     if ((block[bit / 8] & (1u << (bit % 8))) == 0) return false;
   }
   return true;
+}
+
+bool BloomMayContainAny(std::string_view filter, const KeyGroup& group) {
+  for (uint8_t i = 0; i < group.size; ++i) {
+    if (BloomMayContain(filter, group.keys[i])) return true;
+  }
+  return false;
 }
 
 }  // namespace lode::part

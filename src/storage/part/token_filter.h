@@ -2,24 +2,33 @@
 // lines, so that a query for a literal (`|= "rare-id-123"`) can skip
 // blocks that cannot contain it without decompressing them.
 //
-// A token is a maximal run of bytes in [A-Za-z0-9_] or >= 0x80. For each
-// token T of a line the filter holds three keys: T itself, its first four
-// bytes (as a "prefix" key) and its last four bytes (as a "suffix" key),
-// the latter two when T has at least four bytes and is not all digits.
+// A token is a maximal run of bytes in [A-Za-z0-9_] or >= 0x80. Which
+// keys a token gives depends on the part's key scheme:
+//   - kTokenAndAffixes (parts written before the part flag
+//     kPartFlagAffixKeys): T itself, and when T has at least four bytes
+//     and is not all digits also its first four bytes (a "prefix" key)
+//     and its last four (a "suffix" key);
+//   - kAffixes: a token of more than four bytes that is not all digits
+//     gives its prefix and suffix keys only; any other token gives T
+//     itself. A whole long token is then looked for as its prefix and
+//     suffix together, which rules out about as well as one key of its
+//     own, and the filter holds two keys per token instead of three.
 //
 // A literal can only be matched inside a line in ways that keep some of
 // its tokens whole. For the literal's tokens t1..tn:
 //   - a token with a non-token byte on both sides inside the literal must
-//     be a whole token of the line: key t;
+//     be a whole token of the line;
 //   - the first token, when the literal starts with a token byte but has a
 //     boundary after it, may be the end of a longer line token: the line
-//     has a token ending in t1, so the suffix key of t1's last four bytes
-//     (if t1 has four bytes and a non-digit: then so has that token);
-//   - the last token, symmetrically, the prefix key of its first four;
+//     has a token ending in t1, so it holds the suffix key of t1's last
+//     four bytes (if t1 has four bytes and a non-digit: then so has that
+//     token), or, under kAffixes, t1 itself when t1 is that token and has
+//     exactly four bytes;
+//   - the last token, symmetrically, with prefix keys;
 //   - a literal that is a single token with no boundary (a substring of
 //     some token) gives no key, and no block can be skipped for it.
-// Every key derived this way is present in the filter of any block that
-// contains the literal, so skipping never loses a match.
+// Every key group derived this way has a key in the filter of any block
+// that contains the literal, so skipping never loses a match.
 #pragma once
 
 #include <cstdint>
@@ -29,24 +38,41 @@
 
 namespace lode::part {
 
+enum class KeyScheme : uint8_t { kTokenAndAffixes, kAffixes };
+// What parts are written with.
+inline constexpr KeyScheme kCurrentKeyScheme = KeyScheme::kAffixes;
+
 // Appends the key hashes of every token of `line` to `out`.
-void AddLineKeys(std::string_view line, std::vector<uint64_t>& out);
+void AddLineKeys(std::string_view line, std::vector<uint64_t>& out,
+                 KeyScheme scheme = kCurrentKeyScheme);
 
 // The same for `token`, one token already (bytes in [A-Za-z0-9_] or
 // >= 0x80, not empty), with `digits_only` telling whether it is all
 // digits: for a caller that has cut the line into tokens itself.
-void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out);
+void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
+                  KeyScheme scheme = kCurrentKeyScheme);
 
-// The key hashes a block must hold to possibly contain `literal` (empty:
-// the literal cannot be used for skipping).
-std::vector<uint64_t> RequiredKeys(std::string_view literal);
+// One or two keys, one of which a block holding the literal must hold.
+struct KeyGroup {
+  uint64_t keys[2] = {0, 0};
+  uint8_t size = 0;
+};
 
-// Builds a filter from key hashes (duplicates allowed): about 10 bits per
-// distinct key and 7 probes, for a false-positive rate near 1%.
+// The key groups a block must match (each, with one of its keys) to
+// possibly contain `literal` (empty: the literal cannot be used for
+// skipping).
+std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme = kCurrentKeyScheme);
+
+// Builds a filter from key hashes (duplicates allowed): about 8 bits per
+// distinct key and 6 probes, for a false-positive rate near 3% per key
+// (a literal usually needs two or more keys).
 std::string BuildBloom(const std::vector<uint64_t>& keys);
 
 // False only when `key` was certainly not added. An empty or malformed
 // filter answers true (it cannot rule anything out).
 bool BloomMayContain(std::string_view filter, uint64_t key);
+
+// False only when no key of `group` was added.
+bool BloomMayContainAny(std::string_view filter, const KeyGroup& group);
 
 }  // namespace lode::part
