@@ -225,6 +225,14 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     if (!filters.empty()) SetScanHooks(filters, scan, limits, &request);
     // Counting needs no line text; sizes, parsers and values do.
     request.timestamps_only = !needs_bytes && !run_pipeline && !unwrap;
+    // Only `|= "literal"` filters: storage may count the lines of a
+    // template that holds the literals without rebuilding them.
+    request.only_line_contains =
+        !line_filters.empty() && request.line_contains.size() == line_filters.size() &&
+        std::all_of(line_filters.begin(), line_filters.end(), [](const logql::LineFilter& f) {
+          return f.op == logql::LineFilter::Op::kContains && f.values.size() == 1 && !f.HasIp() &&
+                 !f.values[0].empty();
+        });
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     valid.push_back(it->Next());
     LODE_RETURN_IF_ERROR(it->status());

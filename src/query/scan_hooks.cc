@@ -38,6 +38,13 @@ void SetScanHooks(const LineFilterChain& filters, ScanCounters& counters, const 
     counters.bytes.fetch_add(bytes, std::memory_order_relaxed);
     if (lines > 0 && !filters.empty()) filters.FilterBlock(data, offsets, count, keep);
   };
+  // Lines storage found to pass from their templates, without their text
+  // (SelectRequest::only_line_contains): counted as read.
+  request->on_decided = [&counters, &limits](uint64_t lines, uint64_t bytes) {
+    counters.lines.fetch_add(lines, std::memory_order_relaxed);
+    const uint64_t total = counters.bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+    if (limits.Exceeded(total)) counters.stopped.store(true, std::memory_order_relaxed);
+  };
 }
 
 }  // namespace lode

@@ -27,7 +27,8 @@ class LocalPart final : public ReadablePart {
   const std::vector<part::BlockMeta>& blocks() const override { return reader_->blocks(); }
   std::string_view BlockFilter(size_t index) const override { return reader_->BlockFilter(index); }
   Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments, bool with_lines,
-                   std::string& scratch, part::DecodedBlock& out) const override;
+                   const std::vector<std::string_view>& held_literals, std::string& scratch,
+                   part::DecodedBlock& out) const override;
 
   const std::string& path() const { return reader_->path(); }
   uint64_t file_size() const { return reader_->file_size(); }

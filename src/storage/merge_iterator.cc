@@ -40,6 +40,16 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
     }
   }
   with_lines_ = request_.needs_lines();
+  if (request_.only_line_contains && request_.timestamps_only && request_.record_contains.empty() &&
+      !fragments_.empty()) {
+    for (const std::string& literal : request_.line_contains) {
+      if (literal.empty()) {
+        held_literals_.clear();
+        break;
+      }
+      held_literals_.push_back(literal);
+    }
+  }
   auto order = [](const KeyedRecord& a, const KeyedRecord& b) {
     return std::tie(a.timestamp, a.source, a.seq) < std::tie(b.timestamp, b.source, b.seq);
   };
@@ -88,7 +98,8 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
   out.ruled_out = false;
   // The decoder checks the fragments against a template block's template
   // and string columns first; most blocks of a needle query stop there.
-  out.status = block.part->ReadBlock(block.index, fragments_, with_lines_, scratch, out.block);
+  out.status = block.part->ReadBlock(block.index, fragments_, with_lines_, held_literals_, scratch,
+                                     out.block);
   if (out.status.code() == StatusCode::kNotFound) {
     out.ruled_out = true;
     out.status = Status::Ok();
@@ -97,8 +108,15 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
   if (!out.status.ok()) return;
   const part::DecodedBlock& b = out.block;
   out.wanted.assign(b.size(), 0);
+  // Lines the decoder found to hold the literals from their templates
+  // alone: wanted, with no text to filter (only with held_literals_).
+  uint64_t decided = 0;
   for (size_t i = 0; i < b.size(); ++i) {
     TimestampNs t = b.timestamps[i];
+    if (b.line_holds_literals(i)) {
+      decided += t >= request_.start && t < request_.end;
+      continue;
+    }
     // A line not rebuilt cannot contain the literals.
     out.wanted[i] =
         b.line_rebuilt(i) && t >= request_.start && t < request_.end &&
@@ -110,6 +128,16 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
   }
   if (request_.block_filter && b.size() > 0) {
     request_.block_filter(b.data, b.line_offsets.data(), b.size(), out.wanted.data());
+  }
+  if (decided > 0) {
+    for (size_t i = 0; i < b.size(); ++i) {
+      TimestampNs t = b.timestamps[i];
+      if (b.line_holds_literals(i) && t >= request_.start && t < request_.end) out.wanted[i] = 1;
+    }
+    if (request_.on_decided) {
+      const part::BlockMeta& meta = block.meta();
+      request_.on_decided(decided, meta.records == 0 ? 0 : meta.raw_size * decided / meta.records);
+    }
   }
 }
 

@@ -101,6 +101,9 @@ class MergeIterator final : public RecordIterator {
   // a snapshot may hold parts of both.
   std::vector<part::KeyGroup> required_keys_[2];
   std::vector<part::KeyGroup> record_keys_[2];
+  // The literals themselves when storage may decide lines from their
+  // templates (SelectRequest::only_line_contains).
+  std::vector<std::string_view> held_literals_;
   // The line_contains literals' fragments (part::LiteralFragments, views
   // into request_): a template block is checked for them before it is
   // decoded, and rebuilds only the lines that can hold them all.

@@ -49,7 +49,7 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
       std::move(blocks), pool,
       [](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
         out.status =
-            block.part->ReadBlock(block.index, {}, /*with_lines=*/false, scratch, out.block);
+            block.part->ReadBlock(block.index, {}, /*with_lines=*/false, {}, scratch, out.block);
       });
   std::vector<TimestampNs> ts;
   std::vector<Labels> metadata;

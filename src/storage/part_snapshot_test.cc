@@ -53,7 +53,8 @@ class MemoryPart final : public ReadablePart {
   std::string_view BlockFilter(size_t) const override { return {}; }
 
   Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments, bool with_lines,
-                   std::string& /*scratch*/, part::DecodedBlock& out) const override {
+                   const std::vector<std::string_view>& /*held_literals*/, std::string& /*scratch*/,
+                   part::DecodedBlock& out) const override {
     ++reads_;
     if (corrupt_[index]) return Status::Corruption("block " + std::to_string(index) + " damaged");
     const std::vector<Entry>& entries = entries_[index];
@@ -264,7 +265,7 @@ TEST_F(PartSnapshotTest, PrefetcherDecodesEachBlockOnceAndCanBeDroppedEarly) {
   Snapshot().ForEachBlock(0, 1000, [&](const BlockRef& b) { order.push_back(b); });
   std::reverse(order.begin(), order.end());
   auto decode = [](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
-    out.status = block.part->ReadBlock(block.index, {}, true, scratch, out.block);
+    out.status = block.part->ReadBlock(block.index, {}, true, {}, scratch, out.block);
   };
   ReadPool pool(2);
   {

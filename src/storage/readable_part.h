@@ -41,12 +41,13 @@ class ReadablePart {
   virtual std::string_view BlockFilter(size_t index) const = 0;
   // Reads block `index` and decodes it into `out`, reusing the memory of
   // `out` and of `scratch` (the stored bytes). `fragments` and
-  // `with_lines` as part::DecodeBlockInto: NotFound means the fragments
-  // rule out every line, and nothing else (a block that cannot be had is
-  // another error). Corruption says where the block is.
+  // `with_lines` and `held_literals` as part::DecodeBlockInto: NotFound
+  // means the fragments rule out every line, and nothing else (a block
+  // that cannot be had is another error). Corruption says where the
+  // block is.
   virtual Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments,
-                           bool with_lines, std::string& scratch,
-                           part::DecodedBlock& out) const = 0;
+                           bool with_lines, const std::vector<std::string_view>& held_literals,
+                           std::string& scratch, part::DecodedBlock& out) const = 0;
 };
 
 // One block of a part: which, and what the part's index says of it.

@@ -55,6 +55,16 @@ struct SelectRequest {
   // and then reads no line text from template blocks. Has no effect
   // when there are literals or filters, which need the lines.
   bool timestamps_only = false;
+  // With timestamps_only: the caller wants exactly the lines holding
+  // every line_contains literal (it has no other line filter). Storage
+  // may then tell from a template block's templates that lines hold the
+  // literals without rebuilding them ("search in the compressed form"):
+  // those records come back with empty lines, block_filter sees only the
+  // other lines, and on_decided (if set) is told how many lines it passed
+  // over that way and about how many bytes they hold, for the caller's
+  // counts and limits.
+  bool only_line_contains = false;
+  std::function<void(uint64_t lines, uint64_t bytes)> on_decided;
   // Optional: where ScanTimestamps adds what it could not read (its
   // warnings); Select reports them in its iterator's read_stats().
   ReadStats* scan_stats = nullptr;

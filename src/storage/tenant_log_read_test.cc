@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "storage/merge_iterator.h"
 #include "storage/part/line_templates.h"
@@ -146,6 +147,84 @@ TEST_F(TenantLogTest, PartsOfTheEarlierEncodingAreReadAndSkippedBesideNewOnes) {
     EXPECT_EQ(hits, (std::vector<int64_t>{1234, 4321})) << literal;
     auto* merge = dynamic_cast<MergeIterator*>(it.get());
     EXPECT_GE(merge->blocks_skipped(), 30u + 20u) << literal;  // of 30 old blocks and the new
+  }
+}
+
+// Counting lines that hold literals may decide them from their templates
+// without rebuilding them (only_line_contains): the same lines as a read
+// that rebuilds and checks every line, whether a literal is in the
+// template's text, in a string variable, spans text and a variable, or
+// is only part of a number.
+TEST_F(TenantLogTest, LinesDecidedFromTheirTemplatesAreExactlyTheMatchingOnes) {
+  auto log = Open();
+  StreamBatch b{Labels({{"app", "a"}}), {}};
+  std::mt19937_64 rng(17);
+  const std::vector<std::string> shapes = {
+      "INFO request done code=%d took=%dms", "WARN slow request code=%d took=%dms",
+      "ERROR failed id=xINFO%d retry=%d",    "DEBUG cache hit key=k%d size=%d",
+      "INFORMATION only %d of %d",           "status INFO%d level=%d",
+  };
+  std::vector<std::string> lines;
+  for (int i = 0; i < 5000; ++i) {
+    char line[128];
+    snprintf(line, sizeof line, shapes[rng() % shapes.size()].c_str(),
+             static_cast<int>(rng() % 600), static_cast<int>(rng() % 1000));
+    lines.push_back(line);
+    b.entries.push_back(Entry{kBase + i, line, {}});
+  }
+  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  for (std::vector<std::string> literals :
+       std::vector<std::vector<std::string>>{{"INFO"},
+                                             {"INFO "},
+                                             {"code=5"},
+                                             {"request", "code=2"},
+                                             {"xINFO1"},
+                                             {"ms"},
+                                             {"INFO", "took"},
+                                             {"5"},
+                                             {"nothing here"},
+                                             {"=k1"}}) {
+    size_t want = 0;
+    for (const std::string& line : lines) {
+      bool all = true;
+      for (const std::string& l : literals) all = all && line.find(l) != std::string::npos;
+      want += all;
+    }
+    SelectRequest req = ReadOfA(kBase + kDay, Direction::kForward);
+    req.line_contains = literals;
+    req.timestamps_only = true;
+    req.only_line_contains = true;
+    uint64_t decided = 0;
+    req.on_decided = [&decided](uint64_t n, uint64_t) { decided += n; };
+    uint64_t filtered = 0;
+    req.block_filter = [&](std::string_view data, const uint64_t* offsets, size_t count,
+                           uint8_t* keep) {
+      for (size_t i = 0; i < count; ++i) {
+        if (!keep[i]) continue;
+        ++filtered;
+        std::string_view line = data.substr(offsets[i], offsets[i + 1] - offsets[i]);
+        for (const std::string& l : literals) {
+          if (line.find(l) == std::string_view::npos) keep[i] = 0;
+        }
+      }
+    };
+    auto it = log->Select(req);
+    size_t got = 0;
+    while (it->Next()) {
+      const std::string& line = lines[it->record().timestamp - kBase];
+      for (const std::string& l : literals) ASSERT_NE(line.find(l), std::string::npos) << l;
+      ++got;
+    }
+    ASSERT_TRUE(it->status().ok());
+    EXPECT_EQ(got, want) << literals[0];
+    // Lines of templates whose text holds the literals are decided, not
+    // rebuilt and filtered.
+    if (literals == std::vector<std::string>{"INFO"}) {
+      EXPECT_GT(decided, 1000u);
+      EXPECT_LT(filtered, want / 2);
+    }
+    EXPECT_EQ(decided + filtered >= got, true);
   }
 }
 

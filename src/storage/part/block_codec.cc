@@ -209,7 +209,7 @@ TemplateLayout LayoutOf(BlockCodec codec) {
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
                        const std::vector<std::string_view>& fragments, bool with_lines,
                        const TemplateDictionary* dictionary, TemplateLayout layout,
-                       DecodedBlock& out) {
+                       const std::vector<std::string_view>& held_literals, DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -238,8 +238,12 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
       }
     }
   }
+  // With held literals most blocks rebuild no line with an integer: the
+  // integers are decompressed only once a line needs them.
+  const bool defer_ints = with_lines && !held_literals.empty();
   for (int i = 0; i < (with_lines ? 6 : 1); ++i) {
     if (sections[i].data() != nullptr) continue;  // unpacked above
+    if (i == 3 && defer_ints) continue;
     LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
   }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
@@ -252,10 +256,19 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     out.line_offsets.assign(out.timestamps.size() + 1, 0);
     return Status::Ok();
   }
-  TemplateColumnsView columns{sections[1], sections[2], sections[3],
-                              sections[4], sections[5], layout};
-  Status s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
-                               out.line_offsets, fragments, &out.rebuilt, dictionary);
+  TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4],
+                              sections[5], layout,      defer_ints};
+  const size_t offsets_before = out.line_offsets.size();
+  Status s =
+      JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
+                        out.line_offsets, fragments, &out.rebuilt, dictionary, held_literals);
+  if (s.code() == StatusCode::kUnavailable && defer_ints) {
+    LODE_ASSIGN_OR_RETURN(columns.ints, Unpack(stored[3], storage[3]));
+    columns.ints_deferred = false;
+    out.line_offsets.resize(offsets_before);
+    s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
+                          out.line_offsets, fragments, &out.rebuilt, dictionary, held_literals);
+  }
   if (!s.ok()) return s;
   // Lines left out do not add up; the checksum has vouched for the bytes.
   if (out.rebuilt.empty() && out.line_offsets.back() != raw_size - sections[0].size()) {
@@ -335,7 +348,8 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
 
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments, bool with_lines,
-                       const TemplateDictionary* dictionary) {
+                       const TemplateDictionary* dictionary,
+                       const std::vector<std::string_view>& held_literals) {
   out.rebuilt.clear();
   out.timestamps.clear();
   out.metadata.clear();
@@ -359,14 +373,14 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kTemplates:
     case BlockCodec::kTemplates2:
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
-                             LayoutOf(static_cast<BlockCodec>(body[0])), out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals, out);
     case BlockCodec::kDictionaryTemplates:
     case BlockCodec::kDictionaryTemplates2:
       if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, dictionary,
-                             LayoutOf(static_cast<BlockCodec>(body[0])), out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }

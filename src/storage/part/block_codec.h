@@ -24,12 +24,14 @@ struct DecodedBlock {
   std::vector<Labels> metadata;        // empty when no record has any
   std::vector<uint64_t> line_offsets;  // records + 1 offsets into data
   std::string data;                    // may run past the last line
-  // Empty: every line was rebuilt. Otherwise one flag per record; 0 marks
-  // a line left empty because it cannot contain the literals the block
-  // was decoded for (see DecodeBlockInto).
+  // Empty: every line was rebuilt. Otherwise one flag per record: 1
+  // rebuilt; 0 a line left empty because it cannot contain the literals
+  // the block was decoded for; 2 a line left empty that certainly holds
+  // them (see DecodeBlockInto).
   std::vector<uint8_t> rebuilt;
 
-  bool line_rebuilt(size_t i) const { return rebuilt.empty() || rebuilt[i] != 0; }
+  bool line_rebuilt(size_t i) const { return rebuilt.empty() || rebuilt[i] == 1; }
+  bool line_holds_literals(size_t i) const { return !rebuilt.empty() && rebuilt[i] == 2; }
 
   size_t size() const { return timestamps.size(); }
   std::string_view line(size_t i) const {
@@ -74,9 +76,12 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
 // comes out empty (plain blocks, one compressed stream, keep their lines).
 // A block naming its templates in the part's dictionary needs
 // `dictionary` to rebuild lines (Corruption without it; a read without
-// lines does not need it).
+// lines does not need it). With `held_literals` (the literals the
+// fragments came from), lines whose template text holds them all are not
+// rebuilt but flagged 2 (JoinLineTemplates).
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments = {}, bool with_lines = true,
-                       const TemplateDictionary* dictionary = nullptr);
+                       const TemplateDictionary* dictionary = nullptr,
+                       const std::vector<std::string_view>& held_literals = {});
 
 }  // namespace lode::part

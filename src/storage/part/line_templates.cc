@@ -156,7 +156,8 @@ struct JoinScratch {
   std::vector<uint64_t> str_offsets;
   std::vector<uint64_t> seen;
   CandidateScratch candidates;
-  std::vector<uint8_t> template_kept;  // per template: a line of it is rebuilt
+  std::vector<uint8_t> template_kept;   // per template: a line of it is rebuilt
+  std::vector<uint8_t> template_holds;  // per template: its text holds the literals
 };
 
 // Appends one integer column of the k2 layout: `count` values, `stride`
@@ -448,7 +449,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments,
-                         std::vector<uint8_t>* rebuilt, const TemplateDictionary* dictionary) {
+                         std::vector<uint8_t>* rebuilt, const TemplateDictionary* dictionary,
+                         const std::vector<std::string_view>& held_literals) {
   if (rebuilt != nullptr) rebuilt->clear();
   thread_local JoinScratch scratch;
   // Templates: parsed here from the block's own texts, or already parsed
@@ -521,18 +523,35 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     return Status::Corruption("variable columns are short");
   }
   std::vector<uint64_t>& str_offsets = scratch.str_offsets;
-  str_offsets.resize(str_total + 1);
-  Decoder sl(columns.str_lengths);
-  uint64_t str_at = 0;
-  for (uint64_t i = 0; i < str_total; ++i) {
-    str_offsets[i] = str_at;
-    uint64_t length = sl.Varint64();
-    if (length > columns.str_bytes.size()) return Status::Corruption("bad string length");
-    str_at += length;
-  }
-  str_offsets[str_total] = str_at;
-  if (!sl.ok() || sl.remaining() != 0 || str_at != columns.str_bytes.size()) {
-    return Status::Corruption("string columns do not match");
+  auto read_str_offsets = [&]() -> Status {
+    str_offsets.resize(str_total + 1);
+    Decoder sl(columns.str_lengths);
+    uint64_t str_at = 0;
+    for (uint64_t i = 0; i < str_total; ++i) {
+      str_offsets[i] = str_at;
+      uint64_t length = sl.Varint64();
+      if (length > columns.str_bytes.size()) return Status::Corruption("bad string length");
+      str_at += length;
+    }
+    str_offsets[str_total] = str_at;
+    if (!sl.ok() || sl.remaining() != 0 || str_at != columns.str_bytes.size()) {
+      return Status::Corruption("string columns do not match");
+    }
+    return Status::Ok();
+  };
+  // The string offsets place a fragment found in a string variable, and
+  // rebuild lines. A search whose fragments are in no string variable
+  // and that rebuilds no line (counting lines decided from their
+  // templates) never reads them.
+  bool offsets_read = false;
+  if (fragments.empty() || rebuilt == nullptr ||
+      std::any_of(fragments.begin(), fragments.end(), [&](std::string_view f) {
+        return columns.str_bytes.find(f) != std::string_view::npos;
+      })) {
+    LODE_RETURN_IF_ERROR(read_str_offsets());
+    offsets_read = true;
+  } else {
+    str_offsets.assign(1, 0);  // no variable is looked up
   }
 
   const uint8_t* keep = nullptr;
@@ -541,12 +560,52 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     rebuilt->assign(count, 1);
     MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, dictionary,
                        scratch.candidates, *rebuilt);
+    if (!held_literals.empty()) {
+      // A template whose own text holds every literal: each of its lines
+      // holds them all, whatever its variables, and is not rebuilt.
+      std::vector<uint8_t>& holds = scratch.template_holds;
+      holds.assign(template_count, 1);
+      for (std::string_view literal : held_literals) {
+        if (dictionary != nullptr) {
+          auto hits = dictionary->HeldHits(literal);
+          for (size_t t = 0; t < template_count; ++t) {
+            holds[t] &= (*hits)[templates[t].dictionary_id];
+          }
+        } else {
+          for (size_t t = 0; t < template_count; ++t) {
+            if (holds[t]) holds[t] = TemplateTextHolds(templates[t].text, literal);
+          }
+        }
+      }
+      uint8_t* flags = rebuilt->data();
+      for (size_t i = 0; i < count; ++i) {
+        if (flags[i] == 1 && holds[ids[i]]) flags[i] = 2;
+      }
+    }
     keep = rebuilt->data();
     template_kept.assign(template_count, 0);
-    for (size_t i = 0; i < count; ++i) template_kept[ids[i]] |= keep[i];
+    for (size_t i = 0; i < count; ++i) template_kept[ids[i]] |= keep[i] == 1;
     if (dictionary != nullptr) {
       for (size_t t = 0; t < template_count; ++t) {
         if (template_kept[t]) copy_shape(templates[t]);
+      }
+    }
+  }
+
+  if (keep != nullptr &&
+      std::none_of(template_kept.begin(), template_kept.end(), [](uint8_t k) { return k != 0; })) {
+    // No line to rebuild: every one comes out empty.
+    offsets.resize(offsets.size() + count + 1, 0);
+    return Status::Ok();
+  }
+  if (!offsets_read) LODE_RETURN_IF_ERROR(read_str_offsets());
+  if (columns.ints_deferred) {
+    // The integers were not decompressed in the hope that no line would
+    // need them: any rebuilt line of a template with integers does.
+    for (size_t t = 0; t < template_count; ++t) {
+      if ((keep == nullptr || template_kept[t]) && templates[t].ints > 0 &&
+          templates[t].lines > 0) {
+        return Status::Unavailable("the integer columns are needed");
       }
     }
   }
@@ -559,7 +618,8 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   const char* ip = columns.ints.data();
   const char* const ints_end = ip + columns.ints.size();
   size_t at = 0;
-  for (size_t ti = 0; ti < template_count; ++ti) {
+  // Deferred: no line to rebuild has an integer (checked above).
+  for (size_t ti = 0; ti < template_count && !columns.ints_deferred; ++ti) {
     const BlockTemplate& t = templates[ti];
     const uint64_t values = t.ints * t.lines;
     if (k2) {
@@ -586,7 +646,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     if (!iv.ok()) return Status::Corruption("bad integer column");
     ip += iv.position();
   }
-  if (ip != ints_end) return Status::Corruption("bad integer column");
+  if (ip != ints_end && !columns.ints_deferred) return Status::Corruption("bad integer column");
 
   // Lines, in order: the k-th variable of the j-th line using template t
   // is entry j of that template's k-th column of its kind. Written through
@@ -604,7 +664,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     for (size_t line = 0; line < count; ++line) {
       const BlockTemplate& t = templates[ids[line]];
       const uint64_t j = seen[ids[line]]++;  // the line is t's j-th
-      if (!keep[line]) continue;
+      if (keep[line] != 1) continue;
       bound += t.literal_bytes + 20ull * t.ints;  // 20: the longest int64
       for (uint64_t k = 0, at = t.str_base + j; k < t.strs; ++k, at += t.lines) {
         bound += str_offsets[at + 1] - str_offsets[at];
@@ -640,7 +700,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     const uint64_t line_ints = t.int_base + j;
     const uint64_t line_strs = t.str_base + j;
     offsets.push_back(static_cast<uint64_t>(w - begin));
-    if (keep != nullptr && !keep[line]) continue;
+    if (keep != nullptr && keep[line] != 1) continue;
     for (const TemplatePiece* piece = piece_list + t.first_piece; piece != piece_list + t.end_piece;
          ++piece) {
       if (piece->kind == 0) {

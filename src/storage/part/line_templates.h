@@ -110,6 +110,11 @@ struct TemplateColumnsView {
   std::string_view str_lengths;
   std::string_view str_bytes;
   TemplateLayout layout = kCurrentTemplateLayout;
+  // `ints` was left out (not decompressed): JoinLineTemplates answers
+  // Unavailable if a line it must rebuild has an integer, and the caller
+  // tries again with them. Counting lines decided from their templates
+  // then never decompresses the integers.
+  bool ints_deferred = false;
 };
 
 // The parts of `literal` between delimiters that hold a non-digit byte:
@@ -134,10 +139,21 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal);
 // With `dictionary`, `columns.templates` is a column of its ids (see
 // TemplateColumns); the dictionary's templates are parsed already, so a
 // block costs nothing to set up.
+//
+// With `held_literals` too (the literals the fragments came from, all of
+// them), a line whose template text holds every literal outright is not
+// rebuilt either: its flag in `rebuilt` is 2 (it holds the literals; its
+// text is left empty). Counting `|= "INFO"` then rebuilds no line of a
+// template that says INFO.
 Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments = {},
                          std::vector<uint8_t>* rebuilt = nullptr,
-                         const TemplateDictionary* dictionary = nullptr);
+                         const TemplateDictionary* dictionary = nullptr,
+                         const std::vector<std::string_view>& held_literals = {});
+
+// Whether every line of template `text` (escapes included) holds
+// `literal` within the template's own text, between its variables.
+bool TemplateTextHolds(std::string_view text, std::string_view literal);
 
 }  // namespace lode::part

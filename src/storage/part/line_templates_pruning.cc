@@ -49,6 +49,25 @@ bool TemplateTextMayContain(std::string_view text, std::string_view token) {
   return false;
 }
 
+bool TemplateTextHolds(std::string_view text, std::string_view literal) {
+  if (literal.empty()) return true;
+  // The text's runs between variables, unescaped, one at a time.
+  thread_local std::string run;
+  run.clear();
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : kIntVar;
+    if (c == kEscape && i + 1 < text.size()) {
+      run.push_back(text[++i]);
+    } else if (c == kIntVar || c == kStrVar) {
+      if (run.size() >= literal.size() && Contains(run, literal)) return true;
+      run.clear();
+    } else {
+      run.push_back(c);
+    }
+  }
+  return false;
+}
+
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
                               std::string_view token, const TemplateDictionary* dictionary) {
   // Where a token of a line can be: in its template's text (no digit), in

@@ -141,5 +141,53 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
   EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
 }
 
+TEST(LineTemplates, TemplateTextHoldsOnlyLiteralsBetweenItsVariables) {
+  EXPECT_TRUE(TemplateTextHolds("level=INFO id=\x01", "INFO"));
+  EXPECT_TRUE(TemplateTextHolds("level=INFO id=\x01", "=INFO id="));
+  EXPECT_FALSE(TemplateTextHolds("level=INFO id=\x01", "id=7"));              // 7 is a variable
+  EXPECT_FALSE(TemplateTextHolds("a\x02b", "ab"));                            // across a variable
+  EXPECT_TRUE(TemplateTextHolds("x \x03\x01 y\x01", std::string("\x01 y")));  // escaped byte
+  EXPECT_FALSE(TemplateTextHolds("x \x03\x01 y\x01", std::string(" y\x01")));
+  EXPECT_TRUE(TemplateTextHolds("\x01", ""));
+}
+
+// Lines whose template holds every literal come back flagged 2 and empty;
+// the others as with fragments alone.
+TEST(LineTemplates, LinesHoldingTheLiteralsByTheirTemplateAreFlaggedNotRebuilt) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 300; ++i) {
+    lines.push_back(i % 3 == 0   ? "INFO done " + std::to_string(i)
+                    : i % 3 == 1 ? "WARN slow " + std::to_string(i)
+                                 : "ERROR id=aINFO" + std::to_string(i) + "x");
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  TemplateColumns columns;
+  SplitLineTemplates(views, columns);
+  std::string data;
+  std::vector<uint64_t> offsets;
+  std::vector<uint8_t> rebuilt;
+  size_t total = 0;
+  for (const std::string& l : lines) total += l.size();
+  const std::vector<std::string_view> literals = {"INFO"};
+  ASSERT_TRUE(JoinLineTemplates({columns.templates, columns.ids, columns.ints, columns.str_lengths,
+                                 columns.str_bytes, columns.layout},
+                                lines.size(), total, data, offsets, LiteralFragments("INFO"),
+                                &rebuilt, nullptr, literals)
+                  .ok());
+  ASSERT_EQ(rebuilt.size(), lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
+    if (i % 3 == 0) {
+      EXPECT_EQ(rebuilt[i], 2) << i;
+      EXPECT_TRUE(got.empty());
+    } else if (i % 3 == 1) {
+      EXPECT_EQ(rebuilt[i], 0) << i;
+    } else {
+      EXPECT_EQ(rebuilt[i], 1) << i;  // INFO inside a string variable: rebuilt, checked
+      EXPECT_EQ(got, lines[i]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lode::part

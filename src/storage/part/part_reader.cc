@@ -257,13 +257,14 @@ std::shared_ptr<const TemplateDictionary> PartReader::DictionaryFor(std::string_
 }
 
 Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
-                                    const std::vector<std::string_view>& fragments,
-                                    bool with_lines) const {
+                                    const std::vector<std::string_view>& fragments, bool with_lines,
+                                    const std::vector<std::string_view>& held_literals) const {
   const BlockMeta& m = blocks_.at(index);
   // A read without lines decodes only the head: no dictionary needed.
   std::shared_ptr<const TemplateDictionary> dictionary;
   if (with_lines) dictionary = DictionaryFor(bytes);
-  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get());
+  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get(),
+                             held_literals);
   if (!s.ok() && s.code() != StatusCode::kNotFound) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));

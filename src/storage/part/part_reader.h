@@ -44,11 +44,12 @@ class PartReader {
   // The two steps of ReadBlockInto: the block's stored bytes, then their
   // decoding (a Corruption error names the file and offset).
   Status ReadBlockBytes(size_t index, std::string& out) const;
-  // `fragments`, `with_lines`: see DecodeBlockInto (NotFound: no line of
+  // `fragments`, `with_lines`, `held_literals`: see DecodeBlockInto (NotFound: no line of
   // the block can hold the fragments).
   Status DecodeBlockBytes(size_t index, std::string_view bytes, DecodedBlock& out,
                           const std::vector<std::string_view>& fragments = {},
-                          bool with_lines = true) const;
+                          bool with_lines = true,
+                          const std::vector<std::string_view>& held_literals = {}) const;
 
   // The token filter of block `index` (see token_filter.h). The filters
   // section is read and verified on first use and kept; if it is damaged,

@@ -170,20 +170,33 @@ size_t TemplateDictionary::memory_bytes() const {
 
 std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::FragmentHits(
     std::string_view fragment) const {
+  return Hits('f', fragment);
+}
+
+std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::HeldHits(
+    std::string_view literal) const {
+  return Hits('h', literal);
+}
+
+std::shared_ptr<const std::vector<uint8_t>> TemplateDictionary::Hits(char kind,
+                                                                     std::string_view text) const {
   constexpr size_t kKept = 8;
+  std::string key(1, kind);
+  key.append(text);
   {
     MutexLock lock(mu_);
     for (const auto& [kept, hits] : hits_) {
-      if (kept == fragment) return hits;
+      if (kept == key) return hits;
     }
   }
   auto hits = std::make_shared<std::vector<uint8_t>>(parsed_.templates.size());
   for (size_t t = 0; t < parsed_.templates.size(); ++t) {
-    (*hits)[t] = TemplateTextMayContain(parsed_.templates[t].text, fragment);
+    const std::string_view shape = parsed_.templates[t].text;
+    (*hits)[t] = kind == 'f' ? TemplateTextMayContain(shape, text) : TemplateTextHolds(shape, text);
   }
   MutexLock lock(mu_);
   if (hits_.size() >= kKept) hits_.erase(hits_.begin());
-  hits_.emplace_back(std::string(fragment), hits);
+  hits_.emplace_back(std::move(key), hits);
   return hits;
 }
 

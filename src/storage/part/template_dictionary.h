@@ -117,6 +117,9 @@ class TemplateDictionary {
   // Kept for the last few fragments, so that a query checks each
   // template once per part rather than once per block.
   std::shared_ptr<const std::vector<uint8_t>> FragmentHits(std::string_view fragment) const;
+  // One flag per template: whether its own text holds `literal` between
+  // its variables (TemplateTextHolds), so that every line of it does.
+  std::shared_ptr<const std::vector<uint8_t>> HeldHits(std::string_view literal) const;
 
  private:
   TemplateDictionary() = default;
@@ -124,8 +127,10 @@ class TemplateDictionary {
   std::string serialized_;
   ParsedTemplates parsed_;
   mutable Mutex mu_;
+  // Kept per question: its kind ('f' fragment, 'h' held) then its text.
   mutable std::vector<std::pair<std::string, std::shared_ptr<const std::vector<uint8_t>>>> hits_
       GUARDED_BY(mu_);
+  std::shared_ptr<const std::vector<uint8_t>> Hits(char kind, std::string_view text) const;
 };
 
 }  // namespace lode::part
