@@ -194,7 +194,16 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
   for (const logql::Stage& stage : range.selector.pipeline) {
     if (!std::holds_alternative<logql::LabelSelection>(stage)) only_selections = false;
   }
-  const bool fast_count = !unwrap && line_filters.empty() && (only_selections || !run_pipeline) &&
+  // Only `|= "literal"` filters: storage may count the lines of a
+  // template that holds the literals without rebuilding them.
+  const bool only_contains =
+      !line_filters.empty() &&
+      std::all_of(line_filters.begin(), line_filters.end(), [](const logql::LineFilter& f) {
+        return f.op == logql::LineFilter::Op::kContains && f.values.size() == 1 && !f.HasIp() &&
+               !f.values[0].empty();
+      });
+  const bool fast_count = !unwrap && (line_filters.empty() || only_contains) &&
+                          (only_selections || !run_pipeline) &&
                           (agg.op == RangeOp::kCountOverTime || agg.op == RangeOp::kRate ||
                            agg.op == RangeOp::kAbsentOverTime);
   const SeriesLabels series_labels(grouping, unwrap ? unwrap->label : std::string());
@@ -225,14 +234,8 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
     if (!filters.empty()) SetScanHooks(filters, scan, limits, &request);
     // Counting needs no line text; sizes, parsers and values do.
     request.timestamps_only = !needs_bytes && !run_pipeline && !unwrap;
-    // Only `|= "literal"` filters: storage may count the lines of a
-    // template that holds the literals without rebuilding them.
     request.only_line_contains =
-        !line_filters.empty() && request.line_contains.size() == line_filters.size() &&
-        std::all_of(line_filters.begin(), line_filters.end(), [](const logql::LineFilter& f) {
-          return f.op == logql::LineFilter::Op::kContains && f.values.size() == 1 && !f.HasIp() &&
-                 !f.values[0].empty();
-        });
+        only_contains && request.line_contains.size() == line_filters.size();
     LODE_ASSIGN_OR_RETURN(auto it, storage.Select(request));
     valid.push_back(it->Next());
     LODE_RETURN_IF_ERROR(it->status());
@@ -307,6 +310,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
       request.start = first + 1 - range.offset_ns;
       request.end = last + 1 - range.offset_ns;
       request.matchers = matchers;
+      if (only_contains) request.line_contains = RequiredLineLiterals(line_filters);
       // The series of a run's records with this metadata.
       auto series_for = [&](const Labels& stream, const Labels& metadata) -> Result<size_t> {
         labels.Reset(stream, metadata);

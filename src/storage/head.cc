@@ -213,15 +213,19 @@ void Head::ScanTimestamps(const SelectRequest& request,
     ts.clear();
     metadata.clear();
     bool any_metadata = false;
+    auto wanted = [&](const HeadEntry& e) {
+      return e.timestamp >= request.start && e.timestamp < request.end &&
+             ContainsAll(e.line_view(), request.line_contains);
+    };
     for (const HeadEntry& e : stream.entries) {
-      if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+      if (!wanted(e)) continue;
       ts.push_back(e.timestamp);
       if (e.metadata != 0) any_metadata = true;
     }
     if (ts.empty()) continue;
     if (any_metadata) {
       for (const HeadEntry& e : stream.entries) {
-        if (e.timestamp < request.start || e.timestamp >= request.end) continue;
+        if (!wanted(e)) continue;
         metadata.push_back(e.metadata != 0 ? metadata_[e.metadata - 1] : Labels());
       }
     }

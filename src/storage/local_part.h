@@ -26,6 +26,10 @@ class LocalPart final : public ReadablePart {
   const std::vector<uint32_t>& stream_ids() const override { return stream_ids_; }
   const std::vector<part::BlockMeta>& blocks() const override { return reader_->blocks(); }
   std::string_view BlockFilter(size_t index) const override { return reader_->BlockFilter(index); }
+  std::string_view BlockStringFilter(size_t index) const override {
+    return reader_->BlockStringFilter(index);
+  }
+  bool TemplatesMayContain(std::string_view fragment) const override;
   Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments, bool with_lines,
                    const std::vector<std::string_view>& held_literals, std::string& scratch,
                    part::DecodedBlock& out) const override;

@@ -18,25 +18,14 @@ bool MergeIterator::KeyAfter::operator()(const Key& a, const Key& b) const {
 MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedRecord> head_records,
                              PartSnapshot parts, ReadPool* pool)
     : request_(request),
+      keys_(request.line_contains, request.record_contains),
       head_(std::move(head_records)),
       parts_(std::move(parts)),
       heap_(KeyAfter{request.direction == Direction::kForward}) {
   std::vector<Key> unopened;
-  const part::KeyScheme schemes[2] = {part::KeyScheme::kTokenAndAffixes, part::KeyScheme::kAffixes};
   for (const std::string& literal : request_.line_contains) {
-    for (int s = 0; s < 2; ++s) {
-      auto keys = part::RequiredKeys(literal, schemes[s]);
-      required_keys_[s].insert(required_keys_[s].end(), keys.begin(), keys.end());
-    }
     for (std::string_view fragment : part::LiteralFragments(literal)) {
       fragments_.push_back(fragment);
-    }
-  }
-  // As a whole word: non-word bytes around it make every one of its
-  // tokens a whole token, which the filters hold.
-  if (!request_.record_contains.empty()) {
-    for (int s = 0; s < 2; ++s) {
-      record_keys_[s] = part::RequiredKeys(" " + request_.record_contains + " ", schemes[s]);
     }
   }
   with_lines_ = request_.needs_lines();
@@ -62,7 +51,7 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
   }
   parts_.ForEachBlock(request_.start, request_.end, [&](const BlockRef& block) {
     ++stats_.blocks_referenced;
-    if (!MayContainAll(block)) {
+    if (!keys_.MayContainAll(block)) {
       ++stats_.blocks_skipped;
       return;
     }
@@ -139,25 +128,6 @@ void MergeIterator::DecodeAndFilter(const BlockRef& block, std::string& scratch,
       request_.on_decided(decided, meta.records == 0 ? 0 : meta.raw_size * decided / meta.records);
     }
   }
-}
-
-bool MergeIterator::MayContainAll(const BlockRef& block) const {
-  const uint64_t flags = block.part->meta().flags;
-  const int scheme = (flags & part::kPartFlagAffixKeys) != 0 ? 1 : 0;
-  // An id kept as metadata is in the filters of newer parts only.
-  const bool record_keys =
-      !record_keys_[scheme].empty() && (flags & part::kPartFlagMetadataInFilters) != 0;
-  if (required_keys_[scheme].empty() && !record_keys) return true;
-  std::string_view filter = block.part->BlockFilter(block.index);
-  if (record_keys) {
-    for (const part::KeyGroup& group : record_keys_[scheme]) {
-      if (!part::BloomMayContainAny(filter, group)) return false;
-    }
-  }
-  for (const part::KeyGroup& group : required_keys_[scheme]) {
-    if (!part::BloomMayContainAny(filter, group)) return false;
-  }
-  return true;
 }
 
 bool MergeIterator::Open(size_t index) {

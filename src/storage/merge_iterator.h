@@ -15,7 +15,7 @@
 
 #include "storage/block_prefetcher.h"
 #include "storage/head.h"
-#include "storage/part/token_filter.h"
+#include "storage/literal_keys.h"
 #include "storage/part_snapshot.h"
 #include "storage/storage.h"
 
@@ -79,13 +79,13 @@ class MergeIterator final : public RecordIterator {
   // block then costs no heap operations.
   void Offer(const Key& key);
   bool Open(size_t run);
-  bool MayContainAll(const BlockRef& block) const;
   // Decodes a block and marks the records the request wants: those in
   // its time range that pass its filters. On the read pool's threads.
   void DecodeAndFilter(const BlockRef& block, std::string& scratch,
                        BlockPrefetcher::Decoded& out) const;
 
   SelectRequest request_;
+  LiteralKeys keys_;  // of request_'s literals, to skip blocks by their filters
   std::vector<KeyedRecord> head_;
   PartSnapshot parts_;
   std::vector<Run> runs_;
@@ -96,11 +96,6 @@ class MergeIterator final : public RecordIterator {
   const Labels* current_stream_ = nullptr;
   Record current_;
   ReadStats stats_;
-  // Key groups of every line_contains literal and of record_contains
-  // (RequiredKeys), under each key scheme (indexed by part::KeyScheme):
-  // a snapshot may hold parts of both.
-  std::vector<part::KeyGroup> required_keys_[2];
-  std::vector<part::KeyGroup> record_keys_[2];
   // The literals themselves when storage may decide lines from their
   // templates (SelectRequest::only_line_contains).
   std::vector<std::string_view> held_literals_;

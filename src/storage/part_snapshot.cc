@@ -1,7 +1,12 @@
 #include "storage/part_snapshot.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "storage/block_prefetcher.h"
+#include "storage/head.h"
+#include "storage/literal_keys.h"
+#include "storage/part/line_templates.h"
 
 namespace lode {
 
@@ -43,13 +48,43 @@ void PartSnapshot::CollectSeries(const SeriesRequest& request,
 
 void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
                                   const std::function<void(const TimestampRun&)>& fn) const {
+  // With literals, blocks whose filters rule them out are not read, and a
+  // template block's lines are decided from its templates where they can
+  // be (the literals are the whole filter here); the rest are rebuilt and
+  // searched.
+  const LiteralKeys keys(request.line_contains, std::string());
+  std::vector<std::string_view> fragments, held;
+  for (const std::string& literal : request.line_contains) {
+    for (std::string_view f : part::LiteralFragments(literal)) fragments.push_back(f);
+    held.push_back(literal);
+  }
+  const bool literals = !request.line_contains.empty();
+  if (fragments.empty() ||
+      std::any_of(held.begin(), held.end(), [](std::string_view l) { return l.empty(); })) {
+    held.clear();
+  }
   std::vector<BlockRef> blocks;
-  ForEachBlock(request.start, request.end, [&](const BlockRef& block) { blocks.push_back(block); });
+  ForEachBlock(request.start, request.end, [&](const BlockRef& block) {
+    if (!literals || keys.MayContainAll(block)) blocks.push_back(block);
+  });
   BlockPrefetcher prefetcher(
       std::move(blocks), pool,
-      [](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
-        out.status =
-            block.part->ReadBlock(block.index, {}, /*with_lines=*/false, {}, scratch, out.block);
+      [&](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
+        out.ruled_out = false;
+        out.status = block.part->ReadBlock(block.index, fragments, /*with_lines=*/literals, held,
+                                           scratch, out.block);
+        if (out.status.code() == StatusCode::kNotFound) {
+          out.ruled_out = true;
+          out.status = Status::Ok();
+          return;
+        }
+        if (!out.status.ok() || !literals) return;
+        const part::DecodedBlock& b = out.block;
+        out.wanted.assign(b.size(), 0);
+        for (size_t i = 0; i < b.size(); ++i) {
+          out.wanted[i] = b.line_holds_literals(i) ||
+                          (b.line_rebuilt(i) && ContainsAll(b.line(i), request.line_contains));
+        }
       });
   std::vector<TimestampNs> ts;
   std::vector<Labels> metadata;
@@ -59,17 +94,22 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
     const part::DecodedBlock& block = decoded.block;
     if (!decoded.status.ok()) {
       ReportCorruptBlock(decoded.status);
-    } else if (ref.meta().min_time >= request.start && ref.meta().max_time < request.end) {
+    } else if (decoded.ruled_out) {
+      // No line holds the literals.
+    } else if (!literals && ref.meta().min_time >= request.start &&
+               ref.meta().max_time < request.end) {
       fn(TimestampRun{&ref.stream(), block.timestamps.data(),
                       block.metadata.empty() ? nullptr : block.metadata.data(),
                       block.timestamps.size()});
     } else {
-      // A block across the range's edge: only its records inside.
+      // A block across the range's edge, or with lines to leave out: only
+      // its wanted records inside.
       ts.clear();
       metadata.clear();
       for (size_t k = 0; k < block.timestamps.size(); ++k) {
         const TimestampNs t = block.timestamps[k];
         if (t < request.start || t >= request.end) continue;
+        if (literals && !decoded.wanted[k]) continue;
         ts.push_back(t);
         if (!block.metadata.empty()) metadata.push_back(block.metadata[k]);
       }

@@ -51,6 +51,8 @@ class MemoryPart final : public ReadablePart {
   const std::vector<uint32_t>& stream_ids() const override { return stream_ids_; }
   const std::vector<part::BlockMeta>& blocks() const override { return blocks_; }
   std::string_view BlockFilter(size_t) const override { return {}; }
+  std::string_view BlockStringFilter(size_t) const override { return part::kUnknownStringFilter; }
+  bool TemplatesMayContain(std::string_view) const override { return true; }
 
   Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments, bool with_lines,
                    const std::vector<std::string_view>& /*held_literals*/, std::string& /*scratch*/,

@@ -39,6 +39,13 @@ class ReadablePart {
   // The token filter of block `index` (token_filter.h); empty when it
   // cannot be had, which rules nothing out.
   virtual std::string_view BlockFilter(size_t index) const = 0;
+  // Block `index`'s string filter (part::kUnknownStringFilter when it
+  // has none): with TemplatesMayContain, whether a block may hold a
+  // fragment of a literal, without reading it.
+  virtual std::string_view BlockStringFilter(size_t index) const = 0;
+  // False when no template of the part's dictionary can hold `fragment`
+  // (part::TemplateTextMayContain); true when unsure.
+  virtual bool TemplatesMayContain(std::string_view fragment) const = 0;
   // Reads block `index` and decodes it into `out`, reusing the memory of
   // `out` and of `scratch` (the stored bytes). `fragments` and
   // `with_lines` and `held_literals` as part::DecodeBlockInto: NotFound

@@ -151,10 +151,13 @@ class Storage {
   virtual Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) = 0;
 
   // Calls fn for runs of the timestamps (and metadata) of the records of
-  // streams matching `request` in its range, in no particular order, and
-  // reads no line: what counting per time bucket needs. Only
-  // request.tenant, start, end and matchers apply. fn is called on the
-  // calling thread; a run's pointers are valid during the call.
+  // streams matching `request` in its range, in no particular order: what
+  // counting per time bucket needs. Only request.tenant, start, end,
+  // matchers and line_contains apply; with line_contains, only records
+  // whose lines hold every literal, decided from a template block's
+  // templates where they can be (no line is rebuilt for them); without,
+  // no line is read. fn is called on the calling thread; a run's pointers
+  // are valid during the call.
   virtual Status ScanTimestamps(const SelectRequest& request,
                                 const std::function<void(const TimestampRun&)>& fn) = 0;
 

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "base/coding.h"
@@ -209,7 +210,8 @@ TemplateLayout LayoutOf(BlockCodec codec) {
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
                        const std::vector<std::string_view>& fragments, bool with_lines,
                        const TemplateDictionary* dictionary, TemplateLayout layout,
-                       const std::vector<std::string_view>& held_literals, DecodedBlock& out) {
+                       const std::vector<std::string_view>& held_literals,
+                       std::string_view string_filter, DecodedBlock& out) {
   Decoder d(payload);
   // Decompressed sections, kept per thread so that their memory is reused.
   thread_local std::string storage[6];
@@ -227,11 +229,20 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     return Status::Corruption("block sections are larger than the block");
   }
   std::string_view sections[6];
+  // When the block's string filter shows that no string variable holds
+  // any fragment, the string columns are not decompressed to rule lines
+  // in or out (only to rebuild one, below).
+  bool defer_strs = false;
   if (with_lines && !fragments.empty()) {
+    defer_strs = std::none_of(fragments.begin(), fragments.end(), [&](std::string_view f) {
+      return StringsMayContain(string_filter, StringKeys(f));
+    });
     // The template texts and string variables alone can show that no
     // line holds a fragment: then nothing else is decompressed.
     LODE_ASSIGN_OR_RETURN(sections[1], Unpack(stored[1], storage[1]));
-    LODE_ASSIGN_OR_RETURN(sections[5], Unpack(stored[5], storage[5]));
+    if (!defer_strs) {
+      LODE_ASSIGN_OR_RETURN(sections[5], Unpack(stored[5], storage[5]));
+    }
     for (std::string_view fragment : fragments) {
       if (!TemplatesMayContainToken(sections[1], sections[5], fragment, dictionary)) {
         return Status::NotFound("no line of the block can hold the literals");
@@ -243,7 +254,7 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   const bool defer_ints = with_lines && !held_literals.empty();
   for (int i = 0; i < (with_lines ? 6 : 1); ++i) {
     if (sections[i].data() != nullptr) continue;  // unpacked above
-    if (i == 3 && defer_ints) continue;
+    if ((i == 3 && defer_ints) || ((i == 4 || i == 5) && defer_strs)) continue;
     LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
   }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
@@ -257,14 +268,21 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     return Status::Ok();
   }
   TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4],
-                              sections[5], layout,      defer_ints};
+                              sections[5], layout,      defer_ints,  defer_strs};
   const size_t offsets_before = out.line_offsets.size();
   Status s =
       JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
                         out.line_offsets, fragments, &out.rebuilt, dictionary, held_literals);
-  if (s.code() == StatusCode::kUnavailable && defer_ints) {
-    LODE_ASSIGN_OR_RETURN(columns.ints, Unpack(stored[3], storage[3]));
-    columns.ints_deferred = false;
+  if (s.code() == StatusCode::kUnavailable && (defer_ints || defer_strs)) {
+    // A line to rebuild needs what was left out.
+    if (defer_ints) {
+      LODE_ASSIGN_OR_RETURN(columns.ints, Unpack(stored[3], storage[3]));
+    }
+    if (defer_strs) {
+      LODE_ASSIGN_OR_RETURN(columns.str_lengths, Unpack(stored[4], storage[4]));
+      LODE_ASSIGN_OR_RETURN(columns.str_bytes, Unpack(stored[5], storage[5]));
+    }
+    columns.ints_deferred = columns.strs_deferred = false;
     out.line_offsets.resize(offsets_before);
     s = JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
                           out.line_offsets, fragments, &out.rebuilt, dictionary, held_literals);
@@ -305,7 +323,8 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
-                   TemplateLayout layout, KeyScheme key_scheme) {
+                   TemplateLayout layout, KeyScheme key_scheme,
+                   std::vector<uint64_t>* string_keys) {
   size_t start = out.size();
   size_t raw_size = 0;
   // Kept per thread: their memory serves block after block.
@@ -315,7 +334,7 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
     for (const Entry* e : entries) lines.push_back(e->line);
-    SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme);
+    SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys);
   } else if (token_keys != nullptr) {
     for (const Entry* e : entries) AddLineKeys(e->line, *token_keys, key_scheme);
   }
@@ -349,7 +368,8 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments, bool with_lines,
                        const TemplateDictionary* dictionary,
-                       const std::vector<std::string_view>& held_literals) {
+                       const std::vector<std::string_view>& held_literals,
+                       std::string_view string_filter) {
   out.rebuilt.clear();
   out.timestamps.clear();
   out.metadata.clear();
@@ -373,14 +393,16 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kTemplates:
     case BlockCodec::kTemplates2:
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
-                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals, out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals,
+                             string_filter, out);
     case BlockCodec::kDictionaryTemplates:
     case BlockCodec::kDictionaryTemplates2:
       if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, dictionary,
-                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals, out);
+                             LayoutOf(static_cast<BlockCodec>(body[0])), held_literals,
+                             string_filter, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
 }

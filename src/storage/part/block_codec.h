@@ -44,13 +44,15 @@ struct DecodedBlock {
 // (uncompressed) payload size. With `dictionary` (the part's), a template
 // block's templates go there and the block names them by id. With
 // `token_keys`, appends the token-filter keys of the lines (AddLineKeys),
-// found while the lines are cut into templates. `layout` and `key_scheme`
+// found while the lines are cut into templates; with `string_keys`, the
+// string-filter keys of its string variables. `layout` and `key_scheme`
 // other than the current ones write blocks as older versions did (tests).
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary = nullptr,
                    std::vector<uint64_t>* token_keys = nullptr,
                    TemplateLayout layout = kCurrentTemplateLayout,
-                   KeyScheme key_scheme = kCurrentKeyScheme);
+                   KeyScheme key_scheme = kCurrentKeyScheme,
+                   std::vector<uint64_t>* string_keys = nullptr);
 
 // A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
 // varint(stored size), stored bytes. The columns of template blocks are
@@ -78,10 +80,13 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
 // `dictionary` to rebuild lines (Corruption without it; a read without
 // lines does not need it). With `held_literals` (the literals the
 // fragments came from), lines whose template text holds them all are not
-// rebuilt but flagged 2 (JoinLineTemplates).
+// rebuilt but flagged 2 (JoinLineTemplates). `string_filter`: the
+// block's (token_filter.h); where it shows no string variable holds a
+// fragment, the string columns are decompressed only to rebuild lines.
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments = {}, bool with_lines = true,
                        const TemplateDictionary* dictionary = nullptr,
-                       const std::vector<std::string_view>& held_literals = {});
+                       const std::vector<std::string_view>& held_literals = {},
+                       std::string_view string_filter = kUnknownStringFilter);
 
 }  // namespace lode::part

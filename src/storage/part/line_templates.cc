@@ -270,7 +270,8 @@ Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
 
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
                         TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
-                        TemplateLayout layout, KeyScheme key_scheme) {
+                        TemplateLayout layout, KeyScheme key_scheme,
+                        std::vector<uint64_t>* string_keys) {
   const bool k2 = layout == TemplateLayout::k2;
   // Whether a run of digits is an integer variable, and its value.
   auto is_int = [k2](std::string_view digits) {
@@ -344,6 +345,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         } else {
           *w++ = kStrVar;
           line_strs.push_back(token);
+          if (string_keys != nullptr) AddStringKeys(token, *string_keys);
         }
         continue;
       }
@@ -367,6 +369,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       } else {
         *w++ = kStrVar;
         line_strs.push_back(token);
+        if (string_keys != nullptr) AddStringKeys(token, *string_keys);
       }
     }
     const size_t known = table.size();
@@ -519,7 +522,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   // also takes a byte or more of its column.
   const bool k2 = columns.layout == TemplateLayout::k2;
   if ((k2 ? int_total + str_total > max_bytes : int_total > columns.ints.size()) ||
-      str_total > columns.str_lengths.size()) {
+      (str_total > columns.str_lengths.size() && !columns.strs_deferred)) {
     return Status::Corruption("variable columns are short");
   }
   std::vector<uint64_t>& str_offsets = scratch.str_offsets;
@@ -544,10 +547,16 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   // and that rebuilds no line (counting lines decided from their
   // templates) never reads them.
   bool offsets_read = false;
-  if (fragments.empty() || rebuilt == nullptr ||
-      std::any_of(fragments.begin(), fragments.end(), [&](std::string_view f) {
-        return columns.str_bytes.find(f) != std::string_view::npos;
-      })) {
+  if (columns.strs_deferred) {
+    // Deferred only for a search whose fragments no string holds.
+    if (fragments.empty() || rebuilt == nullptr) {
+      return Status::Unavailable("the string columns are needed");
+    }
+    str_offsets.assign(1, 0);
+  } else if (fragments.empty() || rebuilt == nullptr ||
+             std::any_of(fragments.begin(), fragments.end(), [&](std::string_view f) {
+               return columns.str_bytes.find(f) != std::string_view::npos;
+             })) {
     LODE_RETURN_IF_ERROR(read_str_offsets());
     offsets_read = true;
   } else {
@@ -598,7 +607,18 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     offsets.resize(offsets.size() + count + 1, 0);
     return Status::Ok();
   }
-  if (!offsets_read) LODE_RETURN_IF_ERROR(read_str_offsets());
+  if (columns.strs_deferred) {
+    // As the integers below: a rebuilt line with a string variable needs
+    // the string columns.
+    for (size_t t = 0; t < template_count; ++t) {
+      if ((keep == nullptr || template_kept[t]) && templates[t].strs > 0 &&
+          templates[t].lines > 0) {
+        return Status::Unavailable("the string columns are needed");
+      }
+    }
+  } else if (!offsets_read) {
+    LODE_RETURN_IF_ERROR(read_str_offsets());
+  }
   if (columns.ints_deferred) {
     // The integers were not decompressed in the hope that no line would
     // need them: any rebuilt line of a template with integers does.

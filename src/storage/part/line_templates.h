@@ -96,11 +96,15 @@ inline bool TemplatesPay(size_t templates, size_t lines) {
 // text of each template once rather than once per line.
 // `layout` and `key_scheme` other than the current ones only to write
 // blocks as older versions did (tests).
+//
+// With `string_keys`, also appends the string-filter keys of every string
+// variable (AddStringKeys, token_filter.h).
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
                         TemplateDictionaryBuilder* dictionary = nullptr,
                         std::vector<uint64_t>* token_keys = nullptr,
                         TemplateLayout layout = kCurrentTemplateLayout,
-                        KeyScheme key_scheme = kCurrentKeyScheme);
+                        KeyScheme key_scheme = kCurrentKeyScheme,
+                        std::vector<uint64_t>* string_keys = nullptr);
 
 // The columns as read back from a block.
 struct TemplateColumnsView {
@@ -115,6 +119,9 @@ struct TemplateColumnsView {
   // tries again with them. Counting lines decided from their templates
   // then never decompresses the integers.
   bool ints_deferred = false;
+  // The same for `str_lengths` and `str_bytes`, left out because the
+  // block's string filter shows no string variable holds a fragment.
+  bool strs_deferred = false;
 };
 
 // The parts of `literal` between delimiters that hold a non-digit byte:

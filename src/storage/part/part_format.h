@@ -74,5 +74,9 @@ constexpr uint64_t kPartFlagMetadataInFilters = 1;
 // The token filters hold keys of KeyScheme::kAffixes (token_filter.h);
 // without this flag, of kTokenAndAffixes.
 constexpr uint64_t kPartFlagAffixKeys = 2;
+// Each block's filter is varint(n), its token filter (n bytes), then its
+// string filter (token_filter.h); without this flag, the token filter
+// alone.
+constexpr uint64_t kPartFlagStringFilters = 4;
 
 }  // namespace lode::part

@@ -216,6 +216,24 @@ Status PartReader::ParseSections(std::string_view sections, uint64_t streams_off
 }
 
 std::string_view PartReader::BlockFilter(size_t index) const {
+  std::string_view blob = FilterBlob(index);
+  if ((meta_.flags & kPartFlagStringFilters) == 0) return blob;
+  Decoder d(blob);
+  const uint64_t n = d.Varint64();
+  if (!d.ok() || n > d.remaining()) return {};
+  return blob.substr(d.position(), n);
+}
+
+std::string_view PartReader::BlockStringFilter(size_t index) const {
+  if ((meta_.flags & kPartFlagStringFilters) == 0) return kUnknownStringFilter;
+  std::string_view blob = FilterBlob(index);
+  Decoder d(blob);
+  const uint64_t n = d.Varint64();
+  if (!d.ok() || n > d.remaining()) return kUnknownStringFilter;
+  return blob.substr(d.position() + n);
+}
+
+std::string_view PartReader::FilterBlob(size_t index) const {
   std::call_once(filters_once_, [this] {
     std::string data;
     Status s = file_->Read(filters_offset_, filters_size_, data);
@@ -263,8 +281,9 @@ Status PartReader::DecodeBlockBytes(size_t index, std::string_view bytes, Decode
   // A read without lines decodes only the head: no dictionary needed.
   std::shared_ptr<const TemplateDictionary> dictionary;
   if (with_lines) dictionary = DictionaryFor(bytes);
-  Status s = DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get(),
-                             held_literals);
+  Status s =
+      DecodeBlockInto(bytes, m.records, out, fragments, with_lines, dictionary.get(), held_literals,
+                      fragments.empty() ? kUnknownStringFilter : BlockStringFilter(index));
   if (!s.ok() && s.code() != StatusCode::kNotFound) {
     return Status::Corruption(s.message() + " in part " + path_ + " at offset " +
                               std::to_string(m.offset));

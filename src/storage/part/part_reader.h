@@ -55,6 +55,10 @@ class PartReader {
   // section is read and verified on first use and kept; if it is damaged,
   // every filter is empty, which rules nothing out.
   std::string_view BlockFilter(size_t index) const;
+  // Block `index`'s string filter (token_filter.h): kUnknownStringFilter
+  // when the part has none (kPartFlagStringFilters), the block has none
+  // or the filters are damaged.
+  std::string_view BlockStringFilter(size_t index) const;
 
   // The part's template dictionary: read, verified and parsed on first
   // use, then kept in a process-wide cache of bounded size (shared by
@@ -66,6 +70,8 @@ class PartReader {
   PartReader(std::string path, std::unique_ptr<RandomAccessFile> file);
   // The dictionary when `block` (stored bytes) names templates in it.
   std::shared_ptr<const TemplateDictionary> DictionaryFor(std::string_view block) const;
+  // Block `index`'s bytes in the filters section (empty if damaged).
+  std::string_view FilterBlob(size_t index) const;
   Status ParseSections(std::string_view sections, uint64_t streams_offset, uint64_t index_offset,
                        uint64_t meta_offset);
 

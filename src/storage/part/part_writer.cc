@@ -94,13 +94,31 @@ Status PartWriter::FlushBlock() {
       options_.legacy_encoding ? TemplateLayout::k1 : kCurrentTemplateLayout;
   const KeyScheme scheme =
       options_.legacy_encoding ? KeyScheme::kTokenAndAffixes : kCurrentKeyScheme;
-  block.raw_size =
-      EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout, scheme);
+  std::vector<uint64_t>& string_keys = string_keys_;
+  string_keys.clear();
+  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout,
+                               scheme, options_.legacy_encoding ? nullptr : &string_keys);
   for (const Entry* e : entries) {
     for (const Label& l : e->metadata) AddLineKeys(l.value, keys, scheme);
   }
   block.size = buf_.size() - before;
-  std::string filter = BuildBloom(keys);
+  std::string filter;
+  if (options_.legacy_encoding) {
+    filter = BuildBloom(keys);
+  } else {
+    // The token filter, then the string filter: only a block naming its
+    // templates in the dictionary has one (a reader can then tell from
+    // the dictionary alone what its templates may hold); empty when its
+    // string variables hold no three-letter run.
+    std::string tokens = BuildBloom(keys);
+    PutVarint64(filter, tokens.size());
+    filter += tokens;
+    if (static_cast<BlockCodec>(buf_[before]) == BlockCodec::kDictionaryTemplates2) {
+      if (!string_keys.empty()) filter += BuildBloom(string_keys);
+    } else {
+      filter += kUnknownStringFilter;
+    }
+  }
   block.filter_offset = filters_spilled_ + filters_.size();
   block.filter_size = filter.size();
   filters_ += filter;
@@ -190,7 +208,8 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   PutVarint64(buf_, replaces.size());
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
   PutVarint64(buf_,
-              kPartFlagMetadataInFilters | (options_.legacy_encoding ? 0 : kPartFlagAffixKeys));
+              kPartFlagMetadataInFilters |
+                  (options_.legacy_encoding ? 0 : kPartFlagAffixKeys | kPartFlagStringFilters));
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();

@@ -75,11 +75,12 @@ class PartWriter {
   // merge into a large part then holds little of them in memory.
   std::string filters_;
   std::unique_ptr<WritableFile> filters_file_;
-  uint64_t filters_spilled_ = 0;  // bytes in filters_file_
-  uint32_t filters_crc_ = 0;      // of the spilled bytes
-  std::vector<uint64_t> keys_;    // token-filter keys of the block being encoded
-  std::string buf_;               // encoded, not yet written
-  uint64_t offset_ = 0;           // bytes written to the file so far
+  uint64_t filters_spilled_ = 0;       // bytes in filters_file_
+  uint32_t filters_crc_ = 0;           // of the spilled bytes
+  std::vector<uint64_t> keys_;         // token-filter keys of the block being encoded
+  std::vector<uint64_t> string_keys_;  // and its string-filter keys
+  std::string buf_;                    // encoded, not yet written
+  uint64_t offset_ = 0;                // bytes written to the file so far
   PartMeta meta_;
 };
 

@@ -24,7 +24,12 @@ constexpr uint64_t kBitsPerKey = 8;
 
 // Keys of different kinds hash with different seeds, so the prefix key
 // "abcd" and the token "abcd" are distinct.
-enum class KeyKind : uint64_t { kToken = 0x746f6b, kPrefix = 0x707265, kSuffix = 0x737566 };
+enum class KeyKind : uint64_t {
+  kToken = 0x746f6b,
+  kPrefix = 0x707265,
+  kSuffix = 0x737566,
+  kTrigram = 0x747269,  // string filters
+};
 
 uint64_t Hash(KeyKind kind, std::string_view bytes) {
   return XXH3_64bits_withSeed(bytes.data(), bytes.size(), static_cast<uint64_t>(kind));
@@ -217,6 +222,60 @@ bool BloomMayContainAny(std::string_view filter, const KeyGroup& group) {
     if (BloomMayContain(filter, group.keys[i])) return true;
   }
   return false;
+}
+
+namespace {
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Calls fn with each three bytes of `text` that are ASCII letters, in
+// order (a run of n >= 3 letters gives n - 2).
+template <typename Fn>
+void ForEachTrigram(std::string_view text, Fn fn) {
+  size_t run = 0;  // letters ending at i
+  for (size_t i = 0; i < text.size(); ++i) {
+    run = IsAsciiLetter(text[i]) ? run + 1 : 0;
+    if (run >= 3) fn(text.substr(i - 2, 3));
+  }
+}
+
+}  // namespace
+
+// A trigram's key: its three bytes and the kind's seed in one word, mixed
+// by MurmurHash3's finalizer (a hash call per trigram would cost a tenth
+// of a flush's time).
+uint64_t TrigramKey(std::string_view t) {
+  uint64_t k = static_cast<uint64_t>(static_cast<uint8_t>(t[0])) |
+               static_cast<uint64_t>(static_cast<uint8_t>(t[1])) << 8 |
+               static_cast<uint64_t>(static_cast<uint8_t>(t[2])) << 16 |
+               static_cast<uint64_t>(KeyKind::kTrigram) << 24;
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  k ^= k >> 33;
+  return k;
+}
+
+void AddStringKeys(std::string_view value, std::vector<uint64_t>& out) {
+  ForEachTrigram(value, [&](std::string_view t) { out.push_back(TrigramKey(t)); });
+}
+
+std::vector<uint64_t> StringKeys(std::string_view fragment) {
+  std::vector<uint64_t> keys;
+  AddStringKeys(fragment, keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+bool StringsMayContain(std::string_view filter, const std::vector<uint64_t>& keys) {
+  if (keys.empty()) return true;
+  if (filter.empty()) return false;
+  for (uint64_t key : keys) {
+    if (!BloomMayContain(filter, key)) return false;
+  }
+  return true;
 }
 
 }  // namespace lode::part

@@ -75,4 +75,24 @@ bool BloomMayContain(std::string_view filter, uint64_t key);
 // False only when no key of `group` was added.
 bool BloomMayContainAny(std::string_view filter, const KeyGroup& group);
 
+// The string filter of a template block (docs/format/part.md): a Bloom
+// filter over every run of three ASCII letters inside the block's string
+// variables. A string variable holding a fragment holds each three-letter
+// run of the fragment's letters, so the filter tells, without the block's
+// string columns, that no variable can hold a word such as "INFO" or the
+// "needle" of "zq7needle9x".
+
+// Appends the keys of one string variable's value.
+void AddStringKeys(std::string_view value, std::vector<uint64_t>& out);
+// The keys every string variable holding `fragment` has (empty when the
+// fragment has no run of three letters: nothing can be ruled out).
+std::vector<uint64_t> StringKeys(std::string_view fragment);
+// A string filter that rules nothing out: what a block without one (of an
+// older part, of own templates, or damaged) is given.
+inline constexpr std::string_view kUnknownStringFilter{"\x00", 1};
+// False only when no string variable of the block can hold a fragment
+// with these StringKeys. An empty filter: the block's string variables
+// hold no three-letter run. A malformed one rules nothing out.
+bool StringsMayContain(std::string_view filter, const std::vector<uint64_t>& keys);
+
 }  // namespace lode::part

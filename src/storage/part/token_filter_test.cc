@@ -127,5 +127,29 @@ TEST(TokenFilter, EmptyOrDamagedFilterRulesNothingOut) {
   EXPECT_TRUE(BloomMayContain("\x07", 123));
 }
 
+TEST(StringFilter, HoldsTheThreeLetterRunsOfStringVariables) {
+  std::vector<uint64_t> keys;
+  AddStringKeys("zq7needle9x", keys);
+  AddStringKeys("a1b2c3", keys);  // no run of three letters
+  AddStringKeys("req-ab12", keys);
+  std::string filter = BuildBloom(keys);
+  EXPECT_TRUE(StringsMayContain(filter, StringKeys("needle")));
+  EXPECT_TRUE(StringsMayContain(filter, StringKeys("7needle9")));
+  EXPECT_TRUE(StringsMayContain(filter, StringKeys("eed")));
+  EXPECT_TRUE(StringsMayContain(filter, StringKeys("req-a")));
+  EXPECT_FALSE(StringsMayContain(filter, StringKeys("needles")));
+  EXPECT_FALSE(StringsMayContain(filter, StringKeys("INFO")));
+  // Without a run of three letters nothing is ruled out.
+  EXPECT_TRUE(StringKeys("a1b2").empty());
+  EXPECT_TRUE(StringsMayContain(filter, StringKeys("zz9")));
+  // An empty filter: no variable has three letters in a row.
+  EXPECT_FALSE(StringsMayContain("", StringKeys("abc")));
+  EXPECT_TRUE(StringsMayContain("", StringKeys("ab")));
+  // Unknown or malformed: nothing ruled out.
+  EXPECT_TRUE(StringsMayContain(kUnknownStringFilter, StringKeys("abc")));
+  EXPECT_EQ(StringKeys("abcd").size(), 2u);  // abc, bcd
+  EXPECT_EQ(StringKeys("aaaa").size(), 1u);  // aaa, once
+}
+
 }  // namespace
 }  // namespace lode::part
