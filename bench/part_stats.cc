@@ -50,7 +50,8 @@ void Row(const char* name, uint64_t bytes, uint64_t total, uint64_t raw = 0) {
 }  // namespace
 
 // Writes the lines of `files` to `out` as one part; false on error.
-bool Encode(const std::string& out, const std::vector<std::string>& files, int level) {
+bool Encode(const std::string& out, const std::vector<std::string>& files, int level,
+            size_t block_bytes) {
   std::vector<std::string> texts;
   std::vector<lode::part::StreamRecords> streams;
   for (const std::string& f : files) {
@@ -74,6 +75,7 @@ bool Encode(const std::string& out, const std::vector<std::string>& files, int l
   }
   lode::part::PartWriterOptions options;
   options.zstd_level = level;
+  if (block_bytes > 0) options.block_raw_bytes = block_bytes;
   auto st = lode::part::WritePart(lode::Env::Default(), out, streams, 0, options);
   if (!st.ok()) std::fprintf(stderr, "%s\n", st.ToString().c_str());
   return st.ok();
@@ -83,12 +85,20 @@ int main(int argc, char** argv) {
   std::vector<std::string> parts;
   if (argc > 2 && std::string(argv[1]) == "--encode") {
     int level = 6, i = 2;
-    if (std::string(argv[i]) == "--level") {
-      level = std::atoi(argv[i + 1]);
-      i += 2;
+    size_t block_bytes = 0;
+    for (;;) {
+      if (std::string(argv[i]) == "--level") {
+        level = std::atoi(argv[i + 1]);
+        i += 2;
+      } else if (std::string(argv[i]) == "--block-bytes") {
+        block_bytes = std::strtoull(argv[i + 1], nullptr, 10);
+        i += 2;
+      } else {
+        break;
+      }
     }
     std::string out = argv[i++];
-    if (!Encode(out, std::vector<std::string>(argv + i, argv + argc), level)) return 1;
+    if (!Encode(out, std::vector<std::string>(argv + i, argv + argc), level, block_bytes)) return 1;
     parts.push_back(out);
   }
   for (int i = 1; i < argc && parts.empty(); ++i) {

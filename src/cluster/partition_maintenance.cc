@@ -127,8 +127,8 @@ Status PartitionOwner::MergeOnce() {
               [](const auto& a, const auto& b) { return a->seq() < b->seq(); });
 
     const std::string path = JoinPath(work_dir_, "merge-p" + std::to_string(partition_) + ".part");
-    part::PartWriterOptions writer = options_.part;
-    writer.zstd_level = options_.merge_zstd_level;
+    const part::PartWriterOptions writer =
+        part::MergeWriterOptions(options_.part, options_.merge_zstd_level);
     LODE_RETURN_IF_ERROR(MergeParts(services_.env, inputs, path, writer, &stop_));
     auto reader = part::PartReader::Open(services_.env, path);
     if (!reader.ok()) {

@@ -141,6 +141,37 @@ void PartSet::Publish(std::vector<std::shared_ptr<const LocalPart>> parts) {
 Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
                                  const part::PartWriterOptions& options,
                                  const std::atomic<bool>* cancel) {
+  for (auto& [day_dir, day_parts] : PartsByDay()) {
+    std::vector<std::shared_ptr<const LocalPart>> inputs =
+        PickMergeInputs(std::move(day_parts), min_parts, max_parts);
+    if (inputs.empty()) continue;
+    LODE_RETURN_IF_ERROR(MergeAndPublish(day_dir, inputs, options, cancel));
+    return true;
+  }
+  return false;
+}
+
+Result<bool> PartSet::MaybeCompactCold(TimestampNs older_than, size_t max_parts,
+                                       const part::PartWriterOptions& options,
+                                       const std::atomic<bool>* cancel) {
+  for (auto& [day_dir, day_parts] : PartsByDay()) {
+    const bool all_old = std::all_of(day_parts.begin(), day_parts.end(), [&](const auto& p) {
+      return p->meta().max_time < older_than;
+    });
+    if (!all_old) continue;
+    if (day_parts.size() == 1 && (day_parts[0]->meta().flags & part::kPartFlagCold) != 0) continue;
+    std::sort(day_parts.begin(), day_parts.end(),
+              [](const auto& a, const auto& b) { return a->seq() < b->seq(); });
+    if (day_parts.size() > max_parts) day_parts.resize(max_parts);
+    LODE_RETURN_IF_ERROR(MergeAndPublish(day_dir, day_parts, options, cancel));
+    MutexLock lock(mu_);
+    ++cold_compactions_;
+    return true;
+  }
+  return false;
+}
+
+std::map<std::string, std::vector<std::shared_ptr<const LocalPart>>> PartSet::PartsByDay() const {
   std::map<std::string, std::vector<std::shared_ptr<const LocalPart>>> by_day;
   std::vector<std::shared_ptr<const LocalPart>> parts;
   {
@@ -151,44 +182,50 @@ Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
     const std::string& path = p->path();
     by_day[path.substr(0, path.rfind('/'))].push_back(std::move(p));
   }
-  for (auto& [day_dir, day_parts] : by_day) {
-    std::vector<std::shared_ptr<const LocalPart>> inputs =
-        PickMergeInputs(std::move(day_parts), min_parts, max_parts);
-    if (inputs.empty()) continue;
-    uint64_t seq;
-    {
-      MutexLock lock(mu_);
-      seq = next_seq_++;
-    }
-    std::string path = JoinPath(day_dir, PartFileName(seq));
-    LODE_RETURN_IF_ERROR(MergeParts(env_, inputs, path, options, cancel).WithContext("merge"));
-    auto reader = part::PartReader::Open(env_, path);
-    if (!reader.ok()) {
-      (void)env_->RemoveFile(path);
-      return reader.status().WithContext("merge");
-    }
-    std::shared_ptr<const LocalPart> merged = Adopt(seq, std::move(*reader));
-    std::set<uint64_t> input_seqs;
-    for (const auto& p : inputs) input_seqs.insert(p->seq());
-    {
-      // Swap inputs for the output in one step: a reader's snapshot has
-      // either all inputs or the output.
-      MutexLock lock(mu_);
-      std::erase_if(parts_, [&](const auto& p) { return input_seqs.count(p->seq()) > 0; });
-      parts_.push_back(merged);
-      std::sort(parts_.begin(), parts_.end(), BySeq);
-      ++merges_;
-      merge_bytes_ += merged->file_size();
-    }
-    for (const auto& p : inputs) {
-      Status s = env_->RemoveFile(p->path());
-      if (!s.ok()) log::Error("cannot remove merged part", {{"err", s.message()}});
-    }
-    log::Debug("merged parts",
-               {{"tenant", tenant_}, {"inputs", std::to_string(inputs.size())}, {"output", path}});
-    return true;
+  return by_day;
+}
+
+Status PartSet::MergeAndPublish(const std::string& day_dir,
+                                const std::vector<std::shared_ptr<const LocalPart>>& inputs,
+                                const part::PartWriterOptions& options,
+                                const std::atomic<bool>* cancel) {
+  uint64_t seq;
+  {
+    MutexLock lock(mu_);
+    seq = next_seq_++;
   }
-  return false;
+  std::string path = JoinPath(day_dir, PartFileName(seq));
+  LODE_RETURN_IF_ERROR(MergeParts(env_, inputs, path, options, cancel).WithContext("merge"));
+  auto reader = part::PartReader::Open(env_, path);
+  if (!reader.ok()) {
+    (void)env_->RemoveFile(path);
+    return reader.status().WithContext("merge");
+  }
+  std::shared_ptr<const LocalPart> merged = Adopt(seq, std::move(*reader));
+  std::set<uint64_t> input_seqs;
+  for (const auto& p : inputs) input_seqs.insert(p->seq());
+  {
+    // Swap inputs for the output in one step: a reader's snapshot has
+    // either all inputs or the output.
+    MutexLock lock(mu_);
+    std::erase_if(parts_, [&](const auto& p) { return input_seqs.count(p->seq()) > 0; });
+    parts_.push_back(merged);
+    std::sort(parts_.begin(), parts_.end(), BySeq);
+    ++merges_;
+    merge_bytes_ += merged->file_size();
+  }
+  for (const auto& p : inputs) {
+    Status s = env_->RemoveFile(p->path());
+    if (!s.ok()) log::Error("cannot remove merged part", {{"err", s.message()}});
+  }
+  log::Debug("merged parts",
+             {{"tenant", tenant_}, {"inputs", std::to_string(inputs.size())}, {"output", path}});
+  return Status::Ok();
+}
+
+uint64_t PartSet::cold_compactions() const {
+  MutexLock lock(mu_);
+  return cold_compactions_;
 }
 
 uint64_t PartSet::merges() const {

@@ -67,8 +67,17 @@ class PartSet {
                           const part::PartWriterOptions& options,
                           const std::atomic<bool>* cancel = nullptr);
 
+  // Cold compaction: rewrites the parts of one day whose records all
+  // precede `older_than` as one part with `options` (ColdWriterOptions),
+  // unless the day is one part already written so; one day per call.
+  // Published as a merge is. Returns whether a day was compacted.
+  Result<bool> MaybeCompactCold(TimestampNs older_than, size_t max_parts,
+                                const part::PartWriterOptions& options,
+                                const std::atomic<bool>* cancel = nullptr);
+
   uint64_t merges() const;
   uint64_t merge_bytes_written() const;
+  uint64_t cold_compactions() const;
   uint64_t flush_bytes_written() const;
 
   size_t part_count() const;
@@ -79,6 +88,14 @@ class PartSet {
   const StreamIndex& stream_index() const { return stream_index_; }
 
  private:
+  // The published parts grouped by their day's directory.
+  std::map<std::string, std::vector<std::shared_ptr<const LocalPart>>> PartsByDay() const;
+  // Writes `inputs` (parts of the day in `day_dir`) as one new part and
+  // swaps it in for them.
+  Status MergeAndPublish(const std::string& day_dir,
+                         const std::vector<std::shared_ptr<const LocalPart>>& inputs,
+                         const part::PartWriterOptions& options, const std::atomic<bool>* cancel);
+
   PartSet(Env* env, std::string tenant, std::string dir)
       : env_(env), tenant_(std::move(tenant)), dir_(std::move(dir)) {}
   // An opened part with its streams entered in the index.
@@ -95,6 +112,7 @@ class PartSet {
   mutable uint64_t corrupt_blocks_ GUARDED_BY(mu_) = 0;
   uint64_t merges_ GUARDED_BY(mu_) = 0;
   uint64_t merge_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t cold_compactions_ GUARDED_BY(mu_) = 0;
   uint64_t flush_bytes_ GUARDED_BY(mu_) = 0;
 };
 

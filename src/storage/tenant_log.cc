@@ -54,6 +54,9 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
 
 Status TenantLog::Close() {
   Status s = Flush();
+  // The last flush is not racing appends: its parts are written as a
+  // merge writes them, since a small tenant's may never be merged.
+  closing_ = true;
   if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
   MutexLock write_lock(write_mu_);
   Status c = wal_->Close();
@@ -71,10 +74,15 @@ PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_byte
 }
 
 Result<bool> TenantLog::MaybeMergeParts(const std::atomic<bool>* cancel) {
-  part::PartWriterOptions options = options_.part;
-  options.zstd_level = options_.merge_zstd_level;
+  const part::PartWriterOptions options =
+      part::MergeWriterOptions(options_.part, options_.merge_zstd_level);
   auto merged =
       parts_->MaybeMerge(options_.merge_min_parts, options_.merge_max_parts, options, cancel);
+  if (merged.ok() && !*merged && options_.cold_after.count() > 0) {
+    merged = parts_->MaybeCompactCold(
+        env_->clock()->NowNanos() - options_.cold_after.count(), options_.merge_max_parts,
+        part::ColdWriterOptions(options_.part, options_.cold_zstd_level), cancel);
+  }
   if (!merged.ok() && merged.status().code() != StatusCode::kCancelled) {
     log::Error("merge failed", {{"tenant", tenant_}, {"err", merged.status().ToString()}});
   }

@@ -105,6 +105,11 @@ struct TenantLogOptions {
   size_t merge_min_parts = 4;
   size_t merge_max_parts = 16;
   int merge_zstd_level = 6;
+  // When no merge is due, a day whose records are all older than
+  // cold_after is rewritten once as one part at cold_zstd_level with
+  // larger blocks (part::ColdWriterOptions); 0 turns it off.
+  std::chrono::nanoseconds cold_after = std::chrono::hours(24);
+  int cold_zstd_level = 19;
   // Decodes and filters part blocks for queries (not owned; null: the
   // querying thread does).
   ReadPool* read_pool = nullptr;
@@ -198,7 +203,9 @@ class TenantLog {
   Mutex flush_mu_;                          // one head flush at a time
   std::atomic<int> flush_failures_{0};      // consecutive failed head flushes
   std::atomic<int64_t> flush_retry_at_{0};  // steady_clock ns; see flush_backing_off
-  Mutex write_mu_;                          // serialises WAL writes
+  // Set by Close: the last flush writes its parts as a merge would.
+  std::atomic<bool> closing_{false};
+  Mutex write_mu_;  // serialises WAL writes
   std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;

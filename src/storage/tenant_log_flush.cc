@@ -139,7 +139,10 @@ Status TenantLog::FlushHead(bool force) {
     MutexLock lock(mu_);
     flushing = flushing_;
   }
-  auto parts = parts_->Write(flushing->ByDay(), covered, options_.part);
+  auto parts =
+      parts_->Write(flushing->ByDay(), covered,
+                    closing_ ? part::MergeWriterOptions(options_.part, options_.merge_zstd_level)
+                             : options_.part);
   Status published = parts.status();
   // (3) Checkpoint, then publish.
   if (published.ok()) {

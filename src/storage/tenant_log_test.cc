@@ -3,6 +3,7 @@
 
 #include "base/time.h"
 #include "io/fault_env.h"
+#include "storage/part/part_reader.h"
 #include "storage/tenant_log_test_util.h"
 
 namespace lode {
@@ -67,6 +68,58 @@ TEST_F(TenantLogTest, RetentionMeasuresAgeByTheEnvsClock) {
   EXPECT_EQ(removed.parts, 1u);
   EXPECT_EQ(removed.records, 24u);
   EXPECT_EQ(All(*log).size(), 24u);
+}
+
+// A day whose records are all older than cold_after is rewritten once, as
+// one part flagged cold, and reads the same; a day still within it is not.
+TEST_F(TenantLogTest, ColdDaysAreCompactedOnceAndReadTheSame) {
+  options_.cold_after = std::chrono::hours(24);
+  FaultEnv env(Env::Default());
+  ManualClock clock(kBase + 2 * kDay);
+  env.SetClock(&clock);
+  auto opened = TenantLog::Open(&env, "t", dir_, options_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<TenantLog> log = std::move(opened).value();
+  ASSERT_TRUE(log->Append(Batch("a", kBase, 48), Durability::kBestEffort).ok());  // 2 days
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(Batch("b", kBase, 24), Durability::kBestEffort).ok());  // day 1 again
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_EQ(Files("parts", ".part").size(), 3u);
+  const auto before = All(*log);
+  auto cold_parts = [&] {
+    size_t n = 0;
+    for (const std::string& path : Files("parts", ".part")) {
+      auto reader = part::PartReader::Open(Env::Default(), path);
+      EXPECT_TRUE(reader.ok());
+      if (reader.ok()) n += ((*reader)->meta().flags & part::kPartFlagCold) != 0;
+    }
+    return n;
+  };
+  // Day 1 ended a day ago: its two parts become one cold part.
+  auto compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(*compacted);
+  EXPECT_EQ(Files("parts", ".part").size(), 2u);
+  EXPECT_EQ(cold_parts(), 1u);
+  EXPECT_EQ(All(*log), before);
+  // Day 2 is within a day of now; day 1 is done.
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+  clock.Advance(std::chrono::hours(24));
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(*compacted);
+  EXPECT_EQ(cold_parts(), 2u);
+  EXPECT_EQ(All(*log), before);
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+  // And after a restart.
+  log.reset();
+  opened = TenantLog::Open(&env, "t", dir_, options_);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(All(**opened), before);
 }
 
 TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {

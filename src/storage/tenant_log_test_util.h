@@ -27,6 +27,8 @@ class TenantLogTest : public ::testing::Test {
     dir_ = tmpl;
     options_.flush_head_on_close = false;
     options_.part.block_max_records = 100;
+    // Test data is years old: cold compaction only where a test asks.
+    options_.cold_after = std::chrono::nanoseconds(0);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

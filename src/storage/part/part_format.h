@@ -78,5 +78,8 @@ constexpr uint64_t kPartFlagAffixKeys = 2;
 // string filter (token_filter.h); without this flag, the token filter
 // alone.
 constexpr uint64_t kPartFlagStringFilters = 4;
+// Written by cold compaction (PartSet::MaybeCompactCold): not compacted
+// again.
+constexpr uint64_t kPartFlagCold = 8;
 
 }  // namespace lode::part

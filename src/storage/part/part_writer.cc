@@ -209,7 +209,8 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
   PutVarint64(buf_,
               kPartFlagMetadataInFilters |
-                  (options_.legacy_encoding ? 0 : kPartFlagAffixKeys | kPartFlagStringFilters));
+                  (options_.legacy_encoding ? 0 : kPartFlagAffixKeys | kPartFlagStringFilters) |
+                  (options_.cold ? kPartFlagCold : 0));
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();
@@ -231,6 +232,19 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   finished_ = true;
   size_t slash = path_.rfind('/');
   return env_->SyncDir(slash == std::string::npos ? "." : path_.substr(0, slash));
+}
+
+PartWriterOptions MergeWriterOptions(PartWriterOptions base, int zstd_level) {
+  base.zstd_level = zstd_level;
+  return base;
+}
+
+PartWriterOptions ColdWriterOptions(PartWriterOptions base, int zstd_level) {
+  base.zstd_level = zstd_level;
+  base.block_raw_bytes *= 8;
+  base.block_max_records *= 8;
+  base.cold = true;
+  return base;
 }
 
 Status WritePart(Env* env, const std::string& path, const std::vector<StreamRecords>& streams,

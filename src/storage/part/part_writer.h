@@ -30,7 +30,20 @@ struct PartWriterOptions {
   // TemplateLayout::k2 and KeyScheme::kAffixes: only for tests that
   // check such parts are still read.
   bool legacy_encoding = false;
+  // Flags the part kPartFlagCold (ColdWriterOptions).
+  bool cold = false;
 };
+
+// The options a merge writes with: `base` at `zstd_level`.
+PartWriterOptions MergeWriterOptions(PartWriterOptions base, int zstd_level);
+
+// The options cold compaction writes with (a past day's parts rewritten
+// once): `base` at `zstd_level` (19 by default), with blocks eight times
+// as large (8 MiB of lines), flagged kPartFlagCold. A larger window finds
+// what repeats across a day's events: Windows event JSON comes out at
+// 0.81x zstd -9 of the same file instead of 1.7x, Apache access logs at
+// 0.98x instead of 1.3x; a needle query decodes more per block it hits.
+PartWriterOptions ColdWriterOptions(PartWriterOptions base, int zstd_level);
 
 class PartWriter {
  public:
