@@ -204,15 +204,30 @@ Status PartSet::MergeAndPublish(const std::string& day_dir,
   std::shared_ptr<const LocalPart> merged = Adopt(seq, std::move(*reader));
   std::set<uint64_t> input_seqs;
   for (const auto& p : inputs) input_seqs.insert(p->seq());
+  bool inputs_gone = false;
   {
     // Swap inputs for the output in one step: a reader's snapshot has
     // either all inputs or the output.
     MutexLock lock(mu_);
-    std::erase_if(parts_, [&](const auto& p) { return input_seqs.count(p->seq()) > 0; });
-    parts_.push_back(merged);
-    std::sort(parts_.begin(), parts_.end(), BySeq);
-    ++merges_;
-    merge_bytes_ += merged->file_size();
+    // Retention may have deleted an input while the output was written:
+    // publishing it would bring those records back. It is dropped.
+    size_t present = 0;
+    for (const auto& p : parts_) present += input_seqs.count(p->seq());
+    inputs_gone = present != input_seqs.size();
+    if (!inputs_gone) {
+      std::erase_if(parts_, [&](const auto& p) { return input_seqs.count(p->seq()) > 0; });
+      parts_.push_back(merged);
+      std::sort(parts_.begin(), parts_.end(), BySeq);
+      ++merges_;
+      merge_bytes_ += merged->file_size();
+    }
+  }
+  if (inputs_gone) {
+    merged.reset();
+    (void)env_->RemoveFile(path);
+    log::Info("merge dropped: an input was removed meanwhile",
+              {{"tenant", tenant_}, {"output", path}});
+    return Status::Ok();
   }
   for (const auto& p : inputs) {
     Status s = env_->RemoveFile(p->path());
