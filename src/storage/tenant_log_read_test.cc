@@ -296,17 +296,7 @@ TEST_F(TenantLogTest, SubstringLiteralsSkipBlocksByTheirStringFilters) {
     if (damaged) break;
     // Damage every part's filters: nothing can be skipped any more.
     log.reset();
-    for (const std::string& path : Files("parts", ".part")) {
-      uint64_t filters_start;
-      {
-        auto reader = part::PartReader::Open(Env::Default(), path);
-        ASSERT_TRUE(reader.ok());
-        filters_start = (*reader)->filters_offset();
-      }
-      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-      f.seekp(static_cast<std::streamoff>(filters_start + 3));
-      f.put('\x42');
-    }
+    DamageFilters();
     log = Open();
   }
 }
@@ -339,17 +329,7 @@ TEST_F(TenantLogTest, NeedleQuerySkipsBlocksByTheirTokenFilters) {
   // With the filters damaged, nothing is skipped and the answer is the same.
   it.reset();
   log.reset();
-  for (const std::string& path : Files("parts", ".part")) {
-    uint64_t filters_start;
-    {
-      auto reader = part::PartReader::Open(Env::Default(), path);
-      ASSERT_TRUE(reader.ok());
-      filters_start = (*reader)->filters_offset();
-    }
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(filters_start + 3));
-    f.put('\x42');
-  }
+  DamageFilters();
   log = Open();
   it = log->Select(req);
   hits.clear();

@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "storage/part/part_reader.h"
 #include "storage/tenant_log.h"
 
 namespace lode {
@@ -83,6 +85,22 @@ class TenantLogTest : public ::testing::Test {
     }
     std::sort(out.begin(), out.end());
     return out;
+  }
+
+  // Flips a byte of every part's filters section: its checksum fails, and
+  // its blocks' filters rule nothing out.
+  void DamageFilters() {
+    for (const std::string& path : Files("parts", ".part")) {
+      uint64_t filters_start;
+      {
+        auto reader = part::PartReader::Open(Env::Default(), path);
+        ASSERT_TRUE(reader.ok());
+        filters_start = (*reader)->filters_offset();
+      }
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(static_cast<std::streamoff>(filters_start + 3));
+      f.put('\x42');
+    }
   }
 
   std::string dir_;
