@@ -92,12 +92,7 @@ export class AlertsPage {
         return;
       }
       // What was shown stays, under the error, until a reload works.
-      const message =
-        e instanceof api.ApiError && e.status === 401
-          ? "The server needs a token: press Auth (top right) and enter one."
-          : e instanceof Error
-            ? e.message
-            : String(e);
+      const message = api.errorText(e);
       this.errorBox.replaceChildren(el("strong", {}, "Cannot load the rules"), " ", message);
       this.errorBox.hidden = false;
       return;

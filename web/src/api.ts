@@ -11,6 +11,15 @@ export class ApiError extends Error {
   }
 }
 
+// What to tell the user about a failed call: how to authenticate when
+// the server wants a token, else the error's own message.
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError && e.status === 401) {
+    return "The server needs a token: press Auth (top right) and enter one.";
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
 export interface QueryStats {
   totalLinesProcessed?: number;
   totalBytesProcessed?: number;

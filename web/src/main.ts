@@ -397,11 +397,7 @@ class App {
       this.patterns.setSource(null);
       this.viewTabs.hidden = true;
       this.patternsBox.hidden = true;
-      if (e instanceof api.ApiError && e.status === 401) {
-        this.showError("The server needs a token: press Auth (top right) and enter one.");
-      } else {
-        this.showError(e instanceof Error ? e.message : String(e));
-      }
+      this.showError(api.errorText(e));
     }
   }
 

@@ -91,12 +91,7 @@ export class PatternsPanel {
       patterns = await api.patterns(query, range.startNs, range.endNs, stepSeconds, abort.signal);
     } catch (e) {
       if (abort.signal.aborted) return;
-      const message =
-        e instanceof api.ApiError && e.status === 401
-          ? "The server needs a token: press Auth (top right) and enter one."
-          : e instanceof Error
-            ? e.message
-            : String(e);
+      const message = api.errorText(e);
       this.status.textContent = "";
       this.errorBox.replaceChildren(el("strong", {}, "Cannot load the patterns"), " ", message);
       this.errorBox.hidden = false;

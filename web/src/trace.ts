@@ -181,12 +181,7 @@ export class TracePage {
       t = await api.trace(id, range.startNs, range.endNs, limit, signal);
     } catch (e) {
       if (signal.aborted) return;
-      const message =
-        e instanceof api.ApiError && e.status === 401
-          ? "The server needs a token: press Auth (top right) and enter one."
-          : e instanceof Error
-            ? e.message
-            : String(e);
+      const message = api.errorText(e);
       this.status.textContent = "";
       this.errorBox.replaceChildren(el("strong", {}, "Cannot find the trace"), " ", message);
       this.errorBox.hidden = false;
