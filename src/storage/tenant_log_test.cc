@@ -53,9 +53,8 @@ TEST_F(TenantLogTest, RetentionMeasuresAgeByTheEnvsClock) {
   FaultEnv env(Env::Default());
   ManualClock clock(kBase + 2 * kDay);
   env.SetClock(&clock);
-  auto opened = TenantLog::Open(&env, "t", dir_, options_);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<TenantLog> log = std::move(opened).value();
+  std::unique_ptr<TenantLog> log = Open(&env);
+  ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append(Batch("a", kBase, 48), Durability::kBestEffort).ok());  // 2 days
   ASSERT_TRUE(log->MaybeFlushHead(true).ok());
   ASSERT_EQ(Files("parts", ".part").size(), 2u);
@@ -77,9 +76,8 @@ TEST_F(TenantLogTest, ColdDaysAreCompactedOnceAndReadTheSame) {
   FaultEnv env(Env::Default());
   ManualClock clock(kBase + 2 * kDay);
   env.SetClock(&clock);
-  auto opened = TenantLog::Open(&env, "t", dir_, options_);
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<TenantLog> log = std::move(opened).value();
+  std::unique_ptr<TenantLog> log = Open(&env);
+  ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append(Batch("a", kBase, 48), Durability::kBestEffort).ok());  // 2 days
   ASSERT_TRUE(log->MaybeFlushHead(true).ok());
   ASSERT_TRUE(log->Append(Batch("b", kBase, 24), Durability::kBestEffort).ok());  // day 1 again
@@ -117,9 +115,9 @@ TEST_F(TenantLogTest, ColdDaysAreCompactedOnceAndReadTheSame) {
   EXPECT_FALSE(*compacted);
   // And after a restart.
   log.reset();
-  opened = TenantLog::Open(&env, "t", dir_, options_);
-  ASSERT_TRUE(opened.ok());
-  EXPECT_EQ(All(**opened), before);
+  log = Open(&env);
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(All(*log), before);
 }
 
 TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {

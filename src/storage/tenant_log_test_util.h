@@ -34,8 +34,8 @@ class TenantLogTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::unique_ptr<TenantLog> Open() {
-    auto log = TenantLog::Open(Env::Default(), "t", dir_, options_);
+  std::unique_ptr<TenantLog> Open(Env* env = Env::Default()) {
+    auto log = TenantLog::Open(env, "t", dir_, options_);
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     return log.ok() ? std::move(log).value() : nullptr;
   }
