@@ -27,10 +27,6 @@ LiteralKeys::LiteralKeys(const std::vector<std::string>& literals,
   }
 }
 
-bool LiteralKeys::empty() const {
-  return required_[1].empty() && record_[1].empty() && fragments_.empty();
-}
-
 bool LiteralKeys::MayHoldFragments(const BlockRef& block) const {
   std::string_view strings = block.part->BlockStringFilter(block.index);
   if (strings == part::kUnknownStringFilter) return true;

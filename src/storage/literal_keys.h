@@ -17,7 +17,6 @@ class LiteralKeys {
   // `record_contains`: a whole word, or empty.
   LiteralKeys(const std::vector<std::string>& literals, const std::string& record_contains);
 
-  bool empty() const;
   // False when the block's filter shows it holds no line with every
   // literal (or no record with the word).
   bool MayContainAll(const BlockRef& block) const;
