@@ -75,7 +75,10 @@ bool Encode(const std::string& out, const std::vector<std::string>& files, int l
   }
   lode::part::PartWriterOptions options;
   options.zstd_level = level;
-  if (block_bytes > 0) options.block_raw_bytes = block_bytes;
+  if (block_bytes > 0) {
+    options.block_raw_bytes = block_bytes;
+    options.stream_block_raw_bytes = 0;
+  }
   auto st = lode::part::WritePart(lode::Env::Default(), out, streams, 0, options);
   if (!st.ok()) std::fprintf(stderr, "%s\n", st.ToString().c_str());
   return st.ok();

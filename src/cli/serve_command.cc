@@ -172,6 +172,8 @@ int RunServe(const ServeFlags& flags) {
   store_options.log.max_head_bytes = config.head_max_bytes;
   store_options.max_heads_bytes = config.heads_max_bytes;
   store_options.log.max_head_age = config.head_max_age;
+  store_options.log.cold_after = config.cold_after;
+  store_options.log.small_day_cold_after = config.small_day_cold_after;
   if (config.record_id_keys) store_options.log.record_id_keys = *config.record_id_keys;
   store_options.retention_period = std::chrono::nanoseconds(config.retention_period_ns);
   store_options.retention_bytes = config.retention_size;

@@ -419,6 +419,12 @@ Status ParseServeConfig(const std::string& yaml_text, ServeConfig& config) {
         if (!d.ok()) return d.status().WithContext("head_max_age");
         if (*d <= 0) return Status::InvalidArgument("head_max_age must be positive");
         config.head_max_age = std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
+      } else if (key == "cold_after" || key == "small_day_cold_after") {
+        auto d = ParseSecondsOrDuration(value.as<std::string>());
+        if (!d.ok()) return d.status().WithContext(key);
+        if (*d <= 0) return Status::InvalidArgument(key + " must be positive");
+        (key == "cold_after" ? config.cold_after : config.small_day_cold_after) =
+            std::chrono::milliseconds(std::max<int64_t>(1, *d / 1'000'000));
       } else if (key == "retention_period") {
         auto d = ParseSecondsOrDuration(value.as<std::string>());
         if (!d.ok()) return d.status().WithContext("retention_period");

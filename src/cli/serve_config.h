@@ -32,6 +32,10 @@ struct ServeConfig {
   // A tenant's in-memory head is flushed to a part past this size or age.
   uint64_t head_max_bytes = 64ull << 20;
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
+  // A past day is rewritten once, compressed hard, when its records are
+  // this old; a small day (16 MiB of lines or less), after the second.
+  std::chrono::milliseconds cold_after{std::chrono::hours(24)};
+  std::chrono::milliseconds small_day_cold_after{std::chrono::minutes(10)};
   // All tenants' heads together: past half, the largest are flushed early;
   // past all of it, appends wait (durable) or get 503 (best-effort).
   uint64_t heads_max_bytes = 128ull << 20;

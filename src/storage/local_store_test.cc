@@ -228,6 +228,7 @@ class ParallelReadTest : public LocalStoreTest {
     options.read_threads = 3;
     options.log.flush_head_on_close = true;
     options.log.part.block_max_records = 50;
+    options.log.part.stream_block_raw_bytes = 0;
     auto store = LocalStore::Open(Env::Default(), options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(store).value() : nullptr;

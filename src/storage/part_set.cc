@@ -151,13 +151,18 @@ Result<bool> PartSet::MaybeMerge(size_t min_parts, size_t max_parts,
   return false;
 }
 
-Result<bool> PartSet::MaybeCompactCold(TimestampNs older_than, size_t max_parts,
+Result<bool> PartSet::MaybeCompactCold(TimestampNs older_than, TimestampNs small_older_than,
+                                       uint64_t small_raw_bytes, size_t max_parts,
                                        const part::PartWriterOptions& options,
                                        const std::atomic<bool>* cancel) {
   for (auto& [day_dir, day_parts] : PartsByDay()) {
-    const bool all_old = std::all_of(day_parts.begin(), day_parts.end(), [&](const auto& p) {
-      return p->meta().max_time < older_than;
-    });
+    uint64_t raw_bytes = 0;
+    for (const auto& p : day_parts) {
+      for (const part::BlockMeta& b : p->blocks()) raw_bytes += b.raw_size;
+    }
+    const TimestampNs before = raw_bytes <= small_raw_bytes ? small_older_than : older_than;
+    const bool all_old = std::all_of(day_parts.begin(), day_parts.end(),
+                                     [&](const auto& p) { return p->meta().max_time < before; });
     if (!all_old) continue;
     if (day_parts.size() == 1 && (day_parts[0]->meta().flags & part::kPartFlagCold) != 0) continue;
     std::sort(day_parts.begin(), day_parts.end(),

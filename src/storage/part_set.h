@@ -70,8 +70,11 @@ class PartSet {
   // Cold compaction: rewrites the parts of one day whose records all
   // precede `older_than` as one part with `options` (ColdWriterOptions),
   // unless the day is one part already written so; one day per call.
+  // A small day (at most `small_raw_bytes` of lines) qualifies once its
+  // records all precede `small_older_than`.
   // Published as a merge is. Returns whether a day was compacted.
-  Result<bool> MaybeCompactCold(TimestampNs older_than, size_t max_parts,
+  Result<bool> MaybeCompactCold(TimestampNs older_than, TimestampNs small_older_than,
+                                uint64_t small_raw_bytes, size_t max_parts,
                                 const part::PartWriterOptions& options,
                                 const std::atomic<bool>* cancel = nullptr);
 

@@ -79,8 +79,11 @@ Result<bool> TenantLog::MaybeMergeParts(const std::atomic<bool>* cancel) {
   auto merged =
       parts_->MaybeMerge(options_.merge_min_parts, options_.merge_max_parts, options, cancel);
   if (merged.ok() && !*merged && options_.cold_after.count() > 0) {
+    const TimestampNs now = env_->clock()->NowNanos();
     merged = parts_->MaybeCompactCold(
-        env_->clock()->NowNanos() - options_.cold_after.count(), options_.merge_max_parts,
+        now - options_.cold_after.count(),
+        now - std::min(options_.small_day_cold_after, options_.cold_after).count(),
+        options_.small_day_raw_bytes, options_.merge_max_parts,
         part::ColdWriterOptions(options_.part, options_.cold_zstd_level), cancel);
   }
   if (!merged.ok() && merged.status().code() != StatusCode::kCancelled) {

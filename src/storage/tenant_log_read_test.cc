@@ -98,6 +98,7 @@ TEST_F(TenantLogTest, PartsOfTheEarlierEncodingAreReadAndSkippedBesideNewOnes) {
   part::PartWriterOptions legacy;
   legacy.legacy_encoding = true;
   legacy.block_max_records = 100;
+  legacy.stream_block_raw_bytes = 0;
   std::filesystem::create_directories(dir_ + "/parts/2024-05-01");
   ASSERT_TRUE(part::WritePart(Env::Default(), dir_ + "/parts/2024-05-01/0000000001.part", {stream},
                               0, legacy)

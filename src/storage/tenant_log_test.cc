@@ -73,6 +73,7 @@ TEST_F(TenantLogTest, RetentionMeasuresAgeByTheEnvsClock) {
 // one part flagged cold, and reads the same; a day still within it is not.
 TEST_F(TenantLogTest, ColdDaysAreCompactedOnceAndReadTheSame) {
   options_.cold_after = std::chrono::hours(24);
+  options_.small_day_raw_bytes = 0;  // the day-old rule alone
   FaultEnv env(Env::Default());
   ManualClock clock(kBase + 2 * kDay);
   env.SetClock(&clock);
@@ -118,6 +119,66 @@ TEST_F(TenantLogTest, ColdDaysAreCompactedOnceAndReadTheSame) {
   log = Open(&env);
   ASSERT_NE(log, nullptr);
   EXPECT_EQ(All(*log), before);
+}
+
+TEST_F(TenantLogTest, SmallDaysAreCompactedOnceTheyHaveBeenQuietAWhile) {
+  options_.cold_after = std::chrono::hours(24);
+  options_.small_day_cold_after = std::chrono::minutes(10);
+  FaultEnv env(Env::Default());
+  ManualClock clock(kBase + 2 * kDay);
+  env.SetClock(&clock);
+  std::unique_ptr<TenantLog> log = Open(&env);
+  ASSERT_NE(log, nullptr);
+  // Two parts of today, the newest record 5 minutes old.
+  const int64_t now = kBase + 2 * kDay;
+  const int64_t minute = 60'000'000'000;
+  ASSERT_TRUE(log->Append(Batch("a", now - 20 * minute, 1), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  ASSERT_TRUE(log->Append(Batch("b", now - 5 * minute, 1), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  const auto before = All(*log);
+  ASSERT_EQ(before.size(), 2u);
+  auto compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+  EXPECT_EQ(Files("parts", ".part").size(), 2u);
+  clock.Advance(std::chrono::minutes(6));
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(*compacted);
+  ASSERT_EQ(Files("parts", ".part").size(), 1u);
+  auto reader = part::PartReader::Open(Env::Default(), Files("parts", ".part")[0]);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_NE((*reader)->meta().flags & part::kPartFlagCold, 0u);
+  EXPECT_EQ(All(*log), before);
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+}
+
+TEST_F(TenantLogTest, LargeDaysWaitADayForColdCompaction) {
+  options_.cold_after = std::chrono::hours(24);
+  options_.small_day_cold_after = std::chrono::minutes(10);
+  options_.small_day_raw_bytes = 16;  // every day here holds more
+  FaultEnv env(Env::Default());
+  ManualClock clock(kBase + 2 * kDay);
+  env.SetClock(&clock);
+  std::unique_ptr<TenantLog> log = Open(&env);
+  ASSERT_NE(log, nullptr);
+  const int64_t now = kBase + 2 * kDay;
+  ASSERT_TRUE(log->Append(Batch("a", now - 3'600'000'000'000, 1), Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  auto compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+  clock.Advance(std::chrono::hours(22));
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_FALSE(*compacted);
+  clock.Advance(std::chrono::hours(2));
+  compacted = log->MaybeMergeParts();
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(*compacted);
 }
 
 TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {

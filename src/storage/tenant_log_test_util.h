@@ -29,6 +29,7 @@ class TenantLogTest : public ::testing::Test {
     dir_ = tmpl;
     options_.flush_head_on_close = false;
     options_.part.block_max_records = 100;
+    options_.part.stream_block_raw_bytes = 0;  // many blocks of 100 records
     // Test data is years old: cold compaction only where a test asks.
     options_.cold_after = std::chrono::nanoseconds(0);
   }

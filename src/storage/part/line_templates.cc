@@ -57,6 +57,16 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
   }
 }
 
+// The '"' that closes a double-quoted string whose bytes start at `p`
+// (a backslash escapes the byte after it), or null when none does.
+const char* ClosingQuote(const char* p, const char* end) {
+  while (p < end) {
+    if (*p == '"') return p;
+    p += *p == '\\' ? 2 : 1;
+  }
+  return nullptr;
+}
+
 // One distinct template while splitting: its text and the variables of
 // every line using it, line-major: integers parsed (while the line's bytes
 // are in cache), strings as views into the lines.
@@ -188,10 +198,19 @@ void PutPackedColumn(const uint64_t* values, size_t stride, size_t count, std::s
     delta_min = std::min(delta_min, d);
     delta_max = std::max(delta_max, d);
   }
-  // Exact widths: rounding them up to whole bytes, for zstd to find
-  // repeats in, made columns larger on Loghub's logs and on random ids.
-  const int plain_width = BitWidth(plain_max - plain_min);
-  const int delta_width = BitWidth(delta_max - delta_min);
+  // Exact widths, except for columns that often repeat the value before
+  // (a client's address over its consecutive requests): whole bytes let
+  // zstd find those repeats. Exact widths suit random ids; with this
+  // rule an Apache access log's integers came out 14% smaller than with
+  // exact widths throughout, and Loghub's 2.5% smaller.
+  int plain_width = BitWidth(plain_max - plain_min);
+  int delta_width = BitWidth(delta_max - delta_min);
+  size_t repeats = 0;
+  for (size_t i = 1; i < count; ++i) repeats += plain[i] == plain[i - 1];
+  if (repeats * 3 >= count) {
+    plain_width = (plain_width + 7) / 8 * 8;
+    delta_width = (delta_width + 7) / 8 * 8;
+  }
   // Deltas store one value fewer and one varint more: narrower or bust.
   if (delta_width < plain_width) {
     out.push_back(static_cast<char>(0x80 | delta_width));
@@ -271,8 +290,9 @@ Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
 void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColumns& out,
                         TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
                         TemplateLayout layout, KeyScheme key_scheme,
-                        std::vector<uint64_t>* string_keys) {
+                        std::vector<uint64_t>* string_keys, SplitMode mode) {
   const bool k2 = layout == TemplateLayout::k2;
+  const bool quoted_strings = mode == SplitMode::kQuotedStrings;
   // Whether a run of digits is an integer variable, and its value.
   auto is_int = [k2](std::string_view digits) {
     return k2 ? !digits.empty() && digits.size() <= kMaxDigitRun : IsCanonicalInt(digits);
@@ -314,9 +334,25 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
     char* w = text;
     const char* p = line.data();
     const char* const end = p + line.size();
+    const char* key_quote = nullptr;  // the closing quote of a JSON key
     while (p < end) {
       uint8_t byte_class = kByteClass[static_cast<uint8_t>(*p)];
       if (byte_class >= 2) {
+        if (quoted_strings && *p == '"' && p != key_quote) {
+          const char* close = ClosingQuote(p + 1, end);
+          if (close != nullptr && close > p + 1 && !(close + 1 < end && close[1] == ':')) {
+            std::string_view value(p + 1, static_cast<size_t>(close - p - 1));
+            *w++ = '"';
+            *w++ = kStrVar;
+            *w++ = '"';
+            line_strs.push_back(value);
+            if (token_keys != nullptr) AddLineKeys(value, *token_keys, key_scheme);
+            if (string_keys != nullptr) AddStringKeys(value, *string_keys);
+            p = close + 1;
+            continue;
+          }
+          key_quote = close;
+        }
         if (byte_class == 3) *w++ = kEscape;
         *w++ = *p++;
         continue;

@@ -85,6 +85,18 @@ inline bool TemplatesPay(size_t templates, size_t lines) {
   return lines >= 16 && templates > 0 && templates * 2 <= lines;
 }
 
+// How SplitLineTemplates cuts lines into variables.
+// kTokens: every token holding a digit is a variable, every other token
+// is template text.
+// kQuotedStrings: the same, except that a double-quoted string (not a
+// JSON object key, which a ':' follows) is one string variable, however
+// many tokens it holds. For lines whose words vary too much to share
+// templates (access logs' paths and user agents, JSON values) this keeps
+// templates few and puts like values in one column. A string variable
+// then spans delimiters, but still begins and ends at one, so every token
+// lies wholly inside the template text or inside one variable.
+enum class SplitMode : uint8_t { kTokens, kQuotedStrings };
+
 // Splits `lines` into template columns (replacing `out`'s contents).
 // With `dictionary`, the block's templates go to the part's dictionary
 // and `templates` lists their ids (out.dictionary_ids), unless the
@@ -104,7 +116,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                         std::vector<uint64_t>* token_keys = nullptr,
                         TemplateLayout layout = kCurrentTemplateLayout,
                         KeyScheme key_scheme = kCurrentKeyScheme,
-                        std::vector<uint64_t>* string_keys = nullptr);
+                        std::vector<uint64_t>* string_keys = nullptr,
+                        SplitMode mode = SplitMode::kTokens);
 
 // The columns as read back from a block.
 struct TemplateColumnsView {

@@ -92,50 +92,53 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
           line += words[rng() % words.size()];
           break;
       }
-      line += " -=/:"[rng() % 5];
+      line += " -=/:\""[rng() % 6];
     }
     lines.push_back(line);
   }
   std::vector<std::string_view> views(lines.begin(), lines.end());
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
-  TemplateColumns columns;
-  SplitLineTemplates(views, columns);
-  TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
-                           columns.str_lengths, columns.str_bytes, columns.layout};
-  const std::vector<std::string> literals = {"needle", "a1b2", "eb",       "user1",   "9x",
-                                             "x9 ",    "7ms",  "GET/user", "needle-", "err4",
-                                             "zzz",    "d=",   "9xneedle", "b2=",     "ok"};
-  for (const std::string& literal : literals) {
-    std::vector<std::string_view> fragments = LiteralFragments(literal);
-    std::string data;
-    std::vector<uint64_t> offsets;
-    std::vector<uint8_t> rebuilt;
-    ASSERT_TRUE(
-        JoinLineTemplates(view, lines.size(), total, data, offsets, fragments, &rebuilt).ok());
-    if (fragments.empty()) {
-      EXPECT_TRUE(rebuilt.empty()) << literal;
-      continue;
-    }
-    ASSERT_EQ(rebuilt.size(), lines.size());
-    size_t matching = 0, kept = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
-      bool contains = lines[i].find(literal) != std::string::npos;
-      matching += contains;
-      kept += rebuilt[i];
-      if (rebuilt[i]) {
-        EXPECT_EQ(got, lines[i]) << literal << " line " << i;
-      } else {
-        EXPECT_FALSE(contains) << literal << " left out line " << i << ": " << lines[i];
-        EXPECT_TRUE(got.empty());
+  const std::vector<std::string> literals = {
+      "needle", "a1b2", "eb", "user1",    "9x",  "x9 ", "7ms",        "GET/user", "needle-",
+      "err4",   "zzz",  "d=", "9xneedle", "b2=", "ok",  "\"needle\"", "e\" u",    "r\"9x"};
+  for (SplitMode mode : {SplitMode::kTokens, SplitMode::kQuotedStrings}) {
+    TemplateColumns columns;
+    SplitLineTemplates(views, columns, nullptr, nullptr, kCurrentTemplateLayout, kCurrentKeyScheme,
+                       nullptr, mode);
+    TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
+                             columns.str_lengths, columns.str_bytes, columns.layout};
+    for (const std::string& literal : literals) {
+      std::vector<std::string_view> fragments = LiteralFragments(literal);
+      std::string data;
+      std::vector<uint64_t> offsets;
+      std::vector<uint8_t> rebuilt;
+      ASSERT_TRUE(
+          JoinLineTemplates(view, lines.size(), total, data, offsets, fragments, &rebuilt).ok());
+      if (fragments.empty()) {
+        EXPECT_TRUE(rebuilt.empty()) << literal;
+        continue;
       }
+      ASSERT_EQ(rebuilt.size(), lines.size());
+      size_t matching = 0, kept = 0;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
+        bool contains = lines[i].find(literal) != std::string::npos;
+        matching += contains;
+        kept += rebuilt[i];
+        if (rebuilt[i]) {
+          EXPECT_EQ(got, lines[i]) << literal << " line " << i;
+        } else {
+          EXPECT_FALSE(contains) << literal << " left out line " << i << ": " << lines[i];
+          EXPECT_TRUE(got.empty());
+        }
+      }
+      // The selection is useful: far fewer lines than all for a rare word.
+      if (literal == "needle-" || literal == "9xneedle") {
+        EXPECT_LT(kept, lines.size() / 2) << literal;
+      }
+      EXPECT_GE(kept, matching);
     }
-    // The selection is useful: far fewer lines than all for a rare word.
-    if (literal == "needle-" || literal == "9xneedle") {
-      EXPECT_LT(kept, lines.size() / 2) << literal;
-    }
-    EXPECT_GE(kept, matching);
   }
   EXPECT_TRUE(LiteralFragments("123 456").empty());
   EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));

@@ -61,6 +61,7 @@ TEST_F(PartTest, RoundTripsEveryRecordAcrossBlocks) {
   MakeData(5000);
   PartWriterOptions options;
   options.block_max_records = 1024;
+  options.stream_block_raw_bytes = 0;  // blocks of 1024 records
   Status written = WritePart(Env::Default(), path_, Streams(), 42, options);
   ASSERT_TRUE(written.ok()) << written.ToString();
   auto reader = PartReader::Open(Env::Default(), path_);
@@ -92,6 +93,58 @@ TEST_F(PartTest, RoundTripsEveryRecordAcrossBlocks) {
     }
   }
   EXPECT_EQ(k, expected.size());
+}
+
+// A stream within stream_block_raw_bytes is one block; a larger one is
+// cut every block_raw_bytes, from its first record on.
+TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
+  MakeData(5000);  // "api": about 100 KB of lines
+  size_t api_bytes = 0;
+  for (const Entry& e : api_) api_bytes += e.line.size();
+  for (size_t stream_bytes : {api_bytes + 1, api_bytes / 2}) {
+    PartWriterOptions options;
+    options.block_raw_bytes = 16384;
+    options.stream_block_raw_bytes = stream_bytes;
+    ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
+    auto reader = PartReader::Open(Env::Default(), path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    const PartReader& r = **reader;
+    std::vector<size_t> api_blocks;
+    size_t web_blocks = 0;
+    std::vector<const Entry*> expected;
+    for (const Entry& e : api_) expected.push_back(&e);
+    for (const Entry& e : web_) expected.push_back(&e);
+    size_t k = 0;
+    for (size_t b = 0; b < r.blocks().size(); ++b) {
+      auto block = r.ReadBlock(b);
+      ASSERT_TRUE(block.ok()) << block.status().ToString();
+      size_t bytes = 0;
+      for (size_t i = 0; i < block->size(); ++i, ++k) {
+        ASSERT_LT(k, expected.size());
+        EXPECT_EQ(block->timestamps[i], expected[k]->timestamp);
+        EXPECT_EQ(block->line(i), expected[k]->line);
+        bytes += block->line(i).size();
+      }
+      if (r.blocks()[b].stream == 0) {
+        api_blocks.push_back(bytes);
+      } else {
+        ++web_blocks;
+      }
+    }
+    EXPECT_EQ(k, expected.size());
+    EXPECT_EQ(web_blocks, 1u);
+    if (stream_bytes > api_bytes) {
+      EXPECT_EQ(api_blocks.size(), 1u);
+    } else {
+      // Cut like a writer without whole streams: every block but the last
+      // just past block_raw_bytes.
+      EXPECT_EQ(api_blocks.size(), (api_bytes + 16383) / 16384);
+      for (size_t i = 0; i + 1 < api_blocks.size(); ++i) {
+        EXPECT_GE(api_blocks[i], 16384u);
+        EXPECT_LT(api_blocks[i], 16384u + 64);
+      }
+    }
+  }
 }
 
 TEST_F(PartTest, CompressesRepetitiveLines) {
@@ -155,6 +208,7 @@ TEST_F(PartTest, TemplateBlocksShareOneDictionaryPerPart) {
   MakeData(5000);
   PartWriterOptions options;
   options.block_max_records = 1024;
+  options.stream_block_raw_bytes = 0;  // blocks of 1024 records
   ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
   std::string file = ReadFile();
   auto reader = PartReader::Open(Env::Default(), path_);
@@ -180,6 +234,7 @@ TEST_F(PartTest, DamagedDictionaryFailsOnlyTheBlocksThatUseIt) {
   MakeData(2000);
   PartWriterOptions options;
   options.block_max_records = 1024;
+  options.stream_block_raw_bytes = 0;  // blocks of 1024 records
   ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
   uint64_t templates_at;
   {
@@ -262,6 +317,7 @@ TEST_F(PartTest, SpilledTokenFiltersMakeTheSamePartAndLeaveNothingBehind) {
   MakeData(5000);
   PartWriterOptions in_memory;
   in_memory.block_max_records = 256;
+  in_memory.stream_block_raw_bytes = 0;
   ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 3, in_memory).ok());
   const std::string whole = ReadFile();
   std::filesystem::remove(path_);

@@ -55,15 +55,51 @@ Status PartWriter::SpillFilters() {
 }
 
 Status PartWriter::BeginStream(const Labels& labels) {
-  LODE_RETURN_IF_ERROR(FlushBlock());
+  LODE_RETURN_IF_ERROR(FlushHeld());
   streams_.push_back(labels);
+  // Streams are held whole only where that makes blocks larger.
+  stream_cut_ = options_.stream_block_raw_bytes <= options_.block_raw_bytes ||
+                options_.stream_block_max_records <= options_.block_max_records;
+  return Status::Ok();
+}
+
+Status PartWriter::FlushHeld() {
+  LODE_RETURN_IF_ERROR(FlushBlock(0, block_size_));
+  block_size_ = 0;
+  block_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status PartWriter::CutHeld() {
+  size_t begin = 0, bytes = 0;
+  for (size_t i = 0; i < block_size_; ++i) {
+    if (i > begin &&
+        (i - begin >= options_.block_max_records || bytes >= options_.block_raw_bytes)) {
+      LODE_RETURN_IF_ERROR(FlushBlock(begin, i));
+      begin = i;
+      bytes = 0;
+    }
+    bytes += block_[i].line.size();
+  }
+  // The rest starts the next block (swapped to the front: the entries
+  // keep their memory).
+  for (size_t i = begin; i < block_size_; ++i) std::swap(block_[i - begin], block_[i]);
+  block_size_ -= begin;
+  block_bytes_ = bytes;
   return Status::Ok();
 }
 
 Status PartWriter::Add(TimestampNs timestamp, std::string_view line, const Labels& metadata) {
-  if (block_size_ >= options_.block_max_records ||
-      (block_bytes_ >= options_.block_raw_bytes && block_size_ > 0)) {
-    LODE_RETURN_IF_ERROR(FlushBlock());
+  if (stream_cut_) {
+    if (block_size_ >= options_.block_max_records ||
+        (block_bytes_ >= options_.block_raw_bytes && block_size_ > 0)) {
+      LODE_RETURN_IF_ERROR(FlushHeld());
+    }
+  } else if (block_size_ >= options_.stream_block_max_records ||
+             block_bytes_ >= options_.stream_block_raw_bytes) {
+    // Too large for one block: cut what is held, and the rest as it comes.
+    stream_cut_ = true;
+    LODE_RETURN_IF_ERROR(CutHeld());
   }
   // Entries are reused block after block: assigning into a string that
   // has room costs no allocation.
@@ -76,16 +112,16 @@ Status PartWriter::Add(TimestampNs timestamp, std::string_view line, const Label
   return Status::Ok();
 }
 
-Status PartWriter::FlushBlock() {
-  if (block_size_ == 0) return Status::Ok();
+Status PartWriter::FlushBlock(size_t begin, size_t end) {
+  if (begin == end) return Status::Ok();
   std::vector<const Entry*> entries;
-  entries.reserve(block_size_);
-  for (size_t i = 0; i < block_size_; ++i) entries.push_back(&block_[i]);
+  entries.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) entries.push_back(&block_[i]);
   BlockMeta block;
   block.stream = static_cast<uint32_t>(streams_.size() - 1);
-  block.min_time = block_.front().timestamp;
-  block.max_time = block_[block_size_ - 1].timestamp;
-  block.records = static_cast<uint32_t>(block_size_);
+  block.min_time = block_[begin].timestamp;
+  block.max_time = block_[end - 1].timestamp;
+  block.records = static_cast<uint32_t>(end - begin);
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
   std::vector<uint64_t>& keys = keys_;  // keeps its memory block after block
@@ -126,9 +162,7 @@ Status PartWriter::FlushBlock() {
   blocks_.push_back(block);
   meta_.min_time = std::min(meta_.min_time, block.min_time);
   meta_.max_time = std::max(meta_.max_time, block.max_time);
-  meta_.records += block_size_;
-  block_size_ = 0;
-  block_bytes_ = 0;
+  meta_.records += end - begin;
   return WriteOut(/*force=*/false);
 }
 
@@ -141,7 +175,7 @@ Status PartWriter::WriteOut(bool force) {
 }
 
 Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& replaces) {
-  LODE_RETURN_IF_ERROR(FlushBlock());
+  LODE_RETURN_IF_ERROR(FlushHeld());
   if (meta_.records == 0) meta_.min_time = meta_.max_time = 0;
   meta_.wal_checkpoint = wal_checkpoint;
 
@@ -155,7 +189,7 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
     std::string texts = dictionary_.Serialize();
     // Not while ingesting: a head flush (level 1 or 2) keeps a fast level,
     // since level 19 there cost a tenth of the server's time.
-    const int level = options_.zstd_level <= 2      ? 3
+    const int level = options_.zstd_level <= 2     ? 3
                       : texts.size() <= (1u << 20) ? 19
                                                    : std::max(options_.zstd_level, 9);
     AppendSection(buf_, texts, level);
