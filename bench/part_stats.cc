@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   }
   lode::Env* env = lode::Env::Default();
   uint64_t files = 0, records = 0, raw_lines = 0, dict = 0, filters = 0;
+  uint64_t dict_templates = 0, dict_raw = 0;
   Sum codec[6];
   Sum sections[6];
   std::string bytes;
@@ -133,6 +134,10 @@ int main(int argc, char** argv) {
     files += r.file_size();
     records += r.meta().records;
     dict += r.templates_size();
+    if (auto dictionary = r.Dictionary()) {
+      dict_templates += dictionary->size();
+      for (const auto& t : dictionary->parsed().templates) dict_raw += t.text.size();
+    }
     for (size_t b = 0; b < r.blocks().size(); ++b) {
       const auto& meta = r.blocks()[b];
       filters += meta.filter_size;
@@ -168,7 +173,8 @@ int main(int argc, char** argv) {
     std::string name = std::string("  ") + kSectionNames[s];
     Row(name.c_str(), sections[s].stored, files, sections[s].raw);
   }
-  Row("template dictionaries", dict, files);
+  Row("template dictionaries", dict, files, dict_raw);
+  std::printf("  %llu templates\n", static_cast<unsigned long long>(dict_templates));
   Row("token filters", filters, files);
   Row("rest (index, footers)", files - blocks - dict - filters, files);
   return 0;

@@ -277,8 +277,14 @@ Status LocalStore::Close() {
   if (merger_.joinable()) merger_.join();
   Status first;
   MutexLock lock(mu_);
+  // When all heads together are small, the last flushes compress as cold
+  // compaction does: a few seconds of a core at most, and a small store
+  // is at its smallest from the restart on.
+  uint64_t heads = 0;
+  for (auto& [name, log] : tenants_) heads += log->head_bytes();
+  const int level = heads <= options_.log.small_day_raw_bytes ? options_.log.cold_zstd_level : 0;
   for (auto& [name, log] : tenants_) {
-    Status s = log->Close();
+    Status s = log->Close(level);
     if (!s.ok() && first.ok()) first = s;
   }
   return first;

@@ -52,14 +52,31 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
   return log;
 }
 
-Status TenantLog::Close() {
+Status TenantLog::Close(int last_flush_zstd_level) {
   Status s = Flush();
   // The last flush is not racing appends: its parts are written as a
   // merge writes them, since a small tenant's may never be merged.
+  close_zstd_level_ = last_flush_zstd_level > 0 ? last_flush_zstd_level : options_.merge_zstd_level;
   closing_ = true;
   if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
   MutexLock write_lock(write_mu_);
   Status c = wal_->Close();
+  // Empty segments hold nothing to replay (the next open starts a fresh
+  // one): a clean stop leaves none behind.
+  if (c.ok()) {
+    auto names = env_->ListDir(WalDir());
+    if (names.ok()) {
+      for (const std::string& name : *names) {
+        uint64_t index;
+        const std::string path = JoinPath(WalDir(), name);
+        auto size = env_->FileSize(path);
+        if (wal::ParseSegmentFileName(name, index) && size.ok() && *size == 0) {
+          (void)env_->RemoveFile(path);
+        }
+      }
+    }
+    (void)env_->RemoveDir(WalDir());  // only if now empty; Open makes it again
+  }
   return s.ok() ? c : s;
 }
 

@@ -139,7 +139,9 @@ class TenantLog {
   // Flushes the head to parts if it is over its limits (or `force` and
   // not empty). Called by the store's background thread and on Close.
   Status MaybeFlushHead(bool force);
-  Status Close();
+  // The last flush compresses at `last_flush_zstd_level` (0: the merge
+  // level).
+  Status Close(int last_flush_zstd_level = 0);
   // True after a head flush failed, until one succeeds: the head then
   // cannot shrink, so the store neither waits on it nor lets it starve
   // other tenants of head memory.
@@ -213,7 +215,8 @@ class TenantLog {
   std::atomic<int64_t> flush_retry_at_{0};  // steady_clock ns; see flush_backing_off
   // Set by Close: the last flush writes its parts as a merge would.
   std::atomic<bool> closing_{false};
-  Mutex write_mu_;  // serialises WAL writes
+  int close_zstd_level_ = 0;  // set by Close before closing_
+  Mutex write_mu_;            // serialises WAL writes
   std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;

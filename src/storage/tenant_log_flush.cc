@@ -141,7 +141,7 @@ Status TenantLog::FlushHead(bool force) {
   }
   auto parts =
       parts_->Write(flushing->ByDay(), covered,
-                    closing_ ? part::MergeWriterOptions(options_.part, options_.merge_zstd_level)
+                    closing_ ? part::MergeWriterOptions(options_.part, close_zstd_level_)
                              : options_.part);
   Status published = parts.status();
   // (3) Checkpoint, then publish.

@@ -78,6 +78,32 @@ TEST_F(TenantLogTest, ReopenAfterFlushReadsPartsAndReplaysOnlyNewerSegments) {
   EXPECT_EQ(log->record_count(), 60u);
 }
 
+TEST_F(TenantLogTest, ACleanCloseLeavesNoWalSegmentsAndReopensWhole) {
+  options_.flush_head_on_close = true;
+  std::vector<std::string> expected;
+  for (int run = 0; run < 3; ++run) {
+    auto log = Open();
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(All(*log), expected) << run;
+    if (run < 2) {
+      ASSERT_TRUE(
+          log->Append(Batch(run == 0 ? "a" : "b", kBase + run, 5), Durability::kDurable).ok());
+    }
+    expected = All(*log);
+    ASSERT_TRUE(log->Close().ok());
+    EXPECT_FALSE(fs::exists(dir_ + "/wal")) << run;
+  }
+  EXPECT_EQ(expected.size(), 10u);
+  // Without the final flush the segment holds the head, and stays.
+  options_.flush_head_on_close = false;
+  auto log = Open();
+  ASSERT_TRUE(log->Append(Batch("c", kBase, 1), Durability::kDurable).ok());
+  ASSERT_TRUE(log->Close().ok());
+  EXPECT_EQ(Files("wal", ".wal").size(), 1u);
+  log = Open();
+  EXPECT_EQ(All(*log).size(), 11u);
+}
+
 TEST_F(TenantLogTest, PartsOfAFlushThatNeverCheckpointedAreRemoved) {
   std::vector<std::string> expected;
   {

@@ -333,24 +333,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
   if (TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
-    bool quotes = false;
-    for (const Entry* e : entries) {
-      lines.push_back(e->line);
-      quotes = quotes || e->line.find('"') != std::string_view::npos;
-    }
-    const size_t token_keys_before = token_keys != nullptr ? token_keys->size() : 0;
-    const size_t string_keys_before = string_keys != nullptr ? string_keys->size() : 0;
-    SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys);
-    // Too many templates: words vary inside quoted values (paths, user
-    // agents, JSON strings). With each quoted string one variable, the
-    // lines may still share a few templates.
-    if (!TemplatesPay(columns.template_count, entries.size()) && quotes &&
-        layout == TemplateLayout::k2) {
-      if (token_keys != nullptr) token_keys->resize(token_keys_before);
-      if (string_keys != nullptr) string_keys->resize(string_keys_before);
-      SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys,
-                         SplitMode::kQuotedStrings);
-    }
+    for (const Entry* e : entries) lines.push_back(e->line);
+    SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys,
+                       layout == TemplateLayout::k2 ? SplitMode::kAuto : SplitMode::kTokens);
   } else if (token_keys != nullptr) {
     for (const Entry* e : entries) AddLineKeys(e->line, *token_keys, key_scheme);
   }

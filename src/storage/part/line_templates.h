@@ -95,7 +95,9 @@ inline bool TemplatesPay(size_t templates, size_t lines) {
 // templates few and puts like values in one column. A string variable
 // then spans delimiters, but still begins and ends at one, so every token
 // lies wholly inside the template text or inside one variable.
-enum class SplitMode : uint8_t { kTokens, kQuotedStrings };
+// kAuto: kTokens, then kQuotedStrings if the lines have quotes and
+// kTokens leaves them too few shared templates (TemplatesPay).
+enum class SplitMode : uint8_t { kTokens, kQuotedStrings, kAuto };
 
 // Splits `lines` into template columns (replacing `out`'s contents).
 // With `dictionary`, the block's templates go to the part's dictionary
