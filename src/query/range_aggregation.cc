@@ -311,6 +311,11 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
       request.end = last + 1 - range.offset_ns;
       request.matchers = matchers;
       if (only_contains) request.line_contains = RequiredLineLiterals(line_filters);
+      // Only counts per window matter here: storage may count a block
+      // that lies wholly inside each window it touches without reading it.
+      request.count_windows =
+          SelectRequest::CountWindows{first_step - range.offset_ns,
+                                      std::max<int64_t>(ctx.step_ns, 1), range.range_ns, ctx.steps};
       // The series of a run's records with this metadata.
       auto series_for = [&](const Labels& stream, const Labels& metadata) -> Result<size_t> {
         labels.Reset(stream, metadata);
@@ -319,7 +324,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
         if (multi_tenant) labels.Set(LabelCategory::kStream, kTenantLabel, tenants[ti]);
         return series_of(false);
       };
-      auto count = [&](size_t series, TimestampNs t) {
+      auto count = [&](size_t series, TimestampNs t, double n = 1) {
         const int64_t u = t + range.offset_ns;
         if (u <= first || u > last) return;
         // The first step at or after u, then every later one whose
@@ -331,7 +336,7 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
         for (; step < ctx.steps; ++step) {
           const int64_t t_step = first_step + static_cast<int64_t>(step) * ctx.step_ns;
           if (t_step - range.range_ns >= u) break;
-          out.values[step] += 1;
+          out.values[step] += n;
         }
       };
       request.scan_stats = &stats->read;
@@ -351,6 +356,11 @@ Result<std::vector<StepSeries>> EvalRangeAggregation(Storage& storage,
             return;
           }
           if (*series == SIZE_MAX) return;
+          if (run.timestamps == nullptr) {
+            // A count alone: every window holding its span holds it all.
+            count(*series, run.max_time, static_cast<double>(run.count));
+            return;
+          }
           for (size_t i = 0; i < run.count; ++i) count(*series, run.timestamps[i]);
           return;
         }

@@ -33,6 +33,9 @@ class LocalPart final : public ReadablePart {
   Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments, bool with_lines,
                    const std::vector<std::string_view>& held_literals, std::string& scratch,
                    part::DecodedBlock& out) const override;
+  std::optional<uint64_t> CountFromSummary(
+      size_t index, const std::vector<std::string_view>& literals,
+      const std::vector<std::string_view>& fragments) const override;
 
   const std::string& path() const { return reader_->path(); }
   uint64_t file_size() const { return reader_->file_size(); }

@@ -63,9 +63,26 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
       std::any_of(held.begin(), held.end(), [](std::string_view l) { return l.empty(); })) {
     held.clear();
   }
+  std::vector<std::string_view> literal_views(request.line_contains.begin(),
+                                              request.line_contains.end());
   std::vector<BlockRef> blocks;
   ForEachBlock(request.start, request.end, [&](const BlockRef& block) {
-    if (!literals || keys.MayContainAll(block)) blocks.push_back(block);
+    if (literals && !keys.MayContainAll(block)) return;
+    // A block inside the range and inside every counting window it
+    // touches is counted from its summary, when that can tell, unread.
+    const part::BlockMeta& m = block.meta();
+    if (request.count_windows && m.min_time >= request.start && m.max_time < request.end &&
+        request.count_windows->Contains(m.min_time, m.max_time)) {
+      if (std::optional<uint64_t> n =
+              block.part->CountFromSummary(block.index, literal_views, fragments)) {
+        if (*n > 0) {
+          fn(TimestampRun{&block.stream(), nullptr, nullptr, static_cast<size_t>(*n), m.min_time,
+                          m.max_time});
+        }
+        return;
+      }
+    }
+    blocks.push_back(block);
   });
   BlockPrefetcher prefetcher(
       std::move(blocks), pool,

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,17 @@ class ReadablePart {
   virtual Status ReadBlock(size_t index, const std::vector<std::string_view>& fragments,
                            bool with_lines, const std::vector<std::string_view>& held_literals,
                            std::string& scratch, part::DecodedBlock& out) const = 0;
+  // How many lines of block `index` hold every literal of `literals`
+  // (`fragments` theirs, part::LiteralFragments), told by the block's
+  // summary without reading the block (part::LinesHoldingLiterals); with
+  // no literals, its records. Nullopt when the summary cannot tell: none
+  // kept, records with structured metadata (a count would lose them), or
+  // lines that may hold the literals only in their variables.
+  virtual std::optional<uint64_t> CountFromSummary(
+      size_t /*index*/, const std::vector<std::string_view>& /*literals*/,
+      const std::vector<std::string_view>& /*fragments*/) const {
+    return std::nullopt;
+  }
 };
 
 // One block of a part: which, and what the part's index says of it.

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,30 @@ struct SelectRequest {
   // Optional: where ScanTimestamps adds what it could not read (its
   // warnings); Select reports them in its iterator's read_stats().
   ReadStats* scan_stats = nullptr;
+  // Optional, for ScanTimestamps: the caller only counts records per
+  // stream in these time windows. Storage may then send a run of records
+  // that lies wholly inside every window it touches as a count alone
+  // (TimestampRun::timestamps null), without reading it.
+  struct CountWindows {
+    // Window k, for k < count, is (last_k - width, last_k] with
+    // last_k = first_last + k * step.
+    TimestampNs first_last = 0;
+    int64_t step = 1;
+    int64_t width = 0;
+    size_t count = 0;
+    // Whether every window that holds any of [min, max] holds all of it:
+    // no window ends or begins inside the span.
+    bool Contains(TimestampNs min, TimestampNs max) const {
+      // Whether some origin + k * step, k < count, lies in [min, max).
+      auto edge_inside = [&](__int128 origin) {
+        __int128 k = min <= origin ? 0 : (static_cast<__int128>(min) - origin + step - 1) / step;
+        return k < static_cast<__int128>(count) && origin + k * step < max;
+      };
+      return step > 0 && !edge_inside(first_last) &&
+             !edge_inside(static_cast<__int128>(first_last) - width);
+    }
+  };
+  std::optional<CountWindows> count_windows;
 
   // Whether records must carry their lines: not for timestamps_only, unless
   // literals or filters have to look at them.
@@ -105,11 +130,17 @@ struct SeriesInfo {
 // A run of records of one stream, for counting without reading lines:
 // their timestamps (ascending within a run, not across runs) and, when
 // some record has any, their structured metadata (one per timestamp).
+//
+// With SelectRequest::count_windows, a run may be a count alone:
+// timestamps (and metadata) null, `count` records without metadata
+// between min_time and max_time (inclusive), a span that lies wholly
+// inside every window it touches.
 struct TimestampRun {
   const Labels* stream = nullptr;
   const TimestampNs* timestamps = nullptr;
   const Labels* metadata = nullptr;  // null: no record of the run has any
   size_t count = 0;
+  TimestampNs min_time = 0, max_time = 0;  // of a count alone
 };
 
 // Iterates records in time order (per the request's direction); records

@@ -139,10 +139,9 @@ Status TenantLog::FlushHead(bool force) {
     MutexLock lock(mu_);
     flushing = flushing_;
   }
-  auto parts =
-      parts_->Write(flushing->ByDay(), covered,
-                    closing_ ? part::MergeWriterOptions(options_.part, close_zstd_level_)
-                             : options_.part);
+  auto parts = parts_->Write(
+      flushing->ByDay(), covered,
+      closing_ ? part::MergeWriterOptions(options_.part, close_zstd_level_) : options_.part);
   Status published = parts.status();
   // (3) Checkpoint, then publish.
   if (published.ok()) {

@@ -81,6 +81,66 @@ TEST_F(MetricQueryTest, CountOverTimeWindowIsOpenOnTheLeftClosedOnTheRight) {
   EXPECT_EQ(m.series[R"({app="api", level="info"})"].at(0).second, "60");
 }
 
+// Counts over records in parts, where blocks lying inside every window
+// they touch are counted from their summaries unread, equal counts that
+// read every line (a `!=` filter turns that path off).
+TEST_F(MetricQueryTest, CountsOverPartsEqualCountsThatReadEveryLine) {
+  const std::string data = dir_.path() + "/parts-data";
+  // Four runs of 30 minutes each, stopped cleanly in between: four parts
+  // of one day (merged or not by the time the queries run).
+  for (int run = 0; run < 4; ++run) {
+    LodeServer server(data);
+    std::vector<std::pair<int64_t, std::string>> api, worker;
+    for (int i = 0; i < 900; ++i) {
+      const int64_t t = kBase + (run * 1800 + i * 2) * kSec;
+      api.emplace_back(t, std::string(i % 3 == 0 ? "INFO" : "WARN") + " request " +
+                              std::to_string(i) + " took " + std::to_string(i % 97) + "ms");
+      worker.emplace_back(t + kSec, "worker-" + std::to_string(i % 5) + " user=b2b" +
+                                        std::to_string(i % 7) + " INFO idle");
+    }
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"api"})", api)).status, 204);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"worker"})", worker)).status, 204);
+    // A stream with structured metadata: never counted from summaries.
+    std::string meta = R"({"streams":[{"stream":{"app":"meta"},"values":[)";
+    for (int i = 0; i < 300; ++i) {
+      if (i > 0) meta += ",";
+      meta += "[\"" + std::to_string(kBase + (run * 1800 + i * 6) * kSec) +
+              "\",\"INFO traced\",{\"trace_id\":\"t" + std::to_string(i % 4) + "\"}]";
+    }
+    ASSERT_EQ(server.PushJson(meta + "]}]}").status, 204);
+    ASSERT_EQ(server.Terminate(), 0);
+  }
+  LodeServer server(data);
+  auto range = [&](const std::string& q, int64_t start_sec, int64_t end_sec,
+                   const std::string& step) {
+    HttpResponse r = server.QueryRange(q, "start=" + std::to_string(kBase + start_sec * kSec) +
+                                              "&end=" + std::to_string(kBase + end_sec * kSec) +
+                                              "&step=" + step);
+    EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+    Metric m = ParseMetric(r.body);
+    EXPECT_TRUE(m.ok) << r.body;
+    return m.series;
+  };
+  size_t points = 0;
+  for (const std::string& filter : {std::string(), std::string(R"(|= "INFO")"),
+                                    std::string(R"(|= "b2b")"), std::string(R"(|= "idle")")}) {
+    for (const std::string& by : {std::string("sum by (app)"), std::string("sum by (trace_id)")}) {
+      for (std::string window : {"[1m]", "[10m]", "[2h]", "[7s]"}) {
+        for (std::string step : {"1", "60", "600", "3600", "97"}) {
+          const std::string fast =
+              by + " (count_over_time({app=~\".+\"} " + filter + " " + window + "))";
+          const std::string slow =
+              by + " (count_over_time({app=~\".+\"} " + filter + R"( != "qqqzzz" )" + window + "))";
+          const auto want = range(slow, 0, 7300, step);
+          EXPECT_EQ(range(fast, 0, 7300, step), want) << fast << " step " << step;
+          for (const auto& [labels, samples] : want) points += samples.size();
+        }
+      }
+    }
+  }
+  EXPECT_GT(points, 1000u);
+}
+
 TEST_F(MetricQueryTest, RangeQueryHasASamplePerStepWithLogsInItsWindow) {
   Metric m = RangeOk(R"(sum by (app) (count_over_time({level="info"}[1m])))", 60, 180, "60");
   EXPECT_EQ(m.type, "matrix");

@@ -323,13 +323,14 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
-                   TemplateLayout layout, KeyScheme key_scheme,
-                   std::vector<uint64_t>* string_keys) {
+                   TemplateLayout layout, KeyScheme key_scheme, std::vector<uint64_t>* string_keys,
+                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines) {
   size_t start = out.size();
   size_t raw_size = 0;
   // Kept per thread: their memory serves block after block.
   thread_local TemplateColumns columns;
   columns.template_count = 0;
+  if (template_lines != nullptr) template_lines->clear();
   if (TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
@@ -355,6 +356,9 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
             : (k2 ? BlockCodec::kTemplates2 : BlockCodec::kTemplates);
     out.push_back(static_cast<char>(codec));
     PutVarint64(out, raw_size);
+    if (template_lines != nullptr && columns.dictionary_ids) {
+      *template_lines = columns.dictionary_lines;
+    }
     AppendSection(out, head, zstd_level);
     AppendSection(out, columns.templates, zstd_level);
     AppendSection(out, columns.ids, zstd_level);

@@ -47,12 +47,15 @@ struct DecodedBlock {
 // found while the lines are cut into templates; with `string_keys`, the
 // string-filter keys of its string variables. `layout` and `key_scheme`
 // other than the current ones write blocks as older versions did (tests).
+// With `template_lines`, sets the (dictionary id, lines) of a block that
+// names its templates in the dictionary (BlockSummary), else clears it.
 size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary = nullptr,
                    std::vector<uint64_t>* token_keys = nullptr,
                    TemplateLayout layout = kCurrentTemplateLayout,
                    KeyScheme key_scheme = kCurrentKeyScheme,
-                   std::vector<uint64_t>* string_keys = nullptr);
+                   std::vector<uint64_t>* string_keys = nullptr,
+                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines = nullptr);
 
 // A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
 // varint(stored size), stored bytes. The columns of template blocks are

@@ -308,6 +308,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   out.layout = layout;
   out.templates.clear();
   out.dictionary_ids = false;
+  out.dictionary_lines.clear();
   out.ids.clear();
   out.ints.clear();
   out.str_lengths.clear();
@@ -465,6 +466,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
     for (uint32_t i : order) {
       PutVarint64(out.templates, dictionary_ids[i] - next);
       next = dictionary_ids[i] + 1ull;
+      out.dictionary_lines.emplace_back(dictionary_ids[i], templates[i].lines);
     }
   } else {
     for (size_t i = 0; i < n; ++i) PutLengthPrefixed(out.templates, templates[i].text);

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -53,6 +54,8 @@ struct TemplateColumns {
   // difference from the previous id minus one (the first as is).
   std::string templates;
   bool dictionary_ids = false;
+  // With dictionary_ids: (id, lines using it), ids ascending.
+  std::vector<std::pair<uint32_t, uint64_t>> dictionary_lines;
   std::string ids;          // varint(template index) per line
   std::string ints;         // column by column, as `layout` says
   std::string str_lengths;  // varint length per string variable, column by column

@@ -81,5 +81,9 @@ constexpr uint64_t kPartFlagStringFilters = 4;
 // Written by cold compaction (PartSet::MaybeCompactCold): not compacted
 // again.
 constexpr uint64_t kPartFlagCold = 8;
+// With kPartFlagStringFilters: each block's filter is varint(n), its token
+// filter, varint(m), its string filter (m bytes), then its summary
+// (block_summary.h).
+constexpr uint64_t kPartFlagBlockSummaries = 16;
 
 }  // namespace lode::part

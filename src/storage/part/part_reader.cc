@@ -230,7 +230,20 @@ std::string_view PartReader::BlockStringFilter(size_t index) const {
   Decoder d(blob);
   const uint64_t n = d.Varint64();
   if (!d.ok() || n > d.remaining()) return kUnknownStringFilter;
-  return blob.substr(d.position() + n);
+  if ((meta_.flags & kPartFlagBlockSummaries) == 0) return blob.substr(d.position() + n);
+  Decoder rest(blob.substr(d.position() + n));
+  std::string_view strings = rest.LengthPrefixed();
+  return rest.ok() ? strings : kUnknownStringFilter;
+}
+
+std::string_view PartReader::BlockSummaryBytes(size_t index) const {
+  if ((meta_.flags & kPartFlagBlockSummaries) == 0) return {};
+  std::string_view blob = FilterBlob(index);
+  Decoder d(blob);
+  d.LengthPrefixed();  // the token filter
+  d.LengthPrefixed();  // the string filter
+  if (!d.ok()) return {};
+  return blob.substr(d.position());
 }
 
 std::string_view PartReader::FilterBlob(size_t index) const {

@@ -60,6 +60,10 @@ class PartReader {
   // or the filters are damaged.
   std::string_view BlockStringFilter(size_t index) const;
 
+  // Block `index`'s summary (block_summary.h); empty when it has none or
+  // the filters are damaged.
+  std::string_view BlockSummaryBytes(size_t index) const;
+
   // The part's template dictionary: read, verified and parsed on first
   // use, then kept in a process-wide cache of bounded size (shared by
   // every part) while blocks use it. Null when the part has none or it

@@ -7,6 +7,7 @@
 #include "base/crc32c.h"
 #include "storage/labels_codec.h"
 #include "storage/part/block_codec.h"
+#include "storage/part/block_summary.h"
 #include "storage/part/token_filter.h"
 
 namespace lode::part {
@@ -132,9 +133,13 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
       options_.legacy_encoding ? KeyScheme::kTokenAndAffixes : kCurrentKeyScheme;
   std::vector<uint64_t>& string_keys = string_keys_;
   string_keys.clear();
-  block.raw_size = EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout,
-                               scheme, options_.legacy_encoding ? nullptr : &string_keys);
+  std::vector<std::pair<uint32_t, uint64_t>>& template_lines = template_lines_;
+  block.raw_size =
+      EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout, scheme,
+                  options_.legacy_encoding ? nullptr : &string_keys, &template_lines);
+  bool has_metadata = false;
   for (const Entry* e : entries) {
+    has_metadata = has_metadata || !e->metadata.empty();
     for (const Label& l : e->metadata) AddLineKeys(l.value, keys, scheme);
   }
   block.size = buf_.size() - before;
@@ -145,15 +150,18 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     // The token filter, then the string filter: only a block naming its
     // templates in the dictionary has one (a reader can then tell from
     // the dictionary alone what its templates may hold); empty when its
-    // string variables hold no three-letter run.
+    // string variables hold no three-letter run. Then the summary.
     std::string tokens = BuildBloom(keys);
     PutVarint64(filter, tokens.size());
     filter += tokens;
-    if (static_cast<BlockCodec>(buf_[before]) == BlockCodec::kDictionaryTemplates2) {
-      if (!string_keys.empty()) filter += BuildBloom(string_keys);
-    } else {
-      filter += kUnknownStringFilter;
-    }
+    const bool dictionary_block =
+        static_cast<BlockCodec>(buf_[before]) == BlockCodec::kDictionaryTemplates2;
+    std::string strings = !dictionary_block     ? std::string(kUnknownStringFilter)
+                          : string_keys.empty() ? std::string()
+                                                : BuildBloom(string_keys);
+    PutVarint64(filter, strings.size());
+    filter += strings;
+    PutBlockSummary(filter, has_metadata, dictionary_block ? &template_lines : nullptr);
   }
   block.filter_offset = filters_spilled_ + filters_.size();
   block.filter_size = filter.size();
@@ -245,10 +253,11 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   PutVarint64(buf_, meta_.records);
   PutVarint64(buf_, replaces.size());
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
-  PutVarint64(buf_,
-              kPartFlagMetadataInFilters |
-                  (options_.legacy_encoding ? 0 : kPartFlagAffixKeys | kPartFlagStringFilters) |
-                  (options_.cold ? kPartFlagCold : 0));
+  PutVarint64(buf_, kPartFlagMetadataInFilters |
+                        (options_.legacy_encoding ? 0
+                                                  : kPartFlagAffixKeys | kPartFlagStringFilters |
+                                                        kPartFlagBlockSummaries) |
+                        (options_.cold ? kPartFlagCold : 0));
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();

@@ -96,6 +96,7 @@ class PartWriter {
   size_t block_size_ = 0;
   size_t block_bytes_ = 0;
   bool stream_cut_ = false;
+  std::vector<std::pair<uint32_t, uint64_t>> template_lines_;
   std::vector<BlockMeta> blocks_;
   TemplateDictionaryBuilder dictionary_{kMaxTemplateDictionaryBytes};
   Status SpillFilters();
