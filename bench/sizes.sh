@@ -81,7 +81,7 @@ corpus() {
     "$lode" forward --url "$url" -l "corpus=$name" -l "file=$(basename "$f")" -q <"$f"
   done
   local stored
-  stored=$(metric lode_ingested_records_total)
+  stored=$(curl -sS "$url/metrics" | awk '/^lode_ingested_records_total/ { s += $2 } END { print s + 0 }')
   stop_server
   local stop_parts stop_du
   stop_parts=$(part_bytes "$data")

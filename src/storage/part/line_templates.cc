@@ -57,6 +57,31 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
   }
 }
 
+// Whether a token holding digits and other bytes is numbers joined by
+// single '-' or '_' (two or more numbers of at most kMaxDigitRun digits),
+// with at most a word without digits before the first and after the
+// last: its numbers are then integers of a k2 template.
+bool SplitsAsNumbers(std::string_view token) {
+  size_t i = 0, numbers = 0;
+  while (i < token.size() && !IsDigit(token[i])) ++i;  // the word before
+  while (i < token.size()) {
+    size_t j = i;
+    while (j < token.size() && IsDigit(token[j])) ++j;
+    if (j - i > kMaxDigitRun) return false;
+    ++numbers;
+    if (j + 1 < token.size() && (token[j] == '-' || token[j] == '_') && IsDigit(token[j + 1])) {
+      i = j + 1;
+      continue;
+    }
+    // The word after: no digit.
+    for (size_t k = j; k < token.size(); ++k) {
+      if (IsDigit(token[k])) return false;
+    }
+    break;
+  }
+  return numbers >= 2;
+}
+
 // The '"' that closes a double-quoted string whose bytes start at `p`
 // (a backslash escapes the byte after it), or null when none does.
 const char* ClosingQuote(const char* p, const char* end) {
@@ -411,6 +436,21 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
           line_ints.push_back(int_value(token.substr(0, m)));
           memcpy(w, token.data() + m, token.size() - m);
           w += token.size() - m;
+        } else if (k2 && SplitsAsNumbers(token)) {
+          // Numbers joined by '-' or '_', maybe with a word before and
+          // after ("2020-09-04", "host-10-105-160-95"): each number is an
+          // integer, the rest template text.
+          for (size_t i = 0; i < token.size();) {
+            if (!IsDigit(token[i])) {
+              *w++ = token[i++];
+              continue;
+            }
+            size_t j = i;
+            while (j < token.size() && IsDigit(token[j])) ++j;
+            *w++ = kIntVar;
+            line_ints.push_back(int_value(token.substr(i, j - i)));
+            i = j;
+          }
         } else {
           *w++ = kStrVar;
           line_strs.push_back(token);

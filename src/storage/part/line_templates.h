@@ -77,8 +77,8 @@ bool TemplatesMayContainToken(std::string_view templates, std::string_view str_b
 
 // Whether lines of template text `text` (or of several templates' texts
 // side by side) can hold `token` outside string variables: in the text
-// itself or across a word glued to an integer. `token` is one token with
-// a non-digit byte.
+// itself or across words and integers ("web-79", "2020-09-04"). `token`
+// is one token with a non-digit byte.
 bool TemplateTextMayContain(std::string_view text, std::string_view token);
 
 // Whether `lines` lines with `templates` distinct templates have enough

@@ -28,25 +28,23 @@ bool Contains(std::string_view hay, std::string_view needle) {
 
 }  // namespace
 
-// A word glued to an integer is kept in the template as "word\x01" or
-// "\x01word".
+// Every run of digits of a line is an integer variable or inside a string
+// variable, never template text: a token's digit runs are placeholders in
+// any template text that holds it ("web-79" as "web-\x01", "2020-09-04"
+// as "\x01-\x01-\x01"), a run cut at the token's edge included.
 bool TemplateTextMayContain(std::string_view text, std::string_view token) {
-  if (Contains(text, token)) return true;
-  size_t k = token.size();
-  while (k > 0 && IsDigit(token[k - 1])) --k;  // token = word + digits
-  if (k > 0 && k < token.size() && !HasDigit(token.substr(0, k))) {
-    std::string glued(token.substr(0, k));
-    glued.push_back(kIntVar);
-    if (Contains(text, glued)) return true;
+  if (!HasDigit(token)) return Contains(text, token);
+  thread_local std::string shape;
+  shape.clear();
+  for (size_t i = 0; i < token.size();) {
+    if (!IsDigit(token[i])) {
+      shape.push_back(token[i++]);
+      continue;
+    }
+    while (i < token.size() && IsDigit(token[i])) ++i;
+    shape.push_back(kIntVar);
   }
-  size_t m = 0;
-  while (m < token.size() && IsDigit(token[m])) ++m;  // token = digits + word
-  if (m > 0 && m < token.size() && !HasDigit(token.substr(m))) {
-    std::string glued(1, kIntVar);
-    glued.append(token.substr(m));
-    if (Contains(text, glued)) return true;
-  }
-  return false;
+  return Contains(text, shape);
 }
 
 bool TemplateTextHolds(std::string_view text, std::string_view literal) {

@@ -100,8 +100,9 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
   const std::vector<std::string> literals = {
-      "needle", "a1b2", "eb", "user1",    "9x",  "x9 ", "7ms",        "GET/user", "needle-",
-      "err4",   "zzz",  "d=", "9xneedle", "b2=", "ok",  "\"needle\"", "e\" u",    "r\"9x"};
+      "needle", "a1b2", "eb",  "user1",    "9x",  "x9 ", "7ms",        "GET/user", "needle-",
+      "err4",   "zzz",  "d=",  "9xneedle", "b2=", "ok",  "\"needle\"", "e\" u",    "r\"9x",
+      "1-2",    "-12",  "b2-", "x9-1",     "9-u", "ms-", "0-ok"};
   for (SplitMode mode : {SplitMode::kTokens, SplitMode::kQuotedStrings}) {
     TemplateColumns columns;
     SplitLineTemplates(views, columns, nullptr, nullptr, kCurrentTemplateLayout, kCurrentKeyScheme,
