@@ -67,7 +67,24 @@ LineArena::~LineArena() {
 
 char* LineArena::NewChunk(size_t size) {
   char* chunk = size == kMaxChunk ? Chunks().Take() : nullptr;
-  if (chunk == nullptr) {
+  if (chunk == nullptr && size == kMaxChunk) {
+    // Full-size chunks on huge pages where the kernel allows it (THP in
+    // "madvise" mode): two page faults fill one instead of a thousand,
+    // and on a virtual machine each fault is dear (faults were a fifth of
+    // ingest CPU). Mapped with room to start on a huge-page boundary.
+    constexpr size_t kHuge = 2u << 20;
+    void* p = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t start = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t aligned = (start + kHuge - 1) & ~(uintptr_t{kHuge} - 1);
+    if (aligned > start) munmap(p, aligned - start);
+    if (aligned + size < start + size + kHuge) {
+      munmap(reinterpret_cast<void*>(aligned + size), start + kHuge - aligned);
+    }
+    chunk = reinterpret_cast<char*>(aligned);
+    (void)madvise(chunk, size, MADV_HUGEPAGE);
+  } else if (chunk == nullptr) {
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     chunk = static_cast<char*>(p);
