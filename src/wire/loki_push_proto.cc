@@ -57,7 +57,7 @@ Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, Push
   }
   std::vector<StreamBatch> batches;
   batches.reserve(request->streams_size());
-  for (const wire::loki::StreamAdapter& stream : request->streams()) {
+  for (wire::loki::StreamAdapter& stream : *request->mutable_streams()) {
     auto labels = Labels::Parse(stream.labels());
     if (!labels.ok()) {
       report.Reject("invalid_labels", stream.entries_size(),
@@ -67,7 +67,7 @@ Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, Push
     StreamBatch batch;
     batch.labels = std::move(*labels);
     batch.entries.reserve(stream.entries_size());
-    for (const wire::loki::EntryAdapter& in : stream.entries()) {
+    for (wire::loki::EntryAdapter& in : *stream.mutable_entries()) {
       int64_t ns = 0;
       if (__builtin_mul_overflow(in.timestamp().seconds(), int64_t{1'000'000'000}, &ns) ||
           __builtin_add_overflow(ns, int64_t{in.timestamp().nanos()}, &ns)) {
@@ -79,7 +79,9 @@ Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, Push
       }
       Entry& entry = batch.entries.emplace_back();
       entry.timestamp = ns;
-      entry.line = in.line();
+      // The parsed string's buffer is taken, not copied (the arena holds
+      // only the string object).
+      entry.line = std::move(*in.mutable_line());
       if (in.structured_metadata_size() > 0) {
         std::vector<Label> metadata;
         metadata.reserve(in.structured_metadata_size());
