@@ -12,11 +12,6 @@
 
 namespace lode {
 
-namespace {
-// A written pending buffer up to this size is kept for the next frames.
-constexpr size_t kKeptPendingBytes = 8u << 20;
-}  // namespace
-
 Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durability,
                          std::string_view batch_id) {
   // Records that repeat a record id, earlier in this call or already
@@ -44,12 +39,8 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
       batches = &kept;
     }
     const bool nothing_left = duplicates > 0 && batches->empty();
-    // The payload is encoded straight into its frame, in a buffer that
-    // keeps its pages from append to append (see WritePending): fresh
-    // pages fault, and faults are dear on a virtual machine.
-    thread_local std::string frame;
-    frame.clear();
-    if (frame.capacity() > kKeptPendingBytes) frame.shrink_to_fit();
+    // The payload is encoded straight into its frame.
+    std::string frame;
     if (!nothing_left) {
       const size_t frame_start = wal::WalWriter::BeginFrame(frame);
       if (!batch_id.empty()) PutLengthPrefixed(frame, batch_id);
@@ -146,12 +137,6 @@ Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
     }
   }
   Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
-  if (frames.capacity() <= kKeptPendingBytes) {
-    // Hand the written buffer back for the frames to come.
-    frames.clear();
-    MutexLock lock(mu_);
-    if (pending_.empty()) pending_.swap(frames);
-  }
   if (s.ok() && rolled_segment != nullptr) {
     Result<uint64_t> rolled = wal_->Roll();  // syncs the closed segment
     if (rolled.ok()) *rolled_segment = *rolled;
