@@ -42,7 +42,7 @@ run_start=$EPOCHREALTIME
 
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
   cmake --build "$BUILD" --target lode lode_bench lode_gen_corpus lode_ingest_bench \
-    lode_patterns_accuracy >/dev/null
+    lode_patterns_accuracy lode_part_stats >/dev/null
 fi
 echo "== micro-benchmarks (bench/storage_bench.cc)"
 "$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
@@ -309,10 +309,11 @@ bench_corpus() {
   flushed=$(awk -v f="$flushed" -v d="$(find "$data" -name '*.part' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')" -v b="$part_bytes_before" 'BEGIN { print f + d - b }')
 
   say "$name: zstd"
-  local zstd3_us zstd3 zstd19_us zstd19 zstd19_in zstd19_label
+  local zstd3_us zstd3 zstd9 zstd19_us zstd19 zstd19_in zstd19_label
   t0=$(now_us)
   zstd3=$(zstd -q -3 -c "$raw" | wc -c)
   zstd3_us=$(($(now_us) - t0))
+  zstd9=$(zstd -q -9 -T0 -c "$raw" | wc -c)
   if [ "$bytes" -gt "$ZSTD19_PREFIX" ]; then
     zstd19_in=$ZSTD19_PREFIX
     zstd19_label="zstd -19 (first $(mb $ZSTD19_PREFIX), ratio applied)"
@@ -428,7 +429,7 @@ SQL
     echo "| storage-API ingest (\`LocalStore::Append\`, best effort, 1 MiB batches, then \`Close\`; first $(mb "$((bytes < STORE_BENCH_BYTES ? bytes : STORE_BENCH_BYTES))"); median of 3 runs) | $(rate "$store_cpu" 1) lines/s per core (process CPU), $(rate "$store_wall" 1) lines/s wall, $(awk -v n="$store_lines" 'BEGIN { printf "%.2fM", n / 1e6 }') lines | - |"
     echo "| server peak RSS (VmHWM) during ingest | $(mb "$rss") | - |"
     echo "| clean stop (SIGTERM: head flushed to parts) | $(secs $stop_us) s | - |"
-    echo "| size on disk after a clean stop, all files, / raw | $(ratio "$disk" "$bytes") ($(mb "$disk")) = $(ratio "$(ratio "$disk" "$bytes")" "$zstd19_ratio")x zstd -19 | \`zstd -3\`: $(ratio "$zstd3" "$bytes") ($(mb "$zstd3")); $zstd19_label: $zstd19_ratio ($(secs $zstd19_us) s for $(mb "$zstd19_in")); SQLite FTS5 db: $(ratio "$fts_size" "$bytes") ($(mb "$fts_size")) |"
+    echo "| size on disk after a clean stop, all files, / raw | $(ratio "$disk" "$bytes") ($(mb "$disk")) = $(ratio "$(ratio "$disk" "$bytes")" "$zstd19_ratio")x zstd -19 | \`zstd -3\`: $(ratio "$zstd3" "$bytes") ($(mb "$zstd3")); \`zstd -9\`: $(ratio "$zstd9" "$bytes") ($(mb "$zstd9")); $zstd19_label: $zstd19_ratio ($(secs $zstd19_us) s for $(mb "$zstd19_in")); SQLite FTS5 db: $(ratio "$fts_size" "$bytes") ($(mb "$fts_size")) |"
     echo "| after background merges (restarted server, merges settled) | $(ratio "$merged_disk" "$bytes") ($(mb "$merged_disk")) = $(ratio "$(ratio "$merged_disk" "$bytes")" "$zstd19_ratio")x zstd -19, $parts parts; write amplification (flush + merge part bytes) / flush part bytes = $(awk -v f="$flush_bytes" -v m="$merge_bytes" 'BEGIN { printf "%.2f", (f > 0 ? (f + m) / f : 0) }') | - |"
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines): a literal with no token-filter key (it may sit inside a longer token), so no block is skipped by the filters; each block's template and string columns are searched | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")); server CPU $(printf %.3f "${cpu[lode_token]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_token]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
@@ -466,6 +467,10 @@ if [ -d "$loghub_dir" ]; then
     "$BUILD/lode_patterns_accuracy" "$loghub_dir"
   } >>"$results"
 fi
+echo >>"$results"
+say "size on real logs (bench/sizes.sh)"
+BENCH_NO_BUILD=1 BUILD_DIR="$BUILD" bash bench/sizes.sh >/dev/null
+if [ -f "$OUT/sizes.md" ]; then cat "$OUT/sizes.md" >>"$results"; fi
 echo >>"$results"
 say "ingest per protocol (bench/ingest.sh)"
 BENCH_NO_BUILD=1 bash bench/ingest.sh >/dev/null
