@@ -125,7 +125,8 @@ TEST_F(MetricQueryTest, CountsOverPartsEqualCountsThatReadEveryLine) {
   for (const std::string& filter : {std::string(), std::string(R"(|= "INFO")"),
                                     std::string(R"(|= "b2b")"), std::string(R"(|= "idle")")}) {
     for (const std::string& by : {std::string("sum by (app)"), std::string("sum by (trace_id)")}) {
-      for (std::string window : {"[1m]", "[10m]", "[2h]", "[7s]"}) {
+      for (std::string window :
+           {"[1m]", "[10m]", "[2h]", "[7s]", "[10m] offset 5m", "[30m] offset 1h"}) {
         for (std::string step : {"1", "60", "600", "3600", "97"}) {
           const std::string fast =
               by + " (count_over_time({app=~\".+\"} " + filter + " " + window + "))";
