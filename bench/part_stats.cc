@@ -121,6 +121,7 @@ int main(int argc, char** argv) {
   lode::Env* env = lode::Env::Default();
   uint64_t files = 0, records = 0, raw_lines = 0, dict = 0, filters = 0;
   uint64_t dict_templates = 0, dict_raw = 0;
+  uint64_t token_filters = 0, string_filters = 0, summaries = 0;
   Sum codec[6];
   Sum sections[6];
   std::string bytes;
@@ -141,6 +142,11 @@ int main(int argc, char** argv) {
     for (size_t b = 0; b < r.blocks().size(); ++b) {
       const auto& meta = r.blocks()[b];
       filters += meta.filter_size;
+      token_filters += r.BlockFilter(b).size();
+      if (r.BlockStringFilter(b) != lode::part::kUnknownStringFilter) {
+        string_filters += r.BlockStringFilter(b).size();
+      }
+      summaries += r.BlockSummaryBytes(b).size();
       raw_lines += meta.raw_size;
       if (!r.ReadBlockBytes(b, bytes).ok()) return 1;
       int c = static_cast<uint8_t>(bytes[0]) % 6;
@@ -175,7 +181,10 @@ int main(int argc, char** argv) {
   }
   Row("template dictionaries", dict, files, dict_raw);
   std::printf("  %llu templates\n", static_cast<unsigned long long>(dict_templates));
-  Row("token filters", filters, files);
+  Row("filters", filters, files);
+  Row("  token filters", token_filters, files);
+  Row("  string filters", string_filters, files);
+  Row("  block summaries", summaries, files);
   Row("rest (index, footers)", files - blocks - dict - filters, files);
   return 0;
 }

@@ -3,11 +3,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "storage/part/part_reader.h"
 #include "storage/part/part_writer.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 namespace {
@@ -145,6 +147,42 @@ TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
       }
     }
   }
+}
+
+// A block whose string variables hold most of its text (quoted strings
+// of random words) would need a string filter as large as a good part of
+// the block: it gets none ("unknown", ruling nothing out); a block with a
+// few short string variables keeps its filter.
+TEST_F(PartTest, StringFiltersOfTextHeavyBlocksAreLeftOut) {
+  std::mt19937_64 rng(9);
+  std::vector<Entry> heavy, light;
+  for (int i = 0; i < 3000; ++i) {
+    std::string words;
+    for (int k = 0; k < 6; ++k) {
+      for (int c = 0; c < 7; ++c) words.push_back(static_cast<char>('a' + rng() % 26));
+      words.push_back(' ');
+    }
+    heavy.push_back(Entry{i, "GET \"" + words + "\" 200", {}});
+    char id[16];
+    snprintf(id, sizeof id, "usr%dxyz", static_cast<int>(rng() % 50));
+    light.push_back(Entry{i, std::string("user ") + id + " logged in", {}});
+  }
+  StreamRecords h{Labels({{"app", "heavy"}}), {}}, l{Labels({{"app", "light"}}), {}};
+  for (const Entry& e : heavy) h.entries.push_back(RecordRef::Of(e));
+  for (const Entry& e : light) l.entries.push_back(RecordRef::Of(e));
+  ASSERT_TRUE(WritePart(Env::Default(), path_, {h, l}, 0, {}).ok());
+  auto reader = PartReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(reader.ok());
+  const PartReader& r = **reader;
+  ASSERT_EQ(r.blocks().size(), 2u);
+  ASSERT_EQ(r.blocks()[0].stream, 0u);
+  EXPECT_EQ(r.BlockStringFilter(0), kUnknownStringFilter);
+  EXPECT_NE(r.BlockStringFilter(1), kUnknownStringFilter);
+  EXPECT_FALSE(r.BlockStringFilter(1).empty());
+  // Both still read back whole.
+  auto block = r.ReadBlock(0);
+  ASSERT_TRUE(block.ok());
+  for (size_t i = 0; i < heavy.size(); ++i) EXPECT_EQ(block->line(i), heavy[i].line);
 }
 
 TEST_F(PartTest, CompressesRepetitiveLines) {

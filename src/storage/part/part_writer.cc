@@ -159,6 +159,13 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     std::string strings = !dictionary_block     ? std::string(kUnknownStringFilter)
                           : string_keys.empty() ? std::string()
                                                 : BuildBloom(string_keys);
+    // Where string variables hold most of the text (quoted strings of
+    // access logs and JSON), their filter grows with it: past 1 KiB and
+    // 1/32 of the block it is left out (the Apache log's part is 5%
+    // smaller), and a literal inside a longer token reads such blocks.
+    if (strings.size() > 1024 && strings.size() * 32 > block.size) {
+      strings = std::string(kUnknownStringFilter);
+    }
     PutVarint64(filter, strings.size());
     filter += strings;
     PutBlockSummary(filter, has_metadata, dictionary_block ? &template_lines : nullptr);
