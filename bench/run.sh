@@ -82,8 +82,8 @@ timed() {
   MEDIAN=$(awk -v us="$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")" 'BEGIN { printf "%.6f", us / 1e6 }')
 }
 
-# metric NAME: the value of an unlabelled metric of the running server.
-metric() { curl -sS "$url/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+# start_server, stop_server, metric.
+source bench/server.sh
 
 # Waits until the server's background merges have settled: none running
 # and none finished over the last second.
@@ -102,26 +102,6 @@ server_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$server/stat"
 }
 
-start_server() {
-  : >"$work/server.log"
-  "$lode" serve --data "$1" --listen 127.0.0.1:0 2>"$work/server.log" &
-  server=$!
-  for _ in $(seq 600); do
-    grep -q 'lode is ready' "$work/server.log" && break
-    sleep 0.05
-  done
-  if ! grep -q 'lode is ready' "$work/server.log"; then
-    cat "$work/server.log" >&2
-    echo "lode serve did not start" >&2
-    exit 1
-  fi
-  url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
-}
-stop_server() {
-  kill -TERM "$server"
-  wait "$server" || { echo "lode serve exited with an error:" >&2; tail "$work/server.log" >&2; exit 1; }
-  server=
-}
 
 # The lines lode returns go to a file and are counted after the timing
 # (lode_lines): a pipe into wc would add a process to lode's time only.

@@ -33,27 +33,8 @@ cleanup() {
 trap cleanup EXIT
 say() { echo "-- $*" >&2; }
 
-start_server() { # start_server DATA [CONFIG]
-  : >"$work/server.log"
-  "$lode" serve --data "$1" --listen 127.0.0.1:0 ${2:+--config "$2"} 2>"$work/server.log" &
-  server=$!
-  for _ in $(seq 600); do
-    grep -q 'lode is ready' "$work/server.log" && break
-    sleep 0.05
-  done
-  if ! grep -q 'lode is ready' "$work/server.log"; then
-    cat "$work/server.log" >&2
-    echo "lode serve did not start" >&2
-    exit 1
-  fi
-  url="http://$(sed -n 's/.*listen=\([^ ]*\).*/\1/p' "$work/server.log" | head -1)"
-}
-stop_server() {
-  kill -TERM "$server"
-  wait "$server" || { echo "lode serve exited with an error:" >&2; tail "$work/server.log" >&2; exit 1; }
-  server=
-}
-metric() { curl -sS "$url/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+# start_server, stop_server, metric.
+source bench/server.sh
 part_bytes() { find "$1" -name '*.part' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'; }
 x() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
@@ -86,7 +67,7 @@ corpus() {
   local stop_parts stop_du
   stop_parts=$(part_bytes "$data")
   stop_du=$(du -sb "$data" | cut -f1)
-  start_server "$data" "$work/quiet.yaml"
+  start_server "$data" --config "$work/quiet.yaml"
   # The first maintenance pass compacts the quiet day; then merges settle.
   local last="" now
   sleep 3
