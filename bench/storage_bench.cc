@@ -327,8 +327,8 @@ void BM_DecodeBlocks(benchmark::State& state) {
       entries.push_back(Entry{static_cast<TimestampNs>(i), lines[i], {}});
       bytes += lines[i].size();
     }
-    std::vector<const Entry*> ptrs;
-    for (const Entry& e : entries) ptrs.push_back(&e);
+    std::vector<part::RecordRef> ptrs;
+    for (const Entry& e : entries) ptrs.push_back(part::RecordRef::Of(e));
     blocks.emplace_back();
     part::EncodeBlock(blocks.back(), ptrs, 3);
     records.push_back(entries.size());

@@ -30,15 +30,17 @@ struct ServeConfig {
   uint64_t max_query_series = 500;
   uint64_t max_query_bytes = 0;
   // A tenant's in-memory head is flushed to a part past this size or age.
-  uint64_t head_max_bytes = 64ull << 20;
+  uint64_t head_max_bytes = 32ull << 20;
   std::chrono::milliseconds head_max_age{std::chrono::minutes(10)};
   // A past day is rewritten once, compressed hard, when its records are
   // this old; a small day (16 MiB of lines or less), after the second.
   std::chrono::milliseconds cold_after{std::chrono::hours(24)};
   std::chrono::milliseconds small_day_cold_after{std::chrono::minutes(10)};
   // All tenants' heads together: past half, the largest are flushed early;
-  // past all of it, appends wait (durable) or get 503 (best-effort).
-  uint64_t heads_max_bytes = 128ull << 20;
+  // past all of it, appends wait (durable) or get 429 (best-effort).
+  // With the defaults, ingesting as fast as a client can send stays
+  // under 256 MB resident (`make bench` reports the peak).
+  uint64_t heads_max_bytes = 64ull << 20;
   // Per tenant: delete data older than this (0: forever) or beyond this
   // many bytes of parts (0: no limit).
   int64_t retention_period_ns = 0;

@@ -29,7 +29,7 @@ constexpr size_t kMaxChunk = 4u << 20;
 // most one head's worth (kPoolBytes) is kept; the rest is unmapped.
 class ChunkPool {
  public:
-  static constexpr size_t kPoolBytes = 64u << 20;
+  static constexpr size_t kPoolBytes = 32u << 20;
 
   char* Take() {
     MutexLock lock(mu_);
@@ -73,8 +73,8 @@ char* LineArena::NewChunk(size_t size) {
     // and on a virtual machine each fault is dear (faults were a fifth of
     // ingest CPU). Mapped with room to start on a huge-page boundary.
     constexpr size_t kHuge = 2u << 20;
-    void* p = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    void* p =
+        mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     const uintptr_t start = reinterpret_cast<uintptr_t>(p);
     const uintptr_t aligned = (start + kHuge - 1) & ~(uintptr_t{kHuge} - 1);
@@ -275,8 +275,12 @@ void Head::CollectSeries(const SeriesRequest& request,
 
 std::map<int64_t, std::vector<part::StreamRecords>> Head::ByDay() const {
   std::map<int64_t, std::vector<part::StreamRecords>> days;
+  auto by_time = [](const part::RecordRef& a, const part::RecordRef& b) {
+    return a.timestamp < b.timestamp;
+  };
   for (const auto& item : streams_) {  // map order: sorted by labels
     const HeadStream& stream = item.second;
+    if (stream.entries.empty()) continue;
     std::vector<part::RecordRef> sorted;
     sorted.reserve(stream.entries.size());
     for (const HeadEntry& e : stream.entries) {
@@ -285,11 +289,14 @@ std::map<int64_t, std::vector<part::StreamRecords>> Head::ByDay() const {
     }
     // Records mostly arrive in time order: then there is nothing to sort
     // (and no sort buffer the size of the head to allocate).
-    auto by_time = [](const part::RecordRef& a, const part::RecordRef& b) {
-      return a.timestamp < b.timestamp;
-    };
     if (!std::is_sorted(sorted.begin(), sorted.end(), by_time)) {
       std::stable_sort(sorted.begin(), sorted.end(), by_time);
+    }
+    const int64_t first_day = DayOf(sorted.front().timestamp);
+    if (first_day == DayOf(sorted.back().timestamp)) {
+      // One day, as a stream's records mostly are: no second copy.
+      days[first_day].push_back(part::StreamRecords{stream.labels, std::move(sorted)});
+      continue;
     }
     for (const part::RecordRef& r : sorted) {
       auto& streams = days[DayOf(r.timestamp)];

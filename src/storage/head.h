@@ -36,7 +36,7 @@ struct HeadStream {
 // Line bytes of a head, packed into large chunks: one allocation per
 // chunk instead of one per line, and no per-line allocator overhead.
 // Chunks are mapped from the kernel directly, and with the arena go to a
-// pool for the next heads (at most 64 MiB) or back to the system, rather
+// pool for the next heads (at most 32 MiB, one head) or back to the system, rather
 // than staying in the allocator's heap, where they left the resident
 // size far above what was in use. Views stay valid for the arena's life.
 class LineArena {

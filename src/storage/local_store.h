@@ -45,7 +45,7 @@ struct LocalStoreOptions {
   // appends are held back: best-effort ones fail with Unavailable (retry
   // later), durable ones wait for room up to head_room_wait, then fail
   // the same way. 0: no store-wide limit.
-  uint64_t max_heads_bytes = 128ull << 20;
+  uint64_t max_heads_bytes = 64ull << 20;
   std::chrono::milliseconds head_room_wait{std::chrono::seconds(30)};
   TenantLogOptions log;
 };

@@ -86,7 +86,7 @@ struct TenantLogOptions {
   // (without fsync) by the appender itself, bounding the buffer.
   size_t max_pending_bytes = 4u << 20;
   // The head is flushed to parts past this size or age.
-  uint64_t max_head_bytes = 64ull << 20;
+  uint64_t max_head_bytes = 32ull << 20;
   std::chrono::milliseconds max_head_age{std::chrono::minutes(10)};
   // Close flushes the head into parts (a fast restart) unless false, in
   // which case the head stays in the WAL and is replayed on open.

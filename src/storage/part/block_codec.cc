@@ -33,11 +33,11 @@ ZSTD_DCtx* ThreadDCtx() {
 // more than this is corrupt.
 constexpr uint64_t kMaxRawBlockSize = 256ull << 20;
 
-void PutTimestamps(std::string& raw, const std::vector<const Entry*>& entries) {
+void PutTimestamps(std::string& raw, const std::vector<RecordRef>& entries) {
   PutVarint64(raw, entries.size());
   TimestampNs previous = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
-    TimestampNs t = entries[i]->timestamp;
+    TimestampNs t = entries[i].timestamp;
     if (i == 0) {
       PutVarsint64(raw, t);
     } else {
@@ -47,14 +47,18 @@ void PutTimestamps(std::string& raw, const std::vector<const Entry*>& entries) {
   }
 }
 
-void PutMetadata(std::string& raw, const std::vector<const Entry*>& entries) {
+void PutMetadata(std::string& raw, const std::vector<RecordRef>& entries) {
   bool any_metadata = false;
-  for (const Entry* e : entries) any_metadata |= !e->metadata.empty();
+  for (const RecordRef& e : entries) any_metadata |= e.has_metadata();
   raw.push_back(any_metadata ? 1 : 0);
   if (!any_metadata) return;
-  for (const Entry* e : entries) {
-    PutVarint64(raw, e->metadata.size());
-    for (const Label& l : e->metadata) {
+  for (const RecordRef& e : entries) {
+    if (!e.has_metadata()) {
+      PutVarint64(raw, 0);
+      continue;
+    }
+    PutVarint64(raw, e.metadata->size());
+    for (const Label& l : *e.metadata) {
       PutLengthPrefixed(raw, l.name);
       PutLengthPrefixed(raw, l.value);
     }
@@ -108,12 +112,12 @@ Result<std::string_view> Unpack(const StoredSection& s, std::string& storage) {
   return std::string_view(storage);
 }
 
-size_t EncodePlain(std::string& out, const std::vector<const Entry*>& entries, int level) {
+size_t EncodePlain(std::string& out, const std::vector<RecordRef>& entries, int level) {
   std::string raw;
   PutTimestamps(raw, entries);
-  for (const Entry* e : entries) PutVarint64(raw, e->line.size());
+  for (const RecordRef& e : entries) PutVarint64(raw, e.line.size());
   PutMetadata(raw, entries);
-  for (const Entry* e : entries) raw.append(e->line);
+  for (const RecordRef& e : entries) raw.append(e.line);
   size_t at = out.size();
   out.push_back(static_cast<char>(BlockCodec::kZstd));
   PutVarint64(out, raw.size());
@@ -321,7 +325,7 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
   return Status::Ok();
 }
 
-size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
+size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
                    TemplateLayout layout, KeyScheme key_scheme, std::vector<uint64_t>* string_keys,
                    std::vector<std::pair<uint32_t, uint64_t>>* template_lines) {
@@ -334,11 +338,11 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
   if (TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
-    for (const Entry* e : entries) lines.push_back(e->line);
+    for (const RecordRef& e : entries) lines.push_back(e.line);
     SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys,
                        layout == TemplateLayout::k2 ? SplitMode::kAuto : SplitMode::kTokens);
   } else if (token_keys != nullptr) {
-    for (const Entry* e : entries) AddLineKeys(e->line, *token_keys, key_scheme);
+    for (const RecordRef& e : entries) AddLineKeys(e.line, *token_keys, key_scheme);
   }
   if (!TemplatesPay(columns.template_count, entries.size())) {
     raw_size = EncodePlain(out, entries, zstd_level);
@@ -348,7 +352,7 @@ size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, i
     PutTimestamps(head, entries);
     PutMetadata(head, entries);
     raw_size = head.size();
-    for (const Entry* e : entries) raw_size += e->line.size();
+    for (const RecordRef& e : entries) raw_size += e.line.size();
     const bool k2 = columns.layout == TemplateLayout::k2;
     BlockCodec codec =
         columns.dictionary_ids

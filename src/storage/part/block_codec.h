@@ -17,6 +17,16 @@ namespace lode::part {
 class TemplateDictionary;
 class TemplateDictionaryBuilder;
 
+// A record to encode, as views into memory its owner keeps alive.
+struct RecordRef {
+  TimestampNs timestamp = 0;
+  std::string_view line;
+  const Labels* metadata = nullptr;  // null: none
+
+  static RecordRef Of(const Entry& e) { return RecordRef{e.timestamp, e.line, &e.metadata}; }
+  bool has_metadata() const { return metadata != nullptr && !metadata->empty(); }
+};
+
 // A decoded block. Lines are kept as offsets into `data` (not views), so
 // the block can be moved freely.
 struct DecodedBlock {
@@ -49,7 +59,7 @@ struct DecodedBlock {
 // other than the current ones write blocks as older versions did (tests).
 // With `template_lines`, sets the (dictionary id, lines) of a block that
 // names its templates in the dictionary (BlockSummary), else clears it.
-size_t EncodeBlock(std::string& out, const std::vector<const Entry*>& entries, int zstd_level,
+size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary = nullptr,
                    std::vector<uint64_t>* token_keys = nullptr,
                    TemplateLayout layout = kCurrentTemplateLayout,

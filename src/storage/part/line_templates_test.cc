@@ -282,8 +282,8 @@ std::vector<Entry> ShapedEntries(size_t n) {
 
 TEST(BlockCodec, ShapedLinesUseTemplatesAndDecodeExactly) {
   std::vector<Entry> entries = ShapedEntries(500);
-  std::vector<const Entry*> ptrs;
-  for (const Entry& e : entries) ptrs.push_back(&e);
+  std::vector<RecordRef> ptrs;
+  for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   size_t raw = EncodeBlock(block, ptrs, 3);
   EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates2);
@@ -316,8 +316,8 @@ TEST(BlockCodec, ShapelessLinesStayPlainZstd) {
     entries.push_back(
         Entry{i, std::string(static_cast<size_t>(i + 1), 'z') + " " + std::to_string(rng()), {}});
   }
-  std::vector<const Entry*> ptrs;
-  for (const Entry& e : entries) ptrs.push_back(&e);
+  std::vector<RecordRef> ptrs;
+  for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   EncodeBlock(block, ptrs, 3);
   EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kZstd);
@@ -342,8 +342,8 @@ TEST(BlockCodec, VaryingQuotedStringsUseTemplates) {
                                 std::string(1 + rng() % 9, 'q') + "\"",
                             {}});
   }
-  std::vector<const Entry*> ptrs;
-  for (const Entry& e : entries) ptrs.push_back(&e);
+  std::vector<RecordRef> ptrs;
+  for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   EncodeBlock(block, ptrs, 3);
   EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates2);
@@ -361,7 +361,7 @@ TEST(BlockCodec, BarelyCompressibleBlocksRoundTrip) {
   for (int i = 0; i < 64; ++i) noise.push_back(static_cast<char>(rng()));
   for (size_t run = 0; run < 200; ++run) {
     std::vector<Entry> entries{Entry{5, std::string(run, 'a') + noise, {}}};
-    std::vector<const Entry*> ptrs{&entries[0]};
+    std::vector<RecordRef> ptrs{RecordRef::Of(entries[0])};
     std::string block;
     EncodeBlock(block, ptrs, 3);
     auto decoded = DecodeBlock(block, 1);
@@ -372,8 +372,8 @@ TEST(BlockCodec, BarelyCompressibleBlocksRoundTrip) {
 
 TEST(BlockCodec, EveryFlippedByteOfATemplateBlockIsCaughtOrHarmless) {
   std::vector<Entry> entries = ShapedEntries(64);
-  std::vector<const Entry*> ptrs;
-  for (const Entry& e : entries) ptrs.push_back(&e);
+  std::vector<RecordRef> ptrs;
+  for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   EncodeBlock(block, ptrs, 3);
   for (size_t i = 0; i < block.size(); ++i) {
@@ -466,8 +466,8 @@ TEST(TemplateDictionary, AFullDictionaryLeavesBlocksTheirOwnTemplates) {
     for (int i = 0; i < 40; ++i) {
       entries.push_back(Entry{i, word + " " + std::to_string(i * 31), {}});
     }
-    std::vector<const Entry*> ptrs;
-    for (const Entry& e : entries) ptrs.push_back(&e);
+    std::vector<RecordRef> ptrs;
+    for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
     std::string block;
     EncodeBlock(block, ptrs, 3, &builder);
     return std::make_pair(block, entries);

@@ -97,17 +97,43 @@ TEST_F(PartTest, RoundTripsEveryRecordAcrossBlocks) {
   EXPECT_EQ(k, expected.size());
 }
 
+// Writes Streams() with PartWriter::Add, each line from a buffer that is
+// overwritten right after: the writer must keep its own copy.
+Status WriteByCopy(const std::string& path, const std::vector<StreamRecords>& streams,
+                   const PartWriterOptions& options) {
+  LODE_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(Env::Default(), path, options));
+  std::string line;
+  for (const StreamRecords& stream : streams) {
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels));
+    for (const RecordRef& r : stream.entries) {
+      line.assign(r.line);
+      Labels metadata = r.metadata != nullptr ? *r.metadata : Labels();
+      LODE_RETURN_IF_ERROR(writer->Add(r.timestamp, line, metadata));
+      line.assign(line.size(), '#');
+      metadata = Labels({{"scribbled", "x"}});
+    }
+  }
+  return writer->Finish(0, {});
+}
+
 // A stream within stream_block_raw_bytes is one block; a larger one is
-// cut every block_raw_bytes, from its first record on.
+// cut every block_raw_bytes, from its first record on. Lines held by
+// reference (a head's) and by copy (a merge's) alike.
 TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
-  MakeData(5000);  // "api": about 100 KB of lines
+  MakeData(5000);  // "api": about 100 KB of lines, every tenth with metadata
   size_t api_bytes = 0;
   for (const Entry& e : api_) api_bytes += e.line.size();
-  for (size_t stream_bytes : {api_bytes + 1, api_bytes / 2}) {
+  for (auto [stream_bytes, by_copy] : {std::pair{api_bytes + 1, false},
+                                       {api_bytes / 2, false},
+                                       {api_bytes + 1, true},
+                                       {api_bytes / 2, true}}) {
+    SCOPED_TRACE(std::to_string(stream_bytes) + (by_copy ? " by copy" : " by reference"));
     PartWriterOptions options;
     options.block_raw_bytes = 16384;
     options.stream_block_raw_bytes = stream_bytes;
-    ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
+    ASSERT_TRUE((by_copy ? WriteByCopy(path_, Streams(), options)
+                         : WritePart(Env::Default(), path_, Streams(), 0, options))
+                    .ok());
     auto reader = PartReader::Open(Env::Default(), path_);
     ASSERT_TRUE(reader.ok()) << reader.status().ToString();
     const PartReader& r = **reader;
@@ -125,6 +151,8 @@ TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
         ASSERT_LT(k, expected.size());
         EXPECT_EQ(block->timestamps[i], expected[k]->timestamp);
         EXPECT_EQ(block->line(i), expected[k]->line);
+        Labels metadata = block->metadata.empty() ? Labels() : block->metadata[i];
+        EXPECT_EQ(metadata, expected[k]->metadata);
         bytes += block->line(i).size();
       }
       if (r.blocks()[b].stream == 0) {

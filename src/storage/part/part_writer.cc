@@ -65,63 +65,111 @@ Status PartWriter::BeginStream(const Labels& labels) {
 }
 
 Status PartWriter::FlushHeld() {
-  LODE_RETURN_IF_ERROR(FlushBlock(0, block_size_));
-  block_size_ = 0;
+  LODE_RETURN_IF_ERROR(FlushBlock(0, held_.size()));
+  held_.clear();
+  held_lines_.clear();
+  held_metadata_.clear();
   block_bytes_ = 0;
   return Status::Ok();
 }
 
 Status PartWriter::CutHeld() {
   size_t begin = 0, bytes = 0;
-  for (size_t i = 0; i < block_size_; ++i) {
+  for (size_t i = 0; i < held_.size(); ++i) {
     if (i > begin &&
         (i - begin >= options_.block_max_records || bytes >= options_.block_raw_bytes)) {
       LODE_RETURN_IF_ERROR(FlushBlock(begin, i));
       begin = i;
       bytes = 0;
     }
-    bytes += block_[i].line.size();
+    bytes += held_[i].length;
   }
-  // The rest starts the next block (swapped to the front: the entries
-  // keep their memory).
-  for (size_t i = begin; i < block_size_; ++i) std::swap(block_[i - begin], block_[i]);
-  block_size_ -= begin;
+  // The rest starts the next block, moved to the front.
+  if (begin == 0) return Status::Ok();
+  held_.erase(held_.begin(), held_.begin() + static_cast<ptrdiff_t>(begin));
+  uint64_t first_byte = held_lines_.size();
+  for (const Held& h : held_) {
+    if (!(h.flags & kLineByRef)) first_byte = std::min(first_byte, h.line);
+  }
+  held_lines_.erase(0, first_byte);
+  std::vector<Labels> metadata;
+  for (Held& h : held_) {
+    if (!(h.flags & kLineByRef)) h.line -= first_byte;
+    if ((h.flags & ~kLineByRef) != 0) {
+      metadata.push_back(std::move(held_metadata_[(h.flags & ~kLineByRef) - 1]));
+      h.flags = (h.flags & kLineByRef) | static_cast<uint32_t>(metadata.size());
+    }
+  }
+  held_metadata_ = std::move(metadata);
   block_bytes_ = bytes;
   return Status::Ok();
 }
 
 Status PartWriter::Add(TimestampNs timestamp, std::string_view line, const Labels& metadata) {
+  return Hold(timestamp, line, &metadata, /*by_ref=*/false);
+}
+
+Status PartWriter::AddRef(const RecordRef& r) {
+  return Hold(r.timestamp, r.line, r.metadata, /*by_ref=*/true);
+}
+
+std::string_view PartWriter::HeldLine(const Held& h) const {
+  const char* data =
+      (h.flags & kLineByRef) ? reinterpret_cast<const char*>(h.line) : held_lines_.data() + h.line;
+  return std::string_view(data, h.length);
+}
+
+Status PartWriter::Hold(TimestampNs timestamp, std::string_view line, const Labels* metadata,
+                        bool by_ref) {
   if (stream_cut_) {
-    if (block_size_ >= options_.block_max_records ||
-        (block_bytes_ >= options_.block_raw_bytes && block_size_ > 0)) {
+    if (held_.size() >= options_.block_max_records ||
+        (block_bytes_ >= options_.block_raw_bytes && !held_.empty())) {
       LODE_RETURN_IF_ERROR(FlushHeld());
     }
-  } else if (block_size_ >= options_.stream_block_max_records ||
+  } else if (held_.size() >= options_.stream_block_max_records ||
              block_bytes_ >= options_.stream_block_raw_bytes) {
     // Too large for one block: cut what is held, and the rest as it comes.
     stream_cut_ = true;
     LODE_RETURN_IF_ERROR(CutHeld());
   }
-  // Entries are reused block after block: assigning into a string that
-  // has room costs no allocation.
-  if (block_size_ == block_.size()) block_.emplace_back();
-  Entry& e = block_[block_size_++];
-  e.timestamp = timestamp;
-  e.line.assign(line);
-  e.metadata = metadata;
+  if (line.size() >= kLineByRef) return Status::InvalidArgument("line too long for a block");
+  uint32_t flags = by_ref ? kLineByRef : 0;
+  if (metadata != nullptr && !metadata->empty()) {
+    held_metadata_.push_back(*metadata);
+    flags |= static_cast<uint32_t>(held_metadata_.size());
+  }
+  uint64_t where = reinterpret_cast<uintptr_t>(line.data());
+  if (!by_ref) {
+    where = held_lines_.size();
+    if (held_lines_.size() + line.size() > held_lines_.capacity()) {
+      // Doubling, but not far past what a held stream can take: a merge
+      // and a flush each hold up to stream_block_raw_bytes.
+      const size_t limit =
+          std::max(options_.stream_block_raw_bytes, options_.block_raw_bytes) + (64u << 10);
+      held_lines_.reserve(
+          std::max(held_lines_.size() + line.size(), std::min(held_lines_.capacity() * 2, limit)));
+    }
+    held_lines_.append(line);
+  }
+  held_.push_back(Held{timestamp, where, static_cast<uint32_t>(line.size()), flags});
   block_bytes_ += line.size();
   return Status::Ok();
 }
 
 Status PartWriter::FlushBlock(size_t begin, size_t end) {
   if (begin == end) return Status::Ok();
-  std::vector<const Entry*> entries;
-  entries.reserve(end - begin);
-  for (size_t i = begin; i < end; ++i) entries.push_back(&block_[i]);
+  std::vector<RecordRef>& entries = refs_;
+  entries.clear();
+  for (size_t i = begin; i < end; ++i) {
+    const Held& h = held_[i];
+    const uint32_t metadata = h.flags & ~kLineByRef;
+    entries.push_back(RecordRef{h.timestamp, HeldLine(h),
+                                metadata != 0 ? &held_metadata_[metadata - 1] : nullptr});
+  }
   BlockMeta block;
   block.stream = static_cast<uint32_t>(streams_.size() - 1);
-  block.min_time = block_[begin].timestamp;
-  block.max_time = block_[end - 1].timestamp;
+  block.min_time = entries.front().timestamp;
+  block.max_time = entries.back().timestamp;
   block.records = static_cast<uint32_t>(end - begin);
   block.offset = offset_ + buf_.size();
   size_t before = buf_.size();
@@ -138,9 +186,10 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
       EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout, scheme,
                   options_.legacy_encoding ? nullptr : &string_keys, &template_lines);
   bool has_metadata = false;
-  for (const Entry* e : entries) {
-    has_metadata = has_metadata || !e->metadata.empty();
-    for (const Label& l : e->metadata) AddLineKeys(l.value, keys, scheme);
+  for (const RecordRef& e : entries) {
+    if (!e.has_metadata()) continue;
+    has_metadata = true;
+    for (const Label& l : *e.metadata) AddLineKeys(l.value, keys, scheme);
   }
   block.size = buf_.size() - before;
   std::string filter;
@@ -306,11 +355,7 @@ Status WritePart(Env* env, const std::string& path, const std::vector<StreamReco
   LODE_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(env, path, options));
   for (const StreamRecords& stream : streams) {
     LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels));
-    static const Labels kNone;
-    for (const RecordRef& r : stream.entries) {
-      LODE_RETURN_IF_ERROR(
-          writer->Add(r.timestamp, r.line, r.metadata != nullptr ? *r.metadata : kNone));
-    }
+    for (const RecordRef& r : stream.entries) LODE_RETURN_IF_ERROR(writer->AddRef(r));
   }
   return writer->Finish(wal_checkpoint, {}).WithContext("write part " + path);
 }

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "io/env.h"
 #include "model/record.h"
+#include "storage/part/block_codec.h"
 #include "storage/part/part_format.h"
 #include "storage/part/template_dictionary.h"
 
@@ -63,6 +64,9 @@ class PartWriter {
   // time order (ties in append order).
   Status BeginStream(const Labels& labels);
   Status Add(TimestampNs timestamp, std::string_view line, const Labels& metadata);
+  // The same without copying the line: `r`'s line must stay valid until
+  // the writer is finished or destroyed (a head's lines, when flushed).
+  Status AddRef(const RecordRef& r);
   // Writes the index and footer and publishes the part. `replaces` lists
   // the sequence numbers of parts this one supersedes (a merge's inputs).
   Status Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& replaces);
@@ -72,7 +76,7 @@ class PartWriter {
  private:
   PartWriter(Env* env, std::string path, const PartWriterOptions& options)
       : env_(env), path_(std::move(path)), options_(options) {}
-  // Writes block_[begin, end) as one block.
+  // Writes held_[begin, end) as one block.
   Status FlushBlock(size_t begin, size_t end);
   // Writes every held entry as one block.
   Status FlushHeld();
@@ -88,13 +92,26 @@ class PartWriter {
   bool finished_ = false;
 
   std::vector<Labels> streams_;
-  // The current stream's entries not yet in a block: the first
-  // block_size_ of block_, block_bytes_ of lines. They are held until the
+  // The current stream's entries not yet in a block. They are held until the
   // stream ends (one block) or outgrows stream_block_raw_bytes; a larger
   // stream (stream_cut_) is cut every block_raw_bytes.
-  std::vector<Entry> block_;
-  size_t block_size_ = 0;
-  size_t block_bytes_ = 0;
+  // Held lines are copied into one buffer (a merge's input blocks do not
+  // outlive the next record): no allocation per line, and no per-line
+  // string memory kept between blocks.
+  struct Held {
+    TimestampNs timestamp;
+    uint64_t line;  // the line's address (kLineByRef) or offset into held_lines_
+    uint32_t length;
+    uint32_t flags;  // kLineByRef | index + 1 into held_metadata_ (0: none)
+  };
+  static constexpr uint32_t kLineByRef = 1u << 31;
+  std::string_view HeldLine(const Held& h) const;
+  Status Hold(TimestampNs timestamp, std::string_view line, const Labels* metadata, bool by_ref);
+  std::vector<Held> held_;
+  std::string held_lines_;
+  std::vector<Labels> held_metadata_;
+  size_t block_bytes_ = 0;       // line bytes of held_
+  std::vector<RecordRef> refs_;  // the block being encoded, views into held_lines_
   bool stream_cut_ = false;
   std::vector<std::pair<uint32_t, uint64_t>> template_lines_;
   std::vector<BlockMeta> blocks_;
@@ -114,15 +131,6 @@ class PartWriter {
   std::string buf_;                    // encoded, not yet written
   uint64_t offset_ = 0;                // bytes written to the file so far
   PartMeta meta_;
-};
-
-// A record to write, as views into memory its owner keeps alive.
-struct RecordRef {
-  TimestampNs timestamp = 0;
-  std::string_view line;
-  const Labels* metadata = nullptr;  // null: none
-
-  static RecordRef Of(const Entry& e) { return RecordRef{e.timestamp, e.line, &e.metadata}; }
 };
 
 struct StreamRecords {
