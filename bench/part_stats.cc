@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   uint64_t files = 0, records = 0, raw_lines = 0, dict = 0, filters = 0;
   uint64_t dict_templates = 0, dict_raw = 0;
   uint64_t token_filters = 0, string_filters = 0, summaries = 0;
-  Sum codec[6];
+  Sum codec[8];
   Sum sections[6];
   std::string bytes;
   for (const std::string& path : parts) {
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
       summaries += r.BlockSummaryBytes(b).size();
       raw_lines += meta.raw_size;
       if (!r.ReadBlockBytes(b, bytes).ok()) return 1;
-      int c = static_cast<uint8_t>(bytes[0]) % 6;
+      int c = static_cast<uint8_t>(bytes[0]) % 8;
       codec[c].stored += bytes.size();
       codec[c].raw += meta.raw_size;
       codec[c].count++;
@@ -169,9 +169,10 @@ int main(int argc, char** argv) {
   Row("all files", files, files);
   const char* codec_names[] = {"blocks: stored",       "blocks: zstd",
                                "blocks: templates",    "blocks: dict templates",
-                               "blocks: templates v2", "blocks: dict templates v2"};
+                               "blocks: templates v2", "blocks: dict templates v2",
+                               "blocks: templates v3", "blocks: dict templates v3"};
   uint64_t blocks = 0;
-  for (int c = 0; c < 6; ++c) {
+  for (int c = 0; c < 8; ++c) {
     blocks += codec[c].stored;
     if (codec[c].count) Row(codec_names[c], codec[c].stored, files, codec[c].raw);
   }

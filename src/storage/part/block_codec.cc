@@ -206,9 +206,16 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
 }
 
 TemplateLayout LayoutOf(BlockCodec codec) {
-  return codec == BlockCodec::kTemplates2 || codec == BlockCodec::kDictionaryTemplates2
-             ? TemplateLayout::k2
-             : TemplateLayout::k1;
+  switch (codec) {
+    case BlockCodec::kTemplates3:
+    case BlockCodec::kDictionaryTemplates3:
+      return TemplateLayout::k3;
+    case BlockCodec::kTemplates2:
+    case BlockCodec::kDictionaryTemplates2:
+      return TemplateLayout::k2;
+    default:
+      return TemplateLayout::k1;
+  }
 }
 
 Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expected_records,
@@ -340,7 +347,7 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
     lines.reserve(entries.size());
     for (const RecordRef& e : entries) lines.push_back(e.line);
     SplitLineTemplates(lines, columns, dictionary, token_keys, layout, key_scheme, string_keys,
-                       layout == TemplateLayout::k2 ? SplitMode::kAuto : SplitMode::kTokens);
+                       PackedInts(layout) ? SplitMode::kAuto : SplitMode::kTokens);
   } else if (token_keys != nullptr) {
     for (const RecordRef& e : entries) AddLineKeys(e.line, *token_keys, key_scheme);
   }
@@ -353,11 +360,18 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
     PutMetadata(head, entries);
     raw_size = head.size();
     for (const RecordRef& e : entries) raw_size += e.line.size();
-    const bool k2 = columns.layout == TemplateLayout::k2;
-    BlockCodec codec =
-        columns.dictionary_ids
-            ? (k2 ? BlockCodec::kDictionaryTemplates2 : BlockCodec::kDictionaryTemplates)
-            : (k2 ? BlockCodec::kTemplates2 : BlockCodec::kTemplates);
+    const bool named = columns.dictionary_ids;
+    BlockCodec codec;
+    switch (columns.layout) {
+      case TemplateLayout::k3:
+        codec = named ? BlockCodec::kDictionaryTemplates3 : BlockCodec::kTemplates3;
+        break;
+      case TemplateLayout::k2:
+        codec = named ? BlockCodec::kDictionaryTemplates2 : BlockCodec::kTemplates2;
+        break;
+      default:
+        codec = named ? BlockCodec::kDictionaryTemplates : BlockCodec::kTemplates;
+    }
     out.push_back(static_cast<char>(codec));
     PutVarint64(out, raw_size);
     if (template_lines != nullptr && columns.dictionary_ids) {
@@ -401,11 +415,13 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
       return DecodePlain(payload, true, raw_size, expected_records, out);
     case BlockCodec::kTemplates:
     case BlockCodec::kTemplates2:
+    case BlockCodec::kTemplates3:
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
                              LayoutOf(static_cast<BlockCodec>(body[0])), held_literals,
                              string_filter, out);
     case BlockCodec::kDictionaryTemplates:
     case BlockCodec::kDictionaryTemplates2:
+    case BlockCodec::kDictionaryTemplates3:
       if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }

@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <unordered_map>
 
 #include "base/coding.h"
 #include "storage/part/bit_packing.h"
@@ -193,12 +194,48 @@ struct JoinScratch {
   std::vector<BlockTemplate> templates;
   std::vector<uint32_t> ids;
   std::vector<int64_t> ints;
-  std::vector<uint64_t> str_offsets;
+  std::vector<uint64_t> str_offsets;  // of each stored string value, and the end
+  std::vector<uint32_t> str_slot;     // string variable -> stored value; empty: the same
   std::vector<uint64_t> seen;
   CandidateScratch candidates;
   std::vector<uint8_t> template_kept;   // per template: a line of it is rebuilt
   std::vector<uint8_t> template_holds;  // per template: its text holds the literals
 };
+
+// Appends one string column of the k3 layout: `count` values, `stride`
+// apart. Where at most half of them are distinct, varint(d) and the d
+// distinct lengths (in order of first use) to `lengths` and their bytes
+// to `bytes`, then each value's index among them to `lengths`; otherwise
+// varint(0), then each value's length and bytes as in k2.
+void PutStringColumn(const std::string_view* values, size_t stride, size_t count,
+                     std::string& lengths, std::string& bytes) {
+  thread_local std::unordered_map<std::string_view, uint32_t> index;
+  thread_local std::vector<uint32_t> indexes;
+  index.clear();
+  indexes.clear();
+  const size_t max_distinct = count / 2;
+  for (size_t i = 0; i < count && index.size() <= max_distinct; ++i) {
+    auto [it, added] = index.try_emplace(values[i * stride], static_cast<uint32_t>(index.size()));
+    indexes.push_back(it->second);
+  }
+  if (count < 4 || index.size() > max_distinct) {
+    PutVarint64(lengths, 0);
+    for (size_t i = 0; i < count; ++i) {
+      PutVarint64(lengths, values[i * stride].size());
+      bytes.append(values[i * stride]);
+    }
+    return;
+  }
+  PutVarint64(lengths, index.size());
+  uint32_t next = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (indexes[i] != next) continue;  // seen before
+    PutVarint64(lengths, values[i * stride].size());
+    bytes.append(values[i * stride]);
+    ++next;
+  }
+  for (uint32_t v : indexes) PutVarint64(lengths, v);
+}
 
 // Appends one integer column of the k2 layout: `count` values, `stride`
 // apart from `values` on (docs/format/part.md). One value is a varint.
@@ -321,7 +358,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                         TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
                         TemplateLayout layout, KeyScheme key_scheme,
                         std::vector<uint64_t>* string_keys, SplitMode mode) {
-  const bool k2 = layout == TemplateLayout::k2;
+  const bool k2 = PackedInts(layout);
+  const bool string_dictionaries = layout == TemplateLayout::k3;
   // Whether a run of digits is an integer variable, and its value.
   auto is_int = [k2](std::string_view digits) {
     return k2 ? !digits.empty() && digits.size() <= kMaxDigitRun : IsCanonicalInt(digits);
@@ -529,6 +567,10 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       }
     }
     for (size_t k = 0; k < t.str_count; ++k) {
+      if (string_dictionaries) {
+        PutStringColumn(t.strs.data() + k, t.str_count, t.lines, out.str_lengths, out.str_bytes);
+        continue;
+      }
       for (size_t line = 0; line < t.lines; ++line) {
         std::string_view v = t.strs[line * t.str_count + k];
         PutVarint64(out.str_lengths, v.size());
@@ -621,23 +663,60 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   }
   // Every variable adds a byte or more to the lines; in k1 each integer
   // also takes a byte or more of its column.
-  const bool k2 = columns.layout == TemplateLayout::k2;
+  const bool k2 = PackedInts(columns.layout);
   if ((k2 ? int_total + str_total > max_bytes : int_total > columns.ints.size()) ||
       (str_total > columns.str_lengths.size() && !columns.strs_deferred)) {
     return Status::Corruption("variable columns are short");
   }
+  // String variable i (template by template, column by column, line by
+  // line) is stored value str_slot[i] (i itself when str_slot is empty),
+  // the bytes str_bytes[str_offsets[v], str_offsets[v + 1]).
   std::vector<uint64_t>& str_offsets = scratch.str_offsets;
+  std::vector<uint32_t>& str_slot = scratch.str_slot;
+  str_slot.clear();
   auto read_str_offsets = [&]() -> Status {
-    str_offsets.resize(str_total + 1);
     Decoder sl(columns.str_lengths);
     uint64_t str_at = 0;
-    for (uint64_t i = 0; i < str_total; ++i) {
-      str_offsets[i] = str_at;
-      uint64_t length = sl.Varint64();
-      if (length > columns.str_bytes.size()) return Status::Corruption("bad string length");
-      str_at += length;
+    auto put_lengths = [&](uint64_t n) -> Status {
+      for (uint64_t i = 0; i < n; ++i) {
+        str_offsets.push_back(str_at);
+        uint64_t length = sl.Varint64();
+        if (!sl.ok() || length > columns.str_bytes.size() -
+                                     std::min<uint64_t>(str_at, columns.str_bytes.size())) {
+          return Status::Corruption("bad string length");
+        }
+        str_at += length;
+      }
+      return Status::Ok();
+    };
+    if (columns.layout != TemplateLayout::k3) {
+      str_offsets.clear();
+      str_offsets.reserve(str_total + 1);
+      LODE_RETURN_IF_ERROR(put_lengths(str_total));
+    } else {
+      str_offsets.clear();
+      str_slot.resize(str_total);
+      uint32_t* slot_of = str_slot.data();
+      for (const BlockTemplate& t : templates) {
+        for (uint32_t k = 0; k < t.strs; ++k) {
+          const uint64_t distinct = sl.Varint64();
+          if (!sl.ok() || distinct > t.lines) return Status::Corruption("bad string column");
+          const uint64_t first = str_offsets.size();
+          if (distinct == 0) {
+            LODE_RETURN_IF_ERROR(put_lengths(t.lines));
+            for (uint64_t j = 0; j < t.lines; ++j) *slot_of++ = static_cast<uint32_t>(first + j);
+            continue;
+          }
+          LODE_RETURN_IF_ERROR(put_lengths(distinct));
+          for (uint64_t j = 0; j < t.lines; ++j) {
+            const uint64_t v = sl.Varint64();
+            if (!sl.ok() || v >= distinct) return Status::Corruption("bad string index");
+            *slot_of++ = static_cast<uint32_t>(first + v);
+          }
+        }
+      }
     }
-    str_offsets[str_total] = str_at;
+    str_offsets.push_back(str_at);
     if (!sl.ok() || sl.remaining() != 0 || str_at != columns.str_bytes.size()) {
       return Status::Corruption("string columns do not match");
     }
@@ -668,8 +747,8 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   std::vector<uint8_t>& template_kept = scratch.template_kept;
   if (!fragments.empty() && rebuilt != nullptr) {
     rebuilt->assign(count, 1);
-    MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, dictionary,
-                       scratch.candidates, *rebuilt);
+    MarkCandidateLines(fragments, templates, ids, columns.str_bytes, str_offsets, str_slot,
+                       dictionary, scratch.candidates, *rebuilt);
     if (!held_literals.empty()) {
       // A template whose own text holds every literal: each of its lines
       // holds them all, whatever its variables, and is not rebuilt.
@@ -788,7 +867,8 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
       if (keep[line] != 1) continue;
       bound += t.literal_bytes + 20ull * t.ints;  // 20: the longest int64
       for (uint64_t k = 0, at = t.str_base + j; k < t.strs; ++k, at += t.lines) {
-        bound += str_offsets[at + 1] - str_offsets[at];
+        const uint64_t v = str_slot.empty() ? at : str_slot[at];
+        bound += str_offsets[v + 1] - str_offsets[v];
       }
     }
     room = static_cast<size_t>(std::min<uint64_t>(bound, max_bytes));
@@ -806,6 +886,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
   const char* const strs = columns.str_bytes.data();
   const int64_t* const int_values = ints.data();
   const uint64_t* const str_at_ = str_offsets.data();
+  const uint32_t* const slot_list = str_slot.empty() ? nullptr : str_slot.data();
   const TemplatePiece* const piece_list = parsed->pieces.data();
   const BlockTemplate* const template_list = templates.data();
   uint64_t* const seen_list = seen.data();
@@ -896,7 +977,9 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
           w = r.ptr;
         }
       } else {
-        const uint64_t* at_str = str_at_ + (line_strs + piece->length * lines);
+        uint64_t v = line_strs + piece->length * lines;
+        if (slot_list != nullptr) v = slot_list[v];
+        const uint64_t* at_str = str_at_ + v;
         size_t n = at_str[1] - at_str[0];
         if (static_cast<size_t>(end - w) < n) {
           overflow = true;

@@ -43,8 +43,14 @@ inline constexpr char kEscape = 0x03;
 // keeps its zeros: zero-padded fields such as times of day are integers
 // too), and each column is bit-packed at the width its range needs, as
 // values or as deltas, whichever is narrower.
-enum class TemplateLayout : uint8_t { k1, k2 };
-inline constexpr TemplateLayout kCurrentTemplateLayout = TemplateLayout::k2;
+// k3 (block codecs 6 and 7): k2, and a string column whose values repeat
+// (a client's user agent over its requests, a JSON field's few values)
+// may be dictionary-coded: its distinct values once, then an index per
+// line.
+enum class TemplateLayout : uint8_t { k1, k2, k3 };
+inline constexpr TemplateLayout kCurrentTemplateLayout = TemplateLayout::k3;
+// Integers as digit runs in bit-packed columns (k2 and later).
+inline bool PackedInts(TemplateLayout layout) { return layout != TemplateLayout::k1; }
 
 // The columns of a block's lines in template form, uncompressed.
 struct TemplateColumns {

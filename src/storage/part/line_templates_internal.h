@@ -106,6 +106,7 @@ struct CandidateScratch {
   std::vector<uint32_t> by_template;  // line indexes grouped by template
   std::vector<uint64_t> cursor;
   std::vector<uint8_t> template_hit, line_hit;
+  std::vector<uint8_t> value_hit;  // per stored string value (dictionary-coded columns)
   std::vector<std::pair<uint64_t, uint32_t>> str_owners;  // (str_base, template)
 };
 
@@ -116,7 +117,7 @@ struct CandidateScratch {
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
                         std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
                         std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
-                        const TemplateDictionary* dictionary, CandidateScratch& scratch,
-                        std::vector<uint8_t>& keep);
+                        const std::vector<uint32_t>& str_slot, const TemplateDictionary* dictionary,
+                        CandidateScratch& scratch, std::vector<uint8_t>& keep);
 
 }  // namespace lode::part

@@ -103,8 +103,8 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
                         std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
                         std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
-                        const TemplateDictionary* dictionary, CandidateScratch& scratch,
-                        std::vector<uint8_t>& keep) {
+                        const std::vector<uint32_t>& str_slot, const TemplateDictionary* dictionary,
+                        CandidateScratch& scratch, std::vector<uint8_t>& keep) {
   const size_t count = ids.size();
   // The j-th line using template t is by_template[start of t + j].
   std::vector<uint32_t>& by_template = scratch.by_template;
@@ -141,14 +141,22 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
     line_hit.resize(count);
     for (size_t i = 0; i < count; ++i) line_hit[i] = template_hit[ids[i]];
     // A fragment inside a string variable: find the variable, its
-    // template and its line.
+    // template and its line. With dictionary-coded columns, find the
+    // stored values first, then every variable that is one of them.
     const size_t str_total = str_offsets.size() - 1;
+    std::vector<uint8_t>& value_hit = scratch.value_hit;
+    if (!str_slot.empty()) value_hit.assign(str_total, 0);
+    bool any_value_hit = false;
     size_t pos = 0;
     while ((pos = str_bytes.find(fragment, pos)) != std::string_view::npos) {
       size_t k = static_cast<size_t>(
           std::upper_bound(str_offsets.begin(), str_offsets.begin() + str_total, pos) -
           str_offsets.begin() - 1);
-      if (pos + fragment.size() <= str_offsets[k + 1]) {
+      if (pos + fragment.size() <= str_offsets[k + 1] && !str_slot.empty()) {
+        value_hit[k] = 1;
+        any_value_hit = true;
+        pos = str_offsets[k + 1];
+      } else if (pos + fragment.size() <= str_offsets[k + 1]) {
         auto owner = std::upper_bound(owners.begin(), owners.end(),
                                       std::make_pair(static_cast<uint64_t>(k), UINT32_MAX)) -
                      1;
@@ -157,6 +165,16 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
         pos = str_offsets[k + 1];  // the rest of this variable adds nothing
       } else {
         ++pos;
+      }
+    }
+    if (any_value_hit) {
+      for (const BlockTemplate& t : templates) {
+        const uint32_t* slots = str_slot.data() + t.str_base;
+        for (uint64_t k = 0; k < t.strs; ++k, slots += t.lines) {
+          for (uint64_t j = 0; j < t.lines; ++j) {
+            if (value_hit[slots[j]]) line_hit[by_template[t.line_start + j]] = 1;
+          }
+        }
       }
     }
     for (size_t i = 0; i < count; ++i) keep[i] &= line_hit[i];

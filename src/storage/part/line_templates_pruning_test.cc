@@ -103,10 +103,14 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
       "needle", "a1b2", "eb",  "user1",    "9x",  "x9 ", "7ms",        "GET/user", "needle-",
       "err4",   "zzz",  "d=",  "9xneedle", "b2=", "ok",  "\"needle\"", "e\" u",    "r\"9x",
       "1-2",    "-12",  "b2-", "x9-1",     "9-u", "ms-", "0-ok"};
-  for (SplitMode mode : {SplitMode::kTokens, SplitMode::kQuotedStrings}) {
+  // k3 dictionary-codes the string columns whose values repeat (most of
+  // them here); k2 stores every value.
+  for (auto [mode, layout] : {std::pair{SplitMode::kTokens, TemplateLayout::k3},
+                              {SplitMode::kQuotedStrings, TemplateLayout::k3},
+                              {SplitMode::kTokens, TemplateLayout::k2},
+                              {SplitMode::kQuotedStrings, TemplateLayout::k2}}) {
     TemplateColumns columns;
-    SplitLineTemplates(views, columns, nullptr, nullptr, kCurrentTemplateLayout, kCurrentKeyScheme,
-                       nullptr, mode);
+    SplitLineTemplates(views, columns, nullptr, nullptr, layout, kCurrentKeyScheme, nullptr, mode);
     TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
                              columns.str_lengths, columns.str_bytes, columns.layout};
     for (const std::string& literal : literals) {

@@ -216,6 +216,72 @@ TEST(LineTemplates, ZeroPaddedNumbersAreIntegersPackedToTheirRange) {
   EXPECT_LT(variables(k2) * 10, variables(k1) * 7);
 }
 
+// A string column whose values repeat (a user agent per client) stores
+// each distinct value once and an index per line (layout k3); a column of
+// distinct values stays as it is. Both rebuild exactly.
+TEST(LineTemplates, RepeatedStringValuesAreStoredOnce) {
+  std::mt19937_64 rng(11);
+  const std::vector<std::string> agents = {"Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+                                           "curl/8.4.0", "Go-http-client/1.1",
+                                           "Mozilla/5.0 (Macintosh) Safari/605.1.15"};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 400; ++i) {
+    lines.push_back("GET \"/item/" + std::to_string(rng() % 1000000) + "\" 200 \"" +
+                    agents[rng() % agents.size()] + "\"");
+  }
+  TemplateColumns k2, k3;
+  EXPECT_EQ(RoundTrip(lines, &k2, TemplateLayout::k2, SplitMode::kQuotedStrings), lines);
+  EXPECT_EQ(RoundTrip(lines, &k3, TemplateLayout::k3, SplitMode::kQuotedStrings), lines);
+  // Every agent once, in order of first use, not 400 times.
+  for (const std::string& agent : agents) {
+    size_t first = k3.str_bytes.find(agent);
+    ASSERT_NE(first, std::string::npos) << agent;
+    EXPECT_EQ(k3.str_bytes.find(agent, first + 1), std::string::npos) << agent;
+  }
+  EXPECT_LT(k3.str_bytes.size() * 2, k2.str_bytes.size());
+  // The paths are all distinct: they stay one value per line.
+  EXPECT_GT(k3.str_bytes.size(), 400u * 8);
+
+  // A line of one value and a line of another, a few times over, with one
+  // column only: still exact, and the malformed forms are corruption.
+  std::vector<std::string> few;
+  for (int i = 0; i < 8; ++i) few.push_back(i % 2 ? "say \"hello\"" : "say \"good bye\"");
+  TemplateColumns c;
+  ASSERT_EQ(RoundTrip(few, &c, TemplateLayout::k3, SplitMode::kQuotedStrings), few);
+  std::string lengths;
+  PutVarint64(lengths, 2);  // two distinct values
+  PutVarint64(lengths, 8);
+  PutVarint64(lengths, 5);
+  for (int i = 0; i < 8; ++i) PutVarint64(lengths, i % 2);
+  EXPECT_EQ(c.str_lengths, lengths);
+  EXPECT_EQ(c.str_bytes, "good byehello");
+  auto join = [&](std::string_view str_lengths, std::string_view str_bytes) {
+    std::string data;
+    std::vector<uint64_t> offsets;
+    return JoinLineTemplates({c.templates, c.ids, c.ints, str_lengths, str_bytes, c.layout},
+                             few.size(), 1000, data, offsets);
+  };
+  EXPECT_TRUE(join(lengths, c.str_bytes).ok());
+  std::string bad = lengths;
+  bad[3] = 2;  // an index past the distinct values
+  EXPECT_EQ(join(bad, c.str_bytes).code(), StatusCode::kCorruption);
+  bad = lengths;
+  bad[0] = 9;  // more distinct values than lines
+  EXPECT_EQ(join(bad, c.str_bytes).code(), StatusCode::kCorruption);
+  EXPECT_EQ(join(lengths.substr(0, lengths.size() - 1), c.str_bytes).code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(join(lengths + std::string(1, '\0'), c.str_bytes).code(), StatusCode::kCorruption);
+  EXPECT_EQ(join(lengths, "good byehell").code(), StatusCode::kCorruption);
+  // Read as layout k2 the same bytes do not add up either.
+  std::string data;
+  std::vector<uint64_t> offsets;
+  EXPECT_EQ(
+      JoinLineTemplates({c.templates, c.ids, c.ints, lengths, c.str_bytes, TemplateLayout::k2},
+                        few.size(), 1000, data, offsets)
+          .code(),
+      StatusCode::kCorruption);
+}
+
 class TemplateCorruption : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -286,7 +352,7 @@ TEST(BlockCodec, ShapedLinesUseTemplatesAndDecodeExactly) {
   for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   size_t raw = EncodeBlock(block, ptrs, 3);
-  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates2);
+  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates3);
   size_t line_bytes = 0;
   for (const Entry& e : entries) line_bytes += e.line.size();
   EXPECT_GT(raw, line_bytes);
@@ -346,7 +412,7 @@ TEST(BlockCodec, VaryingQuotedStringsUseTemplates) {
   for (const Entry& e : entries) ptrs.push_back(RecordRef::Of(e));
   std::string block;
   EncodeBlock(block, ptrs, 3);
-  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates2);
+  EXPECT_EQ(static_cast<BlockCodec>(block[0]), BlockCodec::kTemplates3);
   auto decoded = DecodeBlock(block, entries.size());
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   for (size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(decoded->line(i), entries[i].line);
@@ -475,9 +541,9 @@ TEST(TemplateDictionary, AFullDictionaryLeavesBlocksTheirOwnTemplates) {
   auto [first, first_entries] = encode("alpha");
   auto [second, second_entries] = encode(std::string(80, 'b'));  // does not fit
   auto [third, third_entries] = encode("alpha");                 // already there
-  EXPECT_EQ(static_cast<BlockCodec>(first[0]), BlockCodec::kDictionaryTemplates2);
-  EXPECT_EQ(static_cast<BlockCodec>(second[0]), BlockCodec::kTemplates2);
-  EXPECT_EQ(static_cast<BlockCodec>(third[0]), BlockCodec::kDictionaryTemplates2);
+  EXPECT_EQ(static_cast<BlockCodec>(first[0]), BlockCodec::kDictionaryTemplates3);
+  EXPECT_EQ(static_cast<BlockCodec>(second[0]), BlockCodec::kTemplates3);
+  EXPECT_EQ(static_cast<BlockCodec>(third[0]), BlockCodec::kDictionaryTemplates3);
   EXPECT_EQ(builder.size(), 1u);
   auto dictionary = TemplateDictionary::Parse(builder.Serialize());
   ASSERT_TRUE(dictionary.ok());

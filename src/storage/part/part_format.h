@@ -31,6 +31,8 @@ constexpr size_t kBlockTrailerSize = 4;  // crc32c
 // part's template dictionary (template_dictionary.h).
 // kTemplates2, kDictionaryTemplates2: the same in TemplateLayout::k2
 // (digit runs as integers, bit-packed integer columns).
+// kTemplates3, kDictionaryTemplates3: the same in TemplateLayout::k3
+// (string columns may be dictionary-coded).
 enum class BlockCodec : uint8_t {
   kNone = 0,
   kZstd = 1,
@@ -38,7 +40,16 @@ enum class BlockCodec : uint8_t {
   kDictionaryTemplates = 3,
   kTemplates2 = 4,
   kDictionaryTemplates2 = 5,
+  kTemplates3 = 6,
+  kDictionaryTemplates3 = 7,
 };
+
+// Whether a block of this codec names its templates in the part's
+// template dictionary.
+inline bool NamesDictionaryTemplates(BlockCodec codec) {
+  return codec == BlockCodec::kDictionaryTemplates || codec == BlockCodec::kDictionaryTemplates2 ||
+         codec == BlockCodec::kDictionaryTemplates3;
+}
 
 // What the block index says about one block; enough to skip it.
 struct BlockMeta {

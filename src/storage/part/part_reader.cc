@@ -280,8 +280,7 @@ Status PartReader::ReadBlockBytes(size_t index, std::string& out) const {
 }
 
 std::shared_ptr<const TemplateDictionary> PartReader::DictionaryFor(std::string_view block) const {
-  if (block.empty() || (static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates &&
-                        static_cast<BlockCodec>(block[0]) != BlockCodec::kDictionaryTemplates2)) {
+  if (block.empty() || !NamesDictionaryTemplates(static_cast<BlockCodec>(block[0]))) {
     return nullptr;
   }
   return Dictionary();

@@ -289,7 +289,7 @@ TEST_F(PartTest, TemplateBlocksShareOneDictionaryPerPart) {
   size_t template_blocks = 0;
   for (size_t b = 0; b < r.blocks().size(); ++b) {
     char codec = file[r.blocks()[b].offset];
-    template_blocks += codec == static_cast<char>(BlockCodec::kDictionaryTemplates2);
+    template_blocks += codec == static_cast<char>(BlockCodec::kDictionaryTemplates3);
     auto block = r.ReadBlock(b);
     ASSERT_TRUE(block.ok()) << block.status().ToString();
   }
