@@ -6,11 +6,13 @@
 // first line's leading bytes) must rebuild every line containing it. The
 // same lines with their templates in a part's dictionary (the first half
 // of the lines split first, so the second half finds some templates
-// there) must rebuild too.
+// there) must rebuild too, and so must the lines cut in every layout and
+// with quoted strings as variables.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/part/line_templates.h"
@@ -41,17 +43,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       abort();
     }
   }
-  // The layout of older parts still splits and rebuilds every line.
-  {
-    lode::part::TemplateColumns k1;
-    lode::part::SplitLineTemplates(lines, k1, nullptr, nullptr, lode::part::TemplateLayout::k1);
+  // The layouts of older parts, and quoted strings as variables (whose
+  // columns repeat more, so layout 3 dictionary-codes more of them),
+  // still split and rebuild every line, and a literal's lines are kept.
+  for (auto [layout, mode] :
+       {std::pair{lode::part::TemplateLayout::k1, lode::part::SplitMode::kTokens},
+        {lode::part::TemplateLayout::k2, lode::part::SplitMode::kQuotedStrings},
+        {lode::part::TemplateLayout::k3, lode::part::SplitMode::kQuotedStrings}}) {
+    lode::part::TemplateColumns other;
+    lode::part::SplitLineTemplates(lines, other, nullptr, nullptr, layout,
+                                   lode::part::kCurrentKeyScheme, nullptr, mode);
+    const lode::part::TemplateColumnsView view{other.templates,   other.ids,       other.ints,
+                                               other.str_lengths, other.str_bytes, other.layout};
     std::string back;
     std::vector<uint64_t> back_offsets;
-    s = lode::part::JoinLineTemplates(
-        {k1.templates, k1.ids, k1.ints, k1.str_lengths, k1.str_bytes, k1.layout}, lines.size(),
-        total, back, back_offsets);
+    s = lode::part::JoinLineTemplates(view, lines.size(), total, back, back_offsets);
     if (!s.ok() || back_offsets.back() != total || back.compare(0, total, rebuilt, 0, total) != 0) {
       abort();
+    }
+    std::vector<uint8_t> flags;
+    back_offsets.clear();
+    std::string_view prefix = lines[0].substr(0, 12);
+    s = lode::part::JoinLineTemplates(view, lines.size(), total, back, back_offsets,
+                                      lode::part::LiteralFragments(prefix), &flags);
+    if (!s.ok()) abort();
+    for (size_t i = 0; i < lines.size() && !flags.empty(); ++i) {
+      std::string_view got(back.data() + back_offsets[i], back_offsets[i + 1] - back_offsets[i]);
+      if (flags[i] ? got != lines[i] : lines[i].find(prefix) != std::string_view::npos) abort();
     }
   }
   std::string_view literal = lines[0].substr(0, 12);

@@ -42,12 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto decoded = lode::part::DecodeBlock(block, expected);
   CheckDecoded(decoded, expected);
 
-  // A template block (codec 2) whose sections are the input.
-  block.assign(1, '\2');
-  lode::PutVarint64(block, 1 << 16);
-  block.append(input.substr(1));
-  lode::PutFixed32(block, lode::crc32c::Value(block));
-  CheckDecoded(lode::part::DecodeBlock(block, expected), expected);
+  // A template block (codecs 2, 4 and 6: each layout) whose sections
+  // are the input.
+  for (char codec : {'\6', '\4', '\2'}) {
+    block.assign(1, codec);
+    lode::PutVarint64(block, 1 << 16);
+    block.append(input.substr(1));
+    lode::PutFixed32(block, lode::crc32c::Value(block));
+    CheckDecoded(lode::part::DecodeBlock(block, expected), expected);
+  }
 
   // The same sections naming templates of a part's dictionary (codec 3).
   static const auto dictionary = [] {
@@ -61,14 +64,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.ok()) abort();
     return *parsed;
   }();
-  block[0] = '\3';
-  block.resize(block.size() - 4);
-  lode::PutFixed32(block, lode::crc32c::Value(block));
-  lode::part::DecodedBlock out;
-  if (lode::part::DecodeBlockInto(block, expected, out, {}, true, dictionary.get()).ok() &&
-      out.size() != expected) {
-    abort();
+  for (char codec : {'\3', '\7'}) {
+    block[0] = codec;
+    block.resize(block.size() - 4);
+    lode::PutFixed32(block, lode::crc32c::Value(block));
+    lode::part::DecodedBlock out;
+    if (lode::part::DecodeBlockInto(block, expected, out, {}, true, dictionary.get()).ok() &&
+        out.size() != expected) {
+      abort();
+    }
+    (void)lode::part::DecodeBlockInto(block, expected, out, {"GET", "id"}, true, dictionary.get());
   }
-  (void)lode::part::DecodeBlockInto(block, expected, out, {"GET", "id"}, true, dictionary.get());
   return 0;
 }
