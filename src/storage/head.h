@@ -22,7 +22,7 @@ namespace lode {
 struct HeadEntry {
   TimestampNs timestamp = 0;
   const char* line = nullptr;
-  size_t length = 0;
+  uint32_t length = 0;    // a line is in one WAL frame: at most 64 MiB
   uint32_t metadata = 0;  // index + 1 into the head's metadata; 0: none
 
   std::string_view line_view() const { return std::string_view(line, length); }

@@ -63,7 +63,11 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
   LODE_ASSIGN_OR_RETURN(auto writer, part::PartWriter::Create(env, path, options));
   for (auto& [key, stream] : streams) {
     if (cancelled()) return Status::Cancelled("merge cancelled");
-    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first));
+    uint64_t raw_bytes = 0;  // a large stream is cut as it comes, not held first
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      for (size_t b : stream.second[i]) raw_bytes += inputs[i]->reader().blocks()[b].raw_size;
+    }
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first, raw_bytes));
     std::vector<Cursor> cursors(inputs.size());
     auto later = [&](size_t a, size_t b) {
       const Cursor& x = cursors[a];

@@ -71,6 +71,12 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
 // varint(stored size), stored bytes. The columns of template blocks are
 // sections, and so is a part's template dictionary.
 void AppendSection(std::string& out, std::string_view raw, int zstd_level);
+// Levels from this one up are "strong": see ReleaseStrongCompressionMemory.
+inline constexpr int kStrongCompressionLevel = 10;
+// Frees this thread's context for strong compression levels (a part's
+// template dictionary, cold parts): tens of megabytes that would
+// otherwise stay with the thread.
+void ReleaseStrongCompressionMemory();
 // Decodes `bytes`, exactly one section, into `out`. Corruption when it is
 // malformed, has bytes after it, or holds more than `max_raw` bytes.
 Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out);

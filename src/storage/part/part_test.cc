@@ -98,13 +98,16 @@ TEST_F(PartTest, RoundTripsEveryRecordAcrossBlocks) {
 }
 
 // Writes Streams() with PartWriter::Add, each line from a buffer that is
-// overwritten right after: the writer must keep its own copy.
+// overwritten right after: the writer must keep its own copy. Each stream
+// is begun with its size, as a merge does.
 Status WriteByCopy(const std::string& path, const std::vector<StreamRecords>& streams,
                    const PartWriterOptions& options) {
   LODE_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(Env::Default(), path, options));
   std::string line;
   for (const StreamRecords& stream : streams) {
-    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels));
+    uint64_t bytes = 0;
+    for (const RecordRef& r : stream.entries) bytes += r.line.size();
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.labels, bytes));
     for (const RecordRef& r : stream.entries) {
       line.assign(r.line);
       Labels metadata = r.metadata != nullptr ? *r.metadata : Labels();

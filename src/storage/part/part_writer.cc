@@ -33,6 +33,9 @@ Result<std::unique_ptr<PartWriter>> PartWriter::Create(Env* env, std::string pat
 }
 
 PartWriter::~PartWriter() {
+  // A strong writer (cold compaction) kept its context from block to
+  // block; it is not needed once the part is written.
+  if (options_.zstd_level >= kStrongCompressionLevel) ReleaseStrongCompressionMemory();
   if (filters_file_) {
     (void)filters_file_->Close();
     (void)env_->RemoveFile(FiltersPath(path_));
@@ -55,12 +58,13 @@ Status PartWriter::SpillFilters() {
   return Status::Ok();
 }
 
-Status PartWriter::BeginStream(const Labels& labels) {
+Status PartWriter::BeginStream(const Labels& labels, uint64_t raw_bytes) {
   LODE_RETURN_IF_ERROR(FlushHeld());
   streams_.push_back(labels);
   // Streams are held whole only where that makes blocks larger.
   stream_cut_ = options_.stream_block_raw_bytes <= options_.block_raw_bytes ||
-                options_.stream_block_max_records <= options_.block_max_records;
+                options_.stream_block_max_records <= options_.block_max_records ||
+                raw_bytes > options_.stream_block_raw_bytes;
   return Status::Ok();
 }
 
@@ -258,6 +262,7 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
                       : texts.size() <= (1u << 20) ? 19
                                                    : std::max(options_.zstd_level, 9);
     AppendSection(buf_, texts, level);
+    if (options_.zstd_level < kStrongCompressionLevel) ReleaseStrongCompressionMemory();
   }
   uint32_t templates_crc = crc32c::Value(std::string_view(buf_).substr(templates_offset - offset_));
   uint64_t filters_offset = offset_ + buf_.size();

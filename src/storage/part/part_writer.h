@@ -62,7 +62,10 @@ class PartWriter {
 
   // Streams must come in label order, each once; a stream's records in
   // time order (ties in append order).
-  Status BeginStream(const Labels& labels);
+  // `raw_bytes`, when known (a merge's inputs tell), is about how many
+  // line bytes the stream has: one past stream_block_raw_bytes is cut
+  // from its first record instead of being held until it proves large.
+  Status BeginStream(const Labels& labels, uint64_t raw_bytes = 0);
   Status Add(TimestampNs timestamp, std::string_view line, const Labels& metadata);
   // The same without copying the line: `r`'s line must stay valid until
   // the writer is finished or destroyed (a head's lines, when flushed).
