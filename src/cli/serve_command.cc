@@ -291,12 +291,13 @@ int RunServe(const ServeFlags& flags) {
     const std::string tenant = config.syslog_tenant;
     auto started =
         SyslogListener::Start(syslog_options, [&ingester, tenant](std::vector<StreamBatch>& b) {
-          // No client to answer: refusals are only counted in /metrics.
+          // No client to answer: refusals are counted in /metrics, and a
+          // TCP connection waits out a full store (SyslogSink).
           IngestRequest request;
           request.tenant = tenant;
           request.protocol = "syslog";
           PushReport report;
-          (void)ingester.Ingest(request, b, report);
+          return ingester.Ingest(request, b, report);
         });
     if (!started.ok()) return Fail("cannot start the syslog listeners", started.status());
     syslog = std::move(*started);

@@ -37,7 +37,8 @@ struct SyslogListener::Impl {
   Mutex mu;
   std::list<std::unique_ptr<Connection>> connections GUARDED_BY(mu);
 
-  void Deliver(std::vector<std::string>& messages) {
+  // `wait`: a refusal for want of room is waited out (TCP, see SyslogSink).
+  void Deliver(std::vector<std::string>& messages, bool wait) {
     if (messages.empty()) return;
     const TimestampNs now = NowNanos();
     std::vector<StreamBatch> batches;
@@ -46,7 +47,10 @@ struct SyslogListener::Impl {
       if (parsed.ok()) AppendSyslogRecord(*parsed, now, batches);
     }
     messages.clear();
-    if (!batches.empty()) sink(batches);
+    if (batches.empty()) return;
+    while (sink(batches).code() == StatusCode::kRateLimited && wait && !stopping.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
 
   void ServeConnection(Connection* c) {
@@ -58,14 +62,14 @@ struct SyslogListener::Impl {
       size_t n = c->socket.read_some(asio::buffer(buffer), ec);
       if (ec) break;
       Status s = framer.Add(std::string_view(buffer.data(), n), messages);
-      Deliver(messages);
+      Deliver(messages, /*wait=*/true);
       if (!s.ok()) {
         log::Warn("syslog connection closed", {{"err", s.message()}});
         break;
       }
     }
     framer.Finish(messages);
-    Deliver(messages);
+    Deliver(messages, /*wait=*/true);
     c->socket.close(ec);
     c->done.store(true);
   }
@@ -120,7 +124,7 @@ struct SyslogListener::Impl {
         if (ec) break;
         messages.emplace_back(buffer.data(), n);
       }
-      Deliver(messages);
+      Deliver(messages, /*wait=*/false);
     }
   }
 };

@@ -24,8 +24,12 @@ struct SyslogListenerOptions {
 };
 
 // Called from the listener's threads, concurrently; batches hold the
-// records of one read or of a burst of datagrams.
-using SyslogSink = std::function<void(std::vector<StreamBatch>& batches)>;
+// records of one read or of a burst of datagrams. RateLimited: the store
+// cannot take them now. A TCP connection then waits and hands the same
+// batches again, not reading meanwhile, so that its sender is slowed by
+// TCP's flow control rather than losing records to a burst; datagrams
+// cannot be slowed and are dropped (the sink counts them).
+using SyslogSink = std::function<Status(std::vector<StreamBatch>& batches)>;
 
 class SyslogListener {
  public:

@@ -20,10 +20,14 @@ namespace {
 
 class SyslogTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<LodeServer>(
-        dir_.path() + "/data",
-        std::vector<std::string>{"--syslog-tcp", "127.0.0.1:0", "--syslog-udp", "127.0.0.1:0"});
+  void SetUp() override { Start(""); }
+
+  void Start(const std::string& yaml) {
+    std::vector<std::string> args = {"--syslog-tcp", "127.0.0.1:0", "--syslog-udp", "127.0.0.1:0"};
+    if (!yaml.empty()) {
+      for (std::string& arg : ConfigArgs(dir_.path(), yaml)) args.push_back(std::move(arg));
+    }
+    server_ = std::make_unique<LodeServer>(dir_.path() + "/data", args);
     std::string log = server_->Log();
     size_t at = log.find("msg=\"syslog is listening\"");
     ASSERT_NE(at, std::string::npos) << log;
@@ -119,6 +123,29 @@ TEST_F(SyslogTest, ManyMessagesOnOneConnectionInBothFramings) {
     EXPECT_EQ(lines[0].second, "line 0 of many");
     EXPECT_EQ(lines[499].second, "line 499 of many");
   }
+}
+
+// A burst over TCP far larger than the store's head memory: the
+// connection is not read while the store is full (TCP slows the sender),
+// and every line arrives; the store's refusals show in /metrics.
+TEST_F(SyslogTest, ABurstOverTcpIsSlowedNotDropped) {
+  server_.reset();
+  Start("heads_max_bytes: 20000\nhead_max_bytes: 10000\n");
+  std::string input;
+  for (int i = 0; i < 3000; ++i) {
+    input += "burst line " + std::to_string(i) + " " + std::string(150, 'x') + "\n";
+  }
+  CommandResult sent =
+      Logger({"-P", Port(true), "-T", "--rfc5424", "-t", "burst", "-p", "user.info"}, input);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  auto lines = WaitForLines("{app_name=\"burst\"}", 3000);
+  ASSERT_EQ(lines.size(), 3000u);
+  EXPECT_EQ(lines[0].second.substr(0, 13), "burst line 0 ");
+  EXPECT_EQ(lines[2999].second.substr(0, 16), "burst line 2999 ");
+  std::string metrics = server_->Get("/metrics").body;
+  EXPECT_NE(metrics.find("lode_push_refused_total{tenant=\"fake\",reason=\"overloaded\"}"),
+            std::string::npos)
+      << "the store was never full: the test did not overload it";
 }
 
 TEST_F(SyslogTest, GarbageOnTheSocketLosesNothingElse) {
