@@ -214,7 +214,7 @@ void PutStringColumn(const std::string_view* values, size_t stride, size_t count
   index.clear();
   indexes.clear();
   const size_t max_distinct = count / 2;
-  for (size_t i = 0; i < count && index.size() <= max_distinct; ++i) {
+  for (size_t i = 0; count >= 4 && i < count && index.size() <= max_distinct; ++i) {
     auto [it, added] = index.try_emplace(values[i * stride], static_cast<uint32_t>(index.size()));
     indexes.push_back(it->second);
   }
@@ -689,12 +689,12 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
       }
       return Status::Ok();
     };
+    str_offsets.clear();
     if (columns.layout != TemplateLayout::k3) {
-      str_offsets.clear();
       str_offsets.reserve(str_total + 1);
       LODE_RETURN_IF_ERROR(put_lengths(str_total));
     } else {
-      str_offsets.clear();
+      bool any_dictionary = false;
       str_slot.resize(str_total);
       uint32_t* slot_of = str_slot.data();
       for (const BlockTemplate& t : templates) {
@@ -707,6 +707,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
             for (uint64_t j = 0; j < t.lines; ++j) *slot_of++ = static_cast<uint32_t>(first + j);
             continue;
           }
+          any_dictionary = true;
           LODE_RETURN_IF_ERROR(put_lengths(distinct));
           for (uint64_t j = 0; j < t.lines; ++j) {
             const uint64_t v = sl.Varint64();
@@ -715,6 +716,9 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
           }
         }
       }
+      // Without dictionary-coded columns each variable is its own value:
+      // no mapping to look through when rebuilding and searching.
+      if (!any_dictionary) str_slot.clear();
     }
     str_offsets.push_back(str_at);
     if (!sl.ok() || sl.remaining() != 0 || str_at != columns.str_bytes.size()) {

@@ -152,19 +152,19 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
       size_t k = static_cast<size_t>(
           std::upper_bound(str_offsets.begin(), str_offsets.begin() + str_total, pos) -
           str_offsets.begin() - 1);
-      if (pos + fragment.size() <= str_offsets[k + 1] && !str_slot.empty()) {
+      if (pos + fragment.size() > str_offsets[k + 1]) {
+        ++pos;  // across two values: no variable holds it here
+      } else if (!str_slot.empty()) {
         value_hit[k] = 1;
         any_value_hit = true;
         pos = str_offsets[k + 1];
-      } else if (pos + fragment.size() <= str_offsets[k + 1]) {
+      } else {
         auto owner = std::upper_bound(owners.begin(), owners.end(),
                                       std::make_pair(static_cast<uint64_t>(k), UINT32_MAX)) -
                      1;
         const BlockTemplate& t = templates[owner->second];
         line_hit[by_template[t.line_start + (k - t.str_base) % t.lines]] = 1;
         pos = str_offsets[k + 1];  // the rest of this variable adds nothing
-      } else {
-        ++pos;
       }
     }
     if (any_value_hit) {

@@ -207,9 +207,7 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     std::string tokens = BuildBloom(keys);
     PutVarint64(filter, tokens.size());
     filter += tokens;
-    const bool dictionary_block =
-        static_cast<BlockCodec>(buf_[before]) == BlockCodec::kDictionaryTemplates2 ||
-        static_cast<BlockCodec>(buf_[before]) == BlockCodec::kDictionaryTemplates3;
+    const bool dictionary_block = NamesDictionaryTemplates(static_cast<BlockCodec>(buf_[before]));
     std::string strings = !dictionary_block     ? std::string(kUnknownStringFilter)
                           : string_keys.empty() ? std::string()
                                                 : BuildBloom(string_keys);

@@ -98,9 +98,10 @@ class PartWriter {
   // The current stream's entries not yet in a block. They are held until the
   // stream ends (one block) or outgrows stream_block_raw_bytes; a larger
   // stream (stream_cut_) is cut every block_raw_bytes.
-  // Held lines are copied into one buffer (a merge's input blocks do not
-  // outlive the next record): no allocation per line, and no per-line
-  // string memory kept between blocks.
+  // Lines given by Add are copied into one buffer (a merge's input blocks
+  // do not outlive the next record): no allocation per line, and no
+  // per-line string memory kept between blocks. Lines given by AddRef
+  // (a head's, alive until the part is written) are not copied.
   struct Held {
     TimestampNs timestamp;
     uint64_t line;  // the line's address (kLineByRef) or offset into held_lines_
@@ -114,7 +115,7 @@ class PartWriter {
   std::string held_lines_;
   std::vector<Labels> held_metadata_;
   size_t block_bytes_ = 0;       // line bytes of held_
-  std::vector<RecordRef> refs_;  // the block being encoded, views into held_lines_
+  std::vector<RecordRef> refs_;  // the block being encoded, as views
   bool stream_cut_ = false;
   std::vector<std::pair<uint32_t, uint64_t>> template_lines_;
   std::vector<BlockMeta> blocks_;
