@@ -2,6 +2,11 @@
 
 namespace lode {
 
+Status WritableFile::AppendAll(std::span<const std::string> pieces) {
+  for (const std::string& piece : pieces) LODE_RETURN_IF_ERROR(Append(piece));
+  return Status::Ok();
+}
+
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string out(dir);
   if (!out.empty() && out.back() != '/') out.push_back('/');

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,9 @@ class WritableFile {
   // Writes through to the OS (no user-space buffer): after Append returns,
   // the bytes survive a crash of this process, not of the machine.
   virtual Status Append(std::string_view data) = 0;
+  // Appends `pieces` in order, as Append of their concatenation would
+  // (one vectored write where the file allows it, no copy).
+  virtual Status AppendAll(std::span<const std::string> pieces);
   // fsync: after Sync returns, appended bytes survive power loss.
   virtual Status Sync() = 0;
   virtual Status Close() = 0;

@@ -20,6 +20,13 @@ class FaultWritableFile final : public WritableFile {
     if (allowed > 0) LODE_RETURN_IF_ERROR(base_->Append(data.substr(0, allowed)));
     return verdict;
   }
+  // One Append of the concatenation: a fault counts one write, as for a
+  // frame written alone.
+  Status AppendAll(std::span<const std::string> pieces) override {
+    std::string all;
+    for (const std::string& piece : pieces) all += piece;
+    return Append(all);
+  }
   Status Sync() override {
     LODE_RETURN_IF_ERROR(env_->OnSync(path_, base_->Size()));
     return base_->Sync();

@@ -3,9 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstring>
+#include <vector>
 
 #include "io/env.h"
 
@@ -51,6 +55,37 @@ class PosixWritableFile final : public WritableFile {
       p += n;
       left -= static_cast<size_t>(n);
       size_ += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Status AppendAll(std::span<const std::string> pieces) override {
+    std::vector<iovec> iov;
+    iov.reserve(std::min<size_t>(pieces.size(), IOV_MAX));
+    size_t next = 0;  // the first piece not yet in iov
+    while (next < pieces.size() || !iov.empty()) {
+      while (next < pieces.size() && iov.size() < IOV_MAX) {
+        if (!pieces[next].empty()) {
+          iov.push_back({const_cast<char*>(pieces[next].data()), pieces[next].size()});
+        }
+        ++next;
+      }
+      if (iov.empty()) break;
+      ssize_t n = ::writev(fd_, iov.data(), static_cast<int>(iov.size()));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("write " + path_, errno);
+      }
+      size_ += static_cast<uint64_t>(n);
+      // Drops what was written; a short write leaves the rest of a piece.
+      size_t done = 0;
+      auto left = static_cast<size_t>(n);
+      while (done < iov.size() && left >= iov[done].iov_len) left -= iov[done++].iov_len;
+      iov.erase(iov.begin(), iov.begin() + static_cast<std::ptrdiff_t>(done));
+      if (left > 0) {
+        iov.front().iov_base = static_cast<char*>(iov.front().iov_base) + left;
+        iov.front().iov_len -= left;
+      }
     }
     return Status::Ok();
   }

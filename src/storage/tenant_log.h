@@ -222,7 +222,10 @@ class TenantLog {
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
 
   mutable Mutex mu_;
-  std::string pending_ GUARDED_BY(mu_);           // framed, not yet written
+  // Frames not yet written, each its own string: appending one copies
+  // nothing, and WritePending writes them in one vectored write.
+  std::vector<std::string> pending_ GUARDED_BY(mu_);
+  size_t pending_bytes_ GUARDED_BY(mu_) = 0;
   uint64_t appended_frames_ GUARDED_BY(mu_) = 0;  // frames ever added to pending_
   uint64_t synced_frames_ GUARDED_BY(mu_) = 0;    // frames fsynced
   Status failed_ GUARDED_BY(mu_);  // sticky: after an I/O error the log refuses writes

@@ -82,13 +82,10 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
     const int64_t now = env_->clock()->NowNanos();
     duplicate_records_ += duplicates;
     if (!nothing_left) {
-      if (pending_.empty()) {
-        pending_.swap(frame);
-      } else {
-        pending_ += frame;
-      }
+      pending_bytes_ += frame.size();
+      pending_.push_back(std::move(frame));
       my_frame = ++appended_frames_;
-      spill = pending_.size() > options_.max_pending_bytes;
+      spill = pending_bytes_ > options_.max_pending_bytes;
       // The records join the head together with their frame, so a head
       // flush (which swaps the head and takes the pending frames at once)
       // always finds a record's frame in the segments it covers.
@@ -121,12 +118,13 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
 
 Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
   MutexLock write_lock(write_mu_);
-  std::string frames;
+  std::vector<std::string> frames;
   uint64_t target;
   {
     MutexLock lock(mu_);
     if (!failed_.ok()) return failed_;
     frames.swap(pending_);
+    pending_bytes_ = 0;
     target = appended_frames_;
     if (rolled_segment != nullptr) {
       // The head's records are exactly those of the frames taken here.

@@ -16,14 +16,33 @@ void EncodeBatch(std::string& out, const StreamBatch& batch) {
   }
 }
 
+// About the bytes EncodeBatch writes for `batch` (at least its lines'):
+// reserved first, so that a push of many lines is not copied as its frame
+// grows.
+size_t EncodedSizeHint(const StreamBatch& batch) {
+  size_t bytes = 16;
+  for (const Label& l : batch.labels) bytes += l.name.size() + l.value.size() + 4;
+  for (const Entry& e : batch.entries) {
+    bytes += e.line.size() + 16;
+    for (const Label& m : e.metadata) bytes += m.name.size() + m.value.size() + 4;
+  }
+  return bytes;
+}
+
 }  // namespace
 
 void EncodeBatches(std::string& out, const std::vector<StreamBatch>& batches) {
+  size_t hint = 0;
+  for (const StreamBatch& batch : batches) hint += EncodedSizeHint(batch);
+  out.reserve(out.size() + hint);
   PutVarint64(out, batches.size());
   for (const StreamBatch& batch : batches) EncodeBatch(out, batch);
 }
 
 void EncodeBatches(std::string& out, const std::vector<const StreamBatch*>& batches) {
+  size_t hint = 0;
+  for (const StreamBatch* batch : batches) hint += EncodedSizeHint(*batch);
+  out.reserve(out.size() + hint);
   PutVarint64(out, batches.size());
   for (const StreamBatch* batch : batches) EncodeBatch(out, *batch);
 }

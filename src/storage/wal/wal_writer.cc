@@ -66,13 +66,15 @@ Status WalWriter::OpenSegment(uint64_t index) {
   return env_->SyncDir(dir_);
 }
 
-Status WalWriter::WriteFrames(std::string_view frames) {
-  if (file_->Size() > 0 && file_->Size() + frames.size() > segment_size_limit_) {
+Status WalWriter::WriteFrames(std::span<const std::string> frames) {
+  uint64_t bytes = 0;
+  for (const std::string& f : frames) bytes += f.size();
+  if (file_->Size() > 0 && file_->Size() + bytes > segment_size_limit_) {
     LODE_RETURN_IF_ERROR(file_->Sync());
     LODE_RETURN_IF_ERROR(file_->Close());
     LODE_RETURN_IF_ERROR(OpenSegment(segment_ + 1));
   }
-  return file_->Append(frames);
+  return file_->AppendAll(frames);
 }
 
 Status WalWriter::Sync() { return file_->Sync(); }

@@ -36,9 +36,9 @@ class WalWriter {
   static size_t BeginFrame(std::string& out);
   static void FinishFrame(std::string& out, size_t start, FrameType type);
 
-  // Writes already-framed bytes (one or more whole frames) to the current
-  // segment, rolling first if it is full. Not synced.
-  Status WriteFrames(std::string_view frames);
+  // Writes already-framed bytes (each piece one or more whole frames) to
+  // the current segment, rolling first if it is full. Not synced.
+  Status WriteFrames(std::span<const std::string> frames);
   Status Sync();
   // Syncs and closes the current segment and starts the next one, so that
   // everything written so far is in segments <= the returned index.
