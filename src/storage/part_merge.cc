@@ -1,6 +1,7 @@
 #include "storage/part_merge.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <queue>
 
@@ -61,13 +62,9 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
   }
 
   LODE_ASSIGN_OR_RETURN(auto writer, part::PartWriter::Create(env, path, options));
-  for (auto& [key, stream] : streams) {
-    if (cancelled()) return Status::Cancelled("merge cancelled");
-    uint64_t raw_bytes = 0;  // a large stream is cut as it comes, not held first
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      for (size_t b : stream.second[i]) raw_bytes += inputs[i]->reader().blocks()[b].raw_size;
-    }
-    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first, raw_bytes));
+  // Records of `blocks` (per input, each input's in time order) merged in
+  // time order into the writer.
+  auto merge_records = [&](std::vector<std::vector<size_t>>& blocks) -> Status {
     std::vector<Cursor> cursors(inputs.size());
     auto later = [&](size_t a, size_t b) {
       const Cursor& x = cursors[a];
@@ -79,7 +76,8 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
     for (size_t i = 0; i < inputs.size(); ++i) {
       cursors[i].reader = &inputs[i]->reader();
       cursors[i].order = i;
-      cursors[i].blocks = std::move(stream.second[i]);
+      cursors[i].blocks = std::move(blocks[i]);
+      blocks[i].clear();
       if (cursors[i].Advance()) heap.push(i);
     }
     while (!heap.empty()) {
@@ -93,6 +91,61 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
       if (c.pos >= c.block.size() && cancelled()) return Status::Cancelled("merge cancelled");
       if (c.Advance()) heap.push(i);
     }
+    return Status::Ok();
+  };
+  // A full block (as a head flush cuts a large stream) that no other
+  // block of its stream overlaps in time is copied as it is stored, not
+  // decoded and encoded again: most of a merge of large streams is then
+  // a copy. Cold compaction, which makes blocks larger and compresses
+  // harder, encodes everything.
+  auto copyable = [&](const part::BlockMeta& m) {
+    return !options.cold &&
+           (m.raw_size >= options.block_raw_bytes || m.records >= options.block_max_records);
+  };
+  struct BlockRef {
+    size_t input, block;
+    const part::BlockMeta* meta;
+  };
+  for (auto& [key, stream] : streams) {
+    if (cancelled()) return Status::Cancelled("merge cancelled");
+    uint64_t raw_bytes = 0;  // a large stream is cut as it comes, not held first
+    std::vector<BlockRef> refs;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      for (size_t b : stream.second[i]) {
+        const part::BlockMeta& m = inputs[i]->reader().blocks()[b];
+        raw_bytes += m.raw_size;
+        refs.push_back(BlockRef{i, b, &m});
+      }
+    }
+    LODE_RETURN_IF_ERROR(writer->BeginStream(stream.first, raw_bytes));
+    // In time order (each input's blocks keep theirs): a block is alone
+    // in its time range when every block before it ends before it starts
+    // and the next starts after it ends.
+    std::stable_sort(refs.begin(), refs.end(), [](const BlockRef& a, const BlockRef& b) {
+      return a.meta->min_time < b.meta->min_time;
+    });
+    std::vector<std::vector<size_t>> pending(inputs.size());  // blocks to merge by record
+    bool any_pending = false;
+    TimestampNs max_before = std::numeric_limits<TimestampNs>::min();
+    for (size_t k = 0; k < refs.size(); ++k) {
+      const BlockRef& r = refs[k];
+      const bool alone = (k == 0 || max_before < r.meta->min_time) &&
+                         (k + 1 == refs.size() || refs[k + 1].meta->min_time > r.meta->max_time);
+      max_before = std::max(max_before, r.meta->max_time);
+      if (alone && copyable(*r.meta)) {
+        if (any_pending) {
+          LODE_RETURN_IF_ERROR(merge_records(pending));
+          any_pending = false;
+        }
+        LODE_ASSIGN_OR_RETURN(bool copied, writer->CopyBlock(inputs[r.input]->reader(), r.block));
+        if (copied) continue;
+      }
+      // Kept in input order within each input: refs are time-ordered and
+      // an input's blocks of one stream are too.
+      pending[r.input].push_back(r.block);
+      any_pending = true;
+    }
+    if (any_pending) LODE_RETURN_IF_ERROR(merge_records(pending));
   }
   return writer->Finish(wal_checkpoint, replaces);
 }

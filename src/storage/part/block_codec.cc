@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <memory>
 
 #include "base/coding.h"
@@ -442,6 +443,61 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
                              string_filter, out);
   }
   return Status::Corruption("unknown block codec " + std::to_string(body[0]));
+}
+
+namespace {
+
+// A stored block's parts around its templates section: `before` from the
+// codec byte through the head section, `templates` the templates
+// section's stored form, `after` the other sections (not the trailer).
+struct BlockPieces {
+  std::string_view before;
+  StoredSection templates;
+  std::string_view after;
+};
+
+Status SplitDictionaryBlock(std::string_view block, BlockPieces& out) {
+  if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
+  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
+  if (!NamesDictionaryTemplates(static_cast<BlockCodec>(body[0]))) {
+    return Status::InvalidArgument("block names no dictionary templates");
+  }
+  Decoder d(body.substr(1));
+  d.Varint64();  // raw_size
+  if (!d.ok()) return Status::Corruption("bad block size");
+  LODE_RETURN_IF_ERROR(NextSection(d).status());  // head
+  const size_t templates_at = 1 + d.position();
+  LODE_ASSIGN_OR_RETURN(out.templates, NextSection(d));
+  const size_t after_at = 1 + d.position();
+  out.before = body.substr(0, templates_at);
+  out.after = body.substr(after_at);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status BlockDictionaryIds(std::string_view block, size_t dictionary_size,
+                          std::vector<uint32_t>& ids) {
+  BlockPieces pieces;
+  LODE_RETURN_IF_ERROR(SplitDictionaryBlock(block, pieces));
+  std::string storage;
+  LODE_ASSIGN_OR_RETURN(std::string_view column, Unpack(pieces.templates, storage));
+  return DecodeDictionaryIds(column, dictionary_size, ids);
+}
+
+void ReplaceBlockDictionaryIds(std::string_view block, const std::vector<uint32_t>& ids,
+                               int zstd_level, std::string& out) {
+  BlockPieces pieces;
+  Status s = SplitDictionaryBlock(block, pieces);
+  assert(s.ok());
+  (void)s;
+  const size_t start = out.size();
+  out.append(pieces.before);
+  std::string column;
+  PutDictionaryIds(ids, column);
+  AppendSection(out, column, zstd_level);
+  out.append(pieces.after);
+  PutFixed32(out, crc32c::Value(std::string_view(out).substr(start)));
 }
 
 Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records) {

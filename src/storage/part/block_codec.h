@@ -67,6 +67,18 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
                    std::vector<uint64_t>* string_keys = nullptr,
                    std::vector<std::pair<uint32_t, uint64_t>>* template_lines = nullptr);
 
+// The part-dictionary ids a stored block (codec byte through trailer,
+// checksum verified) names, in the block's order; for codecs 3, 5 and 7
+// only (others: InvalidArgument). Corruption when malformed.
+Status BlockDictionaryIds(std::string_view block, size_t dictionary_size,
+                          std::vector<uint32_t>& ids);
+// `block` (as above, already checked) with its template ids replaced by
+// `ids` (one per template, in the block's order; distinct), for another
+// part's dictionary: its other sections are copied as they are and its
+// checksum recomputed. Appended to `out`.
+void ReplaceBlockDictionaryIds(std::string_view block, const std::vector<uint32_t>& ids,
+                               int zstd_level, std::string& out);
+
 // A compressed section: u8 mode (0 stored, 1 zstd), varint(raw size),
 // varint(stored size), stored bytes. The columns of template blocks are
 // sections, and so is a part's template dictionary.

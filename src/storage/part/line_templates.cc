@@ -333,24 +333,58 @@ Status GetPackedColumn(const char*& p, const char* end, size_t count, int64_t* o
 }  // namespace
 
 // Reads a column of dictionary ids (see TemplateColumns) into `ids`.
+void PutDictionaryIds(const std::vector<uint32_t>& ids, std::string& out) {
+  const bool ascending = std::is_sorted(ids.begin(), ids.end());
+  if (ascending && !ids.empty()) {
+    PutVarint64(out, ids.size());
+    uint64_t next = 0;
+    for (uint32_t id : ids) {
+      PutVarint64(out, id - next);
+      next = id + 1ull;
+    }
+    return;
+  }
+  PutVarint64(out, 0);
+  PutVarint64(out, ids.size());
+  for (uint32_t id : ids) PutVarint64(out, id);
+}
+
 Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
                            std::vector<uint32_t>& ids) {
   Decoder d(column);
   uint64_t n = d.Varint64();
+  // A leading 0 (no block has no template): the ids follow as they are,
+  // in any order (a block copied from another part by a merge).
+  const bool in_any_order = d.ok() && n == 0 && d.remaining() > 0;
+  if (in_any_order) n = d.Varint64();
   if (!d.ok() || n > column.size() || n > dictionary_size) {
     return Status::Corruption("bad template count");
   }
   ids.resize(n);
   uint64_t next = 0;  // the smallest id the next entry may have
   for (uint32_t& id : ids) {
-    uint64_t gap = d.Varint64();
-    if (!d.ok() || gap >= dictionary_size - next) {
+    uint64_t v = d.Varint64();
+    if (in_any_order) {
+      if (!d.ok() || v >= dictionary_size) return Status::Corruption("bad template dictionary id");
+      id = static_cast<uint32_t>(v);
+      continue;
+    }
+    if (!d.ok() || v >= dictionary_size - next) {
       return Status::Corruption("bad template dictionary id");
     }
-    id = static_cast<uint32_t>(next + gap);
+    id = static_cast<uint32_t>(next + v);
     next = id + 1ull;
   }
   if (d.remaining() != 0) return Status::Corruption("bytes after the template ids");
+  if (in_any_order) {
+    // Each id once, as in the ascending form.
+    thread_local std::vector<uint32_t> sorted;
+    sorted.assign(ids.begin(), ids.end());
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      return Status::Corruption("a template dictionary id named twice");
+    }
+  }
   return Status::Ok();
 }
 

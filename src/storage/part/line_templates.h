@@ -69,6 +69,16 @@ struct TemplateColumns {
   size_t template_count = 0;
 };
 
+// Reads a column of dictionary ids (see TemplateColumns) into `ids`, in
+// the block's order: the ascending form, or the form a merge writes for
+// a block copied from another part, 0 then n then the n ids as they are.
+// Each id below `dictionary_size`, each at most once.
+Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
+                           std::vector<uint32_t>& ids);
+// Writes `ids` (distinct) as a column that DecodeDictionaryIds reads
+// back in the same order: ascending when they ascend.
+void PutDictionaryIds(const std::vector<uint32_t>& ids, std::string& out);
+
 // Whether `s` is one token: non-empty, without any delimiter byte.
 bool IsTemplateToken(std::string_view s);
 

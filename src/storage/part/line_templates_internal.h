@@ -97,10 +97,6 @@ struct BlockTemplate {
   uint64_t int_base = 0, str_base = 0;
 };
 
-// Reads a column of dictionary ids (see TemplateColumns) into `ids`.
-Status DecodeDictionaryIds(std::string_view column, size_t dictionary_size,
-                           std::vector<uint32_t>& ids);
-
 // Buffers MarkCandidateLines reuses block after block.
 struct CandidateScratch {
   std::vector<uint32_t> by_template;  // line indexes grouped by template

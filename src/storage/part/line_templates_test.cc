@@ -675,3 +675,39 @@ TEST(TemplateDictionary, EscapedBytesRebuildExactlyAndTheParsedFormStaysSmall) {
 
 }  // namespace
 }  // namespace lode::part
+
+namespace lode::part {
+namespace {
+
+// A block's dictionary ids come back in its order, in either form: the
+// ascending gaps a block is encoded with, or the ids as they are that a
+// merge writes for a block copied from another part. Malformed columns
+// of the second form are corruption.
+TEST(TemplateDictionary, IdsInAnyOrderReadBackAndMalformedOnesAreCorruption) {
+  for (const std::vector<uint32_t>& ids :
+       {std::vector<uint32_t>{0, 3, 9}, std::vector<uint32_t>{9, 0, 3}, std::vector<uint32_t>{5}}) {
+    std::string column;
+    PutDictionaryIds(ids, column);
+    EXPECT_EQ(column[0] == 0, !std::is_sorted(ids.begin(), ids.end()));
+    std::vector<uint32_t> back;
+    ASSERT_TRUE(DecodeDictionaryIds(column, 10, back).ok());
+    EXPECT_EQ(back, ids);
+    EXPECT_FALSE(DecodeDictionaryIds(column, *std::max_element(ids.begin(), ids.end()), back).ok())
+        << "an id past the dictionary";
+  }
+  auto column = [](std::initializer_list<uint64_t> varints) {
+    std::string out;
+    for (uint64_t v : varints) PutVarint64(out, v);
+    return out;
+  };
+  std::vector<uint32_t> ids;
+  EXPECT_FALSE(DecodeDictionaryIds(column({0, 2, 4, 4}), 10, ids).ok()) << "an id twice";
+  EXPECT_FALSE(DecodeDictionaryIds(column({0, 3, 4, 1}), 10, ids).ok()) << "short";
+  EXPECT_FALSE(DecodeDictionaryIds(column({0, 2, 4, 1, 7}), 10, ids).ok()) << "bytes after";
+  EXPECT_FALSE(DecodeDictionaryIds(column({0, 11}), 10, ids).ok()) << "more ids than entries";
+  EXPECT_TRUE(DecodeDictionaryIds(column({0, 2, 4, 1}), 10, ids).ok());
+  EXPECT_EQ(ids, (std::vector<uint32_t>{4, 1}));
+}
+
+}  // namespace
+}  // namespace lode::part

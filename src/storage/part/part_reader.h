@@ -63,6 +63,10 @@ class PartReader {
   // Block `index`'s summary (block_summary.h); empty when it has none or
   // the filters are damaged.
   std::string_view BlockSummaryBytes(size_t index) const;
+  // Block `index`'s bytes in the filters section, as stored (its token
+  // filter, string filter and summary, as the part's flags say); empty
+  // when the filters are damaged.
+  std::string_view FilterBlob(size_t index) const;
 
   // The part's template dictionary: read, verified and parsed on first
   // use, then kept in a process-wide cache of bounded size (shared by
@@ -74,8 +78,6 @@ class PartReader {
   PartReader(std::string path, std::unique_ptr<RandomAccessFile> file);
   // The dictionary when `block` (stored bytes) names templates in it.
   std::shared_ptr<const TemplateDictionary> DictionaryFor(std::string_view block) const;
-  // Block `index`'s bytes in the filters section (empty if damaged).
-  std::string_view FilterBlob(size_t index) const;
   Status ParseSections(std::string_view sections, uint64_t streams_offset, uint64_t index_offset,
                        uint64_t meta_offset);
 

@@ -8,6 +8,7 @@
 #include "storage/labels_codec.h"
 #include "storage/part/block_codec.h"
 #include "storage/part/block_summary.h"
+#include "storage/part/line_templates.h"
 #include "storage/part/token_filter.h"
 
 namespace lode::part {
@@ -233,6 +234,101 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   return WriteOut(/*force=*/false);
 }
 
+// The flags of the parts this writer writes (and whose blocks it can copy).
+uint64_t PartWriter::FormatFlags() const {
+  return kPartFlagMetadataInFilters |
+         (options_.legacy_encoding
+              ? 0
+              : kPartFlagAffixKeys | kPartFlagStringFilters | kPartFlagBlockSummaries);
+}
+
+Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
+  const BlockMeta& source = from.blocks().at(index);
+  constexpr uint64_t kFormat = kPartFlagMetadataInFilters | kPartFlagAffixKeys |
+                               kPartFlagStringFilters | kPartFlagBlockSummaries;
+  if (options_.legacy_encoding || (from.meta().flags & kFormat) != FormatFlags()) return false;
+  std::string bytes;
+  if (!from.ReadBlockBytes(index, bytes).ok() || bytes.size() < 1 + kBlockTrailerSize) {
+    return false;
+  }
+  std::string_view body = std::string_view(bytes).substr(0, bytes.size() - kBlockTrailerSize);
+  if (crc32c::Value(body) != DecodeFixed32(bytes.data() + body.size())) return false;
+  const auto codec = static_cast<BlockCodec>(bytes[0]);
+  const bool named = codec == BlockCodec::kDictionaryTemplates3;
+  if (!named && codec != BlockCodec::kNone && codec != BlockCodec::kZstd &&
+      codec != BlockCodec::kTemplates3) {
+    return false;  // an older layout: encoded again
+  }
+  // The filters: token filter, string filter, summary.
+  const std::string_view filter_blob = from.FilterBlob(index);
+  Decoder blob(filter_blob);
+  std::string_view tokens = blob.LengthPrefixed();
+  std::string_view strings = blob.LengthPrefixed();
+  if (!blob.ok() || tokens.empty()) return false;
+  std::string_view summary_bytes = filter_blob.substr(blob.position());
+  BlockSummary summary;
+  std::vector<uint32_t> old_ids, new_ids;
+  std::shared_ptr<const TemplateDictionary> source_dictionary;
+  if (named) {
+    source_dictionary = from.Dictionary();
+    if (source_dictionary == nullptr ||
+        !BlockDictionaryIds(bytes, source_dictionary->size(), old_ids).ok()) {
+      return false;
+    }
+    std::vector<std::string_view> texts;
+    texts.reserve(old_ids.size());
+    for (uint32_t id : old_ids) texts.push_back(source_dictionary->parsed().templates[id].text);
+    if (!dictionary_.FindOrAddAll(texts, new_ids)) return false;
+  }
+  if (!ParseBlockSummary(summary_bytes, source.records,
+                         source_dictionary ? source_dictionary->size() : 0, summary)) {
+    // Unreadable: a summary that makes readers read the block.
+    summary = BlockSummary{};
+    summary.has_metadata = true;
+  }
+  LODE_RETURN_IF_ERROR(FlushHeld());
+  BlockMeta block = source;
+  block.stream = static_cast<uint32_t>(streams_.size() - 1);
+  block.offset = offset_ + buf_.size();
+  const size_t before = buf_.size();
+  if (named) {
+    ReplaceBlockDictionaryIds(bytes, new_ids, options_.zstd_level, buf_);
+  } else {
+    buf_ += bytes;
+  }
+  block.size = buf_.size() - before;
+  std::string filter;
+  PutLengthPrefixed(filter, tokens);
+  PutLengthPrefixed(filter, strings);
+  if (summary.has_templates && named) {
+    // The counts under this part's ids (ascending, as a summary lists them).
+    std::vector<std::pair<uint32_t, uint64_t>> counts;
+    counts.reserve(summary.template_lines.size());
+    for (const auto& [id, lines] : summary.template_lines) {
+      auto at = std::find(old_ids.begin(), old_ids.end(), id);
+      if (at == old_ids.end()) {
+        counts.clear();
+        break;
+      }
+      counts.emplace_back(new_ids[static_cast<size_t>(at - old_ids.begin())], lines);
+    }
+    std::sort(counts.begin(), counts.end());
+    PutBlockSummary(filter, summary.has_metadata, counts.empty() ? nullptr : &counts);
+  } else {
+    PutBlockSummary(filter, summary.has_metadata, nullptr);
+  }
+  block.filter_offset = filters_spilled_ + filters_.size();
+  block.filter_size = filter.size();
+  filters_ += filter;
+  if (filters_.size() >= options_.filter_spill_bytes) LODE_RETURN_IF_ERROR(SpillFilters());
+  blocks_.push_back(block);
+  meta_.min_time = std::min(meta_.min_time, block.min_time);
+  meta_.max_time = std::max(meta_.max_time, block.max_time);
+  meta_.records += block.records;
+  LODE_RETURN_IF_ERROR(WriteOut(/*force=*/false));
+  return true;
+}
+
 Status PartWriter::WriteOut(bool force) {
   if (buf_.empty() || (!force && buf_.size() < kWriteChunk)) return Status::Ok();
   Status s = file_->Append(buf_);
@@ -313,11 +409,7 @@ Status PartWriter::Finish(uint64_t wal_checkpoint, const std::vector<uint64_t>& 
   PutVarint64(buf_, meta_.records);
   PutVarint64(buf_, replaces.size());
   for (uint64_t seq : replaces) PutVarint64(buf_, seq);
-  PutVarint64(buf_, kPartFlagMetadataInFilters |
-                        (options_.legacy_encoding ? 0
-                                                  : kPartFlagAffixKeys | kPartFlagStringFilters |
-                                                        kPartFlagBlockSummaries) |
-                        (options_.cold ? kPartFlagCold : 0));
+  PutVarint64(buf_, FormatFlags() | (options_.cold ? kPartFlagCold : 0));
   uint32_t sections_crc =
       crc32c::Extend(0, buf_.data() + sections_start, buf_.size() - sections_start);
   size_t footer_start = buf_.size();
