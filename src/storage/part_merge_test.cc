@@ -227,6 +227,23 @@ TEST_F(PartMergeTest, ADamagedBlockIsNotCopied) {
   EXPECT_EQ(Read(*merged)[s], expected);
 }
 
+// A stream small enough for the merged part to hold as one block (up to
+// stream_block_raw_bytes) is encoded as one block, not copied as the
+// blocks its inputs cut it into: what repeats across it then costs once.
+TEST_F(PartMergeTest, AStreamTheMergeHoldsWholeIsNotCopied) {
+  const std::string s = "{app=\"a\"}";
+  auto a = Write(1, {{s, Lines(1'000, 10, 900, true)}});
+  auto b = Write(2, {{s, Lines(100'000, 10, 900, false)}});
+  ASSERT_GT(a->reader().blocks().size(), 2u);
+  part::PartWriterOptions whole = options_;
+  whole.stream_block_raw_bytes = 1u << 20;
+  const std::string path = dir_ + "/3.part";
+  ASSERT_TRUE(MergeParts(Env::Default(), {a, b}, path, whole, nullptr).ok());
+  auto merged = Open(3, path);
+  ASSERT_EQ(merged->reader().blocks().size(), 1u);
+  EXPECT_EQ(merged->reader().blocks()[0].records, 1800u);
+}
+
 // Cold compaction (larger blocks, strong level) encodes every block.
 TEST_F(PartMergeTest, ColdCompactionCopiesNothing) {
   const std::string s = "{app=\"a\"}";
