@@ -93,6 +93,28 @@ const char* ClosingQuote(const char* p, const char* end) {
   return nullptr;
 }
 
+// The tokens of `line` without a digit, each with its kTokenBits or-ed:
+// the text tokens of a line cut by tokens alone (SplitMode::kTokens).
+void TextTokens(std::string_view line, std::vector<std::pair<std::string_view, uint8_t>>& out) {
+  out.clear();
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  while (p < end) {
+    if (kTokenBits[static_cast<uint8_t>(*p)] == 0) {
+      ++p;
+      continue;
+    }
+    const char* const begin = p;
+    uint8_t seen = 0, bits;
+    while (p < end && (bits = kTokenBits[static_cast<uint8_t>(*p)]) != 0) {
+      seen |= bits;
+      ++p;
+    }
+    if (!(seen & 2))
+      out.emplace_back(std::string_view(begin, static_cast<size_t>(p - begin)), seen);
+  }
+}
+
 // One distinct template while splitting: its text and the variables of
 // every line using it, line-major: integers parsed (while the line's bytes
 // are in cache), strings as views into the lines.
@@ -475,7 +497,9 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         }
         std::string_view token(token_begin, static_cast<size_t>(p - token_begin));
         if (!(seen & 2)) {
-          text_tokens.emplace_back(token, seen);
+          // Cut by tokens, a line's text tokens are found again only for
+          // a new template (below): most lines' templates are known.
+          if (quoted_strings) text_tokens.emplace_back(token, seen);
           continue;
         }
         w = text_at;
@@ -534,6 +558,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                                        static_cast<uint32_t>(line_ints.size()),
                                        static_cast<uint32_t>(line_strs.size()));
       if (token_keys != nullptr && table.size() > known) {
+        if (!quoted_strings) TextTokens(line, text_tokens);
         for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys, key_scheme);
       }
       Template& t = templates[index];
