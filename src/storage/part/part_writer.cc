@@ -223,6 +223,10 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     filter += strings;
     PutBlockSummary(filter, has_metadata, dictionary_block ? &template_lines : nullptr);
   }
+  return AddBlock(block, filter);
+}
+
+Status PartWriter::AddBlock(BlockMeta block, std::string_view filter) {
   block.filter_offset = filters_spilled_ + filters_.size();
   block.filter_size = filter.size();
   filters_ += filter;
@@ -230,7 +234,7 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   blocks_.push_back(block);
   meta_.min_time = std::min(meta_.min_time, block.min_time);
   meta_.max_time = std::max(meta_.max_time, block.max_time);
-  meta_.records += end - begin;
+  meta_.records += block.records;
   return WriteOut(/*force=*/false);
 }
 
@@ -320,15 +324,7 @@ Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
   } else {
     PutBlockSummary(filter, summary.has_metadata, nullptr);
   }
-  block.filter_offset = filters_spilled_ + filters_.size();
-  block.filter_size = filter.size();
-  filters_ += filter;
-  if (filters_.size() >= options_.filter_spill_bytes) LODE_RETURN_IF_ERROR(SpillFilters());
-  blocks_.push_back(block);
-  meta_.min_time = std::min(meta_.min_time, block.min_time);
-  meta_.max_time = std::max(meta_.max_time, block.max_time);
-  meta_.records += block.records;
-  LODE_RETURN_IF_ERROR(WriteOut(/*force=*/false));
+  LODE_RETURN_IF_ERROR(AddBlock(block, filter));
   return true;
 }
 

@@ -99,6 +99,8 @@ class PartWriter {
   // blocks of block_raw_bytes, keeping the rest held.
   Status CutHeld();
   Status WriteOut(bool force);
+  // Records `block` (its bytes already in buf_) and its filter.
+  Status AddBlock(BlockMeta block, std::string_view filter);
   uint64_t FormatFlags() const;
 
   Env* env_;
