@@ -93,21 +93,11 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
     }
     return Status::Ok();
   };
-  // A block of a large stream (one the writer cuts into blocks of
-  // block_raw_bytes rather than holding it as one block) that is at
-  // least half full and that no other block of the stream overlaps in
-  // time is copied as it is stored, not decoded and encoded again:
-  // encoding it would give a block of the same records. Most of a merge
-  // of a busy day's large streams is then a copy. Smaller blocks next to
-  // each other are merged into fuller ones; cold compaction, which makes
-  // blocks larger and compresses harder, encodes everything.
-  const bool streams_held_whole = options.stream_block_raw_bytes > options.block_raw_bytes &&
-                                  options.stream_block_max_records > options.block_max_records;
-  auto copyable = [&](const part::BlockMeta& m, uint64_t stream_raw_bytes) {
-    if (options.cold) return false;
-    if (streams_held_whole && stream_raw_bytes <= options.stream_block_raw_bytes) return false;
-    return m.raw_size >= options.block_raw_bytes / 2 || m.records >= options.block_max_records / 2;
-  };
+  // A block that no other block of its stream overlaps in time may be
+  // copied as it is stored, not decoded and encoded again: the writer
+  // copies it where encoding would give a block of the same records (a
+  // large stream's, at least half full; PartWriter::CopyBlock), so most
+  // of a merge of a busy day's large streams is a copy.
   struct BlockRef {
     size_t input, block;
     const part::BlockMeta* meta;
@@ -138,7 +128,7 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
       const bool alone = (k == 0 || max_before < r.meta->min_time) &&
                          (k + 1 == refs.size() || refs[k + 1].meta->min_time > r.meta->max_time);
       max_before = std::max(max_before, r.meta->max_time);
-      if (alone && copyable(*r.meta, raw_bytes)) {
+      if (alone) {
         if (any_pending) {
           LODE_RETURN_IF_ERROR(merge_records(pending));
           any_pending = false;

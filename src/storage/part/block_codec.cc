@@ -401,6 +401,15 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
   return raw_size;
 }
 
+Status VerifyBlockChecksum(std::string_view block) {
+  if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
+  std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
+  if (crc32c::Value(body) != DecodeFixed32(block.data() + body.size())) {
+    return Status::Corruption("block checksum mismatch");
+  }
+  return Status::Ok();
+}
+
 Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedBlock& out,
                        const std::vector<std::string_view>& fragments, bool with_lines,
                        const TemplateDictionary* dictionary,
@@ -412,10 +421,8 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
   out.line_offsets.clear();
   // out.data is kept: the codecs overwrite it, and it is only read
   // through line_offsets.
-  if (block.size() < 1 + kBlockTrailerSize) return Status::Corruption("block too short");
+  LODE_RETURN_IF_ERROR(VerifyBlockChecksum(block));
   std::string_view body = block.substr(0, block.size() - kBlockTrailerSize);
-  uint32_t crc = DecodeFixed32(block.data() + body.size());
-  if (crc32c::Value(body) != crc) return Status::Corruption("block checksum mismatch");
 
   Decoder header(body.substr(1));
   uint64_t raw_size = header.Varint64();

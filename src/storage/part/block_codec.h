@@ -67,6 +67,10 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
                    std::vector<uint64_t>* string_keys = nullptr,
                    std::vector<std::pair<uint32_t, uint64_t>>* template_lines = nullptr);
 
+// Checks a stored block's length and checksum (codec byte through
+// trailer): Corruption when it is too short or the checksum fails.
+Status VerifyBlockChecksum(std::string_view block);
+
 // The part-dictionary ids a stored block (codec byte through trailer,
 // checksum verified) names, in the block's order; for codecs 3, 5 and 7
 // only (others: InvalidArgument). Corruption when malformed.

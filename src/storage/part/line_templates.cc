@@ -354,7 +354,6 @@ Status GetPackedColumn(const char*& p, const char* end, size_t count, int64_t* o
 
 }  // namespace
 
-// Reads a column of dictionary ids (see TemplateColumns) into `ids`.
 void PutDictionaryIds(const std::vector<uint32_t>& ids, std::string& out) {
   const bool ascending = std::is_sorted(ids.begin(), ids.end());
   if (ascending && !ids.empty()) {

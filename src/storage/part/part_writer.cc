@@ -248,15 +248,20 @@ uint64_t PartWriter::FormatFlags() const {
 
 Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
   const BlockMeta& source = from.blocks().at(index);
-  constexpr uint64_t kFormat = kPartFlagMetadataInFilters | kPartFlagAffixKeys |
-                               kPartFlagStringFilters | kPartFlagBlockSummaries;
-  if (options_.legacy_encoding || (from.meta().flags & kFormat) != FormatFlags()) return false;
-  std::string bytes;
-  if (!from.ReadBlockBytes(index, bytes).ok() || bytes.size() < 1 + kBlockTrailerSize) {
+  // Encoding would give a block of the same records only where this
+  // writer cuts the stream into blocks of block_raw_bytes; a stream held
+  // as one block, or a cold part's larger blocks, are encoded. So is a
+  // block under half full: next to others, it makes a fuller one.
+  if (options_.cold || !stream_cut_ ||
+      (source.raw_size < options_.block_raw_bytes / 2 &&
+       source.records < options_.block_max_records / 2)) {
     return false;
   }
-  std::string_view body = std::string_view(bytes).substr(0, bytes.size() - kBlockTrailerSize);
-  if (crc32c::Value(body) != DecodeFixed32(bytes.data() + body.size())) return false;
+  if (options_.legacy_encoding || (from.meta().flags & ~kPartFlagCold) != FormatFlags()) {
+    return false;
+  }
+  std::string bytes;
+  if (!from.ReadBlockBytes(index, bytes).ok() || !VerifyBlockChecksum(bytes).ok()) return false;
   const auto codec = static_cast<BlockCodec>(bytes[0]);
   const bool named = codec == BlockCodec::kDictionaryTemplates3;
   if (!named && codec != BlockCodec::kNone && codec != BlockCodec::kZstd &&

@@ -78,9 +78,11 @@ class PartWriter {
   // added next) as it is stored, with its filters, instead of decoding
   // and encoding its records again: a merge copies its inputs' full
   // blocks. The block's template ids are mapped to this part's
-  // dictionary. False, with nothing written, when the block cannot be
-  // copied (a part of other flags or older codecs, a damaged block or
-  // filter, a full dictionary): the caller then adds its records.
+  // dictionary. False, with nothing written, when encoding would give
+  // another block (a stream held as one block, a cold part, a block
+  // under half full) or the block cannot be copied (a part of other
+  // flags or older codecs, a damaged block or filter, a full
+  // dictionary): the caller then adds its records.
   Result<bool> CopyBlock(const PartReader& from, size_t index);
   // Writes the index and footer and publishes the part. `replaces` lists
   // the sequence numbers of parts this one supersedes (a merge's inputs).
