@@ -10,13 +10,16 @@
 
 #include "base/json_writer.h"
 #include "base/time.h"
+#include "ingest/loki_push.h"
 #include "logql/parser.h"
 #include "query/line_filter.h"
 #include "query/pipeline.h"
 #include "storage/local_store.h"
 #include "storage/part/block_codec.h"
+#include "storage/part/part_writer.h"
 #include "storage/part/token_filter.h"
 #include "wire/loki_push_json.h"
+#include "wire/loki_push_proto.h"
 
 namespace lode {
 namespace {
@@ -309,6 +312,64 @@ void BM_TokenFilterFalsePositives(benchmark::State& state) {
   state.counters["blocks"] = static_cast<double>(filters.size());
 }
 BENCHMARK(BM_TokenFilterFalsePositives)->Iterations(20000);
+
+// The server's decoding of Loki protobuf pushes (snappy, then the
+// PushRequest into streams): bodies of 1,000 lines of the corpus, as
+// lode_ingest_bench sends them. items_per_second is lines decoded per
+// second on one core.
+void BM_DecodePushProto(benchmark::State& state) {
+  setenv("LODE_BENCH_CORPUS_BYTES", "33554432", 0);
+  std::vector<std::string> lines = IngestLines();
+  std::vector<std::string> bodies;
+  const Labels labels({{"app", "bench"}});
+  for (size_t i = 0; i < lines.size(); i += 1000) {
+    std::vector<Entry> entries;
+    for (size_t k = i; k < std::min(lines.size(), i + 1000); ++k) {
+      entries.push_back(Entry{static_cast<TimestampNs>(k), lines[k], {}});
+    }
+    bodies.push_back(EncodeLokiPushBody(labels, entries));
+  }
+  for (auto _ : state) {
+    for (const std::string& body : bodies) {
+      PushReport report;
+      auto batches =
+          DecodeLokiPush(PushBody{"application/x-protobuf", "", body}, PushLimits{}, report);
+      if (!batches.ok()) state.SkipWithError(batches.status().ToString().c_str());
+      benchmark::DoNotOptimize(batches);
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(lines.size() * state.iterations()));
+}
+BENCHMARK(BM_DecodePushProto)->Unit(benchmark::kMillisecond);
+
+// A head flush: 32 MiB of the corpus's lines (a full head) written as
+// one stream's part, as TenantLog::FlushHead writes it: lines cut into
+// templates, token and string filters built, blocks compressed.
+// items_per_second is lines flushed per second on one core.
+void BM_FlushPart(benchmark::State& state) {
+  setenv("LODE_BENCH_CORPUS_BYTES", "33554432", 0);
+  std::vector<std::string> lines = IngestLines();
+  part::StreamRecords stream;
+  stream.labels = Labels({{"app", "bench"}});
+  uint64_t line_bytes = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    stream.entries.push_back(part::RecordRef{static_cast<TimestampNs>(i), lines[i], nullptr});
+    line_bytes += lines[i].size();
+  }
+  TempDir dir;
+  const std::string path = dir.path() + "/bench.part";
+  uint64_t part_bytes = 0;
+  for (auto _ : state) {
+    Status s = part::WritePart(Env::Default(), path, {stream}, 0, part::PartWriterOptions{});
+    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
+    part_bytes = std::filesystem::file_size(path);
+    std::filesystem::remove(path);
+  }
+  state.counters["part_bytes"] = static_cast<double>(part_bytes);
+  state.SetItemsProcessed(static_cast<int64_t>(lines.size() * state.iterations()));
+  state.SetBytesProcessed(static_cast<int64_t>(line_bytes * state.iterations()));
+}
+BENCHMARK(BM_FlushPart)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Decoding part blocks (decompress and rebuild every line), the bulk of a
 // query that cannot skip blocks: the first 64 MB of the corpus in blocks
