@@ -94,7 +94,7 @@ std::vector<std::string> IngestLines() {
   const char* path = getenv("LODE_BENCH_CORPUS");
   std::vector<std::string> lines;
   if (path == nullptr || *path == '\0') {
-    for (Entry& e : MakeEntries(500000)) lines.push_back(std::move(e.line));
+    for (Entry& e : MakeEntries(500000)) lines.push_back(e.line.str());
     return lines;
   }
   const char* max_env = getenv("LODE_BENCH_CORPUS_BYTES");
@@ -332,8 +332,9 @@ void BM_DecodePushProto(benchmark::State& state) {
   for (auto _ : state) {
     for (const std::string& body : bodies) {
       PushReport report;
-      auto batches =
-          DecodeLokiPush(PushBody{"application/x-protobuf", "", body}, PushLimits{}, report);
+      std::string decoded;
+      auto batches = DecodeLokiPush(PushBody{"application/x-protobuf", "", body}, PushLimits{},
+                                    report, decoded);
       if (!batches.ok()) state.SkipWithError(batches.status().ToString().c_str());
       benchmark::DoNotOptimize(batches);
     }

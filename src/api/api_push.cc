@@ -67,7 +67,8 @@ HttpResponse Api::HandlePush(const HttpRequest& request) {
   const std::string content_encoding = request.Header("Content-Encoding");
   PushBody body{content_type, content_encoding, request.body};
   PushReport report;
-  auto batches = DecodeLokiPush(body, options_.push, report);
+  std::string decoded;  // the streams' lines are views of it
+  auto batches = DecodeLokiPush(body, options_.push, report, decoded);
   if (!batches.ok()) return IngestFailure(target.tenant, batches.status());
   if (Status s = ingester_.Ingest(target, *batches, report); !s.ok()) {
     return IngestFailure(target.tenant, s);

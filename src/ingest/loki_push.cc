@@ -32,7 +32,7 @@ Result<std::string> DecodeBodyEncoding(std::string_view encoding, std::string_vi
 }
 
 Result<std::vector<StreamBatch>> DecodeLokiPush(const PushBody& push, const PushLimits& push_limits,
-                                                PushReport& report) {
+                                                PushReport& report, std::string& decoded) {
   std::vector<StreamBatch> batches;
   const size_t max = push_limits.max_decoded_body_bytes;
   if (IsJsonContentType(push.content_type)) {
@@ -49,8 +49,9 @@ Result<std::vector<StreamBatch>> DecodeLokiPush(const PushBody& push, const Push
                             DecodeContentEncoding(push.content_encoding, push.body, max));
       block = unwrapped;
     }
-    LODE_ASSIGN_OR_RETURN(std::string body, DecodeSnappyBlock(block, max));
-    LODE_ASSIGN_OR_RETURN(batches, DecodeLokiPushProto(body, report));
+    LODE_ASSIGN_OR_RETURN(decoded, DecodeSnappyBlock(block, max));
+    LODE_ASSIGN_OR_RETURN(batches,
+                          DecodeLokiPushProto(decoded, report, DecodedLines::kViewsOfBody));
   }
   return batches;
 }

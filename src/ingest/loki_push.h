@@ -39,7 +39,9 @@ Result<std::string> DecodeBodyEncoding(std::string_view encoding, std::string_vi
 // InvalidArgument for a body the client must fix (it should not retry),
 // ResourceExhausted for one over the size limit. Entries the protobuf
 // decoder had to refuse alone are in `report`.
+// `decoded` receives the body with its compression undone: the streams'
+// lines may be views of it (or of push.body), so both must outlive them.
 Result<std::vector<StreamBatch>> DecodeLokiPush(const PushBody& push, const PushLimits& limits,
-                                                PushReport& report);
+                                                PushReport& report, std::string& decoded);
 
 }  // namespace lode

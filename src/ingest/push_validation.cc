@@ -39,12 +39,12 @@ LabelsVerdict CheckStreamLabels(const Labels& labels, const std::string& stream,
 }
 
 // Cuts `line` to at most `max` bytes without splitting a UTF-8 sequence.
-void TruncateLine(std::string& line, size_t max) {
+void TruncateLine(LineBytes& line, size_t max) {
   size_t end = max;
   // Step back over continuation bytes to the start of the sequence that
   // would be cut, and drop it whole.
   while (end > 0 && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80) --end;
-  line.resize(end);
+  line.Truncate(end);
 }
 
 }  // namespace

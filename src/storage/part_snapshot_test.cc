@@ -71,7 +71,7 @@ class MemoryPart final : public ReadablePart {
       if (with_lines) out.data += e.line;
       out.line_offsets.push_back(out.data.size());
       bool holds = true;
-      for (std::string_view f : fragments) holds &= e.line.find(f) != std::string::npos;
+      for (std::string_view f : fragments) holds &= e.line.view().find(f) != std::string::npos;
       some_line_holds_fragments |= holds;
     }
     return some_line_holds_fragments ? Status::Ok()

@@ -365,7 +365,7 @@ TEST_F(TenantLogTest, AnIdInMetadataOrLinesIsFoundWithBlocksSkippedByTheirFilter
     Entry e{kBase + i, "GET /api/users/" + std::to_string(i * 7919) + " 200", {}};
     e.metadata =
         Labels({{"trace_id", i == 1234 ? "4bf92f3577b34da6" : "00f067aa" + std::to_string(i)}});
-    if (i == 3456) e.line += " caused by 4bf92f3577b34da6";
+    if (i == 3456) e.line = e.line.str() + " caused by 4bf92f3577b34da6";
     b.entries.push_back(std::move(e));
   }
   ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());

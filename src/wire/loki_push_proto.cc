@@ -22,7 +22,7 @@ void AddStream(wire::loki::PushRequest& request, const Labels& labels,
     }
     entry->mutable_timestamp()->set_seconds(seconds);
     entry->mutable_timestamp()->set_nanos(nanos);
-    entry->set_line(e.line);
+    entry->set_line(e.line.data(), e.line.size());
     for (const Label& m : e.metadata) {
       wire::loki::LabelPairAdapter* pair = entry->add_structured_metadata();
       pair->set_name(m.name);
@@ -273,7 +273,8 @@ std::string EncodeLokiPushBody(const Labels& labels, std::span<const Entry> entr
   return body;
 }
 
-Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, PushReport& report) {
+Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, PushReport& report,
+                                                     DecodedLines lines) {
   // The whole body is read before anything is taken from it: a body
   // malformed anywhere refuses every stream, as a parse would.
   WirePush push;
@@ -306,7 +307,11 @@ Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, Push
       }
       Entry& entry = batch.entries.emplace_back();
       entry.timestamp = ns;
-      entry.line.assign(in.line);
+      if (lines == DecodedLines::kViewsOfBody) {
+        entry.line = LineBytes::View(in.line);
+      } else {
+        entry.line.assign(in.line);
+      }
       if (in.metadata_end > in.metadata_begin) {
         std::vector<Label> metadata;
         metadata.reserve(in.metadata_end - in.metadata_begin);

@@ -24,9 +24,14 @@ std::string EncodeLokiPushProto(const std::vector<StreamBatch>& batches);
 // snappy, as Content-Type application/x-protobuf expects.
 std::string EncodeLokiPushBody(const Labels& labels, std::span<const Entry> entries);
 
+// How decoded lines hold their bytes: copies, or views of the body (no
+// allocation per line; the body must then outlive the streams).
+enum class DecodedLines { kCopied, kViewsOfBody };
+
 // A body that is not a PushRequest is InvalidArgument. A stream whose
 // labels do not parse is refused in `report` (its entries counted), and
 // the others are returned.
-Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, PushReport& report);
+Result<std::vector<StreamBatch>> DecodeLokiPushProto(std::string_view body, PushReport& report,
+                                                     DecodedLines lines = DecodedLines::kCopied);
 
 }  // namespace lode

@@ -56,6 +56,39 @@ TEST(LokiPushProtoTest, DecodesLokiFieldNumbers) {
   EXPECT_EQ((*out)[0].entries[0].metadata.Get("k"), "v");
 }
 
+// The server's decoding: lines are views of the body, and a copy of an
+// entry owns its bytes.
+TEST(LokiPushProtoTest, LinesCanBeViewsOfTheBody) {
+  std::vector<StreamBatch> in(1);
+  in[0].labels = Labels{{"app", "api"}};
+  in[0].entries = {Entry{1, "a line long enough not to fit in a short string", {}},
+                   Entry{2, "x", Labels{{"k", "v"}}}};
+  const std::string body = EncodeLokiPushProto(in);
+  PushReport report;
+  auto out = DecodeLokiPushProto(body, report, DecodedLines::kViewsOfBody);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ((*out)[0].entries.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const LineBytes& line = (*out)[0].entries[i].line;
+    EXPECT_EQ(line, in[0].entries[i].line);
+    EXPECT_GE(line.data(), body.data());
+    EXPECT_LE(line.data() + line.size(), body.data() + body.size());
+  }
+  EXPECT_EQ((*out)[0].entries[1].metadata.Get("k"), "v");
+  const Entry copy = (*out)[0].entries[0];
+  EXPECT_EQ(copy.line, in[0].entries[0].line);
+  EXPECT_TRUE(copy.line.data() < body.data() || copy.line.data() >= body.data() + body.size());
+  // Moved, a view stays a view of the body.
+  std::vector<Entry> moved = std::move((*out)[0].entries);
+  EXPECT_GE(moved[0].line.data(), body.data());
+  EXPECT_LT(moved[0].line.data(), body.data() + body.size());
+  // By default lines are copies.
+  auto copied = DecodeLokiPushProto(body, report);
+  ASSERT_TRUE(copied.ok());
+  const LineBytes& line = (*copied)[0].entries[0].line;
+  EXPECT_TRUE(line.data() < body.data() || line.data() >= body.data() + body.size());
+}
+
 TEST(LokiPushProtoTest, InvalidUtf8LineIsKeptByteForByte) {
   std::vector<StreamBatch> in(1);
   in[0].labels = Labels{{"app", "bin"}};

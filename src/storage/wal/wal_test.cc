@@ -13,9 +13,7 @@ std::vector<StreamBatch> SampleBatches(int n) {
   for (int i = 0; i < n; ++i) {
     Entry e;
     e.timestamp = 1'700'000'000'000'000'000LL + i;
-    e.line = "line ";
-    e.line.append(std::to_string(i));
-    e.line.append(static_cast<size_t>(i % 7), 'x');
+    e.line = "line " + std::to_string(i) + std::string(static_cast<size_t>(i % 7), 'x');
     if (i % 3 == 0) e.metadata = Labels({{"trace_id", "t" + std::to_string(i)}});
     b.entries.push_back(std::move(e));
   }
