@@ -65,9 +65,13 @@ LineArena::~LineArena() {
   }
 }
 
-char* LineArena::NewChunk(size_t size) {
-  char* chunk = size == kMaxChunk ? Chunks().Take() : nullptr;
-  if (chunk == nullptr && size == kMaxChunk) {
+char* LineArena::NewChunk(size_t& size) {
+  // A chunk left by an earlier head is taken whatever the size asked: its
+  // pages are already faulted in, and it would otherwise sit in the pool.
+  char* chunk = size <= kMaxChunk ? Chunks().Take() : nullptr;
+  if (chunk != nullptr) {
+    size = kMaxChunk;
+  } else if (size == kMaxChunk) {
     // Full-size chunks on huge pages where the kernel allows it (THP in
     // "madvise" mode): two page faults fill one instead of a thousand,
     // and on a virtual machine each fault is dear (faults were a fifth of
@@ -84,7 +88,7 @@ char* LineArena::NewChunk(size_t size) {
     }
     chunk = reinterpret_cast<char*>(aligned);
     (void)madvise(chunk, size, MADV_HUGEPAGE);
-  } else if (chunk == nullptr) {
+  } else {
     void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     chunk = static_cast<char*>(p);
@@ -99,14 +103,15 @@ std::string_view LineArena::Add(std::string_view bytes) {
   // A long line gets a chunk of its own, so that it does not waste the
   // rest of the current one.
   if (bytes.size() > kMaxChunk / 4) {
-    char* chunk = NewChunk(bytes.size());
+    size_t size = bytes.size();
+    char* chunk = NewChunk(size);
     memcpy(chunk, bytes.data(), bytes.size());
     return std::string_view(chunk, bytes.size());
   }
   if (bytes.size() > left_) {
     // The growing chunk size may still be below a line of up to a quarter
     // of the largest chunk: the new chunk holds the line in any case.
-    const size_t size = std::max(next_chunk_, bytes.size());
+    size_t size = std::max(next_chunk_, bytes.size());
     at_ = NewChunk(size);
     left_ = size;
     next_chunk_ = std::min(next_chunk_ * 2, kMaxChunk);

@@ -51,7 +51,9 @@ class LineArena {
   uint64_t capacity() const { return capacity_; }
 
  private:
-  char* NewChunk(size_t size);  // throws std::bad_alloc
+  // A chunk of at least `size` bytes; `size` is set to its size. Throws
+  // std::bad_alloc.
+  char* NewChunk(size_t& size);
 
   std::vector<std::pair<char*, size_t>> chunks_;
   char* at_ = nullptr;

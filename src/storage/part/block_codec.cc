@@ -21,16 +21,25 @@ namespace {
 // which ReleaseStrongCompressionMemory frees: level 19's tables take 16 MiB
 // for a 1 MiB input and about 100 MiB for 8 MiB, and a context keeps
 // its largest tables for a long while after.
+//
+// Inputs under kSmallInput have a context of their own too: zstd frees
+// and allocates again the tables of a context that were three times
+// larger than its inputs needed for 128 calls in a row, and the small
+// columns of blocks, between their large ones, made it do so over and
+// over (fresh tables, and their page faults, were a third of the faults
+// of a sustained ingest).
 using CCtxPtr = std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)>;
 thread_local CCtxPtr strong_cctx(nullptr, &ZSTD_freeCCtx);
+constexpr size_t kSmallInput = 64u << 10;
 
-ZSTD_CCtx* ThreadCCtx(int level) {
+ZSTD_CCtx* ThreadCCtx(int level, size_t input) {
   if (level >= kStrongCompressionLevel) {
     if (!strong_cctx) strong_cctx.reset(ZSTD_createCCtx());
     return strong_cctx.get();
   }
-  thread_local CCtxPtr ctx(ZSTD_createCCtx(), &ZSTD_freeCCtx);
-  return ctx.get();
+  thread_local CCtxPtr small(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  thread_local CCtxPtr large(ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  return input < kSmallInput ? small.get() : large.get();
 }
 
 ZSTD_DCtx* ThreadDCtx() {
@@ -82,8 +91,8 @@ bool PutCompressed(std::string& out, std::string_view raw, int level) {
   size_t at = out.size();
   size_t bound = ZSTD_compressBound(raw.size());
   out.resize(at + bound);
-  size_t n =
-      ZSTD_compressCCtx(ThreadCCtx(level), out.data() + at, bound, raw.data(), raw.size(), level);
+  size_t n = ZSTD_compressCCtx(ThreadCCtx(level, raw.size()), out.data() + at, bound, raw.data(),
+                               raw.size(), level);
   if (ZSTD_isError(n) || n >= raw.size()) {
     out.resize(at);
     out.append(raw);
