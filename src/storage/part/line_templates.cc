@@ -58,6 +58,50 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
   }
 }
 
+// Variable tokens of up to 16 bytes whose filter keys a block already has,
+// direct-mapped: a number or id that repeats line after line (the hour,
+// a status code, a date) is hashed once per block, not once per line.
+// The Bloom filter is a set, so leaving out a repeat changes nothing.
+class SeenTokens {
+ public:
+  void Clear() { slots_.fill(Slot{}); }
+  // True when `token` was seen since Clear(); otherwise remembers it.
+  // `end` is where the bytes readable from `token`'s start end.
+  bool CheckAndAdd(std::string_view token, const char* end) {
+    const size_t n = token.size();
+    if (n > 16) return false;
+    uint64_t a = 0, b = 0;
+    if (end - token.data() >= 16) {
+      memcpy(&a, token.data(), 8);
+      memcpy(&b, token.data() + 8, 8);
+      if (n < 8) {
+        a &= (uint64_t{1} << (8 * n)) - 1;  // n > 0: a token is not empty
+        b = 0;
+      } else if (n < 16) {
+        b &= n == 8 ? 0 : (uint64_t{1} << (8 * (n - 8))) - 1;
+      }
+    } else {
+      char bytes[16] = {};
+      memcpy(bytes, token.data(), n);
+      memcpy(&a, bytes, 8);
+      memcpy(&b, bytes + 8, 8);
+    }
+    const uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
+    Slot& slot = slots_[(h * 0xFF51AFD7ED558CCDull) >> (64 - kBits)];
+    if (slot.a == a && slot.b == b && slot.n == n) return true;
+    slot = Slot{a, b, static_cast<uint32_t>(n)};
+    return false;
+  }
+
+ private:
+  static constexpr int kBits = 11;
+  struct Slot {
+    uint64_t a = 0, b = 0;
+    uint32_t n = 0;  // 0: empty
+  };
+  std::array<Slot, size_t{1} << kBits> slots_{};
+};
+
 // Whether a token holding digits and other bytes is numbers joined by
 // single '-' or '_' (two or more numbers of at most kMaxDigitRun digits),
 // with at most a word without digits before the first and after the
@@ -446,11 +490,13 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   // of its text tokens are its template's, added once per template; those
   // of tokens holding a variable are added line by line.
   thread_local std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // and kTokenBits
+  thread_local SeenTokens seen_tokens;
   bool saw_quote = false;
   auto split_all = [&](bool quoted_strings) {
     line_ids.clear();
     line_ids.reserve(lines.size());
     table.Clear();
+    if (token_keys != nullptr || string_keys != nullptr) seen_tokens.Clear();
     for (std::string_view line : lines) {
       line_ints.clear();
       line_strs.clear();
@@ -502,7 +548,13 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
           continue;
         }
         w = text_at;
-        if (token_keys != nullptr) AddKeysOfToken(token, seen, *token_keys, key_scheme);
+        // A token's keys (and, as a string variable, its string keys)
+        // depend on its bytes alone: a repeat adds none.
+        const bool repeat = (token_keys != nullptr || string_keys != nullptr) &&
+                            seen_tokens.CheckAndAdd(token, end);
+        if (token_keys != nullptr && !repeat) {
+          AddKeysOfToken(token, seen, *token_keys, key_scheme);
+        }
         if (!(seen & 1)) {  // digits only
           if (is_int(token)) {
             *w++ = kIntVar;
@@ -510,7 +562,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
           } else {
             *w++ = kStrVar;
             line_strs.push_back(token);
-            if (string_keys != nullptr) AddStringKeys(token, *string_keys);
+            if (string_keys != nullptr && !repeat) AddStringKeys(token, *string_keys);
           }
           continue;
         }
@@ -549,7 +601,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         } else {
           *w++ = kStrVar;
           line_strs.push_back(token);
-          if (string_keys != nullptr) AddStringKeys(token, *string_keys);
+          if (string_keys != nullptr && !repeat) AddStringKeys(token, *string_keys);
         }
       }
       const size_t known = table.size();
