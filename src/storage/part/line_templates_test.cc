@@ -180,6 +180,40 @@ TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
   }
 }
 
+// A block's string-filter keys are those of its lines cut one by one,
+// however often a string variable repeats (each repeat is keyed once).
+TEST(LineTemplates, StringKeysOfABlockAreThoseOfItsLinesAlone) {
+  std::mt19937_64 rng(17);
+  const std::vector<std::string> values = {"abc9",   "deadbeef1",
+                                           "x9yz",   "user42name",
+                                           "0xffee", "longer-token-with-letters-and-7-digits"};
+  std::vector<std::string> lines;
+  for (int i = 0; i < 2000; ++i) {
+    lines.push_back("id=" + values[rng() % values.size()] + " at " + values[rng() % values.size()] +
+                    " n=" + std::to_string(rng() % 50));
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  auto sorted_unique = [](std::vector<uint64_t> keys) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+  };
+  TemplateColumns columns;
+  std::vector<uint64_t> block_tokens, block_strings;
+  SplitLineTemplates(views, columns, nullptr, &block_tokens, kCurrentTemplateLayout,
+                     kCurrentKeyScheme, &block_strings);
+  std::vector<uint64_t> line_tokens, line_strings;
+  for (std::string_view line : views) {
+    SplitLineTemplates({line}, columns, nullptr, &line_tokens, kCurrentTemplateLayout,
+                       kCurrentKeyScheme, &line_strings);
+  }
+  EXPECT_FALSE(line_strings.empty());
+  EXPECT_EQ(sorted_unique(block_strings), sorted_unique(line_strings));
+  EXPECT_EQ(sorted_unique(block_tokens), sorted_unique(line_tokens));
+  // Repeats of tokens of up to 16 bytes are left out.
+  EXPECT_LT(block_tokens.size(), line_tokens.size() / 2);
+}
+
 TEST(LineTemplates, IntegerColumnsSurviveLargeJumps) {
   std::vector<std::string> lines = {"n=999999999999999999", "n=0", "n=999999999999999999", "n=1",
                                     "n=000000000000000000", "n=1"};
