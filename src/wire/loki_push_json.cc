@@ -34,14 +34,20 @@ Result<Labels> DecodeLabelObject(element value, const std::string& where) {
   return Labels(std::move(labels));
 }
 
+// A timestamp's text as an integer of nanoseconds; false when it is not
+// one.
+bool ParseNanos(std::string_view text, int64_t& ns) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
+  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
 Result<TimestampNs> DecodeTimestamp(element value, const std::string& where) {
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
     return Bad(where, "timestamp must be a string of nanoseconds since the epoch");
   }
   int64_t ns = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+  if (!ParseNanos(text, ns)) {
     return Bad(where,
                "timestamp \"" + std::string(text) + "\" is not an integer number of nanoseconds");
   }
@@ -61,16 +67,19 @@ Status DecodeLegacyStream(simdjson::dom::object stream, std::string_view labels_
   }
   size_t i = 0;
   for (element entry_el : entries) {
-    std::string at = where + ".entries[" + std::to_string(i++) + "]";
+    // Where an error is, written only for an error: a string per entry
+    // was an allocation per line.
+    auto at = [&] { return where + ".entries[" + std::to_string(i) + "]"; };
     std::string_view ts, line;
     if (entry_el["ts"].get_string().get(ts) != simdjson::SUCCESS) {
-      return Bad(at, "missing \"ts\" (an RFC 3339 time)");
+      return Bad(at(), "missing \"ts\" (an RFC 3339 time)");
     }
     if (entry_el["line"].get_string().get(line) != simdjson::SUCCESS) {
-      return Bad(at, "missing \"line\" string");
+      return Bad(at(), "missing \"line\" string");
     }
     auto timestamp = ParseRfc3339(ts);
-    if (!timestamp.ok()) return Bad(at + ".ts", timestamp.status().message());
+    if (!timestamp.ok()) return Bad(at() + ".ts", timestamp.status().message());
+    ++i;
     batch.entries.push_back(Entry{*timestamp, std::string(line), {}});
   }
   return Status::Ok();
@@ -95,26 +104,33 @@ Status DecodeStream(element stream_el, const std::string& where, StreamBatch& ba
   }
   size_t i = 0;
   for (element value_el : values) {
-    std::string at = where + ".values[" + std::to_string(i++) + "]";
+    // Where an error is, written only for an error: a string per entry
+    // was an allocation per line.
+    auto at = [&] { return where + ".values[" + std::to_string(i) + "]"; };
     simdjson::dom::array tuple;
     if (value_el.get_array().get(tuple) != simdjson::SUCCESS) {
-      return Bad(at, "must be an array [\"<ns>\", \"<line>\"] or with a metadata object third");
+      return Bad(at(), "must be an array [\"<ns>\", \"<line>\"] or with a metadata object third");
     }
     size_t n = tuple.size();
     if (n != 2 && n != 3) {
-      return Bad(at, "must have 2 or 3 elements, has " + std::to_string(n));
+      return Bad(at(), "must have 2 or 3 elements, has " + std::to_string(n));
     }
     Entry entry;
-    LODE_ASSIGN_OR_RETURN(entry.timestamp, DecodeTimestamp(tuple.at(0).value(), at + "[0]"));
+    std::string_view ns_text;
+    if (tuple.at(0).get_string().get(ns_text) != simdjson::SUCCESS ||
+        !ParseNanos(ns_text, entry.timestamp)) {
+      LODE_ASSIGN_OR_RETURN(entry.timestamp, DecodeTimestamp(tuple.at(0).value(), at() + "[0]"));
+    }
     std::string_view line;
     if (tuple.at(1).get_string().get(line) != simdjson::SUCCESS) {
-      return Bad(at + "[1]", "log line must be a string");
+      return Bad(at() + "[1]", "log line must be a string");
     }
     entry.line.assign(line);
     if (n == 3) {
-      LODE_ASSIGN_OR_RETURN(entry.metadata, DecodeLabelObject(tuple.at(2).value(), at + "[2]"));
+      LODE_ASSIGN_OR_RETURN(entry.metadata, DecodeLabelObject(tuple.at(2).value(), at() + "[2]"));
     }
     batch.entries.push_back(std::move(entry));
+    ++i;
   }
   return Status::Ok();
 }

@@ -123,6 +123,16 @@ TEST(DecodeLokiPushJsonTest, MalformedValueNamesItsPlace) {
               "streams[0].values[1][2].k: label value must be a string");
 }
 
+TEST(DecodeLokiPushJsonTest, MalformedLegacyEntryNamesItsPlace) {
+  const std::string first = R"({"ts":"2024-05-01T00:00:00Z","line":"ok"},)";
+  auto body = [&](const std::string& second) {
+    return R"({"streams":[{"labels":"{a=\"b\"}","entries":[)" + first + second + "]}]}";
+  };
+  ExpectError(body(R"({"line":"x"})"), "streams[0].entries[1]: missing \"ts\"");
+  ExpectError(body(R"({"ts":"2024-05-01T00:00:00Z"})"), "streams[0].entries[1]: missing \"line\"");
+  ExpectError(body(R"({"ts":"yesterday","line":"x"})"), "streams[0].entries[1].ts");
+}
+
 TEST(DecodeLokiPushJsonTest, ErrorInLaterStreamNamesThatStream) {
   ExpectError(R"({"streams":[{"stream":{"a":"b"},"values":[["1","x"]]},
                               {"stream":{"a":"c"},"values":[["1","x"],["2","y"],["3"]]}]})",
