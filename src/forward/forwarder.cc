@@ -244,12 +244,34 @@ void Forwarder::SendWithRetries(Batch batch) {
       return;
     }
     auto delay = BackoffDelay(attempt, options_.min_backoff, options_.max_backoff);
-    log::Warn("send failed; retrying", {{"attempt", std::to_string(attempt + 1)},
-                                        {"backoff", std::to_string(delay.count()) + "ms"},
-                                        {"err", outcome.detail}});
+    bool warn = false;
+    uint64_t not_warned = 0;
     {
       MutexLock lock(mu_);
       ++stats_.retries;
+      const auto now = options_.clock->Monotonic();
+      if (!retry_warned_at_ || now - *retry_warned_at_ >= kRetryWarningInterval) {
+        warn = true;
+        not_warned = retries_not_warned_;
+        retries_not_warned_ = 0;
+        retry_warned_at_ = now;
+      } else {
+        ++retries_not_warned_;
+      }
+    }
+    if (warn) {
+      const std::string attempt_text = std::to_string(attempt + 1);
+      const std::string backoff_text = std::to_string(delay.count()) + "ms";
+      if (not_warned == 0) {
+        log::Warn("send failed; retrying",
+                  {{"attempt", attempt_text}, {"backoff", backoff_text}, {"err", outcome.detail}});
+      } else {
+        log::Warn("send failed; retrying",
+                  {{"attempt", attempt_text},
+                   {"backoff", backoff_text},
+                   {"err", outcome.detail},
+                   {"other_retries_since_last_warning", std::to_string(not_warned)}});
+      }
     }
     options_.clock->SleepUntil(options_.clock->Monotonic() + delay);
   }

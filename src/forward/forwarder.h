@@ -158,8 +158,17 @@ class Forwarder {
   // The rate limit's token bucket, shared by the senders.
   std::chrono::steady_clock::time_point rate_updated_ GUARDED_BY(mu_) = {};
   double rate_tokens_ GUARDED_BY(mu_) = 0;
+  // Retries are warned of once per kRetryWarningInterval: a server
+  // shedding load answers 429 to every batch for a while, and a line per
+  // retry buried the output. The warning counts the retries not shown.
+  std::optional<std::chrono::steady_clock::time_point> retry_warned_at_ GUARDED_BY(mu_);
+  uint64_t retries_not_warned_ GUARDED_BY(mu_) = 0;
   std::vector<std::thread> senders_;
 };
+
+// At most one warning of retried batches per this interval (see
+// Forwarder::retry_warned_at_).
+inline constexpr std::chrono::seconds kRetryWarningInterval{10};
 
 // A random 128-bit id in hex, for one batch.
 std::string NewBatchId();

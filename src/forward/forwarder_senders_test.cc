@@ -173,6 +173,24 @@ TEST(ForwarderTest, BestEffortRetriesABusyReceiverThatSoonAccepts) {
   EXPECT_EQ(AcceptedLines(transport), Numbered(5));
 }
 
+TEST(ForwarderTest, RetriesOfABusyReceiverAreWarnedOfOncePerInterval) {
+  // Forty 429s in well under kRetryWarningInterval: one warning, not forty.
+  ScriptedTransport transport(Busy(40));
+  testing::internal::CaptureStderr();
+  Forwarder forwarder(transport, BestEffortOneAtATime(milliseconds(5000)));
+  for (const std::string& line : Numbered(3)) forwarder.AddLine(line);
+  ASSERT_TRUE(forwarder.Finish().ok());
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(forwarder.stats().retries, 40u);
+  EXPECT_EQ(AcceptedLines(transport), Numbered(3));
+  size_t warnings = 0;
+  for (size_t at = log.find("send failed; retrying"); at != std::string::npos;
+       at = log.find("send failed; retrying", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << log;
+}
+
 TEST(ForwarderTest, BestEffortDropsWhenTheReceiverOnlySheds) {
   // A receiver that answers nothing but 429 stores nothing: after max_block
   // best-effort drops the oldest instead of holding the reader longer.
