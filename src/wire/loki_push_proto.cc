@@ -154,39 +154,58 @@ struct WirePush {
   std::vector<std::pair<std::string_view, std::string_view>> metadata;
 };
 
-bool ReadTimestamp(std::string_view bytes, WireEntry& entry) {
+// What a message's field reader did with one field.
+enum class FieldRead { kRead, kUnknown, kMalformed };
+
+// Reads the message in `bytes` field by field: `read_field(field, wire,
+// reader)` reads the value of a field it knows, or answers kUnknown to
+// have it skipped. False when the message is malformed.
+template <typename ReadField>
+bool ReadMessage(std::string_view bytes, ReadField read_field) {
   WireReader r(bytes);
   uint32_t field, wire;
-  uint64_t v;
   while (!r.done()) {
     if (!r.Tag(field, wire)) return false;
-    if (field == 1 && wire == 0) {
-      if (!r.Varint(v)) return false;
-      entry.seconds = static_cast<int64_t>(v);
-    } else if (field == 2 && wire == 0) {
-      if (!r.Varint(v)) return false;
-      entry.nanos = static_cast<int32_t>(static_cast<uint32_t>(v));
-    } else if (!r.Skip(field, wire)) {
-      return false;
+    switch (read_field(field, wire, r)) {
+      case FieldRead::kRead:
+        break;
+      case FieldRead::kUnknown:
+        if (!r.Skip(field, wire)) return false;
+        break;
+      case FieldRead::kMalformed:
+        return false;
     }
   }
   return true;
 }
 
-bool ReadLabelPair(std::string_view bytes, std::pair<std::string_view, std::string_view>& pair) {
-  WireReader r(bytes);
-  uint32_t field, wire;
-  while (!r.done()) {
-    if (!r.Tag(field, wire)) return false;
-    if (field == 1 && wire == 2) {
-      if (!r.Bytes(pair.first)) return false;
-    } else if (field == 2 && wire == 2) {
-      if (!r.Bytes(pair.second)) return false;
-    } else if (!r.Skip(field, wire)) {
-      return false;
+// A length-delimited field's bytes, read by `read` (a bool(view)).
+template <typename Read>
+FieldRead ReadBytes(WireReader& r, Read read) {
+  std::string_view value;
+  return r.Bytes(value) && read(value) ? FieldRead::kRead : FieldRead::kMalformed;
+}
+
+bool ReadTimestamp(std::string_view bytes, WireEntry& entry) {
+  return ReadMessage(bytes, [&](uint32_t field, uint32_t wire, WireReader& r) {
+    if (wire != 0 || (field != 1 && field != 2)) return FieldRead::kUnknown;
+    uint64_t v;
+    if (!r.Varint(v)) return FieldRead::kMalformed;
+    if (field == 1) {
+      entry.seconds = static_cast<int64_t>(v);
+    } else {
+      entry.nanos = static_cast<int32_t>(static_cast<uint32_t>(v));
     }
-  }
-  return true;
+    return FieldRead::kRead;
+  });
+}
+
+bool ReadLabelPair(std::string_view bytes, std::pair<std::string_view, std::string_view>& pair) {
+  return ReadMessage(bytes, [&](uint32_t field, uint32_t wire, WireReader& r) {
+    if (wire != 2 || (field != 1 && field != 2)) return FieldRead::kUnknown;
+    return r.Bytes(field == 1 ? pair.first : pair.second) ? FieldRead::kRead
+                                                          : FieldRead::kMalformed;
+  });
 }
 
 // Appends the entry to push.entries, and its metadata to push.metadata.
@@ -195,26 +214,21 @@ bool ReadLabelPair(std::string_view bytes, std::pair<std::string_view, std::stri
 bool ReadEntry(std::string_view bytes, WirePush& push) {
   WireEntry entry;
   entry.metadata_begin = static_cast<uint32_t>(push.metadata.size());
-  WireReader r(bytes);
-  uint32_t field, wire;
-  std::string_view value;
-  while (!r.done()) {
-    if (!r.Tag(field, wire)) return false;
-    if (wire == 2 && field >= 1 && field <= 4) {
-      if (!r.Bytes(value)) return false;
-      if (field == 1) {
-        if (!ReadTimestamp(value, entry)) return false;
-      } else if (field == 2) {
+  const bool ok = ReadMessage(bytes, [&](uint32_t field, uint32_t wire, WireReader& r) {
+    if (wire != 2 || field < 1 || field > 4) return FieldRead::kUnknown;
+    return ReadBytes(r, [&](std::string_view value) {
+      if (field == 1) return ReadTimestamp(value, entry);
+      if (field == 2) {
         entry.line = value;
-      } else {
-        std::pair<std::string_view, std::string_view> pair;
-        if (!ReadLabelPair(value, pair)) return false;
-        if (field == 3) push.metadata.push_back(pair);  // 4 (parsed) is the query side's
+        return true;
       }
-    } else if (!r.Skip(field, wire)) {
-      return false;
-    }
-  }
+      std::pair<std::string_view, std::string_view> pair;
+      if (!ReadLabelPair(value, pair)) return false;
+      if (field == 3) push.metadata.push_back(pair);  // 4 (parsed) is the query side's
+      return true;
+    });
+  });
+  if (!ok) return false;
   entry.metadata_end = static_cast<uint32_t>(push.metadata.size());
   push.entries.push_back(entry);
   return true;
@@ -223,37 +237,22 @@ bool ReadEntry(std::string_view bytes, WirePush& push) {
 bool ReadStream(std::string_view bytes, WirePush& push) {
   WireStream stream;
   stream.entries_begin = static_cast<uint32_t>(push.entries.size());
-  WireReader r(bytes);
-  uint32_t field, wire;
-  std::string_view value;
-  while (!r.done()) {
-    if (!r.Tag(field, wire)) return false;
-    if (field == 1 && wire == 2) {
-      if (!r.Bytes(stream.labels)) return false;
-    } else if (field == 2 && wire == 2) {
-      if (!r.Bytes(value) || !ReadEntry(value, push)) return false;
-    } else if (!r.Skip(field, wire)) {
-      return false;
-    }
-  }
+  const bool ok = ReadMessage(bytes, [&](uint32_t field, uint32_t wire, WireReader& r) {
+    if (wire != 2 || (field != 1 && field != 2)) return FieldRead::kUnknown;
+    if (field == 1) return r.Bytes(stream.labels) ? FieldRead::kRead : FieldRead::kMalformed;
+    return ReadBytes(r, [&](std::string_view value) { return ReadEntry(value, push); });
+  });
+  if (!ok) return false;
   stream.entries_end = static_cast<uint32_t>(push.entries.size());
   push.streams.push_back(stream);
   return true;
 }
 
 bool ReadPush(std::string_view body, WirePush& push) {
-  WireReader r(body);
-  uint32_t field, wire;
-  std::string_view value;
-  while (!r.done()) {
-    if (!r.Tag(field, wire)) return false;
-    if (field == 1 && wire == 2) {
-      if (!r.Bytes(value) || !ReadStream(value, push)) return false;
-    } else if (!r.Skip(field, wire)) {
-      return false;
-    }
-  }
-  return true;
+  return ReadMessage(body, [&](uint32_t field, uint32_t wire, WireReader& r) {
+    if (field != 1 || wire != 2) return FieldRead::kUnknown;
+    return ReadBytes(r, [&](std::string_view value) { return ReadStream(value, push); });
+  });
 }
 
 }  // namespace
