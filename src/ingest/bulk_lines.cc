@@ -120,6 +120,10 @@ std::vector<StreamBatch> DecodeJsonLines(std::string_view body, const JsonLinesO
   LineSplitter splitter;
   size_t line_number = 0;
   int64_t stamp = now;
+  // Without stream fields every line is of one stream, options.labels:
+  // no label set is built and looked up per line.
+  const bool one_stream = options.stream_fields.empty();
+  StreamBatch only{options.labels, {}};
   auto on_line = [&](std::string_view line) {
     ++line_number;
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
@@ -157,7 +161,8 @@ std::vector<StreamBatch> DecodeJsonLines(std::string_view body, const JsonLinesO
       }
     }
     if (entry.timestamp == 0) entry.timestamp = stamp++;
-    std::vector<Label> labels = options.labels.items();
+    std::vector<Label> labels;
+    if (!one_stream) labels = options.labels.items();
     for (const std::string& field : options.stream_fields) {
       if (Lookup(object, field, value) && !value.is_null()) {
         labels.push_back(Label{NormalizeLabelName(field), ValueText(value)});
@@ -180,11 +185,18 @@ std::vector<StreamBatch> DecodeJsonLines(std::string_view body, const JsonLinesO
       });
       entry.metadata = Labels(std::move(metadata));
     }
-    grouper.Add(Labels(std::move(labels)), std::move(entry));
+    if (one_stream) {
+      only.entries.push_back(std::move(entry));
+    } else {
+      grouper.Add(Labels(std::move(labels)), std::move(entry));
+    }
   };
   splitter.Add(body, on_line);
   splitter.Finish(on_line);
-  return grouper.Take();
+  if (!one_stream) return grouper.Take();
+  std::vector<StreamBatch> out;
+  if (!only.entries.empty()) out.push_back(std::move(only));
+  return out;
 }
 
 Result<std::vector<StreamBatch>> DecodePlainLines(std::string_view body, const Labels& labels,

@@ -61,6 +61,29 @@ TEST_F(BulkInsertTest, JsonLinesWithMessageFieldPutTheRestInMetadata) {
   EXPECT_EQ(lines[0].first, *ParseRfc3339("2024-05-01T12:00:00Z"));
 }
 
+// Without _stream_fields every line is of the one stream the query
+// string names, in the order sent.
+TEST_F(BulkInsertTest, JsonLinesWithoutStreamFieldsAreOneStream) {
+  std::string body;
+  for (int i = 0; i < 50; ++i) {
+    body += R"({"ts":)" + std::to_string(1714564800 + i) + R"(,"app":"a)" + std::to_string(i % 3) +
+            R"(","n":)" + std::to_string(i) + "}\n";
+    if (i == 20) body += "{broken\n";
+  }
+  HttpResponse r = server_->Post("/insert/jsonl?app=web&env=prod", body, {});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("line 22: not a JSON object"), std::string::npos) << r.body;
+  auto lines = Lines(R"({app="web", env="prod"})");
+  ASSERT_EQ(lines.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(lines[i].first, (1714564800LL + i) * kNanosPerSecond);
+    EXPECT_NE(lines[i].second.find(R"("n":)" + std::to_string(i) + "}"), std::string::npos);
+  }
+  // The fields named no stream: there is only the one.
+  EXPECT_TRUE(Lines(R"({app="a0"})").empty());
+  EXPECT_EQ(server_->Post("/insert/jsonl?app=web", "", {}).status, 204);
+}
+
 TEST_F(BulkInsertTest, PlainLinesWithLabelsFromTheQueryString) {
   HttpResponse r = server_->Post("/insert/plain?app=batch&host=h1", "first\nsecond\r\nthird", {});
   ASSERT_EQ(r.status, 204) << r.body;
