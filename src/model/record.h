@@ -56,13 +56,9 @@ class LineBytes {
 
   // Owns a copy of `bytes`.
   void assign(std::string_view bytes) {
-    if (viewing_) {
-      owned_.assign(bytes);
-      viewing_ = false;
-      view_ = {};
-    } else {
-      owned_.assign(bytes);
-    }
+    owned_.assign(bytes);
+    viewing_ = false;
+    view_ = {};
   }
   // Keeps the first `n` bytes (n <= size()).
   void Truncate(size_t n) {

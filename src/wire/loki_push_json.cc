@@ -16,39 +16,38 @@ Status Bad(const std::string& where, const std::string& what) {
 }
 
 // Label names and counts are checked later, per stream (push_validation),
-// so that one bad stream does not refuse the others.
-Result<Labels> DecodeLabelObject(element value, const std::string& where) {
+// so that one bad stream does not refuse the others. `where()` names the
+// object's place in the body, for an error only (see DecodeTimestamp).
+template <typename Where>
+Result<Labels> DecodeLabelObject(element value, Where where) {
   simdjson::dom::object object;
   if (value.get_object().get(object) != simdjson::SUCCESS) {
-    return Bad(where, "must be an object of string values");
+    return Bad(where(), "must be an object of string values");
   }
   std::vector<Label> labels;
   for (auto field : object) {
     std::string name(field.key);
     std::string_view v;
     if (field.value.get_string().get(v) != simdjson::SUCCESS) {
-      return Bad(where + "." + name, "label value must be a string");
+      return Bad(where() + "." + name, "label value must be a string");
     }
     labels.push_back(Label{std::move(name), std::string(v)});
   }
   return Labels(std::move(labels));
 }
 
-// A timestamp's text as an integer of nanoseconds; false when it is not
-// one.
-bool ParseNanos(std::string_view text, int64_t& ns) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
-  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
-}
-
-Result<TimestampNs> DecodeTimestamp(element value, const std::string& where) {
+// `where()` names the value's place in the body; called only for an error
+// (a string built per entry was an allocation per line).
+template <typename Where>
+Result<TimestampNs> DecodeTimestamp(element value, Where where) {
   std::string_view text;
   if (value.get_string().get(text) != simdjson::SUCCESS) {
-    return Bad(where, "timestamp must be a string of nanoseconds since the epoch");
+    return Bad(where(), "timestamp must be a string of nanoseconds since the epoch");
   }
   int64_t ns = 0;
-  if (!ParseNanos(text, ns)) {
-    return Bad(where,
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ns);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return Bad(where(),
                "timestamp \"" + std::string(text) + "\" is not an integer number of nanoseconds");
   }
   return ns;
@@ -96,7 +95,8 @@ Status DecodeStream(element stream_el, const std::string& where, StreamBatch& ba
   }
   element labels_el;
   if (stream["stream"].get(labels_el) != simdjson::SUCCESS) return Bad(where, "missing \"stream\"");
-  LODE_ASSIGN_OR_RETURN(batch.labels, DecodeLabelObject(labels_el, where + ".stream"));
+  LODE_ASSIGN_OR_RETURN(batch.labels,
+                        DecodeLabelObject(labels_el, [&] { return where + ".stream"; }));
 
   simdjson::dom::array values;
   if (stream["values"].get_array().get(values) != simdjson::SUCCESS) {
@@ -116,18 +116,16 @@ Status DecodeStream(element stream_el, const std::string& where, StreamBatch& ba
       return Bad(at(), "must have 2 or 3 elements, has " + std::to_string(n));
     }
     Entry entry;
-    std::string_view ns_text;
-    if (tuple.at(0).get_string().get(ns_text) != simdjson::SUCCESS ||
-        !ParseNanos(ns_text, entry.timestamp)) {
-      LODE_ASSIGN_OR_RETURN(entry.timestamp, DecodeTimestamp(tuple.at(0).value(), at() + "[0]"));
-    }
+    LODE_ASSIGN_OR_RETURN(entry.timestamp,
+                          DecodeTimestamp(tuple.at(0).value(), [&] { return at() + "[0]"; }));
     std::string_view line;
     if (tuple.at(1).get_string().get(line) != simdjson::SUCCESS) {
       return Bad(at() + "[1]", "log line must be a string");
     }
     entry.line.assign(line);
     if (n == 3) {
-      LODE_ASSIGN_OR_RETURN(entry.metadata, DecodeLabelObject(tuple.at(2).value(), at() + "[2]"));
+      LODE_ASSIGN_OR_RETURN(entry.metadata,
+                            DecodeLabelObject(tuple.at(2).value(), [&] { return at() + "[2]"; }));
     }
     batch.entries.push_back(std::move(entry));
     ++i;

@@ -74,12 +74,8 @@ class SeenTokens {
     if (end - token.data() >= 16) {
       memcpy(&a, token.data(), 8);
       memcpy(&b, token.data() + 8, 8);
-      if (n < 8) {
-        a &= (uint64_t{1} << (8 * n)) - 1;  // n > 0: a token is not empty
-        b = 0;
-      } else if (n < 16) {
-        b &= n == 8 ? 0 : (uint64_t{1} << (8 * (n - 8))) - 1;
-      }
+      a = LowBytes(a, std::min<size_t>(n, 8));
+      b = LowBytes(b, n > 8 ? n - 8 : 0);
     } else {
       char bytes[16] = {};
       memcpy(bytes, token.data(), n);
@@ -94,6 +90,10 @@ class SeenTokens {
   }
 
  private:
+  // The first `k` (0 to 8) bytes of `v` as loaded, the rest zero.
+  static uint64_t LowBytes(uint64_t v, size_t k) {
+    return k == 8 ? v : v & ((uint64_t{1} << (8 * k)) - 1);
+  }
   static constexpr int kBits = 11;
   struct Slot {
     uint64_t a = 0, b = 0;
@@ -491,12 +491,13 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   // of tokens holding a variable are added line by line.
   thread_local std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // and kTokenBits
   thread_local SeenTokens seen_tokens;
+  const bool keyed = token_keys != nullptr || string_keys != nullptr;
   bool saw_quote = false;
   auto split_all = [&](bool quoted_strings) {
     line_ids.clear();
     line_ids.reserve(lines.size());
     table.Clear();
-    if (token_keys != nullptr || string_keys != nullptr) seen_tokens.Clear();
+    if (keyed) seen_tokens.Clear();
     for (std::string_view line : lines) {
       line_ints.clear();
       line_strs.clear();
@@ -550,8 +551,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         w = text_at;
         // A token's keys (and, as a string variable, its string keys)
         // depend on its bytes alone: a repeat adds none.
-        const bool repeat = (token_keys != nullptr || string_keys != nullptr) &&
-                            seen_tokens.CheckAndAdd(token, end);
+        const bool repeat = keyed && seen_tokens.CheckAndAdd(token, end);
         if (token_keys != nullptr && !repeat) {
           AddKeysOfToken(token, seen, *token_keys, key_scheme);
         }
