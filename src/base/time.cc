@@ -259,6 +259,45 @@ Result<int64_t> ParseDuration(std::string_view text) {
   return static_cast<int64_t>(std::llround(total));
 }
 
+Result<int64_t> ParseModelDuration(std::string_view text) {
+  if (text.empty()) return Status::InvalidArgument("empty duration string");
+  auto bad = [&] {
+    return Status::InvalidArgument("not a valid duration string: \"" + std::string(text) + "\"");
+  };
+  if (text == "0") return 0;
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+  };
+  static constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
+  static constexpr Unit kUnits[] = {
+      {"y", 365 * kDayMs}, {"w", 7 * kDayMs}, {"d", kDayMs}, {"h", 60LL * 60 * 1000},
+      {"m", 60LL * 1000},  {"s", 1000},       {"ms", 1}};
+  constexpr int64_t kMaxMs = INT64_MAX / 1'000'000;
+  size_t next_unit = 0;  // units must come in the table's order, each once
+  size_t pos = 0;
+  int64_t total_ms = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+    if (pos == start) return bad();
+    const size_t unit_start = pos;
+    while (pos < text.size() && !(text[pos] >= '0' && text[pos] <= '9')) ++pos;
+    const std::string_view unit = text.substr(unit_start, pos - unit_start);
+    while (next_unit < std::size(kUnits) && kUnits[next_unit].name != unit) ++next_unit;
+    if (next_unit == std::size(kUnits)) return bad();
+    uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + unit_start, value);
+    if (ec != std::errc() || value > static_cast<uint64_t>(kMaxMs / kUnits[next_unit].ms) ||
+        total_ms > kMaxMs - static_cast<int64_t>(value) * kUnits[next_unit].ms) {
+      return Status::InvalidArgument("duration out of range");
+    }
+    total_ms += static_cast<int64_t>(value) * kUnits[next_unit].ms;
+    ++next_unit;
+  }
+  return total_ms * 1'000'000;
+}
+
 Result<int64_t> ParseSecondsOrDuration(std::string_view text) {
   double seconds = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);

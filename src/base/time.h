@@ -28,6 +28,11 @@ Result<int64_t> ParseApiTime(std::string_view text);
 // µs ms s m h d w y, e.g. 1h30m or 1.5s. Negative durations are rejected.
 Result<int64_t> ParseDuration(std::string_view text);
 
+// A duration as Prometheus configuration and rule files write it
+// (model.Duration): "0", or integer terms in the order y w d h m s ms, each
+// at most once, e.g. 1h30m. No fractions and no units below ms.
+Result<int64_t> ParseModelDuration(std::string_view text);
+
 // A duration written as a unit-less number means seconds (e.g. a `step` of
 // "15" or "0.5"); otherwise as ParseDuration.
 Result<int64_t> ParseSecondsOrDuration(std::string_view text);

@@ -188,6 +188,30 @@ TEST(ParseDurationTest, MalformedIsInvalidArgument) {
   }
 }
 
+TEST(ParseModelDurationTest, WholeTermsFromYearsDownToMilliseconds) {
+  auto d = ParseModelDuration("1y2w3d4h5m6s7ms");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(*d, 382 * kNanosPerDay + 4 * kNanosPerHour + 5 * kNanosPerMinute + 6 * kNanosPerSecond +
+                    7'000'000);
+  EXPECT_EQ(*ParseModelDuration("0"), 0);
+  EXPECT_EQ(*ParseModelDuration("0s"), 0);
+  EXPECT_EQ(*ParseModelDuration("90s"), 90 * kNanosPerSecond);
+  EXPECT_EQ(*ParseModelDuration("1h30m"), kNanosPerHour + 30 * kNanosPerMinute);
+}
+
+TEST(ParseModelDurationTest, RefusesWhatPrometheusRefuses) {
+  for (std::string_view text :
+       {"", "5", "1.5s", "7ns", "7us", "5m1h", "1m1m", "-1s", "1 s", "s", "1S", "ms5"}) {
+    ExpectInvalid(ParseModelDuration(text), text);
+  }
+  auto bad = ParseModelDuration("5x");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "not a valid duration string: \"5x\"");
+  auto huge = ParseModelDuration("300y");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(), "duration out of range");
+}
+
 TEST(ParseSecondsOrDurationTest, UnitlessNumberIsSeconds) {
   auto fifteen = ParseSecondsOrDuration("15");
   ASSERT_TRUE(fifteen.ok());

@@ -53,7 +53,6 @@ class RuleErrors {
   std::string name_;
 };
 
-
 // `located`: the error starts with file:line:col (a rule's errors say
 // where themselves).
 Result<int64_t> Duration(const YAML::Node& node, std::string_view file, std::string_view what,
@@ -63,12 +62,10 @@ Result<int64_t> Duration(const YAML::Node& node, std::string_view file, std::str
                                    std::string(what) + " must be a duration");
   }
   const std::string text = node.Scalar();
-  if (text == "0") return 0;
-  auto d = ParseDuration(text);
+  auto d = ParseModelDuration(text);
   if (!d.ok()) {
     return Status::InvalidArgument((located ? Prefix(file) + At(node) : std::string()) +
-                                   "invalid " + std::string(what) + " \"" + text +
-                                   "\": " + d.status().message());
+                                   "invalid " + std::string(what) + ": " + d.status().message());
   }
   return *d;
 }

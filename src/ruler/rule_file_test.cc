@@ -334,8 +334,7 @@ TEST(RuleFileTest, AnInvalidIntervalIsAnError) {
   EXPECT_EQ(FileError("groups:\n"
                       "  - name: g\n"
                       "    interval: 5x\n"),
-            "f.yaml:3:15: invalid interval \"5x\": cannot parse \"5x\" as a duration (e.g. 90s, "
-            "5m, 1h30m)");
+            "f.yaml:3:15: invalid interval: not a valid duration string: \"5x\"");
 }
 
 // The rule's error names the place once, as every other rule error does.
@@ -343,8 +342,24 @@ TEST(RuleFileTest, AnInvalidForDurationNamesItsPlaceOnce) {
   EXPECT_EQ(FileError(OneGroup("      - alert: A\n"
                                "        expr: 'count_over_time({app=\"x\"}[1m]) > 0'\n"
                                "        for: 5x\n")),
-            "f.yaml:6:14: group \"g\", rule 1, \"A\": invalid for \"5x\": cannot parse \"5x\" as "
-            "a duration (e.g. 90s, 5m, 1h30m)");
+            "f.yaml:6:14: group \"g\", rule 1, \"A\": invalid for: not a valid duration string: "
+            "\"5x\"");
+}
+
+// Rule files take Prometheus's durations (model.Duration), not LogQL's:
+// whole numbers, units from y down to ms in that order. A file that
+// parsed "3ns" printed its interval back as "0s", a different file.
+TEST(RuleFileTest, DurationsAreThoseOfPrometheusRuleFiles) {
+  for (const char* text : {"3ns", "3ns0s", "1.5m", "10us", "5m1h", "1m1m", "-1m", "1h 30m", "m"}) {
+    EXPECT_EQ(
+        FileError(std::string("groups:\n  - name: g\n    interval: '") + text + "'\n"),
+        std::string("f.yaml:3:15: invalid interval: not a valid duration string: \"") + text + "\"")
+        << text;
+  }
+  auto groups = ParseRuleFile("groups:\n  - name: g\n    interval: 1y2w3d4h5m6s7ms\n", "f.yaml");
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  EXPECT_EQ((*groups)[0].interval_ns,
+            ((((((1LL * 365 + 2 * 7 + 3) * 24 + 4) * 60 + 5) * 60 + 6) * 1000) + 7) * 1'000'000LL);
 }
 
 TEST(RuleFileTest, BadYamlIsAnErrorNamingTheFileAndPlace) {
@@ -500,7 +515,7 @@ TEST(RuleFileTest, FormatPromDurationDropsWhatIsBelowAMillisecond) {
 
 TEST(RuleFileTest, FormatPromDurationReadsBackAsTheSameDuration) {
   for (const char* text : {"1m", "1h30m", "1w", "2d3h4m5s", "500ms", "1y"}) {
-    auto ns = ParseDuration(text);
+    auto ns = ParseModelDuration(text);
     ASSERT_TRUE(ns.ok()) << text;
     EXPECT_EQ(FormatPromDuration(*ns), text);
   }
