@@ -19,6 +19,7 @@
 #include "cluster/cluster_node.h"
 #include "ingest/ingest_sink.h"
 #include "ingest/ingester.h"
+#include "io/open_files.h"
 #include "ruler/ruler.h"
 #include "storage/local_store.h"
 #include "transport/http_server.h"
@@ -104,37 +105,36 @@ void TuneAllocator() {
   mallopt(M_ARENA_MAX, 2);
 }
 
-// File descriptors kept for everything but HTTP connections (data files,
-// the store's directories, log output), and for the syslog listener's TCP
+// File descriptors kept for everything but HTTP connections, part files
+// and WAL files (the store's directories, files opened for a moment, log
+// output, a WAL burst past its budget), and for the syslog listener's TCP
 // connections (at most 1000) when it is on.
-constexpr uint64_t kReservedFds = 256;
+constexpr uint64_t kReservedFds = 128;
 constexpr uint64_t kSyslogTcpFds = 1000;
 
 // Raises the soft limit on open files to the hard limit (the soft one is
 // often 1024, below the connection cap) and returns the HTTP connection
-// cap that fits under it.
+// cap that fits under it beside the store's part and WAL files.
 uint64_t FitConnectionsToFileLimit(const ServeConfig& config) {
   uint64_t wanted = config.http.max_connections;
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
-  if (limit.rlim_cur < limit.rlim_max) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
-  uint64_t reserved = kReservedFds + (config.syslog_tcp.empty() ? 0 : kSyslogTcpFds);
-  uint64_t room = limit.rlim_cur > reserved + 16 ? limit.rlim_cur - reserved : 16;
+  const uint64_t limit = RaiseOpenFileLimit();
+  if (limit == UINT64_MAX) return wanted;
+  uint64_t reserved = kReservedFds + PartFileBudget(limit) + 2 * WalFileBudget(limit) +
+                      (config.syslog_tcp.empty() ? 0 : kSyslogTcpFds);
+  uint64_t room = limit > reserved + 16 ? limit - reserved : 16;
   if (wanted <= room) return wanted;
   log::Warn("http.max_connections lowered to fit the open file limit",
             {{"max_connections", std::to_string(room)},
              {"configured", std::to_string(wanted)},
-             {"open_file_limit", std::to_string(limit.rlim_cur)}});
+             {"open_file_limit", std::to_string(limit)}});
   return room;
 }
 
 int RunServe(const ServeFlags& flags) {
   TuneAllocator();
+  // Before the store opens: its budgets of part and WAL files are shares
+  // of the limit (io/open_files.h).
+  RaiseOpenFileLimit();
   ServeConfig config;
   if (!flags.config_path.empty()) {
     if (Status s = LoadServeConfigFile(flags.config_path, config); !s.ok()) {

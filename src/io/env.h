@@ -39,6 +39,10 @@ class RandomAccessFile {
   // file is a Corruption error naming the file and offset.
   virtual Status Read(uint64_t offset, size_t n, std::string& out) const = 0;
   virtual uint64_t Size() const = 0;
+  // Holds the file open from now on, so that reads go on after its path
+  // is removed (a file whose descriptor may be closed between reads
+  // needs this; one held open from the start does nothing).
+  virtual Status KeepOpen() { return Status::Ok(); }
 };
 
 // Reads of a file from start to end, as a log file is imported.

@@ -10,7 +10,13 @@ namespace lode {
 Status LocalPart::ReadBlock(size_t index, const std::vector<std::string_view>& fragments,
                             bool with_lines, const std::vector<std::string_view>& held_literals,
                             std::string& scratch, part::DecodedBlock& out) const {
-  LODE_RETURN_IF_ERROR(reader_->ReadBlockBytes(index, scratch));
+  Status read = reader_->ReadBlockBytes(index, scratch);
+  if (read.code() == StatusCode::kNotFound) {
+    // NotFound from here means "no line can match" (ReadablePart): a file
+    // that cannot be had is an error, never an empty answer.
+    return Status::IOError(read.message());
+  }
+  LODE_RETURN_IF_ERROR(read);
   return reader_->DecodeBlockBytes(index, scratch, out, fragments, with_lines, held_literals);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "io/open_files.h"
 #include "storage/read_pool.h"
 
 namespace lode {
@@ -35,7 +36,11 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
 }
 
 LocalStore::LocalStore(Env* env, LocalStoreOptions options, std::unique_ptr<ReadPool> read_pool)
-    : env_(env), read_pool_(std::move(read_pool)), options_(std::move(options)) {}
+    : env_(env),
+      read_pool_(std::move(read_pool)),
+      options_(std::move(options)),
+      wal_file_budget_(options_.wal_file_budget > 0 ? options_.wal_file_budget
+                                                    : WalFileBudget(OpenFileLimit())) {}
 
 LocalStore::~LocalStore() { (void)Close(); }
 
@@ -60,13 +65,23 @@ Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
   auto it = tenants_.find(tenant);
   if (it != tenants_.end()) return it->second.get();
   std::string tenant_dir = JoinPath(TenantsDir(options_.data_dir), tenant);
-  auto log = TenantLog::Open(env_, tenant, tenant_dir, options_.log);
+  const bool existed = env_->FileExists(tenant_dir);
+  TenantLogOptions log_options = options_.log;
+  log_options.wal_file_opened = [this] {
+    const size_t open = ++open_wal_files_;
+    if (open > wal_file_budget_) RequestFlush();
+    return open <= 2 * wal_file_budget_;
+  };
+  auto log = TenantLog::Open(env_, tenant, tenant_dir, log_options);
   if (!log.ok()) return log.status().WithContext("open tenant " + tenant);
   // A new tenant's directories must be durable before its first durable
   // append is acknowledged, or power loss could unlink its whole log.
-  Status synced = env_->SyncDir(tenant_dir);
-  if (synced.ok()) synced = env_->SyncDir(TenantsDir(options_.data_dir));
-  if (!synced.ok()) return synced.WithContext("open tenant " + tenant);
+  // (One found at start is: no fsyncs for each of thousands of tenants.)
+  if (!existed) {
+    Status synced = env_->SyncDir(tenant_dir);
+    if (synced.ok()) synced = env_->SyncDir(TenantsDir(options_.data_dir));
+    if (!synced.ok()) return synced.WithContext("open tenant " + tenant);
+  }
   TenantLog* ptr = log->get();
   tenants_.emplace(tenant, std::move(log).value());
   return ptr;
@@ -195,6 +210,31 @@ Status LocalStore::Flush() {
   return first;
 }
 
+void LocalStore::CloseSpareWalFiles(const std::vector<TenantLog*>& logs) {
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  const int64_t idle_since =
+      now - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.wal_idle_close).count();
+  std::vector<std::pair<int64_t, TenantLog*>> open;  // (last write, log)
+  for (TenantLog* log : logs) {
+    if (!log->wal_file_open()) continue;
+    if (log->last_wal_write() <= idle_since && log->CloseWalFile()) continue;
+    open.emplace_back(log->last_wal_write(), log);
+  }
+  // Over the budget: the least recently written go down to half of it,
+  // so that a stream of new tenants does not wake this for every one.
+  if (open.size() > wal_file_budget_) {
+    std::sort(open.begin(), open.end());
+    size_t still_open = open.size();
+    for (const auto& [written, log] : open) {
+      if (still_open <= wal_file_budget_ / 2) break;
+      if (log->CloseWalFile()) --still_open;
+    }
+    open_wal_files_ = still_open;
+  } else {
+    open_wal_files_ = open.size();
+  }
+}
+
 void LocalStore::RequestFlush() {
   {
     MutexLock lock(mu_);
@@ -234,6 +274,7 @@ void LocalStore::FlushLoop() {
           if (!log->flush_backing_off()) (void)log->MaybeFlushHead(log->head_flush_failing());
         }
         RelieveHeads(logs);
+        CloseSpareWalFiles(logs);
         for (TenantLog* log : logs) {
           LocalStoreOptions::Retention retention{options_.retention_period,
                                                  options_.retention_bytes};
@@ -276,15 +317,33 @@ Status LocalStore::Close() {
   if (flusher_.joinable()) flusher_.join();
   if (merger_.joinable()) merger_.join();
   Status first;
-  MutexLock lock(mu_);
+  // No tenant is added once closed_ is set, so the map can be read without
+  // the lock, and must be: a tenant's close may call back into the store
+  // (TenantLogOptions::wal_file_opened).
+  std::vector<TenantLog*> logs;
+  {
+    MutexLock lock(mu_);
+    for (auto& [name, log] : tenants_) logs.push_back(log.get());
+  }
   // When all heads together are small, the last flushes compress as cold
   // compaction does: a few seconds of a core at most, and a small store
   // is at its smallest from the restart on.
   uint64_t heads = 0;
-  for (auto& [name, log] : tenants_) heads += log->head_bytes();
+  std::vector<std::pair<uint64_t, TenantLog*>> by_head;  // (head bytes, log)
+  for (TenantLog* log : logs) {
+    by_head.emplace_back(log->head_bytes(), log);
+    heads += by_head.back().first;
+  }
   const int level = heads <= options_.log.small_day_raw_bytes ? options_.log.cold_zstd_level : 0;
-  for (auto& [name, log] : tenants_) {
-    Status s = log->Close(level);
+  // Heads are flushed, largest first, while close_flush_time lasts; the
+  // rest stay in their (synced) WALs for the next start to replay. A
+  // part costs several fsyncs, and a stop must not take minutes for
+  // thousands of tenants with a line or two each.
+  std::sort(by_head.begin(), by_head.end(), [](const auto& a, const auto& b) { return a > b; });
+  const auto deadline = std::chrono::steady_clock::now() + options_.close_flush_time;
+  for (const auto& [bytes, log] : by_head) {
+    const bool flush_head = bytes > 0 && std::chrono::steady_clock::now() < deadline;
+    Status s = log->Close(level, flush_head);
     if (!s.ok() && first.ok()) first = s;
   }
   return first;

@@ -47,6 +47,15 @@ struct LocalStoreOptions {
   // the same way. 0: no store-wide limit.
   uint64_t max_heads_bytes = 64ull << 20;
   std::chrono::milliseconds head_room_wait{std::chrono::seconds(30)};
+  // Tenants' WAL segment files kept open at most (0: a quarter of the
+  // open-file limit, WalFileBudget); past it, the least recently written
+  // are closed, as is any not written for wal_idle_close. A closed one
+  // opens again on its tenant's next write.
+  size_t wal_file_budget = 0;
+  std::chrono::milliseconds wal_idle_close{std::chrono::seconds(30)};
+  // Close flushes heads to parts (largest first) for at most this long;
+  // the others stay in the WAL, replayed at the next open.
+  std::chrono::milliseconds close_flush_time{std::chrono::seconds(3)};
   TenantLogOptions log;
 };
 
@@ -88,6 +97,9 @@ class LocalStore final : public Storage {
                      bool* requested = nullptr) EXCLUDES(mu_);
   // Wakes the flush thread now (a head past its limit, memory short).
   void RequestFlush() EXCLUDES(mu_);
+  // Closes the WAL files of idle tenants, and of the least recently
+  // written while more than wal_file_budget are open.
+  void CloseSpareWalFiles(const std::vector<TenantLog*>& logs);
   void FlushLoop();
   void MergeLoop();
 
@@ -95,6 +107,8 @@ class LocalStore final : public Storage {
   // Declared first, destroyed last: tenants use it until they close.
   const std::unique_ptr<ReadPool> read_pool_;
   const LocalStoreOptions options_;
+  const size_t wal_file_budget_;
+  std::atomic<size_t> open_wal_files_{0};  // as of the last count, plus opens since
 
   mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<TenantLog>> tenants_ GUARDED_BY(mu_);

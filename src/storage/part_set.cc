@@ -10,6 +10,18 @@
 namespace lode {
 namespace {
 
+// Before a published part's file is removed: a snapshot taken earlier may
+// still read it, and its descriptor may have been closed for other files
+// (OpenFileCache), so it is held open until the last reader lets go.
+// Nobody reads it when the caller's list holds the only reference left
+// (the part set has let it go): nothing to hold then.
+void KeepOpenWhileRead(const std::shared_ptr<const LocalPart>& part) {
+  if (part.use_count() <= 1) return;
+  Status s = part->reader().KeepFileOpen();
+  if (!s.ok())
+    log::Error("cannot hold a removed part open for its readers", {{"err", s.message()}});
+}
+
 constexpr std::string_view kPartSuffix = ".part";
 
 bool ParsePartName(std::string_view name, uint64_t& seq) {
@@ -235,6 +247,7 @@ Status PartSet::MergeAndPublish(const std::string& day_dir,
     return Status::Ok();
   }
   for (const auto& p : inputs) {
+    KeepOpenWhileRead(p);
     Status s = env_->RemoveFile(p->path());
     if (!s.ok()) log::Error("cannot remove merged part", {{"err", s.message()}});
   }
@@ -293,6 +306,7 @@ PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_byte
   Removed removed;
   for (const auto& p : doomed) {
     const std::string& path = p->path();
+    KeepOpenWhileRead(p);
     Status s = env_->RemoveFile(path);
     if (!s.ok()) {
       log::Error("retention cannot remove part", {{"tenant", tenant_}, {"err", s.message()}});

@@ -52,15 +52,16 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
   return log;
 }
 
-Status TenantLog::Close(int last_flush_zstd_level) {
+Status TenantLog::Close(int last_flush_zstd_level, bool flush_head) {
   Status s = Flush();
   // The last flush is not racing appends: its parts are written as a
   // merge writes them, since a small tenant's may never be merged.
   close_zstd_level_ = last_flush_zstd_level > 0 ? last_flush_zstd_level : options_.merge_zstd_level;
   closing_ = true;
-  if (s.ok() && options_.flush_head_on_close) s = MaybeFlushHead(/*force=*/true);
+  if (s.ok() && options_.flush_head_on_close && flush_head) s = MaybeFlushHead(/*force=*/true);
   MutexLock write_lock(write_mu_);
   Status c = wal_->Close();
+  wal_file_open_ = false;
   // Empty segments hold nothing to replay (the next open starts a fresh
   // one): a clean stop leaves none behind.
   if (c.ok()) {

@@ -91,6 +91,11 @@ struct TenantLogOptions {
   // Close flushes the head into parts (a fast restart) unless false, in
   // which case the head stays in the WAL and is replayed on open.
   bool flush_head_on_close = true;
+  // Called (with no lock of the tenant held) after a write opened the
+  // WAL segment's file: the store keeps the number of open WAL files
+  // within its budget (TenantLog::CloseWalFile). False: far past it, the
+  // file is synced and closed again at once.
+  std::function<bool()> wal_file_opened;
   // How long, and how many, batch ids are remembered for de-duplication.
   RecentBatchesOptions batch_ids;
   // A record whose structured metadata has one of these names carries a
@@ -136,12 +141,22 @@ class TenantLog {
                 std::string_view batch_id = {});
   // Writes and fsyncs everything pending.
   Status Flush();
+  // Closes the WAL segment's file if everything written to it is synced
+  // (the next write opens it again); true if it was closed. The store
+  // calls it for idle tenants, so that thousands of them do not hold a
+  // descriptor each.
+  bool CloseWalFile();
+  // Whether the WAL segment's file is open, and when it was last written
+  // (steady clock, ns).
+  bool wal_file_open() const { return wal_file_open_.load(std::memory_order_relaxed); }
+  int64_t last_wal_write() const { return last_wal_write_.load(std::memory_order_relaxed); }
   // Flushes the head to parts if it is over its limits (or `force` and
   // not empty). Called by the store's background thread and on Close.
   Status MaybeFlushHead(bool force);
   // The last flush compresses at `last_flush_zstd_level` (0: the merge
-  // level).
-  Status Close(int last_flush_zstd_level = 0);
+  // level). Without `flush_head`, the head stays in the WAL (synced) and
+  // is replayed by the next open.
+  Status Close(int last_flush_zstd_level = 0, bool flush_head = true);
   // True after a head flush failed, until one succeeds: the head then
   // cannot shrink, so the store neither waits on it nor lets it starve
   // other tenants of head memory.
@@ -202,6 +217,9 @@ class TenantLog {
   // instant the frames are taken, and rolls the WAL (returning the index
   // of the closed segment): the basis of a head flush.
   Status WritePending(bool sync, uint64_t* rolled_segment = nullptr) EXCLUDES(write_mu_, mu_);
+  // WritePending but for telling the store of a WAL file opened.
+  Status WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& opened_file)
+      EXCLUDES(write_mu_, mu_);
   std::string WalDir() const;
   std::string CheckpointPath() const;
 
@@ -218,6 +236,8 @@ class TenantLog {
   int close_zstd_level_ = 0;  // set by Close before closing_
   Mutex write_mu_;            // serialises WAL writes
   std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
+  std::atomic<bool> wal_file_open_{false};  // wal_->file_open(), read without write_mu_
+  std::atomic<int64_t> last_wal_write_{0};  // steady clock ns
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
 

@@ -117,6 +117,17 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
 }
 
 Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
+  bool opened_file = false;
+  Status s = WritePendingLocked(sync, rolled_segment, opened_file);
+  if (s.ok() && opened_file && options_.wal_file_opened && !options_.wal_file_opened()) {
+    // Descriptors are short: this write pays an fsync rather than keep one.
+    bool again = false;
+    if (WritePendingLocked(/*sync=*/true, nullptr, again).ok()) (void)CloseWalFile();
+  }
+  return s;
+}
+
+Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& opened_file) {
   MutexLock write_lock(write_mu_);
   std::vector<std::string> frames;
   uint64_t target;
@@ -134,7 +145,13 @@ Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
       return Status::Ok();
     }
   }
+  const bool was_open = wal_->file_open();
   Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
+  if (!frames.empty()) {
+    last_wal_write_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                          std::memory_order_relaxed);
+  }
+  opened_file = !was_open && wal_->file_open();
   if (s.ok() && rolled_segment != nullptr) {
     Result<uint64_t> rolled = wal_->Roll();  // syncs the closed segment
     if (rolled.ok()) *rolled_segment = *rolled;
@@ -143,6 +160,7 @@ Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
   } else if (s.ok() && sync) {
     s = wal_->Sync();
   }
+  wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
   MutexLock lock(mu_);
   if (!s.ok()) {
     // After a failed write or fsync the file's contents are unknown; stop
@@ -157,5 +175,25 @@ Status TenantLog::WritePending(bool sync, uint64_t* rolled_segment) {
 }
 
 Status TenantLog::Flush() { return WritePending(/*sync=*/true); }
+
+bool TenantLog::CloseWalFile() {
+  MutexLock write_lock(write_mu_);
+  if (!wal_->file_open()) return false;
+  {
+    MutexLock lock(mu_);
+    // Frames still to be written or synced: the flusher syncs them first.
+    if (!failed_.ok() || !pending_.empty() || synced_frames_ < appended_frames_) return false;
+  }
+  Status s = wal_->CloseFile();
+  wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
+  if (!s.ok()) {
+    MutexLock lock(mu_);
+    failed_ = s.WithContext("wal of tenant " + tenant_);
+    log::Error("wal close failed; tenant refuses further writes",
+               {{"tenant", tenant_}, {"err", s.ToString()}});
+    return false;
+  }
+  return true;
+}
 
 }  // namespace lode

@@ -3,6 +3,7 @@
 
 #include "base/time.h"
 #include "io/fault_env.h"
+#include "io/open_files.h"
 #include "storage/part/part_reader.h"
 #include "storage/tenant_log_test_util.h"
 
@@ -275,6 +276,46 @@ TEST_F(TenantLogTest, MergeIsNotHeldBackByOneMuchSmallerPart) {
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0], tiny_part);  // untouched
   EXPECT_EQ(All(*log).size(), records);
+}
+
+// A read that took its parts before a merge replaced them reads on after
+// their files are removed, though the cache of open part files closes
+// their descriptors in between: merged-away files are held open for it.
+TEST_F(TenantLogTest, AReadGoesOnAcrossAMergeWithOneOpenPartFile) {
+  OpenFileCache& files = OpenFileCache::Parts();
+  const size_t saved_capacity = files.capacity();
+  files.set_capacity(1);
+  options_.merge_min_parts = 2;
+  std::unique_ptr<TenantLog> log = Open();
+  ASSERT_NE(log, nullptr);
+  std::vector<std::string> want;
+  for (int p = 0; p < 4; ++p) {
+    StreamBatch b{Labels({{"app", "a"}}), {}};
+    for (int i = 0; i < 300; ++i) {
+      const int64_t t = kBase + (i * 4 + p) * 1'000'000'000LL;  // parts interleave in time
+      b.entries.push_back(Entry{t, "a#" + std::to_string(t), {}});
+    }
+    ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  ASSERT_EQ(Files("parts", ".part").size(), 4u);
+  want = All(*log);
+  ASSERT_EQ(want.size(), 1200u);
+
+  auto it = log->Select(ReadOfA(kBase + kDay, Direction::kForward));
+  std::vector<std::string> got;
+  for (int i = 0; i < 10 && it->Next(); ++i) got.push_back(it->record().line);
+  auto merged = log->MaybeMergeParts();
+  ASSERT_TRUE(merged.ok());
+  ASSERT_TRUE(*merged);
+  ASSERT_EQ(Files("parts", ".part").size(), 1u);
+  EXPECT_EQ(All(*log), want);  // the merged part takes the one descriptor
+  while (it->Next()) got.push_back(it->record().line);
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_EQ(got, want);
+  it.reset();
+  files.set_capacity(saved_capacity);
 }
 
 }  // namespace

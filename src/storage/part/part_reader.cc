@@ -7,6 +7,7 @@
 #include "base/coding.h"
 #include "base/crc32c.h"
 #include "base/log.h"
+#include "io/open_files.h"
 #include "storage/labels_codec.h"
 
 namespace lode::part {
@@ -108,7 +109,9 @@ std::shared_ptr<const TemplateDictionary> PartReader::Dictionary() const {
 }
 
 Result<std::unique_ptr<PartReader>> PartReader::Open(Env* env, const std::string& path) {
-  LODE_ASSIGN_OR_RETURN(auto file, env->NewRandomAccessFile(path));
+  // Through the cache of open part files: a store holds more parts than
+  // the process may keep descriptors.
+  LODE_ASSIGN_OR_RETURN(auto file, OpenFileCache::Parts().Open(env, path));
   return Open(path, std::move(file));
 }
 

@@ -32,6 +32,9 @@ class PartReader {
   const std::vector<BlockMeta>& blocks() const { return blocks_; }
   const PartMeta& meta() const { return meta_; }
   uint64_t file_size() const { return file_->Size(); }
+  // Holds the file open from now on (RandomAccessFile::KeepOpen): before
+  // its path is removed while readers may still read it.
+  Status KeepFileOpen() const { return file_->KeepOpen(); }
   // Where the token filters and the template dictionary are in the file.
   uint64_t filters_offset() const { return filters_offset_; }
   uint64_t templates_offset() const { return templates_offset_; }

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+
+#include "io/env.h"
 #include "storage/wal/batch_codec.h"
 #include "storage/wal/wal_reader.h"
 #include "storage/wal/wal_writer.h"
@@ -146,6 +150,94 @@ TEST(WalFraming, SegmentNames) {
   EXPECT_FALSE(ParseSegmentFileName("00000012.wal.corrupt-5", index));
   EXPECT_FALSE(ParseSegmentFileName("x.wal", index));
   EXPECT_FALSE(ParseSegmentFileName(".wal", index));
+}
+
+// A writer on the real file system, in a fresh directory.
+class WalWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lode-wal-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Segment(uint64_t index) const { return JoinPath(dir_, SegmentFileName(index)); }
+  std::vector<std::string> PayloadsOf(uint64_t index) const {
+    auto data = Env::Default()->ReadFile(Segment(index));
+    EXPECT_TRUE(data.ok()) << data.status().ToString();
+    SegmentScan scan;
+    return data.ok() ? Payloads(*data, scan) : std::vector<std::string>{};
+  }
+  static std::string Frame(std::string_view payload) {
+    std::string out;
+    WalWriter::EncodeFrame(out, FrameType::kBatch, payload);
+    return out;
+  }
+
+  std::string dir_;
+};
+
+// A store of many idle tenants opens without a file (and a directory
+// fsync) for each: the segment is created by its first write.
+TEST_F(WalWriterTest, TheSegmentFileIsCreatedByTheFirstWrite) {
+  auto writer = WalWriter::Open(Env::Default(), dir_, 7, 1 << 20);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(Segment(7)));
+  EXPECT_FALSE((*writer)->file_open());
+  EXPECT_TRUE((*writer)->Sync().ok());  // nothing written, nothing to sync
+  std::vector<std::string> frames = {Frame("a")};
+  ASSERT_TRUE((*writer)->WriteFrames(frames).ok());
+  EXPECT_TRUE((*writer)->file_open());
+  EXPECT_EQ(PayloadsOf(7), std::vector<std::string>{"a"});
+}
+
+// An idle tenant's file is closed; its next write appends to the same
+// segment, after what is there.
+TEST_F(WalWriterTest, AClosedFileIsReopenedForAppendingByTheNextWrite) {
+  auto writer = WalWriter::Open(Env::Default(), dir_, 1, 1 << 20);
+  ASSERT_TRUE(writer.ok());
+  std::vector<std::string> first = {Frame("one"), Frame("two")};
+  ASSERT_TRUE((*writer)->WriteFrames(first).ok());
+  ASSERT_TRUE((*writer)->CloseFile().ok());
+  EXPECT_FALSE((*writer)->file_open());
+  std::vector<std::string> second = {Frame("three")};
+  ASSERT_TRUE((*writer)->WriteFrames(second).ok());
+  EXPECT_TRUE((*writer)->file_open());
+  EXPECT_EQ((*writer)->current_segment(), 1u);
+  EXPECT_EQ(PayloadsOf(1), (std::vector<std::string>{"one", "two", "three"}));
+  EXPECT_FALSE(std::filesystem::exists(Segment(2)));
+}
+
+// The size limit counts what the segment held before it was closed.
+TEST_F(WalWriterTest, ASegmentRollsAtItsLimitAcrossACloseAndReopen) {
+  const std::string big(600, 'x');
+  auto writer = WalWriter::Open(Env::Default(), dir_, 1, 1000);
+  ASSERT_TRUE(writer.ok());
+  std::vector<std::string> frames = {Frame(big)};
+  ASSERT_TRUE((*writer)->WriteFrames(frames).ok());
+  ASSERT_TRUE((*writer)->CloseFile().ok());
+  ASSERT_TRUE((*writer)->WriteFrames(frames).ok());
+  EXPECT_EQ((*writer)->current_segment(), 2u);
+  EXPECT_EQ(PayloadsOf(1), std::vector<std::string>{big});
+  EXPECT_EQ(PayloadsOf(2), std::vector<std::string>{big});
+}
+
+// Roll closes the segment and moves on; the next one, too, is created by
+// a write, so a roll with nothing after it leaves no empty file.
+TEST_F(WalWriterTest, RollMovesToTheNextSegmentWithoutCreatingIt) {
+  auto writer = WalWriter::Open(Env::Default(), dir_, 3, 1 << 20);
+  ASSERT_TRUE(writer.ok());
+  std::vector<std::string> frames = {Frame("a")};
+  ASSERT_TRUE((*writer)->WriteFrames(frames).ok());
+  auto closed = (*writer)->Roll();
+  ASSERT_TRUE(closed.ok());
+  EXPECT_EQ(*closed, 3u);
+  EXPECT_EQ((*writer)->current_segment(), 4u);
+  EXPECT_FALSE((*writer)->file_open());
+  EXPECT_FALSE(std::filesystem::exists(Segment(4)));
+  ASSERT_TRUE((*writer)->WriteFrames(frames).ok());
+  EXPECT_EQ(PayloadsOf(4), std::vector<std::string>{"a"});
 }
 
 }  // namespace

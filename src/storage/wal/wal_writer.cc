@@ -33,7 +33,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(Env* env, std::string dir,
                                                    uint64_t first_segment,
                                                    uint64_t segment_size_limit) {
   std::unique_ptr<WalWriter> writer(new WalWriter(env, std::move(dir), segment_size_limit));
-  LODE_RETURN_IF_ERROR(writer->OpenSegment(first_segment));
+  writer->segment_ = first_segment;
   return writer;
 }
 
@@ -57,42 +57,55 @@ void WalWriter::FinishFrame(std::string& out, size_t start, FrameType type) {
   for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>(crc >> (8 * i));
 }
 
-Status WalWriter::OpenSegment(uint64_t index) {
-  std::string path = JoinPath(dir_, SegmentFileName(index));
+Status WalWriter::OpenFile() {
+  std::string path = JoinPath(dir_, SegmentFileName(segment_));
   LODE_ASSIGN_OR_RETURN(file_, env_->NewAppendableFile(path));
-  segment_ = index;
-  // Make the new file's directory entry durable before anything in it is
-  // acknowledged as durable.
-  return env_->SyncDir(dir_);
+  segment_bytes_ = file_->Size();
+  if (!segment_created_) {
+    // Make the new file's directory entry durable before anything in it
+    // is acknowledged as durable.
+    Status s = env_->SyncDir(dir_);
+    if (!s.ok()) {
+      file_.reset();
+      return s;
+    }
+    segment_created_ = true;
+  }
+  return Status::Ok();
 }
 
 Status WalWriter::WriteFrames(std::span<const std::string> frames) {
   uint64_t bytes = 0;
   for (const std::string& f : frames) bytes += f.size();
-  if (file_->Size() > 0 && file_->Size() + bytes > segment_size_limit_) {
-    LODE_RETURN_IF_ERROR(file_->Sync());
-    LODE_RETURN_IF_ERROR(file_->Close());
-    LODE_RETURN_IF_ERROR(OpenSegment(segment_ + 1));
+  if (segment_bytes_ > 0 && segment_bytes_ + bytes > segment_size_limit_) {
+    LODE_RETURN_IF_ERROR(Roll().status());
   }
-  return file_->AppendAll(frames);
+  if (!file_) LODE_RETURN_IF_ERROR(OpenFile());
+  Status s = file_->AppendAll(frames);
+  segment_bytes_ = file_->Size();
+  return s;
 }
 
-Status WalWriter::Sync() { return file_->Sync(); }
+// A closed file was synced when it was closed.
+Status WalWriter::Sync() { return file_ ? file_->Sync() : Status::Ok(); }
 
 Result<uint64_t> WalWriter::Roll() {
   uint64_t closed = segment_;
-  LODE_RETURN_IF_ERROR(file_->Sync());
-  LODE_RETURN_IF_ERROR(file_->Close());
-  LODE_RETURN_IF_ERROR(OpenSegment(segment_ + 1));
+  LODE_RETURN_IF_ERROR(CloseFile());
+  ++segment_;
+  segment_created_ = false;
+  segment_bytes_ = 0;
   return closed;
 }
 
-Status WalWriter::Close() {
+Status WalWriter::CloseFile() {
   if (!file_) return Status::Ok();
   Status s = file_->Sync();
   Status c = file_->Close();
   file_.reset();
   return s.ok() ? c : s;
 }
+
+Status WalWriter::Close() { return CloseFile(); }
 
 }  // namespace lode::wal

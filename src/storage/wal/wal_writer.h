@@ -23,7 +23,9 @@ class WalWriter {
  public:
   // Starts a new segment numbered `first_segment` in `dir` (which must
   // exist). Existing segments are never appended to: recovery may have
-  // cut them, and a fresh file keeps the history simple.
+  // cut them, and a fresh file keeps the history simple. The segment's
+  // file is created by the first write (a store of many idle tenants
+  // opens without a file, or a directory fsync, for each).
   static Result<std::unique_ptr<WalWriter>> Open(Env* env, std::string dir, uint64_t first_segment,
                                                  uint64_t segment_size_limit);
 
@@ -44,19 +46,28 @@ class WalWriter {
   // everything written so far is in segments <= the returned index.
   Result<uint64_t> Roll();
   Status Close();
+  // Syncs and closes the current segment's file, to be opened again (for
+  // appending) by the next write: an idle tenant holds no descriptor.
+  Status CloseFile();
+  // Whether the current segment's file is open now.
+  bool file_open() const { return file_ != nullptr; }
 
   uint64_t current_segment() const { return segment_; }
 
  private:
   WalWriter(Env* env, std::string dir, uint64_t segment_size_limit)
       : env_(env), dir_(std::move(dir)), segment_size_limit_(segment_size_limit) {}
-  Status OpenSegment(uint64_t index);
+  // Opens the current segment's file, creating it (and syncing the
+  // directory) on its first write.
+  Status OpenFile();
 
   Env* env_;
   std::string dir_;
   uint64_t segment_size_limit_;
   uint64_t segment_ = 0;
-  std::unique_ptr<WritableFile> file_;
+  bool segment_created_ = false;
+  uint64_t segment_bytes_ = 0;          // what the current segment holds
+  std::unique_ptr<WritableFile> file_;  // null while closed
 };
 
 }  // namespace lode::wal
