@@ -55,7 +55,7 @@ struct LocalStoreOptions {
   std::chrono::milliseconds wal_idle_close{std::chrono::seconds(30)};
   // Close flushes heads to parts (largest first) for at most this long;
   // the others stay in the WAL, replayed at the next open.
-  std::chrono::milliseconds close_flush_time{std::chrono::seconds(3)};
+  std::chrono::milliseconds close_flush_time{std::chrono::seconds(2)};
   TenantLogOptions log;
 };
 
@@ -119,7 +119,8 @@ class LocalStore final : public Storage {
   bool flush_requested_ GUARDED_BY(mu_) = false;
   std::thread flusher_;
   std::thread merger_;
-  std::atomic<bool> stop_merges_{false};
+  // Set by Close: merges in progress are abandoned, background flushes end.
+  std::atomic<bool> stopping_{false};
   std::atomic<bool> merging_{false};          // a merge is looking for work or running
   std::atomic<uint64_t> appends_held_{0};     // appends that waited for head room
   std::atomic<uint64_t> appends_refused_{0};  // appends refused for lack of it
