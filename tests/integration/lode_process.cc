@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <simdjson.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -31,10 +32,11 @@ std::string ReadWholeFile(const std::string& path) {
 }
 
 // fork + exec of `program` (looked up in PATH) with `args` after it and
-// stdio redirected to files.
+// stdio redirected to files; `open_file_limit` > 0 sets RLIMIT_NOFILE
+// (soft and hard) in the child, so that only the program runs under it.
 pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& args,
                    const std::string& stdin_path, const std::string& stdout_path,
-                   const std::string& stderr_path) {
+                   const std::string& stderr_path, rlim_t open_file_limit = 0) {
   pid_t pid = fork();
   if (pid != 0) return pid;
   int in = open(stdin_path.c_str(), O_RDONLY);
@@ -43,6 +45,15 @@ pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& a
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
+  if (open_file_limit > 0) {
+    const rlimit limit{open_file_limit, open_file_limit};
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      // Into the program's stderr file, where the test reports it from.
+      const char message[] = "test harness: setrlimit(RLIMIT_NOFILE) failed\n";
+      (void)!write(2, message, sizeof(message) - 1);
+      _exit(127);
+    }
+  }
   std::vector<char*> argv;
   std::string binary = program;
   argv.push_back(binary.data());
@@ -54,8 +65,9 @@ pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& a
 }
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_path,
-            const std::string& stdout_path, const std::string& stderr_path) {
-  return SpawnProgram(LODE_BINARY, args, stdin_path, stdout_path, stderr_path);
+            const std::string& stdout_path, const std::string& stderr_path,
+            rlim_t open_file_limit = 0) {
+  return SpawnProgram(LODE_BINARY, args, stdin_path, stdout_path, stderr_path, open_file_limit);
 }
 
 CommandResult Wait(pid_t pid, const std::string& out, const std::string& err) {
@@ -145,14 +157,14 @@ bool LodeChild::WaitForStdout(const std::string& text, int timeout_ms) const {
 }
 
 LodeServer::LodeServer(std::string data_dir, std::vector<std::string> extra_args,
-                       std::string listen)
+                       std::string listen, LodeServerOptions options)
     : data_dir_(std::move(data_dir)) {
   static int counter = 0;
   log_path_ =
       data_dir_ + ".server-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".log";
   std::vector<std::string> args = {"serve", "--data", data_dir_, "--listen", listen};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = Spawn(args, "/dev/null", "/dev/null", log_path_);
+  pid_ = Spawn(args, "/dev/null", "/dev/null", log_path_, options.open_file_limit);
   // The ready line carries the bound port: ... listen=127.0.0.1:PORT ...
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {

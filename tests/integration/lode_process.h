@@ -3,6 +3,7 @@
 // over HTTP like any client would.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <map>
@@ -65,13 +66,22 @@ class LodeChild {
   pid_t pid_ = -1;
 };
 
+// How the server process is started, beyond its arguments.
+struct LodeServerOptions {
+  // The open-file limit (RLIMIT_NOFILE, soft and hard alike) the server
+  // starts under, set in the child before exec; 0 inherits the test's.
+  // The hard limit too, so that the server cannot raise its soft limit
+  // out of the test's reach.
+  rlim_t open_file_limit = 0;
+};
+
 class LodeServer {
  public:
   // Starts `lode serve --data <data_dir> --listen 127.0.0.1:0 <extra>` and
   // waits until it has logged that it is ready.
   // `listen` may name a fixed port instead.
   explicit LodeServer(std::string data_dir, std::vector<std::string> extra_args = {},
-                      std::string listen = "127.0.0.1:0");
+                      std::string listen = "127.0.0.1:0", LodeServerOptions options = {});
   ~LodeServer();
 
   const std::string& base_url() const { return base_url_; }
