@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 
 #include "api/api.h"
@@ -82,6 +83,27 @@ void RegisterStoreMetrics(MetricsRegistry& metrics, LocalStore* store_ptr) {
       "Records not stored because a record with the same record id was "
       "(durability.record_id_keys).",
       [store_ptr] { return static_cast<double>(store_ptr->Stats().duplicate_records); });
+}
+
+// Descriptors, as Prometheus's process collector names them, and the
+// cache of open part files (io/open_files.h).
+void RegisterFileMetrics(MetricsRegistry& metrics) {
+  metrics.AddGauge("process_open_fds", "Number of open file descriptors.", [] {
+    std::error_code ec;
+    size_t n = 0;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+         it.increment(ec)) {
+      ++n;
+    }
+    return static_cast<double>(n);
+  });
+  metrics.AddGauge("process_max_fds", "Maximum number of open file descriptors.",
+                   [] { return static_cast<double>(OpenFileLimit()); });
+  metrics.AddGauge("lode_open_part_files", "Part files whose descriptors are held open now.",
+                   [] { return static_cast<double>(OpenFileCache::Parts().open_files()); });
+  metrics.AddCounterFunc("lode_part_file_reopens_total",
+                         "Part files opened again after their descriptors were closed for others.",
+                         [] { return static_cast<double>(OpenFileCache::Parts().reopens()); });
 }
 
 int Fail(const std::string& what, const Status& status) {
@@ -183,6 +205,7 @@ int RunServe(const ServeFlags& flags) {
         r.retention_size.value_or(config.retention_size)};
   }
   MetricsRegistry metrics;
+  RegisterFileMetrics(metrics);
   std::unique_ptr<LocalStore> local_store;  // a single node
   std::unique_ptr<ClusterNode> cluster;     // or a cluster member
   std::unique_ptr<StorageSink> local_sink;
