@@ -29,6 +29,8 @@ int HttpStatusFor(const Status& status) {
       return 499;
     case StatusCode::kConflict:
       return 409;
+    case StatusCode::kNoSpace:
+      return 507;  // Insufficient Storage
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
     case StatusCode::kInternal:

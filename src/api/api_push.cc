@@ -55,8 +55,9 @@ HttpResponse Api::IngestFailure(const std::string& tenant, const Status& status)
   int code = HttpStatusFor(status);
   push_errors_.With({tenant, std::to_string(code)}).Inc();
   HttpResponse response = HttpResponse::Text(code, status.message());
-  // Overload is temporary: tell the client when to come back.
-  if (code == 503 || code == 429) response.headers.emplace_back("Retry-After", "1");
+  // Overload and a full disk are temporary: tell the client when to
+  // come back.
+  if (code == 503 || code == 429 || code == 507) response.headers.emplace_back("Retry-After", "1");
   return response;
 }
 

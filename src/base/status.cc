@@ -26,6 +26,8 @@ const char* StatusCodeName(StatusCode code) {
       return "cancelled";
     case StatusCode::kConflict:
       return "conflict";
+    case StatusCode::kNoSpace:
+      return "no space";
     case StatusCode::kInternal:
       return "internal";
   }

@@ -25,6 +25,7 @@ enum class StatusCode {
   kDeadlineExceeded,
   kCancelled,
   kConflict,  // a conditional write lost: the state changed since it was read
+  kNoSpace,   // the disk (or a quota) is full: retry once space returns (HTTP 507)
   kInternal,
 };
 
@@ -55,9 +56,8 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string msg) {
     return Status(StatusCode::kCancelled, std::move(msg));
   }
-  static Status Conflict(std::string msg) {
-    return Status(StatusCode::kConflict, std::move(msg));
-  }
+  static Status Conflict(std::string msg) { return Status(StatusCode::kConflict, std::move(msg)); }
+  static Status NoSpace(std::string msg) { return Status(StatusCode::kNoSpace, std::move(msg)); }
   static Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }

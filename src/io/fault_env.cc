@@ -58,10 +58,16 @@ void FaultEnv::TearNextAppend(size_t bytes) {
   tear_armed_ = true;
   tear_next_ = bytes;
 }
+void FaultEnv::FillDisk(bool full, bool at_sync) {
+  MutexLock lock(mu_);
+  no_space_appends_ = full && !at_sync;
+  no_space_syncs_ = full && at_sync;
+}
 void FaultEnv::Heal() {
   MutexLock lock(mu_);
   appends_left_ = -1;
   fail_syncs_ = fail_renames_ = tear_armed_ = false;
+  no_space_appends_ = no_space_syncs_ = false;
 }
 
 Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, size_t& allowed) {
@@ -75,6 +81,10 @@ Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, si
     allowed = 0;
     return Status::IOError("injected write failure on " + path);
   }
+  if (no_space_appends_) {
+    allowed = 0;
+    return Status::NoSpace("write " + path + ": No space left on device (injected)");
+  }
   if (appends_left_ > 0) --appends_left_;
   return Status::Ok();
 }
@@ -82,12 +92,21 @@ Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, si
 Status FaultEnv::OnSync(const std::string& path, uint64_t size) {
   MutexLock lock(mu_);
   if (fail_syncs_) return Status::IOError("injected fsync failure on " + path);
+  if (no_space_syncs_) {
+    return Status::NoSpace("fsync " + path + ": No space left on device (injected)");
+  }
   synced_size_[path] = size;
   return Status::Ok();
 }
 
 Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::string& path) {
   bool existed = base_->FileExists(path);
+  {
+    MutexLock lock(mu_);
+    if (no_space_appends_ && !existed) {
+      return Status::NoSpace("open " + path + ": No space left on device (injected)");
+    }
+  }
   LODE_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
   MutexLock lock(mu_);
   if (!synced_size_.count(path)) synced_size_[path] = existed ? file->Size() : 0;

@@ -2,7 +2,8 @@
 // writes, syncs or renames from some point on, (2) tear the next write so
 // only part of it reaches the file, and (3) simulate power loss: every file
 // loses what was appended since its last Sync, and files created since
-// their directory was last synced disappear. Thread-safe.
+// their directory was last synced disappear, and (4) run out of space as
+// a full disk does. Thread-safe.
 #pragma once
 
 #include <map>
@@ -26,6 +27,10 @@ class FaultEnv final : public Env {
   void FailRenames(bool fail, std::string under = "");
   // The next append writes only its first `bytes` bytes, then fails.
   void TearNextAppend(size_t bytes);
+  // A full disk: while `full`, appends write nothing and new files are
+  // not created (NoSpace); with `at_sync`, appends succeed and their
+  // fsync fails instead, as delayed allocation reports it.
+  void FillDisk(bool full, bool at_sync = false);
   // Undoes everything not made durable, as a power cut would.
   Status DropUnsyncedData();
   // Clears every fault.
@@ -71,6 +76,8 @@ class FaultEnv final : public Env {
   std::string fail_renames_under_ GUARDED_BY(mu_);
   size_t tear_next_ GUARDED_BY(mu_) = 0;
   bool tear_armed_ GUARDED_BY(mu_) = false;
+  bool no_space_appends_ GUARDED_BY(mu_) = false;
+  bool no_space_syncs_ GUARDED_BY(mu_) = false;
   // Every file opened for append.
   std::map<std::string, uint64_t> synced_size_ GUARDED_BY(mu_);
   // Created or renamed-to since their directory was last synced.

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "io/clock.h"
 #include "io/fault_env.h"
 #include "storage/tenant_log.h"
 
@@ -132,6 +133,110 @@ TEST_F(FaultTest, FlushThatCannotPublishKeepsRecordsAndSucceedsLater) {
   log.reset();
   log = Open();
   EXPECT_EQ(Lines(*log).size(), 6u);
+}
+
+// A full disk: appends are refused (durable NoSpace, HTTP 507; best-effort
+// RateLimited, 429) rather than acknowledged, reads go on, what was
+// acknowledged is kept, and the log takes writes again by itself once
+// space returns, with every record stored once.
+TEST_F(FaultTest, AFullDiskRefusesAppendsLosesNothingAndRecoversWhenSpaceReturns) {
+  ManualClock clock(kBase);
+  env_.SetClock(&clock);
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(One("before", 1), Durability::kDurable).ok());
+    ASSERT_TRUE(log->Append(One("acknowledged, not yet written", 2), Durability::kBestEffort).ok());
+    env_.FillDisk(true);
+    Status full = log->Append(One("refused durable", 3), Durability::kDurable);
+    EXPECT_EQ(full.code(), StatusCode::kNoSpace) << full.ToString();
+    // Refused before anything is kept, while the disk was full a moment ago.
+    EXPECT_EQ(log->Append(One("x", 4), Durability::kBestEffort).code(), StatusCode::kRateLimited);
+    EXPECT_EQ(log->Append(One("y", 5), Durability::kDurable).code(), StatusCode::kNoSpace);
+    EXPECT_EQ(log->Flush().code(), StatusCode::kNoSpace);
+    // Reads go on. The refused durable record waits with the others: it
+    // was in memory before its write failed, and is written with them.
+    const std::vector<std::string> kept = {"before", "acknowledged, not yet written",
+                                           "refused durable"};
+    EXPECT_EQ(Lines(*log), kept);
+    env_.Heal();
+    clock.Advance(std::chrono::seconds(2));
+    ASSERT_TRUE(log->Append(One("after", 6), Durability::kDurable).ok());
+    ASSERT_TRUE(env_.DropUnsyncedData().ok());  // a power cut, now
+  }
+  auto log = Open();
+  EXPECT_EQ(Lines(*log), (std::vector<std::string>{"before", "acknowledged, not yet written",
+                                                   "refused durable", "after"}));
+}
+
+// Delayed allocation reports a full disk at fsync: what was written since
+// the last sync is cut off and written again, not left twice in the WAL.
+TEST_F(FaultTest, ANoSpaceFsyncCutsTheSegmentBackAndWritesEachFrameOnce) {
+  ManualClock clock(kBase);
+  env_.SetClock(&clock);
+  options_.max_pending_bytes = 1;  // every best-effort append is written at once, unsynced
+  {
+    auto log = Open();
+    ASSERT_TRUE(log->Append(One("durable", 1), Durability::kDurable).ok());
+    ASSERT_TRUE(log->Append(One("written, unsynced", 2), Durability::kBestEffort).ok());
+    env_.FillDisk(true, /*at_sync=*/true);
+    EXPECT_EQ(log->Append(One("sync fails", 3), Durability::kDurable).code(), StatusCode::kNoSpace);
+    env_.Heal();
+    clock.Advance(std::chrono::seconds(2));
+    ASSERT_TRUE(log->Flush().ok());
+    ASSERT_TRUE(log->Append(One("after", 4), Durability::kDurable).ok());
+    ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  }
+  auto log = Open();
+  EXPECT_EQ(Lines(*log),
+            (std::vector<std::string>{"durable", "written, unsynced", "sync fails", "after"}));
+}
+
+// A head flush that finds the disk full keeps its records in memory and
+// in the WAL, and succeeds once space returns.
+TEST_F(FaultTest, AHeadFlushOnAFullDiskKeepsItsRecordsAndSucceedsLater) {
+  ManualClock clock(kBase);
+  env_.SetClock(&clock);
+  {
+    auto log = Open();
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(log->Append(One("r" + std::to_string(i), i), Durability::kDurable).ok());
+    }
+    env_.FillDisk(true);
+    Status flush = log->MaybeFlushHead(true);
+    EXPECT_EQ(flush.code(), StatusCode::kNoSpace) << flush.ToString();
+    EXPECT_TRUE(log->head_flush_out_of_space());
+    EXPECT_EQ(Lines(*log).size(), 5u);
+    env_.Heal();
+    clock.Advance(std::chrono::seconds(2));
+    ASSERT_TRUE(log->Append(One("r5", 5), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+    EXPECT_FALSE(log->head_flush_out_of_space());
+    EXPECT_EQ(Lines(*log).size(), 6u);
+    ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  }
+  auto log = Open();
+  EXPECT_EQ(Lines(*log), (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4", "r5"}));
+}
+
+// Parts are written with the WAL already synced: a flush whose part write
+// (not its WAL write) meets the full disk leaves the WAL whole.
+TEST_F(FaultTest, APartWriteOnAFullDiskLeavesTheWalWhole) {
+  ManualClock clock(kBase);
+  env_.SetClock(&clock);
+  {
+    auto log = Open();
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(log->Append(One("r" + std::to_string(i), i), Durability::kDurable).ok());
+    }
+    // Everything is synced: the flush writes no frame, and its roll has
+    // nothing to sync; the part is what fails.
+    env_.FillDisk(true);
+    EXPECT_EQ(log->MaybeFlushHead(true).code(), StatusCode::kNoSpace);
+    env_.Heal();
+    ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  }
+  auto log = Open();
+  EXPECT_EQ(Lines(*log).size(), 5u);
 }
 
 }  // namespace

@@ -129,6 +129,11 @@ Status LocalStore::WaitForHeadRoom(const TenantLog& log, Durability durability) 
   RequestFlush();
   auto refuse = [&] {
     ++appends_refused_;
+    if (log.head_flush_out_of_space()) {
+      return Status::NoSpace("tenant " + log.tenant() +
+                             ": its head is full and the disk has no room to flush it; retry "
+                             "once space returns");
+    }
     if (log.head_flush_failing()) {
       return Status::Unavailable("tenant " + log.tenant() +
                                  ": its head is full and flushing it to disk fails; retry later");
@@ -139,6 +144,8 @@ Status LocalStore::WaitForHeadRoom(const TenantLog& log, Durability durability) 
   };
   // Best-effort appends never wait: 429, come back later.
   if (durability == Durability::kBestEffort) return Status::RateLimited(refuse().message());
+  // A full disk does not clear by waiting a few seconds: 507 at once.
+  if (log.head_flush_out_of_space()) return refuse();
   // Durable appends are slowed, not dropped: the producer waits for the
   // flush, which is the backpressure.
   ++appends_held_;

@@ -161,6 +161,8 @@ class TenantLog {
   // cannot shrink, so the store neither waits on it nor lets it starve
   // other tenants of head memory.
   bool head_flush_failing() const { return flush_failures_.load() > 0; }
+  // True when the last head flush failed for want of disk space.
+  bool head_flush_out_of_space() const { return flush_no_space_.load(); }
   // True while the background flusher should leave this head alone after
   // failures (exponential backoff, so a full disk is not retried in a
   // hot loop).
@@ -228,9 +230,10 @@ class TenantLog {
   const std::string dir_;
   const TenantLogOptions options_;
 
-  Mutex flush_mu_;                          // one head flush at a time
-  std::atomic<int> flush_failures_{0};      // consecutive failed head flushes
-  std::atomic<int64_t> flush_retry_at_{0};  // steady_clock ns; see flush_backing_off
+  Mutex flush_mu_;                           // one head flush at a time
+  std::atomic<int> flush_failures_{0};       // consecutive failed head flushes
+  std::atomic<bool> flush_no_space_{false};  // the last flush failed with NoSpace
+  std::atomic<int64_t> flush_retry_at_{0};   // steady_clock ns; see flush_backing_off
   // Set by Close: the last flush writes its parts as a merge would.
   std::atomic<bool> closing_{false};
   int close_zstd_level_ = 0;  // set by Close before closing_
@@ -238,6 +241,9 @@ class TenantLog {
   std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
   std::atomic<bool> wal_file_open_{false};  // wal_->file_open(), read without write_mu_
   std::atomic<int64_t> last_wal_write_{0};  // steady clock ns
+  // Frames written since the last sync, kept until it: after a failed
+  // write or sync they are written again (WalWriter::CutBackToSynced).
+  std::vector<std::string> written_unsynced_ GUARDED_BY(write_mu_);
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
 
@@ -249,6 +255,10 @@ class TenantLog {
   uint64_t appended_frames_ GUARDED_BY(mu_) = 0;  // frames ever added to pending_
   uint64_t synced_frames_ GUARDED_BY(mu_) = 0;    // frames fsynced
   Status failed_ GUARDED_BY(mu_);  // sticky: after an I/O error the log refuses writes
+  // After a write failed for want of space, appends are refused until
+  // then (Monotonic clock); a successful sync clears it.
+  static constexpr std::chrono::seconds kNoSpaceRetry{1};
+  std::chrono::steady_clock::time_point no_space_until_ GUARDED_BY(mu_);
   std::unique_ptr<Head> head_ GUARDED_BY(mu_);
   std::shared_ptr<const Head> flushing_ GUARDED_BY(mu_);  // immutable contents
   uint64_t part_records_ GUARDED_BY(mu_) = 0;

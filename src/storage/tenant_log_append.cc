@@ -57,6 +57,13 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
     }
     MutexLock lock(mu_);
     if (!failed_.ok()) return failed_;
+    if (env_->clock()->Monotonic() < no_space_until_) {
+      // The disk was full a moment ago: refused before anything is kept,
+      // durable appends as such (507), best-effort ones as "come back
+      // later" (429). The next append after kNoSpaceRetry tries again.
+      const std::string why = "tenant " + tenant_ + ": the disk is full; retry later";
+      return durability == Durability::kDurable ? Status::NoSpace(why) : Status::RateLimited(why);
+    }
     std::optional<uint64_t> original;
     if (!batch_id.empty()) original = recent_batches_.Find(std::string(batch_id));
     if (original) {
@@ -146,7 +153,10 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
     }
   }
   const bool was_open = wal_->file_open();
+  const uint64_t syncs_before = wal_->sync_count();
   Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
+  // A write that rolled the segment synced what was written before it.
+  if (wal_->sync_count() != syncs_before) written_unsynced_.clear();
   if (!frames.empty()) {
     last_wal_write_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
                           std::memory_order_relaxed);
@@ -160,6 +170,33 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
   } else if (s.ok() && sync) {
     s = wal_->Sync();
   }
+  if (!s.ok() && s.code() == StatusCode::kNoSpace) {
+    // A full disk: the segment is cut back to its last sync, and every
+    // frame written since waits in front of the pending ones, in order,
+    // to be written again once there is room. Appends are refused
+    // meanwhile (Append), none is lost, and none is written twice.
+    Status cut = wal_->CutBackToSynced();
+    wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
+    if (cut.ok()) {
+      MutexLock lock(mu_);
+      std::vector<std::string> again = std::move(written_unsynced_);
+      written_unsynced_.clear();
+      again.insert(again.end(), std::make_move_iterator(frames.begin()),
+                   std::make_move_iterator(frames.end()));
+      again.insert(again.end(), std::make_move_iterator(pending_.begin()),
+                   std::make_move_iterator(pending_.end()));
+      pending_ = std::move(again);
+      pending_bytes_ = 0;
+      for (const std::string& f : pending_) pending_bytes_ += f.size();
+      if (no_space_until_ == std::chrono::steady_clock::time_point{}) {  // once, not per retry
+        log::Warn("disk full; appends are refused and wal writes wait for space",
+                  {{"tenant", tenant_}, {"err", s.message()}});
+      }
+      no_space_until_ = env_->clock()->Monotonic() + kNoSpaceRetry;
+      return s.WithContext("wal of tenant " + tenant_);
+    }
+    s = Status::IOError(s.message() + "; and cutting the segment back failed: " + cut.message());
+  }
   wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
   MutexLock lock(mu_);
   if (!s.ok()) {
@@ -170,7 +207,17 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
                {{"tenant", tenant_}, {"err", s.ToString()}});
     return failed_;
   }
-  if (sync) synced_frames_ = target;
+  if (sync) {
+    synced_frames_ = target;
+    written_unsynced_.clear();
+    if (no_space_until_ != std::chrono::steady_clock::time_point{}) {
+      log::Info("disk has room again; appends are taken", {{"tenant", tenant_}});
+      no_space_until_ = {};
+    }
+  } else {
+    written_unsynced_.insert(written_unsynced_.end(), std::make_move_iterator(frames.begin()),
+                             std::make_move_iterator(frames.end()));
+  }
   return Status::Ok();
 }
 

@@ -104,6 +104,7 @@ Status TenantLog::MaybeFlushHead(bool force) {
   MutexLock flush_lock(flush_mu_);
   Status s = FlushHead(force);
   int64_t now = env_->clock()->Monotonic().time_since_epoch().count();
+  flush_no_space_.store(s.code() == StatusCode::kNoSpace);
   if (s.ok()) {
     flush_failures_.store(0);
     flush_retry_at_.store(0);
@@ -132,7 +133,19 @@ Status TenantLog::FlushHead(bool force) {
   // (1) Swap the head and take its frames at one instant, then make those
   // frames durable in segments <= S.
   uint64_t covered = 0;
-  LODE_RETURN_IF_ERROR(WritePending(/*sync=*/true, &covered));
+  if (Status written = WritePending(/*sync=*/true, &covered); !written.ok()) {
+    // The frames wait in pending_ again (a full disk); the records go
+    // back in front of what arrived since, as after a failed part write.
+    MutexLock lock(mu_);
+    if (flushing_) {
+      auto merged = std::make_unique<Head>();
+      merged->MergeFrom(*flushing_);
+      merged->MergeFrom(*head_);
+      head_ = std::move(merged);
+      flushing_.reset();
+    }
+    return written;
+  }
   // (2) Parts, one per day.
   std::shared_ptr<const Head> flushing;
   {

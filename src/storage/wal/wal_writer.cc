@@ -61,6 +61,7 @@ Status WalWriter::OpenFile() {
   std::string path = JoinPath(dir_, SegmentFileName(segment_));
   LODE_ASSIGN_OR_RETURN(file_, env_->NewAppendableFile(path));
   segment_bytes_ = file_->Size();
+  synced_bytes_ = segment_bytes_;  // a file is synced when closed
   if (!segment_created_) {
     // Make the new file's directory entry durable before anything in it
     // is acknowledged as durable.
@@ -87,23 +88,41 @@ Status WalWriter::WriteFrames(std::span<const std::string> frames) {
 }
 
 // A closed file was synced when it was closed.
-Status WalWriter::Sync() { return file_ ? file_->Sync() : Status::Ok(); }
+Status WalWriter::Sync() {
+  if (!file_) return Status::Ok();
+  LODE_RETURN_IF_ERROR(file_->Sync());
+  synced_bytes_ = segment_bytes_;
+  ++sync_count_;
+  return Status::Ok();
+}
 
 Result<uint64_t> WalWriter::Roll() {
   uint64_t closed = segment_;
   LODE_RETURN_IF_ERROR(CloseFile());
   ++segment_;
   segment_created_ = false;
-  segment_bytes_ = 0;
+  segment_bytes_ = synced_bytes_ = 0;
   return closed;
 }
 
 Status WalWriter::CloseFile() {
   if (!file_) return Status::Ok();
-  Status s = file_->Sync();
+  LODE_RETURN_IF_ERROR(Sync());  // a failed sync leaves the file open, to be cut back
   Status c = file_->Close();
   file_.reset();
-  return s.ok() ? c : s;
+  return c;
+}
+
+Status WalWriter::CutBackToSynced() {
+  if (file_) {
+    (void)file_->Close();  // its state is what is being undone
+    file_.reset();
+  }
+  if (!segment_created_) return Status::Ok();  // nothing of it exists yet
+  LODE_RETURN_IF_ERROR(
+      env_->TruncateFile(JoinPath(dir_, SegmentFileName(segment_)), synced_bytes_));
+  segment_bytes_ = synced_bytes_;
+  return Status::Ok();
 }
 
 Status WalWriter::Close() { return CloseFile(); }
