@@ -318,5 +318,39 @@ TEST_F(TenantLogTest, AReadGoesOnAcrossAMergeWithOneOpenPartFile) {
   files.set_capacity(saved_capacity);
 }
 
+// A merge that meets a full disk fails without harm: its inputs stay, no
+// partial output is left behind, reads see every record once, and the
+// merge succeeds once space returns.
+TEST_F(TenantLogTest, AMergeOnAFullDiskLeavesItsInputsAndSucceedsLater) {
+  options_.merge_min_parts = 2;
+  FaultEnv env(Env::Default());
+  std::unique_ptr<TenantLog> log = Open(&env);
+  ASSERT_NE(log, nullptr);
+  for (int p = 0; p < 3; ++p) {
+    ASSERT_TRUE(
+        log->Append(Batch("s" + std::to_string(p), kBase + p, 10), Durability::kDurable).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  }
+  const std::vector<std::string> parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 3u);
+  const auto before = All(*log);
+  ASSERT_EQ(before.size(), 30u);
+  env.FillDisk(true);
+  auto merged = log->MaybeMergeParts();
+  EXPECT_FALSE(merged.ok());
+  EXPECT_EQ(merged.status().code(), StatusCode::kNoSpace) << merged.status().ToString();
+  EXPECT_EQ(Files("parts", ""), parts);  // no partial output beside the inputs
+  EXPECT_EQ(All(*log), before);
+  env.Heal();
+  merged = log->MaybeMergeParts();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_TRUE(*merged);
+  EXPECT_EQ(Files("parts", ".part").size(), 1u);
+  EXPECT_EQ(All(*log), before);
+  log.reset();
+  log = Open(&env);
+  EXPECT_EQ(All(*log), before);
+}
+
 }  // namespace
 }  // namespace lode
