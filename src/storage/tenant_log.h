@@ -241,9 +241,6 @@ class TenantLog {
   std::unique_ptr<wal::WalWriter> wal_ GUARDED_BY(write_mu_);
   std::atomic<bool> wal_file_open_{false};  // wal_->file_open(), read without write_mu_
   std::atomic<int64_t> last_wal_write_{0};  // steady clock ns
-  // Frames written since the last sync, kept until it: after a failed
-  // write or sync they are written again (WalWriter::CutBackToSynced).
-  std::vector<std::string> written_unsynced_ GUARDED_BY(write_mu_);
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
 

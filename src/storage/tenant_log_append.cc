@@ -153,10 +153,8 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
     }
   }
   const bool was_open = wal_->file_open();
-  const uint64_t syncs_before = wal_->sync_count();
   Status s = frames.empty() ? Status::Ok() : wal_->WriteFrames(frames);
-  // A write that rolled the segment synced what was written before it.
-  if (wal_->sync_count() != syncs_before) written_unsynced_.clear();
+  const bool frames_written = s.ok();  // then a cut-back reads them back
   if (!frames.empty()) {
     last_wal_write_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
                           std::memory_order_relaxed);
@@ -175,14 +173,16 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
     // frame written since waits in front of the pending ones, in order,
     // to be written again once there is room. Appends are refused
     // meanwhile (Append), none is lost, and none is written twice.
-    Status cut = wal_->CutBackToSynced();
+    Result<std::string> cut = wal_->CutBackToSynced();
     wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
     if (cut.ok()) {
       MutexLock lock(mu_);
-      std::vector<std::string> again = std::move(written_unsynced_);
-      written_unsynced_.clear();
-      again.insert(again.end(), std::make_move_iterator(frames.begin()),
-                   std::make_move_iterator(frames.end()));
+      std::vector<std::string> again;
+      if (!cut->empty()) again.push_back(std::move(cut).value());
+      if (!frames_written) {
+        again.insert(again.end(), std::make_move_iterator(frames.begin()),
+                     std::make_move_iterator(frames.end()));
+      }
       again.insert(again.end(), std::make_move_iterator(pending_.begin()),
                    std::make_move_iterator(pending_.end()));
       pending_ = std::move(again);
@@ -195,7 +195,8 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
       no_space_until_ = env_->clock()->Monotonic() + kNoSpaceRetry;
       return s.WithContext("wal of tenant " + tenant_);
     }
-    s = Status::IOError(s.message() + "; and cutting the segment back failed: " + cut.message());
+    s = Status::IOError(s.message() +
+                        "; and cutting the segment back failed: " + cut.status().message());
   }
   wal_file_open_.store(wal_->file_open(), std::memory_order_relaxed);
   MutexLock lock(mu_);
@@ -209,14 +210,10 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
   }
   if (sync) {
     synced_frames_ = target;
-    written_unsynced_.clear();
     if (no_space_until_ != std::chrono::steady_clock::time_point{}) {
       log::Info("disk has room again; appends are taken", {{"tenant", tenant_}});
       no_space_until_ = {};
     }
-  } else {
-    written_unsynced_.insert(written_unsynced_.end(), std::make_move_iterator(frames.begin()),
-                             std::make_move_iterator(frames.end()));
   }
   return Status::Ok();
 }

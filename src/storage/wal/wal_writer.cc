@@ -82,9 +82,9 @@ Status WalWriter::WriteFrames(std::span<const std::string> frames) {
     LODE_RETURN_IF_ERROR(Roll().status());
   }
   if (!file_) LODE_RETURN_IF_ERROR(OpenFile());
-  Status s = file_->AppendAll(frames);
-  segment_bytes_ = file_->Size();
-  return s;
+  LODE_RETURN_IF_ERROR(file_->AppendAll(frames));
+  segment_bytes_ += bytes;  // whole frames only: a failed write is cut back
+  return Status::Ok();
 }
 
 // A closed file was synced when it was closed.
@@ -92,7 +92,6 @@ Status WalWriter::Sync() {
   if (!file_) return Status::Ok();
   LODE_RETURN_IF_ERROR(file_->Sync());
   synced_bytes_ = segment_bytes_;
-  ++sync_count_;
   return Status::Ok();
 }
 
@@ -113,16 +112,23 @@ Status WalWriter::CloseFile() {
   return c;
 }
 
-Status WalWriter::CutBackToSynced() {
+Result<std::string> WalWriter::CutBackToSynced() {
   if (file_) {
     (void)file_->Close();  // its state is what is being undone
     file_.reset();
   }
-  if (!segment_created_) return Status::Ok();  // nothing of it exists yet
-  LODE_RETURN_IF_ERROR(
-      env_->TruncateFile(JoinPath(dir_, SegmentFileName(segment_)), synced_bytes_));
+  std::string unsynced;
+  if (!segment_created_) return unsynced;  // nothing of it exists yet
+  const std::string path = JoinPath(dir_, SegmentFileName(segment_));
+  // The whole frames written since the sync, read back (the page cache
+  // holds what write() took even when fsync failed), to be written again.
+  if (segment_bytes_ > synced_bytes_) {
+    LODE_ASSIGN_OR_RETURN(auto file, env_->NewRandomAccessFile(path));
+    LODE_RETURN_IF_ERROR(file->Read(synced_bytes_, segment_bytes_ - synced_bytes_, unsynced));
+  }
+  LODE_RETURN_IF_ERROR(env_->TruncateFile(path, synced_bytes_));
   segment_bytes_ = synced_bytes_;
-  return Status::Ok();
+  return unsynced;
 }
 
 Status WalWriter::Close() { return CloseFile(); }

@@ -53,12 +53,10 @@ class WalWriter {
   bool file_open() const { return file_ != nullptr; }
   // After a failed write or sync, the segment's tail is unknown: cuts it
   // back to what the last successful sync made durable and closes the
-  // file (the next write opens it again). Everything written since that
-  // sync is the caller's to write again. An error here leaves the
-  // segment unusable.
-  Status CutBackToSynced();
-  // Successful syncs so far (a write that rolls the segment syncs it).
-  uint64_t sync_count() const { return sync_count_; }
+  // file (the next write opens it again). Returns the whole frames
+  // written since that sync, for the caller to write again. An error here
+  // leaves the segment unusable.
+  Result<std::string> CutBackToSynced();
 
   uint64_t current_segment() const { return segment_; }
 
@@ -74,9 +72,8 @@ class WalWriter {
   uint64_t segment_size_limit_;
   uint64_t segment_ = 0;
   bool segment_created_ = false;
-  uint64_t segment_bytes_ = 0;  // what the current segment holds
-  uint64_t synced_bytes_ = 0;   // of which the last sync made durable
-  uint64_t sync_count_ = 0;
+  uint64_t segment_bytes_ = 0;          // what the current segment holds
+  uint64_t synced_bytes_ = 0;           // of which the last sync made durable
   std::unique_ptr<WritableFile> file_;  // null while closed
 };
 
