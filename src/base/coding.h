@@ -113,6 +113,14 @@ class Decoder {
     return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
   }
 
+  // The next n bytes; the view points into the decoded buffer.
+  std::string_view Bytes(size_t n) {
+    if (!Need(n)) return {};
+    std::string_view s = data_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+
   // The returned view points into the decoded buffer.
   std::string_view LengthPrefixed() {
     uint64_t n = Varint64();

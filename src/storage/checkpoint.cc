@@ -5,9 +5,11 @@
 
 namespace lode {
 namespace {
-// Version 1 has no record ids; it is still read.
+// Version 1 has no record ids, version 2 no audit chains; both are still
+// read.
 constexpr std::string_view kMagicV1 = "LODECKP1";
-constexpr std::string_view kMagic = "LODECKP2";
+constexpr std::string_view kMagicV2 = "LODECKP2";
+constexpr std::string_view kMagic = "LODECKP3";
 
 bool ReadIds(Decoder& d, std::vector<std::pair<std::string, int64_t>>& ids) {
   uint64_t n = d.Varint64();
@@ -30,6 +32,67 @@ void PutIds(std::string& data, const std::vector<std::pair<std::string, int64_t>
   }
 }
 
+void PutHash(std::string& data, const ChainHash& hash) {
+  data.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+
+bool ReadHash(Decoder& d, ChainHash& hash) {
+  std::string_view bytes = d.Bytes(hash.size());
+  if (!d.ok()) return false;
+  std::copy(bytes.begin(), bytes.end(), hash.begin());
+  return true;
+}
+
+void PutAuditChains(std::string& data, const std::vector<AuditChain>& chains) {
+  PutVarint64(data, chains.size());
+  for (const AuditChain& c : chains) {
+    PutLengthPrefixed(data, c.stream.ToString());
+    PutVarsint64(data, c.started_ns);
+    PutVarint64(data, c.unchained_records);
+    PutVarsint64(data, c.unchained_until);
+    PutVarint64(data, c.head.count);
+    PutVarsint64(data, c.head.last_time);
+    PutHash(data, c.head.hash);
+    PutVarint64(data, c.cuts.size());
+    for (const RetentionCut& cut : c.cuts) {
+      PutVarint64(data, cut.first);
+      PutVarint64(data, cut.last);
+      PutHash(data, cut.hash);
+      PutVarsint64(data, cut.at_ns);
+    }
+  }
+}
+
+bool ReadAuditChains(Decoder& d, std::vector<AuditChain>& chains) {
+  uint64_t n = d.Varint64();
+  if (!d.ok() || n > d.remaining()) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    AuditChain c;
+    auto stream = Labels::Parse(d.LengthPrefixed());
+    if (!d.ok() || !stream.ok()) return false;
+    c.stream = std::move(*stream);
+    c.started_ns = d.Varsint64();
+    c.unchained_records = d.Varint64();
+    c.unchained_until = d.Varsint64();
+    c.head.count = d.Varint64();
+    c.head.last_time = d.Varsint64();
+    if (!ReadHash(d, c.head.hash)) return false;
+    uint64_t cuts = d.Varint64();
+    if (!d.ok() || cuts > d.remaining()) return false;
+    for (uint64_t k = 0; k < cuts; ++k) {
+      RetentionCut cut;
+      cut.first = d.Varint64();
+      cut.last = d.Varint64();
+      if (!ReadHash(d, cut.hash)) return false;
+      cut.at_ns = d.Varsint64();
+      if (!d.ok()) return false;
+      c.cuts.push_back(cut);
+    }
+    chains.push_back(std::move(c));
+  }
+  return d.ok();
+}
+
 }  // namespace
 
 Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path) {
@@ -40,13 +103,15 @@ Result<Checkpoint> ReadCheckpoint(Env* env, const std::string& path) {
   if (data.size() < kMagic.size() + 4) return corrupt();
   const std::string_view magic = std::string_view(data).substr(0, kMagic.size());
   const bool v1 = magic == kMagicV1;
-  if (!v1 && magic != kMagic) return corrupt();
+  const bool v2 = magic == kMagicV2;
+  if (!v1 && !v2 && magic != kMagic) return corrupt();
   std::string_view body = std::string_view(data).substr(0, data.size() - 4);
   if (crc32c::Value(body) != DecodeFixed32(data.data() + body.size())) return corrupt();
   Decoder d(body.substr(kMagic.size()));
   checkpoint.wal_checkpoint = d.Fixed64();
   if (!ReadIds(d, checkpoint.batch_ids)) return corrupt();
   if (!v1 && !ReadIds(d, checkpoint.record_ids)) return corrupt();
+  if (!v1 && !v2 && !ReadAuditChains(d, checkpoint.audit_chains)) return corrupt();
   if (d.remaining() != 0) return corrupt();
   return checkpoint;
 }
@@ -56,6 +121,7 @@ Status WriteCheckpoint(Env* env, const std::string& path, const Checkpoint& chec
   PutFixed64(data, checkpoint.wal_checkpoint);
   PutIds(data, checkpoint.batch_ids);
   PutIds(data, checkpoint.record_ids);
+  PutAuditChains(data, checkpoint.audit_chains);
   PutFixed32(data, crc32c::Value(data));
   return env->WriteFileAtomic(path, data);
 }

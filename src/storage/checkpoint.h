@@ -1,7 +1,8 @@
 // The checkpoint file of a tenant: which WAL segments are covered by parts,
 // and the idempotency keys of recently stored batches and records, so that a
-// retried batch is recognised even after its WAL segment is gone. Written
-// atomically after every head flush. Format in docs/format/checkpoint.md.
+// retried batch is recognised even after its WAL segment is gone, and where
+// each audit chain stands. Written atomically after every head flush (and
+// after retention cuts an audit chain). Format in docs/format/checkpoint.md.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "base/status.h"
 #include "io/env.h"
+#include "storage/audit_chain.h"
 
 namespace lode {
 
@@ -21,6 +23,9 @@ struct Checkpoint {
   // (record key, wall-clock ns when stored), oldest first: the digests of
   // recently stored records' ids (RecordIdKey in tenant_log.cc).
   std::vector<std::pair<std::string, int64_t>> record_ids;
+  // The audit chains as of wal_checkpoint: their heads count exactly the
+  // records in parts, and the cuts retention made.
+  std::vector<AuditChain> audit_chains;
 };
 
 // A missing file is an empty checkpoint; a damaged one is Corruption.

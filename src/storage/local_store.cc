@@ -31,6 +31,14 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   LocalStoreOptions with_pool = options;
   with_pool.log.read_pool = pool.get();
   std::unique_ptr<LocalStore> store(new LocalStore(env, std::move(with_pool), std::move(pool)));
+  if (options.log.read_only) {
+    // As it is on disk: no background work, nothing created.
+    if (!env->FileExists(TenantsDir(options.data_dir))) {
+      return Status::NotFound("no lode data directory at " + options.data_dir);
+    }
+    LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
+    return store;
+  }
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
@@ -69,6 +77,9 @@ Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
   if (it != tenants_.end()) return it->second.get();
   std::string tenant_dir = JoinPath(TenantsDir(options_.data_dir), tenant);
   const bool existed = env_->FileExists(tenant_dir);
+  if (!existed && options_.log.read_only) {
+    return Status::NotFound("tenant " + tenant + " has no data");
+  }
   TenantLogOptions log_options = options_.log;
   log_options.wal_file_opened = [this] {
     const size_t open = ++open_wal_files_;
@@ -204,6 +215,23 @@ Status LocalStore::ScanTimestamps(const SelectRequest& request,
   TenantLog* log = FindTenant(request.tenant);
   if (log == nullptr) return Status::Ok();
   return log->ScanTimestamps(request, fn);
+}
+
+Result<std::vector<AuditChain>> LocalStore::AuditChains(const std::string& tenant) {
+  LODE_RETURN_IF_ERROR(ValidateTenant(tenant));
+  TenantLog* log = FindTenant(tenant);
+  if (log == nullptr) return std::vector<AuditChain>{};
+  // Taken before the sync, so every record they count is synced by it.
+  std::vector<AuditChain> chains = log->AuditChains();
+  LODE_RETURN_IF_ERROR(log->Flush());
+  return chains;
+}
+
+std::vector<std::string> LocalStore::Tenants() const {
+  MutexLock lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& [name, log] : tenants_) names.push_back(name);
+  return names;
 }
 
 Status LocalStore::Flush() {

@@ -56,6 +56,8 @@ struct LocalStoreOptions {
   // Close flushes heads to parts (largest first) for at most this long;
   // the others stay in the WAL, replayed at the next open.
   std::chrono::milliseconds close_flush_time{std::chrono::seconds(2)};
+  // With log.read_only the store is opened to read it as it is on disk
+  // (`lode verify`): nothing is written and no background work runs.
   TenantLogOptions log;
 };
 
@@ -71,8 +73,12 @@ class LocalStore final : public Storage {
   Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) override;
   Status ScanTimestamps(const SelectRequest& request,
                         const std::function<void(const TimestampRun&)>& fn) override;
+  Result<std::vector<AuditChain>> AuditChains(const std::string& tenant) override;
   Status Flush() override;
   Status Close() override;
+
+  // The tenants with data, sorted.
+  std::vector<std::string> Tenants() const;
 
   uint64_t record_count() const;
   StorageStats Stats() const;

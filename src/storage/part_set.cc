@@ -54,12 +54,14 @@ std::string DayDirName(int64_t day) {
 }
 
 Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std::string dir,
-                                               uint64_t checkpoint) {
+                                               uint64_t checkpoint, bool read_only) {
   std::unique_ptr<PartSet> set(new PartSet(env, std::move(tenant), std::move(dir)));
   // Not shared yet: the lock is uncontended, and holding it lets the
   // compiler check the accesses below.
   MutexLock lock(set->mu_);
-  LODE_RETURN_IF_ERROR(env->CreateDirs(set->dir_));
+  // Read-only: what recovery would remove is passed over instead.
+  if (read_only && !env->FileExists(set->dir_)) return set;
+  if (!read_only) LODE_RETURN_IF_ERROR(env->CreateDirs(set->dir_));
   LODE_ASSIGN_OR_RETURN(std::vector<std::string> days, env->ListDir(set->dir_));
   for (const std::string& day : days) {
     std::string day_dir = JoinPath(set->dir_, day);
@@ -68,7 +70,7 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
     for (const std::string& name : *names) {
       std::string path = JoinPath(day_dir, name);
       if (name.ends_with(".tmp")) {
-        LODE_RETURN_IF_ERROR(env->RemoveFile(path));
+        if (!read_only) LODE_RETURN_IF_ERROR(env->RemoveFile(path));
         continue;
       }
       uint64_t seq;
@@ -83,6 +85,7 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
       if ((*reader)->meta().wal_checkpoint > checkpoint) {
         // Written by a flush that crashed before its checkpoint: the WAL
         // still holds these records and will replay them.
+        if (read_only) continue;
         log::Info("removing part of an unfinished flush",
                   {{"tenant", set->tenant_}, {"file", path}});
         LODE_RETURN_IF_ERROR(env->RemoveFile(path));
@@ -100,6 +103,7 @@ Result<std::unique_ptr<PartSet>> PartSet::Open(Env* env, std::string tenant, std
   }
   std::erase_if(set->parts_, [&](const auto& p) {
     if (!replaced.count(p->seq())) return false;
+    if (read_only) return true;
     log::Info("removing part replaced by a merge", {{"tenant", set->tenant_}, {"file", p->path()}});
     (void)env->RemoveFile(p->path());
     return true;
@@ -277,32 +281,45 @@ uint64_t PartSet::flush_bytes_written() const {
 }
 
 PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_bytes) {
+  return RemoveParts(TakeExpired(min_time, max_bytes));
+}
+
+std::vector<std::shared_ptr<const LocalPart>> PartSet::TakeExpired(TimestampNs min_time,
+                                                                   uint64_t max_bytes) {
   std::vector<std::shared_ptr<const LocalPart>> doomed;
-  {
-    MutexLock lock(mu_);
-    std::vector<std::shared_ptr<const LocalPart>> keep;
-    for (auto& p : parts_) {
-      if (p->meta().max_time < min_time) {
-        doomed.push_back(std::move(p));
-      } else {
-        keep.push_back(std::move(p));
-      }
+  MutexLock lock(mu_);
+  std::vector<std::shared_ptr<const LocalPart>> keep;
+  for (auto& p : parts_) {
+    if (p->meta().max_time < min_time) {
+      doomed.push_back(std::move(p));
+    } else {
+      keep.push_back(std::move(p));
     }
-    if (max_bytes > 0) {
-      uint64_t total = 0;
-      for (const auto& p : keep) total += p->file_size();
-      // Oldest data first: by newest record, then by sequence.
-      std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
-        return std::pair(a->meta().max_time, a->seq()) < std::pair(b->meta().max_time, b->seq());
-      });
-      size_t drop = 0;
-      while (drop < keep.size() && total > max_bytes) total -= keep[drop++]->file_size();
-      for (size_t i = 0; i < drop; ++i) doomed.push_back(std::move(keep[i]));
-      keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(drop));
-      std::sort(keep.begin(), keep.end(), BySeq);
-    }
-    parts_ = std::move(keep);
   }
+  if (max_bytes > 0) {
+    uint64_t total = 0;
+    for (const auto& p : keep) total += p->file_size();
+    // Oldest data first: by newest record, then by sequence.
+    std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
+      return std::pair(a->meta().max_time, a->seq()) < std::pair(b->meta().max_time, b->seq());
+    });
+    size_t drop = 0;
+    while (drop < keep.size() && total > max_bytes) total -= keep[drop++]->file_size();
+    for (size_t i = 0; i < drop; ++i) doomed.push_back(std::move(keep[i]));
+    keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(drop));
+    std::sort(keep.begin(), keep.end(), BySeq);
+  }
+  parts_ = std::move(keep);
+  return doomed;
+}
+
+void PartSet::Restore(std::vector<std::shared_ptr<const LocalPart>> parts) {
+  MutexLock lock(mu_);
+  for (auto& p : parts) parts_.push_back(std::move(p));
+  std::sort(parts_.begin(), parts_.end(), BySeq);
+}
+
+PartSet::Removed PartSet::RemoveParts(const std::vector<std::shared_ptr<const LocalPart>>& doomed) {
   Removed removed;
   for (const auto& p : doomed) {
     const std::string& path = p->path();

@@ -26,8 +26,10 @@ class PartSet {
   // removed, and so are parts of a flush that never reached its checkpoint
   // (wal_checkpoint above `checkpoint`): their records are still in the
   // WAL. A part that cannot be opened is logged and left in place.
+  // `read_only`: nothing is created or removed; what would be removed is
+  // left out of the set.
   static Result<std::unique_ptr<PartSet>> Open(Env* env, std::string tenant, std::string dir,
-                                               uint64_t checkpoint);
+                                               uint64_t checkpoint, bool read_only = false);
 
   // Writes one part per day of `days` (not yet visible to readers). On
   // failure, the parts this call already wrote are removed.
@@ -48,6 +50,13 @@ class PartSet {
   // size exceeds `max_bytes` (0: no limit). Readers holding a snapshot
   // keep reading the files they opened.
   Removed ApplyRetention(TimestampNs min_time, uint64_t max_bytes);
+  // ApplyRetention in steps: unpublishes the parts it would delete and
+  // returns them; RemoveParts deletes them; Restore publishes them again
+  // instead (when what must precede their removal failed).
+  std::vector<std::shared_ptr<const LocalPart>> TakeExpired(TimestampNs min_time,
+                                                            uint64_t max_bytes);
+  Removed RemoveParts(const std::vector<std::shared_ptr<const LocalPart>>& parts);
+  void Restore(std::vector<std::shared_ptr<const LocalPart>> parts);
 
   // Removes parts that were written but will not be published.
   void Discard(const std::vector<std::shared_ptr<const LocalPart>>& parts);

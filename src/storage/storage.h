@@ -12,6 +12,7 @@
 #include "model/matcher.h"
 #include "model/query_result.h"
 #include "model/record.h"
+#include "storage/audit_chain.h"
 
 namespace lode {
 
@@ -94,8 +95,6 @@ struct SelectRequest {
   };
   std::optional<CountWindows> count_windows;
 
-  // Whether records must carry their lines: not for timestamps_only, unless
-  // literals or filters have to look at them.
   // Every wanted record holds this text as a whole word (no letter,
   // digit or '_' right before or after it) in its line or in one of its
   // structured metadata values: an id looked up wherever it is kept.
@@ -103,6 +102,12 @@ struct SelectRequest {
   // cover metadata) and need not return other records; the caller checks
   // again.
   std::string record_contains;
+  // Records of audit streams keep their chain link (audit_chain.h) in
+  // their metadata; other readers never see it.
+  bool keep_audit_chain = false;
+
+  // Whether records must carry their lines: not for timestamps_only, unless
+  // literals or filters have to look at them.
   bool needs_lines() const {
     return !timestamps_only || !line_contains.empty() || line_filter || block_filter ||
            !record_contains.empty();
@@ -191,6 +196,14 @@ class Storage {
   // are valid during the call.
   virtual Status ScanTimestamps(const SelectRequest& request,
                                 const std::function<void(const TimestampRun&)>& fn) = 0;
+
+  // The tenant's audit chains: each audit stream's head and the cuts
+  // retention made. A head counts only records on stable storage, so a
+  // head published elsewhere is never one a crash can take back. Stores
+  // that keep no chains say so (Unavailable).
+  virtual Result<std::vector<AuditChain>> AuditChains(const std::string& /*tenant*/) {
+    return Status::Unavailable("this store keeps no audit chains");
+  }
 
   // Makes everything appended so far durable.
   virtual Status Flush() = 0;

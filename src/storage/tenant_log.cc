@@ -27,24 +27,31 @@ std::string TenantLog::CheckpointPath() const { return JoinPath(dir_, "checkpoin
 Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant, std::string dir,
                                                    const TenantLogOptions& options) {
   std::unique_ptr<TenantLog> log(new TenantLog(env, std::move(tenant), std::move(dir), options));
-  LODE_RETURN_IF_ERROR(env->CreateDirs(log->WalDir()));
+  if (!options.read_only) LODE_RETURN_IF_ERROR(env->CreateDirs(log->WalDir()));
   LODE_ASSIGN_OR_RETURN(Checkpoint checkpoint, ReadCheckpoint(env, log->CheckpointPath()));
   {
     // Not shared yet: the locks are uncontended, and holding them lets the
     // compiler check the accesses below (in the lock order).
     MutexLock flush_lock(log->flush_mu_);
     log->checkpoint_ = checkpoint.wal_checkpoint;
-    LODE_ASSIGN_OR_RETURN(
-        log->parts_,
-        PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"), log->checkpoint_));
+    LODE_ASSIGN_OR_RETURN(log->parts_,
+                          PartSet::Open(env, log->tenant_, JoinPath(log->dir_, "parts"),
+                                        log->checkpoint_, options.read_only));
+    log->persisted_chains_ = checkpoint.audit_chains;
     {
       MutexLock lock(log->mu_);
       for (const auto& [id, when] : checkpoint.batch_ids) log->recent_batches_.Add(id, 0, when);
       for (const auto& [key, when] : checkpoint.record_ids) log->recent_records_.Add(key, 0, when);
       log->part_records_ = log->parts_->record_count();
+      for (AuditChain& c : checkpoint.audit_chains) {
+        std::string key = c.stream.ToString();
+        log->chains_.emplace(std::move(key), std::move(c));
+      }
+      log->has_chains_ = !log->chains_.empty();
     }
     uint64_t next_segment = log->checkpoint_ + 1;
     LODE_RETURN_IF_ERROR(log->Recover(next_segment));
+    if (options.read_only) return log;
     MutexLock write_lock(log->write_mu_);
     LODE_ASSIGN_OR_RETURN(log->wal_, wal::WalWriter::Open(env, log->WalDir(), next_segment,
                                                           options.segment_size_limit));
@@ -53,6 +60,7 @@ Result<std::unique_ptr<TenantLog>> TenantLog::Open(Env* env, std::string tenant,
 }
 
 Status TenantLog::Close(int last_flush_zstd_level, bool flush_head) {
+  if (options_.read_only) return Status::Ok();
   Status s = Flush();
   // The last flush is not racing appends: its parts are written as a
   // merge writes them, since a small tenant's may never be merged.
@@ -84,14 +92,36 @@ Status TenantLog::Close(int last_flush_zstd_level, bool flush_head) {
 PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_bytes) {
   TimestampNs min_time = max_age_ns > 0 ? env_->clock()->NowNanos() - max_age_ns
                                         : std::numeric_limits<TimestampNs>::min();
-  // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
+  if (options_.read_only) return {};
+  // flush_mu_: a cut made in an audit chain is written to the checkpoint
+  // file, which head flushes write too.
+  MutexLock flush_lock(flush_mu_);
+  std::vector<std::shared_ptr<const LocalPart>> doomed;
+  {
+    // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
+    MutexLock lock(mu_);
+    doomed = parts_->TakeExpired(min_time, max_bytes);
+  }
+  if (doomed.empty()) return {};
+  if (has_chains_) {
+    // The chains must say which of their records are gone, and why,
+    // before they go.
+    if (Status s = RecordRetentionCuts(doomed); !s.ok()) {
+      log::Error("retention cannot record the audit chain cuts; parts kept",
+                 {{"tenant", tenant_}, {"err", s.ToString()}});
+      MutexLock lock(mu_);
+      parts_->Restore(std::move(doomed));
+      return {};
+    }
+  }
+  PartSet::Removed removed = parts_->RemoveParts(doomed);
   MutexLock lock(mu_);
-  PartSet::Removed removed = parts_->ApplyRetention(min_time, max_bytes);
   part_records_ -= removed.records;
   return removed;
 }
 
 Result<bool> TenantLog::MaybeMergeParts(const std::atomic<bool>* cancel) {
+  if (options_.read_only) return false;
   const part::PartWriterOptions options =
       part::MergeWriterOptions(options_.part, options_.merge_zstd_level);
   auto merged =

@@ -22,21 +22,32 @@
 //
 // Thread-safe. Lock order: flush_mu_, then write_mu_, then mu_.
 //
+// Audit chains (audit_chain.h): an append to an audit stream takes
+// chain_mu_, links its records to the stream's chain and encodes them, and
+// commits the new chain heads under mu_ together with its frame, so that
+// a chain's order is its WAL order. A head flush's checkpoint records the
+// chain heads as of the instant the head was taken; retention records the
+// records it removes from a chain (a cut) in the checkpoint before it
+// deletes their parts.
+//
 // The implementation is split by job: tenant_log.cc (open, close, stats,
-// retention and merges), tenant_log_append.cc, tenant_log_flush.cc (head
-// flushes and recovery), tenant_log_read.cc.
+// retention and merges), tenant_log_append.cc, tenant_log_audit.cc,
+// tenant_log_flush.cc (head flushes and recovery), tenant_log_read.cc.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/mutex.h"
 #include "io/env.h"
+#include "storage/audit_chain.h"
+#include "storage/checkpoint.h"
 #include "storage/head.h"
 #include "storage/part_set.h"
 #include "storage/part_snapshot.h"
@@ -104,6 +115,14 @@ struct TenantLogOptions {
   // without one are never compared.
   std::vector<std::string> record_id_keys = {"log_record_uid", "record_id"};
   RecentBatchesOptions record_ids;
+  // Streams matching any of these selectors are audit streams: their
+  // records are hash-chained (audit_chain.h). A stream that has a chain
+  // keeps it even when no selector matches it any more.
+  std::vector<std::vector<Matcher>> audit_streams;
+  // Opens the tenant to read it as it is on disk: nothing is written,
+  // removed or truncated (what recovery would clean up is passed over),
+  // and appends, flushes and retention are refused.
+  bool read_only = false;
   part::PartWriterOptions part;
   // Merges take between these many parts of one day (see PickMergeInputs);
   // merged parts are compressed at merge_zstd_level.
@@ -187,6 +206,10 @@ class TenantLog {
   // The streams with records in the range (Storage::Series).
   std::vector<SeriesInfo> Series(const SeriesRequest& request);
 
+  // The tenant's audit chains: heads as of every append so far (count
+  // the records chained, synced or not), and the cuts retention made.
+  std::vector<AuditChain> AuditChains() const;
+
   const std::string& tenant() const { return tenant_; }
   uint64_t record_count() const;
   // Memory held by the head and by a head being flushed.
@@ -210,6 +233,41 @@ class TenantLog {
                         const std::function<void(const Head&)>& read_live_head);
 
   Status Recover(uint64_t& next_segment) REQUIRES(flush_mu_) EXCLUDES(mu_);
+  // Writes the checkpoint file: segments <= `covered` are in parts, the
+  // recent ids as of now, and `chains` (which become persisted_chains_).
+  Status WriteCheckpointFile(uint64_t covered, std::vector<AuditChain> chains) REQUIRES(flush_mu_)
+      EXCLUDES(mu_);
+
+  // Audit chains (tenant_log_audit.cc).
+  // What an append must do for audit chains: nothing, drop chain link
+  // entries pushed by a client, or (also) link records of audit streams
+  // (a selector matches the stream, or it has a chain).
+  enum class ChainWork { kNone, kStrip, kLink };
+  ChainWork ChainWorkFor(const std::vector<StreamBatch>& batches) const EXCLUDES(mu_);
+  // `batches` with every record of an audit stream linked to its chain
+  // (chains_ as they stand, advanced in `heads`, keyed by stream text),
+  // and chain link entries pushed in other streams dropped.
+  // Begins the chains of the batches' audit streams that have none: the
+  // checkpoint file records each (and the records its stream already
+  // held) before any record is linked. Called with chain_mu_ held.
+  Status BeginChains(const std::vector<StreamBatch>& batches) EXCLUDES(flush_mu_, mu_);
+  // Called with chain_mu_ held when there is linking to do.
+  std::vector<StreamBatch> LinkToChains(const std::vector<StreamBatch>& batches,
+                                        std::map<std::string, AuditChain>& heads) const
+      EXCLUDES(mu_);
+  // Makes `heads` (from LinkToChains) the chains' heads; chain_mu_ held.
+  void CommitChainHeads(std::map<std::string, AuditChain>& heads) REQUIRES(mu_);
+  // Advances the chains past the links of replayed records.
+  void ReplayChainLinks(const std::vector<StreamBatch>& batches) REQUIRES(mu_);
+  // The cuts retention makes in chains by removing `parts`, recorded in
+  // the checkpoint before the parts are deleted.
+  Status RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts)
+      REQUIRES(flush_mu_) EXCLUDES(mu_);
+  // Without chain links (unless the request keeps them).
+  std::unique_ptr<RecordIterator> HideChainLinks(const SelectRequest& request,
+                                                 std::unique_ptr<RecordIterator> it) const;
+  std::function<void(const TimestampRun&)> HideChainLinks(
+      const SelectRequest& request, const std::function<void(const TimestampRun&)>& fn) const;
   // MaybeFlushHead under flush_mu_.
   Status FlushHead(bool force) REQUIRES(flush_mu_) EXCLUDES(write_mu_, mu_);
   // Remembers the record ids of replayed batches (durable: frame 0).
@@ -243,6 +301,11 @@ class TenantLog {
   std::atomic<int64_t> last_wal_write_{0};  // steady clock ns
   std::unique_ptr<PartSet> parts_;
   uint64_t checkpoint_ GUARDED_BY(flush_mu_) = 0;
+  // The audit chains as the checkpoint file has them.
+  std::vector<AuditChain> persisted_chains_ GUARDED_BY(flush_mu_);
+
+  // Taken by appends with audit streams, before mu_.
+  Mutex chain_mu_;
 
   mutable Mutex mu_;
   // Frames not yet written, each its own string: appending one copies
@@ -262,6 +325,11 @@ class TenantLog {
   RecentBatches recent_batches_ GUARDED_BY(mu_);
   RecentBatches recent_records_ GUARDED_BY(mu_);  // keys from RecordIdKey
   uint64_t duplicate_records_ GUARDED_BY(mu_) = 0;
+  // Audit chains by stream text; chains_at_roll_: as they were when the
+  // head being flushed was taken.
+  std::map<std::string, AuditChain> chains_ GUARDED_BY(mu_);
+  std::vector<AuditChain> chains_at_roll_ GUARDED_BY(mu_);
+  std::atomic<bool> has_chains_{false};  // !chains_.empty()
 };
 
 }  // namespace lode

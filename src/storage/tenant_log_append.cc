@@ -1,6 +1,7 @@
 // TenantLog's appends: record-id de-duplication, framing, the pending
 // buffer and the head under one lock, and group commit (WritePending).
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "base/coding.h"
@@ -14,6 +15,18 @@ namespace lode {
 
 Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durability,
                          std::string_view batch_id) {
+  if (options_.read_only) {
+    return Status::InvalidArgument("tenant " + tenant_ + " is open read-only");
+  }
+  // Appends to audit streams are durable, and one at a time (chain_mu_),
+  // so that each chain's order is its WAL order.
+  const ChainWork chain_work = ChainWorkFor(input);
+  std::optional<MutexLock> chain_lock;
+  if (chain_work == ChainWork::kLink) {
+    durability = Durability::kDurable;
+    chain_lock.emplace(chain_mu_);
+    LODE_RETURN_IF_ERROR(BeginChains(input));
+  }
   // Records that repeat a record id, earlier in this call or already
   // stored, are left out; `batches` is what remains.
   const std::vector<RecordKey> keys = RecordKeys(input, options_.record_id_keys);
@@ -39,6 +52,14 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
       batches = &kept;
     }
     const bool nothing_left = duplicates > 0 && batches->empty();
+    // Records of audit streams are linked to their chains (which the
+    // chain lock holds still until they are committed below).
+    std::vector<StreamBatch> linked;
+    std::map<std::string, AuditChain> chain_heads;
+    if (chain_work != ChainWork::kNone && !nothing_left) {
+      linked = LinkToChains(*batches, chain_heads);
+      batches = &linked;
+    }
     // The payload is encoded straight into its frame.
     std::string frame;
     if (!nothing_left) {
@@ -85,7 +106,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
         found_more = true;
       }
     }
-    if (found_more) continue;  // re-encoded without them, outside the lock
+    if (found_more) continue;  // re-encoded (and re-linked) without them, outside the lock
     const int64_t now = env_->clock()->NowNanos();
     duplicate_records_ += duplicates;
     if (!nothing_left) {
@@ -97,6 +118,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
       // flush (which swaps the head and takes the pending frames at once)
       // always finds a record's frame in the segments it covers.
       head_->Insert(*batches, env_->clock()->Monotonic());
+      if (!chain_heads.empty()) CommitChainHeads(chain_heads);
       for (size_t i = 0; i < keys.size(); ++i) {
         if (!dropped[i]) recent_records_.Add(keys[i].key, my_frame, now);
       }
@@ -109,6 +131,7 @@ Status TenantLog::Append(const std::vector<StreamBatch>& input, Durability durab
     }
     break;
   }
+  chain_lock.reset();                      // the chains are committed; the wait below is not theirs
   if (my_frame == 0) return Status::Ok();  // nothing stored, nothing to wait for
   if (durability == Durability::kBestEffort) {
     return spill ? WritePending(/*sync=*/false) : Status::Ok();
@@ -145,9 +168,12 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
     pending_bytes_ = 0;
     target = appended_frames_;
     if (rolled_segment != nullptr) {
-      // The head's records are exactly those of the frames taken here.
+      // The head's records are exactly those of the frames taken here,
+      // and the chains' heads stand at its last records.
       flushing_ = std::shared_ptr<const Head>(std::move(head_));
       head_ = std::make_unique<Head>();
+      chains_at_roll_.clear();
+      for (const auto& [key, chain] : chains_) chains_at_roll_.push_back(chain);
     } else if (frames.empty() && (!sync || synced_frames_ >= target)) {
       return Status::Ok();
     }
@@ -218,9 +244,13 @@ Status TenantLog::WritePendingLocked(bool sync, uint64_t* rolled_segment, bool& 
   return Status::Ok();
 }
 
-Status TenantLog::Flush() { return WritePending(/*sync=*/true); }
+Status TenantLog::Flush() {
+  if (options_.read_only) return Status::Ok();
+  return WritePending(/*sync=*/true);
+}
 
 bool TenantLog::CloseWalFile() {
+  if (options_.read_only) return false;
   MutexLock write_lock(write_mu_);
   if (!wal_->file_open()) return false;
   {

@@ -29,6 +29,8 @@ bool SplitBatchWithId(std::string_view payload, std::string_view& id, std::strin
 }  // namespace
 
 Status TenantLog::Recover(uint64_t& next_segment) {
+  // A clean stop leaves no WAL directory.
+  if (options_.read_only && !env_->FileExists(WalDir())) return Status::Ok();
   LODE_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(WalDir()));
   std::vector<uint64_t> segments;
   for (const std::string& name : names) {
@@ -43,7 +45,7 @@ Status TenantLog::Recover(uint64_t& next_segment) {
     if (index <= checkpoint_) {
       // Already in parts: the flush that wrote them crashed before
       // deleting its segments.
-      LODE_RETURN_IF_ERROR(env_->RemoveFile(path));
+      if (!options_.read_only) LODE_RETURN_IF_ERROR(env_->RemoveFile(path));
       continue;
     }
     LODE_ASSIGN_OR_RETURN(std::string data, env_->ReadFile(path));
@@ -62,6 +64,7 @@ Status TenantLog::Recover(uint64_t& next_segment) {
           auto batches = wal::DecodeBatches(payload);
           if (!batches.ok()) return batches.status();
           RememberRecordIds(*batches);
+          ReplayChainLinks(*batches);
           head_->Insert(*batches, env_->clock()->Monotonic());
           return Status::Ok();
         });
@@ -70,7 +73,13 @@ Status TenantLog::Recover(uint64_t& next_segment) {
       // written by a broken writer; refuse to guess.
       return scan.status().WithContext("replay " + path);
     }
-    if (!scan->clean()) {
+    if (!scan->clean() && options_.read_only) {
+      log::Warn("wal segment has a torn or corrupt tail; reading up to it",
+                {{"tenant", tenant_},
+                 {"file", path},
+                 {"offset", std::to_string(scan->valid_bytes)},
+                 {"reason", scan->stop_reason}});
+    } else if (!scan->clean()) {
       uint64_t lost = scan->total_bytes - scan->valid_bytes;
       // Keep the damaged bytes beside the segment for inspection before
       // cutting them off, so recovery never destroys evidence.
@@ -94,6 +103,22 @@ Status TenantLog::Recover(uint64_t& next_segment) {
   return Status::Ok();
 }
 
+Status TenantLog::WriteCheckpointFile(uint64_t covered, std::vector<AuditChain> chains) {
+  Checkpoint checkpoint;
+  checkpoint.wal_checkpoint = covered;
+  {
+    MutexLock lock(mu_);
+    recent_batches_.Prune(env_->clock()->NowNanos());
+    checkpoint.batch_ids = recent_batches_.Snapshot();
+    recent_records_.Prune(env_->clock()->NowNanos());
+    checkpoint.record_ids = recent_records_.Snapshot();
+  }
+  checkpoint.audit_chains = std::move(chains);
+  LODE_RETURN_IF_ERROR(WriteCheckpoint(env_, CheckpointPath(), checkpoint));
+  persisted_chains_ = std::move(checkpoint.audit_chains);
+  return Status::Ok();
+}
+
 void TenantLog::RememberRecordIds(const std::vector<StreamBatch>& batches) {
   for (RecordKey& k : RecordKeys(batches, options_.record_id_keys)) {
     if (!k.key.empty()) recent_records_.Add(k.key, 0, env_->clock()->NowNanos());
@@ -101,6 +126,7 @@ void TenantLog::RememberRecordIds(const std::vector<StreamBatch>& batches) {
 }
 
 Status TenantLog::MaybeFlushHead(bool force) {
+  if (options_.read_only) return Status::Ok();
   MutexLock flush_lock(flush_mu_);
   Status s = FlushHead(force);
   int64_t now = env_->clock()->Monotonic().time_since_epoch().count();
@@ -158,16 +184,12 @@ Status TenantLog::FlushHead(bool force) {
   Status published = parts.status();
   // (3) Checkpoint, then publish.
   if (published.ok()) {
-    Checkpoint checkpoint;
-    checkpoint.wal_checkpoint = covered;
+    std::vector<AuditChain> chains;
     {
       MutexLock lock(mu_);
-      recent_batches_.Prune(env_->clock()->NowNanos());
-      checkpoint.batch_ids = recent_batches_.Snapshot();
-      recent_records_.Prune(env_->clock()->NowNanos());
-      checkpoint.record_ids = recent_records_.Snapshot();
+      chains = chains_at_roll_;
     }
-    published = WriteCheckpoint(env_, CheckpointPath(), checkpoint);
+    published = WriteCheckpointFile(covered, std::move(chains));
     if (!published.ok()) parts_->Discard(*parts);
   }
   if (!published.ok()) {

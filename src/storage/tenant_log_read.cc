@@ -40,12 +40,14 @@ std::unique_ptr<RecordIterator> TenantLog::Select(const SelectRequest& request) 
     head.Collect(request, kHeadSource, head_records);
   });
   if (view.flushing) view.flushing->Collect(request, kFlushingSource, head_records);
-  return std::make_unique<MergeIterator>(request, std::move(head_records), std::move(view.parts),
-                                         options_.read_pool);
+  return HideChainLinks(request,
+                        std::make_unique<MergeIterator>(request, std::move(head_records),
+                                                        std::move(view.parts), options_.read_pool));
 }
 
 Status TenantLog::ScanTimestamps(const SelectRequest& request,
-                                 const std::function<void(const TimestampRun&)>& fn) {
+                                 const std::function<void(const TimestampRun&)>& to) {
+  const std::function<void(const TimestampRun&)> fn = HideChainLinks(request, to);
   ReadView view =
       TakeReadView(request.matchers, [&](const Head& head) { head.ScanTimestamps(request, fn); });
   if (view.flushing) view.flushing->ScanTimestamps(request, fn);

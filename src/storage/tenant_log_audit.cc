@@ -1,0 +1,321 @@
+// TenantLog's audit chains (audit_chain.h): linking appended records,
+// replaying links from the WAL, the cuts retention makes, and hiding the
+// links from readers.
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "base/log.h"
+#include "storage/part/block_codec.h"
+#include "storage/tenant_log.h"
+
+namespace lode {
+namespace {
+
+bool MatchesAny(const std::vector<std::vector<Matcher>>& selectors, const Labels& stream) {
+  for (const std::vector<Matcher>& selector : selectors) {
+    bool all = true;
+    for (const Matcher& m : selector) {
+      if (!m.MatchesLabels(stream)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+// A reader's view of records without their chain links.
+class ChainLinkHidingIterator final : public RecordIterator {
+ public:
+  explicit ChainLinkHidingIterator(std::unique_ptr<RecordIterator> inner)
+      : inner_(std::move(inner)) {}
+
+  bool Next() override {
+    if (!inner_->Next()) return false;
+    const Record& r = inner_->record();
+    if (HasChainLink(r.metadata)) {
+      copy_.timestamp = r.timestamp;
+      copy_.stream = r.stream;
+      copy_.line = r.line;
+      copy_.metadata = WithoutChainLink(r.metadata);
+      current_ = &copy_;
+    } else {
+      current_ = &r;
+    }
+    return true;
+  }
+  const Record& record() const override { return *current_; }
+  Status status() const override { return inner_->status(); }
+  ReadStats read_stats() const override { return inner_->read_stats(); }
+
+ private:
+  std::unique_ptr<RecordIterator> inner_;
+  Record copy_;
+  const Record* current_ = nullptr;
+};
+
+}  // namespace
+
+TenantLog::ChainWork TenantLog::ChainWorkFor(const std::vector<StreamBatch>& batches) const {
+  const bool chains = has_chains_.load(std::memory_order_acquire);
+  bool strip = false;
+  for (const StreamBatch& b : batches) {
+    if (MatchesAny(options_.audit_streams, b.labels)) return ChainWork::kLink;
+    if (!strip) {
+      for (const Entry& e : b.entries) {
+        if (HasChainLink(e.metadata)) {
+          strip = true;
+          break;
+        }
+      }
+    }
+  }
+  if (chains) {
+    MutexLock lock(mu_);
+    for (const StreamBatch& b : batches) {
+      if (chains_.count(b.labels.ToString()) > 0) return ChainWork::kLink;
+    }
+  }
+  return strip ? ChainWork::kStrip : ChainWork::kNone;
+}
+
+std::vector<StreamBatch> TenantLog::LinkToChains(const std::vector<StreamBatch>& batches,
+                                                 std::map<std::string, AuditChain>& heads) const {
+  heads.clear();
+  const bool chains = has_chains_.load(std::memory_order_acquire);
+  std::vector<StreamBatch> out;
+  out.reserve(batches.size());
+  for (const StreamBatch& b : batches) {
+    StreamBatch& copy = out.emplace_back();
+    copy.labels = b.labels;
+    copy.entries.reserve(b.entries.size());
+    AuditChain* chain = nullptr;
+    if (chains) {
+      // BeginChains has begun the chains of audit streams.
+      std::string key = b.labels.ToString();
+      auto it = heads.find(key);
+      if (it == heads.end()) {
+        MutexLock lock(mu_);
+        if (auto existing = chains_.find(key); existing != chains_.end()) {
+          it = heads.emplace(key, existing->second).first;
+        }
+      }
+      if (it != heads.end()) chain = &it->second;
+    }
+    for (const Entry& e : b.entries) {
+      Entry& linked = copy.entries.emplace_back();
+      linked.timestamp = e.timestamp;
+      linked.line = e.line;
+      linked.metadata = HasChainLink(e.metadata) ? WithoutChainLink(e.metadata) : e.metadata;
+      if (chain == nullptr) continue;
+      ChainLink link;
+      link.seq = chain->head.count + 1;
+      link.hash = NextChainHash(chain->head.hash, link.seq,
+                                RecordDigest(e.timestamp, b.labels, e.line, linked.metadata));
+      linked.metadata.Set(std::string(kAuditChainKey), FormatChainLink(link));
+      chain->head = ChainHead{link.seq, e.timestamp, link.hash};
+    }
+  }
+  return out;
+}
+
+Status TenantLog::BeginChains(const std::vector<StreamBatch>& batches) {
+  for (const StreamBatch& b : batches) {
+    if (!MatchesAny(options_.audit_streams, b.labels)) continue;
+    const std::string key = b.labels.ToString();
+    {
+      MutexLock lock(mu_);
+      if (chains_.count(key) > 0) continue;
+    }
+    AuditChain chain;
+    chain.stream = b.labels;
+    chain.started_ns = env_->clock()->NowNanos();
+    // A stream made an audit stream after it had records: those are not
+    // chained, and the chain records how many there were and until when.
+    std::vector<Matcher> matchers;
+    for (const Label& l : b.labels) {
+      LODE_ASSIGN_OR_RETURN(Matcher m, Matcher::Create(MatchType::kEqual, l.name, l.value));
+      matchers.push_back(std::move(m));
+    }
+    SeriesRequest series;
+    series.tenant = tenant_;
+    series.start = std::numeric_limits<TimestampNs>::min();
+    series.end = std::numeric_limits<TimestampNs>::max();
+    series.matchers = matchers;
+    for (const SeriesInfo& info : Series(series)) {
+      if (info.labels == b.labels) chain.unchained_records = info.entries;
+    }
+    if (chain.unchained_records > 0) {
+      SelectRequest newest;
+      newest.tenant = tenant_;
+      newest.start = series.start;
+      newest.end = series.end;
+      newest.matchers = matchers;
+      newest.direction = Direction::kBackward;
+      newest.timestamps_only = true;
+      std::unique_ptr<RecordIterator> it = Select(newest);
+      while (it->Next()) {
+        if (it->record().stream == b.labels) {
+          chain.unchained_until = it->record().timestamp;
+          break;
+        }
+      }
+      LODE_RETURN_IF_ERROR(it->status());
+    }
+    log::Info("audit chain begun", {{"tenant", tenant_},
+                                    {"stream", key},
+                                    {"records_before", std::to_string(chain.unchained_records)}});
+    // Under flush_mu_ until it is in chains_, so that no head flush
+    // writes a checkpoint without it meanwhile.
+    MutexLock flush_lock(flush_mu_);
+    std::vector<AuditChain> persisted = persisted_chains_;
+    persisted.push_back(chain);
+    LODE_RETURN_IF_ERROR(WriteCheckpointFile(checkpoint_, std::move(persisted))
+                             .WithContext("begin the audit chain of " + key));
+    MutexLock lock(mu_);
+    chains_.emplace(key, std::move(chain));
+    has_chains_.store(true, std::memory_order_release);
+  }
+  return Status::Ok();
+}
+
+void TenantLog::CommitChainHeads(std::map<std::string, AuditChain>& heads) {
+  for (auto& [key, chain] : heads) {
+    auto [it, inserted] = chains_.try_emplace(key);
+    if (inserted) {
+      it->second = std::move(chain);
+    } else {
+      // Only the head: retention may have added cuts meanwhile.
+      it->second.head = chain.head;
+    }
+  }
+  has_chains_.store(!chains_.empty(), std::memory_order_release);
+}
+
+void TenantLog::ReplayChainLinks(const std::vector<StreamBatch>& batches) {
+  for (const StreamBatch& b : batches) {
+    AuditChain* chain = nullptr;
+    for (const Entry& e : b.entries) {
+      ChainLink link;
+      if (!FindChainLink(e.metadata, link)) continue;
+      if (chain == nullptr) {
+        auto [it, inserted] = chains_.try_emplace(b.labels.ToString());
+        if (inserted) {
+          it->second.stream = b.labels;
+          it->second.started_ns = e.timestamp;
+        }
+        chain = &it->second;
+      }
+      if (link.seq > chain->head.count) chain->head = ChainHead{link.seq, e.timestamp, link.hash};
+    }
+  }
+  has_chains_.store(!chains_.empty(), std::memory_order_release);
+}
+
+Status TenantLog::RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts) {
+  std::set<std::string> chained;
+  {
+    MutexLock lock(mu_);
+    for (const auto& [key, chain] : chains_) chained.insert(key);
+  }
+  // The links of the chained records the parts hold, by stream.
+  std::map<std::string, std::vector<ChainLink>> removed;
+  std::string scratch;
+  part::DecodedBlock block;
+  for (const auto& p : parts) {
+    std::vector<std::string> keys;
+    keys.reserve(p->streams().size());
+    for (const Labels& stream : p->streams()) keys.push_back(stream.ToString());
+    for (size_t i = 0; i < p->blocks().size(); ++i) {
+      const std::string& key = keys[p->blocks()[i].stream];
+      if (chained.count(key) == 0) continue;
+      Status s = p->ReadBlock(i, {}, /*with_lines=*/false, {}, scratch, block);
+      if (!s.ok()) {
+        // Its records are lost either way; the chain will show them missing.
+        log::Error("retention cannot read an audit block; its records will show as missing",
+                   {{"tenant", tenant_}, {"err", s.ToString()}});
+        continue;
+      }
+      for (const Labels& metadata : block.metadata) {
+        ChainLink link;
+        if (FindChainLink(metadata, link)) removed[key].push_back(link);
+      }
+    }
+  }
+  if (removed.empty()) return Status::Ok();
+  // Runs of consecutive positions become cuts.
+  const int64_t now = env_->clock()->NowNanos();
+  std::map<std::string, std::vector<RetentionCut>> cuts;
+  for (auto& [key, links] : removed) {
+    std::sort(links.begin(), links.end(),
+              [](const ChainLink& a, const ChainLink& b) { return a.seq < b.seq; });
+    for (const ChainLink& link : links) {
+      std::vector<RetentionCut>& c = cuts[key];
+      if (!c.empty() && link.seq <= c.back().last + 1) {
+        if (link.seq > c.back().last) c.back().last = link.seq, c.back().hash = link.hash;
+      } else {
+        c.push_back(RetentionCut{link.seq, link.seq, link.hash, now});
+      }
+    }
+  }
+  std::vector<AuditChain> persisted = persisted_chains_;
+  for (AuditChain& chain : persisted) {
+    auto it = cuts.find(chain.stream.ToString());
+    if (it == cuts.end()) continue;
+    for (const RetentionCut& cut : it->second) AddRetentionCut(chain.cuts, cut);
+  }
+  LODE_RETURN_IF_ERROR(WriteCheckpointFile(checkpoint_, std::move(persisted)));
+  MutexLock lock(mu_);
+  for (auto& [key, list] : cuts) {
+    auto it = chains_.find(key);
+    if (it == chains_.end()) continue;
+    for (const RetentionCut& cut : list) {
+      AddRetentionCut(it->second.cuts, cut);
+      log::Info("retention cut an audit chain", {{"tenant", tenant_},
+                                                 {"stream", key},
+                                                 {"first", std::to_string(cut.first)},
+                                                 {"last", std::to_string(cut.last)}});
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<AuditChain> TenantLog::AuditChains() const {
+  MutexLock lock(mu_);
+  std::vector<AuditChain> out;
+  out.reserve(chains_.size());
+  for (const auto& [key, chain] : chains_) out.push_back(chain);
+  return out;
+}
+
+std::unique_ptr<RecordIterator> TenantLog::HideChainLinks(
+    const SelectRequest& request, std::unique_ptr<RecordIterator> it) const {
+  if (request.keep_audit_chain || !has_chains_.load(std::memory_order_acquire)) return it;
+  return std::make_unique<ChainLinkHidingIterator>(std::move(it));
+}
+
+std::function<void(const TimestampRun&)> TenantLog::HideChainLinks(
+    const SelectRequest& request, const std::function<void(const TimestampRun&)>& fn) const {
+  if (request.keep_audit_chain || !has_chains_.load(std::memory_order_acquire)) return fn;
+  return [&fn](const TimestampRun& run) {
+    bool linked = false;
+    if (run.metadata != nullptr) {
+      for (size_t i = 0; i < run.count && !linked; ++i) linked = HasChainLink(run.metadata[i]);
+    }
+    if (!linked) return fn(run);
+    std::vector<Labels> metadata(run.count);
+    bool any = false;
+    for (size_t i = 0; i < run.count; ++i) {
+      metadata[i] = WithoutChainLink(run.metadata[i]);
+      any = any || !metadata[i].empty();
+    }
+    TimestampRun hidden = run;
+    hidden.metadata = any ? metadata.data() : nullptr;
+    fn(hidden);
+  };
+}
+
+}  // namespace lode
