@@ -13,6 +13,7 @@ declare -A allowed=(
   [storage]="base io model"
   [logql]="base model"
   [query]="base model logql storage"
+  [audit]="base io model storage"
   [wire]="base model"
   [ingest]="base io model text storage wire"
   [forward]="base io model text wire"
@@ -21,8 +22,8 @@ declare -A allowed=(
   [cluster]="base io model storage ingest objstore jetstream"
   [ruler]="base io model storage logql query wire"
   [transport]="base model ingest"
-  [api]="base model storage logql query wire ingest transport ruler"
-  [cli]="base io model text storage logql query wire ingest forward objstore jetstream cluster ruler transport api"
+  [api]="base model storage logql query wire ingest transport ruler audit"
+  [cli]="base io model text storage logql query wire ingest forward objstore jetstream cluster ruler transport api audit"
 )
 # Includes of another name that belong to a module: the protobuf messages
 # generated from proto/*.proto are the wire module's.

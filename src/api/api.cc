@@ -186,6 +186,14 @@ HttpResponse Api::Route(const HttpRequest& request, std::string& route) {
     route = path;
     return allow({"GET", "POST"}) ? HandleTrace(request) : method_not_allowed();
   }
+  if (path == "/api/v1/audit/heads") {
+    route = path;
+    return allow({"GET"}) ? HandleAuditHeads(request) : method_not_allowed();
+  }
+  if (path == "/api/v1/audit/verify") {
+    route = path;
+    return allow({"GET", "POST"}) ? HandleAuditVerify(request) : method_not_allowed();
+  }
   if (path == "/loki/api/v1/patterns") {
     route = path;
     return allow({"GET", "POST"}) ? HandlePatterns(request) : method_not_allowed();

@@ -92,6 +92,8 @@ class Api {
   HttpResponse HandleDetectedLabels(const HttpRequest& request);
   HttpResponse HandlePatterns(const HttpRequest& request);  // api_patterns.cc
   HttpResponse HandleTrace(const HttpRequest& request);     // api_trace.cc
+  HttpResponse HandleAuditHeads(const HttpRequest& request);   // api_audit.cc
+  HttpResponse HandleAuditVerify(const HttpRequest& request);  // api_audit.cc
   // api_detected_fields.cc; with `values_of`, that field's values.
   HttpResponse HandleDetectedFields(const HttpRequest& request, const std::string* values_of);
   HttpResponse HandleFormatQuery(const HttpRequest& request);

@@ -22,5 +22,6 @@ CommandRunner AddSeriesCommand(CLI::App& app);
 CommandRunner AddRulesCommand(CLI::App& app);
 CommandRunner AddPatternsCommand(CLI::App& app);
 CommandRunner AddTraceCommand(CLI::App& app);
+CommandRunner AddVerifyCommand(CLI::App& app);
 
 }  // namespace lode

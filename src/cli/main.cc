@@ -19,7 +19,7 @@ constexpr Command kCommands[] = {
     {"import", lode::AddImportCommand}, {"query", lode::AddQueryCommand},
     {"labels", lode::AddLabelsCommand}, {"series", lode::AddSeriesCommand},
     {"rules", lode::AddRulesCommand},   {"patterns", lode::AddPatternsCommand},
-    {"trace", lode::AddTraceCommand},
+    {"trace", lode::AddTraceCommand},   {"verify", lode::AddVerifyCommand},
 };
 
 }  // namespace

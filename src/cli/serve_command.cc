@@ -204,6 +204,18 @@ int RunServe(const ServeFlags& flags) {
         std::chrono::nanoseconds(r.retention_period_ns.value_or(config.retention_period_ns)),
         r.retention_size.value_or(config.retention_size)};
   }
+  std::vector<std::vector<Matcher>> audit_streams;
+  for (const std::string& selector : config.audit_streams) {
+    auto matchers = ParseSelector(selector);
+    if (!matchers.ok()) return Fail("bad durability.audit_streams selector", matchers.status());
+    audit_streams.push_back(std::move(*matchers));
+  }
+  if (config.cluster && !audit_streams.empty()) {
+    return Fail("durability.audit_streams",
+                Status::InvalidArgument("audit chains are kept by a single node's store; a "
+                                        "cluster member does not keep them yet"));
+  }
+  store_options.log.audit_streams = audit_streams;
   MetricsRegistry metrics;
   RegisterFileMetrics(metrics);
   std::unique_ptr<LocalStore> local_store;  // a single node
@@ -257,6 +269,10 @@ int RunServe(const ServeFlags& flags) {
     auto matchers = ParseSelector(selector);
     if (!matchers.ok()) return Fail("bad durability.durable_streams selector", matchers.status());
     ingest_options.durable_streams.push_back(std::move(*matchers));
+  }
+  // Audit streams are durable whatever the push asks.
+  for (const std::vector<Matcher>& selector : audit_streams) {
+    ingest_options.durable_streams.push_back(selector);
   }
   Ingester ingester(*sink, metrics, std::move(ingest_options));
   for (const ServeConfig::Token& t : config.tokens) {

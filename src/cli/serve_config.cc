@@ -150,6 +150,7 @@ Status ParseAuth(const YAML::Node& node, ServeConfig& config) {
 //   default: best-effort
 //   protocols: {otlp: durable, syslog: best-effort}
 //   durable_streams: ['{app="audit"}']
+//   audit_streams: ['{app="ledger"}']
 //   record_id_keys: [log_record_uid, record_id]
 Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
   if (!node.IsMap()) {
@@ -191,6 +192,12 @@ Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
                                        " must be a list of stream selectors");
       }
       config.durable_streams = item.second.as<std::vector<std::string>>();
+    } else if (key == "audit_streams") {
+      if (!item.second.IsSequence()) {
+        return Status::InvalidArgument("durability.audit_streams" + AtLine(item.second) +
+                                       " must be a list of stream selectors");
+      }
+      config.audit_streams = item.second.as<std::vector<std::string>>();
     } else if (key == "record_id_keys") {
       if (!item.second.IsSequence()) {
         return Status::InvalidArgument("durability.record_id_keys" + AtLine(item.second) +
@@ -200,7 +207,8 @@ Status ParseDurability(const YAML::Node& node, ServeConfig& config) {
     } else {
       return Status::InvalidArgument("unknown durability setting \"" + key + "\"" +
                                      AtLine(item.first) +
-                                     " (default, protocols, durable_streams, record_id_keys)");
+                                     " (default, protocols, durable_streams, audit_streams, "
+                                     "record_id_keys)");
     }
   }
   return Status::Ok();

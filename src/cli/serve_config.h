@@ -70,6 +70,8 @@ struct ServeConfig {
   std::string default_durability = "best-effort";
   std::map<std::string, std::string> protocol_durability;
   std::vector<std::string> durable_streams;
+  // Selectors of audit streams: durable, and hash-chained (lode verify).
+  std::vector<std::string> audit_streams;
   // Structured metadata names that carry a record id (unset: the store's
   // default, log_record_uid and record_id; empty: no record ids).
   std::optional<std::vector<std::string>> record_id_keys;

@@ -36,6 +36,21 @@ TEST(ParseServeConfigTest, SetsEveryKey) {
   EXPECT_EQ(config.max_query_limit, 100u);
 }
 
+TEST(ParseServeConfigTest, DurabilityNamesAuditStreams) {
+  ServeConfig config;
+  ASSERT_TRUE(
+      ParseServeConfig("durability:\n"
+                       "  durable_streams: ['{app=\"billing\"}']\n"
+                       "  audit_streams: ['{app=\"ledger\"}', '{team=\"pay\", env=\"prod\"}']\n",
+                       config)
+          .ok());
+  EXPECT_EQ(config.durable_streams, std::vector<std::string>{"{app=\"billing\"}"});
+  EXPECT_EQ(config.audit_streams,
+            (std::vector<std::string>{"{app=\"ledger\"}", "{team=\"pay\", env=\"prod\"}"}));
+  ExpectError("durability:\n  audit_streams: '{app=\"ledger\"}'\n", "durability.audit_streams");
+  ExpectError("durability:\n  audit_stream: []\n", "audit_streams");
+}
+
 TEST(ParseServeConfigTest, TenantsOverrideRetention) {
   ServeConfig config;
   Status s = ParseServeConfig(

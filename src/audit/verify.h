@@ -1,4 +1,4 @@
-// Checks audit chains (audit_chain.h) against the records a store holds:
+// Checks audit chains (storage/audit_chain.h) against the records a store holds:
 // every record of an audit stream, read back with its chain link, must
 // chain from the one before it, from the first record (or the last one
 // retention removed) to the chain's head, and agree with every head

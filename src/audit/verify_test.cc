@@ -2,7 +2,7 @@
 // replay, head flushes, merges, restarts and retention), and verification
 // catching records altered, removed, reordered or inserted in files whose
 // checksums were made valid again.
-#include "storage/audit_chain.h"
+#include "audit/verify.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
-#include "storage/audit_verify.h"
+#include "storage/audit_chain.h"
 #include "storage/checkpoint.h"
 #include "storage/local_store.h"
 #include "storage/wal/batch_codec.h"

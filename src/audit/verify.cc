@@ -1,4 +1,4 @@
-#include "storage/audit_verify.h"
+#include "audit/verify.h"
 
 #include <algorithm>
 #include <functional>
