@@ -14,12 +14,7 @@ class FaultWritableFile final : public WritableFile {
   FaultWritableFile(FaultEnv* env, std::string path, std::unique_ptr<WritableFile> base)
       : env_(env), path_(std::move(path)), base_(std::move(base)) {}
 
-  Status Append(std::string_view data) override {
-    size_t allowed = data.size();
-    Status verdict = env_->BeforeAppend(path_, data, allowed);
-    if (allowed > 0) LODE_RETURN_IF_ERROR(base_->Append(data.substr(0, allowed)));
-    return verdict;
-  }
+  Status Append(std::string_view data) override { return env_->AppendTo(path_, *base_, data); }
   // One Append of the concatenation: a fault counts one write, as for a
   // frame written alone.
   Status AppendAll(std::span<const std::string> pieces) override {
@@ -27,10 +22,7 @@ class FaultWritableFile final : public WritableFile {
     for (const std::string& piece : pieces) all += piece;
     return Append(all);
   }
-  Status Sync() override {
-    LODE_RETURN_IF_ERROR(env_->OnSync(path_, base_->Size()));
-    return base_->Sync();
-  }
+  Status Sync() override { return env_->SyncOf(path_, *base_); }
   Status Close() override { return base_->Close(); }
   uint64_t Size() const override { return base_->Size(); }
 
@@ -70,66 +62,84 @@ void FaultEnv::Heal() {
   no_space_appends_ = no_space_syncs_ = false;
 }
 
-Status FaultEnv::BeforeAppend(const std::string& path, std::string_view data, size_t& allowed) {
+Status FaultEnv::AppendTo(const std::string& path, WritableFile& file, std::string_view data) {
   MutexLock lock(mu_);
+  if (power_off_) return PowerOff("write " + path);
   if (tear_armed_) {
     tear_armed_ = false;
-    allowed = std::min(tear_next_, data.size());
+    LODE_RETURN_IF_ERROR(file.Append(data.substr(0, std::min(tear_next_, data.size()))));
     return Status::IOError("injected torn write to " + path);
   }
-  if (appends_left_ == 0) {
-    allowed = 0;
-    return Status::IOError("injected write failure on " + path);
-  }
+  if (appends_left_ == 0) return Status::IOError("injected write failure on " + path);
   if (no_space_appends_) {
-    allowed = 0;
     return Status::NoSpace("write " + path + ": No space left on device (injected)");
   }
   if (appends_left_ > 0) --appends_left_;
-  return Status::Ok();
+  return file.Append(data);
 }
 
-Status FaultEnv::OnSync(const std::string& path, uint64_t size) {
+Status FaultEnv::SyncOf(const std::string& path, WritableFile& file) {
   MutexLock lock(mu_);
+  if (power_off_) return PowerOff("fsync " + path);
   if (fail_syncs_) return Status::IOError("injected fsync failure on " + path);
   if (no_space_syncs_) {
     return Status::NoSpace("fsync " + path + ": No space left on device (injected)");
   }
-  synced_size_[path] = size;
+  LODE_RETURN_IF_ERROR(file.Sync());
+  synced_size_[path] = file.Size();
   return Status::Ok();
 }
 
 Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::string& path) {
+  MutexLock lock(mu_);
+  if (power_off_) return PowerOff("open " + path);
   bool existed = base_->FileExists(path);
-  {
-    MutexLock lock(mu_);
-    if (no_space_appends_ && !existed) {
-      return Status::NoSpace("open " + path + ": No space left on device (injected)");
-    }
+  if (no_space_appends_ && !existed) {
+    return Status::NoSpace("open " + path + ": No space left on device (injected)");
   }
   LODE_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
-  MutexLock lock(mu_);
   if (!synced_size_.count(path)) synced_size_[path] = existed ? file->Size() : 0;
   if (!existed) unsynced_entries_.insert(path);
   return std::unique_ptr<WritableFile>(new FaultWritableFile(this, path, std::move(file)));
 }
 
-Status FaultEnv::RemoveFile(const std::string& path) {
-  LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
+Status FaultEnv::CreateDirs(const std::string& dir) {
   MutexLock lock(mu_);
+  if (power_off_ && !base_->FileExists(dir)) return PowerOff("mkdir " + dir);
+  return base_->CreateDirs(dir);
+}
+
+Status FaultEnv::RemoveDir(const std::string& dir) {
+  MutexLock lock(mu_);
+  if (power_off_) return PowerOff("rmdir " + dir);
+  return base_->RemoveDir(dir);
+}
+
+// A removed file stays removed after a power cut (the model does not
+// bring deleted names back).
+Status FaultEnv::RemoveFile(const std::string& path) {
+  MutexLock lock(mu_);
+  if (power_off_) return PowerOff("remove " + path);
+  LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
   synced_size_.erase(path);
   unsynced_entries_.erase(path);
+  replaced_.erase(path);
   return Status::Ok();
 }
 
 Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
-  {
-    MutexLock lock(mu_);
-    if (fail_renames_ && from.starts_with(fail_renames_under_))
-      return Status::IOError("injected rename failure " + from);
+  MutexLock lock(mu_);
+  if (power_off_) return PowerOff("rename " + from);
+  if (fail_renames_ && from.starts_with(fail_renames_under_))
+    return Status::IOError("injected rename failure " + from);
+  // A durable file the rename replaces comes back if the rename is lost.
+  if (!unsynced_entries_.count(to) && !replaced_.count(to) && base_->FileExists(to)) {
+    LODE_ASSIGN_OR_RETURN(std::string old, base_->ReadFile(to));
+    auto synced = synced_size_.find(to);
+    if (synced != synced_size_.end() && synced->second < old.size()) old.resize(synced->second);
+    replaced_[to] = std::move(old);
   }
   LODE_RETURN_IF_ERROR(base_->RenameFile(from, to));
-  MutexLock lock(mu_);
   auto it = synced_size_.find(from);
   if (it != synced_size_.end()) {
     synced_size_[to] = it->second;
@@ -141,23 +151,29 @@ Status FaultEnv::RenameFile(const std::string& from, const std::string& to) {
 }
 
 Status FaultEnv::TruncateFile(const std::string& path, uint64_t size) {
-  LODE_RETURN_IF_ERROR(base_->TruncateFile(path, size));
   MutexLock lock(mu_);
+  if (power_off_) return PowerOff("truncate " + path);
+  LODE_RETURN_IF_ERROR(base_->TruncateFile(path, size));
   auto it = synced_size_.find(path);
   if (it != synced_size_.end() && it->second > size) it->second = size;
   return Status::Ok();
 }
 
 Status FaultEnv::SyncDir(const std::string& dir) {
-  {
-    MutexLock lock(mu_);
-    if (fail_syncs_) return Status::IOError("injected fsync failure on directory " + dir);
-  }
-  LODE_RETURN_IF_ERROR(base_->SyncDir(dir));
   MutexLock lock(mu_);
+  if (power_off_) return PowerOff("fsync directory " + dir);
+  if (fail_syncs_) return Status::IOError("injected fsync failure on directory " + dir);
+  LODE_RETURN_IF_ERROR(base_->SyncDir(dir));
   for (auto it = unsynced_entries_.begin(); it != unsynced_entries_.end();) {
     if (DirOf(*it) == dir) {
       it = unsynced_entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = replaced_.begin(); it != replaced_.end();) {
+    if (DirOf(it->first) == dir) {
+      it = replaced_.erase(it);
     } else {
       ++it;
     }
@@ -167,11 +183,34 @@ Status FaultEnv::SyncDir(const std::string& dir) {
 
 Status FaultEnv::DropUnsyncedData() {
   MutexLock lock(mu_);
+  return DropUnsyncedDataLocked();
+}
+
+Status FaultEnv::CutPower() {
+  MutexLock lock(mu_);
+  power_off_ = true;
+  return DropUnsyncedDataLocked();
+}
+
+void FaultEnv::RestorePower() {
+  MutexLock lock(mu_);
+  power_off_ = false;
+}
+
+Status FaultEnv::DropUnsyncedDataLocked() {
   for (const std::string& path : unsynced_entries_) {
     if (base_->FileExists(path)) LODE_RETURN_IF_ERROR(base_->RemoveFile(path));
     synced_size_.erase(path);
   }
   unsynced_entries_.clear();
+  for (const auto& [path, content] : replaced_) {
+    LODE_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
+    LODE_RETURN_IF_ERROR(file->Append(content));
+    LODE_RETURN_IF_ERROR(file->Sync());
+    LODE_RETURN_IF_ERROR(file->Close());
+    synced_size_[path] = content.size();
+  }
+  replaced_.clear();
   for (const auto& [path, size] : synced_size_) {
     if (!base_->FileExists(path)) continue;
     LODE_ASSIGN_OR_RETURN(uint64_t now, base_->FileSize(path));

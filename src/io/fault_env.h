@@ -1,9 +1,14 @@
 // FaultEnv: an Env for tests that wraps a real one and can (1) fail
 // writes, syncs or renames from some point on, (2) tear the next write so
-// only part of it reaches the file, and (3) simulate power loss: every file
-// loses what was appended since its last Sync, and files created since
-// their directory was last synced disappear, and (4) run out of space as
-// a full disk does. Thread-safe.
+// only part of it reaches the file, (3) simulate power loss: every file
+// loses what was appended since its last Sync, files created or renamed
+// into place since their directory was last synced disappear (a file a
+// rename replaced comes back), as LevelDB's and RocksDB's fault-injection
+// environments model it, and (4) run out of space as a full disk does.
+//
+// Thread-safe. Every change to the file system happens whole under one
+// lock, so that a power cut (CutPower) falls between two of them: between
+// a write and its fsync, a rename and its directory's fsync, and so on.
 #pragma once
 
 #include <map>
@@ -33,6 +38,12 @@ class FaultEnv final : public Env {
   void FillDisk(bool full, bool at_sync = false);
   // Undoes everything not made durable, as a power cut would.
   Status DropUnsyncedData();
+  // A power cut now: from this instant every change to the file system
+  // fails (IOError), and everything not made durable is undone. The
+  // store that was running is then closed or dropped, and RestorePower
+  // lets a new one open what is left.
+  Status CutPower();
+  void RestorePower();
   // Clears every fault.
   void Heal();
 
@@ -54,18 +65,22 @@ class FaultEnv final : public Env {
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     return base_->ListDir(dir);
   }
-  Status CreateDirs(const std::string& dir) override { return base_->CreateDirs(dir); }
+  Status CreateDirs(const std::string& dir) override;
   Status RemoveFile(const std::string& path) override;
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
+  Status RemoveDir(const std::string& dir) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDir(const std::string& dir) override;
 
  private:
   friend class FaultWritableFile;
-  // Called by files: decide the fate of an append / sync.
-  Status BeforeAppend(const std::string& path, std::string_view data, size_t& allowed);
-  Status OnSync(const std::string& path, uint64_t size);
+  // Called by files: an append and a sync, decided and done under mu_.
+  Status AppendTo(const std::string& path, WritableFile& file, std::string_view data);
+  Status SyncOf(const std::string& path, WritableFile& file);
+  Status DropUnsyncedDataLocked() REQUIRES(mu_);
+  Status PowerOff(const std::string& what) const {
+    return Status::IOError("power is off: " + what);
+  }
 
   Env* const base_;
   Clock* clock_ = nullptr;
@@ -82,6 +97,10 @@ class FaultEnv final : public Env {
   std::map<std::string, uint64_t> synced_size_ GUARDED_BY(mu_);
   // Created or renamed-to since their directory was last synced.
   std::set<std::string> unsynced_entries_ GUARDED_BY(mu_);
+  // What a rename replaced, until the rename's directory is synced: a
+  // power cut brings it back.
+  std::map<std::string, std::string> replaced_ GUARDED_BY(mu_);
+  bool power_off_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace lode
