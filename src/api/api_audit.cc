@@ -54,9 +54,7 @@ HttpResponse Api::HandleAuditVerify(const HttpRequest& request) {
   }
   std::vector<ChainVerdict> verdicts;
   for (const std::string& tenant : *tenants) {
-    auto chains = storage_.AuditChains(tenant);
-    if (!chains.ok()) return ErrorResponse(chains.status());
-    auto checked = VerifyAuditChains(storage_, tenant, *chains, options);
+    auto checked = VerifyTenant(storage_, tenant, options);
     if (!checked.ok()) return ErrorResponse(checked.status());
     for (ChainVerdict& v : *checked) verdicts.push_back(std::move(v));
   }

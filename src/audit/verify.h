@@ -74,4 +74,10 @@ Result<std::vector<ChainVerdict>> VerifyAuditChains(Storage& storage, const std:
                                                     const std::vector<AuditChain>& chains,
                                                     const VerifyOptions& options);
 
+// The same for a store that may be changing: takes the chains from
+// `storage`, and when a chain seems broken and retention cut it while its
+// records were read (which would show them missing), checks again.
+Result<std::vector<ChainVerdict>> VerifyTenant(Storage& storage, const std::string& tenant,
+                                               const VerifyOptions& options);
+
 }  // namespace lode

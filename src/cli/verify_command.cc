@@ -129,9 +129,7 @@ int VerifyStore(const VerifyFlags& flags, const std::vector<ExpectedHead>& expec
   verify.expected = expected;
   std::vector<ChainVerdict> verdicts;
   for (const std::string& tenant : tenants) {
-    auto chains = (*store)->AuditChains(tenant);
-    if (!chains.ok()) return Fail(chains.status().message());
-    auto checked = VerifyAuditChains(**store, tenant, *chains, verify);
+    auto checked = VerifyTenant(**store, tenant, verify);
     if (!checked.ok()) return Fail("tenant " + tenant + ": " + checked.status().message());
     for (ChainVerdict& v : *checked) verdicts.push_back(std::move(v));
   }
