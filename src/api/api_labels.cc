@@ -107,6 +107,7 @@ HttpResponse Api::HandleSeries(const HttpRequest& request) {
   auto plain = Selectors(request, "match");
   if (!plain.ok()) return ErrorResponse(plain.status());
   for (auto& m : *plain) lookup->selectors.push_back(std::move(m));
+  lookup->name_tenants = true;
   auto series = FindSeries(storage_, *lookup);
   if (!series.ok()) return ErrorResponse(series.status());
   return SuccessAnswer([&](JsonWriter& w) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "logql/parser.h"
+#include "query/tenants.h"
 
 namespace lode {
 
@@ -20,7 +21,11 @@ Result<std::vector<SeriesInfo>> FindSeries(Storage& storage, const StreamLookup&
       request.end = lookup.end;
       request.matchers = matchers;
       LODE_ASSIGN_OR_RETURN(std::vector<SeriesInfo> series, storage.Series(request));
+      const bool name_tenant = lookup.name_tenants && lookup.tenants.size() > 1;
       for (SeriesInfo& s : series) {
+        if (name_tenant && !s.labels.Has(kTenantLabel)) {
+          s.labels.Set(std::string(kTenantLabel), tenant);
+        }
         std::string key = s.labels.ToString();
         if (!seen.insert(key).second) continue;
         SeriesInfo& into = found[key];
@@ -37,7 +42,8 @@ Result<std::vector<SeriesInfo>> FindSeries(Storage& storage, const StreamLookup&
   return out;
 }
 
-Result<std::set<std::string>> LabelNames(Storage& storage, const StreamLookup& lookup) {
+Result<std::set<std::string>> LabelNames(Storage& storage, StreamLookup lookup) {
+  lookup.name_tenants = true;
   LODE_ASSIGN_OR_RETURN(std::vector<SeriesInfo> series, FindSeries(storage, lookup));
   std::set<std::string> names;
   for (const SeriesInfo& s : series) {
@@ -50,6 +56,9 @@ Result<std::set<std::string>> LabelValues(Storage& storage, StreamLookup lookup,
                                           const std::string& name) {
   if (!IsValidLabelName(name)) {
     return Status::InvalidArgument("invalid label name \"" + name + "\"");
+  }
+  if (name == kTenantLabel && lookup.tenants.size() > 1) {
+    return std::set<std::string>(lookup.tenants.begin(), lookup.tenants.end());
   }
   // Only the streams that have the label are needed.
   LODE_ASSIGN_OR_RETURN(Matcher has, Matcher::Create(MatchType::kRegexMatch, name, ".+"));

@@ -22,16 +22,22 @@ struct StreamLookup {
   TimestampNs start = 0;
   TimestampNs end = 0;
   std::vector<std::vector<Matcher>> selectors;
+  // With several tenants, each stream carries __tenant_id__ naming its
+  // tenant (unless it has that label already), as Loki's series and label
+  // names do; the other lookups merge the tenants' answers as Loki does.
+  bool name_tenants = false;
 };
 
 // The streams of the lookup, each once (a stream of two tenants with the
-// same labels, or matched by two selectors, is one), ordered by labels,
-// with their entries, bytes and blocks summed.
+// same labels, unless name_tenants, or matched by two selectors, is one),
+// ordered by labels, with their entries, bytes and blocks summed.
 Result<std::vector<SeriesInfo>> FindSeries(Storage& storage, const StreamLookup& lookup);
 
-// The label names of the streams (every stream label, sorted).
-Result<std::set<std::string>> LabelNames(Storage& storage, const StreamLookup& lookup);
-// The values `name` takes in the streams that have it, sorted.
+// The label names of the streams (every stream label, sorted; and
+// __tenant_id__ with several tenants).
+Result<std::set<std::string>> LabelNames(Storage& storage, StreamLookup lookup);
+// The values `name` takes in the streams that have it, sorted. With
+// several tenants, those of __tenant_id__ are the tenants.
 Result<std::set<std::string>> LabelValues(Storage& storage, StreamLookup lookup,
                                           const std::string& name);
 
