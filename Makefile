@@ -1,4 +1,4 @@
-# lode: make run | make test | make build | make bench | make fmt | make deps
+# lode: make run | make test | make build | make bench | make soak | make fmt | make deps
 BUILD_DIR ?= build
 SAN_DIR ?= build-san
 FUZZ_SECONDS ?= 10
@@ -7,8 +7,10 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 DATA ?= ./lode-data
 LISTEN ?= 127.0.0.1:3100
+SOAK_MINUTES ?= 30
+POWER_CUTS ?= 1000
 
-.PHONY: all deps build run test san-build test-asan fuzz bench fmt clean cluster cluster-down
+.PHONY: all deps build run test san-build test-asan fuzz bench soak fmt clean cluster cluster-down
 
 all: build
 
@@ -64,6 +66,14 @@ fuzz: san-build
 # corpora (bench/out/results.md); e.g. make bench BENCH_BYTES=200M.
 bench: build
 	bash bench/run.sh $(if $(BENCH_BYTES),--bytes $(BENCH_BYTES))
+
+# The long forms of the durability tests: 1,000 power cuts under load
+# (POWER_CUTS), then SOAK_MINUTES of mixed load on lode serve with a
+# kill -9 every few minutes, RSS, files and threads sampled
+# (scripts/soak.py, which prints its report and N passed, N failed).
+soak: build
+	LODE_POWER_CUT_CYCLES=$(POWER_CUTS) ./$(BUILD_DIR)/lode_audit_test --gtest_filter='PowerCutTest.*'
+	python3 scripts/soak.py --minutes $(SOAK_MINUTES)
 
 # A local cluster on loopback: 3 NATS JetStream nodes, a Ceph RGW bucket
 # and 3 lode members (README, "Scaling out").
