@@ -120,6 +120,109 @@ void AddRetentionCut(std::vector<RetentionCut>& cuts, const RetentionCut& cut) {
   cuts = std::move(joined);
 }
 
+namespace {
+void PutHash(std::string& out, const ChainHash& hash) {
+  out.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+}
+bool ReadHash(Decoder& d, ChainHash& hash) {
+  std::string_view bytes = d.Bytes(hash.size());
+  if (!d.ok()) return false;
+  std::copy(bytes.begin(), bytes.end(), hash.begin());
+  return true;
+}
+}  // namespace
+
+void PutAuditChain(std::string& out, const AuditChain& c) {
+  PutLengthPrefixed(out, c.stream.ToString());
+  PutVarsint64(out, c.started_ns);
+  PutVarint64(out, c.unchained_records);
+  PutVarsint64(out, c.unchained_until);
+  PutVarint64(out, c.head.count);
+  PutVarsint64(out, c.head.last_time);
+  PutHash(out, c.head.hash);
+  PutVarint64(out, c.cuts.size());
+  for (const RetentionCut& cut : c.cuts) {
+    PutVarint64(out, cut.first);
+    PutVarint64(out, cut.last);
+    PutHash(out, cut.hash);
+    PutVarsint64(out, cut.at_ns);
+  }
+}
+
+bool ReadAuditChain(Decoder& d, AuditChain& c) {
+  auto stream = Labels::Parse(d.LengthPrefixed());
+  if (!d.ok() || !stream.ok()) return false;
+  c.stream = std::move(*stream);
+  c.started_ns = d.Varsint64();
+  c.unchained_records = d.Varint64();
+  c.unchained_until = d.Varsint64();
+  c.head.count = d.Varint64();
+  c.head.last_time = d.Varsint64();
+  if (!ReadHash(d, c.head.hash)) return false;
+  uint64_t cuts = d.Varint64();
+  if (!d.ok() || cuts > d.remaining()) return false;
+  c.cuts.clear();
+  for (uint64_t k = 0; k < cuts; ++k) {
+    RetentionCut cut;
+    cut.first = d.Varint64();
+    cut.last = d.Varint64();
+    if (!ReadHash(d, cut.hash)) return false;
+    cut.at_ns = d.Varsint64();
+    if (!d.ok()) return false;
+    c.cuts.push_back(cut);
+  }
+  return d.ok();
+}
+
+bool MatchesAnySelector(const std::vector<std::vector<Matcher>>& selectors, const Labels& stream) {
+  for (const std::vector<Matcher>& selector : selectors) {
+    bool all = true;
+    for (const Matcher& m : selector) {
+      if (!m.MatchesLabels(stream)) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+  }
+  return false;
+}
+
+bool HasPushedChainLinks(const std::vector<StreamBatch>& batches) {
+  for (const StreamBatch& b : batches) {
+    for (const Entry& e : b.entries) {
+      if (HasChainLink(e.metadata)) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<StreamBatch> LinkRecords(const std::vector<StreamBatch>& batches,
+                                     const std::function<AuditChain*(const Labels&)>& chain_of) {
+  std::vector<StreamBatch> out;
+  out.reserve(batches.size());
+  for (const StreamBatch& b : batches) {
+    StreamBatch& copy = out.emplace_back();
+    copy.labels = b.labels;
+    copy.entries.reserve(b.entries.size());
+    AuditChain* chain = chain_of(b.labels);
+    for (const Entry& e : b.entries) {
+      Entry& linked = copy.entries.emplace_back();
+      linked.timestamp = e.timestamp;
+      linked.line = e.line;
+      linked.metadata = HasChainLink(e.metadata) ? WithoutChainLink(e.metadata) : e.metadata;
+      if (chain == nullptr) continue;
+      ChainLink link;
+      link.seq = chain->head.count + 1;
+      link.hash = NextChainHash(chain->head.hash, link.seq,
+                                RecordDigest(e.timestamp, b.labels, e.line, linked.metadata));
+      linked.metadata.Set(std::string(kAuditChainKey), FormatChainLink(link));
+      chain->head = ChainHead{link.seq, e.timestamp, link.hash};
+    }
+  }
+  return out;
+}
+
 bool FindChainLink(const Labels& metadata, ChainLink& link, bool* malformed) {
   if (malformed != nullptr) *malformed = false;
   if (!metadata.Has(kAuditChainKey)) return false;

@@ -14,11 +14,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/coding.h"
 #include "model/labels.h"
+#include "model/matcher.h"
 #include "model/record.h"
 
 namespace lode {
@@ -86,6 +89,21 @@ struct AuditChain {
 // Adds `cut` to `cuts`, joining it with the cuts it touches (the joined
 // cut keeps the hash of its highest record).
 void AddRetentionCut(std::vector<RetentionCut>& cuts, const RetentionCut& cut);
+
+// The binary form of a chain, as checkpoint files and the cluster's
+// catalog keep it (docs/format/checkpoint.md).
+void PutAuditChain(std::string& out, const AuditChain& chain);
+bool ReadAuditChain(Decoder& d, AuditChain& chain);
+
+// Whether `stream` matches any of the selectors (each a conjunction).
+bool MatchesAnySelector(const std::vector<std::vector<Matcher>>& selectors, const Labels& stream);
+// Whether any record carries a chain link entry (a client pushed one).
+bool HasPushedChainLinks(const std::vector<StreamBatch>& batches);
+// A copy of `batches` in which each record of a stream that `chain_of`
+// gives a chain for is linked to it, in order (the chain's head
+// advanced), and chain link entries in other streams are dropped.
+std::vector<StreamBatch> LinkRecords(const std::vector<StreamBatch>& batches,
+                                     const std::function<AuditChain*(const Labels&)>& chain_of);
 
 // The link a record's metadata carries, if any (false: none, or not
 // parseable, which `malformed` then tells).

@@ -32,35 +32,9 @@ void PutIds(std::string& data, const std::vector<std::pair<std::string, int64_t>
   }
 }
 
-void PutHash(std::string& data, const ChainHash& hash) {
-  data.append(reinterpret_cast<const char*>(hash.data()), hash.size());
-}
-
-bool ReadHash(Decoder& d, ChainHash& hash) {
-  std::string_view bytes = d.Bytes(hash.size());
-  if (!d.ok()) return false;
-  std::copy(bytes.begin(), bytes.end(), hash.begin());
-  return true;
-}
-
 void PutAuditChains(std::string& data, const std::vector<AuditChain>& chains) {
   PutVarint64(data, chains.size());
-  for (const AuditChain& c : chains) {
-    PutLengthPrefixed(data, c.stream.ToString());
-    PutVarsint64(data, c.started_ns);
-    PutVarint64(data, c.unchained_records);
-    PutVarsint64(data, c.unchained_until);
-    PutVarint64(data, c.head.count);
-    PutVarsint64(data, c.head.last_time);
-    PutHash(data, c.head.hash);
-    PutVarint64(data, c.cuts.size());
-    for (const RetentionCut& cut : c.cuts) {
-      PutVarint64(data, cut.first);
-      PutVarint64(data, cut.last);
-      PutHash(data, cut.hash);
-      PutVarsint64(data, cut.at_ns);
-    }
-  }
+  for (const AuditChain& c : chains) PutAuditChain(data, c);
 }
 
 bool ReadAuditChains(Decoder& d, std::vector<AuditChain>& chains) {
@@ -68,26 +42,7 @@ bool ReadAuditChains(Decoder& d, std::vector<AuditChain>& chains) {
   if (!d.ok() || n > d.remaining()) return false;
   for (uint64_t i = 0; i < n; ++i) {
     AuditChain c;
-    auto stream = Labels::Parse(d.LengthPrefixed());
-    if (!d.ok() || !stream.ok()) return false;
-    c.stream = std::move(*stream);
-    c.started_ns = d.Varsint64();
-    c.unchained_records = d.Varint64();
-    c.unchained_until = d.Varsint64();
-    c.head.count = d.Varint64();
-    c.head.last_time = d.Varsint64();
-    if (!ReadHash(d, c.head.hash)) return false;
-    uint64_t cuts = d.Varint64();
-    if (!d.ok() || cuts > d.remaining()) return false;
-    for (uint64_t k = 0; k < cuts; ++k) {
-      RetentionCut cut;
-      cut.first = d.Varint64();
-      cut.last = d.Varint64();
-      if (!ReadHash(d, cut.hash)) return false;
-      cut.at_ns = d.Varsint64();
-      if (!d.ok()) return false;
-      c.cuts.push_back(cut);
-    }
+    if (!ReadAuditChain(d, c)) return false;
     chains.push_back(std::move(c));
   }
   return d.ok();

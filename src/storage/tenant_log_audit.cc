@@ -7,71 +7,15 @@
 #include <set>
 
 #include "base/log.h"
+#include "storage/hide_chain_links.h"
 #include "storage/part/block_codec.h"
 #include "storage/tenant_log.h"
 
 namespace lode {
-namespace {
-
-bool MatchesAny(const std::vector<std::vector<Matcher>>& selectors, const Labels& stream) {
-  for (const std::vector<Matcher>& selector : selectors) {
-    bool all = true;
-    for (const Matcher& m : selector) {
-      if (!m.MatchesLabels(stream)) {
-        all = false;
-        break;
-      }
-    }
-    if (all) return true;
-  }
-  return false;
-}
-
-// A reader's view of records without their chain links.
-class ChainLinkHidingIterator final : public RecordIterator {
- public:
-  explicit ChainLinkHidingIterator(std::unique_ptr<RecordIterator> inner)
-      : inner_(std::move(inner)) {}
-
-  bool Next() override {
-    if (!inner_->Next()) return false;
-    const Record& r = inner_->record();
-    if (HasChainLink(r.metadata)) {
-      copy_.timestamp = r.timestamp;
-      copy_.stream = r.stream;
-      copy_.line = r.line;
-      copy_.metadata = WithoutChainLink(r.metadata);
-      current_ = &copy_;
-    } else {
-      current_ = &r;
-    }
-    return true;
-  }
-  const Record& record() const override { return *current_; }
-  Status status() const override { return inner_->status(); }
-  ReadStats read_stats() const override { return inner_->read_stats(); }
-
- private:
-  std::unique_ptr<RecordIterator> inner_;
-  Record copy_;
-  const Record* current_ = nullptr;
-};
-
-}  // namespace
-
 TenantLog::ChainWork TenantLog::ChainWorkFor(const std::vector<StreamBatch>& batches) const {
   const bool chains = has_chains_.load(std::memory_order_acquire);
-  bool strip = false;
   for (const StreamBatch& b : batches) {
-    if (MatchesAny(options_.audit_streams, b.labels)) return ChainWork::kLink;
-    if (!strip) {
-      for (const Entry& e : b.entries) {
-        if (HasChainLink(e.metadata)) {
-          strip = true;
-          break;
-        }
-      }
-    }
+    if (MatchesAnySelector(options_.audit_streams, b.labels)) return ChainWork::kLink;
   }
   if (chains) {
     MutexLock lock(mu_);
@@ -79,52 +23,31 @@ TenantLog::ChainWork TenantLog::ChainWorkFor(const std::vector<StreamBatch>& bat
       if (chains_.count(b.labels.ToString()) > 0) return ChainWork::kLink;
     }
   }
-  return strip ? ChainWork::kStrip : ChainWork::kNone;
+  return HasPushedChainLinks(batches) ? ChainWork::kStrip : ChainWork::kNone;
 }
 
 std::vector<StreamBatch> TenantLog::LinkToChains(const std::vector<StreamBatch>& batches,
                                                  std::map<std::string, AuditChain>& heads) const {
   heads.clear();
   const bool chains = has_chains_.load(std::memory_order_acquire);
-  std::vector<StreamBatch> out;
-  out.reserve(batches.size());
-  for (const StreamBatch& b : batches) {
-    StreamBatch& copy = out.emplace_back();
-    copy.labels = b.labels;
-    copy.entries.reserve(b.entries.size());
-    AuditChain* chain = nullptr;
-    if (chains) {
-      // BeginChains has begun the chains of audit streams.
-      std::string key = b.labels.ToString();
-      auto it = heads.find(key);
-      if (it == heads.end()) {
-        MutexLock lock(mu_);
-        if (auto existing = chains_.find(key); existing != chains_.end()) {
-          it = heads.emplace(key, existing->second).first;
-        }
-      }
-      if (it != heads.end()) chain = &it->second;
+  return LinkRecords(batches, [&](const Labels& stream) -> AuditChain* {
+    if (!chains) return nullptr;
+    // BeginChains has begun the chains of audit streams.
+    std::string key = stream.ToString();
+    auto it = heads.find(key);
+    if (it == heads.end()) {
+      MutexLock lock(mu_);
+      auto existing = chains_.find(key);
+      if (existing == chains_.end()) return nullptr;
+      it = heads.emplace(key, existing->second).first;
     }
-    for (const Entry& e : b.entries) {
-      Entry& linked = copy.entries.emplace_back();
-      linked.timestamp = e.timestamp;
-      linked.line = e.line;
-      linked.metadata = HasChainLink(e.metadata) ? WithoutChainLink(e.metadata) : e.metadata;
-      if (chain == nullptr) continue;
-      ChainLink link;
-      link.seq = chain->head.count + 1;
-      link.hash = NextChainHash(chain->head.hash, link.seq,
-                                RecordDigest(e.timestamp, b.labels, e.line, linked.metadata));
-      linked.metadata.Set(std::string(kAuditChainKey), FormatChainLink(link));
-      chain->head = ChainHead{link.seq, e.timestamp, link.hash};
-    }
-  }
-  return out;
+    return &it->second;
+  });
 }
 
 Status TenantLog::BeginChains(const std::vector<StreamBatch>& batches) {
   for (const StreamBatch& b : batches) {
-    if (!MatchesAny(options_.audit_streams, b.labels)) continue;
+    if (!MatchesAnySelector(options_.audit_streams, b.labels)) continue;
     const std::string key = b.labels.ToString();
     {
       MutexLock lock(mu_);
@@ -294,28 +217,13 @@ std::vector<AuditChain> TenantLog::AuditChains() const {
 std::unique_ptr<RecordIterator> TenantLog::HideChainLinks(
     const SelectRequest& request, std::unique_ptr<RecordIterator> it) const {
   if (request.keep_audit_chain || !has_chains_.load(std::memory_order_acquire)) return it;
-  return std::make_unique<ChainLinkHidingIterator>(std::move(it));
+  return WithoutChainLinks(std::move(it));
 }
 
 std::function<void(const TimestampRun&)> TenantLog::HideChainLinks(
     const SelectRequest& request, const std::function<void(const TimestampRun&)>& fn) const {
   if (request.keep_audit_chain || !has_chains_.load(std::memory_order_acquire)) return fn;
-  return [&fn](const TimestampRun& run) {
-    bool linked = false;
-    if (run.metadata != nullptr) {
-      for (size_t i = 0; i < run.count && !linked; ++i) linked = HasChainLink(run.metadata[i]);
-    }
-    if (!linked) return fn(run);
-    std::vector<Labels> metadata(run.count);
-    bool any = false;
-    for (size_t i = 0; i < run.count; ++i) {
-      metadata[i] = WithoutChainLink(run.metadata[i]);
-      any = any || !metadata[i].empty();
-    }
-    TimestampRun hidden = run;
-    hidden.metadata = any ? metadata.data() : nullptr;
-    fn(hidden);
-  };
+  return WithoutChainLinks(fn);
 }
 
 }  // namespace lode
