@@ -210,11 +210,6 @@ int RunServe(const ServeFlags& flags) {
     if (!matchers.ok()) return Fail("bad durability.audit_streams selector", matchers.status());
     audit_streams.push_back(std::move(*matchers));
   }
-  if (config.cluster && !audit_streams.empty()) {
-    return Fail("durability.audit_streams",
-                Status::InvalidArgument("audit chains are kept by a single node's store; a "
-                                        "cluster member does not keep them yet"));
-  }
   store_options.log.audit_streams = audit_streams;
   MetricsRegistry metrics;
   RegisterFileMetrics(metrics);
@@ -227,6 +222,7 @@ int RunServe(const ServeFlags& flags) {
   if (config.cluster) {
     ClusterOptions cluster_options = *config.cluster;
     if (config.record_id_keys) cluster_options.record_id_keys = *config.record_id_keys;
+    cluster_options.audit_streams = audit_streams;
     cluster_options.retention = {store_options.retention_period, store_options.retention_bytes};
     for (const auto& [tenant, r] : store_options.tenant_retention) {
       cluster_options.tenant_retention[tenant] = {r.period, r.bytes};

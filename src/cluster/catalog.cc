@@ -7,7 +7,9 @@
 namespace lode {
 namespace {
 
-constexpr uint8_t kFormat = 1;
+// Format 1 has no audit chains; it is still read.
+constexpr uint8_t kFormatV1 = 1;
+constexpr uint8_t kFormat = 2;
 
 }  // namespace
 
@@ -35,6 +37,11 @@ std::string EncodePartitionState(const PartitionState& state) {
     PutLengthPrefixed(out, d.key);
     PutVarsint64(out, d.since_unix_ms);
   }
+  PutVarint64(out, state.audit_chains.size());
+  for (const CatalogChain& c : state.audit_chains) {
+    PutLengthPrefixed(out, c.tenant);
+    PutAuditChain(out, c.chain);
+  }
   PutFixed32(out, crc32c::Value(out));
   return out;
 }
@@ -48,7 +55,8 @@ Result<PartitionState> DecodePartitionState(std::string_view bytes) {
   if (crc32c::Value(body) != DecodeFixed32(bytes.data() + body.size())) {
     return corrupt("checksum mismatch");
   }
-  if (static_cast<uint8_t>(body[0]) != kFormat) return corrupt("unknown format");
+  const uint8_t format = static_cast<uint8_t>(body[0]);
+  if (format != kFormat && format != kFormatV1) return corrupt("unknown format");
   Decoder d(body.substr(1));
   PartitionState s;
   s.owner = std::string(d.LengthPrefixed());
@@ -75,6 +83,15 @@ Result<PartitionState> DecodePartitionState(std::string_view bytes) {
   for (DoomedObject& o : s.doomed) {
     o.key = std::string(d.LengthPrefixed());
     o.since_unix_ms = d.Varsint64();
+  }
+  if (format != kFormatV1) {
+    uint64_t chains = d.Varint64();
+    if (!d.ok() || chains > d.remaining()) return corrupt("truncated");
+    s.audit_chains.resize(chains);
+    for (CatalogChain& c : s.audit_chains) {
+      c.tenant = std::string(d.LengthPrefixed());
+      if (!d.ok() || !ReadAuditChain(d, c.chain)) return corrupt("bad audit chain");
+    }
   }
   if (!d.ok() || d.remaining() != 0) return corrupt("truncated");
   return s;

@@ -30,6 +30,7 @@
 
 #include "base/status.h"
 #include "model/record.h"
+#include "storage/audit_chain.h"
 
 namespace lode {
 
@@ -52,6 +53,13 @@ struct DoomedObject {
   int64_t since_unix_ms = 0;
 };
 
+// An audit chain of a tenant's stream in the partition: its head as of
+// `covered` (the records in listed parts), and the cuts retention made.
+struct CatalogChain {
+  std::string tenant;
+  AuditChain chain;
+};
+
 struct PartitionState {
   std::string owner;
   uint64_t epoch = 0;
@@ -59,6 +67,7 @@ struct PartitionState {
   uint64_t next_part_id = 1;
   std::vector<CatalogPart> parts;
   std::vector<DoomedObject> doomed;
+  std::vector<CatalogChain> audit_chains;
 };
 
 std::string EncodePartitionState(const PartitionState& state);

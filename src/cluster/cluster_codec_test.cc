@@ -3,6 +3,8 @@
 // damaged bytes.
 #include <gtest/gtest.h>
 
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "cluster/catalog.h"
 #include "cluster/cluster_options.h"
 #include "cluster/ingest_message.h"
@@ -65,6 +67,13 @@ TEST(CatalogTest, PartitionStateRoundTripsAndRefusesDamage) {
   s.parts.push_back({"parts/t/2026-12-05/p3-1-100-ab.part", "t", -5, 99, 40, 4096, 1, 100, 1});
   s.parts.push_back({"parts/u/2026-12-05/p3-101-200-cd.part", "u", 100, 200, 2, 512, 101, 200, 2});
   s.doomed.push_back({"parts/t/old.part", 1700000000000});
+  AuditChain chain;
+  chain.stream = Labels{{"app", "ledger"}};
+  chain.started_ns = 99;
+  chain.head = ChainHead{41, 1234, {}};
+  chain.head.hash[0] = 0xab;
+  chain.cuts = {RetentionCut{1, 10, {}, 5}};
+  s.audit_chains.push_back({"t", chain});
   std::string bytes = EncodePartitionState(s);
   auto back = DecodePartitionState(bytes);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
@@ -77,6 +86,11 @@ TEST(CatalogTest, PartitionStateRoundTripsAndRefusesDamage) {
   EXPECT_EQ(back->parts[1].last_seq, 200u);
   ASSERT_EQ(back->doomed.size(), 1u);
   EXPECT_EQ(back->doomed[0].since_unix_ms, 1700000000000);
+  ASSERT_EQ(back->audit_chains.size(), 1u);
+  EXPECT_EQ(back->audit_chains[0].tenant, "t");
+  EXPECT_EQ(back->audit_chains[0].chain.stream, chain.stream);
+  EXPECT_EQ(back->audit_chains[0].chain.head, chain.head);
+  EXPECT_EQ(back->audit_chains[0].chain.cuts, chain.cuts);
 
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string damaged = bytes;
@@ -85,6 +99,24 @@ TEST(CatalogTest, PartitionStateRoundTripsAndRefusesDamage) {
   }
   EXPECT_FALSE(DecodePartitionState(bytes.substr(0, bytes.size() - 1)).ok());
   EXPECT_EQ(CatalogKey(12), "p.12");
+}
+
+TEST(CatalogTest, AFormatOneEntryWithoutAuditChainsIsStillRead) {
+  // Format 1: owner "a", epoch 2, covered 3, next part 1, no parts, no doomed.
+  std::string v1;
+  v1.push_back(1);
+  PutLengthPrefixed(v1, "a");
+  PutVarint64(v1, 2);
+  PutVarint64(v1, 3);
+  PutVarint64(v1, 1);
+  PutVarint64(v1, 0);
+  PutVarint64(v1, 0);
+  PutFixed32(v1, crc32c::Value(v1));
+  auto back = DecodePartitionState(v1);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->owner, "a");
+  EXPECT_EQ(back->covered, 3u);
+  EXPECT_TRUE(back->audit_chains.empty());
 }
 
 TEST(PartitioningTest, AStreamAlwaysGoesToOnePartitionAndStreamsSpread) {

@@ -232,6 +232,21 @@ std::shared_ptr<const PartitionState> ClusterNode::StateOf(uint32_t partition, u
   return shared;
 }
 
+Result<std::vector<AuditChain>> ClusterNode::AuditChainsOf(const std::string& tenant) {
+  std::vector<AuditChain> chains;
+  for (uint32_t p = 0; p < options_.partitions; ++p) {
+    // A fresh read: a published head must never be one the catalog has
+    // not reached yet.
+    auto loaded = catalog_->Load(p);
+    if (!loaded.ok())
+      return loaded.status().WithContext("audit chains of partition " + std::to_string(p));
+    for (const CatalogChain& c : loaded->state.audit_chains) {
+      if (c.tenant == tenant) chains.push_back(c.chain);
+    }
+  }
+  return chains;
+}
+
 StreamIndex& ClusterNode::IndexOf(const std::string& tenant) {
   MutexLock lock(parts_mu_);
   auto& index = indexes_[tenant];

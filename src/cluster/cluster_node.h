@@ -95,6 +95,9 @@ class ClusterNode {
       const std::string& tenant, TimestampNs start, TimestampNs end,
       const std::vector<std::optional<uint64_t>>& covered);
   StreamIndex& IndexOf(const std::string& tenant);
+  // The tenant's audit chains in every partition, as the catalog has them
+  // (heads as of each partition's covered: the records in parts).
+  Result<std::vector<AuditChain>> AuditChainsOf(const std::string& tenant);
   ReadPool* read_pool() { return read_pool_.get(); }
   void CountCorruptBlock() { corrupt_blocks_.fetch_add(1); }
 

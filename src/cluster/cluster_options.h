@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "model/matcher.h"
 #include "objstore/s3_object_store.h"
 #include "storage/part/part_writer.h"
 
@@ -51,6 +52,9 @@ struct ClusterOptions {
   // Structured metadata keys whose value identifies a record (stored
   // once per stream), as durability.record_id_keys on a single node.
   std::vector<std::string> record_id_keys = {"log_record_uid", "record_id"};
+  // Streams whose records are hash-chained (durability.audit_streams):
+  // the owner of a stream's partition links its records in stream order.
+  std::vector<std::vector<Matcher>> audit_streams;
   // How parts are written (block size, compression).
   part::PartWriterOptions part;
   // Merges: a tenant's parts of one day in one partition, from

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage/hide_chain_links.h"
 #include "storage/merge_iterator.h"
 
 namespace lode {
@@ -59,11 +60,12 @@ Result<std::unique_ptr<RecordIterator>> ClusterStore::Select(const SelectRequest
   }
   LODE_ASSIGN_OR_RETURN(PartSnapshot snapshot, Snapshot(request.tenant, request.start, request.end,
                                                         request.matchers, gathered));
-  auto merged = std::make_unique<MergeIterator>(request, std::move(records), std::move(snapshot),
-                                                node_.read_pool());
-  if (gathered.warnings.empty()) return std::unique_ptr<RecordIterator>(std::move(merged));
-  return std::unique_ptr<RecordIterator>(
-      std::make_unique<WarningIterator>(std::move(merged), std::move(gathered.warnings)));
+  std::unique_ptr<RecordIterator> merged = std::make_unique<MergeIterator>(
+      request, std::move(records), std::move(snapshot), node_.read_pool());
+  if (!gathered.warnings.empty()) {
+    merged = std::make_unique<WarningIterator>(std::move(merged), std::move(gathered.warnings));
+  }
+  return request.keep_audit_chain ? std::move(merged) : WithoutChainLinks(std::move(merged));
 }
 
 Result<std::vector<SeriesInfo>> ClusterStore::Series(const SeriesRequest& request) {
@@ -92,8 +94,14 @@ Result<std::vector<SeriesInfo>> ClusterStore::Series(const SeriesRequest& reques
   return out;
 }
 
+Result<std::vector<AuditChain>> ClusterStore::AuditChains(const std::string& tenant) {
+  return node_.AuditChainsOf(tenant);
+}
+
 Status ClusterStore::ScanTimestamps(const SelectRequest& request,
-                                    const std::function<void(const TimestampRun&)>& fn) {
+                                    const std::function<void(const TimestampRun&)>& to) {
+  const std::function<void(const TimestampRun&)> fn =
+      request.keep_audit_chain ? to : WithoutChainLinks(to);
   RecentGathered gathered = node_.GatherRecent(RecentKind::kTimestamps, request);
   for (const OwnedTimestampRun& run : gathered.answer.runs) {
     TimestampRun r;

@@ -26,6 +26,7 @@ class ClusterStore final : public Storage {
   Result<std::vector<SeriesInfo>> Series(const SeriesRequest& request) override;
   Status ScanTimestamps(const SelectRequest& request,
                         const std::function<void(const TimestampRun&)>& fn) override;
+  Result<std::vector<AuditChain>> AuditChains(const std::string& tenant) override;
   Status Flush() override { return Status::Ok(); }
   Status Close() override { return Status::Ok(); }
 

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "cluster/partition_owner.h"
+#include "storage/chain_cuts.h"
 #include "storage/part_merge.h"
 #include "storage/part_set.h"
 
@@ -54,14 +55,12 @@ Status PartitionOwner::ApplyRetentionAndDeletes() {
     return it != options_.tenant_retention.end() ? it->second : options_.retention;
   };
   const TimestampNs now_ns = now_ms * 1'000'000;
-  std::vector<CatalogPart> kept;
+  std::vector<CatalogPart> kept, expired;
   std::map<std::string, std::vector<size_t>> by_tenant;  // indexes into kept
   for (CatalogPart& p : s.parts) {
     const auto r = retention_of(p.tenant);
     if (r.period.count() > 0 && p.max_time < now_ns - r.period.count()) {
-      s.doomed.push_back({p.key, now_ms});
-      retention_removed_.fetch_add(1);
-      changed = true;
+      expired.push_back(std::move(p));
       continue;
     }
     by_tenant[p.tenant].push_back(kept.size());
@@ -86,13 +85,19 @@ Status PartitionOwner::ApplyRetentionAndDeletes() {
     std::vector<CatalogPart> left;
     for (size_t i = 0; i < kept.size(); ++i) {
       if (dropped.count(i)) {
-        s.doomed.push_back({kept[i].key, now_ms});
-        retention_removed_.fetch_add(1);
+        expired.push_back(std::move(kept[i]));
       } else {
         left.push_back(std::move(kept[i]));
       }
     }
     kept = std::move(left);
+  }
+  // The audit chains the expired parts hold records of are cut first, in
+  // the same catalog write: a chain never loses records unrecorded.
+  LODE_RETURN_IF_ERROR(RecordRetentionCuts(expired, s.audit_chains, now_ns));
+  for (const CatalogPart& p : expired) {
+    s.doomed.push_back({p.key, now_ms});
+    retention_removed_.fetch_add(1);
     changed = true;
   }
   s.parts = std::move(kept);
@@ -100,6 +105,32 @@ Status PartitionOwner::ApplyRetentionAndDeletes() {
   auto stored = services_.catalog->Store(partition_, s, v.revision);
   // A lost race is tried again next round (the deletes were idempotent).
   return stored.ok() ? Status::Ok() : stored.status();
+}
+
+Status PartitionOwner::RecordRetentionCuts(const std::vector<CatalogPart>& expired,
+                                           std::vector<CatalogChain>& chains, TimestampNs now_ns) {
+  for (CatalogChain& c : chains) {
+    std::vector<std::shared_ptr<const LocalPart>> opened;
+    std::vector<const ReadablePart*> parts;
+    for (const CatalogPart& p : expired) {
+      if (p.tenant != c.tenant) continue;
+      if (!services_.open_part) return Status::Unavailable("cannot read parts for retention");
+      LODE_ASSIGN_OR_RETURN(auto part, services_.open_part(partition_, p));
+      parts.push_back(part.get());
+      opened.push_back(std::move(part));
+    }
+    if (parts.empty()) continue;
+    const std::string key = c.chain.stream.ToString();
+    auto cuts = RetentionCuts(parts, {key}, now_ns, c.tenant);
+    for (const RetentionCut& cut : cuts[key]) {
+      AddRetentionCut(c.chain.cuts, cut);
+      log::Info("retention cut an audit chain", {{"tenant", c.tenant},
+                                                 {"stream", key},
+                                                 {"first", std::to_string(cut.first)},
+                                                 {"last", std::to_string(cut.last)}});
+    }
+  }
+  return Status::Ok();
 }
 
 Status PartitionOwner::MergeOnce() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <random>
 
 #include "base/log.h"
@@ -61,6 +62,10 @@ Status PartitionOwner::Fence() {
       MutexLock lock(mu_);
       covered_ = v.state.covered;
       applied_ = v.state.covered;
+      chains_.clear();
+      for (const CatalogChain& c : v.state.audit_chains) {
+        chains_[{c.tenant, c.chain.stream.ToString()}] = c.chain;
+      }
       log::Info("partition taken over", {{"partition", std::to_string(partition_)},
                                          {"epoch", std::to_string(epoch_)},
                                          {"resume_after", std::to_string(covered_)}});
@@ -199,6 +204,11 @@ void PartitionOwner::Apply(const StreamMessage& message) {
     }
   }
   if (batches->empty()) return;
+  std::vector<StreamBatch> linked;
+  if (!options_.audit_streams.empty() || !chains_.empty() || HasPushedChainLinks(*batches)) {
+    linked = LinkToChains(m.tenant, *batches);
+    batches = &linked;
+  }
   auto& head = heads_[m.tenant];
   if (!head) head = std::make_unique<Head>();
   const auto now = std::chrono::steady_clock::now();
@@ -208,6 +218,75 @@ void PartitionOwner::Apply(const StreamMessage& message) {
   head->Insert(*batches, now);
   head_bytes_ += head->bytes() - bytes_before;
   head_records_ += head->records() - records_before;
+}
+
+std::vector<StreamBatch> PartitionOwner::LinkToChains(const std::string& tenant,
+                                                      const std::vector<StreamBatch>& batches) {
+  return LinkRecords(batches, [&](const Labels& stream) -> AuditChain* {
+    const std::pair<std::string, std::string> key{tenant, stream.ToString()};
+    auto it = chains_.find(key);
+    if (it == chains_.end()) {
+      if (!MatchesAnySelector(options_.audit_streams, stream)) return nullptr;
+      AuditChain chain;
+      chain.stream = stream;
+      chain.started_ns = services_.env->clock()->NowNanos();
+      CountUnchained(tenant, chain);
+      log::Info("audit chain begun", {{"tenant", tenant},
+                                      {"stream", key.second},
+                                      {"partition", std::to_string(partition_)},
+                                      {"records_before", std::to_string(chain.unchained_records)}});
+      it = chains_.emplace(key, std::move(chain)).first;
+    }
+    return &it->second;
+  });
+}
+
+void PartitionOwner::CountUnchained(const std::string& tenant, AuditChain& chain) {
+  auto add = [&](uint64_t records, TimestampNs newest) {
+    if (records == 0) return;
+    chain.unchained_until =
+        chain.unchained_records == 0 ? newest : std::max(chain.unchained_until, newest);
+    chain.unchained_records += records;
+  };
+  // In memory: the live and the flushing heads.
+  SelectRequest request;
+  request.tenant = tenant;
+  request.start = std::numeric_limits<TimestampNs>::min();
+  request.end = std::numeric_limits<TimestampNs>::max();
+  request.direction = Direction::kForward;
+  request.timestamps_only = true;
+  for (const Label& l : chain.stream) {
+    auto m = Matcher::Create(MatchType::kEqual, l.name, l.value);
+    if (m.ok()) request.matchers.push_back(std::move(*m));
+  }
+  auto count_head = [&](const Head& head) {
+    head.ScanTimestamps(request, [&](const TimestampRun& run) {
+      if (run.stream == nullptr || *run.stream != chain.stream) return;
+      TimestampNs newest = run.timestamps == nullptr ? run.max_time : run.timestamps[0];
+      for (size_t i = 0; run.timestamps != nullptr && i < run.count; ++i) {
+        newest = std::max(newest, run.timestamps[i]);
+      }
+      add(run.count, newest);
+    });
+  };
+  if (auto it = heads_.find(tenant); it != heads_.end()) count_head(*it->second);
+  if (auto it = flushing_.find(tenant); it != flushing_.end()) count_head(*it->second);
+  // In the partition's parts: their block index says, without reading.
+  if (!services_.open_part) return;
+  auto state = services_.catalog->Load(partition_);
+  if (!state.ok()) {
+    log::Warn("cannot count the records before an audit chain",
+              {{"partition", std::to_string(partition_)}, {"err", state.status().ToString()}});
+    return;
+  }
+  for (const CatalogPart& p : state->state.parts) {
+    if (p.tenant != tenant) continue;
+    auto part = services_.open_part(partition_, p);
+    if (!part.ok()) continue;
+    for (const part::BlockMeta& b : (*part)->blocks()) {
+      if ((*part)->streams()[b.stream] == chain.stream) add(b.records, b.max_time);
+    }
+  }
 }
 
 bool PartitionOwner::ShouldFlush() const {
@@ -223,6 +302,7 @@ bool PartitionOwner::ShouldFlush() const {
 Status PartitionOwner::Flush() {
   uint64_t first_seq, last_seq;
   std::map<std::string, std::shared_ptr<const Head>> heads;
+  std::vector<CatalogChain> chains;
   {
     MutexLock lock(mu_);
     if (flushing_.empty()) {
@@ -230,11 +310,14 @@ Status PartitionOwner::Flush() {
       // The live heads become the flush; queries keep seeing them there.
       for (auto& [tenant, head] : heads_) flushing_[tenant] = std::move(head);
       heads_.clear();
+      chains_at_flush_.clear();
+      for (const auto& [key, chain] : chains_) chains_at_flush_.push_back({key.first, chain});
       head_bytes_ = 0;
       head_records_ = 0;
       flushing_last_ = applied_;
     }
     heads = flushing_;
+    chains = chains_at_flush_;
     first_seq = covered_ + 1;
     last_seq = flushing_last_;
   }
@@ -277,7 +360,7 @@ Status PartitionOwner::Flush() {
       parts.push_back(std::move(p));
     }
   }
-  Status s = Commit(parts, last_seq);
+  Status s = Commit(parts, last_seq, chains);
   if (!s.ok()) {
     // A lost race leaves objects no catalog names: remove them. After an
     // error that may hide a success, Commit finds its parts named and
@@ -295,7 +378,8 @@ Status PartitionOwner::Flush() {
   return Status::Ok();
 }
 
-Status PartitionOwner::Commit(const std::vector<CatalogPart>& parts, uint64_t last_seq) {
+Status PartitionOwner::Commit(const std::vector<CatalogPart>& parts, uint64_t last_seq,
+                              const std::vector<CatalogChain>& chains) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     LODE_ASSIGN_OR_RETURN(VersionedState v, services_.catalog->Load(partition_));
     if (v.state.owner != options_.node_id || v.state.epoch != epoch_) {
@@ -315,6 +399,17 @@ Status PartitionOwner::Commit(const std::vector<CatalogPart>& parts, uint64_t la
       v.state.parts.push_back(std::move(p));
     }
     v.state.covered = last_seq;
+    for (const CatalogChain& c : chains) {
+      auto it = std::find_if(v.state.audit_chains.begin(), v.state.audit_chains.end(),
+                             [&](const CatalogChain& o) {
+                               return o.tenant == c.tenant && o.chain.stream == c.chain.stream;
+                             });
+      if (it == v.state.audit_chains.end()) {
+        v.state.audit_chains.push_back(c);
+      } else {
+        it->chain.head = c.chain.head;  // the cuts are retention's
+      }
+    }
     auto revision = services_.catalog->Store(partition_, v.state, v.revision);
     if (revision.ok()) return Status::Ok();
     if (revision.status().code() != StatusCode::kConflict) {

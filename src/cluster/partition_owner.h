@@ -13,6 +13,12 @@
 //
 // A record id (structured metadata, as on a single node) seen in the
 // records it holds is stored once.
+//
+// Audit chains: the owner links the records of audit streams as it
+// applies them, in stream order (the one order every member agrees on);
+// each flush names the chains' heads as of its last record in the same
+// catalog write as its parts, so a new owner resuming after `covered`
+// links the records after it exactly as the old one did.
 #pragma once
 
 #include <atomic>
@@ -110,12 +116,23 @@ class PartitionOwner {
   bool ShouldFlush() const EXCLUDES(mu_);
   // Writes the held records as parts and names them in the catalog.
   Status Flush() EXCLUDES(mu_);
-  Status Commit(const std::vector<CatalogPart>& parts, uint64_t last_seq);
+  Status Commit(const std::vector<CatalogPart>& parts, uint64_t last_seq,
+                const std::vector<CatalogChain>& chains);
+  // `batches` of `tenant` linked to the audit chains (chains begun for
+  // audit streams that have none), pushed chain links dropped.
+  std::vector<StreamBatch> LinkToChains(const std::string& tenant,
+                                        const std::vector<StreamBatch>& batches) REQUIRES(mu_);
+  // The records a stream held before its chain began here (in this
+  // owner's heads and in the partition's parts): their count and newest time.
+  void CountUnchained(const std::string& tenant, AuditChain& chain) REQUIRES(mu_);
   void MaybePurge();
   // Retention, deletes past their grace, and one merge: every
   // maintenance_interval (partition_maintenance.cc).
   void Maintain();
   Status ApplyRetentionAndDeletes();
+  // Adds to `chains` the cuts removing the `expired` parts makes in them.
+  Status RecordRetentionCuts(const std::vector<CatalogPart>& expired,
+                             std::vector<CatalogChain>& chains, TimestampNs now_ns);
   Status MergeOnce();
   void WaitForSequence(uint64_t sequence, std::chrono::milliseconds wait, bool* caught_up);
   Recent CollectUnderLock(const std::function<void(const Head&, bool flushing)>& visit,
@@ -141,6 +158,10 @@ class PartitionOwner {
   std::map<std::string, std::unique_ptr<Head>> heads_ GUARDED_BY(mu_);
   std::map<std::string, std::shared_ptr<const Head>> flushing_ GUARDED_BY(mu_);
   std::map<std::string, RecentBatches> record_ids_ GUARDED_BY(mu_);
+  // Audit chains by (tenant, stream text), heads as of applied_; and as of
+  // flushing_last_, for the flush's catalog write.
+  std::map<std::pair<std::string, std::string>, AuditChain> chains_ GUARDED_BY(mu_);
+  std::vector<CatalogChain> chains_at_flush_ GUARDED_BY(mu_);
   uint64_t flushing_last_ GUARDED_BY(mu_) = 0;  // the last sequence in flushing_
   uint64_t applied_ GUARDED_BY(mu_) = 0;
   uint64_t covered_ GUARDED_BY(mu_) = 0;

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "base/log.h"
+#include "storage/chain_cuts.h"
 #include "storage/hide_chain_links.h"
-#include "storage/part/block_codec.h"
 #include "storage/tenant_log.h"
 
 namespace lode {
@@ -144,46 +144,11 @@ Status TenantLog::RecordRetentionCuts(const std::vector<std::shared_ptr<const Lo
     MutexLock lock(mu_);
     for (const auto& [key, chain] : chains_) chained.insert(key);
   }
-  // The links of the chained records the parts hold, by stream.
-  std::map<std::string, std::vector<ChainLink>> removed;
-  std::string scratch;
-  part::DecodedBlock block;
-  for (const auto& p : parts) {
-    std::vector<std::string> keys;
-    keys.reserve(p->streams().size());
-    for (const Labels& stream : p->streams()) keys.push_back(stream.ToString());
-    for (size_t i = 0; i < p->blocks().size(); ++i) {
-      const std::string& key = keys[p->blocks()[i].stream];
-      if (chained.count(key) == 0) continue;
-      Status s = p->ReadBlock(i, {}, /*with_lines=*/false, {}, scratch, block);
-      if (!s.ok()) {
-        // Its records are lost either way; the chain will show them missing.
-        log::Error("retention cannot read an audit block; its records will show as missing",
-                   {{"tenant", tenant_}, {"err", s.ToString()}});
-        continue;
-      }
-      for (const Labels& metadata : block.metadata) {
-        ChainLink link;
-        if (FindChainLink(metadata, link)) removed[key].push_back(link);
-      }
-    }
-  }
-  if (removed.empty()) return Status::Ok();
-  // Runs of consecutive positions become cuts.
-  const int64_t now = env_->clock()->NowNanos();
-  std::map<std::string, std::vector<RetentionCut>> cuts;
-  for (auto& [key, links] : removed) {
-    std::sort(links.begin(), links.end(),
-              [](const ChainLink& a, const ChainLink& b) { return a.seq < b.seq; });
-    for (const ChainLink& link : links) {
-      std::vector<RetentionCut>& c = cuts[key];
-      if (!c.empty() && link.seq <= c.back().last + 1) {
-        if (link.seq > c.back().last) c.back().last = link.seq, c.back().hash = link.hash;
-      } else {
-        c.push_back(RetentionCut{link.seq, link.seq, link.hash, now});
-      }
-    }
-  }
+  std::vector<const ReadablePart*> removing;
+  for (const auto& p : parts) removing.push_back(p.get());
+  const std::map<std::string, std::vector<RetentionCut>> cuts =
+      RetentionCuts(removing, chained, env_->clock()->NowNanos(), tenant_);
+  if (cuts.empty()) return Status::Ok();
   std::vector<AuditChain> persisted = persisted_chains_;
   for (AuditChain& chain : persisted) {
     auto it = cuts.find(chain.stream.ToString());
