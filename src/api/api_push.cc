@@ -111,10 +111,13 @@ namespace {
 // Query parameters that are not labels of /insert/* requests.
 bool IsInsertOption(std::string_view name) { return name.starts_with("_"); }
 
-// The labels named by an /insert/* request's query string.
+// The labels named by an /insert/* request's query string. Its body is
+// lines, never form fields, even when a client (curl --data-binary) calls
+// it application/x-www-form-urlencoded.
 Result<Labels> QueryLabels(const HttpRequest& request) {
   std::vector<Label> labels;
-  for (const auto& [name, value] : request.params) {
+  for (size_t i = 0; i < std::min(request.query_params, request.params.size()); ++i) {
+    const auto& [name, value] = request.params[i];
     if (IsInsertOption(name)) continue;
     if (!IsValidLabelName(name)) {
       return Status::InvalidArgument("query parameter \"" + name +
@@ -139,13 +142,13 @@ HttpResponse Api::HandleInsert(const HttpRequest& request, bool jsonl) {
   std::vector<StreamBatch> batches;
   if (jsonl) {
     JsonLinesOptions options;
-    options.time_field = request.Param("_time_field");
-    options.msg_field = request.Param("_msg_field");
-    options.stream_fields = SplitCommaList(request.Param("_stream_fields"));
+    options.time_field = request.QueryParam("_time_field");
+    options.msg_field = request.QueryParam("_msg_field");
+    options.stream_fields = SplitCommaList(request.QueryParam("_stream_fields"));
     options.labels = std::move(*labels);
     batches = DecodeJsonLines(*body, options, target.now, report);
   } else {
-    auto decoded = DecodePlainLines(*body, *labels, request.Param("_time_format"), target.now);
+    auto decoded = DecodePlainLines(*body, *labels, request.QueryParam("_time_format"), target.now);
     if (!decoded.ok()) return IngestFailure(target.tenant, decoded.status());
     batches = std::move(*decoded);
   }

@@ -34,6 +34,7 @@ HttpRequest ToRequest(http::request<http::string_body>& req, const std::string& 
   size_t q = target.find('?');
   out.path = UrlDecode(target.substr(0, q));
   if (q != std::string_view::npos) out.params = ParseQueryString(target.substr(q + 1));
+  out.query_params = out.params.size();
   for (const auto& field : req) {
     out.headers[std::string(field.name_string())] = std::string(field.value());
   }

@@ -15,6 +15,13 @@ std::string HttpRequest::Param(std::string_view name) const {
   return "";
 }
 
+std::string HttpRequest::QueryParam(std::string_view name) const {
+  for (size_t i = std::min(query_params, params.size()); i-- > 0;) {
+    if (params[i].first == name) return params[i].second;
+  }
+  return "";
+}
+
 std::vector<std::string> HttpRequest::Params(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& [k, v] : params) {

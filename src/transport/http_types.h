@@ -23,8 +23,11 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // path and query as sent
   std::string path;    // decoded path, without the query
-  // Decoded query parameters in order; a name may repeat (match[]).
+  // Decoded query parameters in order; a name may repeat (match[]). The
+  // first `query_params` come from the URL, the rest from the fields of
+  // an application/x-www-form-urlencoded body.
   std::vector<std::pair<std::string, std::string>> params;
+  size_t query_params = 0;
   std::map<std::string, std::string, HeaderNameLess> headers;
   std::string body;
   std::string remote;  // peer address, for logs
@@ -36,6 +39,9 @@ struct HttpRequest {
   // application/x-www-form-urlencoded body; empty if absent.
   std::string Param(std::string_view name) const;
   bool HasParam(std::string_view name) const;
+  // Last value of a parameter of the URL's query alone (for requests
+  // whose body is data whatever its declared type).
+  std::string QueryParam(std::string_view name) const;
   // Every value of a parameter, in order (`match[]` repeats).
   std::vector<std::string> Params(std::string_view name) const;
   std::string Header(const std::string& name) const;

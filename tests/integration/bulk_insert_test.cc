@@ -84,6 +84,28 @@ TEST_F(BulkInsertTest, JsonLinesWithoutStreamFieldsAreOneStream) {
   EXPECT_EQ(server_->Post("/insert/jsonl?app=web", "", {}).status, 204);
 }
 
+// curl --data-binary sends Content-Type application/x-www-form-urlencoded
+// unless told otherwise: the body is still lines, not form fields.
+TEST_F(BulkInsertTest, ABodyLabelledAsAFormIsStillLines) {
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  HttpResponse r = server_->Post("/insert/jsonl?_stream_fields=app&env=prod",
+                                 R"({"app":"curl","msg":"a=1&_time_field=x","ts":1714564800})"
+                                 "\n"
+                                 R"({"app":"curl","msg":"second"})"
+                                 "\n",
+                                 form);
+  ASSERT_EQ(r.status, 204) << r.body;
+  auto lines = Lines(R"({app="curl", env="prod"})");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].second.find("a=1&_time_field=x"), std::string::npos);
+  r = server_->Post("/insert/plain?app=curlplain", "no equals sign here\nk=v&x=y\n", form);
+  ASSERT_EQ(r.status, 204) << r.body;
+  lines = Lines(R"({app="curlplain"})");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].second, "k=v&x=y");
+}
+
 TEST_F(BulkInsertTest, PlainLinesWithLabelsFromTheQueryString) {
   HttpResponse r = server_->Post("/insert/plain?app=batch&host=h1", "first\nsecond\r\nthird", {});
   ASSERT_EQ(r.status, 204) << r.body;
