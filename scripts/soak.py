@@ -1273,6 +1273,7 @@ def parse_args():
     p.add_argument("--kill-every", type=float, default=4, help="minutes between kill -9s (default 4)")
     p.add_argument("--rate", type=float, default=1.0, help="load factor (1: about 2,400 lines/s)")
     p.add_argument("--out", help="directory for the data, logs and CSV (default: a new temp dir)")
+    p.add_argument("--lode", default=LODE, help="the lode binary (default build/lode)")
     p.add_argument("--keep", action="store_true", help="keep the data directory after a passing run (a failing one keeps it)")
     return p.parse_args()
 
@@ -1283,6 +1284,8 @@ def interrupted(signum, frame):
 
 def main():
     args = parse_args()
+    global LODE
+    LODE = os.path.abspath(args.lode)
     if not os.access(LODE, os.X_OK):
         print(f"{LODE} not found: make build first", file=sys.stderr)
         return 2
