@@ -429,7 +429,7 @@ TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
   Cluster cluster(
       "  head_max_age: 1s\n  maintenance_interval: 1s\n  merge_min_parts: 2\n"
       "  delete_grace: 2s\n",
-      "retention_period: 30d\n");
+      "retention_period: 30d\ndurability:\n  audit_streams: ['{app=\"old\"}']\n");
   cluster.Start("a");
   cluster.Start("b");
   ASSERT_TRUE(cluster.WaitOwned({"a", "b"}));
@@ -485,6 +485,11 @@ TEST(ClusterTest, MergesRetentionLabelsAndTailWorkAcrossMembers) {
     if (old_lines > 0) std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   EXPECT_EQ(old_lines, 0u);
+  // The old lines were an audit stream: retention recorded what it cut.
+  CommandResult v = RunLode({"verify", "--url", cluster["a"].base_url()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("{app=\"old\", pod=\"p0\"}: intact"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("records 1 to 10 were removed by retention"), std::string::npos) << v.out;
 
   // Label names and values from any member.
   HttpResponse values = cluster["b"].Get("/loki/api/v1/label/pod/values?" + range);
