@@ -15,21 +15,17 @@ namespace lode {
 HttpResponse Api::HandleAuditHeads(const HttpRequest& request) {
   auto tenants = ReadTenants(request, options_.default_tenant);
   if (!tenants.ok()) return ErrorResponse(tenants.status());
-  std::string body;
-  JsonWriter w(body);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  w.BeginArray();
+  std::vector<std::pair<std::string, std::vector<AuditChain>>> found;
   for (const std::string& tenant : *tenants) {
     auto chains = storage_.AuditChains(tenant);
     if (!chains.ok()) return ErrorResponse(chains.status());
-    WriteAuditHeads(w, tenant, *chains);
+    found.emplace_back(tenant, std::move(chains).value());
   }
-  w.EndArray();
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(body));
+  return SuccessAnswer([&](JsonWriter& w) {
+    w.BeginArray();
+    for (const auto& [tenant, chains] : found) WriteAuditHeads(w, tenant, chains);
+    w.EndArray();
+  });
 }
 
 HttpResponse Api::HandleAuditVerify(const HttpRequest& request) {
@@ -58,15 +54,7 @@ HttpResponse Api::HandleAuditVerify(const HttpRequest& request) {
     if (!checked.ok()) return ErrorResponse(checked.status());
     for (ChainVerdict& v : *checked) verdicts.push_back(std::move(v));
   }
-  std::string body;
-  JsonWriter w(body);
-  w.BeginObject();
-  w.Key("status");
-  w.String("success");
-  w.Key("data");
-  WriteVerifyReport(w, verdicts);
-  w.EndObject();
-  return HttpResponse::Json(200, std::move(body));
+  return SuccessAnswer([&](JsonWriter& w) { WriteVerifyReport(w, verdicts); });
 }
 
 }  // namespace lode

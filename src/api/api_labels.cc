@@ -28,28 +28,6 @@ namespace {
 // Loki's default window for label and series lookups.
 constexpr int64_t kLookupSinceNs = 6 * 3600 * kNanosPerSecond;
 
-// A 200 answer whose JSON body `write` writes.
-template <typename Write>
-HttpResponse JsonAnswer(Write&& write) {
-  std::string out;
-  JsonWriter w(out);
-  write(w);
-  return HttpResponse::Json(200, std::move(out));
-}
-
-// {"status":"success","data":<what write writes>}, as Loki answers.
-template <typename Write>
-HttpResponse SuccessAnswer(Write&& write) {
-  return JsonAnswer([&](JsonWriter& w) {
-    w.BeginObject();
-    w.Key("status");
-    w.String("success");
-    w.Key("data");
-    write(w);
-    w.EndObject();
-  });
-}
-
 HttpResponse StringList(const std::set<std::string>& items) {
   return SuccessAnswer([&](JsonWriter& w) {
     w.BeginArray();

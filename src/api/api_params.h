@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "base/status.h"
 #include "model/matcher.h"
 #include "storage/storage.h"
@@ -40,6 +41,28 @@ Result<std::vector<Matcher>> ParseSelector(const std::string& text);
 
 // `X-Loki-Response-Encoding-Flags: categorize-labels` (a comma list).
 bool WantsCategorizedLabels(const HttpRequest& request);
+
+// A 200 answer whose JSON body `write` writes.
+template <typename Write>
+HttpResponse JsonAnswer(Write&& write) {
+  std::string out;
+  JsonWriter w(out);
+  write(w);
+  return HttpResponse::Json(200, std::move(out));
+}
+
+// {"status":"success","data":<what write writes>}, as Loki answers.
+template <typename Write>
+HttpResponse SuccessAnswer(Write&& write) {
+  return JsonAnswer([&](JsonWriter& w) {
+    w.BeginObject();
+    w.Key("status");
+    w.String("success");
+    w.Key("data");
+    write(w);
+    w.EndObject();
+  });
+}
 
 // The error as a plain-text response with Loki's status for it.
 HttpResponse ErrorResponse(const Status& status);
