@@ -83,8 +83,8 @@ Result<ExpectedHead> ReadHead(simdjson::dom::object obj, const std::string& defa
   LODE_ASSIGN_OR_RETURN(head.stream, ReadStream(stream));
   simdjson::dom::element count;
   int64_t n = 0;
-  if (obj["count"].get(count) != simdjson::SUCCESS || !ReadInt(count, n) || n < 1) {
-    return Status::InvalidArgument("a head's \"count\" must be a positive integer");
+  if (obj["count"].get(count) != simdjson::SUCCESS || !ReadInt(count, n) || n < 0) {
+    return Status::InvalidArgument("a head's \"count\" must be a whole number");
   }
   head.count = static_cast<uint64_t>(n);
   std::string_view hash;

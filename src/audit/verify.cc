@@ -26,7 +26,7 @@ class ChainChecker {
   ChainChecker(const AuditChain& chain, const VerifyOptions& options, ChainVerdict& verdict)
       : chain_(chain), options_(options), v_(verdict) {
     for (const ExpectedHead& e : options.expected) {
-      if (e.tenant == verdict.tenant && e.stream == chain.stream) {
+      if (e.tenant == verdict.tenant && e.stream == chain.stream && e.count > 0) {
         expected_.emplace(e.count, Expected{e.hash, "a published head"});
       }
     }
@@ -61,9 +61,11 @@ class ChainChecker {
              "its position is past the chain's head (" + std::to_string(chain_.head.count) + ")");
       return;
     }
+    // Removed by retention, yet still readable (a store stopped between
+    // recording the cut and deleting the part): harmless, and not checked.
+    if (InCut(link.seq)) return;
     Item item{r.timestamp, link.hash, RecordDigest(r.timestamp, r.stream, r.line, r.metadata)};
     if (link.seq < next_) {
-      if (InCut(link.seq)) return;  // removed by retention, yet still readable: harmless
       Report(ChainProblem::kInserted, link.seq, r.timestamp,
              "its position was already taken by another record");
       return;
@@ -119,7 +121,8 @@ class ChainChecker {
       // next_ has not come (yet): at the end, or once too much waits for
       // it, it is missing.
       if (!all && pending_count_ <= options_.max_pending) return;
-      uint64_t upto = pending_.empty() ? chain_.head.count : pending_.begin()->first - 1;
+      auto after = pending_.lower_bound(next_);
+      uint64_t upto = after == pending_.end() ? chain_.head.count : after->first - 1;
       for (const RetentionCut& cut : chain_.cuts) {
         if (cut.first > next_ && cut.first <= upto) upto = cut.first - 1;
       }
@@ -136,6 +139,7 @@ class ChainChecker {
   void Process(uint64_t k, const std::vector<Item>& items) {
     size_t genuine = items.size();
     ChainHash chained{};
+    const bool unchecked = unknown_previous_;
     if (unknown_previous_) {
       // The first record after missing ones cannot be checked: the chain
       // goes on from the hash it stores.
@@ -155,7 +159,7 @@ class ChainChecker {
       }
     }
     if (genuine < items.size()) {
-      ++v_.records_checked;
+      if (!unchecked) ++v_.records_checked;
     } else {
       const Item& item = items[0];
       if (std::optional<uint64_t> j = ChainedAt(item.digest, k, items)) {
@@ -227,6 +231,11 @@ class ChainChecker {
       next_ = cut->last + 1;
       previous_ = cut->hash;
       unknown_previous_ = false;
+    }
+    // Nothing below the next position waits any more (Add keeps none).
+    while (!pending_.empty() && pending_.begin()->first < next_) {
+      pending_count_ -= pending_.begin()->second.size();
+      pending_.erase(pending_.begin());
     }
   }
 
@@ -304,7 +313,7 @@ Result<std::vector<ChainVerdict>> VerifyAuditChains(Storage& storage, const std:
   }
   // Published heads of streams that have no chain here.
   for (const ExpectedHead& e : options.expected) {
-    if (e.tenant != tenant) continue;
+    if (e.tenant != tenant || e.count == 0) continue;
     bool known = std::any_of(chains.begin(), chains.end(),
                              [&](const AuditChain& c) { return c.stream == e.stream; });
     if (known) continue;

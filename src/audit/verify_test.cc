@@ -646,6 +646,34 @@ TEST_F(AuditChainTest, RetentionCutsTheChainAtARecordedBoundary) {
   EXPECT_EQ(v[0].first->position, 21u);
 }
 
+// A store stopped after retention recorded a cut in the middle of a chain
+// (records that arrived late, with older times) but before it deleted
+// their part: the cut's records are still there, and one record after it
+// is missing. Verify ends, and reports that one.
+TEST_F(AuditChainTest, RecordsOfACutStillReadableAndOneMissingAfterIt) {
+  OpenStore();
+  AppendLedger(1, 30);
+  std::vector<AuditChain> chains = Chains();
+  ChainHash hash_at_25{};
+  for (const Record& r : ReadAll()) {
+    ChainLink link;
+    if (FindChainLink(r.metadata, link) && link.seq == 25) hash_at_25 = link.hash;
+  }
+  chains[0].cuts = {RetentionCut{20, 25, hash_at_25, 1}};
+  Rewrite(
+      [](std::vector<Record>& records) {
+        for (int i = 20; i <= 25; ++i) const_cast<Record*>(Find(records, i))->timestamp -= kDay;
+        std::erase_if(records, [&](const Record& r) { return &r == Find(records, 27); });
+      },
+      chains);
+  std::vector<ChainVerdict> v = Verify();
+  ASSERT_FALSE(v.at(0).intact());
+  EXPECT_EQ(v[0].first->problem, ChainProblem::kMissing);
+  EXPECT_EQ(v[0].first->position, 27u);
+  EXPECT_EQ(v[0].problems, 1u);
+  EXPECT_EQ(v[0].records_checked, 30u - 6u - 1u - 1u);  // the one after the gap is taken as stored
+}
+
 TEST_F(AuditChainTest, AReadOnlyOpenChangesNothingOnDisk) {
   options_.log.flush_head_on_close = false;
   OpenStore();

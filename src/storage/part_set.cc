@@ -286,15 +286,15 @@ PartSet::Removed PartSet::ApplyRetention(TimestampNs min_time, uint64_t max_byte
 
 std::vector<std::shared_ptr<const LocalPart>> PartSet::TakeExpired(TimestampNs min_time,
                                                                    uint64_t max_bytes) {
-  std::vector<std::shared_ptr<const LocalPart>> doomed;
+  return Unpublish(Expired(min_time, max_bytes));
+}
+
+std::vector<std::shared_ptr<const LocalPart>> PartSet::Expired(TimestampNs min_time,
+                                                               uint64_t max_bytes) const {
+  std::vector<std::shared_ptr<const LocalPart>> doomed, keep;
   MutexLock lock(mu_);
-  std::vector<std::shared_ptr<const LocalPart>> keep;
-  for (auto& p : parts_) {
-    if (p->meta().max_time < min_time) {
-      doomed.push_back(std::move(p));
-    } else {
-      keep.push_back(std::move(p));
-    }
+  for (const auto& p : parts_) {
+    (p->meta().max_time < min_time ? doomed : keep).push_back(p);
   }
   if (max_bytes > 0) {
     uint64_t total = 0;
@@ -303,14 +303,23 @@ std::vector<std::shared_ptr<const LocalPart>> PartSet::TakeExpired(TimestampNs m
     std::sort(keep.begin(), keep.end(), [](const auto& a, const auto& b) {
       return std::pair(a->meta().max_time, a->seq()) < std::pair(b->meta().max_time, b->seq());
     });
-    size_t drop = 0;
-    while (drop < keep.size() && total > max_bytes) total -= keep[drop++]->file_size();
-    for (size_t i = 0; i < drop; ++i) doomed.push_back(std::move(keep[i]));
-    keep.erase(keep.begin(), keep.begin() + static_cast<std::ptrdiff_t>(drop));
-    std::sort(keep.begin(), keep.end(), BySeq);
+    for (size_t i = 0; i < keep.size() && total > max_bytes; ++i) {
+      total -= keep[i]->file_size();
+      doomed.push_back(keep[i]);
+    }
   }
-  parts_ = std::move(keep);
   return doomed;
+}
+
+std::vector<std::shared_ptr<const LocalPart>> PartSet::Unpublish(
+    const std::vector<std::shared_ptr<const LocalPart>>& parts) {
+  std::set<const LocalPart*> wanted;
+  for (const auto& p : parts) wanted.insert(p.get());
+  std::vector<std::shared_ptr<const LocalPart>> taken, keep;
+  MutexLock lock(mu_);
+  for (auto& p : parts_) (wanted.count(p.get()) ? taken : keep).push_back(std::move(p));
+  parts_ = std::move(keep);
+  return taken;
 }
 
 void PartSet::Restore(std::vector<std::shared_ptr<const LocalPart>> parts) {

@@ -50,9 +50,14 @@ class PartSet {
   // size exceeds `max_bytes` (0: no limit). Readers holding a snapshot
   // keep reading the files they opened.
   Removed ApplyRetention(TimestampNs min_time, uint64_t max_bytes);
-  // ApplyRetention in steps: unpublishes the parts it would delete and
-  // returns them; RemoveParts deletes them; Restore publishes them again
-  // instead (when what must precede their removal failed).
+  // ApplyRetention in steps: Expired names the parts it would delete;
+  // Unpublish takes those of them still published (a merge may have
+  // replaced some meanwhile) out of the set; RemoveParts deletes them;
+  // Restore publishes them again instead. TakeExpired: the first two.
+  std::vector<std::shared_ptr<const LocalPart>> Expired(TimestampNs min_time,
+                                                        uint64_t max_bytes) const;
+  std::vector<std::shared_ptr<const LocalPart>> Unpublish(
+      const std::vector<std::shared_ptr<const LocalPart>>& parts);
   std::vector<std::shared_ptr<const LocalPart>> TakeExpired(TimestampNs min_time,
                                                             uint64_t max_bytes);
   Removed RemoveParts(const std::vector<std::shared_ptr<const LocalPart>>& parts);

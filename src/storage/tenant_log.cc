@@ -5,6 +5,7 @@
 #include "storage/tenant_log.h"
 
 #include <limits>
+#include <map>
 
 #include "base/log.h"
 #include "base/time.h"
@@ -96,25 +97,34 @@ PartSet::Removed TenantLog::ApplyRetention(int64_t max_age_ns, uint64_t max_byte
   // flush_mu_: a cut made in an audit chain is written to the checkpoint
   // file, which head flushes write too.
   MutexLock flush_lock(flush_mu_);
-  std::vector<std::shared_ptr<const LocalPart>> doomed;
+  std::vector<std::shared_ptr<const LocalPart>> doomed = parts_->Expired(min_time, max_bytes);
+  if (doomed.empty()) return {};
+  // The chains must say which of their records go, and why, before they
+  // go: the cuts are in the checkpoint before the parts leave the set,
+  // and in the chains' heads at the instant they do.
+  std::map<std::string, std::vector<RetentionCut>> cuts;
+  if (has_chains_) {
+    if (Status s = RecordRetentionCuts(doomed, cuts); !s.ok()) {
+      // Parts without chained records still go (on a full disk they
+      // are what frees it); the others wait for the next round.
+      log::Error("retention cannot record the audit chain cuts; their parts are kept",
+                 {{"tenant", tenant_}, {"err", s.ToString()}});
+      std::erase_if(doomed, [&](const auto& p) { return HoldsChainedStream(*p); });
+      cuts.clear();
+    }
+  }
+  std::vector<std::shared_ptr<const LocalPart>> taken;
   {
     // Under mu_, like a flush publishing, so a reader's snapshot is consistent.
     MutexLock lock(mu_);
-    doomed = parts_->TakeExpired(min_time, max_bytes);
-  }
-  if (doomed.empty()) return {};
-  if (has_chains_) {
-    // The chains must say which of their records are gone, and why,
-    // before they go.
-    if (Status s = RecordRetentionCuts(doomed); !s.ok()) {
-      log::Error("retention cannot record the audit chain cuts; parts kept",
-                 {{"tenant", tenant_}, {"err", s.ToString()}});
-      MutexLock lock(mu_);
-      parts_->Restore(std::move(doomed));
-      return {};
+    taken = parts_->Unpublish(doomed);
+    for (auto& [key, list] : cuts) {
+      auto it = chains_.find(key);
+      if (it == chains_.end()) continue;
+      for (const RetentionCut& cut : list) AddRetentionCut(it->second.cuts, cut);
     }
   }
-  PartSet::Removed removed = parts_->RemoveParts(doomed);
+  PartSet::Removed removed = parts_->RemoveParts(taken);
   MutexLock lock(mu_);
   part_records_ -= removed.records;
   return removed;

@@ -41,6 +41,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -259,10 +260,14 @@ class TenantLog {
   void CommitChainHeads(std::map<std::string, AuditChain>& heads) REQUIRES(mu_);
   // Advances the chains past the links of replayed records.
   void ReplayChainLinks(const std::vector<StreamBatch>& batches) REQUIRES(mu_);
-  // The cuts retention makes in chains by removing `parts`, recorded in
-  // the checkpoint before the parts are deleted.
-  Status RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts)
+  // The cuts retention makes in chains by removing `parts` (into `cuts`,
+  // by stream), written to the checkpoint; the caller adds them to
+  // chains_ as it takes the parts out of the set.
+  Status RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts,
+                             std::map<std::string, std::vector<RetentionCut>>& cuts)
       REQUIRES(flush_mu_) EXCLUDES(mu_);
+  std::set<std::string> ChainedStreams() const EXCLUDES(mu_);
+  bool HoldsChainedStream(const LocalPart& part) const EXCLUDES(mu_);
   // Without chain links (unless the request keeps them).
   std::unique_ptr<RecordIterator> HideChainLinks(const SelectRequest& request,
                                                  std::unique_ptr<RecordIterator> it) const;

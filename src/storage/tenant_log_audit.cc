@@ -138,37 +138,40 @@ void TenantLog::ReplayChainLinks(const std::vector<StreamBatch>& batches) {
   has_chains_.store(!chains_.empty(), std::memory_order_release);
 }
 
-Status TenantLog::RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts) {
+std::set<std::string> TenantLog::ChainedStreams() const {
   std::set<std::string> chained;
-  {
-    MutexLock lock(mu_);
-    for (const auto& [key, chain] : chains_) chained.insert(key);
+  MutexLock lock(mu_);
+  for (const auto& [key, chain] : chains_) chained.insert(key);
+  return chained;
+}
+
+bool TenantLog::HoldsChainedStream(const LocalPart& part) const {
+  const std::set<std::string> chained = ChainedStreams();
+  for (const Labels& stream : part.streams()) {
+    if (chained.count(stream.ToString()) > 0) return true;
   }
+  return false;
+}
+
+Status TenantLog::RecordRetentionCuts(const std::vector<std::shared_ptr<const LocalPart>>& parts,
+                                      std::map<std::string, std::vector<RetentionCut>>& cuts) {
   std::vector<const ReadablePart*> removing;
   for (const auto& p : parts) removing.push_back(p.get());
-  const std::map<std::string, std::vector<RetentionCut>> cuts =
-      RetentionCuts(removing, chained, env_->clock()->NowNanos(), tenant_);
+  cuts = RetentionCuts(removing, ChainedStreams(), env_->clock()->NowNanos(), tenant_);
   if (cuts.empty()) return Status::Ok();
   std::vector<AuditChain> persisted = persisted_chains_;
   for (AuditChain& chain : persisted) {
     auto it = cuts.find(chain.stream.ToString());
     if (it == cuts.end()) continue;
-    for (const RetentionCut& cut : it->second) AddRetentionCut(chain.cuts, cut);
-  }
-  LODE_RETURN_IF_ERROR(WriteCheckpointFile(checkpoint_, std::move(persisted)));
-  MutexLock lock(mu_);
-  for (auto& [key, list] : cuts) {
-    auto it = chains_.find(key);
-    if (it == chains_.end()) continue;
-    for (const RetentionCut& cut : list) {
-      AddRetentionCut(it->second.cuts, cut);
-      log::Info("retention cut an audit chain", {{"tenant", tenant_},
-                                                 {"stream", key},
-                                                 {"first", std::to_string(cut.first)},
-                                                 {"last", std::to_string(cut.last)}});
+    for (const RetentionCut& cut : it->second) {
+      AddRetentionCut(chain.cuts, cut);
+      log::Info("retention cuts an audit chain", {{"tenant", tenant_},
+                                                  {"stream", it->first},
+                                                  {"first", std::to_string(cut.first)},
+                                                  {"last", std::to_string(cut.last)}});
     }
   }
-  return Status::Ok();
+  return WriteCheckpointFile(checkpoint_, std::move(persisted));
 }
 
 std::vector<AuditChain> TenantLog::AuditChains() const {

@@ -147,6 +147,14 @@ TEST_F(AuditTest, HeadsArePublishedAndVerifyFindsChainsIntactRunningAndStopped) 
   EXPECT_NE(v.out.find("BROKEN"), std::string::npos) << v.out;
   EXPECT_NE(v.out.find("position 71, time "), std::string::npos) << v.out;
   EXPECT_NE(v.out.find(": altered: the chain's hash at record 71"), std::string::npos) << v.out;
+  // A tenant's whole directory gone: what was published of it is missing.
+  std::filesystem::copy(data(), dir_.path() + "/without-a",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(dir_.path() + "/without-a/tenants/a");
+  v = RunLode({"verify", "--data", dir_.path() + "/without-a", "--expect-heads", heads_file});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("missing: a head was published for this stream"), std::string::npos)
+      << v.out;
   // Bad input is an error, not a verdict.
   v = RunLode({"verify", "--data", data(), "--expect-heads",
                Write(dir_.path() + "/bad.json", "{\"data\":[{\"count\":3}]}")});
