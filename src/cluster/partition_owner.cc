@@ -230,7 +230,12 @@ std::vector<StreamBatch> PartitionOwner::LinkToChains(const std::string& tenant,
       AuditChain chain;
       chain.stream = stream;
       chain.started_ns = services_.env->clock()->NowNanos();
-      CountUnchained(tenant, chain);
+      if (!CountUnchained(tenant, chain)) {
+        // Begun later, with these records counted among those before it,
+        // rather than now with a count too low (which would make them
+        // look inserted).
+        return nullptr;
+      }
       log::Info("audit chain begun", {{"tenant", tenant},
                                       {"stream", key.second},
                                       {"partition", std::to_string(partition_)},
@@ -241,7 +246,7 @@ std::vector<StreamBatch> PartitionOwner::LinkToChains(const std::string& tenant,
   });
 }
 
-void PartitionOwner::CountUnchained(const std::string& tenant, AuditChain& chain) {
+bool PartitionOwner::CountUnchained(const std::string& tenant, AuditChain& chain) {
   auto add = [&](uint64_t records, TimestampNs newest) {
     if (records == 0) return;
     chain.unchained_until =
@@ -272,21 +277,28 @@ void PartitionOwner::CountUnchained(const std::string& tenant, AuditChain& chain
   if (auto it = heads_.find(tenant); it != heads_.end()) count_head(*it->second);
   if (auto it = flushing_.find(tenant); it != flushing_.end()) count_head(*it->second);
   // In the partition's parts: their block index says, without reading.
-  if (!services_.open_part) return;
+  if (!services_.open_part) return true;
   auto state = services_.catalog->Load(partition_);
-  if (!state.ok()) {
-    log::Warn("cannot count the records before an audit chain",
-              {{"partition", std::to_string(partition_)}, {"err", state.status().ToString()}});
-    return;
-  }
-  for (const CatalogPart& p : state->state.parts) {
-    if (p.tenant != tenant) continue;
-    auto part = services_.open_part(partition_, p);
-    if (!part.ok()) continue;
-    for (const part::BlockMeta& b : (*part)->blocks()) {
-      if ((*part)->streams()[b.stream] == chain.stream) add(b.records, b.max_time);
+  Status failed = state.status();
+  if (state.ok()) {
+    for (const CatalogPart& p : state->state.parts) {
+      if (p.tenant != tenant) continue;
+      auto part = services_.open_part(partition_, p);
+      if (!part.ok()) {
+        failed = part.status();
+        break;
+      }
+      for (const part::BlockMeta& b : (*part)->blocks()) {
+        if ((*part)->streams()[b.stream] == chain.stream) add(b.records, b.max_time);
+      }
     }
   }
+  if (!failed.ok()) {
+    log::Warn("cannot count the records before an audit chain; it begins later",
+              {{"partition", std::to_string(partition_)}, {"err", failed.ToString()}});
+    return false;
+  }
+  return true;
 }
 
 bool PartitionOwner::ShouldFlush() const {

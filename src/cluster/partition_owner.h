@@ -123,8 +123,9 @@ class PartitionOwner {
   std::vector<StreamBatch> LinkToChains(const std::string& tenant,
                                         const std::vector<StreamBatch>& batches) REQUIRES(mu_);
   // The records a stream held before its chain began here (in this
-  // owner's heads and in the partition's parts): their count and newest time.
-  void CountUnchained(const std::string& tenant, AuditChain& chain) REQUIRES(mu_);
+  // owner's heads and in the partition's parts): their count and newest
+  // time. False when the parts could not be read.
+  bool CountUnchained(const std::string& tenant, AuditChain& chain) REQUIRES(mu_);
   void MaybePurge();
   // Retention, deletes past their grace, and one merge: every
   // maintenance_interval (partition_maintenance.cc).
