@@ -204,7 +204,9 @@ Result<std::vector<ExpectedHead>> ParseExpectedHeads(std::string_view text,
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::document_stream docs;
-  const size_t batch = std::max<size_t>(text.size() + 64, 1 << 20);
+  // One batch holds the whole text (a document may not span batches);
+  // the parser's buffers are sized by it, so no bigger.
+  const size_t batch = std::max<size_t>(text.size() + 64, 1024);
   if (parser.parse_many(padded, batch).get(docs) != simdjson::SUCCESS) {
     return Status::InvalidArgument("expected heads are not JSON");
   }

@@ -939,7 +939,9 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     if (k2) {
       const bool skip = keep != nullptr && !template_kept[ti];
       for (uint32_t k = 0; k < t.ints; ++k, at += t.lines) {
-        LODE_RETURN_IF_ERROR(GetPackedColumn(ip, ints_end, t.lines, skip ? nullptr : &ints[at]));
+        // A pointer, not &ints[at]: a template of no lines may sit at the end.
+        LODE_RETURN_IF_ERROR(
+            GetPackedColumn(ip, ints_end, t.lines, skip ? nullptr : ints.data() + at));
       }
       continue;
     }
