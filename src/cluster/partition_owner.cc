@@ -223,6 +223,7 @@ void PartitionOwner::Apply(const StreamMessage& message) {
 std::vector<StreamBatch> PartitionOwner::LinkToChains(const std::string& tenant,
                                                       const std::vector<StreamBatch>& batches) {
   return LinkRecords(batches, [&](const Labels& stream) -> AuditChain* {
+    mu_.AssertHeld();  // called back at once, on this thread
     const std::pair<std::string, std::string> key{tenant, stream.ToString()};
     auto it = chains_.find(key);
     if (it == chains_.end()) {
