@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/utf8.h"
+
 namespace lode {
 namespace {
 
@@ -34,9 +36,27 @@ void WriteCuts(JsonWriter& w, const std::vector<RetentionCut>& cuts) {
   w.EndArray();
 }
 
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 Result<Labels> ReadStream(simdjson::dom::element e) {
   std::string_view text;
-  if (e.get_string().get(text) == simdjson::SUCCESS) return Labels::Parse(text);
+  if (e.get_string().get(text) == simdjson::SUCCESS) {
+    // Escapes may make bytes no stored stream can have.
+    LODE_ASSIGN_OR_RETURN(Labels labels, Labels::Parse(text));
+    for (const Label& l : labels) {
+      if (!ValidUtf8(l.value)) {
+        return Status::InvalidArgument("label \"" + l.name + "\" of \"stream\" is not UTF-8");
+      }
+    }
+    return labels;
+  }
   simdjson::dom::object obj;
   if (e.get_object().get(obj) != simdjson::SUCCESS) {
     return Status::InvalidArgument("\"stream\" must be an object of labels");
