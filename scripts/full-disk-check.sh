@@ -17,10 +17,11 @@ A=$(sed -n 's/.*msg="lode is ready" listen=\([^ ]*\).*/\1/p' $LOG/first.log)
 python3 - "$A" "$M" <<'PY'
 import http.client, json, sys, time, os
 host, port = sys.argv[1].split(':'); M = sys.argv[2]
-def push(i, durable):
+def push(i, durable, tenant=None):
     c = http.client.HTTPConnection(host, int(port))
     body = json.dumps({"streams":[{"stream":{"app":"fill"},"values":[[str(time.time_ns()), f"line {i} " + os.urandom(400).hex()]]}]})
     h = {"Content-Type":"application/json"}
+    if tenant: h["X-Scope-OrgID"] = tenant
     if durable: h["X-Lode-Durability"] = "durable"
     c.request("POST","/loki/api/v1/push",body,h); r=c.getresponse(); b=r.read(); return r.status, b, r.getheader("Retry-After")
 def count():
@@ -44,6 +45,8 @@ for i in range(4000):
     if st in (507,429) and codes.get(507,0)+codes.get(429,0) > 20: break
 print("pushes:", codes, "acked:", acked, "last:", st, b[:120], "Retry-After:", ra)
 print("query while full:", count())
+# A tenant's first push while full: 429 best-effort, 507 durable.
+print("new tenant while full: best-effort", push(1, False, "fresh")[0], "durable", push(2, True, "fresh")[0])
 os.remove(f"{M}/filler")
 time.sleep(2.5)
 ok=0

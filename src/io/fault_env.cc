@@ -106,6 +106,10 @@ Result<std::unique_ptr<WritableFile>> FaultEnv::NewAppendableFile(const std::str
 Status FaultEnv::CreateDirs(const std::string& dir) {
   MutexLock lock(mu_);
   if (power_off_ && !base_->FileExists(dir)) return PowerOff("mkdir " + dir);
+  // A directory takes a block, which a full disk does not have.
+  if (no_space_appends_ && !base_->FileExists(dir)) {
+    return Status::NoSpace("mkdir " + dir + ": No space left on device (injected)");
+  }
   return base_->CreateDirs(dir);
 }
 

@@ -109,7 +109,17 @@ TenantLog* LocalStore::FindTenant(const std::string& tenant) const {
 
 Status LocalStore::Append(const std::string& tenant, const std::vector<StreamBatch>& batches,
                           Durability durability, std::string_view batch_id) {
-  LODE_ASSIGN_OR_RETURN(TenantLog * log, GetOrOpenTenant(tenant));
+  Result<TenantLog*> opened = GetOrOpenTenant(tenant);
+  if (!opened.ok()) {
+    // A new tenant on a full disk: as for any append there, a best-effort
+    // one is told to come back later (429), a durable one that the disk
+    // is full (507).
+    if (opened.status().code() == StatusCode::kNoSpace && durability == Durability::kBestEffort) {
+      return Status::RateLimited(opened.status().message());
+    }
+    return opened.status();
+  }
+  TenantLog* log = opened.value();
   LODE_RETURN_IF_ERROR(WaitForHeadRoom(*log, durability));
   Status s = log->Append(batches, durability, batch_id);
   // A head past its limit is flushed now rather than at the next tick, so

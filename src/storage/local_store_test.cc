@@ -602,5 +602,32 @@ TEST_F(HeadMemoryTest, ATenantWhoseFlushesFailDoesNotHoldBackOthers) {
   EXPECT_GT(Lines(*store, "stuck", {Eq("app", "a")}, Direction::kForward, 0, 1'000'000).size(), 0u);
 }
 
+// A tenant's first push while the disk is full cannot create its log: as
+// for any push to a full disk, best-effort is told to come back (429) and
+// durable that the disk is full (507); once space returns both are taken.
+TEST_F(LocalStoreTest, ANewTenantOnAFullDiskIsRefusedByDurabilityAndTakenOnceSpaceReturns) {
+  FaultEnv env(Env::Default());
+  LocalStoreOptions options = options_;
+  options.data_dir = dir_;
+  options.flush_interval = std::chrono::hours(1);
+  auto opened = LocalStore::Open(&env, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto store = std::move(opened).value();
+  ASSERT_TRUE(store->Append("old", Batch("a", {1}), Durability::kDurable).ok());
+  env.FillDisk(true);
+  Status best_effort = store->Append("new", Batch("b", {2}), Durability::kBestEffort);
+  EXPECT_EQ(best_effort.code(), StatusCode::kRateLimited) << best_effort.ToString();
+  EXPECT_NE(best_effort.message().find("No space left"), std::string::npos)
+      << best_effort.ToString();
+  Status durable = store->Append("new", Batch("b", {3}), Durability::kDurable);
+  EXPECT_EQ(durable.code(), StatusCode::kNoSpace) << durable.ToString();
+  // The tenant that was there still reads.
+  EXPECT_EQ(Lines(*store, "old", {Eq("app", "a")}), std::vector<std::string>{"a@1"});
+  env.Heal();
+  ASSERT_TRUE(store->Append("new", Batch("b", {4}), Durability::kBestEffort).ok());
+  ASSERT_TRUE(store->Append("new", Batch("b", {5}), Durability::kDurable).ok());
+  EXPECT_EQ(Lines(*store, "new", {Eq("app", "b")}), (std::vector<std::string>{"b@4", "b@5"}));
+}
+
 }  // namespace
 }  // namespace lode
