@@ -22,7 +22,8 @@ namespace {
 
 // The handshake and the read loop, over a connected stream (plain or TLS).
 template <class Stream>
-Status Follow(websocket::stream<Stream>& ws, const Url& u, const std::string& where,
+Status Follow(asio::io_context& ioc, websocket::stream<Stream>& ws, const Url& u,
+              const std::string& where,
               const std::vector<std::pair<std::string, std::string>>& headers,
               const std::function<bool(const std::string& message)>& on_message) {
   beast::error_code ec;
@@ -31,7 +32,13 @@ Status Follow(websocket::stream<Stream>& ws, const Url& u, const std::string& wh
     for (const auto& [name, value] : headers) req.set(name, value);
   }));
   websocket::response_type response;
-  ws.handshake(response, u.host + ":" + u.port, u.path, ec);
+  // The asynchronous handshake, run to its end: of the two, only it hands
+  // back the server's answer when the upgrade is refused (a 401 for a bad
+  // token, a 400 for a bad query), and that answer is what to tell.
+  ws.async_handshake(response, u.host + ":" + u.port, u.path,
+                     [&ec](beast::error_code e) { ec = e; });
+  ioc.run();
+  ioc.restart();
   if (ec) {
     if (response.result_int() != 0 && response.result() != http::status::switching_protocols) {
       std::string body = response.body();
@@ -71,7 +78,7 @@ Status ReadWebSocket(const std::string& url,
     websocket::stream<beast::tcp_stream> ws(ioc);
     beast::get_lowest_layer(ws).connect(endpoints, ec);
     if (ec) return Status::Unavailable("connect to " + where + ": " + ec.message());
-    return Follow(ws, u, where, headers, on_message);
+    return Follow(ioc, ws, u, where, headers, on_message);
   }
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   LODE_RETURN_IF_ERROR(ConfigureClientTls(ctx, u.host));
@@ -81,7 +88,7 @@ Status ReadWebSocket(const std::string& url,
   SSL_set_tlsext_host_name(ws.next_layer().native_handle(), u.host.c_str());
   ws.next_layer().handshake(asio::ssl::stream_base::client, ec);
   if (ec) return Status::Unavailable("TLS handshake with " + where + ": " + ec.message());
-  return Follow(ws, u, where, headers, on_message);
+  return Follow(ioc, ws, u, where, headers, on_message);
 }
 
 }  // namespace lode

@@ -73,6 +73,16 @@ TEST_F(AuthTest, TokensChooseTheTenantAndWhatTheyMayDo) {
                              "--since", "1h", "-o", "raw", R"({app="x"})"});
   EXPECT_EQ(q.exit_code, 0) << q.err;
   EXPECT_EQ(q.out, "secret line\n");
+  // A tail refused at the WebSocket upgrade says why, with the server's
+  // status, and exits 1.
+  CommandResult tail = RunLode({"query", "--url", server_->base_url(), "--token", "wrong-token-x",
+                                "--follow", R"({app="x"})"});
+  EXPECT_EQ(tail.exit_code, 1);
+  EXPECT_NE(tail.err.find("invalid token (HTTP 401)"), std::string::npos) << tail.err;
+  CommandResult writer_tail = RunLode({"query", "--url", server_->base_url(), "--token",
+                                       "writer-token-a", "--follow", R"({app="x"})"});
+  EXPECT_EQ(writer_tail.exit_code, 1);
+  EXPECT_NE(writer_tail.err.find("(HTTP 403)"), std::string::npos) << writer_tail.err;
 }
 
 TEST(TenantNames, PathTricksAreRefused) {
