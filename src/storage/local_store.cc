@@ -82,6 +82,7 @@ Result<TenantLog*> LocalStore::GetOrOpenTenant(const std::string& tenant) {
   }
   TenantLogOptions log_options = options_.log;
   log_options.wal_file_opened = [this] {
+    ++wal_file_opens_;
     const size_t open = ++open_wal_files_;
     if (open > wal_file_budget_) RequestFlush();
     return open <= 2 * wal_file_budget_;
@@ -259,11 +260,22 @@ Status LocalStore::Flush() {
   return first;
 }
 
-void LocalStore::CloseSpareWalFiles(const std::vector<TenantLog*>& logs) {
+void LocalStore::CloseSpareWalFiles() {
   const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
   const int64_t idle_since =
       now - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.wal_idle_close).count();
   std::vector<std::pair<int64_t, TenantLog*>> open;  // (last write, log)
+  // Every file open is counted: a log's own file if it was open when
+  // looked at, and any opened since `opens_before`, whether or not its
+  // log was looked at after it (then it counts twice, which only closes
+  // files a little early). The tenants are listed after that read, so
+  // that a tenant opened since the flush began is looked at too.
+  const size_t opens_before = wal_file_opens_.load();
+  std::vector<TenantLog*> logs;
+  {
+    MutexLock lock(mu_);
+    for (auto& [name, log] : tenants_) logs.push_back(log.get());
+  }
   for (TenantLog* log : logs) {
     if (!log->wal_file_open()) continue;
     if (log->last_wal_write() <= idle_since && log->CloseWalFile()) continue;
@@ -278,9 +290,9 @@ void LocalStore::CloseSpareWalFiles(const std::vector<TenantLog*>& logs) {
       if (still_open <= wal_file_budget_ / 2) break;
       if (log->CloseWalFile()) --still_open;
     }
-    open_wal_files_ = still_open;
+    open_wal_files_ = still_open + (wal_file_opens_.load() - opens_before);
   } else {
-    open_wal_files_ = open.size();
+    open_wal_files_ = open.size() + (wal_file_opens_.load() - opens_before);
   }
 }
 
@@ -325,7 +337,7 @@ void LocalStore::FlushLoop() {
           if (!log->flush_backing_off()) (void)log->MaybeFlushHead(log->head_flush_failing());
         }
         RelieveHeads(logs);
-        CloseSpareWalFiles(logs);
+        CloseSpareWalFiles();
         for (TenantLog* log : logs) {
           if (stopping_.load()) return;
           LocalStoreOptions::Retention retention{options_.retention_period,

@@ -105,7 +105,7 @@ class LocalStore final : public Storage {
   void RequestFlush() EXCLUDES(mu_);
   // Closes the WAL files of idle tenants, and of the least recently
   // written while more than wal_file_budget are open.
-  void CloseSpareWalFiles(const std::vector<TenantLog*>& logs);
+  void CloseSpareWalFiles() EXCLUDES(mu_);
   void FlushLoop();
   void MergeLoop();
 
@@ -115,6 +115,7 @@ class LocalStore final : public Storage {
   const LocalStoreOptions options_;
   const size_t wal_file_budget_;
   std::atomic<size_t> open_wal_files_{0};  // as of the last count, plus opens since
+  std::atomic<size_t> wal_file_opens_{0};  // ever: what a count must add for opens during it
 
   mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<TenantLog>> tenants_ GUARDED_BY(mu_);
