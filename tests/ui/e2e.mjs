@@ -332,12 +332,17 @@ test("the editor completes label names and values", async (page, server) => {
   await page.click(".editor .cm-content");
   await page.keyboard.type("{a");
   await page.waitForSelector(".cm-tooltip-autocomplete li:has-text('app')");
+  // CodeMirror ignores Enter on a completion list shown less than its
+  // interactionDelay (75 ms) ago, so that a fast typist's Enter is not
+  // taken as a pick: a person waits that long, and so does the test.
+  await page.waitForTimeout(200);
   await page.keyboard.press("Enter");
   await page.keyboard.type('"');
   await page.waitForSelector(".cm-tooltip-autocomplete li:has-text('shop')");
   const offered = await page.$$eval(".cm-tooltip-autocomplete li", (l) => l.map((x) => x.textContent));
   assert(offered.includes("bulk") && offered.includes("shop"), "values: " + offered);
   await page.screenshot({ path: join(outDir, "11a-completion.png") });
+  await page.waitForTimeout(200);
   await page.keyboard.press("Enter");
   const text = await editorText(page);
   assert(/^\{app="(shop|bulk)/.test(text), "completed: " + text);
