@@ -116,7 +116,14 @@ int VerifyStore(const VerifyFlags& flags, const std::vector<ExpectedHead>& expec
   options.data_dir = flags.data;
   options.log.read_only = true;
   auto store = LocalStore::Open(Env::Default(), options);
-  if (!store.ok()) return Fail("cannot open " + flags.data + ": " + store.status().message());
+  if (!store.ok()) {
+    std::string why = "cannot open " + flags.data + ": " + store.status().message();
+    // Locked by a running server: what it is writing is no state to check.
+    if (store.status().code() == StatusCode::kUnavailable) {
+      why += "; stop it first, or check it running with --url";
+    }
+    return Fail(why);
+  }
   std::vector<std::string> tenants = (*store)->Tenants();
   if (!flags.tenant.empty()) {
     const bool heads_given =

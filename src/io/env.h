@@ -55,6 +55,14 @@ class SequentialFile {
   virtual uint64_t Size() const = 0;
 };
 
+// A lock on a file, held until destroyed. Advisory (flock): it keeps out
+// only those that ask for it, and the kernel releases it when the process
+// ends, however it ends.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -81,6 +89,11 @@ class Env {
   virtual Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // fsync of a directory, so that creates and renames in it are durable.
   virtual Status SyncDir(const std::string& dir) = 0;
+  // Locks `path` without waiting: `exclusive` for the one process that
+  // writes a directory, shared for those that only read it. An exclusive
+  // lock creates the file; a shared one needs it (NotFound otherwise).
+  // Held elsewhere: Unavailable.
+  virtual Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive) = 0;
   // The clock that decides ages, back-off and intervals. Never null.
   virtual Clock* clock() { return Clock::Real(); }
 

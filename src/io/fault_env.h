@@ -71,6 +71,9 @@ class FaultEnv final : public Env {
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDir(const std::string& dir) override;
+  Result<std::unique_ptr<FileLock>> LockFile(const std::string& path, bool exclusive) override {
+    return base_->LockFile(path, exclusive);
+  }
 
  private:
   friend class FaultWritableFile;

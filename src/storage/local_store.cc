@@ -31,15 +31,34 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   LocalStoreOptions with_pool = options;
   with_pool.log.read_pool = pool.get();
   std::unique_ptr<LocalStore> store(new LocalStore(env, std::move(with_pool), std::move(pool)));
+  // One process writes a data directory: a second lode on it would
+  // interleave its WAL writes with the first's. Readers (lode verify
+  // --data) keep out while it runs, as what they read would be changing.
+  const std::string lock_path = JoinPath(options.data_dir, "LOCK");
+  auto in_use = [&](const Status& s) {
+    return s.code() != StatusCode::kUnavailable
+               ? s
+               : Status::Unavailable("data directory " + options.data_dir +
+                                     " is in use by another lode process (" + s.message() + ")");
+  };
   if (options.log.read_only) {
     // As it is on disk: no background work, nothing created.
     if (!env->FileExists(TenantsDir(options.data_dir))) {
       return Status::NotFound("no lode data directory at " + options.data_dir);
     }
+    // A directory last written by a lode without the lock has no LOCK file.
+    if (env->FileExists(lock_path)) {
+      auto locked = env->LockFile(lock_path, /*exclusive=*/false);
+      if (!locked.ok()) return in_use(locked.status());
+      store->dir_lock_ = std::move(locked).value();
+    }
     LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
     return store;
   }
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
+  auto locked = env->LockFile(lock_path, /*exclusive=*/true);
+  if (!locked.ok()) return in_use(locked.status());
+  store->dir_lock_ = std::move(locked).value();
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
   store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
@@ -434,6 +453,7 @@ Status LocalStore::Close() {
                              {"heads_left_in_wal", std::to_string(left.load())},
                              {"background_stop_ms", ms(joined - start)},
                              {"close_ms", ms(std::chrono::steady_clock::now() - joined)}});
+  dir_lock_.reset();
   return first;
 }
 

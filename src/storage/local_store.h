@@ -110,6 +110,9 @@ class LocalStore final : public Storage {
   void MergeLoop();
 
   Env* const env_;
+  // The data directory's LOCK file: exclusive while open for writing,
+  // shared while open read-only; released by Close.
+  std::unique_ptr<FileLock> dir_lock_;
   // Declared first, destroyed last: tenants use it until they close.
   const std::unique_ptr<ReadPool> read_pool_;
   const LocalStoreOptions options_;

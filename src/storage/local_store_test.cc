@@ -287,10 +287,15 @@ TEST_F(LocalStoreTest, ConcurrentDurableAppendsAllSurvive) {
     }
     for (auto& th : threads) th.join();
     // Simulate a crash: no Close. Destroying without Close is not a crash,
-    // so read the files through a second store instance while this one
-    // is still open; durable frames must already be there.
+    // so read the files as they are now, while this store is still open,
+    // through a second store on a copy of them (the directory itself is
+    // locked); durable frames must already be there.
+    const std::string copy = dir_ + "/copy";
+    std::filesystem::create_directories(copy + "/tenants");
+    std::filesystem::copy(dir_ + "/tenants", copy + "/tenants",
+                          std::filesystem::copy_options::recursive);
     LocalStoreOptions options;
-    options.data_dir = dir_;
+    options.data_dir = copy;
     auto reader = LocalStore::Open(Env::Default(), options);
     ASSERT_TRUE(reader.ok());
     EXPECT_EQ((*reader)->record_count(), static_cast<uint64_t>(kThreads * kPerThread));
@@ -627,6 +632,41 @@ TEST_F(LocalStoreTest, ANewTenantOnAFullDiskIsRefusedByDurabilityAndTakenOnceSpa
   ASSERT_TRUE(store->Append("new", Batch("b", {4}), Durability::kBestEffort).ok());
   ASSERT_TRUE(store->Append("new", Batch("b", {5}), Durability::kDurable).ok());
   EXPECT_EQ(Lines(*store, "new", {Eq("app", "b")}), (std::vector<std::string>{"b@4", "b@5"}));
+}
+
+// One process writes a data directory: a second store on it is refused
+// while the first is open, with what to do; readers are refused too, as
+// what they would read is changing; after a Close both open, and readers
+// share the directory with each other.
+TEST_F(LocalStoreTest, ADataDirectoryIsWrittenByOneStoreAtATime) {
+  auto store = Open();
+  ASSERT_TRUE(store->Append("t", Batch("a", {1}), Durability::kDurable).ok());
+  LocalStoreOptions options;
+  options.data_dir = dir_;
+  auto second = LocalStore::Open(Env::Default(), options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("in use by another lode process"), std::string::npos)
+      << second.status().ToString();
+  LocalStoreOptions read_only = options;
+  read_only.log.read_only = true;
+  auto reader = LocalStore::Open(Env::Default(), read_only);
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(store->Close().ok());
+  reader = LocalStore::Open(Env::Default(), read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto other_reader = LocalStore::Open(Env::Default(), read_only);
+  ASSERT_TRUE(other_reader.ok()) << other_reader.status().ToString();
+  EXPECT_EQ(Lines(**other_reader, "t", {Eq("app", "a")}), std::vector<std::string>{"a@1"});
+  // While it is read, it is not written.
+  EXPECT_FALSE(LocalStore::Open(Env::Default(), options).ok());
+  ASSERT_TRUE((*reader)->Close().ok());
+  ASSERT_TRUE((*other_reader)->Close().ok());
+  store.reset();
+  auto again = LocalStore::Open(Env::Default(), options);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(Lines(**again, "t", {Eq("app", "a")}), std::vector<std::string>{"a@1"});
 }
 
 }  // namespace

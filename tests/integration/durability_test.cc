@@ -247,5 +247,25 @@ TEST(Durability, BusyPortIsAClearError) {
   EXPECT_NE(r.err.find("cannot listen on"), std::string::npos) << r.err;
 }
 
+// Two servers on one data directory would interleave their WAL writes:
+// the second refuses to start and says why; the first goes on, and once
+// it has stopped the directory opens again.
+TEST(Durability, ASecondServerOnTheSameDataDirectoryRefusesToStart) {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  {
+    LodeServer server(data);
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase, "first"}})).status, 204);
+    CommandResult r = RunLode({"serve", "--data", data, "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("is in use by another lode process"), std::string::npos) << r.err;
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase + 1, "second"}})).status, 204);
+    EXPECT_EQ(server.Terminate(), 0);
+  }
+  LodeServer again(data);
+  ParsedStreams got = ParseStreams(again.QueryRange(R"({app="x"})", AllRange()).body);
+  ASSERT_EQ(got.entries.size(), 2u);
+}
+
 }  // namespace
 }  // namespace lode::testing
