@@ -35,11 +35,16 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   // interleave its WAL writes with the first's. Readers (lode verify
   // --data) keep out while it runs, as what they read would be changing.
   const std::string lock_path = JoinPath(options.data_dir, "LOCK");
-  auto in_use = [&](const Status& s) {
-    return s.code() != StatusCode::kUnavailable
-               ? s
-               : Status::Unavailable("data directory " + options.data_dir +
-                                     " is in use by another lode process (" + s.message() + ")");
+  auto lock = [&](bool exclusive) -> Status {
+    auto locked = env->LockFile(lock_path, exclusive);
+    if (locked.ok()) {
+      store->dir_lock_ = std::move(locked).value();
+      return Status::Ok();
+    }
+    const Status& s = locked.status();
+    if (s.code() != StatusCode::kUnavailable) return s;
+    return Status::Unavailable("data directory " + options.data_dir +
+                               " is in use by another lode process (" + s.message() + ")");
   };
   if (options.log.read_only) {
     // As it is on disk: no background work, nothing created.
@@ -47,18 +52,12 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
       return Status::NotFound("no lode data directory at " + options.data_dir);
     }
     // A directory last written by a lode without the lock has no LOCK file.
-    if (env->FileExists(lock_path)) {
-      auto locked = env->LockFile(lock_path, /*exclusive=*/false);
-      if (!locked.ok()) return in_use(locked.status());
-      store->dir_lock_ = std::move(locked).value();
-    }
+    if (env->FileExists(lock_path)) LODE_RETURN_IF_ERROR(lock(/*exclusive=*/false));
     LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
     return store;
   }
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
-  auto locked = env->LockFile(lock_path, /*exclusive=*/true);
-  if (!locked.ok()) return in_use(locked.status());
-  store->dir_lock_ = std::move(locked).value();
+  LODE_RETURN_IF_ERROR(lock(/*exclusive=*/true));
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
   store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
