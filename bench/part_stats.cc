@@ -35,7 +35,8 @@ struct Sum {
   uint64_t count = 0;
 };
 
-const char* kSectionNames[] = {"head", "templates", "ids", "ints", "str_lengths", "str_bytes"};
+const char* kSectionNames[] = {"head",        "templates", "ids",        "ints",
+                               "str_lengths", "str_bytes", "str_nibbles"};
 
 void Row(const char* name, uint64_t bytes, uint64_t total, uint64_t raw = 0) {
   std::printf("%-22s %14llu  %5.1f%%", name, static_cast<unsigned long long>(bytes),
@@ -122,8 +123,8 @@ int main(int argc, char** argv) {
   uint64_t files = 0, records = 0, raw_lines = 0, dict = 0, filters = 0;
   uint64_t dict_templates = 0, dict_raw = 0;
   uint64_t token_filters = 0, string_filters = 0, summaries = 0;
-  Sum codec[8];
-  Sum sections[6];
+  Sum codec[10];
+  Sum sections[7];
   std::string bytes;
   for (const std::string& path : parts) {
     auto reader = lode::part::PartReader::Open(env, path);
@@ -149,7 +150,7 @@ int main(int argc, char** argv) {
       summaries += r.BlockSummaryBytes(b).size();
       raw_lines += meta.raw_size;
       if (!r.ReadBlockBytes(b, bytes).ok()) return 1;
-      int c = static_cast<uint8_t>(bytes[0]) % 8;
+      int c = static_cast<uint8_t>(bytes[0]) % 10;
       codec[c].stored += bytes.size();
       codec[c].raw += meta.raw_size;
       codec[c].count++;
@@ -157,6 +158,7 @@ int main(int argc, char** argv) {
       Decoder d(std::string_view(bytes).substr(1, bytes.size() - 5));
       d.Varint64();
       for (Sum& s : sections) {
+        if (&s == &sections[6] && c < 8) break;  // layouts before 4: six sections
         d.Fixed8();
         s.raw += d.Varint64();
         s.stored += d.LengthPrefixed().size();
@@ -170,13 +172,14 @@ int main(int argc, char** argv) {
   const char* codec_names[] = {"blocks: stored",       "blocks: zstd",
                                "blocks: templates",    "blocks: dict templates",
                                "blocks: templates v2", "blocks: dict templates v2",
-                               "blocks: templates v3", "blocks: dict templates v3"};
+                               "blocks: templates v3", "blocks: dict templates v3",
+                               "blocks: templates v4", "blocks: dict templates v4"};
   uint64_t blocks = 0;
-  for (int c = 0; c < 8; ++c) {
+  for (int c = 0; c < 10; ++c) {
     blocks += codec[c].stored;
     if (codec[c].count) Row(codec_names[c], codec[c].stored, files, codec[c].raw);
   }
-  for (int s = 0; s < 6; ++s) {
+  for (int s = 0; s < 7; ++s) {
     std::string name = std::string("  ") + kSectionNames[s];
     Row(name.c_str(), sections[s].stored, files, sections[s].raw);
   }

@@ -36,6 +36,8 @@ class PartMergeTest : public ::testing::Test {
     // hundred lines.
     options_.block_raw_bytes = 4096;
     options_.stream_block_raw_bytes = 4096;
+    // Such small blocks have token filters too, as full blocks do.
+    options_.min_token_filter_raw_bytes = 0;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -227,6 +227,9 @@ Status DecodePlain(std::string_view payload, bool zstd, uint64_t raw_size, size_
 
 TemplateLayout LayoutOf(BlockCodec codec) {
   switch (codec) {
+    case BlockCodec::kTemplates4:
+    case BlockCodec::kDictionaryTemplates4:
+      return TemplateLayout::k4;
     case BlockCodec::kTemplates3:
     case BlockCodec::kDictionaryTemplates3:
       return TemplateLayout::k3;
@@ -244,13 +247,17 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
                        const std::vector<std::string_view>& held_literals,
                        std::string_view string_filter, DecodedBlock& out) {
   Decoder d(payload);
-  // Decompressed sections, kept per thread so that their memory is reused.
-  thread_local std::string storage[6];
-  StoredSection stored[6];
+  // Sections: head, templates, ids, ints, str_lengths, str_bytes, and in
+  // k4 str_nibbles. Decompressed ones are kept per thread so that their
+  // memory is reused.
+  constexpr int kNibbles = 6;
+  const int section_count = layout == TemplateLayout::k4 ? 7 : 6;
+  thread_local std::string storage[7];
+  StoredSection stored[7];
   uint64_t unpacked_total = 0;
-  for (StoredSection& section : stored) {
-    LODE_ASSIGN_OR_RETURN(section, NextSection(d));
-    unpacked_total += section.raw_size;
+  for (int i = 0; i < section_count; ++i) {
+    LODE_ASSIGN_OR_RETURN(stored[i], NextSection(d));
+    unpacked_total += stored[i].raw_size;
   }
   if (d.remaining() != 0) return Status::Corruption("bytes after the block's sections");
   // Columns hold at most a varint per digit run and a few bytes per line,
@@ -259,7 +266,7 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   if (unpacked_total > 16 * raw_size + (1u << 20)) {
     return Status::Corruption("block sections are larger than the block");
   }
-  std::string_view sections[6];
+  std::string_view sections[7];
   // When the block's string filter shows that no string variable holds
   // any fragment, the string columns are not decompressed to rule lines
   // in or out (only to rebuild one, below).
@@ -269,13 +276,16 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
       return StringsMayContain(string_filter, StringKeys(f));
     });
     // The template texts and string variables alone can show that no
-    // line holds a fragment: then nothing else is decompressed.
+    // line holds a fragment: then nothing else is decompressed. (In k4,
+    // the string bytes hold hex columns' shapes, which can spell many
+    // tokens: HexShapesMayContain.)
     LODE_ASSIGN_OR_RETURN(sections[1], Unpack(stored[1], storage[1]));
     if (!defer_strs) {
       LODE_ASSIGN_OR_RETURN(sections[5], Unpack(stored[5], storage[5]));
     }
     for (std::string_view fragment : fragments) {
-      if (!TemplatesMayContainToken(sections[1], sections[5], fragment, dictionary)) {
+      if (!TemplatesMayContainToken(sections[1], sections[5], fragment, dictionary,
+                                    layout == TemplateLayout::k4)) {
         return Status::NotFound("no line of the block can hold the literals");
       }
     }
@@ -283,9 +293,9 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
   // With held literals most blocks rebuild no line with an integer: the
   // integers are decompressed only once a line needs them.
   const bool defer_ints = with_lines && !held_literals.empty();
-  for (int i = 0; i < (with_lines ? 6 : 1); ++i) {
+  for (int i = 0; i < (with_lines ? section_count : 1); ++i) {
     if (sections[i].data() != nullptr) continue;  // unpacked above
-    if ((i == 3 && defer_ints) || ((i == 4 || i == 5) && defer_strs)) continue;
+    if ((i == 3 && defer_ints) || ((i == 4 || i == 5 || i == kNibbles) && defer_strs)) continue;
     LODE_ASSIGN_OR_RETURN(sections[i], Unpack(stored[i], storage[i]));
   }
   if (sections[0].size() > raw_size) return Status::Corruption("bad block size");
@@ -298,8 +308,8 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     out.line_offsets.assign(out.timestamps.size() + 1, 0);
     return Status::Ok();
   }
-  TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4],
-                              sections[5], layout,      defer_ints,  defer_strs};
+  TemplateColumnsView columns{sections[1], sections[2], sections[3], sections[4],       sections[5],
+                              layout,      defer_ints,  defer_strs,  sections[kNibbles]};
   const size_t offsets_before = out.line_offsets.size();
   Status s =
       JoinLineTemplates(columns, expected_records, raw_size - sections[0].size(), out.data,
@@ -312,6 +322,9 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     if (defer_strs) {
       LODE_ASSIGN_OR_RETURN(columns.str_lengths, Unpack(stored[4], storage[4]));
       LODE_ASSIGN_OR_RETURN(columns.str_bytes, Unpack(stored[5], storage[5]));
+      if (section_count > kNibbles) {
+        LODE_ASSIGN_OR_RETURN(columns.str_nibbles, Unpack(stored[kNibbles], storage[kNibbles]));
+      }
     }
     columns.ints_deferred = columns.strs_deferred = false;
     out.line_offsets.resize(offsets_before);
@@ -385,6 +398,9 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
     const bool named = columns.dictionary_ids;
     BlockCodec codec;
     switch (columns.layout) {
+      case TemplateLayout::k4:
+        codec = named ? BlockCodec::kDictionaryTemplates4 : BlockCodec::kTemplates4;
+        break;
       case TemplateLayout::k3:
         codec = named ? BlockCodec::kDictionaryTemplates3 : BlockCodec::kTemplates3;
         break;
@@ -405,6 +421,7 @@ size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int 
     AppendSection(out, columns.ints, zstd_level);
     AppendSection(out, columns.str_lengths, zstd_level);
     AppendSection(out, columns.str_bytes, zstd_level);
+    if (columns.layout == TemplateLayout::k4) AppendSection(out, columns.str_nibbles, zstd_level);
   }
   PutFixed32(out, crc32c::Extend(0, out.data() + start, out.size() - start));
   return raw_size;
@@ -445,12 +462,14 @@ Status DecodeBlockInto(std::string_view block, size_t expected_records, DecodedB
     case BlockCodec::kTemplates:
     case BlockCodec::kTemplates2:
     case BlockCodec::kTemplates3:
+    case BlockCodec::kTemplates4:
       return DecodeTemplates(payload, raw_size, expected_records, fragments, with_lines, nullptr,
                              LayoutOf(static_cast<BlockCodec>(body[0])), held_literals,
                              string_filter, out);
     case BlockCodec::kDictionaryTemplates:
     case BlockCodec::kDictionaryTemplates2:
     case BlockCodec::kDictionaryTemplates3:
+    case BlockCodec::kDictionaryTemplates4:
       if (dictionary == nullptr && with_lines) {
         return Status::Corruption("template block without its part's template dictionary");
       }

@@ -14,6 +14,7 @@
 
 #include "base/coding.h"
 #include "storage/part/bit_packing.h"
+#include "storage/part/hex_strings.h"
 #include "storage/part/line_templates_internal.h"
 #include "storage/part/template_dictionary.h"
 #include "storage/part/token_filter.h"
@@ -264,8 +265,10 @@ struct JoinScratch {
   std::vector<uint32_t> str_slot;     // string variable -> stored value; empty: the same
   std::vector<uint64_t> seen;
   CandidateScratch candidates;
-  std::vector<uint8_t> template_kept;   // per template: a line of it is rebuilt
-  std::vector<uint8_t> template_holds;  // per template: its text holds the literals
+  std::vector<uint8_t> template_kept;           // per template: a line of it is rebuilt
+  std::vector<uint8_t> template_holds;          // per template: its text holds the literals
+  std::vector<StringColumnsOf> string_columns;  // k4: per template, to expand hex columns
+  std::string hex_lengths, hex_bytes;           // k4: the string columns as k3
 };
 
 // Appends one string column of the k3 layout: `count` values, `stride`
@@ -273,34 +276,43 @@ struct JoinScratch {
 // distinct lengths (in order of first use) to `lengths` and their bytes
 // to `bytes`, then each value's index among them to `lengths`; otherwise
 // varint(0), then each value's length and bytes as in k2.
+// With `nibbles` (k4), values that share a hex shape (hex_strings.h) are
+// written as varint(count + 1 + d), their shape and their digits to
+// `nibbles`, then the indexes if d > 0.
 void PutStringColumn(const std::string_view* values, size_t stride, size_t count,
-                     std::string& lengths, std::string& bytes) {
+                     std::string& lengths, std::string& bytes, std::string* nibbles) {
   thread_local std::unordered_map<std::string_view, uint32_t> index;
   thread_local std::vector<uint32_t> indexes;
+  thread_local std::vector<std::string_view> stored;  // each value, or the distinct ones
+  thread_local std::string shape;
   index.clear();
   indexes.clear();
+  stored.clear();
   const size_t max_distinct = count / 2;
   for (size_t i = 0; count >= 4 && i < count && index.size() <= max_distinct; ++i) {
     auto [it, added] = index.try_emplace(values[i * stride], static_cast<uint32_t>(index.size()));
+    if (added) stored.push_back(values[i * stride]);
     indexes.push_back(it->second);
   }
-  if (count < 4 || index.size() > max_distinct) {
-    PutVarint64(lengths, 0);
-    for (size_t i = 0; i < count; ++i) {
-      PutVarint64(lengths, values[i * stride].size());
-      bytes.append(values[i * stride]);
+  const bool distinct_coded = count >= 4 && index.size() <= max_distinct;
+  if (!distinct_coded) {
+    stored.clear();
+    for (size_t i = 0; i < count; ++i) stored.push_back(values[i * stride]);
+  }
+  const uint64_t d = distinct_coded ? stored.size() : 0;
+  if (nibbles != nullptr && HexShapeOf(stored, shape)) {
+    PutVarint64(lengths, count + 1 + d);
+    PutHexValues(stored, shape, lengths, bytes, *nibbles);
+  } else {
+    PutVarint64(lengths, d);
+    for (std::string_view v : stored) {
+      PutVarint64(lengths, v.size());
+      bytes.append(v);
     }
-    return;
   }
-  PutVarint64(lengths, index.size());
-  uint32_t next = 0;
-  for (size_t i = 0; i < count; ++i) {
-    if (indexes[i] != next) continue;  // seen before
-    PutVarint64(lengths, values[i * stride].size());
-    bytes.append(values[i * stride]);
-    ++next;
+  if (distinct_coded) {
+    for (uint32_t v : indexes) PutVarint64(lengths, v);
   }
-  for (uint32_t v : indexes) PutVarint64(lengths, v);
 }
 
 // Appends one integer column of the k2 layout: `count` values, `stride`
@@ -458,7 +470,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                         TemplateLayout layout, KeyScheme key_scheme,
                         std::vector<uint64_t>* string_keys, SplitMode mode) {
   const bool k2 = PackedInts(layout);
-  const bool string_dictionaries = layout == TemplateLayout::k3;
+  const bool string_dictionaries = layout >= TemplateLayout::k3;
+  const bool hex_strings = layout >= TemplateLayout::k4;
   // Whether a run of digits is an integer variable, and its value.
   auto is_int = [k2](std::string_view digits) {
     return k2 ? !digits.empty() && digits.size() <= kMaxDigitRun : IsCanonicalInt(digits);
@@ -475,6 +488,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   out.ints.clear();
   out.str_lengths.clear();
   out.str_bytes.clear();
+  out.str_nibbles.clear();
   out.template_count = 0;
   // Buffers kept per thread: a part writer splits block after block.
   thread_local std::vector<Template> templates;
@@ -678,7 +692,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
     }
     for (size_t k = 0; k < t.str_count; ++k) {
       if (string_dictionaries) {
-        PutStringColumn(t.strs.data() + k, t.str_count, t.lines, out.str_lengths, out.str_bytes);
+        PutStringColumn(t.strs.data() + k, t.str_count, t.lines, out.str_lengths, out.str_bytes,
+                        hex_strings ? &out.str_nibbles : nullptr);
         continue;
       }
       for (size_t line = 0; line < t.lines; ++line) {
@@ -688,6 +703,8 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       }
     }
   }
+  // Without a hex column the block is the same in k3, one section shorter.
+  if (hex_strings && out.str_nibbles.empty()) out.layout = TemplateLayout::k3;
   // The pool keeps each slot's largest vectors; across blocks whose
   // templates differ, that adds up. Past a bound, it lets them go.
   constexpr size_t kMaxPoolBytes = 4u << 20;
@@ -702,13 +719,14 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   }
 }
 
-Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_t max_bytes,
+Status JoinLineTemplates(const TemplateColumnsView& given, size_t count, size_t max_bytes,
                          std::string& data, std::vector<uint64_t>& offsets,
                          const std::vector<std::string_view>& fragments,
                          std::vector<uint8_t>* rebuilt, const TemplateDictionary* dictionary,
                          const std::vector<std::string_view>& held_literals) {
   if (rebuilt != nullptr) rebuilt->clear();
   thread_local JoinScratch scratch;
+  TemplateColumnsView columns = given;
   // Templates: parsed here from the block's own texts, or already parsed
   // in the part's dictionary.
   const ParsedTemplates* parsed = &scratch.own;
@@ -771,6 +789,24 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
     int_total += t.ints * t.lines;
     str_total += t.strs * t.lines;
   }
+  if (columns.layout == TemplateLayout::k4) {
+    // Hex columns spelled out as text first: rebuilding and searching then
+    // read k3 columns, whatever the values' storage.
+    if (!columns.strs_deferred) {
+      std::vector<StringColumnsOf>& shapes = scratch.string_columns;
+      shapes.clear();
+      for (const BlockTemplate& t : templates) shapes.push_back({t.lines, t.strs});
+      LODE_RETURN_IF_ERROR(ExpandHexStrings(shapes, columns.str_lengths, columns.str_bytes,
+                                            columns.str_nibbles, max_bytes, scratch.hex_lengths,
+                                            scratch.hex_bytes));
+      columns.str_lengths = scratch.hex_lengths;
+      columns.str_bytes = scratch.hex_bytes;
+    }
+    columns.str_nibbles = {};
+    columns.layout = TemplateLayout::k3;
+  } else if (!columns.str_nibbles.empty()) {
+    return Status::Corruption("hex digits in a block without hex columns");
+  }
   // Every variable adds a byte or more to the lines; in k1 each integer
   // also takes a byte or more of its column.
   const bool k2 = PackedInts(columns.layout);
@@ -800,7 +836,7 @@ Status JoinLineTemplates(const TemplateColumnsView& columns, size_t count, size_
       return Status::Ok();
     };
     str_offsets.clear();
-    if (columns.layout != TemplateLayout::k3) {
+    if (columns.layout < TemplateLayout::k3) {
       str_offsets.reserve(str_total + 1);
       LODE_RETURN_IF_ERROR(put_lengths(str_total));
     } else {

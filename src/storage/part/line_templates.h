@@ -47,8 +47,12 @@ inline constexpr char kEscape = 0x03;
 // (a client's user agent over its requests, a JSON field's few values)
 // may be dictionary-coded: its distinct values once, then an index per
 // line.
-enum class TemplateLayout : uint8_t { k1, k2, k3 };
-inline constexpr TemplateLayout kCurrentTemplateLayout = TemplateLayout::k3;
+// k4 (block codecs 8 and 9): k3, and a string column of hex ids (UUIDs,
+// trace ids, hashes) may store its values' digits as nibbles in a
+// seventh section (hex_strings.h). A block with no such column is
+// written in k3.
+enum class TemplateLayout : uint8_t { k1, k2, k3, k4 };
+inline constexpr TemplateLayout kCurrentTemplateLayout = TemplateLayout::k4;
 // Integers as digit runs in bit-packed columns (k2 and later).
 inline bool PackedInts(TemplateLayout layout) { return layout != TemplateLayout::k1; }
 
@@ -66,6 +70,7 @@ struct TemplateColumns {
   std::string ints;         // column by column, as `layout` says
   std::string str_lengths;  // varint length per string variable, column by column
   std::string str_bytes;    // the string variables' bytes, in the same order
+  std::string str_nibbles;  // k4: the digits of hex string columns, packed
   size_t template_count = 0;
 };
 
@@ -86,10 +91,13 @@ bool IsTemplateToken(std::string_view s);
 // columns can contain `token` (one token, see IsTemplateToken) anywhere,
 // decided without rebuilding them. Never false when they can; true when
 // unsure (a token of digits only may hide inside any integer).
-// With `dictionary`, `templates` is a column of dictionary ids.
+// With `dictionary`, `templates` is a column of dictionary ids. With
+// `hex_shapes`, `str_bytes` is a k4 block's, whose hex columns hold
+// shapes in place of values (HexShapesMayContain, hex_strings.h).
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
                               std::string_view token,
-                              const TemplateDictionary* dictionary = nullptr);
+                              const TemplateDictionary* dictionary = nullptr,
+                              bool hex_shapes = false);
 
 // Whether lines of template text `text` (or of several templates' texts
 // side by side) can hold `token` outside string variables: in the text
@@ -156,7 +164,23 @@ struct TemplateColumnsView {
   // The same for `str_lengths` and `str_bytes`, left out because the
   // block's string filter shows no string variable holds a fragment.
   bool strs_deferred = false;
+  // k4: the packed digits of hex string columns (hex_strings.h); left
+  // out with the other string columns.
+  std::string_view str_nibbles;
 };
+
+// All of `columns`, as JoinLineTemplates reads them.
+inline TemplateColumnsView ViewOf(const TemplateColumns& columns) {
+  TemplateColumnsView view;
+  view.templates = columns.templates;
+  view.ids = columns.ids;
+  view.ints = columns.ints;
+  view.str_lengths = columns.str_lengths;
+  view.str_bytes = columns.str_bytes;
+  view.layout = columns.layout;
+  view.str_nibbles = columns.str_nibbles;
+  return view;
+}
 
 // The parts of `literal` between delimiters that hold a non-digit byte:
 // each lies inside one token of any line containing `literal`, so lines

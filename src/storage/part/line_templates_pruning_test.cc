@@ -111,8 +111,7 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
                               {SplitMode::kQuotedStrings, TemplateLayout::k2}}) {
     TemplateColumns columns;
     SplitLineTemplates(views, columns, nullptr, nullptr, layout, kCurrentKeyScheme, nullptr, mode);
-    TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
-                             columns.str_lengths, columns.str_bytes, columns.layout};
+    TemplateColumnsView view = ViewOf(columns);
     for (const std::string& literal : literals) {
       std::vector<std::string_view> fragments = LiteralFragments(literal);
       std::string data;
@@ -177,10 +176,8 @@ TEST(LineTemplates, LinesHoldingTheLiteralsByTheirTemplateAreFlaggedNotRebuilt) 
   size_t total = 0;
   for (const std::string& l : lines) total += l.size();
   const std::vector<std::string_view> literals = {"INFO"};
-  ASSERT_TRUE(JoinLineTemplates({columns.templates, columns.ids, columns.ints, columns.str_lengths,
-                                 columns.str_bytes, columns.layout},
-                                lines.size(), total, data, offsets, LiteralFragments("INFO"),
-                                &rebuilt, nullptr, literals)
+  ASSERT_TRUE(JoinLineTemplates(ViewOf(columns), lines.size(), total, data, offsets,
+                                LiteralFragments("INFO"), &rebuilt, nullptr, literals)
                   .ok());
   ASSERT_EQ(rebuilt.size(), lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {

@@ -24,9 +24,7 @@ std::vector<std::string> RoundTrip(const std::vector<std::string>& lines, Templa
   std::vector<uint64_t> offsets;
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
-  Status s = JoinLineTemplates({columns.templates, columns.ids, columns.ints, columns.str_lengths,
-                                columns.str_bytes, columns.layout},
-                               lines.size(), total, data, offsets);
+  Status s = JoinLineTemplates(ViewOf(columns), lines.size(), total, data, offsets);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::vector<std::string> back;
   if (!s.ok()) return back;
@@ -292,8 +290,10 @@ TEST(LineTemplates, RepeatedStringValuesAreStoredOnce) {
   auto join = [&](std::string_view str_lengths, std::string_view str_bytes) {
     std::string data;
     std::vector<uint64_t> offsets;
-    return JoinLineTemplates({c.templates, c.ids, c.ints, str_lengths, str_bytes, c.layout},
-                             few.size(), 1000, data, offsets);
+    TemplateColumnsView view = ViewOf(c);
+    view.str_lengths = str_lengths;
+    view.str_bytes = str_bytes;
+    return JoinLineTemplates(view, few.size(), 1000, data, offsets);
   };
   EXPECT_TRUE(join(lengths, c.str_bytes).ok());
   std::string bad = lengths;
@@ -310,8 +310,9 @@ TEST(LineTemplates, RepeatedStringValuesAreStoredOnce) {
   std::string data;
   std::vector<uint64_t> offsets;
   EXPECT_EQ(
-      JoinLineTemplates({c.templates, c.ids, c.ints, lengths, c.str_bytes, TemplateLayout::k2},
-                        few.size(), 1000, data, offsets)
+      JoinLineTemplates(
+          {c.templates, c.ids, c.ints, lengths, c.str_bytes, TemplateLayout::k2, false, false, {}},
+          few.size(), 1000, data, offsets)
           .code(),
       StatusCode::kCorruption);
 }
@@ -330,10 +331,7 @@ class TemplateCorruption : public ::testing::Test {
     std::vector<uint64_t> offsets;
     return JoinLineTemplates(v, lines_.size(), max_bytes, data, offsets);
   }
-  TemplateColumnsView View() const {
-    return {columns_.templates,   columns_.ids,       columns_.ints,
-            columns_.str_lengths, columns_.str_bytes, columns_.layout};
-  }
+  TemplateColumnsView View() const { return ViewOf(columns_); }
   std::vector<std::string> lines_;
   TemplateColumns columns_;
 };
@@ -531,7 +529,7 @@ TEST(TemplateDictionary, BlocksShareTemplatesAndRebuildExactly) {
   const std::vector<std::string_view> fragments = LiteralFragments("needle-");
   for (size_t b = 0; b < blocks.size(); ++b) {
     const TemplateColumns& c = columns[b];
-    TemplateColumnsView view{c.templates, c.ids, c.ints, c.str_lengths, c.str_bytes, c.layout};
+    TemplateColumnsView view = ViewOf(c);
     size_t total = 0;
     for (const std::string& line : blocks[b]) total += line.size();
     std::string data;
@@ -607,8 +605,8 @@ TEST(TemplateDictionary, MalformedIdsAndTextsAreCorruption) {
   auto join = [&](std::string_view templates) {
     std::string data;
     std::vector<uint64_t> offsets;
-    Status s = JoinLineTemplates({templates, ids, ints, "", "", layout}, 1, 100, data, offsets, {},
-                                 nullptr, dictionary->get());
+    Status s = JoinLineTemplates({templates, ids, ints, "", "", layout, false, false, {}}, 1, 100,
+                                 data, offsets, {}, nullptr, dictionary->get());
     if (s.ok()) {
       EXPECT_EQ(data.substr(0, offsets.back()), "a 1");
     }
@@ -653,8 +651,9 @@ TEST(LineTemplates, MalformedPackedIntegerColumnsAreCorruption) {
   auto join = [&](const std::string& ints, std::string* out) {
     std::string data;
     std::vector<uint64_t> offsets;
-    Status s = JoinLineTemplates({templates, ids, ints, "", "", TemplateLayout::k2}, 2, 100, data,
-                                 offsets);
+    Status s =
+        JoinLineTemplates({templates, ids, ints, "", "", TemplateLayout::k2, false, false, {}}, 2,
+                          100, data, offsets);
     if (s.ok() && out != nullptr) *out = data.substr(0, offsets.back());
     return s;
   };
@@ -693,8 +692,7 @@ TEST(TemplateDictionary, EscapedBytesRebuildExactlyAndTheParsedFormStaysSmall) {
   auto dictionary = TemplateDictionary::Parse(serialized);
   ASSERT_TRUE(dictionary.ok()) << dictionary.status().ToString();
   EXPECT_LT((*dictionary)->memory_bytes(), 4 * serialized.size() + 1024);
-  TemplateColumnsView view{columns.templates,   columns.ids,       columns.ints,
-                           columns.str_lengths, columns.str_bytes, columns.layout};
+  TemplateColumnsView view = ViewOf(columns);
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
   std::string data;

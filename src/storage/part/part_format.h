@@ -33,6 +33,9 @@ constexpr size_t kBlockTrailerSize = 4;  // crc32c
 // (digit runs as integers, bit-packed integer columns).
 // kTemplates3, kDictionaryTemplates3: the same in TemplateLayout::k3
 // (string columns may be dictionary-coded).
+// kTemplates4, kDictionaryTemplates4: the same in TemplateLayout::k4
+// (string columns of hex ids may be stored as nibbles, in a seventh
+// section).
 enum class BlockCodec : uint8_t {
   kNone = 0,
   kZstd = 1,
@@ -42,13 +45,15 @@ enum class BlockCodec : uint8_t {
   kDictionaryTemplates2 = 5,
   kTemplates3 = 6,
   kDictionaryTemplates3 = 7,
+  kTemplates4 = 8,
+  kDictionaryTemplates4 = 9,
 };
 
 // Whether a block of this codec names its templates in the part's
 // template dictionary.
 inline bool NamesDictionaryTemplates(BlockCodec codec) {
   return codec == BlockCodec::kDictionaryTemplates || codec == BlockCodec::kDictionaryTemplates2 ||
-         codec == BlockCodec::kDictionaryTemplates3;
+         codec == BlockCodec::kDictionaryTemplates3 || codec == BlockCodec::kDictionaryTemplates4;
 }
 
 // What the block index says about one block; enough to skip it.

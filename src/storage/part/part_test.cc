@@ -346,7 +346,9 @@ TEST_F(PartTest, DamagedDictionaryFailsOnlyTheBlocksThatUseIt) {
 // 52-byte footer without it) are still read.
 TEST_F(PartTest, ReadsVersionOneParts) {
   MakeData(10);  // too few records for templates: every block is plain
-  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 7, {}).ok());
+  PartWriterOptions filtered;
+  filtered.min_token_filter_raw_bytes = 0;  // small blocks have filters too
+  ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 7, filtered).ok());
   std::string file = ReadFile();
   ASSERT_EQ(file.substr(file.size() - 8), "LODEPRT2");
   const char* footer = file.data() + file.size() - kFooterSize;
@@ -387,6 +389,7 @@ TEST_F(PartTest, SpilledTokenFiltersMakeTheSamePartAndLeaveNothingBehind) {
   PartWriterOptions in_memory;
   in_memory.block_max_records = 256;
   in_memory.stream_block_raw_bytes = 0;
+  in_memory.min_token_filter_raw_bytes = 0;  // every block has a filter to spill
   ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 3, in_memory).ok());
   const std::string whole = ReadFile();
   std::filesystem::remove(path_);

@@ -205,7 +205,8 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     // templates in the dictionary has one (a reader can then tell from
     // the dictionary alone what its templates may hold); empty when its
     // string variables hold no three-letter run. Then the summary.
-    std::string tokens = BuildBloom(keys);
+    std::string tokens =
+        block.raw_size < options_.min_token_filter_raw_bytes ? std::string() : BuildBloom(keys);
     PutVarint64(filter, tokens.size());
     filter += tokens;
     const bool dictionary_block = NamesDictionaryTemplates(static_cast<BlockCodec>(buf_[before]));
@@ -263,9 +264,10 @@ Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
   std::string bytes;
   if (!from.ReadBlockBytes(index, bytes).ok() || !VerifyBlockChecksum(bytes).ok()) return false;
   const auto codec = static_cast<BlockCodec>(bytes[0]);
-  const bool named = codec == BlockCodec::kDictionaryTemplates3;
+  const bool named =
+      codec == BlockCodec::kDictionaryTemplates3 || codec == BlockCodec::kDictionaryTemplates4;
   if (!named && codec != BlockCodec::kNone && codec != BlockCodec::kZstd &&
-      codec != BlockCodec::kTemplates3) {
+      codec != BlockCodec::kTemplates3 && codec != BlockCodec::kTemplates4) {
     return false;  // an older layout: encoded again
   }
   // The filters: token filter, string filter, summary.

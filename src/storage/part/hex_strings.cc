@@ -1,0 +1,243 @@
+#include "storage/part/hex_strings.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "base/coding.h"
+
+namespace lode::part {
+namespace {
+
+// Byte classes: 1 decimal digit, 2 lowercase a-f, 4 uppercase A-F.
+constexpr uint8_t kDecimal = 1, kLower = 2, kUpper = 4;
+constexpr std::array<uint8_t, 256> MakeHexClasses() {
+  std::array<uint8_t, 256> c{};
+  for (int b = '0'; b <= '9'; ++b) c[b] = kDecimal;
+  for (int b = 'a'; b <= 'f'; ++b) c[b] = kLower;
+  for (int b = 'A'; b <= 'F'; ++b) c[b] = kUpper;
+  return c;
+}
+constexpr std::array<uint8_t, 256> kHexClass = MakeHexClasses();
+
+// Nibble of a hex digit byte (its class known to be one of the three).
+uint8_t NibbleOf(char c) {
+  const auto b = static_cast<uint8_t>(c);
+  return kHexClass[b] == kDecimal ? b - '0' : (b | 0x20) - 'a' + 10;
+}
+
+constexpr char kLowerDigits[] = "0123456789abcdef";
+constexpr char kUpperDigits[] = "0123456789ABCDEF";
+
+bool IsDigitPlace(char shape_byte) {
+  return shape_byte == kLowerHexDigit || shape_byte == kUpperHexDigit;
+}
+
+}  // namespace
+
+bool HexShapeOf(const std::vector<std::string_view>& values, std::string& shape) {
+  if (values.empty()) return false;
+  const size_t length = values[0].size();
+  if (length < kMinHexDigits || length > kMaxHexShapeBytes) return false;
+  for (std::string_view v : values) {
+    if (v.size() != length) return false;
+  }
+  // Per place: the classes of the bytes there, 0 where some value has a
+  // byte that is not a hex digit or the values mix cases; and whether
+  // every value has the same byte.
+  thread_local std::vector<uint8_t> classes, same;
+  classes.resize(length);
+  same.resize(length);
+  for (size_t i = 0; i < length; ++i) {
+    bool all_hex = true, all_same = true;
+    uint8_t any = 0;
+    const char first = values[0][i];
+    for (std::string_view v : values) {
+      const uint8_t c = kHexClass[static_cast<uint8_t>(v[i])];
+      all_hex &= c != 0;
+      any |= c;
+      all_same &= v[i] == first;
+    }
+    const bool both_cases = (any & (kLower | kUpper)) == (kLower | kUpper);
+    classes[i] = all_hex && !both_cases ? any : 0;
+    same[i] = all_same;
+  }
+  // Digit places are runs of kMinHexRun or more such places: ids, not the
+  // odd a-f letters of words ("console", "DescribeInstances"). Every
+  // other place holds one byte in every value, not one a shape reads as
+  // a digit.
+  shape.assign(values[0]);
+  size_t digits = 0;
+  uint8_t letters = 0;  // kLower and kUpper seen at digit places
+  for (size_t i = 0; i < length;) {
+    size_t end = i;
+    while (end < length && classes[end] != 0) ++end;
+    if (end - i >= kMinHexRun) {
+      digits += end - i;
+      for (; i < end; ++i) letters |= classes[i] & (kLower | kUpper);
+      continue;
+    }
+    for (end = std::max(end, i + 1); i < end; ++i) {
+      if (!same[i] || IsDigitPlace(values[0][i])) return false;
+      classes[i] = 0;
+    }
+  }
+  if (digits < kMinHexDigits || digits * 2 < length || letters == 0) return false;
+  // Places of decimal digits only take the case of the column's letters
+  // (lowercase when it has both), so that ids of one kind share a shape.
+  const char decimal_place = letters == kUpper ? kUpperHexDigit : kLowerHexDigit;
+  for (size_t i = 0; i < length; ++i) {
+    if (classes[i] == 0) continue;
+    shape[i] = (classes[i] & kUpper) != 0   ? kUpperHexDigit
+               : (classes[i] & kLower) != 0 ? kLowerHexDigit
+                                            : decimal_place;
+  }
+  return true;
+}
+
+void PutHexValues(const std::vector<std::string_view>& values, std::string_view shape,
+                  std::string& lengths, std::string& bytes, std::string& nibbles) {
+  PutVarint64(lengths, shape.size());
+  bytes.append(shape);
+  for (std::string_view v : values) {
+    int half = 0;
+    uint8_t byte = 0;
+    for (size_t i = 0; i < shape.size(); ++i) {
+      if (!IsDigitPlace(shape[i])) continue;
+      byte = static_cast<uint8_t>(byte << 4 | NibbleOf(v[i]));
+      if (++half == 2) {
+        nibbles.push_back(static_cast<char>(byte));
+        half = 0;
+        byte = 0;
+      }
+    }
+    if (half == 1) nibbles.push_back(static_cast<char>(byte << 4));
+  }
+}
+
+bool HexShapesMayContain(std::string_view bytes, std::string_view token) {
+  if (token.empty() || bytes.find(token) != std::string_view::npos) return true;
+  const size_t m = token.size();
+  if (m > bytes.size()) return false;
+  // Only windows over a digit place remain: each start is tried once.
+  auto matches_at = [&](size_t start) {
+    for (size_t j = 0; j < m; ++j) {
+      const char b = bytes[start + j];
+      const uint8_t c = kHexClass[static_cast<uint8_t>(token[j])];
+      if (b == token[j] || (b == kLowerHexDigit && (c & (kDecimal | kLower)) != 0) ||
+          (b == kUpperHexDigit && (c & (kDecimal | kUpper)) != 0)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  };
+  // The next place of each kind at or after `from` (bytes.size(): none).
+  auto next_place = [&](char kind, size_t from) {
+    const void* p = std::memchr(bytes.data() + from, kind, bytes.size() - from);
+    return p == nullptr ? bytes.size()
+                        : static_cast<size_t>(static_cast<const char*>(p) - bytes.data());
+  };
+  size_t lower = next_place(kLowerHexDigit, 0), upper = next_place(kUpperHexDigit, 0);
+  size_t next_start = 0;
+  while (std::min(lower, upper) < bytes.size()) {
+    const size_t p = std::min(lower, upper);
+    size_t start = std::max(next_start, p + 1 >= m ? p + 1 - m : 0);
+    const size_t last = std::min(p, bytes.size() - m);
+    for (; start <= last; ++start) {
+      if (matches_at(start)) return true;
+    }
+    next_start = std::max(next_start, last + 1);
+    if (p == lower) {
+      lower = next_place(kLowerHexDigit, p + 1);
+    } else {
+      upper = next_place(kUpperHexDigit, p + 1);
+    }
+  }
+  return false;
+}
+
+Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::string_view lengths,
+                        std::string_view bytes, std::string_view nibbles, uint64_t max_bytes,
+                        std::string& lengths_out, std::string& bytes_out) {
+  lengths_out.clear();
+  bytes_out.clear();
+  Decoder sl(lengths);
+  Decoder sb(bytes);
+  Decoder nb(nibbles);
+  // Copies `n` plain values (varint length, then the bytes).
+  auto copy_values = [&](uint64_t n) -> Status {
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t length = sl.Varint64();
+      if (!sl.ok() || length > sb.remaining()) return Status::Corruption("bad string length");
+      if (bytes_out.size() + length > max_bytes) {
+        return Status::Corruption("string columns are larger than the block");
+      }
+      PutVarint64(lengths_out, length);
+      bytes_out.append(sb.Bytes(length));
+    }
+    return Status::Ok();
+  };
+  // Copies `n` value indexes, each below `distinct`.
+  auto copy_indexes = [&](uint64_t n, uint64_t distinct) -> Status {
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t v = sl.Varint64();
+      if (!sl.ok() || v >= distinct) return Status::Corruption("bad string index");
+      PutVarint64(lengths_out, v);
+    }
+    return Status::Ok();
+  };
+  for (const StringColumnsOf& t : templates) {
+    for (uint32_t k = 0; k < t.strs; ++k) {
+      const uint64_t header = sl.Varint64();
+      if (!sl.ok()) return Status::Corruption("bad string column");
+      if (header <= t.lines) {  // a layout-3 column
+        PutVarint64(lengths_out, header);
+        LODE_RETURN_IF_ERROR(copy_values(header == 0 ? t.lines : header));
+        if (header != 0) LODE_RETURN_IF_ERROR(copy_indexes(t.lines, header));
+        continue;
+      }
+      const uint64_t distinct = header - t.lines - 1;
+      if (distinct > t.lines) return Status::Corruption("bad hex string column");
+      const uint64_t values = distinct == 0 ? t.lines : distinct;
+      const uint64_t length = sl.Varint64();
+      if (!sl.ok() || length == 0 || length > sb.remaining()) {
+        return Status::Corruption("bad hex string shape");
+      }
+      const std::string_view shape = sb.Bytes(length);
+      uint64_t digits = 0;
+      for (char c : shape) digits += IsDigitPlace(c);
+      if (digits == 0) return Status::Corruption("hex string shape without digits");
+      const uint64_t packed = (digits + 1) / 2;
+      if (values > nb.remaining() / packed) return Status::Corruption("hex digits are short");
+      if (values * length > max_bytes - bytes_out.size()) {
+        return Status::Corruption("string columns are larger than the block");
+      }
+      PutVarint64(lengths_out, distinct);
+      for (uint64_t j = 0; j < values; ++j) {
+        PutVarint64(lengths_out, length);
+        const auto* in = reinterpret_cast<const uint8_t*>(nb.Bytes(packed).data());
+        if ((digits & 1) != 0 && (in[packed - 1] & 0x0f) != 0) {
+          return Status::Corruption("hex digits padded with a non-zero half");
+        }
+        uint64_t at = 0;
+        for (char c : shape) {
+          if (!IsDigitPlace(c)) {
+            bytes_out.push_back(c);
+            continue;
+          }
+          const uint8_t nibble = (at & 1) == 0 ? in[at / 2] >> 4 : in[at / 2] & 0x0f;
+          ++at;
+          bytes_out.push_back(c == kLowerHexDigit ? kLowerDigits[nibble] : kUpperDigits[nibble]);
+        }
+      }
+      if (distinct != 0) LODE_RETURN_IF_ERROR(copy_indexes(t.lines, distinct));
+    }
+  }
+  if (!sl.ok() || sl.remaining() != 0 || sb.remaining() != 0 || nb.remaining() != 0) {
+    return Status::Corruption("string columns do not match");
+  }
+  return Status::Ok();
+}
+
+}  // namespace lode::part
