@@ -42,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto decoded = lode::part::DecodeBlock(block, expected);
   CheckDecoded(decoded, expected);
 
-  // A template block (codecs 2, 4 and 6: each layout) whose sections
+  // A template block (codecs 2, 4, 6 and 8: each layout) whose sections
   // are the input.
-  for (char codec : {'\6', '\4', '\2'}) {
+  for (char codec : {'\x08', '\6', '\4', '\2'}) {
     block.assign(1, codec);
     lode::PutVarint64(block, 1 << 16);
     block.append(input.substr(1));
@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckDecoded(lode::part::DecodeBlock(block, expected), expected);
   }
 
-  // The same sections naming templates of a part's dictionary (codec 3).
+  // The same sections naming templates of a part's dictionary (codecs 3,
+  // 7 and 9).
   static const auto dictionary = [] {
     std::string texts;
     lode::PutVarint64(texts, 4);
@@ -64,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.ok()) abort();
     return *parsed;
   }();
-  for (char codec : {'\3', '\7'}) {
+  for (char codec : {'\3', '\7', '\x09'}) {
     block[0] = codec;
     block.resize(block.size() - 4);
     lode::PutFixed32(block, lode::crc32c::Value(block));
