@@ -83,6 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view got(some.data() + some_offsets[i], some_offsets[i + 1] - some_offsets[i]);
     if (kept[i] ? got != lines[i] : lines[i].find(literal) != std::string_view::npos) abort();
   }
+  std::string_view nibbles = columns.str_nibbles;
   for (std::string_view line : lines) {
     for (size_t from = 0; from < line.size() && from < 24; ++from) {
       for (size_t len = 1; from + len <= line.size() && len < 24; ++len) {
@@ -90,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!lode::part::IsTemplateToken(fragment)) break;
         if (!lode::part::TemplatesMayContainToken(
                 columns.templates, columns.str_bytes, fragment, nullptr,
-                columns.layout == lode::part::TemplateLayout::k4)) {
+                columns.layout == lode::part::TemplateLayout::k4 ? &nibbles : nullptr)) {
           abort();
         }
       }
@@ -125,10 +126,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view got(some.data() + some_offsets[i], some_offsets[i + 1] - some_offsets[i]);
     if (kept[i] ? got != lines[i] : lines[i].find(literal) != std::string_view::npos) abort();
   }
+  nibbles = columns.str_nibbles;
   for (std::string_view fragment : fragments) {
-    if (!lode::part::TemplatesMayContainToken(columns.templates, columns.str_bytes, fragment,
-                                              dictionary->get(),
-                                              columns.layout == lode::part::TemplateLayout::k4) &&
+    if (!lode::part::TemplatesMayContainToken(
+            columns.templates, columns.str_bytes, fragment, dictionary->get(),
+            columns.layout == lode::part::TemplateLayout::k4 ? &nibbles : nullptr) &&
         lines[0].find(fragment) != std::string_view::npos) {
       abort();
     }

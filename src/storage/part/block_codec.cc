@@ -277,15 +277,19 @@ Status DecodeTemplates(std::string_view payload, uint64_t raw_size, size_t expec
     });
     // The template texts and string variables alone can show that no
     // line holds a fragment: then nothing else is decompressed. (In k4,
-    // the string bytes hold hex columns' shapes, which can spell many
-    // tokens: HexShapesMayContain.)
+    // the string bytes hold hex columns' shapes, which the packed digits
+    // complete: HexShapesMayContain.)
     LODE_ASSIGN_OR_RETURN(sections[1], Unpack(stored[1], storage[1]));
+    const bool hex = !defer_strs && section_count > kNibbles;
     if (!defer_strs) {
       LODE_ASSIGN_OR_RETURN(sections[5], Unpack(stored[5], storage[5]));
     }
+    if (hex) {
+      LODE_ASSIGN_OR_RETURN(sections[kNibbles], Unpack(stored[kNibbles], storage[kNibbles]));
+    }
     for (std::string_view fragment : fragments) {
       if (!TemplatesMayContainToken(sections[1], sections[5], fragment, dictionary,
-                                    layout == TemplateLayout::k4)) {
+                                    hex ? &sections[kNibbles] : nullptr)) {
         return Status::NotFound("no line of the block can hold the literals");
       }
     }

@@ -115,23 +115,67 @@ void PutHexValues(const std::vector<std::string_view>& values, std::string_view 
   }
 }
 
-bool HexShapesMayContain(std::string_view bytes, std::string_view token) {
+namespace {
+
+// Whether the digits `digits` (nibble values) follow one another somewhere
+// in `nibbles`, from a high half or from a low half. True when too few to
+// tell (under four).
+bool NibblesContain(std::string_view nibbles, const std::vector<uint8_t>& digits) {
+  const size_t n = digits.size();
+  if (n < 4) return true;
+  auto high = [&](size_t at) { return static_cast<uint8_t>(nibbles[at]) >> 4; };
+  auto low = [&](size_t at) { return static_cast<uint8_t>(nibbles[at]) & 0x0f; };
+  thread_local std::string core;
+  // From a high half: whole bytes, then maybe one more high half.
+  core.clear();
+  for (size_t i = 0; i + 1 < n; i += 2)
+    core.push_back(static_cast<char>(digits[i] << 4 | digits[i + 1]));
+  for (size_t at = nibbles.find(core); at != std::string_view::npos;
+       at = nibbles.find(core, at + 1)) {
+    if (n % 2 == 0) return true;
+    if (at + core.size() < nibbles.size() && high(at + core.size()) == digits[n - 1]) return true;
+  }
+  // From a low half: the first digit ends a byte, then whole bytes, then
+  // maybe one more high half.
+  core.clear();
+  for (size_t i = 1; i + 1 < n; i += 2)
+    core.push_back(static_cast<char>(digits[i] << 4 | digits[i + 1]));
+  for (size_t at = nibbles.find(core, 1); at != std::string_view::npos;
+       at = nibbles.find(core, at + 1)) {
+    if (low(at - 1) != digits[0]) continue;
+    if (n % 2 == 1) return true;
+    if (at + core.size() < nibbles.size() && high(at + core.size()) == digits[n - 1]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool HexShapesMayContain(std::string_view bytes, std::string_view nibbles, std::string_view token) {
   if (token.empty() || bytes.find(token) != std::string_view::npos) return true;
   const size_t m = token.size();
   if (m > bytes.size()) return false;
-  // Only windows over a digit place remain: each start is tried once.
-  auto matches_at = [&](size_t start) {
+  // A window of the bytes over a digit place: whether a value of that
+  // shape could spell the token there, and if so, the digits it needs.
+  thread_local std::vector<uint8_t> digits;
+  auto spells_at = [&](size_t start) {
+    digits.clear();
     for (size_t j = 0; j < m; ++j) {
       const char b = bytes[start + j];
       const uint8_t c = kHexClass[static_cast<uint8_t>(token[j])];
-      if (b == token[j] || (b == kLowerHexDigit && (c & (kDecimal | kLower)) != 0) ||
+      if ((b == kLowerHexDigit && (c & (kDecimal | kLower)) != 0) ||
           (b == kUpperHexDigit && (c & (kDecimal | kUpper)) != 0)) {
-        continue;
+        digits.push_back(NibbleOf(token[j]));
+      } else if (b != token[j]) {
+        return false;
       }
-      return false;
     }
     return true;
   };
+  // The digits already looked for in `nibbles` (windows over the same
+  // shape at other columns need the same ones).
+  thread_local std::vector<std::vector<uint8_t>> absent;
+  absent.clear();
   // The next place of each kind at or after `from` (bytes.size(): none).
   auto next_place = [&](char kind, size_t from) {
     const void* p = std::memchr(bytes.data() + from, kind, bytes.size() - from);
@@ -139,13 +183,16 @@ bool HexShapesMayContain(std::string_view bytes, std::string_view token) {
                         : static_cast<size_t>(static_cast<const char*>(p) - bytes.data());
   };
   size_t lower = next_place(kLowerHexDigit, 0), upper = next_place(kUpperHexDigit, 0);
-  size_t next_start = 0;
+  size_t next_start = 0;  // each window is tried once
   while (std::min(lower, upper) < bytes.size()) {
     const size_t p = std::min(lower, upper);
     size_t start = std::max(next_start, p + 1 >= m ? p + 1 - m : 0);
     const size_t last = std::min(p, bytes.size() - m);
     for (; start <= last; ++start) {
-      if (matches_at(start)) return true;
+      if (!spells_at(start)) continue;
+      if (std::find(absent.begin(), absent.end(), digits) != absent.end()) continue;
+      if (NibblesContain(nibbles, digits)) return true;
+      absent.push_back(digits);
     }
     next_start = std::max(next_start, last + 1);
     if (p == lower) {
@@ -162,31 +209,41 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
                         std::string& lengths_out, std::string& bytes_out) {
   lengths_out.clear();
   bytes_out.clear();
+  lengths_out.reserve(lengths.size() + lengths.size() / 2);
+  bytes_out.reserve(std::min<uint64_t>(max_bytes, bytes.size() + 2 * nibbles.size()));
   Decoder sl(lengths);
   Decoder sb(bytes);
   Decoder nb(nibbles);
-  // Copies `n` plain values (varint length, then the bytes).
+  // Copies `n` plain values (varint lengths, then their bytes), each
+  // range at once: most columns are text.
   auto copy_values = [&](uint64_t n) -> Status {
+    const size_t from = sl.position();
+    uint64_t total = 0;
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t length = sl.Varint64();
-      if (!sl.ok() || length > sb.remaining()) return Status::Corruption("bad string length");
-      if (bytes_out.size() + length > max_bytes) {
-        return Status::Corruption("string columns are larger than the block");
+      if (!sl.ok() || length > sb.remaining() - total) {
+        return Status::Corruption("bad string length");
       }
-      PutVarint64(lengths_out, length);
-      bytes_out.append(sb.Bytes(length));
+      total += length;
     }
+    if (total > max_bytes - bytes_out.size()) {
+      return Status::Corruption("string columns are larger than the block");
+    }
+    lengths_out.append(lengths.substr(from, sl.position() - from));
+    bytes_out.append(sb.Bytes(total));
     return Status::Ok();
   };
   // Copies `n` value indexes, each below `distinct`.
   auto copy_indexes = [&](uint64_t n, uint64_t distinct) -> Status {
+    const size_t from = sl.position();
     for (uint64_t i = 0; i < n; ++i) {
       const uint64_t v = sl.Varint64();
       if (!sl.ok() || v >= distinct) return Status::Corruption("bad string index");
-      PutVarint64(lengths_out, v);
     }
+    lengths_out.append(lengths.substr(from, sl.position() - from));
     return Status::Ok();
   };
+  thread_local std::vector<uint32_t> places;  // a shape's digit places
   for (const StringColumnsOf& t : templates) {
     for (uint32_t k = 0; k < t.strs; ++k) {
       const uint64_t header = sl.Varint64();
@@ -205,8 +262,11 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
         return Status::Corruption("bad hex string shape");
       }
       const std::string_view shape = sb.Bytes(length);
-      uint64_t digits = 0;
-      for (char c : shape) digits += IsDigitPlace(c);
+      places.clear();
+      for (size_t i = 0; i < shape.size(); ++i) {
+        if (IsDigitPlace(shape[i])) places.push_back(static_cast<uint32_t>(i));
+      }
+      const uint64_t digits = places.size();
       if (digits == 0) return Status::Corruption("hex string shape without digits");
       const uint64_t packed = (digits + 1) / 2;
       if (values > nb.remaining() / packed) return Status::Corruption("hex digits are short");
@@ -214,21 +274,21 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
         return Status::Corruption("string columns are larger than the block");
       }
       PutVarint64(lengths_out, distinct);
-      for (uint64_t j = 0; j < values; ++j) {
-        PutVarint64(lengths_out, length);
-        const auto* in = reinterpret_cast<const uint8_t*>(nb.Bytes(packed).data());
+      for (uint64_t j = 0; j < values; ++j) PutVarint64(lengths_out, length);
+      // Each value: the shape, then its digits written over their places.
+      size_t at = bytes_out.size();
+      bytes_out.resize(at + values * length);
+      const auto* in = reinterpret_cast<const uint8_t*>(nb.Bytes(values * packed).data());
+      for (uint64_t j = 0; j < values; ++j, at += length, in += packed) {
         if ((digits & 1) != 0 && (in[packed - 1] & 0x0f) != 0) {
           return Status::Corruption("hex digits padded with a non-zero half");
         }
-        uint64_t at = 0;
-        for (char c : shape) {
-          if (!IsDigitPlace(c)) {
-            bytes_out.push_back(c);
-            continue;
-          }
-          const uint8_t nibble = (at & 1) == 0 ? in[at / 2] >> 4 : in[at / 2] & 0x0f;
-          ++at;
-          bytes_out.push_back(c == kLowerHexDigit ? kLowerDigits[nibble] : kUpperDigits[nibble]);
+        char* out = bytes_out.data() + at;
+        std::memcpy(out, shape.data(), length);
+        for (uint64_t d = 0; d < digits; ++d) {
+          const uint8_t nibble = (d & 1) == 0 ? in[d / 2] >> 4 : in[d / 2] & 0x0f;
+          char& c = out[places[d]];
+          c = c == kLowerHexDigit ? kLowerDigits[nibble] : kUpperDigits[nibble];
         }
       }
       if (distinct != 0) LODE_RETURN_IF_ERROR(copy_indexes(t.lines, distinct));

@@ -47,11 +47,13 @@ bool HexShapeOf(const std::vector<std::string_view>& values, std::string& shape)
 void PutHexValues(const std::vector<std::string_view>& values, std::string_view shape,
                   std::string& lengths, std::string& bytes, std::string& nibbles);
 
-// Whether `bytes`, a k4 block's string bytes (text values, and a shape
-// for each hex column), can hold `token` in a value once its hex columns
-// are spelled out: as it is, or where a shape's digit places could spell
-// it. Never false when a value holds it; true when unsure.
-bool HexShapesMayContain(std::string_view bytes, std::string_view token);
+// Whether a k4 block's string values can hold `token` once its hex
+// columns are spelled out, judged from its string bytes (text values,
+// and a shape for each hex column) and its packed digits `nibbles`: the
+// token is in the bytes as it is, or some shape's places could spell it
+// and the digits it needs there follow one another in `nibbles`. Never
+// false when a value holds it; true when unsure.
+bool HexShapesMayContain(std::string_view bytes, std::string_view nibbles, std::string_view token);
 
 // The string variables of one template of a block: `lines` using it,
 // `strs` string variables each (one column per variable).

@@ -128,6 +128,21 @@ TEST(HexStrings, LinesWithHexIdsRoundTripThroughLayoutFour) {
       for (size_t i = 0; i < lines.size(); ++i) {
         ASSERT_EQ(std::string_view(data).substr(offsets[i], offsets[i + 1] - offsets[i]), lines[i]);
       }
+      // No token of a line is ruled out by the cheap check on shapes and
+      // packed digits (every token of every 50th line, from each byte).
+      const std::string_view nibbles = columns.str_nibbles;
+      for (size_t i = 0; i < lines.size() && !with_dictionary; i += 50) {
+        const std::string& line = lines[i];
+        for (size_t from = 0; from < line.size(); ++from) {
+          for (size_t len = 1; from + len <= line.size() && len <= 40; ++len) {
+            const std::string_view token = std::string_view(line).substr(from, len);
+            if (!IsTemplateToken(token)) break;
+            ASSERT_TRUE(TemplatesMayContainToken(columns.templates, columns.str_bytes, token,
+                                                 nullptr, &nibbles))
+                << token << " of " << line;
+          }
+        }
+      }
       // The same lines in k3 hold their ids as text.
       TemplateColumns text;
       SplitLineTemplates(views, text, nullptr, nullptr, TemplateLayout::k3, kCurrentKeyScheme,
@@ -184,8 +199,9 @@ TEST(HexStrings, LiteralsInsideHexIdsFindTheirLines) {
         bool held = false;
         for (const std::string& l : lines) held |= l.find(f) != std::string::npos;
         if (held) {
-          EXPECT_TRUE(TemplatesMayContainToken(columns.templates, columns.str_bytes, f, nullptr,
-                                               /*hex_shapes=*/true));
+          const std::string_view nibbles = columns.str_nibbles;
+          EXPECT_TRUE(
+              TemplatesMayContainToken(columns.templates, columns.str_bytes, f, nullptr, &nibbles));
         }
       }
       if (fragments.empty()) continue;
@@ -216,16 +232,23 @@ TEST(HexStrings, LiteralsInsideHexIdsFindTheirLines) {
       }
     }
   }
-  // Shapes spell only hex digits at their digit places.
+  // Shapes spell only hex digits at their digit places, and only the
+  // digits the packed values hold in a row.
   const std::string shape = std::string("id-") + std::string(8, kLowerHexDigit) + ";";
-  EXPECT_TRUE(HexShapesMayContain(shape, "id-00ff"));
-  EXPECT_TRUE(HexShapesMayContain(shape, "abcdef12"));
-  EXPECT_TRUE(HexShapesMayContain(shape, "9;"));
-  EXPECT_FALSE(HexShapesMayContain(shape, "ABCD"));       // uppercase at lowercase places
-  EXPECT_FALSE(HexShapesMayContain(shape, "abcdef123"));  // longer than the places
-  EXPECT_FALSE(HexShapesMayContain(shape, "xyz"));
-  EXPECT_TRUE(HexShapesMayContain(shape, "d-0"));  // "id-0..."
-  EXPECT_FALSE(HexShapesMayContain(shape, "x-0"));
+  // Two values: 00ffabcd, ef123456.
+  const std::string nibbles("\x00\xff\xab\xcd\xef\x12\x34\x56", 8);
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "id-00ff"));
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "0ffabcd"));  // from a low half
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "cdef1"));    // across two values: allowed
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "ef123456"));
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "9;"));   // too few digits to tell
+  EXPECT_TRUE(HexShapesMayContain(shape, nibbles, "d-0"));  // "id-0..."
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "id-0fff"));
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "abcdef13"));   // not in a row
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "ABCD"));       // uppercase at lowercase places
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "abcdef123"));  // longer than the places
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "xyz"));
+  EXPECT_FALSE(HexShapesMayContain(shape, nibbles, "x-0"));
 }
 
 // A block in layout 4 through the block codec: codec 8 (9 with a

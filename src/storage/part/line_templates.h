@@ -92,12 +92,13 @@ bool IsTemplateToken(std::string_view s);
 // decided without rebuilding them. Never false when they can; true when
 // unsure (a token of digits only may hide inside any integer).
 // With `dictionary`, `templates` is a column of dictionary ids. With
-// `hex_shapes`, `str_bytes` is a k4 block's, whose hex columns hold
-// shapes in place of values (HexShapesMayContain, hex_strings.h).
+// `hex_nibbles`, `str_bytes` is a k4 block's, whose hex columns hold
+// shapes in place of values, and *hex_nibbles their packed digits
+// (HexShapesMayContain, hex_strings.h).
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
                               std::string_view token,
                               const TemplateDictionary* dictionary = nullptr,
-                              bool hex_shapes = false);
+                              const std::string_view* hex_nibbles = nullptr);
 
 // Whether lines of template text `text` (or of several templates' texts
 // side by side) can hold `token` outside string variables: in the text

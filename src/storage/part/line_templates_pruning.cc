@@ -69,12 +69,15 @@ bool TemplateTextHolds(std::string_view text, std::string_view literal) {
 
 bool TemplatesMayContainToken(std::string_view templates, std::string_view str_bytes,
                               std::string_view token, const TemplateDictionary* dictionary,
-                              bool hex_shapes) {
+                              const std::string_view* hex_nibbles) {
   // Where a token of a line can be: in its template's text (no digit), in
   // a string variable, in an integer (digits only), or across a word glued
   // to an integer.
   if (AllDigits(token)) return true;
-  if (hex_shapes ? HexShapesMayContain(str_bytes, token) : Contains(str_bytes, token)) return true;
+  if (hex_nibbles != nullptr ? HexShapesMayContain(str_bytes, *hex_nibbles, token)
+                             : Contains(str_bytes, token)) {
+    return true;
+  }
   if (dictionary == nullptr) return TemplateTextMayContain(templates, token);
   thread_local std::vector<uint32_t> ids;
   if (!DecodeDictionaryIds(templates, dictionary->size(), ids).ok()) return true;
