@@ -243,7 +243,11 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
     lengths_out.append(lengths.substr(from, sl.position() - from));
     return Status::Ok();
   };
-  thread_local std::vector<uint32_t> places;  // a shape's digit places
+  struct Pair {
+    uint32_t high_at, low_at;  // places of a packed byte's two digits
+    const char *high_digits, *low_digits;
+  };
+  thread_local std::vector<Pair> pairs;
   for (const StringColumnsOf& t : templates) {
     for (uint32_t k = 0; k < t.strs; ++k) {
       const uint64_t header = sl.Varint64();
@@ -262,11 +266,19 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
         return Status::Corruption("bad hex string shape");
       }
       const std::string_view shape = sb.Bytes(length);
-      places.clear();
+      // Where the two digits of each packed byte go, and in which case.
+      pairs.clear();
+      uint64_t digits = 0;
       for (size_t i = 0; i < shape.size(); ++i) {
-        if (IsDigitPlace(shape[i])) places.push_back(static_cast<uint32_t>(i));
+        if (!IsDigitPlace(shape[i])) continue;
+        const char* set = shape[i] == kLowerHexDigit ? kLowerDigits : kUpperDigits;
+        if (digits++ % 2 == 0) {
+          pairs.push_back({static_cast<uint32_t>(i), 0, set, nullptr});
+        } else {
+          pairs.back().low_at = static_cast<uint32_t>(i);
+          pairs.back().low_digits = set;
+        }
       }
-      const uint64_t digits = places.size();
       if (digits == 0) return Status::Corruption("hex string shape without digits");
       const uint64_t packed = (digits + 1) / 2;
       if (values > nb.remaining() / packed) return Status::Corruption("hex digits are short");
@@ -285,10 +297,14 @@ Status ExpandHexStrings(const std::vector<StringColumnsOf>& templates, std::stri
         }
         char* out = bytes_out.data() + at;
         std::memcpy(out, shape.data(), length);
-        for (uint64_t d = 0; d < digits; ++d) {
-          const uint8_t nibble = (d & 1) == 0 ? in[d / 2] >> 4 : in[d / 2] & 0x0f;
-          char& c = out[places[d]];
-          c = c == kLowerHexDigit ? kLowerDigits[nibble] : kUpperDigits[nibble];
+        for (uint64_t k = 0; k < digits / 2; ++k) {
+          const Pair& pair = pairs[k];
+          out[pair.high_at] = pair.high_digits[in[k] >> 4];
+          out[pair.low_at] = pair.low_digits[in[k] & 0x0f];
+        }
+        if ((digits & 1) != 0) {
+          const Pair& pair = pairs[digits / 2];
+          out[pair.high_at] = pair.high_digits[in[digits / 2] >> 4];
         }
       }
       if (distinct != 0) LODE_RETURN_IF_ERROR(copy_indexes(t.lines, distinct));
