@@ -20,11 +20,16 @@ constexpr std::array<uint8_t, 256> MakeHexClasses() {
 }
 constexpr std::array<uint8_t, 256> kHexClass = MakeHexClasses();
 
-// Nibble of a hex digit byte (its class known to be one of the three).
-uint8_t NibbleOf(char c) {
-  const auto b = static_cast<uint8_t>(c);
-  return kHexClass[b] == kDecimal ? b - '0' : (b | 0x20) - 'a' + 10;
+// Nibble of a hex digit byte (0 for other bytes).
+constexpr std::array<uint8_t, 256> MakeNibbles() {
+  std::array<uint8_t, 256> n{};
+  for (int b = '0'; b <= '9'; ++b) n[b] = static_cast<uint8_t>(b - '0');
+  for (int b = 'a'; b <= 'f'; ++b) n[b] = static_cast<uint8_t>(b - 'a' + 10);
+  for (int b = 'A'; b <= 'F'; ++b) n[b] = static_cast<uint8_t>(b - 'A' + 10);
+  return n;
 }
+constexpr std::array<uint8_t, 256> kNibble = MakeNibbles();
+uint8_t NibbleOf(char c) { return kNibble[static_cast<uint8_t>(c)]; }
 
 constexpr char kLowerDigits[] = "0123456789abcdef";
 constexpr char kUpperDigits[] = "0123456789ABCDEF";
@@ -35,32 +40,50 @@ bool IsDigitPlace(char shape_byte) {
 
 }  // namespace
 
+bool MayStartHexColumn(std::string_view value) {
+  if (value.size() < kMinHexDigits || value.size() > kMaxHexShapeBytes) return false;
+  // Its digit places would be runs of hex digits in this value too.
+  size_t in_runs = 0, run = 0;
+  for (char c : value) {
+    if (kHexClass[static_cast<uint8_t>(c)] != 0) {
+      ++run;
+      continue;
+    }
+    if (run >= kMinHexRun) in_runs += run;
+    run = 0;
+  }
+  if (run >= kMinHexRun) in_runs += run;
+  return in_runs >= kMinHexDigits && in_runs * 2 >= value.size();
+}
+
 bool HexShapeOf(const std::vector<std::string_view>& values, std::string& shape) {
-  if (values.empty()) return false;
+  if (values.empty() || !MayStartHexColumn(values[0])) return false;
   const size_t length = values[0].size();
-  if (length < kMinHexDigits || length > kMaxHexShapeBytes) return false;
   for (std::string_view v : values) {
     if (v.size() != length) return false;
   }
   // Per place: the classes of the bytes there, 0 where some value has a
   // byte that is not a hex digit or the values mix cases; and whether
   // every value has the same byte.
-  thread_local std::vector<uint8_t> classes, same;
-  classes.resize(length);
-  same.resize(length);
-  for (size_t i = 0; i < length; ++i) {
-    bool all_hex = true, all_same = true;
-    uint8_t any = 0;
-    const char first = values[0][i];
-    for (std::string_view v : values) {
+  // Value after value (each read in order), place by place: `all_hex`
+  // starts at every class bit and keeps those every value has, so it
+  // ends 0 where some value has no hex digit.
+  thread_local std::vector<uint8_t> classes, all_hex, same;
+  classes.assign(length, 0);
+  all_hex.assign(length, kDecimal | kLower | kUpper | 8);
+  same.assign(length, 1);
+  const char* first = values[0].data();
+  for (std::string_view v : values) {
+    for (size_t i = 0; i < length; ++i) {
       const uint8_t c = kHexClass[static_cast<uint8_t>(v[i])];
-      all_hex &= c != 0;
-      any |= c;
-      all_same &= v[i] == first;
+      classes[i] |= c;
+      all_hex[i] &= c != 0 ? 0xff : 0;
+      same[i] &= v[i] == first[i];
     }
-    const bool both_cases = (any & (kLower | kUpper)) == (kLower | kUpper);
-    classes[i] = all_hex && !both_cases ? any : 0;
-    same[i] = all_same;
+  }
+  for (size_t i = 0; i < length; ++i) {
+    const bool both_cases = (classes[i] & (kLower | kUpper)) == (kLower | kUpper);
+    if (all_hex[i] == 0 || both_cases) classes[i] = 0;
   }
   // Digit places are runs of kMinHexRun or more such places: ids, not the
   // odd a-f letters of words ("console", "DescribeInstances"). Every
@@ -99,19 +122,21 @@ void PutHexValues(const std::vector<std::string_view>& values, std::string_view 
                   std::string& lengths, std::string& bytes, std::string& nibbles) {
   PutVarint64(lengths, shape.size());
   bytes.append(shape);
+  thread_local std::vector<uint32_t> places;
+  places.clear();
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (IsDigitPlace(shape[i])) places.push_back(static_cast<uint32_t>(i));
+  }
+  const size_t packed = (places.size() + 1) / 2;
+  size_t at = nibbles.size();
+  nibbles.resize(at + values.size() * packed);
   for (std::string_view v : values) {
-    int half = 0;
-    uint8_t byte = 0;
-    for (size_t i = 0; i < shape.size(); ++i) {
-      if (!IsDigitPlace(shape[i])) continue;
-      byte = static_cast<uint8_t>(byte << 4 | NibbleOf(v[i]));
-      if (++half == 2) {
-        nibbles.push_back(static_cast<char>(byte));
-        half = 0;
-        byte = 0;
-      }
+    char* out = nibbles.data() + at;
+    for (size_t k = 0; k + 1 < places.size(); k += 2) {
+      *out++ = static_cast<char>(NibbleOf(v[places[k]]) << 4 | NibbleOf(v[places[k + 1]]));
     }
-    if (half == 1) nibbles.push_back(static_cast<char>(byte << 4));
+    if (places.size() % 2 != 0) *out = static_cast<char>(NibbleOf(v[places.back()]) << 4);
+    at += packed;
   }
 }
 

@@ -38,6 +38,9 @@ inline constexpr size_t kMinHexDigits = 8;
 inline constexpr size_t kMinHexRun = 4;
 inline constexpr size_t kMaxHexShapeBytes = 1024;
 bool HexShapeOf(const std::vector<std::string_view>& values, std::string& shape);
+// Whether a column starting with `value` may have a hex shape: a quick
+// test on its first value that rules out nearly every text column.
+bool MayStartHexColumn(std::string_view value);
 
 // Appends `values` (which share `shape`, from HexShapeOf) in layout 4:
 // varint(shape length) to `lengths`, the shape to `bytes`, and each

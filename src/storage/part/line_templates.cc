@@ -295,19 +295,26 @@ void PutStringColumn(const std::string_view* values, size_t stride, size_t count
     indexes.push_back(it->second);
   }
   const bool distinct_coded = count >= 4 && index.size() <= max_distinct;
+  const bool may_be_hex = nibbles != nullptr && count > 0 && MayStartHexColumn(values[0]);
   if (!distinct_coded) {
     stored.clear();
-    for (size_t i = 0; i < count; ++i) stored.push_back(values[i * stride]);
+    for (size_t i = 0; may_be_hex && i < count; ++i) stored.push_back(values[i * stride]);
   }
   const uint64_t d = distinct_coded ? stored.size() : 0;
-  if (nibbles != nullptr && HexShapeOf(stored, shape)) {
+  if (may_be_hex && HexShapeOf(stored, shape)) {
     PutVarint64(lengths, count + 1 + d);
     PutHexValues(stored, shape, lengths, bytes, *nibbles);
-  } else {
+  } else if (distinct_coded) {
     PutVarint64(lengths, d);
     for (std::string_view v : stored) {
       PutVarint64(lengths, v.size());
       bytes.append(v);
+    }
+  } else {
+    PutVarint64(lengths, 0);
+    for (size_t i = 0; i < count; ++i) {
+      PutVarint64(lengths, values[i * stride].size());
+      bytes.append(values[i * stride]);
     }
   }
   if (distinct_coded) {
