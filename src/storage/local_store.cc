@@ -54,6 +54,7 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
     // A directory last written by a lode without the lock has no LOCK file.
     if (env->FileExists(lock_path)) LODE_RETURN_IF_ERROR(lock(/*exclusive=*/false));
     LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
+    store->opened_ = true;
     return store;
   }
   LODE_RETURN_IF_ERROR(env->CreateDirs(TenantsDir(options.data_dir)));
@@ -61,6 +62,7 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   LODE_RETURN_IF_ERROR(store->OpenExistingTenants());
   store->flusher_ = std::thread([s = store.get()] { s->FlushLoop(); });
   store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
+  store->opened_ = true;
   return store;
 }
 
@@ -447,11 +449,14 @@ Status LocalStore::Close() {
   auto ms = [](auto d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
   };
-  log::Info("store closed", {{"tenants", std::to_string(logs.size())},
-                             {"heads_flushed", std::to_string(flushed.load())},
-                             {"heads_left_in_wal", std::to_string(left.load())},
-                             {"background_stop_ms", ms(joined - start)},
-                             {"close_ms", ms(std::chrono::steady_clock::now() - joined)}});
+  // A store whose open failed was never open: nothing to report.
+  if (opened_) {
+    log::Info("store closed", {{"tenants", std::to_string(logs.size())},
+                               {"heads_flushed", std::to_string(flushed.load())},
+                               {"heads_left_in_wal", std::to_string(left.load())},
+                               {"background_stop_ms", ms(joined - start)},
+                               {"close_ms", ms(std::chrono::steady_clock::now() - joined)}});
+  }
   dir_lock_.reset();
   return first;
 }

@@ -123,6 +123,8 @@ class LocalStore final : public Storage {
   mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<TenantLog>> tenants_ GUARDED_BY(mu_);
   bool closed_ GUARDED_BY(mu_) = false;
+  // Set once Open has succeeded (before any other thread sees the store).
+  bool opened_ = false;
   std::atomic<uint64_t> retention_parts_{0};
   std::atomic<uint64_t> retention_bytes_{0};
   CondVar flush_cv_{mu_};

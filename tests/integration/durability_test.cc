@@ -259,6 +259,7 @@ TEST(Durability, ASecondServerOnTheSameDataDirectoryRefusesToStart) {
     CommandResult r = RunLode({"serve", "--data", data, "--listen", "127.0.0.1:0"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("is in use by another lode process"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("store closed"), std::string::npos) << r.err;  // it never opened
     ASSERT_EQ(server.PushJson(PushBody(R"({"app":"x"})", {{kBase + 1, "second"}})).status, 204);
     EXPECT_EQ(server.Terminate(), 0);
   }
