@@ -38,6 +38,19 @@ Result<std::unique_ptr<ClusterNode>> ClusterNode::Start(Env* env, const ClusterO
 }
 
 Status ClusterNode::Join() {
+  // One member per cache directory: a second would empty the first's
+  // flush directory and evict its cached blocks under it. Taken first,
+  // so that such a member stops before it joins anything.
+  LODE_RETURN_IF_ERROR(env_->CreateDirs(options_.cache_dir));
+  auto locked = env_->LockFile(JoinPath(options_.cache_dir, "LOCK"), /*exclusive=*/true);
+  if (!locked.ok()) {
+    if (locked.status().code() != StatusCode::kUnavailable) return locked.status();
+    return Status::Unavailable("cache directory " + options_.cache_dir +
+                               " is in use by another lode process (" + locked.status().message() +
+                               ")");
+  }
+  cache_lock_ = std::move(locked).value();
+
   NatsOptions nats;
   nats.servers = options_.nats;
   nats.name = "lode-" + options_.node_id;

@@ -121,6 +121,8 @@ class ClusterNode {
   const ClusterOptions options_;
   PeerClient* const peers_;
 
+  // Held while the member runs: one member per cache directory.
+  std::unique_ptr<FileLock> cache_lock_;
   std::unique_ptr<NatsClient> nats_;
   std::unique_ptr<ObjectStore> bucket_;
   S3ObjectStore* s3_ = nullptr;  // bucket_, for its stats
