@@ -179,6 +179,36 @@ TEST_F(PartMergeTest, FullBlocksAloneInTheirTimeRangeAreCopied) {
   EXPECT_TRUE(reordered) << "the second part's templates kept their order: the test lost its point";
 }
 
+// Blocks too small to get a token filter are still copied when they are
+// full (here: token filters only from 1 MiB, blocks of 4 KiB): the
+// merged part holds them as stored (their templates in the order their
+// own part's dictionary gave them, not re-encoded in the merged one's),
+// still without a filter.
+TEST_F(PartMergeTest, FullBlocksWithoutATokenFilterAreCopiedToo) {
+  options_.min_token_filter_raw_bytes = 1u << 20;
+  const std::string s = "{app=\"a\"}";
+  auto a = Write(1, {{s, Lines(1'000, 10, 900, true)}});
+  auto b = Write(2, {{s, Lines(100'000, 10, 900, false)}});
+  const std::string path = dir_ + "/3.part";
+  ASSERT_TRUE(MergeParts(Env::Default(), {a, b}, path, options_, nullptr).ok());
+  auto merged = Open(3, path);
+  size_t full = 0;
+  bool reordered = false;
+  for (size_t j = 0; j < merged->reader().blocks().size(); ++j) {
+    EXPECT_TRUE(merged->reader().BlockFilter(j).empty());
+    if (merged->reader().blocks()[j].raw_size < options_.block_raw_bytes) continue;
+    ++full;
+    std::string bytes;
+    ASSERT_TRUE(merged->reader().ReadBlockBytes(j, bytes).ok());
+    std::vector<uint32_t> ids;
+    ASSERT_TRUE(part::BlockDictionaryIds(bytes, merged->reader().Dictionary()->size(), ids).ok());
+    reordered = reordered || !std::is_sorted(ids.begin(), ids.end());
+  }
+  EXPECT_GE(full, 4u);
+  EXPECT_TRUE(reordered) << "no block of the second part was copied as stored";
+  EXPECT_EQ(merged->meta().records, 1800u);
+}
+
 // Blocks whose time ranges interleave are merged record by record, with
 // ties in input order, as before copying existed; so is a block that
 // only touches another's last timestamp.

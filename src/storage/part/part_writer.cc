@@ -275,7 +275,12 @@ Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
   Decoder blob(filter_blob);
   std::string_view tokens = blob.LengthPrefixed();
   std::string_view strings = blob.LengthPrefixed();
-  if (!blob.ok() || tokens.empty()) return false;
+  // A block without a token filter is copied only where this writer would
+  // write none either (a small block full of records); otherwise it is
+  // encoded again, and gets one.
+  if (!blob.ok() || (tokens.empty() && source.raw_size >= options_.min_token_filter_raw_bytes)) {
+    return false;
+  }
   std::string_view summary_bytes = filter_blob.substr(blob.position());
   BlockSummary summary;
   std::vector<uint32_t> old_ids, new_ids;

@@ -34,8 +34,8 @@ struct PartWriterOptions {
   // slower). A merge copies the full blocks of large streams as they are
   // (PartWriter::CopyBlock), so most of a large stream keeps this level.
   int zstd_level = 2;
-  // A block of fewer line bytes than this has no token filter (a reader
-  // then decodes it for any literal). Keyed on every word and id, the
+  // A block whose raw size (head and lines) is under this has no token
+  // filter (a reader then decodes it for any literal). Keyed on every word and id, the
   // filter is a sixth or more of such a block's size, while reading and
   // decoding the whole block costs a query about 0.1 ms: for a small
   // stream (a 100 KB CloudTrail file), the filter alone was what kept it
