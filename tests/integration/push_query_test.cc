@@ -154,6 +154,89 @@ TEST(RegexQueryTest, PartsAndMemoryAgreeWithRe2OnEveryLine) {
   }
 }
 
+// Hex ids (UUIDs, GUIDs, trace ids, instance ids) are stored as packed
+// digits in parts: a literal anywhere inside one, or spanning an id and
+// the text around it, finds exactly the lines that hold it, from memory
+// and from parts.
+TEST(HexIdQueryTest, LiteralsInsideIdsFindExactlyTheLinesHoldingThem) {
+  TempDir dir;
+  uint64_t state = 20261207;
+  auto hex = [&](int n, bool upper = false) {
+    std::string s;
+    for (int i = 0; i < n; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      s.push_back((upper ? "0123456789ABCDEF" : "0123456789abcdef")[state >> 60]);
+    }
+    return s;
+  };
+  auto uuid = [&](bool upper = false) {
+    return hex(8, upper) + "-" + hex(4, upper) + "-" + hex(4, upper) + "-" + hex(4, upper) + "-" +
+           hex(12, upper);
+  };
+  std::vector<std::pair<int64_t, std::string>> values;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    switch (i % 4) {
+      case 0:
+        line = "request " + uuid() + " done in " + std::to_string(i % 900) + "ms";
+        break;
+      case 1:
+        line = R"({"eventID":")" + uuid() + R"(","instance":"i-)" + hex(17) + R"(","n":)" +
+               std::to_string(i) + "}";
+        break;
+      case 2:
+        line = "ProcessGuid: {" + uuid(true) + "} trace_id=" + hex(32);
+        break;
+      default:
+        line = "span " + hex(16) + " parent " + (i % 8 == 3 ? hex(16) : "0000000000000000");
+    }
+    values.emplace_back(kBase + i * 1'000'000LL, line);
+  }
+  std::vector<std::string> literals;
+  for (int i : {5, 406, 1207, 2511, 2999}) {
+    const std::string& line = values[i].second;
+    const size_t at = line.find_first_of("0123456789abcdefABCDEF", line.find_first_of(" :{"));
+    literals.push_back(line.substr(at, 36));                   // a whole id (or more)
+    literals.push_back(line.substr(at + 3, 9));                // inside one
+    literals.push_back(line.substr(at + 7, 6));                // across a dash
+    literals.push_back(line.substr(at > 4 ? at - 4 : 0, 12));  // the text before it, and it
+  }
+  literals.push_back("0000000000000000");  // a repeated id
+  literals.push_back("i-0");
+  literals.push_back("deadbeefdeadbeef");  // in no line
+  auto expected = [&](const std::string& literal) {
+    std::vector<std::string> lines;
+    for (const auto& [ts, line] : values) {
+      if (line.find(literal) != std::string::npos) lines.push_back(line);
+    }
+    return lines;
+  };
+  auto query = [&](LodeServer& server, const std::string& literal) {
+    HttpResponse r =
+        server.QueryRange("{app=\"ids\"} |= `" + literal + "`",
+                          Range(kBase, kBase + 10 * kSec) + "&limit=5000&direction=forward");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> lines;
+    for (const auto& e : ParseStreams(r.body).entries) lines.push_back(e.second);
+    return lines;
+  };
+  size_t found = 0;
+  for (const std::string& literal : literals) found += !expected(literal).empty();
+  EXPECT_GE(found, literals.size() - 1);  // all but the one in no line: the test means something
+  {
+    LodeServer server(dir.path() + "/data");
+    ASSERT_EQ(server.PushJson(PushBody(R"({"app":"ids"})", values)).status, 204);
+    for (const std::string& literal : literals) {
+      EXPECT_EQ(query(server, literal), expected(literal)) << "in memory: " << literal;
+    }
+    ASSERT_EQ(server.Terminate(), 0);  // flushes everything into parts
+  }
+  LodeServer server(dir.path() + "/data");
+  for (const std::string& literal : literals) {
+    EXPECT_EQ(query(server, literal), expected(literal)) << "from parts: " << literal;
+  }
+}
+
 TEST_F(PushQueryTest, LimitAndDirectionPickTheRightEnd) {
   ParsedStreams fwd =
       ParseStreams(server_
