@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "cluster/cluster_store.h"
+#include "io/dir_lock.h"
 #include "objstore/s3_object_store.h"
 #include "storage/part/part_reader.h"
 
@@ -42,14 +43,8 @@ Status ClusterNode::Join() {
   // flush directory and evict its cached blocks under it. Taken first,
   // so that such a member stops before it joins anything.
   LODE_RETURN_IF_ERROR(env_->CreateDirs(options_.cache_dir));
-  auto locked = env_->LockFile(JoinPath(options_.cache_dir, "LOCK"), /*exclusive=*/true);
-  if (!locked.ok()) {
-    if (locked.status().code() != StatusCode::kUnavailable) return locked.status();
-    return Status::Unavailable("cache directory " + options_.cache_dir +
-                               " is in use by another lode process (" + locked.status().message() +
-                               ")");
-  }
-  cache_lock_ = std::move(locked).value();
+  LODE_ASSIGN_OR_RETURN(
+      cache_lock_, LockDirectory(env_, options_.cache_dir, /*exclusive=*/true, "cache directory"));
 
   NatsOptions nats;
   nats.servers = options_.nats;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "io/dir_lock.h"
 #include "io/open_files.h"
 #include "storage/read_pool.h"
 
@@ -36,15 +37,9 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(Env* env, const LocalStoreO
   // --data) keep out while it runs, as what they read would be changing.
   const std::string lock_path = JoinPath(options.data_dir, "LOCK");
   auto lock = [&](bool exclusive) -> Status {
-    auto locked = env->LockFile(lock_path, exclusive);
-    if (locked.ok()) {
-      store->dir_lock_ = std::move(locked).value();
-      return Status::Ok();
-    }
-    const Status& s = locked.status();
-    if (s.code() != StatusCode::kUnavailable) return s;
-    return Status::Unavailable("data directory " + options.data_dir +
-                               " is in use by another lode process (" + s.message() + ")");
+    LODE_ASSIGN_OR_RETURN(store->dir_lock_,
+                          LockDirectory(env, options.data_dir, exclusive, "data directory"));
+    return Status::Ok();
   };
   if (options.log.read_only) {
     // As it is on disk: no background work, nothing created.
