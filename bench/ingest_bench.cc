@@ -222,6 +222,8 @@ int Run(const Flags& f) {
   std::vector<std::thread> threads;
   for (int t = 0; t < f.concurrency; ++t) {
     threads.emplace_back([&, t] {
+      // As Promtail, Vector and lode forward do: one connection kept open.
+      HttpConnection connection;
       while (true) {
         size_t i = next++;
         if (i >= bodies.size()) break;
@@ -232,7 +234,7 @@ int Run(const Flags& f) {
         if (f.durable) r.headers.emplace_back("X-Lode-Durability", "durable");
         r.body = bodies[i].data;
         auto t0 = std::chrono::steady_clock::now();
-        auto response = SendHttpRequest(r);
+        auto response = connection.Send(r);
         // As clients do: a push refused for now (429, 503) is sent again
         // after a pause; the clock keeps running.
         for (int attempt = 0;
@@ -240,7 +242,7 @@ int Run(const Flags& f) {
              ++attempt) {
           ++retries;
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          response = SendHttpRequest(r);
+          response = connection.Send(r);
         }
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                         .count();

@@ -8,6 +8,8 @@
 
 namespace lode {
 
+HttpPushTransport::~HttpPushTransport() = default;
+
 SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& batch_id) {
   ClientRequest request;
   request.method = "POST";
@@ -18,7 +20,20 @@ SendOutcome HttpPushTransport::Send(const std::string& body, const std::string& 
   if (!token_.empty()) request.headers.emplace_back("Authorization", "Bearer " + token_);
   request.headers.emplace_back("X-Lode-Batch-Id", batch_id);
   request.body = body;
-  auto response = SendHttpRequest(request);
+  std::unique_ptr<HttpConnection> connection;
+  {
+    MutexLock lock(mu_);
+    if (!idle_.empty()) {
+      connection = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (connection == nullptr) connection = std::make_unique<HttpConnection>();
+  auto response = connection->Send(request);
+  {
+    MutexLock lock(mu_);
+    idle_.push_back(std::move(connection));
+  }
   if (!response.ok()) return {SendOutcome::Kind::kRetryable, response.status().message()};
   int code = response->status;
   if (code >= 200 && code < 300) return {SendOutcome::Kind::kAccepted, ""};

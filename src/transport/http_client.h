@@ -1,10 +1,12 @@
 // A small blocking HTTP/1.1 client for lode's own command-line tools and
-// tests (Boost.Beast inside). One request per connection; http:// and
-// https:// (the peer's certificate is verified against the system's CAs,
-// or the PEM file named by $LODE_CA_FILE).
+// tests (Boost.Beast inside): one request per connection
+// (SendHttpRequest), or many over one kept open (HttpConnection); http://
+// and https:// (the peer's certificate is verified against the system's
+// CAs, or the PEM file named by $LODE_CA_FILE).
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,5 +39,26 @@ struct ClientRequest {
 // exchange itself failed (Unavailable for connection errors and
 // timeouts, InvalidArgument for a bad URL).
 Result<HttpResponse> SendHttpRequest(const ClientRequest& request);
+
+// Sends requests one after another over one connection kept open between
+// them (HTTP/1.1 keep-alive), as a client pushing all day does: a push
+// then costs neither side a TCP (and TLS) handshake and teardown. The
+// connection is opened again when the server has closed it (its idle
+// timeout) or said it would, or a request names another server. A failed
+// exchange closes it and is not sent again: the caller decides (answers
+// as SendHttpRequest's). One per thread: not safe to share.
+class HttpConnection {
+ public:
+  HttpConnection();
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  Result<HttpResponse> Send(const ClientRequest& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace lode

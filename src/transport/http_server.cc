@@ -40,6 +40,16 @@ ConnectionCounters::ConnectionCounters(MetricsRegistry& metrics) {
                                    "Times the server stopped accepting at max_connections with no "
                                    "connection it could close; new clients waited in the backlog.")
                        .With({});
+  accepted = &metrics
+                  .AddCounter("lode_http_connections_accepted_total",
+                              "HTTP connections accepted. Clients that keep their connection "
+                              "open between requests (HTTP/1.1 keep-alive) add one each.")
+                  .With({});
+  accept_failed = &metrics
+                       .AddCounter("lode_http_accept_failures_total",
+                                   "Connections the server failed to accept (out of file "
+                                   "descriptors, say); it tries again after a pause.")
+                       .With({});
 }
 
 }  // namespace http_internal
@@ -144,9 +154,11 @@ struct HttpServer::Impl {
             if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
             // Out of file descriptors, say: retrying at once would spin.
             ++failed_accepts;
+            state.counters.accept_failed->Inc();
             Warn("accept failed", {"err", ec.message()});
             return RetryAcceptIn(kAcceptRetry);
           }
+          state.counters.accepted->Inc();
           StartSession(std::move(socket), tls.get(), state);
           TryAccept();
         }));

@@ -52,6 +52,8 @@ struct ConnectionCounters {
   Counter* evicted_idle;
   Counter* evicted_header;
   Counter* accept_paused;
+  Counter* accepted;
+  Counter* accept_failed;
 };
 
 // What every connection of one server shares (HttpServer::Impl owns it).

@@ -44,6 +44,15 @@ std::map<std::string, int> Stored(LodeServer& server, const std::string& query) 
   return out;
 }
 
+// Connections the server has accepted (each scrape adds its own).
+int64_t AcceptedConnections(const LodeServer& server) {
+  const std::string name = "lode_http_connections_accepted_total";
+  std::string metrics = server.Get("/metrics").body;
+  size_t at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stoll(metrics.substr(at + name.size() + 2));
+}
+
 uint16_t PortOf(const LodeServer& server) {
   return static_cast<uint16_t>(
       std::stoi(server.base_url().substr(server.base_url().rfind(':') + 1)));
@@ -181,11 +190,15 @@ TEST(ForwardTest, AFastReaderIntoAMomentarilyStoppedServerDropsNothing) {
 TEST(ForwardTest, SeveralConnectionsStoreEveryLineOnceInTheOrderRead) {
   TempDir dir;
   LodeServer server(dir.path() + "/data");
+  const int64_t accepted_before = AcceptedConnections(server);
   CommandResult r = RunLode({"forward", "--url", server.base_url(), "--concurrency", "4",
                              "--batch-bytes", "500", "-l", "app=parallel"},
                             Lines(0, 4000));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("sent=4000 "), std::string::npos) << r.err;
+  // Over a hundred batches, over at most one kept-open connection per
+  // sender (and this scrape's).
+  EXPECT_LE(AcceptedConnections(server) - accepted_before, 4 + 1);
   int64_t now = NowNanos();
   ParsedStreams s =
       ParseStreams(server
