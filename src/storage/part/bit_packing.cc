@@ -10,26 +10,27 @@ int BitWidth(uint64_t v) { return 64 - std::countl_zero(v); }
 void PackBits(const uint64_t* values, size_t count, uint64_t base, int width, std::string& out) {
   if (width == 0) return;
   const size_t start = out.size();
-  // Zeroed, plus 8 bytes of slack so that every value is or-ed in with
-  // whole 64-bit words; the slack is cut off at the end.
-  out.resize(start + PackedBytes(count, width) + 16, '\0');
-  char* const data = out.data() + start;
+  const size_t bytes = static_cast<size_t>(PackedBytes(count, width));
+  out.resize(start + bytes);
+  char* w = out.data() + start;
   const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  uint64_t bit = 0;
-  for (size_t i = 0; i < count; ++i, bit += static_cast<uint64_t>(width)) {
+  // Values are gathered in a register and stored a whole word at a time:
+  // or-ing each into memory made every value wait for the one before.
+  uint64_t word = 0;
+  int filled = 0;  // bits of `word` taken, below 64
+  for (size_t i = 0; i < count; ++i) {
     const uint64_t v = (values[i] - base) & mask;
-    char* p = data + bit / 8;
-    const unsigned shift = static_cast<unsigned>(bit % 8);
-    uint64_t word;
-    memcpy(&word, p, 8);
-    word |= v << shift;
-    memcpy(p, &word, 8);
-    if (shift != 0 && width + static_cast<int>(shift) > 64) {
-      // The bits that did not fit in the first word go to the next byte.
-      p[8] = static_cast<char>(static_cast<unsigned char>(p[8]) | (v >> (64 - shift)));
+    word |= v << filled;
+    filled += width;
+    if (filled >= 64) {
+      memcpy(w, &word, 8);
+      w += 8;
+      filled -= 64;
+      // The bits of v that did not fit (none when it ended the word).
+      word = filled == 0 ? 0 : v >> (width - filled);
     }
   }
-  out.resize(start + PackedBytes(count, width));
+  for (int k = 0; k < filled; k += 8) *w++ = static_cast<char>(word >> k);
 }
 
 void UnpackBits(std::string_view packed, size_t count, int width, uint64_t base, uint64_t* out) {

@@ -10,7 +10,6 @@
 #include <array>
 #include <charconv>
 #include <cstring>
-#include <unordered_map>
 
 #include "base/coding.h"
 #include "storage/part/bit_packing.h"
@@ -271,6 +270,62 @@ struct JoinScratch {
   std::string hex_lengths, hex_bytes;           // k4: the string columns as k3
 };
 
+// The distinct values of a string column, each numbered in order of
+// first use: open addressing over their hashes, reused column after
+// column (a std::unordered_map allocated a node per value). Clearing it
+// touches only the slots the last column filled.
+class DistinctValues {
+ public:
+  void Clear() {
+    for (size_t i : used_) slots_[i] = Slot{};
+    used_.clear();
+  }
+  // The number of `value`: its index in `stored` (the values numbered
+  // since Clear), appended when new.
+  uint32_t FindOrAdd(std::string_view value, std::vector<std::string_view>& stored) {
+    if (slots_.empty()) slots_.resize(64);
+    const uint64_t h = XXH3_64bits(value.data(), value.size());
+    size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    for (;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.index == 0) break;
+      if (slot.hash == h && stored[slot.index - 1] == value) return slot.index - 1;
+    }
+    stored.push_back(value);
+    const uint32_t index = static_cast<uint32_t>(stored.size());
+    if (2 * stored.size() <= slots_.size()) {
+      slots_[i] = Slot{h, index};
+      used_.push_back(i);
+    } else {
+      // Twice the room: every value placed again.
+      std::vector<Slot> old = std::move(slots_);
+      slots_.assign(2 * old.size(), Slot{});
+      used_.clear();
+      mask = slots_.size() - 1;
+      auto place = [&](const Slot& s) {
+        size_t j = s.hash & mask;
+        while (slots_[j].index != 0) j = (j + 1) & mask;
+        slots_[j] = s;
+        used_.push_back(j);
+      };
+      for (const Slot& s : old) {
+        if (s.index != 0) place(s);
+      }
+      place(Slot{h, index});
+    }
+    return index - 1;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t index = 0;  // one more than the value's; 0: empty
+  };
+  std::vector<Slot> slots_;
+  std::vector<size_t> used_;
+};
+
 // Appends one string column of the k3 layout: `count` values, `stride`
 // apart. Where at most half of them are distinct, varint(d) and the d
 // distinct lengths (in order of first use) to `lengths` and their bytes
@@ -281,20 +336,18 @@ struct JoinScratch {
 // `nibbles`, then the indexes if d > 0.
 void PutStringColumn(const std::string_view* values, size_t stride, size_t count,
                      std::string& lengths, std::string& bytes, std::string* nibbles) {
-  thread_local std::unordered_map<std::string_view, uint32_t> index;
+  thread_local DistinctValues index;
   thread_local std::vector<uint32_t> indexes;
   thread_local std::vector<std::string_view> stored;  // each value, or the distinct ones
   thread_local std::string shape;
-  index.clear();
+  index.Clear();
   indexes.clear();
   stored.clear();
   const size_t max_distinct = count / 2;
-  for (size_t i = 0; count >= 4 && i < count && index.size() <= max_distinct; ++i) {
-    auto [it, added] = index.try_emplace(values[i * stride], static_cast<uint32_t>(index.size()));
-    if (added) stored.push_back(values[i * stride]);
-    indexes.push_back(it->second);
+  for (size_t i = 0; count >= 4 && i < count && stored.size() <= max_distinct; ++i) {
+    indexes.push_back(index.FindOrAdd(values[i * stride], stored));
   }
-  const bool distinct_coded = count >= 4 && index.size() <= max_distinct;
+  const bool distinct_coded = count >= 4 && stored.size() <= max_distinct;
   const bool may_be_hex = nibbles != nullptr && count > 0 && MayStartHexColumn(values[0]);
   if (!distinct_coded) {
     stored.clear();
