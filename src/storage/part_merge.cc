@@ -158,7 +158,13 @@ std::vector<std::shared_ptr<const LocalPart>> PickMergeInputs(
     uint64_t total = 0;
     while (end < day_parts.size() && end - first < max_parts) {
       uint64_t size = day_parts[end]->file_size();
-      if (end > first && size > 2 * total) break;
+      // No larger than 1.5 times everything taken so far: the result is
+      // then at least 5/3 of its largest input. A bound of 2 let a large
+      // part join every few small ones and be rewritten again and again
+      // (on 1 GB of lines flushed as 36 parts, 2.5 times the data was
+      // written by merges; simulated over 300 flushes, 4.3 times against
+      // 3.3 now, with 8 parts at least per merge).
+      if (end > first && 2 * size > 3 * total) break;
       total += size;
       ++end;
     }

@@ -28,8 +28,8 @@ Status MergeParts(Env* env, const std::vector<std::shared_ptr<const LocalPart>>&
 
 // Which parts of one day to merge: the smallest first, at least
 // `min_parts` of them and at most `max_parts`, adding a part only while
-// it is no larger than twice everything taken so far, so that each byte
-// is rewritten a logarithmic number of times. When the smallest parts
+// it is no larger than 1.5 times everything taken so far, so that each
+// byte is rewritten a logarithmic number of times. When the smallest parts
 // make no such run, the run may start at a larger part. Empty: nothing
 // to merge.
 std::vector<std::shared_ptr<const LocalPart>> PickMergeInputs(

@@ -127,7 +127,9 @@ struct TenantLogOptions {
   part::PartWriterOptions part;
   // Merges take between these many parts of one day (see PickMergeInputs);
   // merged parts are compressed at merge_zstd_level.
-  size_t merge_min_parts = 4;
+  // Eight or more at once: a byte is rewritten fewer times (see
+  // PickMergeInputs) for a few more parts between merges.
+  size_t merge_min_parts = 8;
   size_t merge_max_parts = 16;
   int merge_zstd_level = 6;
   // When no merge is due, a day whose records are all older than

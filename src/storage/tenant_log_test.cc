@@ -185,6 +185,7 @@ TEST_F(TenantLogTest, LargeDaysWaitADayForColdCompaction) {
 TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {
   std::vector<std::string> before;
   std::string saved = dir_ + "-saved";
+  options_.merge_min_parts = 4;
   {
     auto log = Open();
     // Six flushes of interleaved times for two streams, all on one day.
@@ -233,6 +234,7 @@ TEST_F(TenantLogTest, MergeRewritesSmallPartsOfADayAsOneAndReadsTheSame) {
 }
 
 TEST_F(TenantLogTest, MergeLeavesAPartMuchLargerThanTheSmallOnes) {
+  options_.merge_min_parts = 4;
   auto log = Open();
   ASSERT_TRUE(log->Append(Batch("big", kBase, 20), Durability::kBestEffort).ok());  // ~one day
   StreamBatch big{Labels({{"app", "big"}}), {}};
@@ -256,6 +258,7 @@ TEST_F(TenantLogTest, MergeLeavesAPartMuchLargerThanTheSmallOnes) {
 // keep the day's larger parts, each more than twice its size, from
 // merging: they merge without it.
 TEST_F(TenantLogTest, MergeIsNotHeldBackByOneMuchSmallerPart) {
+  options_.merge_min_parts = 4;
   auto log = Open();
   ASSERT_TRUE(log->Append(Batch("tiny", kBase, 1), Durability::kBestEffort).ok());
   ASSERT_TRUE(log->MaybeFlushHead(true).ok());
@@ -275,6 +278,39 @@ TEST_F(TenantLogTest, MergeIsNotHeldBackByOneMuchSmallerPart) {
   auto parts = Files("parts", ".part");
   ASSERT_EQ(parts.size(), 2u);
   EXPECT_EQ(parts[0], tiny_part);  // untouched
+  EXPECT_EQ(All(*log).size(), records);
+}
+
+// A part joins a merge only while it is no larger than 1.5 times the
+// smaller parts taken before it together: one between 1.5 and 2 times
+// their size (which a bound of 2 let in, to be rewritten again at the
+// next few merges) is left as it is.
+TEST_F(TenantLogTest, MergeLeavesAPartOverOneAndAHalfTimesTheSmallerOnes) {
+  options_.merge_min_parts = 4;
+  auto log = Open();
+  auto flush = [&](int first, int lines) {
+    StreamBatch b{Labels({{"app", "step"}}), {}};
+    for (int i = first; i < first + lines; ++i) {
+      b.entries.push_back(Entry{kBase + i, "line " + std::to_string(i * 7919 % 1000003), {}});
+    }
+    ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+    ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  };
+  flush(0, 4 * 1750);  // the larger part, first
+  const std::string larger = Files("parts", ".part")[0];
+  for (int f = 0; f < 4; ++f) flush(10000 + f * 1000, 1000);
+  auto parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 5u);
+  uint64_t smaller = 0;
+  for (size_t i = 1; i < parts.size(); ++i) smaller += fs::file_size(parts[i]);
+  const uint64_t large = fs::file_size(larger);
+  ASSERT_GT(2 * large, 3 * smaller) << large << " vs " << smaller;
+  ASSERT_LT(large, 2 * smaller) << large << " vs " << smaller;
+  size_t records = All(*log).size();
+  ASSERT_TRUE(*log->MaybeMergeParts());
+  parts = Files("parts", ".part");
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], larger);  // untouched
   EXPECT_EQ(All(*log).size(), records);
 }
 
