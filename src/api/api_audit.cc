@@ -3,7 +3,8 @@
 //                                  only records on stable storage
 //   GET|POST /api/v1/audit/verify  every audit chain of the tenant checked
 //                                  against its records; a POST body of heads
-//                                  published earlier checks those too
+//                                  published earlier checks those too; within
+//                                  query_timeout, like a query
 #include <algorithm>
 
 #include "api/api.h"
@@ -33,6 +34,12 @@ HttpResponse Api::HandleAuditVerify(const HttpRequest& request) {
   if (!tenants.ok()) return ErrorResponse(tenants.status());
   VerifyOptions options;
   options.running = true;
+  // As long as a query may run: it reads every record of every audit
+  // stream of the tenant.
+  const QueryLimits limits = LimitsFor(request);
+  options.deadline = limits.deadline;
+  options.timeout = limits.timeout;
+  options.cancelled = limits.cancelled;
   if (!request.body.empty()) {
     auto expected = ParseExpectedHeads(request.body, tenants->size() == 1 ? (*tenants)[0] : "");
     if (!expected.ok()) return ErrorResponse(expected.status());

@@ -282,11 +282,34 @@ const char* ChainProblemName(ChainProblem problem) {
   return "altered";
 }
 
+namespace {
+
+// Whether the check must stop (VerifyOptions::deadline, cancelled), and
+// why, after `checked` records.
+Status CheckLimits(const VerifyOptions& options, uint64_t checked) {
+  if (options.cancelled && options.cancelled->load(std::memory_order_relaxed)) {
+    return Status::Cancelled("audit verification cancelled: the client went away");
+  }
+  if (std::chrono::steady_clock::now() > options.deadline) {
+    return Status::DeadlineExceeded(
+        "audit verification timed out after " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count()) +
+        "s (query_timeout) with " + std::to_string(checked) +
+        " records read; check a stopped store with `lode verify "
+        "--data DIR`, or raise query_timeout");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<ChainVerdict>> VerifyAuditChains(Storage& storage, const std::string& tenant,
                                                     const std::vector<AuditChain>& chains,
                                                     const VerifyOptions& options) {
   std::vector<ChainVerdict> verdicts;
+  uint64_t read = 0;  // records, over every chain
   for (const AuditChain& chain : chains) {
+    LODE_RETURN_IF_ERROR(CheckLimits(options, read));
     ChainVerdict& v = verdicts.emplace_back();
     v.tenant = tenant;
     v.stream = chain.stream;
@@ -307,6 +330,7 @@ Result<std::vector<ChainVerdict>> VerifyAuditChains(Storage& storage, const std:
     while (it->Next()) {
       const Record& r = it->record();
       if (r.stream == chain.stream) checker.Add(r);
+      if (++read % 4096 == 0) LODE_RETURN_IF_ERROR(CheckLimits(options, read));
     }
     LODE_RETURN_IF_ERROR(it->status().WithContext("read audit stream " + chain.stream.ToString()));
     checker.Finish();

@@ -6,7 +6,10 @@
 // wrong with it.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +69,13 @@ struct VerifyOptions {
   // Records buffered while waiting for a missing position before it is
   // declared missing (bounds memory on a long stream with a hole).
   size_t max_pending = 1 << 20;
+  // A check of a running store (the HTTP endpoint) stops past `deadline`
+  // (DeadlineExceeded; `timeout` names it in the message) and once
+  // *cancelled is set (Cancelled: the client went away): it reads every
+  // record of every audit stream.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::chrono::milliseconds timeout{0};
+  std::shared_ptr<const std::atomic<bool>> cancelled;
 };
 
 // Verifies each of `chains` (Storage::AuditChains(tenant)) against the

@@ -169,6 +169,26 @@ TEST_F(AuditTest, HeadsArePublishedAndVerifyFindsChainsIntactRunningAndStopped) 
   EXPECT_EQ(v.exit_code, 2) << v.out << v.err;
 }
 
+// Verifying a running store reads every record of every audit stream:
+// it stops at query_timeout, as a query does, and says what to do.
+TEST_F(AuditTest, VerifyOfARunningStoreStopsAtTheQueryTimeout) {
+  server_ = std::make_unique<LodeServer>(
+      data(), ConfigArgs(dir_.path(), std::string(kConfig) + "query_timeout: 1ms\n"));
+  PushLedger(1, 30000);
+  HttpResponse r = server_->Get("/api/v1/audit/verify", As("reader-token-a"));
+  EXPECT_EQ(r.status, 504) << r.body;
+  EXPECT_NE(r.body.find("audit verification timed out"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("lode verify --data"), std::string::npos) << r.body;
+  CommandResult v = RunLode({"verify", "--url", server_->base_url(), "--token", "reader-token-a"});
+  EXPECT_EQ(v.exit_code, 2) << v.out << v.err;  // cannot check
+  EXPECT_NE(v.err.find("timed out"), std::string::npos) << v.out << v.err;
+  // The same records, checked where no timeout applies: intact.
+  ASSERT_EQ(server_->Terminate(), 0);
+  v = RunLode({"verify", "--data", data()});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("intact, 30,000 records checked"), std::string::npos) << v.out;
+}
+
 TEST_F(AuditTest, TheAuditEndpointsAnswerOnlyForTheTokensTenant) {
   Start();
   PushLedger(1, 5);
