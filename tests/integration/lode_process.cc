@@ -45,6 +45,10 @@ pid_t SpawnProgram(const std::string& program, const std::vector<std::string>& a
   dup2(in, 0);
   dup2(out, 1);
   dup2(err, 2);
+  // Nothing else of the test's goes with it: not these three, nor the
+  // test's sockets and files (which a count of the server's descriptors
+  // would include).
+  close_range(3, ~0U, 0);
   if (open_file_limit > 0) {
     const rlimit limit{open_file_limit, open_file_limit};
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
