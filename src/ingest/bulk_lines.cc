@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <cmath>
 #include <unordered_map>
 
 #include "base/time.h"
@@ -32,35 +33,36 @@ bool Lookup(simdjson::dom::object object, std::string_view path, element& out) {
   return Lookup(inner, path.substr(dot + 1), out);
 }
 
-// Epoch by magnitude: s, ms, us or ns.
-int64_t EpochToNanos(double v) {
-  double a = v < 0 ? -v : v;
-  if (a < 1e11) return static_cast<int64_t>(v * 1e9);
-  if (a < 1e14) return static_cast<int64_t>(v * 1e6);
-  if (a < 1e17) return static_cast<int64_t>(v * 1e3);
-  return static_cast<int64_t>(v);
+// Epoch by magnitude: s, ms, us or ns, as nanoseconds in `out`; false
+// when that does not fit in 64 bits (years 1678 to 2262), or is not a
+// number: a time past that is no time, not an overflow.
+bool EpochToNanos(double v, int64_t& out) {
+  const double a = std::fabs(v);
+  const double ns = a < 1e11 ? v * 1e9 : a < 1e14 ? v * 1e6 : a < 1e17 ? v * 1e3 : v;
+  // -2^63 and 2^63 are exact doubles; NaN fails both tests.
+  if (!(ns >= -0x1p63 && ns < 0x1p63)) return false;
+  out = static_cast<int64_t>(ns);
+  return true;
 }
 
-int64_t EpochToNanos(int64_t v) {
-  int64_t a = v < 0 ? -v : v;
-  if (a < 100'000'000'000LL) return v * 1'000'000'000;
-  if (a < 100'000'000'000'000LL) return v * 1'000'000;
-  if (a < 100'000'000'000'000'000LL) return v * 1'000;
-  return v;
+bool EpochToNanos(int64_t v, int64_t& out) {
+  const uint64_t a = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  const int64_t scale = a < 100'000'000'000ULL           ? 1'000'000'000
+                        : a < 100'000'000'000'000ULL     ? 1'000'000
+                        : a < 100'000'000'000'000'000ULL ? 1'000
+                                                         : 1;
+  int64_t ns = 0;
+  if (__builtin_mul_overflow(v, scale, &ns)) return false;
+  out = ns;
+  return true;
 }
 
 bool TimeOf(element value, int64_t& out) {
   int64_t i = 0;
   double d = 0;
   std::string_view s;
-  if (value.get_int64().get(i) == simdjson::SUCCESS) {
-    out = EpochToNanos(i);
-    return true;
-  }
-  if (value.get_double().get(d) == simdjson::SUCCESS) {
-    out = EpochToNanos(d);
-    return true;
-  }
+  if (value.get_int64().get(i) == simdjson::SUCCESS) return EpochToNanos(i, out);
+  if (value.get_double().get(d) == simdjson::SUCCESS) return EpochToNanos(d, out);
   if (value.get_string().get(s) != simdjson::SUCCESS) return false;
   auto rfc = ParseRfc3339(s);
   if (rfc.ok()) {
@@ -68,15 +70,9 @@ bool TimeOf(element value, int64_t& out) {
     return true;
   }
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
-  if (ec == std::errc() && ptr == s.data() + s.size() && !s.empty()) {
-    out = EpochToNanos(i);
-    return true;
-  }
+  if (ec == std::errc() && ptr == s.data() + s.size() && !s.empty()) return EpochToNanos(i, out);
   auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec2 == std::errc() && p2 == s.data() + s.size() && !s.empty()) {
-    out = EpochToNanos(d);
-    return true;
-  }
+  if (ec2 == std::errc() && p2 == s.data() + s.size() && !s.empty()) return EpochToNanos(d, out);
   return false;
 }
 
