@@ -95,6 +95,29 @@ class Cluster {
     return *members_[id];
   }
 
+  // A failed test shows what each member warned of (a stuck consumer, a
+  // peer it could not reach), the evidence a rare failure leaves.
+  ~Cluster() {
+    if (!::testing::Test::HasFailure()) return;
+    for (const auto& [id, member] : members_) {
+      if (member == nullptr) continue;
+      std::istringstream log(member->Log());
+      std::vector<std::string> warnings;
+      for (std::string line; std::getline(log, line);) {
+        if (line.find("level=warn") != std::string::npos ||
+            line.find("level=error") != std::string::npos) {
+          warnings.push_back(line);
+        }
+      }
+      std::cerr << "member " << id << ": " << warnings.size() << " warnings and errors";
+      if (warnings.size() > 40) std::cerr << ", the last 40";
+      std::cerr << "\n";
+      for (size_t i = warnings.size() > 40 ? warnings.size() - 40 : 0; i < warnings.size(); ++i) {
+        std::cerr << "  " << warnings[i] << "\n";
+      }
+    }
+  }
+
   LodeServer& operator[](const std::string& id) { return *members_.at(id); }
   const std::string& name() const { return name_; }
   void Kill9(const std::string& id) { members_.at(id)->Kill9(); }
