@@ -62,11 +62,11 @@ namespace {
 // or TLS), each step under the request's timeout. `buffer` holds what was
 // read past a response, for the next one on the connection. With
 // `keep_alive`, asks the server to keep the connection open, and tells in
-// *kept_open whether it will.
+// `kept_open` whether it will (the caller closes it otherwise).
 template <class Stream>
 Result<HttpResponse> Exchange(asio::io_context& ioc, Stream& stream, const ClientRequest& request,
                               const Url& url, const std::string& where, bool keep_alive,
-                              beast::flat_buffer& buffer, bool* kept_open) {
+                              beast::flat_buffer& buffer, bool& kept_open) {
   beast::error_code op_ec;
   auto run = [&]() {
     ioc.restart();
@@ -107,11 +107,7 @@ Result<HttpResponse> Exchange(asio::io_context& ioc, Stream& stream, const Clien
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   out.body = res.body();
-  if (kept_open != nullptr) *kept_open = keep_alive && parser.keep_alive();
-  if (!keep_alive) {
-    beast::error_code ec;
-    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ec);
-  }
+  kept_open = keep_alive && parser.keep_alive();
   return out;
 }
 
@@ -200,8 +196,8 @@ struct ClientConnection {
     }
     bool kept_open = false;
     Result<HttpResponse> response =
-        tls ? Exchange(ioc, *tls, request, url, where, keep_alive, buffer, &kept_open)
-            : Exchange(ioc, *plain, request, url, where, keep_alive, buffer, &kept_open);
+        tls ? Exchange(ioc, *tls, request, url, where, keep_alive, buffer, kept_open)
+            : Exchange(ioc, *plain, request, url, where, keep_alive, buffer, kept_open);
     if (!response.ok() || !kept_open) Close();
     return response;
   }
