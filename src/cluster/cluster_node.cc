@@ -376,6 +376,29 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
   // The owners as this member last saw them; for what they do not answer
   // (a partition changing hands), the owners read afresh, a few times.
   std::vector<std::optional<PartitionLease>> owners = leases_->Owners();
+  // The other members seen owning partitions: asked in turn, at the end,
+  // about partitions whose owner could not be found (the lease bucket out
+  // of reach, as while JetStream elects a leader), since the owner is
+  // most likely one of them.
+  std::set<std::string> members;
+  for (const auto& o : owners) {
+    if (o && o->node_id != options_.node_id) members.insert(o->address);
+  }
+  auto take_body = [&](const std::string& address, Result<std::string> body) {
+    if (!body.ok()) {
+      log::Warn("a partition owner did not answer",
+                {{"owner", address}, {"err", body.status().ToString()}});
+      return;
+    }
+    auto answer = DecodeRecentAnswer(kind, *body);
+    if (!answer.ok()) {
+      log::Warn("bad answer from a partition owner",
+                {{"owner", address}, {"err", answer.status().ToString()}});
+      return;
+    }
+    take(std::move(*answer));
+  };
+  const auto peer_timeout = options_.catch_up_wait + std::chrono::seconds(5);
   std::vector<uint32_t> pending(options_.partitions);
   for (uint32_t p = 0; p < options_.partitions; ++p) pending[p] = p;
   for (int attempt = 0; attempt < 4 && !pending.empty(); ++attempt) {
@@ -402,28 +425,27 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
         r.partitions = partitions;
         std::string body = EncodeRecentRequest(r);
         std::string address = owner;
-        auto timeout = options_.catch_up_wait + std::chrono::seconds(5);
-        calls.emplace_back(address, std::async(std::launch::async, [this, address, body, timeout] {
-                             return peers_->Post(address, kRecentPath, body, timeout);
+        calls.emplace_back(address,
+                           std::async(std::launch::async, [this, address, body, peer_timeout] {
+                             return peers_->Post(address, kRecentPath, body, peer_timeout);
                            }));
       }
     }
     if (!local.partitions.empty()) take(AnswerLocally(local));
-    for (auto& [address, call] : calls) {
-      Result<std::string> body = call.get();
-      if (!body.ok()) {
-        log::Warn("a partition owner did not answer",
-                  {{"owner", address}, {"err", body.status().ToString()}});
-        continue;
-      }
-      auto answer = DecodeRecentAnswer(kind, *body);
-      if (!answer.ok()) {
-        log::Warn("bad answer from a partition owner",
-                  {{"owner", address}, {"err", answer.status().ToString()}});
-        continue;
-      }
-      take(std::move(*answer));
+    for (auto& [address, call] : calls) take_body(address, call.get());
+    std::vector<uint32_t> still;
+    for (uint32_t p : pending) {
+      if (!g.covered[p]) still.push_back(p);
     }
+    pending = std::move(still);
+  }
+  // One member at a time, so that no partition is answered twice (its
+  // records would be too).
+  for (const std::string& address : members) {
+    if (pending.empty() || peers_ == nullptr) break;
+    RecentRequest r = base;
+    r.partitions = pending;
+    take_body(address, peers_->Post(address, kRecentPath, EncodeRecentRequest(r), peer_timeout));
     std::vector<uint32_t> still;
     for (uint32_t p : pending) {
       if (!g.covered[p]) still.push_back(p);

@@ -83,6 +83,7 @@ void LeaseKeeper::Round() {
   const uint32_t partitions = options_.partitions;
   std::vector<std::optional<PartitionLease>> owners(partitions);
   std::vector<uint64_t> revisions(partitions, 0);
+  std::vector<char> unread(partitions, 0);
   bool read_all = true;
   for (uint32_t p = 0; p < partitions; ++p) {
     auto entry = leases_.Get(LeaseKey(p));
@@ -91,6 +92,7 @@ void LeaseKeeper::Round() {
       revisions[p] = entry->revision;
     } else if (entry.status().code() != StatusCode::kNotFound) {
       read_all = false;  // cannot tell: take nothing this round
+      unread[p] = 1;
     }
   }
 
@@ -184,6 +186,18 @@ void LeaseKeeper::Round() {
 
   owned_.store(mine_.size());
   MutexLock lock(mu_);
+  // A lease that could not be read keeps the owner seen before (this
+  // member, for one it holds): while the bucket is out of reach, as
+  // during a JetStream leader election, queries go on asking the owners
+  // for their newest records rather than answering without them.
+  for (uint32_t p = 0; p < partitions; ++p) {
+    if (!unread[p] || owners[p]) continue;
+    if (mine_.count(p)) {
+      owners[p] = PartitionLease{options_.node_id, options_.advertise};
+    } else if (p < owners_.size()) {
+      owners[p] = owners_[p];
+    }
+  }
   owners_ = std::move(owners);
 }
 

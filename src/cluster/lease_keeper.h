@@ -69,7 +69,8 @@ class LeaseKeeper {
   // the release callback), so others take over at once.
   void Stop(bool hand_over);
 
-  // The owner of each partition as last seen (nullopt: none).
+  // The owner of each partition as last seen (nullopt: none). A lease the
+  // last round could not read keeps the owner seen before it.
   std::vector<std::optional<PartitionLease>> Owners() const;
   // The owner of `partition` read now from the bucket (nullopt: none, or
   // the bucket cannot be read).
