@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "storage/checkpoint.h"
 #include "storage/local_store.h"
 #include "storage/wal/batch_codec.h"
+#include "storage/wal/wal_reader.h"
 #include "storage/wal/wal_writer.h"
 
 namespace lode::testing {
@@ -283,6 +285,80 @@ TEST_F(AuditTest, ARecordRewrittenWithValidChecksumsIsCaught) {
   v = RunLode({"verify", "--data", data()});
   EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
   EXPECT_NE(v.out.find("position 12, time "), std::string::npos) << v.out;
+}
+
+// A byte damaged in place in the middle of a WAL segment (not a torn
+// write: valid frames follow it) loses that frame's records only: the
+// frames after it are replayed, the chain goes on from its newest
+// position instead of reusing the lost ones, and verify names the gap.
+TEST_F(AuditTest, AByteDamagedInTheMiddleOfTheWalLosesOnlyItsFrameAndVerifyNamesTheGap) {
+  Start();
+  for (int i = 0; i < 30; ++i) PushLedger(2 * i + 1, 2);  // 60 ledger records, 30 pushes
+  server_->Kill9();
+
+  // The ledger frame holding credits 21 and 22: a byte of its payload.
+  const std::string wal_dir = data() + "/tenants/a/wal";
+  std::string segment;
+  for (const auto& e : std::filesystem::directory_iterator(wal_dir)) {
+    if (e.path().extension() == ".wal" && e.file_size() > 0) segment = e.path().string();
+  }
+  ASSERT_FALSE(segment.empty());
+  std::string bytes;
+  {
+    std::ifstream in(segment, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  size_t pos = 0, target = 0;
+  int frames = 0;
+  auto scan = wal::ScanSegment(bytes, [&](wal::FrameType, std::string_view payload) {
+    auto batches = wal::DecodeBatches(payload);
+    if (batches.ok() && (*batches)[0].entries[0].line == "credit 21") target = pos;
+    pos += wal::kFrameHeaderSize + payload.size();
+    ++frames;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(scan.ok() && scan->clean());
+  ASSERT_GT(target, 0u);
+  ASSERT_GE(frames, 45) << "frames after the damaged one";
+  bytes[target + wal::kFrameHeaderSize + 10] ^= 0x20;
+  Write(segment, bytes);
+
+  CommandResult v = RunLode({"verify", "--data", data()});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("position 21: missing"), std::string::npos) << v.out;
+  EXPECT_NE(v.err.find("wal segment damaged"), std::string::npos) << v.err;
+
+  Start();
+  EXPECT_NE(server_->Log().find("wal segment damaged"), std::string::npos) << server_->Log();
+  HttpResponse q =
+      server_->QueryRange(R"({app="ledger"})", "&limit=1000&since=2h", As("reader-token-a"));
+  std::vector<std::string> lines;
+  for (const auto& [ts, line] : ParseStreams(q.body).entries) lines.push_back(line);
+  EXPECT_EQ(lines.size(), 58u) << q.body;
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "credit 21"), 0);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "credit 60"), 1);
+  bool saved_aside = false;
+  for (const auto& e : std::filesystem::directory_iterator(wal_dir)) {
+    saved_aside |= e.path().filename().string().find(".corrupt-") != std::string::npos;
+  }
+  EXPECT_TRUE(saved_aside) << "the damaged bytes are kept beside the segment";
+
+  // New records take positions 61 and 62, not the lost ones.
+  PushLedger(61, 2);
+  HttpResponse r = server_->Get("/api/v1/audit/heads", As("reader-token-a"));
+  EXPECT_NE(r.body.find("\"count\":62"), std::string::npos) << r.body;
+  // The segment was rewritten without the damage: a crash now replays it
+  // without skipping anything.
+  server_->Kill9();
+  Start();
+  EXPECT_EQ(server_->Log().find("wal segment damaged"), std::string::npos) << server_->Log();
+  q = server_->QueryRange(R"({app="ledger"})", "&limit=1000&since=2h", As("reader-token-a"));
+  EXPECT_EQ(ParseStreams(q.body).entries.size(), 60u) << q.body;
+  ASSERT_EQ(server_->Terminate(), 0);
+  v = RunLode({"verify", "--data", data()});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find("position 21: missing"), std::string::npos) << v.out;
+  EXPECT_EQ(v.out.find("position 61"), std::string::npos) << v.out;
 }
 
 }  // namespace

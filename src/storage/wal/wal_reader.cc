@@ -4,6 +4,57 @@
 #include "base/crc32c.h"
 
 namespace lode::wal {
+namespace {
+
+bool KnownType(uint8_t type) {
+  return type == static_cast<uint8_t>(FrameType::kBatch) ||
+         type == static_cast<uint8_t>(FrameType::kBatchWithId);
+}
+
+// Why the frame at `pos` is not valid, or empty when it is (a whole
+// frame of a known type whose checksum holds). Sets `end` past it.
+std::string CheckFrame(std::string_view data, size_t pos, size_t& end) {
+  if (data.size() - pos < kFrameHeaderSize) return "truncated frame header";
+  const uint32_t crc = DecodeFixed32(data.data() + pos);
+  const uint32_t length = DecodeFixed32(data.data() + pos + 4);
+  if (length > kMaxPayloadSize) {
+    return "frame length " + std::to_string(length) + " exceeds limit";
+  }
+  if (data.size() - pos - kFrameHeaderSize < length) return "truncated frame payload";
+  if (crc32c::Extend(0, data.data() + pos + 4, kFrameHeaderSize - 4 + length) != crc) {
+    return "checksum mismatch";
+  }
+  const uint8_t type = static_cast<uint8_t>(data[pos + 8]);
+  if (!KnownType(type)) return "unknown frame type " + std::to_string(type);
+  end = pos + kFrameHeaderSize + length;
+  return "";
+}
+
+// The first valid frame after the invalid one at `bad`, or npos. Where
+// the bad frame's length still points to a valid frame (only its payload
+// or checksum was hit), that one; otherwise the first offset where a
+// whole valid frame starts. A frame's checksum is computed only where its
+// header is plausible (a known type, a length that fits), which bytes of
+// log text rarely are.
+size_t NextValidFrame(std::string_view data, size_t bad) {
+  size_t end;
+  if (data.size() - bad >= kFrameHeaderSize) {
+    const uint32_t length = DecodeFixed32(data.data() + bad + 4);
+    const size_t next = bad + kFrameHeaderSize + length;
+    if (length <= kMaxPayloadSize && next < data.size() && CheckFrame(data, next, end).empty()) {
+      return next;
+    }
+  }
+  for (size_t pos = bad + 1; pos + kFrameHeaderSize <= data.size(); ++pos) {
+    if (!KnownType(static_cast<uint8_t>(data[pos + 8]))) continue;
+    const uint32_t length = DecodeFixed32(data.data() + pos + 4);
+    if (length > kMaxPayloadSize || data.size() - pos - kFrameHeaderSize < length) continue;
+    if (CheckFrame(data, pos, end).empty()) return pos;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
 
 Result<SegmentScan> ScanSegment(
     std::string_view data,
@@ -12,34 +63,22 @@ Result<SegmentScan> ScanSegment(
   scan.total_bytes = data.size();
   size_t pos = 0;
   while (pos < data.size()) {
-    if (data.size() - pos < kFrameHeaderSize) {
-      scan.stop_reason = "truncated frame header";
-      break;
+    size_t end = 0;
+    std::string why = CheckFrame(data, pos, end);
+    if (!why.empty()) {
+      const size_t next = NextValidFrame(data, pos);
+      if (next == std::string_view::npos) {
+        scan.stop_reason = std::move(why);
+        break;
+      }
+      scan.damaged.push_back(DamagedRange{pos, next - pos, std::move(why)});
+      pos = next;
+      continue;
     }
-    uint32_t crc = DecodeFixed32(data.data() + pos);
-    uint32_t length = DecodeFixed32(data.data() + pos + 4);
-    uint8_t type = static_cast<uint8_t>(data[pos + 8]);
-    if (length > kMaxPayloadSize) {
-      scan.stop_reason = "frame length " + std::to_string(length) + " exceeds limit";
-      break;
-    }
-    if (data.size() - pos - kFrameHeaderSize < length) {
-      scan.stop_reason = "truncated frame payload";
-      break;
-    }
-    uint32_t actual = crc32c::Extend(0, data.data() + pos + 4, kFrameHeaderSize - 4 + length);
-    if (actual != crc) {
-      scan.stop_reason = "checksum mismatch";
-      break;
-    }
-    if (type != static_cast<uint8_t>(FrameType::kBatch) &&
-        type != static_cast<uint8_t>(FrameType::kBatchWithId)) {
-      scan.stop_reason = "unknown frame type " + std::to_string(type);
-      break;
-    }
-    std::string_view payload = data.substr(pos + kFrameHeaderSize, length);
-    LODE_RETURN_IF_ERROR(on_frame(static_cast<FrameType>(type), payload));
-    pos += kFrameHeaderSize + length;
+    const auto type = static_cast<FrameType>(data[pos + 8]);
+    LODE_RETURN_IF_ERROR(
+        on_frame(type, data.substr(pos + kFrameHeaderSize, end - pos - kFrameHeaderSize)));
+    pos = end;
     scan.valid_bytes = pos;
     ++scan.frames;
   }

@@ -1,31 +1,48 @@
 // Reads a WAL segment back, frame by frame, verifying each checksum.
-// Recovery uses it to find where the valid prefix of a segment ends: a
-// torn or corrupted frame ends the segment there.
+// Recovery uses it to find where a segment's frames end (a torn tail, as
+// a crash leaves it, is cut off there) and which frames in the middle are
+// damaged (the frames after them are still read).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "storage/wal/wal_format.h"
 
 namespace lode::wal {
 
+// Bytes in the middle of a segment that hold no valid frame, with a valid
+// frame after them: damage (a flipped bit, an edit), not a torn write.
+struct DamagedRange {
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  std::string reason;
+};
+
 struct SegmentScan {
-  uint64_t valid_bytes = 0;  // length of the prefix made of whole, valid frames
+  // Where the segment's last valid frame ends: what follows (a torn or
+  // corrupt tail, with no valid frame in it) is not read.
+  uint64_t valid_bytes = 0;
   uint64_t total_bytes = 0;
   uint64_t frames = 0;
+  // Skipped before valid_bytes, in order.
+  std::vector<DamagedRange> damaged;
   // Why the scan stopped before total_bytes (empty when it did not).
   std::string stop_reason;
-  bool clean() const { return valid_bytes == total_bytes; }
+  bool torn() const { return valid_bytes != total_bytes; }
+  bool clean() const { return !torn() && damaged.empty(); }
 };
 
 // Calls `on_frame` for every valid frame of `data` (a whole segment) in
-// order, stopping at the first frame that is truncated, fails its
-// checksum, or has an unknown type. A non-ok status from `on_frame` stops
-// the scan and is returned.
+// order. A frame that is truncated, fails its checksum, or has an unknown
+// type is damage when a valid frame follows it somewhere in the segment
+// (the scan goes on from there) and the start of the tail otherwise (the
+// scan stops). A non-ok status from `on_frame` stops the scan and is
+// returned.
 Result<SegmentScan> ScanSegment(
     std::string_view data,
     const std::function<Status(FrameType type, std::string_view payload)>& on_frame);

@@ -114,32 +114,95 @@ TEST(WalFraming, TornTailAtEveryByteKeepsTheWholeFramesBeforeIt) {
   }
 }
 
-TEST(WalFraming, FlippedBitStopsTheScanAtThatFrame) {
-  std::string data = Frames(3);
-  SegmentScan first;
-  Payloads(std::string_view(data), first);
-  size_t second_frame = kFrameHeaderSize + 0;
-  {
-    // Find where frame 2 starts.
-    size_t pos = 0;
-    int n = 0;
-    (void)ScanSegment(data, [&](FrameType, std::string_view p) {
-      pos += kFrameHeaderSize + p.size();
-      if (++n == 1) second_frame = pos;
-      return Status::Ok();
-    });
+// Where each frame of `data` (a clean segment) starts, and its end.
+std::vector<size_t> FrameStarts(std::string_view data) {
+  std::vector<size_t> starts;
+  size_t pos = 0;
+  (void)ScanSegment(data, [&](FrameType, std::string_view p) {
+    starts.push_back(pos);
+    pos += kFrameHeaderSize + p.size();
+    return Status::Ok();
+  });
+  starts.push_back(pos);
+  return starts;
+}
+
+// The number of entries of each payload: frame i of Frames() holds i + 1.
+std::vector<size_t> EntryCounts(const std::vector<std::string>& payloads) {
+  std::vector<size_t> counts;
+  for (const std::string& p : payloads) {
+    auto decoded = DecodeBatches(p);
+    counts.push_back(decoded.ok() ? (*decoded)[0].entries.size() : 0);
   }
-  // Corrupt a payload byte of the second frame, and separately its length.
-  for (size_t offset : {second_frame + kFrameHeaderSize + 3, second_frame + 5}) {
+  return counts;
+}
+
+TEST(WalFraming, ADamagedFrameInTheMiddleIsSkippedAndTheFramesAfterItRead) {
+  std::string data = Frames(3);
+  const std::vector<size_t> starts = FrameStarts(data);
+  // A payload byte of the second frame, then its length, then its type.
+  for (size_t offset : {starts[1] + kFrameHeaderSize + 3, starts[1] + 5, starts[1] + 8}) {
     std::string bad = data;
     bad[offset] ^= 0x40;
     SegmentScan scan;
     auto payloads = Payloads(bad, scan);
-    EXPECT_EQ(payloads.size(), 1u) << "corrupt byte at " << offset;
-    EXPECT_EQ(scan.valid_bytes, second_frame);
+    EXPECT_EQ(EntryCounts(payloads), (std::vector<size_t>{1, 3})) << "damage at " << offset;
+    ASSERT_EQ(scan.damaged.size(), 1u) << "damage at " << offset;
+    EXPECT_EQ(scan.damaged[0].offset, starts[1]);
+    EXPECT_EQ(scan.damaged[0].bytes, starts[2] - starts[1]);
+    EXPECT_FALSE(scan.damaged[0].reason.empty());
+    EXPECT_EQ(scan.valid_bytes, data.size()) << "nothing torn at the end";
+    EXPECT_FALSE(scan.torn());
     EXPECT_FALSE(scan.clean());
+  }
+}
+
+TEST(WalFraming, ADamagedLastFrameIsATornTail) {
+  std::string data = Frames(3);
+  const std::vector<size_t> starts = FrameStarts(data);
+  for (size_t offset : {starts[2] + kFrameHeaderSize + 1, starts[2] + 4, starts[2]}) {
+    std::string bad = data;
+    bad[offset] ^= 0x01;
+    SegmentScan scan;
+    auto payloads = Payloads(bad, scan);
+    EXPECT_EQ(EntryCounts(payloads), (std::vector<size_t>{1, 2})) << "damage at " << offset;
+    EXPECT_TRUE(scan.damaged.empty());
+    EXPECT_EQ(scan.valid_bytes, starts[2]);
+    EXPECT_TRUE(scan.torn());
     EXPECT_FALSE(scan.stop_reason.empty());
   }
+}
+
+TEST(WalFraming, AnyByteDamagedLosesOnlyTheFrameHoldingIt) {
+  const int kFrames = 6;
+  std::string data = Frames(kFrames);
+  const std::vector<size_t> starts = FrameStarts(data);
+  for (size_t offset = 0; offset < data.size(); ++offset) {
+    for (uint8_t flip : {0x01, 0x80, 0xff}) {
+      std::string bad = data;
+      bad[offset] ^= static_cast<char>(flip);
+      size_t hit = 0;
+      while (starts[hit + 1] <= offset) ++hit;
+      std::vector<size_t> expected;
+      for (int i = 0; i < kFrames; ++i) {
+        if (static_cast<size_t>(i) != hit) expected.push_back(static_cast<size_t>(i) + 1);
+      }
+      SegmentScan scan;
+      auto payloads = Payloads(bad, scan);
+      ASSERT_EQ(EntryCounts(payloads), expected) << "byte " << offset << " ^ " << int(flip);
+      EXPECT_EQ(scan.torn(), hit == kFrames - 1);
+      EXPECT_EQ(scan.damaged.size(), hit == kFrames - 1 ? 0u : 1u);
+    }
+  }
+}
+
+TEST(WalFraming, ZerosAfterTheFramesAreATornTailNotDamage) {
+  std::string data = Frames(2) + std::string(4096, '\0');
+  SegmentScan scan;
+  auto payloads = Payloads(data, scan);
+  EXPECT_EQ(payloads.size(), 2u);
+  EXPECT_TRUE(scan.damaged.empty());
+  EXPECT_EQ(scan.valid_bytes, data.size() - 4096);
 }
 
 TEST(WalFraming, SegmentNames) {
