@@ -12,6 +12,21 @@
 #include "audit/audit_json.h"
 
 namespace lode {
+namespace {
+
+// Heads count only records on stable storage, so taking them syncs the
+// tenant's WAL first; on a full disk that cannot be done.
+Status WhyNoHeads(const Status& s) {
+  if (s.code() != StatusCode::kNoSpace) return s;
+  return Status::NoSpace(
+      "the chain heads cannot be taken while the disk is full: they count only records on "
+      "stable storage, and the newest cannot be synced (" +
+      s.message() +
+      "); they are answered again once the disk has room. Queries answer meanwhile; a stopped "
+      "store can be checked with lode verify --data");
+}
+
+}  // namespace
 
 HttpResponse Api::HandleAuditHeads(const HttpRequest& request) {
   auto tenants = ReadTenants(request, options_.default_tenant);
@@ -19,7 +34,7 @@ HttpResponse Api::HandleAuditHeads(const HttpRequest& request) {
   std::vector<std::pair<std::string, std::vector<AuditChain>>> found;
   for (const std::string& tenant : *tenants) {
     auto chains = storage_.AuditChains(tenant);
-    if (!chains.ok()) return ErrorResponse(chains.status());
+    if (!chains.ok()) return ErrorResponse(WhyNoHeads(chains.status()));
     found.emplace_back(tenant, std::move(chains).value());
   }
   return SuccessAnswer([&](JsonWriter& w) {
@@ -58,7 +73,7 @@ HttpResponse Api::HandleAuditVerify(const HttpRequest& request) {
   std::vector<ChainVerdict> verdicts;
   for (const std::string& tenant : *tenants) {
     auto checked = VerifyTenant(storage_, tenant, options);
-    if (!checked.ok()) return ErrorResponse(checked.status());
+    if (!checked.ok()) return ErrorResponse(WhyNoHeads(checked.status()));
     for (ChainVerdict& v : *checked) verdicts.push_back(std::move(v));
   }
   return SuccessAnswer([&](JsonWriter& w) { WriteVerifyReport(w, verdicts); });

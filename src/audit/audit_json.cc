@@ -111,6 +111,14 @@ Result<ExpectedHead> ReadHead(simdjson::dom::object obj, const std::string& defa
   if (obj["hash"].get_string().get(hash) != simdjson::SUCCESS || !HexToHash(hash, head.hash)) {
     return Status::InvalidArgument("a head's \"hash\" must be 64 lower-case hex digits");
   }
+  simdjson::dom::element last_time;
+  if (obj["last_time"].get(last_time) == simdjson::SUCCESS) {
+    int64_t t = 0;
+    if (!ReadInt(last_time, t)) {
+      return Status::InvalidArgument("a head's \"last_time\" must be nanoseconds since 1970");
+    }
+    head.last_time = t;
+  }
   return head;
 }
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <map>
 
+#include "base/time.h"
+
 namespace lode {
 namespace {
 
@@ -27,11 +29,12 @@ class ChainChecker {
       : chain_(chain), options_(options), v_(verdict) {
     for (const ExpectedHead& e : options.expected) {
       if (e.tenant == verdict.tenant && e.stream == chain.stream && e.count > 0) {
-        expected_.emplace(e.count, Expected{e.hash, "a published head"});
+        expected_.emplace(e.count, Expected{e.hash, "a published head", e.last_time});
       }
     }
     if (chain.head.count > 0) {
-      expected_.emplace(chain.head.count, Expected{chain.head.hash, "the store's head"});
+      expected_.emplace(chain.head.count,
+                        Expected{chain.head.hash, "the store's head", std::nullopt});
     }
     SkipCuts();
   }
@@ -51,10 +54,11 @@ class ChainChecker {
                    ? "it has no chain link, and the stream held only " +
                          std::to_string(chain_.unchained_records) +
                          " records without one when its chain began"
-                   : "it has no chain link");
+                   : "it has no chain link" + ReadAfter());
       }
       return;
     }
+    last_read_ = link.seq;
     if (link.seq > chain_.head.count) {
       if (options_.running) return;  // appended after the heads were taken
       Report(ChainProblem::kInserted, link.seq, r.timestamp,
@@ -103,9 +107,18 @@ class ChainChecker {
   }
 
  private:
+  // Where a record without a position sits: after the last one read (in
+  // the store's order, by time).
+  std::string ReadAfter() const {
+    return last_read_ > 0
+               ? " (it comes after the record at position " + std::to_string(last_read_) + ")"
+               : " (it comes before every chained record)";
+  }
+
   struct Expected {
     ChainHash hash;
     std::string what;
+    std::optional<TimestampNs> last_time;
   };
 
   void Drain(bool all) {
@@ -126,9 +139,13 @@ class ChainChecker {
       for (const RetentionCut& cut : chain_.cuts) {
         if (cut.first > next_ && cut.first <= upto) upto = cut.first - 1;
       }
-      const std::string what = upto > next_ ? "records " + std::to_string(next_) + " to " +
-                                                  std::to_string(upto) + " are missing"
-                                            : "record " + std::to_string(next_) + " is missing";
+      std::string what = upto > next_ ? "records " + std::to_string(next_) + " to " +
+                                            std::to_string(upto) + " are missing"
+                                      : "record " + std::to_string(next_) + " is missing";
+      if (after != pending_.end() && after->first == upto + 1) {
+        what += "; the next record, " + std::to_string(upto + 1) + ", is at " +
+                FormatRfc3339Nano(after->second[0].time);
+      }
       Report(ChainProblem::kMissing, next_, std::nullopt, what);
       next_ = upto + 1;
       unknown_previous_ = true;
@@ -188,6 +205,12 @@ class ChainChecker {
                "the chain's hash at record " + std::to_string(k) + " is " + Short(chained) +
                    "..., but " + e->second.what + " has " + Short(e->second.hash) +
                    "...: records up to it were changed since");
+      } else if (e->second.last_time && *e->second.last_time != items[genuine].time) {
+        // The hash covers the record's time: the head itself was changed.
+        Report(ChainProblem::kAltered, k, items[genuine].time,
+               e->second.what + " gives record " + std::to_string(k) + " the time " +
+                   FormatRfc3339Nano(*e->second.last_time) +
+                   ", which its hash does not cover: the head was changed");
       }
       e = expected_.erase(e);
     }
@@ -258,6 +281,7 @@ class ChainChecker {
   const VerifyOptions& options_;
   ChainVerdict& v_;
   uint64_t next_ = 1;
+  uint64_t last_read_ = 0;  // the position of the last record read with one
   ChainHash previous_{};
   bool unknown_previous_ = false;
   std::map<uint64_t, std::vector<Item>> pending_;
@@ -334,6 +358,9 @@ Result<std::vector<ChainVerdict>> VerifyAuditChains(Storage& storage, const std:
     }
     LODE_RETURN_IF_ERROR(it->status().WithContext("read audit stream " + chain.stream.ToString()));
     checker.Finish();
+    // Blocks that could not be read (a damaged part file): their records
+    // are what shows as missing, and the reader says why.
+    for (const std::string& w : it->read_stats().warnings) v.notes.push_back(w);
   }
   // Published heads of streams that have no chain here.
   for (const ExpectedHead& e : options.expected) {

@@ -26,6 +26,8 @@ struct ExpectedHead {
   Labels stream;
   uint64_t count = 0;
   ChainHash hash{};
+  // The time of the record at `count`, when the head gives one ("last_time").
+  std::optional<TimestampNs> last_time;
 };
 
 enum class ChainProblem {

@@ -471,6 +471,9 @@ TEST_F(AuditChainTest, ARemovedRecordIsMissing) {
   EXPECT_EQ(v[0].first->problem, ChainProblem::kMissing);
   EXPECT_EQ(v[0].first->position, 17u);
   EXPECT_EQ(v[0].problems, 1u);
+  // A missing record has no time of its own: the next one's locates it.
+  EXPECT_NE(v[0].first->detail.find("the next record, 18, is at 20"), std::string::npos)
+      << v[0].first->detail;
 }
 
 TEST_F(AuditChainTest, RemovedLastRecordsAreMissingAgainstTheStoresHead) {
@@ -524,6 +527,9 @@ TEST_F(AuditChainTest, InsertedRecordsAreFound) {
   ASSERT_FALSE(v.at(0).intact());
   EXPECT_EQ(v[0].first->problem, ChainProblem::kInserted);
   EXPECT_EQ(v[0].first->time, kBase + 15 * kSecond + 1);
+  // It has no position: the one read before it says where it is.
+  EXPECT_NE(v[0].first->detail.find("it comes after the record at position 15"), std::string::npos)
+      << v[0].first->detail;
   // One that copies another's link.
   OpenStore(false, options_.data_dir);
   Rewrite(
@@ -545,7 +551,8 @@ TEST_F(AuditChainTest, ARewrittenChainIsCaughtOnlyByAPublishedHead) {
   OpenStore();
   AppendLedger(1, 30);
   std::vector<AuditChain> chains = Chains();
-  const ExpectedHead published{"t", chains[0].stream, chains[0].head.count, chains[0].head.hash};
+  const ExpectedHead published{"t", chains[0].stream, chains[0].head.count, chains[0].head.hash,
+                               std::nullopt};
   // Record 5 altered and every link after it computed again, as someone
   // who knows the format would; the checkpoint's head too.
   std::vector<AuditChain> forged = chains;
@@ -588,6 +595,23 @@ TEST_F(AuditChainTest, ARewrittenChainIsCaughtOnlyByAPublishedHead) {
   EXPECT_EQ(v.at(0).first->problem, ChainProblem::kMissing);
 }
 
+TEST_F(AuditChainTest, APublishedHeadWhoseTimeWasChangedDoesNotMatch) {
+  OpenStore();
+  AppendLedger(1, 30);
+  std::vector<AuditChain> chains = Chains();
+  ExpectedHead published{"t", chains[0].stream, chains[0].head.count, chains[0].head.hash,
+                         std::nullopt};
+  published.last_time = chains[0].head.last_time;
+  EXPECT_TRUE(Verify({published}).at(0).intact());
+  published.last_time = chains[0].head.last_time + 1;
+  std::vector<ChainVerdict> v = Verify({published});
+  ASSERT_FALSE(v.at(0).intact());
+  EXPECT_EQ(v[0].first->problem, ChainProblem::kAltered);
+  EXPECT_EQ(v[0].first->position, 30u);
+  EXPECT_NE(v[0].first->detail.find("the head was changed"), std::string::npos)
+      << v[0].first->detail;
+}
+
 TEST_F(AuditChainTest, RetentionCutsTheChainAtARecordedBoundary) {
   // Days 0..3 of ledger records, one part each; retention of two days
   // from day 3 removes days 0 and 1.
@@ -598,7 +622,7 @@ TEST_F(AuditChainTest, RetentionCutsTheChainAtARecordedBoundary) {
   }
   std::vector<AuditChain> chains = Chains();
   ASSERT_EQ(chains.at(0).head.count, 40u);
-  const ExpectedHead at_10{"t", chains[0].stream, 10, {}};
+  const ExpectedHead at_10{"t", chains[0].stream, 10, {}, std::nullopt};
   ChainHash hash_at_20{};
   for (const Record& r : ReadAll()) {
     ChainLink link;
@@ -627,7 +651,7 @@ TEST_F(AuditChainTest, RetentionCutsTheChainAtARecordedBoundary) {
   options_.flush_interval = std::chrono::hours(1);
   OpenStore();  // the cut is in the checkpoint
   ASSERT_EQ(Chains().at(0).cuts.size(), 1u);
-  const ExpectedHead at_20{"t", chains[0].stream, 20, hash_at_20};
+  const ExpectedHead at_20{"t", chains[0].stream, 20, hash_at_20, std::nullopt};
   std::vector<ChainVerdict> v = Verify({at_10, at_20});
   ASSERT_EQ(v.size(), 1u);
   EXPECT_TRUE(v[0].intact()) << v[0].first->detail;

@@ -46,8 +46,9 @@ std::string WithCommas(uint64_t n) {
   return out;
 }
 
-void PrintText(const std::vector<ChainVerdict>& verdicts) {
-  if (verdicts.empty()) std::cout << "no audit streams\n";
+// `scope`: which tenants were looked at, said when none has an audit stream.
+void PrintText(const std::vector<ChainVerdict>& verdicts, const std::string& scope) {
+  if (verdicts.empty()) std::cout << "no audit streams " << scope << "\n";
   for (const ChainVerdict& v : verdicts) {
     std::cout << "tenant " << v.tenant << " " << v.stream.ToString() << ": ";
     if (v.intact()) {
@@ -74,8 +75,13 @@ void PrintText(const std::vector<ChainVerdict>& verdicts) {
       }
     }
     for (const RetentionCut& cut : v.cuts) {
-      std::cout << "  records " << WithCommas(cut.first) << " to " << WithCommas(cut.last)
-                << " were removed by retention (last at " << FormatRfc3339Nano(cut.at_ns)
+      if (cut.first == cut.last) {
+        std::cout << "  record " << WithCommas(cut.first) << " was removed by retention";
+      } else {
+        std::cout << "  records " << WithCommas(cut.first) << " to " << WithCommas(cut.last)
+                  << " were removed by retention";
+      }
+      std::cout << " (cut at " << FormatRfc3339Nano(cut.at_ns)
                 << "); the chain goes on from record " << WithCommas(cut.last) << "'s hash "
                 << HashToHex(cut.hash).substr(0, 16) << "...\n";
     }
@@ -90,7 +96,8 @@ void PrintText(const std::vector<ChainVerdict>& verdicts) {
   }
 }
 
-int Report(const VerifyFlags& flags, const std::vector<ChainVerdict>& verdicts) {
+int Report(const VerifyFlags& flags, const std::vector<ChainVerdict>& verdicts,
+           const std::string& scope) {
   if (flags.output == "json") {
     // As /api/v1/audit/verify answers.
     std::string body;
@@ -103,7 +110,7 @@ int Report(const VerifyFlags& flags, const std::vector<ChainVerdict>& verdicts) 
     w.EndObject();
     std::cout << body << "\n";
   } else {
-    PrintText(verdicts);
+    PrintText(verdicts, scope);
   }
   const bool intact = std::all_of(verdicts.begin(), verdicts.end(),
                                   [](const ChainVerdict& v) { return v.intact(); });
@@ -152,7 +159,9 @@ int VerifyStore(const VerifyFlags& flags, const std::vector<ExpectedHead>& expec
     for (ChainVerdict& v : *checked) verdicts.push_back(std::move(v));
   }
   (void)(*store)->Close();
-  return Report(flags, verdicts);
+  return Report(
+      flags, verdicts,
+      flags.tenant.empty() ? "in any tenant of " + flags.data : "in tenant " + flags.tenant);
 }
 
 int VerifyServer(const VerifyFlags& flags, const std::string& expected_text) {
@@ -177,7 +186,13 @@ int VerifyServer(const VerifyFlags& flags, const std::string& expected_text) {
   }
   auto verdicts = ParseVerifyReport(response->body);
   if (!verdicts.ok()) return Fail(verdicts.status().message());
-  return Report(flags, *verdicts);
+  // A server answers for the tenants a request names, as every Loki API
+  // does: without --tenant, the token's, or the single-tenant "fake".
+  std::string scope = !flags.tenant.empty() ? "in tenant " + flags.tenant
+                      : !flags.token.empty()
+                          ? "in the token's tenant (--tenant names others)"
+                          : "in tenant fake, the default (--tenant names others; a|b several)";
+  return Report(flags, *verdicts, scope);
 }
 
 int RunVerify(const VerifyFlags& flags) {

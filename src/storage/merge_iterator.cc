@@ -140,6 +140,8 @@ bool MergeIterator::Open(size_t index) {
   }
   if (!decoded.status.ok()) {
     parts_.ReportCorruptBlock(decoded.status);
+    stats_.AddWarning("a damaged block was skipped (" + decoded.status.message() +
+                      "): its records are missing from this answer");
     blocks_->Release(run.order);
     return false;
   }

@@ -361,5 +361,34 @@ TEST_F(AuditTest, AByteDamagedInTheMiddleOfTheWalLosesOnlyItsFrameAndVerifyNames
   EXPECT_EQ(v.out.find("position 61"), std::string::npos) << v.out;
 }
 
+// A part block that fails its checksum is skipped: its records count as
+// missing, and verify says why (and so does a query).
+TEST_F(AuditTest, ADamagedPartBlockShowsAsMissingRecordsWithTheReason) {
+  Start();
+  PushLedger(1, 200);
+  ASSERT_EQ(server_->Terminate(), 0);
+  std::string part;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data() + "/tenants/a")) {
+    if (e.path().extension() == ".part") part = e.path().string();
+  }
+  ASSERT_FALSE(part.empty());
+  std::string bytes;
+  {
+    std::ifstream in(part, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  bytes[bytes.size() / 3] ^= 0x5a;
+  Write(part, bytes);
+  CommandResult v = RunLode({"verify", "--data", data()});
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_NE(v.out.find(": missing: "), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("note: a damaged block was skipped"), std::string::npos) << v.out;
+  Start();
+  HttpResponse q =
+      server_->QueryRange(R"({app="ledger"})", "&limit=1000&since=2h", As("reader-token-a"));
+  EXPECT_EQ(q.status, 200);
+  EXPECT_NE(q.body.find("a damaged block was skipped"), std::string::npos) << q.body;
+}
+
 }  // namespace
 }  // namespace lode::testing
