@@ -58,7 +58,6 @@ class ChainChecker {
       }
       return;
     }
-    last_read_ = link.seq;
     if (link.seq > chain_.head.count) {
       if (options_.running) return;  // appended after the heads were taken
       Report(ChainProblem::kInserted, link.seq, r.timestamp,
@@ -68,6 +67,7 @@ class ChainChecker {
     // Removed by retention, yet still readable (a store stopped between
     // recording the cut and deleting the part): harmless, and not checked.
     if (InCut(link.seq)) return;
+    last_read_ = link.seq;
     Item item{r.timestamp, link.hash, RecordDigest(r.timestamp, r.stream, r.line, r.metadata)};
     if (link.seq < next_) {
       Report(ChainProblem::kInserted, link.seq, r.timestamp,

@@ -384,8 +384,10 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
   for (const auto& o : owners) {
     if (o && o->node_id != options_.node_id) members.insert(o->address);
   }
+  std::set<std::string> unreachable;  // members that did not answer this query
   auto take_body = [&](const std::string& address, Result<std::string> body) {
     if (!body.ok()) {
+      unreachable.insert(address);
       log::Warn("a partition owner did not answer",
                 {{"owner", address}, {"err", body.status().ToString()}});
       return;
@@ -440,9 +442,11 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
     pending = std::move(still);
   }
   // One member at a time, so that no partition is answered twice (its
-  // records would be too).
+  // records would be too); not those that did not answer already (each
+  // would cost a query its peer timeout again).
   for (const std::string& address : members) {
     if (pending.empty() || peers_ == nullptr) break;
+    if (unreachable.count(address)) continue;
     RecentRequest r = base;
     r.partitions = pending;
     take_body(address, peers_->Post(address, kRecentPath, EncodeRecentRequest(r), peer_timeout));

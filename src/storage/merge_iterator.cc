@@ -139,9 +139,7 @@ bool MergeIterator::Open(size_t index) {
     return false;
   }
   if (!decoded.status.ok()) {
-    parts_.ReportCorruptBlock(decoded.status);
-    stats_.AddWarning("a damaged block was skipped (" + decoded.status.message() +
-                      "): its records are missing from this answer");
+    parts_.ReportCorruptBlock(decoded.status, &stats_);
     blocks_->Release(run.order);
     return false;
   }

@@ -110,7 +110,7 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
     const BlockRef& ref = prefetcher.block(i);
     const part::DecodedBlock& block = decoded.block;
     if (!decoded.status.ok()) {
-      ReportCorruptBlock(decoded.status);
+      ReportCorruptBlock(decoded.status, request.scan_stats);
     } else if (decoded.ruled_out) {
       // No line holds the literals.
     } else if (!literals && ref.meta().min_time >= request.start &&
@@ -139,9 +139,10 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
   }
 }
 
-void PartSnapshot::ReportCorruptBlock(const Status& error) const {
+void PartSnapshot::ReportCorruptBlock(const Status& error, ReadStats* stats) const {
   log::Error("skipping corrupt block", {{"tenant", tenant_}, {"err", error.message()}});
   if (on_corrupt_block_) on_corrupt_block_();
+  if (stats != nullptr) stats->AddWarning(kSkippedBlocksWarning);
 }
 
 }  // namespace lode

@@ -56,8 +56,15 @@ class PartSnapshot {
   void ScanTimestamps(const SelectRequest& request, ReadPool* pool,
                       const std::function<void(const TimestampRun&)>& fn) const;
 
-  // Logs a block that failed to read (`error` says where) and counts it.
-  void ReportCorruptBlock(const Status& error) const;
+  // Logs a block that failed to read (`error` says where) and counts it;
+  // with `stats`, adds kSkippedBlocksWarning to them.
+  void ReportCorruptBlock(const Status& error, ReadStats* stats = nullptr) const;
+
+  // What an answer that skipped such blocks says, once however many: the
+  // files and offsets are for the server's log, not for every reader.
+  static constexpr const char* kSkippedBlocksWarning =
+      "part blocks that could not be read were skipped (the server's log names them): their "
+      "records are missing from this answer";
 
   const Parts& parts() const { return parts_; }
   const std::string& tenant() const { return tenant_; }

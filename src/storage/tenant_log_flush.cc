@@ -74,58 +74,49 @@ Status TenantLog::Recover(uint64_t& next_segment) {
       return scan.status().WithContext("replay " + path);
     }
     for (const wal::DamagedRange& d : scan->damaged) {
-      // Not a crash's torn write (that only ever ends a segment): bytes
-      // damaged in place, whose records are lost. The frames after them
-      // are replayed; an audit chain then shows the gap to lode verify.
-      log::Error("wal segment damaged: frames that fail their checks were skipped",
+      // Not a crash's torn write (whose hole reads as zeros, a tail): a
+      // frame damaged in place, whose records are lost. The frames after
+      // it are replayed; an audit chain then shows the gap to lode verify.
+      // The segment stays as it is until a flush covers it, and each
+      // recovery until then skips the frame again (and says so); its bytes
+      // are kept beside it, as a torn tail's are.
+      std::string aside = path + ".corrupt-" + std::to_string(d.offset);
+      Status saved =
+          options_.read_only
+              ? Status::Ok()
+              : env_->WriteFileAtomic(aside, std::string_view(data).substr(d.offset, d.bytes));
+      log::Error("wal segment damaged: a frame that fails its checks was skipped",
                  {{"tenant", tenant_},
                   {"file", path},
                   {"offset", std::to_string(d.offset)},
                   {"skipped_bytes", std::to_string(d.bytes)},
-                  {"reason", d.reason}});
+                  {"reason", d.reason},
+                  {"saved_to", options_.read_only ? "(read-only)"
+                               : saved.ok()       ? aside
+                                                  : "(failed: " + saved.message() + ")"}});
     }
+    if (!scan->torn()) continue;
     if (options_.read_only) {
-      if (scan->torn()) {
-        log::Warn("wal segment has a torn or corrupt tail; reading up to it",
-                  {{"tenant", tenant_},
-                   {"file", path},
-                   {"offset", std::to_string(scan->valid_bytes)},
-                   {"reason", scan->stop_reason}});
-      }
-      continue;
-    }
-    if (scan->clean()) continue;
-    // What is cut out is kept beside the segment for inspection, so
-    // recovery never destroys evidence.
-    std::vector<std::pair<uint64_t, uint64_t>> cut;  // offset, bytes
-    for (const wal::DamagedRange& d : scan->damaged) cut.emplace_back(d.offset, d.bytes);
-    if (scan->torn()) cut.emplace_back(scan->valid_bytes, scan->total_bytes - scan->valid_bytes);
-    for (const auto& [offset, bytes] : cut) {
-      std::string aside = path + ".corrupt-" + std::to_string(offset);
-      Status saved = env_->WriteFileAtomic(aside, std::string_view(data).substr(offset, bytes));
-      log::Warn(offset == scan->valid_bytes ? "wal segment has a torn or corrupt tail; truncating"
-                                            : "wal segment damaged; rewriting it without them",
+      log::Warn("wal segment has a torn or corrupt tail; reading up to it",
                 {{"tenant", tenant_},
                  {"file", path},
-                 {"offset", std::to_string(offset)},
-                 {"dropped_bytes", std::to_string(bytes)},
-                 {"reason", offset == scan->valid_bytes ? scan->stop_reason : "see above"},
-                 {"saved_to", saved.ok() ? aside : "(failed: " + saved.message() + ")"}});
-    }
-    if (scan->damaged.empty()) {
-      LODE_RETURN_IF_ERROR(env_->TruncateFile(path, scan->valid_bytes));
+                 {"offset", std::to_string(scan->valid_bytes)},
+                 {"reason", scan->stop_reason}});
       continue;
     }
-    // The valid frames only, in place of the segment (atomically: a crash
-    // leaves the old segment, which recovers the same way again).
-    std::string kept;
-    uint64_t at = 0;
-    for (const wal::DamagedRange& d : scan->damaged) {
-      kept.append(data, at, d.offset - at);
-      at = d.offset + d.bytes;
-    }
-    kept.append(data, at, scan->valid_bytes - at);
-    LODE_RETURN_IF_ERROR(env_->WriteFileAtomic(path, kept));
+    uint64_t lost = scan->total_bytes - scan->valid_bytes;
+    // Keep the damaged bytes beside the segment for inspection before
+    // cutting them off, so recovery never destroys evidence.
+    std::string aside = path + ".corrupt-" + std::to_string(scan->valid_bytes);
+    Status saved = env_->WriteFileAtomic(aside, std::string_view(data).substr(scan->valid_bytes));
+    log::Warn("wal segment has a torn or corrupt tail; truncating",
+              {{"tenant", tenant_},
+               {"file", path},
+               {"offset", std::to_string(scan->valid_bytes)},
+               {"dropped_bytes", std::to_string(lost)},
+               {"reason", scan->stop_reason},
+               {"saved_to", saved.ok() ? aside : "(failed: " + saved.message() + ")"}});
+    LODE_RETURN_IF_ERROR(env_->TruncateFile(path, scan->valid_bytes));
   }
   if (head_->records() > 0) {
     log::Info("wal replayed", {{"tenant", tenant_},

@@ -30,27 +30,20 @@ std::string CheckFrame(std::string_view data, size_t pos, size_t& end) {
   return "";
 }
 
-// The first valid frame after the invalid one at `bad`, or npos. Where
-// the bad frame's length still points to a valid frame (only its payload
-// or checksum was hit), that one; otherwise the first offset where a
-// whole valid frame starts. A frame's checksum is computed only where its
-// header is plausible (a known type, a length that fits), which bytes of
-// log text rarely are.
+// The frame after the invalid one at `bad`, when the bad frame's length
+// still points to a valid frame (a flipped bit in its payload, checksum or
+// type), or npos. Only its length is followed, never a search through
+// the bytes after it: a frame found inside a payload would be a pushed
+// line's bytes, not a frame, and a search could take hours on crafted
+// lines. A crash's hole reads as zeros, whose length of 0 points to no
+// frame: such a tail stays a tail.
 size_t NextValidFrame(std::string_view data, size_t bad) {
+  if (data.size() - bad < kFrameHeaderSize) return std::string_view::npos;
+  const uint32_t length = DecodeFixed32(data.data() + bad + 4);
+  if (length == 0 || length > kMaxPayloadSize) return std::string_view::npos;
+  const size_t next = bad + kFrameHeaderSize + length;
   size_t end;
-  if (data.size() - bad >= kFrameHeaderSize) {
-    const uint32_t length = DecodeFixed32(data.data() + bad + 4);
-    const size_t next = bad + kFrameHeaderSize + length;
-    if (length <= kMaxPayloadSize && next < data.size() && CheckFrame(data, next, end).empty()) {
-      return next;
-    }
-  }
-  for (size_t pos = bad + 1; pos + kFrameHeaderSize <= data.size(); ++pos) {
-    if (!KnownType(static_cast<uint8_t>(data[pos + 8]))) continue;
-    const uint32_t length = DecodeFixed32(data.data() + pos + 4);
-    if (length > kMaxPayloadSize || data.size() - pos - kFrameHeaderSize < length) continue;
-    if (CheckFrame(data, pos, end).empty()) return pos;
-  }
+  if (next < data.size() && CheckFrame(data, next, end).empty()) return next;
   return std::string_view::npos;
 }
 

@@ -15,8 +15,9 @@
 
 namespace lode::wal {
 
-// Bytes in the middle of a segment that hold no valid frame, with a valid
-// frame after them: damage (a flipped bit, an edit), not a torn write.
+// A frame in the middle of a segment that fails its checks while its
+// length points to a valid frame: damage (a flipped bit, an edit), not a
+// torn write.
 struct DamagedRange {
   uint64_t offset = 0;
   uint64_t bytes = 0;
@@ -39,10 +40,9 @@ struct SegmentScan {
 
 // Calls `on_frame` for every valid frame of `data` (a whole segment) in
 // order. A frame that is truncated, fails its checksum, or has an unknown
-// type is damage when a valid frame follows it somewhere in the segment
-// (the scan goes on from there) and the start of the tail otherwise (the
-// scan stops). A non-ok status from `on_frame` stops the scan and is
-// returned.
+// type is damage when its length points to a valid frame (the scan goes
+// on from there), and the start of the tail otherwise (the scan stops).
+// A non-ok status from `on_frame` stops the scan and is returned.
 Result<SegmentScan> ScanSegment(
     std::string_view data,
     const std::function<Status(FrameType type, std::string_view payload)>& on_frame);
