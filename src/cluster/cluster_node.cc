@@ -435,11 +435,7 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
     }
     if (!local.partitions.empty()) take(AnswerLocally(local));
     for (auto& [address, call] : calls) take_body(address, call.get());
-    std::vector<uint32_t> still;
-    for (uint32_t p : pending) {
-      if (!g.covered[p]) still.push_back(p);
-    }
-    pending = std::move(still);
+    std::erase_if(pending, [&](uint32_t p) { return g.covered[p].has_value(); });
   }
   // One member at a time, so that no partition is answered twice (its
   // records would be too); not those that did not answer already (each
@@ -450,11 +446,7 @@ RecentGathered ClusterNode::GatherRecent(RecentKind kind, const SelectRequest& s
     RecentRequest r = base;
     r.partitions = pending;
     take_body(address, peers_->Post(address, kRecentPath, EncodeRecentRequest(r), peer_timeout));
-    std::vector<uint32_t> still;
-    for (uint32_t p : pending) {
-      if (!g.covered[p]) still.push_back(p);
-    }
-    pending = std::move(still);
+    std::erase_if(pending, [&](uint32_t p) { return g.covered[p].has_value(); });
   }
   if (!pending.empty()) {
     std::string list;
