@@ -80,16 +80,20 @@ for run in $(seq "$RUNS"); do
     faults=$(awk '{ print $10 }' "/proc/$server/stat")
     stop_server
     parts=$(find "$work/data" -name '*.part' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+    # The peer: user + system CPU of one zstd -3 thread over the corpus.
+    TIMEFORMAT='%3U %3S'
+    { time zstd -q -3 -T1 -c "$CORPUS" >/dev/null; } 2>"$work/zstd.time"
+    zcpu=$(awk '{ print $1 + $2 }' "$work/zstd.time")
     awk -v b="$b" -v run="$run" -v n="$stored" -v c="$(awk -v a="$c0" -v z="$last" 'BEGIN { print z - a }')" \
-      -v hwm="$hwm" -v f="$faults" -v p="$parts" \
-      'BEGIN { printf "| %s | %d | %d | %.2f s | %.0fk | %.0f MB | %d | %d |\n", b, run, n, c, n / c / 1000, hwm / 1024, f, p }' >>"$rows"
+      -v hwm="$hwm" -v f="$faults" -v p="$parts" -v lines="$lines" -v z="$zcpu" \
+      'BEGIN { printf "| %s | %d | %d | %.2f s | %.0fk | %.0fk | %.3f | %.0f MB | %d | %d |\n", b, run, n, c, n / c / 1000, lines / z / 1000, (n / c) / (lines / z), hwm / 1024, f, p }' >>"$rows"
   done
 done
 {
   echo "### Sustained ingest ($lines lines, $(du -h "$CORPUS" | cut -f1), loki-protobuf, 4 connections, until merges settle)"
   echo
-  echo "| build | run | stored | server CPU | lines per core | peak RSS | page faults | part bytes |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| build | run | stored | server CPU | lines per core | zstd -3 lines per core | share of zstd -3 | peak RSS | page faults | part bytes |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   cat "$rows"
 } >"$OUT/ingest_sustained.md"
 cat "$OUT/ingest_sustained.md"

@@ -62,6 +62,9 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
 // direct-mapped: a number or id that repeats line after line (the hour,
 // a status code, a date) is hashed once per block, not once per line.
 // The Bloom filter is a set, so leaving out a repeat changes nothing.
+// A slot holds a token's bytes padded with zeros: tokens hold no zero
+// byte (a delimiter), so the padding also tells its length, and a slot
+// is 16 bytes (32 KiB in all, within a first-level cache).
 class SeenTokens {
  public:
   void Clear() { slots_.fill(Slot{}); }
@@ -69,7 +72,7 @@ class SeenTokens {
   // `end` is where the bytes readable from `token`'s start end.
   bool CheckAndAdd(std::string_view token, const char* end) {
     const size_t n = token.size();
-    if (n > 16) return false;
+    if (n > 16 || n == 0) return false;
     uint64_t a = 0, b = 0;
     if (end - token.data() >= 16) {
       memcpy(&a, token.data(), 8);
@@ -82,10 +85,10 @@ class SeenTokens {
       memcpy(&a, bytes, 8);
       memcpy(&b, bytes + 8, 8);
     }
-    const uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
+    const uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full);
     Slot& slot = slots_[(h * 0xFF51AFD7ED558CCDull) >> (64 - kBits)];
-    if (slot.a == a && slot.b == b && slot.n == n) return true;
-    slot = Slot{a, b, static_cast<uint32_t>(n)};
+    if (slot.a == a && slot.b == b) return true;
+    slot = Slot{a, b};
     return false;
   }
 
@@ -96,8 +99,7 @@ class SeenTokens {
   }
   static constexpr int kBits = 11;
   struct Slot {
-    uint64_t a = 0, b = 0;
-    uint32_t n = 0;  // 0: empty
+    uint64_t a = 0, b = 0;  // both 0: empty (a token's first byte is not 0)
   };
   std::array<Slot, size_t{1} << kBits> slots_{};
 };
