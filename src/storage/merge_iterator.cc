@@ -27,6 +27,9 @@ MergeIterator::MergeIterator(const SelectRequest& request, std::vector<KeyedReco
     for (std::string_view fragment : part::LiteralFragments(literal)) {
       fragments_.push_back(fragment);
     }
+    for (std::string_view fragment : part::DigitFragments(literal)) {
+      fragments_.push_back(fragment);
+    }
   }
   with_lines_ = request_.needs_lines();
   if (request_.only_line_contains && request_.timestamps_only && request_.record_contains.empty() &&

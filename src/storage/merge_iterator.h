@@ -99,9 +99,10 @@ class MergeIterator final : public RecordIterator {
   // The literals themselves when storage may decide lines from their
   // templates (SelectRequest::only_line_contains).
   std::vector<std::string_view> held_literals_;
-  // The line_contains literals' fragments (part::LiteralFragments, views
-  // into request_): a template block is checked for them before it is
-  // decoded, and rebuilds only the lines that can hold them all.
+  // The line_contains literals' fragments (part::LiteralFragments, then
+  // part::DigitFragments; views into request_): a template block is
+  // checked for them before it is decoded, and rebuilds only the lines
+  // that can hold them all.
   std::vector<std::string_view> fragments_;
   bool with_lines_ = true;  // false: request_.timestamps_only and nothing to filter
   // The part runs' blocks in the order the merge opens them. Last: its

@@ -53,13 +53,20 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
   // be (the literals are the whole filter here); the rest are rebuilt and
   // searched.
   const LiteralKeys keys(request.line_contains, std::string());
-  std::vector<std::string_view> fragments, held;
+  // `fragments` rule blocks and lines out from templates and strings;
+  // the decoder also takes the all-digit ones (`decode_fragments`), which
+  // it looks for in the integers too.
+  std::vector<std::string_view> fragments, decode_fragments, held;
   for (const std::string& literal : request.line_contains) {
     for (std::string_view f : part::LiteralFragments(literal)) fragments.push_back(f);
     held.push_back(literal);
   }
+  decode_fragments = fragments;
+  for (const std::string& literal : request.line_contains) {
+    for (std::string_view f : part::DigitFragments(literal)) decode_fragments.push_back(f);
+  }
   const bool literals = !request.line_contains.empty();
-  if (fragments.empty() ||
+  if (decode_fragments.empty() ||
       std::any_of(held.begin(), held.end(), [](std::string_view l) { return l.empty(); })) {
     held.clear();
   }
@@ -88,8 +95,8 @@ void PartSnapshot::ScanTimestamps(const SelectRequest& request, ReadPool* pool,
       std::move(blocks), pool,
       [&](const BlockRef& block, std::string& scratch, BlockPrefetcher::Decoded& out) {
         out.ruled_out = false;
-        out.status = block.part->ReadBlock(block.index, fragments, /*with_lines=*/literals, held,
-                                           scratch, out.block);
+        out.status = block.part->ReadBlock(block.index, decode_fragments, /*with_lines=*/literals,
+                                           held, scratch, out.block);
         if (out.status.code() == StatusCode::kNotFound) {
           out.ruled_out = true;
           out.status = Status::Ok();

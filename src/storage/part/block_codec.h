@@ -103,12 +103,12 @@ Result<DecodedBlock> DecodeBlock(std::string_view block, size_t expected_records
 
 // The same, into `out`, reusing the memory it holds (a reader decoding
 // block after block keeps one DecodedBlock). On error `out` holds nothing
-// usable. With `fragments` (LiteralFragments of the literals every wanted
-// line contains), a template block rebuilds only the lines that can hold
-// all of them and flags the others in `out.rebuilt`; when its template
-// texts and string variables show that no line can, it returns NotFound
-// having decompressed only those (most blocks of a needle query stop
-// there). Without `with_lines`,
+// usable. With `fragments` (LiteralFragments, then DigitFragments, of
+// the literals every wanted line contains), a template block rebuilds
+// only the lines that can hold all of them and flags the others in
+// `out.rebuilt`; when its template texts and string variables show that
+// no line can, it returns NotFound having decompressed only those (most
+// blocks of a needle query stop there). Without `with_lines`,
 // a template block decodes only timestamps and metadata, and every line
 // comes out empty (plain blocks, one compressed stream, keep their lines).
 // A block naming its templates in the part's dictionary needs

@@ -1061,6 +1061,10 @@ Status JoinLineTemplates(const TemplateColumnsView& given, size_t count, size_t 
     ip += iv.position();
   }
   if (ip != ints_end && !columns.ints_deferred) return Status::Corruption("bad integer column");
+  if (keep != nullptr && !columns.ints_deferred) {
+    CheckIntegerCandidates(fragments, templates, ids, ints, k2, scratch.candidates,
+                           rebuilt->data());
+  }
 
   // Lines, in order: the k-th variable of the j-th line using template t
   // is entry j of that template's k-th column of its kind. Written through

@@ -188,6 +188,14 @@ inline TemplateColumnsView ViewOf(const TemplateColumns& columns) {
 // that cannot hold one of them cannot contain it (see JoinLineTemplates).
 std::vector<std::string_view> LiteralFragments(std::string_view literal);
 
+// The parts of `literal` between delimiters made of digits alone. Each
+// lies in one run of digits of any line containing `literal`, and such a
+// run is an integer variable or inside a string variable: given with the
+// fragments to JoinLineTemplates, lines whose variables cannot hold them
+// are not rebuilt either (a search for an id or an order number). Not
+// for the filters' checks, which hold no keys for parts of numbers.
+std::vector<std::string_view> DigitFragments(std::string_view literal);
+
 // Rebuilds `count` lines: writes their bytes to `data` from its start
 // (growing it as needed; bytes past the last line are left as they are)
 // and appends each line's start offset to `offsets`, then the end offset
@@ -195,9 +203,9 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal);
 // Corruption when the columns are malformed, do not account for every
 // byte exactly, or would rebuild more than `max_bytes` of lines.
 //
-// With `fragments` (from LiteralFragments), lines that cannot contain
-// every fragment, judged from their template and string variables, are
-// not rebuilt: they come out empty, and `rebuilt` gets a flag per line
+// With `fragments` (from LiteralFragments, and DigitFragments), lines
+// that cannot contain every fragment, judged from their template and
+// variables, are not rebuilt: they come out empty, and `rebuilt` gets a flag per line
 // (1: rebuilt, 0: left empty). A needle query thus rebuilds a handful of
 // lines of a block instead of all of them. Without fragments `rebuilt` is
 // cleared.

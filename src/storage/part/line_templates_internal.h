@@ -104,16 +104,37 @@ struct CandidateScratch {
   std::vector<uint8_t> template_hit, line_hit;
   std::vector<uint8_t> value_hit;  // per stored string value (dictionary-coded columns)
   std::vector<std::pair<uint64_t, uint32_t>> str_owners;  // (str_base, template)
+  // Per line: bit d set when the d-th all-digit fragment is still to be
+  // looked for in the line's integers (CheckIntegerCandidates).
+  std::vector<uint64_t> int_pending;
+  bool any_int_pending = false;
 };
 
 // Marks in `keep` (one flag per line, all set on entry) only the lines
 // that can contain every fragment, judged from their templates and
 // string variables; see JoinLineTemplates. Sets each template's
-// line_start.
+// line_start. A line that may hold an all-digit fragment only in one of
+// its integers stays marked, and is noted in scratch.int_pending for
+// CheckIntegerCandidates.
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
                         std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
                         std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
                         const std::vector<uint32_t>& str_slot, const TemplateDictionary* dictionary,
                         CandidateScratch& scratch, std::vector<uint8_t>& keep);
+
+// Once the integers of the lines MarkCandidateLines left marked are
+// decoded (`ints`, template by template as JoinLineTemplates lays them
+// out), unmarks in `keep` the lines whose integers hold none of the
+// all-digit fragments noted for them. `digit_runs`: the integers are
+// digit runs stored with a 1 before them (k2 and later), not canonical
+// integers (k1).
+void CheckIntegerCandidates(const std::vector<std::string_view>& fragments,
+                            const std::vector<BlockTemplate>& templates,
+                            const std::vector<uint32_t>& ids, const std::vector<int64_t>& ints,
+                            bool digit_runs, CandidateScratch& scratch, uint8_t* keep);
+
+// Whether the digits of integer `value` as a line shows it hold
+// `fragment` (all digits). `digit_run`: as CheckIntegerCandidates.
+bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view fragment);
 
 }  // namespace lode::part

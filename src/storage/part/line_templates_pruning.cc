@@ -4,6 +4,7 @@
 // of a literal (LiteralFragments), and which lines of a block can hold
 // them (MarkCandidateLines, for JoinLineTemplates).
 #include <algorithm>
+#include <charconv>
 #include <string>
 
 #include "storage/part/hex_strings.h"
@@ -105,6 +106,59 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
   return out;
 }
 
+std::vector<std::string_view> DigitFragments(std::string_view literal) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < literal.size()) {
+    if (kDelimiter[static_cast<uint8_t>(literal[i])]) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < literal.size() && !kDelimiter[static_cast<uint8_t>(literal[j])]) ++j;
+    std::string_view fragment = literal.substr(i, j - i);
+    if (AllDigits(fragment)) out.push_back(fragment);
+    i = j;
+  }
+  return out;
+}
+
+bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view fragment) {
+  // The text has at least as many digits as the fragment: a digit run
+  // of n digits is stored as 10^n + the run, a canonical integer of n
+  // digits is at least 10^(n-1).
+  static constexpr uint64_t kPow10[20] = {1ull,
+                                          10ull,
+                                          100ull,
+                                          1000ull,
+                                          10000ull,
+                                          100000ull,
+                                          1000000ull,
+                                          10000000ull,
+                                          100000000ull,
+                                          1000000000ull,
+                                          10000000000ull,
+                                          100000000000ull,
+                                          1000000000000ull,
+                                          10000000000000ull,
+                                          100000000000000ull,
+                                          1000000000000000ull,
+                                          10000000000000000ull,
+                                          100000000000000000ull,
+                                          1000000000000000000ull,
+                                          10000000000000000000ull};
+  const size_t f = fragment.size();
+  const uint64_t v = static_cast<uint64_t>(value);
+  if (f == 0) return true;
+  const size_t least = digit_run ? f : f - 1;  // the power of ten v must reach
+  if (least > 0 && (least >= 20 || v < kPow10[least])) return false;
+  char text[24];
+  const auto result = std::to_chars(text, text + sizeof(text), v);
+  std::string_view digits(text, static_cast<size_t>(result.ptr - text));
+  if (digit_run) digits.remove_prefix(1);  // the 1 put before the run
+  return digits.find(fragment) != std::string_view::npos;
+}
+
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
                         std::vector<BlockTemplate>& templates, const std::vector<uint32_t>& ids,
                         std::string_view str_bytes, const std::vector<uint64_t>& str_offsets,
@@ -131,9 +185,27 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
   }
   std::vector<uint8_t>& template_hit = scratch.template_hit;
   std::vector<uint8_t>& line_hit = scratch.line_hit;
+  std::vector<uint64_t>& int_pending = scratch.int_pending;
+  int_pending.assign(count, 0);
+  scratch.any_int_pending = false;
+  size_t digit_fragments = 0;
   for (std::string_view fragment : fragments) {
     template_hit.resize(templates.size());
-    if (dictionary != nullptr) {
+    const bool digits = AllDigits(fragment);
+    if (digits) {
+      // Digits lie in an integer or a string variable (never in template
+      // text, but a template's own text is looked at all the same).
+      if (dictionary != nullptr) {
+        auto hits = dictionary->HeldHits(fragment);
+        for (size_t t = 0; t < templates.size(); ++t) {
+          template_hit[t] = (*hits)[templates[t].dictionary_id];
+        }
+      } else {
+        for (size_t t = 0; t < templates.size(); ++t) {
+          template_hit[t] = TemplateTextHolds(templates[t].text, fragment);
+        }
+      }
+    } else if (dictionary != nullptr) {
       auto hits = dictionary->FragmentHits(fragment);
       for (size_t t = 0; t < templates.size(); ++t) {
         template_hit[t] = (*hits)[templates[t].dictionary_id];
@@ -182,7 +254,51 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
         }
       }
     }
+    if (digits) {
+      // A line not yet shown to hold the digits may hold them in one of
+      // its integers: marked, and looked at once they are decoded
+      // (CheckIntegerCandidates). Past 64 digit fragments, every line
+      // with an integer stays a candidate for the rest.
+      const uint64_t bit = digit_fragments < 64 ? uint64_t{1} << digit_fragments : 0;
+      for (size_t i = 0; i < count; ++i) {
+        if (line_hit[i] || templates[ids[i]].ints == 0) continue;
+        line_hit[i] = 1;
+        int_pending[i] |= bit;
+        scratch.any_int_pending |= bit != 0;
+      }
+      ++digit_fragments;
+    }
     for (size_t i = 0; i < count; ++i) keep[i] &= line_hit[i];
+  }
+}
+
+void CheckIntegerCandidates(const std::vector<std::string_view>& fragments,
+                            const std::vector<BlockTemplate>& templates,
+                            const std::vector<uint32_t>& ids, const std::vector<int64_t>& ints,
+                            bool digit_runs, CandidateScratch& scratch, uint8_t* keep) {
+  if (!scratch.any_int_pending) return;
+  std::vector<std::string_view> digit_fragments;
+  for (std::string_view f : fragments) {
+    if (AllDigits(f) && digit_fragments.size() < 64) digit_fragments.push_back(f);
+  }
+  std::vector<uint64_t>& seen = scratch.cursor;  // the j-th line of each template
+  seen.assign(templates.size(), 0);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const BlockTemplate& t = templates[ids[i]];
+    const uint64_t j = seen[ids[i]]++;
+    uint64_t pending = scratch.int_pending[i];
+    if (pending == 0 || keep[i] != 1) continue;
+    for (; pending != 0; pending &= pending - 1) {
+      const std::string_view f = digit_fragments[static_cast<size_t>(__builtin_ctzll(pending))];
+      bool found = false;
+      for (uint64_t k = 0, at = t.int_base + j; k < t.ints && !found; ++k, at += t.lines) {
+        found = DigitsOfIntegerContain(ints[at], digit_runs, f);
+      }
+      if (!found) {
+        keep[i] = 0;
+        break;
+      }
+    }
   }
 }
 

@@ -3,11 +3,15 @@
 // drop what can.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "storage/part/line_templates.h"
+#include "storage/part/line_templates_internal.h"
+#include "storage/part/template_dictionary.h"
 
 namespace lode::part {
 namespace {
@@ -146,6 +150,136 @@ TEST(TemplatePruning, FragmentsSelectExactlyASupersetOfMatchingLines) {
   }
   EXPECT_TRUE(LiteralFragments("123 456").empty());
   EXPECT_EQ(LiteralFragments("a.12.b3 7"), (std::vector<std::string_view>{"a", "b3"}));
+}
+
+// A literal's all-digit fragments (an id, an order number) are looked
+// for in the integers and strings of each line: every line that contains
+// the literal is rebuilt, lines whose variables cannot hold the digits
+// are not, in every layout, with and without the part's dictionary.
+TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> words = {"GET", "user", "id", "req", "ms", "ok", "x9", "blk_"};
+  // Lines of twelve shapes (a shape: its kinds of tokens and delimiters),
+  // so that their templates pay and a part's dictionary takes them.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) {
+    std::string line;
+    std::mt19937_64 shape(rng() % 12);
+    const int n = 1 + static_cast<int>(shape() % 8);
+    for (int k = 0; k < n; ++k) {
+      switch (shape() % 7) {
+        case 0:
+          line += std::to_string(rng() % 1000);
+          break;
+        case 1:  // a long number: an id, a time in seconds
+          line += std::to_string(1000000000ull + rng() % 9000000000ull);
+          break;
+        case 2:  // zero-padded, glued to a word, joined by dashes
+          line += "0" + std::to_string(rng() % 100) + words[shape() % words.size()];
+          break;
+        case 3:
+          line += words[shape() % words.size()] + std::to_string(rng() % 100000);
+          break;
+        case 4:  // too long for an integer: a string variable
+          line += std::to_string(rng()) + std::to_string(rng() % 1000);
+          break;
+        case 5:
+          line += std::to_string(rng() % 10000) + "-" + std::to_string(rng() % 100);
+          break;
+        default:
+          line += words[shape() % words.size()];
+          break;
+      }
+      line += " -=/:\".,"[shape() % 7];
+    }
+    lines.push_back(line);
+  }
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  size_t total = 0;
+  for (const std::string& line : lines) total += line.size();
+  // Digits cut from the lines themselves (so that some match), and others.
+  std::vector<std::string> literals = {"1234", "99999", "007", "0",      "42 ",
+                                       "id 5", "-1",    "1.5", "user77", "12345678901234567890123",
+                                       "ms 3"};
+  for (int k = 0; k < 12; ++k) {
+    const std::string& line = lines[rng() % lines.size()];
+    const size_t at = line.find_first_of("0123456789", rng() % line.size());
+    if (at == std::string::npos) continue;
+    size_t end = at;
+    while (end < line.size() && end - at < 1 + rng() % 10 && line[end] >= '0' && line[end] <= '9') {
+      ++end;
+    }
+    literals.push_back(line.substr(at, end - at));
+  }
+  for (auto [mode, layout] : {std::pair{SplitMode::kTokens, TemplateLayout::k4},
+                              {SplitMode::kQuotedStrings, TemplateLayout::k3},
+                              {SplitMode::kTokens, TemplateLayout::k2},
+                              {SplitMode::kTokens, TemplateLayout::k1}}) {
+    for (bool with_dictionary : {false, true}) {
+      TemplateColumns columns;
+      TemplateDictionaryBuilder builder(1 << 20);
+      SplitLineTemplates(views, columns, with_dictionary ? &builder : nullptr, nullptr, layout,
+                         kCurrentKeyScheme, nullptr, mode);
+      std::shared_ptr<const TemplateDictionary> dictionary;
+      if (with_dictionary) {
+        ASSERT_TRUE(columns.dictionary_ids);
+        auto parsed = TemplateDictionary::Parse(builder.Serialize());
+        ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+        dictionary = std::move(parsed).value();
+      }
+      TemplateColumnsView view = ViewOf(columns);
+      size_t left_out = 0;
+      for (const std::string& literal : literals) {
+        std::vector<std::string_view> fragments = LiteralFragments(literal);
+        for (std::string_view f : DigitFragments(literal)) fragments.push_back(f);
+        ASSERT_FALSE(fragments.empty()) << literal;
+        std::string data;
+        std::vector<uint64_t> offsets;
+        std::vector<uint8_t> rebuilt;
+        Status s = JoinLineTemplates(view, lines.size(), total, data, offsets, fragments, &rebuilt,
+                                     dictionary.get());
+        ASSERT_TRUE(s.ok()) << s.ToString();
+        ASSERT_EQ(rebuilt.size(), lines.size());
+        for (size_t i = 0; i < lines.size(); ++i) {
+          std::string_view got(data.data() + offsets[i], offsets[i + 1] - offsets[i]);
+          const bool contains = lines[i].find(literal) != std::string::npos;
+          if (rebuilt[i]) {
+            EXPECT_EQ(got, lines[i]) << literal << " line " << i;
+          } else {
+            ++left_out;
+            EXPECT_FALSE(contains) << literal << " left out line " << i << ": " << lines[i]
+                                   << " (layout " << static_cast<int>(layout) << ")";
+          }
+        }
+        // A ten-digit number is rare: most lines are not rebuilt for it.
+        if (literal == "99999" || literal == "12345678901234567890123") {
+          const size_t kept = static_cast<size_t>(std::count(rebuilt.begin(), rebuilt.end(), 1));
+          EXPECT_LT(kept, lines.size() / 2) << literal;
+        }
+        if (HasFailure()) return;
+      }
+      EXPECT_GT(left_out, 0u);
+    }
+  }
+  EXPECT_EQ(DigitFragments("a.12.b3 7"), (std::vector<std::string_view>{"12", "7"}));
+  EXPECT_TRUE(DigitFragments("x-12 ab").empty());
+}
+
+TEST(TemplatePruning, DigitsOfIntegersAsLinesShowThem) {
+  // A digit run is stored with a 1 before it: "007" as 1007.
+  EXPECT_TRUE(DigitsOfIntegerContain(1007, true, "007"));
+  EXPECT_TRUE(DigitsOfIntegerContain(1007, true, "07"));
+  EXPECT_FALSE(DigitsOfIntegerContain(1007, true, "10"));
+  EXPECT_FALSE(DigitsOfIntegerContain(1007, true, "1007"));
+  EXPECT_TRUE(DigitsOfIntegerContain(11150973576, true, "1150973576"));
+  EXPECT_FALSE(DigitsOfIntegerContain(1115097357, true, "1150973576"));
+  // Canonical integers (k1) as they are.
+  EXPECT_TRUE(DigitsOfIntegerContain(1007, false, "1007"));
+  EXPECT_TRUE(DigitsOfIntegerContain(0, false, "0"));
+  EXPECT_FALSE(DigitsOfIntegerContain(5, false, "55"));
+  EXPECT_TRUE(DigitsOfIntegerContain(static_cast<int64_t>(18446744073709551615ull), false,
+                                     "18446744073709551615"));
+  EXPECT_FALSE(DigitsOfIntegerContain(999, true, "12345678901234567890"));
 }
 
 TEST(LineTemplates, TemplateTextHoldsOnlyLiteralsBetweenItsVariables) {
