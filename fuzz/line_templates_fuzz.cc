@@ -72,7 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   std::string_view literal = lines[0].substr(0, 12);
+  // Its all-digit parts too: they are looked for in the integers.
   std::vector<std::string_view> fragments = lode::part::LiteralFragments(literal);
+  for (std::string_view f : lode::part::DigitFragments(literal)) fragments.push_back(f);
   std::string some;
   std::vector<uint64_t> some_offsets;
   std::vector<uint8_t> kept;
