@@ -89,7 +89,11 @@ bool TemplatesMayContainToken(std::string_view templates, std::string_view str_b
   return false;
 }
 
-std::vector<std::string_view> LiteralFragments(std::string_view literal) {
+namespace {
+
+// The parts of `literal` between delimiters made of digits alone
+// (`digits`), or those holding a non-digit.
+std::vector<std::string_view> DelimitedParts(std::string_view literal, bool digits) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < literal.size()) {
@@ -99,28 +103,21 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
     }
     size_t j = i;
     while (j < literal.size() && !kDelimiter[static_cast<uint8_t>(literal[j])]) ++j;
-    std::string_view fragment = literal.substr(i, j - i);
-    if (!AllDigits(fragment)) out.push_back(fragment);
+    std::string_view part = literal.substr(i, j - i);
+    if (AllDigits(part) == digits) out.push_back(part);
     i = j;
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<std::string_view> LiteralFragments(std::string_view literal) {
+  return DelimitedParts(literal, /*digits=*/false);
+}
+
 std::vector<std::string_view> DigitFragments(std::string_view literal) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < literal.size()) {
-    if (kDelimiter[static_cast<uint8_t>(literal[i])]) {
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < literal.size() && !kDelimiter[static_cast<uint8_t>(literal[j])]) ++j;
-    std::string_view fragment = literal.substr(i, j - i);
-    if (AllDigits(fragment)) out.push_back(fragment);
-    i = j;
-  }
-  return out;
+  return DelimitedParts(literal, /*digits=*/true);
 }
 
 bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view fragment) {
