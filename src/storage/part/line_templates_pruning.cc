@@ -120,10 +120,12 @@ std::vector<std::string_view> DigitFragments(std::string_view literal) {
   return DelimitedParts(literal, /*digits=*/true);
 }
 
-bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view fragment) {
-  // The text has at least as many digits as the fragment: a digit run
-  // of n digits is stored as 10^n + the run, a canonical integer of n
-  // digits is at least 10^(n-1).
+namespace {
+
+// The least value whose digits, as a line shows them, are `size` or more:
+// a run of n digits is stored as 10^n + the run, a canonical integer of n
+// digits is at least 10^(n-1). UINT64_MAX when no value has that many.
+uint64_t LeastValueWithDigits(size_t size, bool digit_run) {
   static constexpr uint64_t kPow10[20] = {1ull,
                                           10ull,
                                           100ull,
@@ -144,16 +146,29 @@ bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view frag
                                           100000000000000000ull,
                                           1000000000000000000ull,
                                           10000000000000000000ull};
-  const size_t f = fragment.size();
-  const uint64_t v = static_cast<uint64_t>(value);
-  if (f == 0) return true;
-  const size_t least = digit_run ? f : f - 1;  // the power of ten v must reach
-  if (least > 0 && (least >= 20 || v < kPow10[least])) return false;
+  if (size == 0) return 0;
+  const size_t power = digit_run ? size : size - 1;
+  if (power == 0) return 0;  // canonical: "0" is one digit too
+  return power < 20 ? kPow10[power] : UINT64_MAX;
+}
+
+// DigitsOfIntegerContain once the value is known to be large enough.
+bool PrintedDigitsContain(uint64_t value, bool digit_run, std::string_view fragment) {
   char text[24];
-  const auto result = std::to_chars(text, text + sizeof(text), v);
+  const auto result = std::to_chars(text, text + sizeof(text), value);
   std::string_view digits(text, static_cast<size_t>(result.ptr - text));
   if (digit_run) digits.remove_prefix(1);  // the 1 put before the run
   return digits.find(fragment) != std::string_view::npos;
+}
+
+}  // namespace
+
+bool DigitsOfIntegerContain(int64_t value, bool digit_run, std::string_view fragment) {
+  if (fragment.empty()) return true;
+  const uint64_t v = static_cast<uint64_t>(value);
+  const uint64_t least = LeastValueWithDigits(fragment.size(), digit_run);
+  if (v < least || least == UINT64_MAX) return false;
+  return PrintedDigitsContain(v, digit_run, fragment);
 }
 
 void MarkCandidateLines(const std::vector<std::string_view>& fragments,
@@ -275,27 +290,45 @@ void CheckIntegerCandidates(const std::vector<std::string_view>& fragments,
                             bool digit_runs, CandidateScratch& scratch, uint8_t* keep) {
   if (!scratch.any_int_pending) return;
   std::vector<std::string_view> digit_fragments;
+  std::vector<uint64_t> least;  // per fragment: most values are below it
   for (std::string_view f : fragments) {
-    if (AllDigits(f) && digit_fragments.size() < 64) digit_fragments.push_back(f);
+    if (AllDigits(f) && digit_fragments.size() < 64) {
+      digit_fragments.push_back(f);
+      least.push_back(LeastValueWithDigits(f.size(), digit_runs));
+    }
   }
-  std::vector<uint64_t>& seen = scratch.cursor;  // the j-th line of each template
-  seen.assign(templates.size(), 0);
+  // Per line, the noted fragments not found yet; the integers are read
+  // as they lie, template by template and column by column.
+  std::vector<uint64_t>& missing = scratch.int_pending;
+  std::vector<uint8_t>& looked_at = scratch.template_hit;  // per template
+  looked_at.assign(templates.size(), 0);
   for (size_t i = 0; i < ids.size(); ++i) {
-    const BlockTemplate& t = templates[ids[i]];
-    const uint64_t j = seen[ids[i]]++;
-    uint64_t pending = scratch.int_pending[i];
-    if (pending == 0 || keep[i] != 1) continue;
-    for (; pending != 0; pending &= pending - 1) {
-      const std::string_view f = digit_fragments[static_cast<size_t>(__builtin_ctzll(pending))];
-      bool found = false;
-      for (uint64_t k = 0, at = t.int_base + j; k < t.ints && !found; ++k, at += t.lines) {
-        found = DigitsOfIntegerContain(ints[at], digit_runs, f);
-      }
-      if (!found) {
-        keep[i] = 0;
-        break;
+    if (keep[i] != 1) missing[i] = 0;
+    looked_at[ids[i]] |= missing[i] != 0;
+  }
+  const uint32_t* const by_template = scratch.by_template.data();
+  uint64_t* const lines_missing = missing.data();
+  for (size_t ti = 0; ti < templates.size(); ++ti) {
+    if (!looked_at[ti]) continue;
+    const BlockTemplate& t = templates[ti];
+    const uint32_t* const lines = by_template + t.line_start;
+    for (uint64_t k = 0; k < t.ints; ++k) {
+      const int64_t* const column = ints.data() + t.int_base + k * t.lines;
+      for (uint64_t j = 0; j < t.lines; ++j) {
+        uint64_t& m = lines_missing[lines[j]];
+        const uint64_t v = static_cast<uint64_t>(column[j]);
+        for (uint64_t bits = m; bits != 0; bits &= bits - 1) {
+          const size_t d = static_cast<size_t>(__builtin_ctzll(bits));
+          if (v >= least[d] && least[d] != UINT64_MAX &&
+              PrintedDigitsContain(v, digit_runs, digit_fragments[d])) {
+            m &= ~(uint64_t{1} << d);
+          }
+        }
       }
     }
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (lines_missing[i] != 0) keep[i] = 0;
   }
 }
 
