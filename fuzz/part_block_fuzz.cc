@@ -2,7 +2,8 @@
 // the same bytes behind a valid codec byte and checksum (uncompressed, and
 // as template sections, with the block's own templates and with a part's
 // template dictionary) so that the column decoders themselves are
-// reached.
+// reached; and those decoded for a search too, whose fragments (with
+// digits alone, looked for in the integers) rule lines out.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -50,6 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     block.append(input.substr(1));
     lode::PutFixed32(block, lode::crc32c::Value(block));
     CheckDecoded(lode::part::DecodeBlock(block, expected), expected);
+    lode::part::DecodedBlock searched;
+    (void)lode::part::DecodeBlockInto(block, expected, searched, {"a", "12"}, true);
   }
 
   // The same sections naming templates of a part's dictionary (codecs 3,
@@ -75,6 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       abort();
     }
     (void)lode::part::DecodeBlockInto(block, expected, out, {"GET", "id"}, true, dictionary.get());
+    (void)lode::part::DecodeBlockInto(block, expected, out, {"id", "7"}, true, dictionary.get(),
+                                      {"id=7"});
   }
   return 0;
 }
