@@ -205,8 +205,8 @@ std::vector<std::string_view> DigitFragments(std::string_view literal);
 //
 // With `fragments` (from LiteralFragments, and DigitFragments), lines
 // that cannot contain every fragment, judged from their template and
-// variables, are not rebuilt: they come out empty, and `rebuilt` gets a flag per line
-// (1: rebuilt, 0: left empty). A needle query thus rebuilds a handful of
+// variables, are not rebuilt: they come out empty, and `rebuilt` gets a
+// flag per line (1: rebuilt, 0: left empty). A needle query thus rebuilds a handful of
 // lines of a block instead of all of them. Without fragments `rebuilt` is
 // cleared.
 //

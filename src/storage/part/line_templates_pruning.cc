@@ -1,8 +1,9 @@
 // The checks that let a query skip what cannot match before rebuilding
 // lines: whether a block's templates and string variables can hold a
 // token (TemplatesMayContainToken, TemplateTextMayContain), the fragments
-// of a literal (LiteralFragments), and which lines of a block can hold
-// them (MarkCandidateLines, for JoinLineTemplates).
+// of a literal (LiteralFragments, DigitFragments), and which lines of a
+// block can hold them (MarkCandidateLines, then CheckIntegerCandidates
+// for the digits, for JoinLineTemplates).
 #include <algorithm>
 #include <charconv>
 #include <string>
@@ -198,33 +199,24 @@ void MarkCandidateLines(const std::vector<std::string_view>& fragments,
   std::vector<uint8_t>& template_hit = scratch.template_hit;
   std::vector<uint8_t>& line_hit = scratch.line_hit;
   std::vector<uint64_t>& int_pending = scratch.int_pending;
-  int_pending.assign(count, 0);
   scratch.any_int_pending = false;
   size_t digit_fragments = 0;
   for (std::string_view fragment : fragments) {
     template_hit.resize(templates.size());
+    // Digits lie in an integer or a string variable, never in template
+    // text between variables (which is looked at all the same); other
+    // fragments may also lie across a word and an integer.
     const bool digits = AllDigits(fragment);
-    if (digits) {
-      // Digits lie in an integer or a string variable (never in template
-      // text, but a template's own text is looked at all the same).
-      if (dictionary != nullptr) {
-        auto hits = dictionary->HeldHits(fragment);
-        for (size_t t = 0; t < templates.size(); ++t) {
-          template_hit[t] = (*hits)[templates[t].dictionary_id];
-        }
-      } else {
-        for (size_t t = 0; t < templates.size(); ++t) {
-          template_hit[t] = TemplateTextHolds(templates[t].text, fragment);
-        }
-      }
-    } else if (dictionary != nullptr) {
-      auto hits = dictionary->FragmentHits(fragment);
+    if (digits && digit_fragments == 0) int_pending.assign(count, 0);
+    if (dictionary != nullptr) {
+      auto hits = digits ? dictionary->HeldHits(fragment) : dictionary->FragmentHits(fragment);
       for (size_t t = 0; t < templates.size(); ++t) {
         template_hit[t] = (*hits)[templates[t].dictionary_id];
       }
     } else {
       for (size_t t = 0; t < templates.size(); ++t) {
-        template_hit[t] = TemplateTextMayContain(templates[t].text, fragment);
+        template_hit[t] = digits ? TemplateTextHolds(templates[t].text, fragment)
+                                 : TemplateTextMayContain(templates[t].text, fragment);
       }
     }
     line_hit.resize(count);
