@@ -13,8 +13,9 @@ LiteralKeys::LiteralKeys(const std::vector<std::string>& literals,
       fragment_keys_.push_back(part::StringKeys(f));
     }
   }
-  const part::KeyScheme schemes[2] = {part::KeyScheme::kTokenAndAffixes, part::KeyScheme::kAffixes};
-  for (int s = 0; s < 2; ++s) {
+  const part::KeyScheme schemes[kSchemes] = {
+      part::KeyScheme::kTokenAndAffixes, part::KeyScheme::kAffixes, part::KeyScheme::kDigitRuns};
+  for (int s = 0; s < kSchemes; ++s) {
     for (const std::string& literal : literals) {
       auto keys = part::RequiredKeys(literal, schemes[s]);
       required_[s].insert(required_[s].end(), keys.begin(), keys.end());
@@ -50,7 +51,9 @@ bool LiteralKeys::MayHoldFragments(const BlockRef& block) const {
 
 bool LiteralKeys::MayContainAll(const BlockRef& block) const {
   const uint64_t flags = block.part->meta().flags;
-  const int scheme = (flags & part::kPartFlagAffixKeys) != 0 ? 1 : 0;
+  const int scheme = (flags & part::kPartFlagAffixKeys) == 0      ? 0
+                     : (flags & part::kPartFlagDigitRunKeys) == 0 ? 1
+                                                                  : 2;
   // An id kept as metadata is in the filters of newer parts only.
   const bool record_keys =
       !record_[scheme].empty() && (flags & part::kPartFlagMetadataInFilters) != 0;

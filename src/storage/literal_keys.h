@@ -32,8 +32,9 @@ class LiteralKeys {
   // question per part, not per block). Used on one thread.
   mutable std::unordered_map<const ReadablePart*, std::vector<uint8_t>> in_templates_;
   // Indexed by part::KeyScheme.
-  std::vector<part::KeyGroup> required_[2];
-  std::vector<part::KeyGroup> record_[2];
+  static constexpr int kSchemes = 3;
+  std::vector<part::KeyGroup> required_[kSchemes];
+  std::vector<part::KeyGroup> record_[kSchemes];
 };
 
 }  // namespace lode

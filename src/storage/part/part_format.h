@@ -101,5 +101,8 @@ constexpr uint64_t kPartFlagCold = 8;
 // filter, varint(m), its string filter (m bytes), then its summary
 // (block_summary.h).
 constexpr uint64_t kPartFlagBlockSummaries = 16;
+// With kPartFlagAffixKeys: the token filters hold keys of
+// KeyScheme::kDigitRuns (token_filter.h).
+constexpr uint64_t kPartFlagDigitRunKeys = 32;
 
 }  // namespace lode::part

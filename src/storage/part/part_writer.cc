@@ -182,8 +182,9 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   keys.clear();
   const TemplateLayout layout =
       options_.legacy_encoding ? TemplateLayout::k1 : kCurrentTemplateLayout;
-  const KeyScheme scheme =
-      options_.legacy_encoding ? KeyScheme::kTokenAndAffixes : kCurrentKeyScheme;
+  const KeyScheme scheme = options_.legacy_encoding   ? KeyScheme::kTokenAndAffixes
+                           : options_.affix_keys_only ? KeyScheme::kAffixes
+                                                      : kCurrentKeyScheme;
   std::vector<uint64_t>& string_keys = string_keys_;
   string_keys.clear();
   std::vector<std::pair<uint32_t, uint64_t>>& template_lines = template_lines_;
@@ -244,7 +245,8 @@ uint64_t PartWriter::FormatFlags() const {
   return kPartFlagMetadataInFilters |
          (options_.legacy_encoding
               ? 0
-              : kPartFlagAffixKeys | kPartFlagStringFilters | kPartFlagBlockSummaries);
+              : kPartFlagAffixKeys | (options_.affix_keys_only ? 0 : kPartFlagDigitRunKeys) |
+                    kPartFlagStringFilters | kPartFlagBlockSummaries);
 }
 
 Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {

@@ -48,6 +48,9 @@ struct PartWriterOptions {
   // TemplateLayout::k2 and KeyScheme::kAffixes: only for tests that
   // check such parts are still read.
   bool legacy_encoding = false;
+  // Token filters of KeyScheme::kAffixes, as written before kDigitRuns:
+  // only for tests that check such parts are still read.
+  bool affix_keys_only = false;
   // Flags the part kPartFlagCold (ColdWriterOptions).
   bool cold = false;
 };

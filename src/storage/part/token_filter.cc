@@ -16,6 +16,9 @@ namespace lode::part {
 namespace {
 
 constexpr size_t kAffixBytes = 4;
+// A digit-run key (KeyScheme::kDigitRuns) is of a run's first eight
+// digits: 10^8 values rule blocks out where four digits could not.
+constexpr size_t kDigitRunBytes = 8;
 constexpr uint32_t kProbes = 6;
 // 8 bits and 6 probes per key: a blocked filter's false positives near 3%
 // per key. Filters are a large share of a part whose lines hold random
@@ -28,6 +31,7 @@ enum class KeyKind : uint64_t {
   kToken = 0x746f6b,
   kPrefix = 0x707265,
   kSuffix = 0x737566,
+  kDigitRun = 0x647072,
   kTrigram = 0x747269,  // string filters
 };
 
@@ -46,6 +50,32 @@ constexpr std::array<bool, 256> MakeTokenBytes() {
 constexpr std::array<bool, 256> kTokenByte = MakeTokenBytes();
 
 bool IsTokenByte(unsigned char c) { return kTokenByte[c]; }
+
+bool IsDigitByte(char c) { return c >= '0' && c <= '9'; }
+
+// Calls fn(begin, end) for each maximal run of at least kDigitRunBytes
+// digits in `token`.
+template <typename Fn>
+void ForEachLongDigitRun(std::string_view token, Fn fn) {
+  size_t i = 0;
+  while (i + kDigitRunBytes <= token.size()) {
+    if (!IsDigitByte(token[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < token.size() && IsDigitByte(token[j])) ++j;
+    if (j - i >= kDigitRunBytes) fn(i, j);
+    i = j;
+  }
+}
+
+// The key of a run of at least kDigitRunBytes digits: its first eight.
+// (Keys of its last eight too would serve literals that start inside a
+// number, at a fifth more filter bytes on a log of ids.)
+uint64_t DigitRunKey(std::string_view run) {
+  return Hash(KeyKind::kDigitRun, run.substr(0, kDigitRunBytes));
+}
 
 // Calls fn(token, begin, end) for each maximal token of `text`.
 template <typename Fn>
@@ -90,6 +120,11 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme sc
 
 void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
                   KeyScheme scheme) {
+  const bool digit_runs = scheme == KeyScheme::kDigitRuns && token.size() >= kDigitRunBytes;
+  if (digit_runs && digits_only) {
+    out.push_back(DigitRunKey(token));  // a long number: its run key stands for it
+    return;
+  }
   const bool affixes = token.size() >= kAffixBytes && !digits_only;
   if (scheme == KeyScheme::kTokenAndAffixes || !affixes || token.size() == kAffixBytes) {
     out.push_back(Hash(KeyKind::kToken, token));
@@ -98,10 +133,15 @@ void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t
     out.push_back(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));
     out.push_back(Hash(KeyKind::kSuffix, token.substr(token.size() - kAffixBytes)));
   }
+  if (digit_runs) {
+    ForEachLongDigitRun(
+        token, [&](size_t begin, size_t) { out.push_back(DigitRunKey(token.substr(begin))); });
+  }
 }
 
 std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
-  const bool v2 = scheme == KeyScheme::kAffixes;
+  const bool v2 = scheme != KeyScheme::kTokenAndAffixes;
+  const bool digit_runs = scheme == KeyScheme::kDigitRuns;
   std::vector<KeyGroup> groups;
   auto add = [&](uint64_t key) {
     KeyGroup g;
@@ -124,6 +164,20 @@ std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
   ForEachToken(literal, [&](std::string_view token, size_t begin, size_t end) {
     bool open_left = begin == 0;  // the line's token may extend to the left
     bool open_right = end == literal.size();
+    if (digit_runs) {
+      // A run of digits with a byte before it inside the literal starts
+      // the line's run there (that byte is no digit), so the line holds
+      // the run key of the same first eight digits.
+      ForEachLongDigitRun(token, [&](size_t run_begin, size_t) {
+        if (run_begin > 0 || !open_left) add(DigitRunKey(token.substr(run_begin)));
+      });
+      // A whole long number has no key of its own: its run key (above)
+      // stands for it.
+      const bool long_number =
+          token.size() >= kDigitRunBytes &&
+          std::all_of(token.begin(), token.end(), [](char c) { return IsDigitByte(c); });
+      if (long_number) return;
+    }
     if (!open_left && !open_right) {
       if (v2 && HasAffixKeys(token) && token.size() > kAffixBytes) {
         add(Hash(KeyKind::kPrefix, token.substr(0, kAffixBytes)));

@@ -12,7 +12,12 @@
 //     gives its prefix and suffix keys only; any other token gives T
 //     itself. A whole long token is then looked for as its prefix and
 //     suffix together, which rules out about as well as one key of its
-//     own, and the filter holds two keys per token instead of three.
+//     own, and the filter holds two keys per token instead of three;
+//   - kDigitRuns (parts with kPartFlagDigitRunKeys): as kAffixes, and
+//     every maximal run of eight digits or more inside a token (the
+//     19 digits of "blk_-1028633407939568217", a 10-digit order number)
+//     also gives a "run" key of its first eight digits. An all-digit
+//     token of eight or more gives only that: no key of its own.
 //
 // A literal can only be matched inside a line in ways that keep some of
 // its tokens whole. For the literal's tokens t1..tn:
@@ -25,6 +30,11 @@
 //     token), or, under kAffixes, t1 itself when t1 is that token and has
 //     exactly four bytes;
 //   - the last token, symmetrically, with prefix keys;
+//   - under kDigitRuns, a run of eight digits or more with a byte of the
+//     literal before it starts a run of the line (that byte is not a
+//     digit): the line holds the run key of its first eight digits,
+//     whatever else its token holds, so "blk_90020076740132" (one token,
+//     open on both sides) rules blocks out by its digits;
 //   - a literal that is a single token with no boundary (a substring of
 //     some token) gives no key, and no block can be skipped for it.
 // Every key group derived this way has a key in the filter of any block
@@ -38,9 +48,9 @@
 
 namespace lode::part {
 
-enum class KeyScheme : uint8_t { kTokenAndAffixes, kAffixes };
+enum class KeyScheme : uint8_t { kTokenAndAffixes, kAffixes, kDigitRuns };
 // What parts are written with.
-inline constexpr KeyScheme kCurrentKeyScheme = KeyScheme::kAffixes;
+inline constexpr KeyScheme kCurrentKeyScheme = KeyScheme::kDigitRuns;
 
 // Appends the key hashes of every token of `line` to `out`.
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out,
