@@ -9,6 +9,8 @@
 // there) must rebuild too, and so must the lines cut in every layout and
 // with quoted strings as variables. (The current layout stores columns of
 // hex ids as nibbles: their fragments must still be judged present.)
+// The token-filter keys found while cutting must hold every key that a
+// substring of a line requires.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -18,6 +20,7 @@
 
 #include "storage/part/line_templates.h"
 #include "storage/part/template_dictionary.h"
+#include "storage/part/token_filter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -31,7 +34,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     start = end + 1;
   }
   lode::part::TemplateColumns columns;
-  lode::part::SplitLineTemplates(lines, columns);
+  std::vector<uint64_t> keys;
+  lode::part::SplitLineTemplates(lines, columns, nullptr, &keys);
+  // The token-filter keys found while cutting: every substring of a line
+  // finds the keys it requires among them (a key missing would skip a
+  // block that holds a match).
+  const std::string filter = lode::part::BuildBloom(keys);
+  for (std::string_view line : lines) {
+    for (size_t a = 0; a < line.size(); a += 1 + line.size() / 8) {
+      for (size_t n : {line.size() - a, (line.size() - a) / 2, size_t{9}}) {
+        for (const lode::part::KeyGroup& g : lode::part::RequiredKeys(line.substr(a, n))) {
+          if (!lode::part::BloomMayContainAny(filter, g)) abort();
+        }
+      }
+    }
+  }
   std::string rebuilt;
   std::vector<uint64_t> offsets;
   lode::Status s = lode::part::JoinLineTemplates(lode::part::ViewOf(columns), lines.size(), total,

@@ -156,6 +156,9 @@ TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
       if (r == 0) line += std::to_string(rng() % 100000);
       if (r <= 1) line += words[rng() % words.size()];
       if (r == 2) line += std::to_string(rng() % 100);
+      // Long numbers (ids), alone or after a word: their digit runs
+      // have keys of their own.
+      if (r == 3) line += words[rng() % words.size()] + std::to_string(rng() >> (rng() % 40));
       line += std::string(" .:/=-_[\t\"").substr(rng() % 10, 1);
     }
     lines.push_back(line);
