@@ -162,12 +162,13 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
   // Lines of twelve shapes (a shape: its kinds of tokens and delimiters),
   // so that their templates pay and a part's dictionary takes them.
   std::vector<std::string> lines;
+  std::vector<std::string> rare;  // large values in columns of small ones
   for (int i = 0; i < 3000; ++i) {
     std::string line;
     std::mt19937_64 shape(rng() % 12);
     const int n = 1 + static_cast<int>(shape() % 8);
     for (int k = 0; k < n; ++k) {
-      switch (shape() % 7) {
+      switch (shape() % 8) {
         case 0:
           line += std::to_string(rng() % 1000);
           break;
@@ -186,6 +187,14 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
         case 5:
           line += std::to_string(rng() % 10000) + "-" + std::to_string(rng() % 100);
           break;
+        case 6:  // a column of small values but for a few
+          if (rng() % 64 == 0) {
+            rare.push_back(std::to_string(1000000000ull + rng() % 9000000000ull));
+            line += rare.back();
+          } else {
+            line += std::to_string(rng() % 100);
+          }
+          break;
         default:
           line += words[shape() % words.size()];
           break;
@@ -201,6 +210,9 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
   std::vector<std::string> literals = {"1234", "99999", "007", "0",      "42 ",
                                        "id 5", "-1",    "1.5", "user77", "12345678901234567890123",
                                        "ms 3"};
+  ASSERT_GE(rare.size(), 2u);
+  literals.push_back(rare[0].substr(1, 8));  // in a column of values mostly too small
+  literals.push_back(rare[1]);
   for (int k = 0; k < 12; ++k) {
     const std::string& line = lines[rng() % lines.size()];
     const size_t at = line.find_first_of("0123456789", rng() % line.size());
