@@ -373,6 +373,15 @@ SQL
   t[lode_token_exec]=$(median_of lode_exec_s "{app=\"bench\"} |= \"$token\"")
   t[fts_token_exec]=$(median_of fts_exec_s "$token")
   t[lode_token_http]=$(median_of lode_http_s "{app=\"bench\"} |= \"$token\"")
+  # An id glued to a word (HDFS's "blk_-1028633407939568217"), taken from
+  # the middle of the corpus: its digits rule blocks out (digit-run keys).
+  local id
+  id=$(tail -c +$((bytes / 2)) "$raw" | grep -o -m1 -E '[A-Za-z_]+-?[0-9]{10,}' || true)
+  if [ -n "$id" ]; then
+    lode_timed_cpu lode_id "{app=\"bench\"} |= \"$id\""
+    timed rg_count "$id"
+    t[rg_id]=$MEDIAN c[rg_id]=$OUT_TEXT
+  fi
   lode_timed_cpu lode_scan '{app="bench"} |~ "qqq[0-9]zzz"'
   timed rg_count 'qqq[0-9]zzz'
   t[rg_scan]=$MEDIAN c[rg_scan]=$OUT_TEXT
@@ -413,6 +422,9 @@ SQL
     echo "| after background merges (restarted server, merges settled) | $(ratio "$merged_disk" "$bytes") ($(mb "$merged_disk")) = $(ratio "$(ratio "$merged_disk" "$bytes")" "$zstd19_ratio")x zstd -19, $parts parts; write amplification (flush + merge part bytes) / flush part bytes = $(awk -v f="$flush_bytes" -v m="$merge_bytes" 'BEGIN { printf "%.2f", (f > 0 ? (f + m) / f : 0) }') | - |"
     echo "| needle \`\|= \"$needle\"\` ($needles lines) | $(lat "${t[lode_needle]}") (${c[lode_needle]} lines$(check "${c[lode_needle]}" "$needles")) | \`rg -c\`: $(lat "${t[rg_needle]}") (${c[rg_needle]}); FTS5 phrase: $(lat "${t[fts_needle]}") (${c[fts_needle]}) |"
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines): a literal with no token-filter key (it may sit inside a longer token), so no block is skipped by the filters; each block's template and string columns are searched | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")); server CPU $(printf %.3f "${cpu[lode_token]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_token]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
+    if [ -n "$id" ]; then
+      echo "| id glued to a word \`\\|= \"$id\"\` (the first eight digits after the word are a token-filter key) | $(lat "${t[lode_id]}") (${c[lode_id]} lines$(check "${c[lode_id]}" "${c[rg_id]}")); server CPU $(printf %.3f "${cpu[lode_id]}") s per query | \`rg -c\`: $(lat "${t[rg_id]}") (${c[rg_id]}) |"
+    fi
     echo "| needles, time inside the engine (no client process start-up): lode's \`stats.summary.execTime\`, sqlite3's \`.timer\` (1 ms resolution) | needle $(lat "${t[lode_needle_exec]}"); one-token needle $(lat "${t[lode_token_exec]}") | FTS5: needle $(lat "${t[fts_needle_exec]}"); one-token needle $(lat "${t[fts_token_exec]}") |"
     echo "| needles over the HTTP API, as a running client (Grafana, a script) asks: curl's \`time_total\` (request sent to last byte, new connection) | needle $(lat "${t[lode_needle_http]}"); one-token needle $(lat "${t[lode_token_http]}") | - |"
     echo "| full scan: regex without a literal, matching nothing, \`\|~ \"$full_scan\"\` (every line rebuilt and searched) | $(lat "${t[lode_full]}") = $(awk -v b="$bytes" -v s="${t[lode_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s of raw (${c[lode_full]} lines$(check "${c[lode_full]}" "${c[rg_full]}")); server CPU $(printf %.3f "${cpu[lode_full]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_full]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s per core | \`rg -c\`: $(lat "${t[rg_full]}") = $(awk -v b="$bytes" -v s="${t[rg_full]}" 'BEGIN { printf "%.0f", b / 1e6 / s }') MB/s (${c[rg_full]}) |"
