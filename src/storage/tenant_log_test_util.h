@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/part/part_reader.h"
@@ -61,6 +62,23 @@ class TenantLogTest : public ::testing::Test {
     req.matchers = {Matcher::Create(MatchType::kEqual, "app", "a").value()};
     req.direction = dir;
     return req;
+  }
+
+  // The lines of app=a over a day from kBase that hold `literal` (their
+  // timestamps less kBase), read as a search for it, and what the read
+  // skipped.
+  static std::pair<std::vector<int64_t>, ReadStats> FindLiteral(TenantLog& log,
+                                                                const std::string& literal) {
+    SelectRequest req = ReadOfA(kBase + kDay, Direction::kForward);
+    req.line_contains = {literal};
+    auto it = log.Select(req);
+    std::vector<int64_t> hits;
+    while (it->Next()) {
+      if (it->record().line.find(literal) != std::string::npos) {
+        hits.push_back(it->record().timestamp - kBase);
+      }
+    }
+    return {hits, it->read_stats()};
   }
 
   static std::vector<std::string> All(TenantLog& log, Direction dir = Direction::kForward) {
