@@ -194,6 +194,12 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal);
 // fragments to JoinLineTemplates, lines whose variables cannot hold them
 // are not rebuilt either (a search for an id or an order number). Not
 // for the filters' checks, which hold no keys for parts of numbers.
+// Parts shorter than kMinDigitFragment are left out: most integers are
+// that long, so each would be printed and searched, and rule out few
+// lines (`|= "10.196.181.231"` over 1 GB took 1.83 s with its four
+// parts, 1.33 s without; `|= "4711"` 0.65 s with its part, 1.3-1.5 s
+// without).
+inline constexpr size_t kMinDigitFragment = 4;
 std::vector<std::string_view> DigitFragments(std::string_view literal);
 
 // Rebuilds `count` lines: writes their bytes to `data` from its start

@@ -118,7 +118,9 @@ std::vector<std::string_view> LiteralFragments(std::string_view literal) {
 }
 
 std::vector<std::string_view> DigitFragments(std::string_view literal) {
-  return DelimitedParts(literal, /*digits=*/true);
+  std::vector<std::string_view> parts = DelimitedParts(literal, /*digits=*/true);
+  std::erase_if(parts, [](std::string_view p) { return p.size() < kMinDigitFragment; });
+  return parts;
 }
 
 namespace {

@@ -207,8 +207,8 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
   size_t total = 0;
   for (const std::string& line : lines) total += line.size();
   // Digits cut from the lines themselves (so that some match), and others.
-  std::vector<std::string> literals = {"1234", "99999", "007", "0",      "42 ",
-                                       "id 5", "-1",    "1.5", "user77", "12345678901234567890123",
+  std::vector<std::string> literals = {"1234", "99999", "0070", "0",      "0042 ",
+                                       "id 5", "-1",    "1.5",  "user77", "12345678901234567890123",
                                        "ms 3"};
   ASSERT_GE(rare.size(), 2u);
   literals.push_back(rare[0].substr(1, 8));  // in a column of values mostly too small
@@ -218,7 +218,7 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
     const size_t at = line.find_first_of("0123456789", rng() % line.size());
     if (at == std::string::npos) continue;
     size_t end = at;
-    while (end < line.size() && end - at < 1 + rng() % 10 && line[end] >= '0' && line[end] <= '9') {
+    while (end < line.size() && end - at < 4 + rng() % 7 && line[end] >= '0' && line[end] <= '9') {
       ++end;
     }
     literals.push_back(line.substr(at, end - at));
@@ -244,7 +244,7 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
       for (const std::string& literal : literals) {
         std::vector<std::string_view> fragments = LiteralFragments(literal);
         for (std::string_view f : DigitFragments(literal)) fragments.push_back(f);
-        ASSERT_FALSE(fragments.empty()) << literal;
+        if (fragments.empty()) continue;  // too few digits to look for
         std::string data;
         std::vector<uint64_t> offsets;
         std::vector<uint8_t> rebuilt;
@@ -273,8 +273,9 @@ TEST(TemplatePruning, DigitFragmentsRuleOutLinesByTheirIntegers) {
       EXPECT_GT(left_out, 0u);
     }
   }
-  EXPECT_EQ(DigitFragments("a.12.b3 7"), (std::vector<std::string_view>{"12", "7"}));
-  EXPECT_TRUE(DigitFragments("x-12 ab").empty());
+  EXPECT_EQ(DigitFragments("a.1234.b3 70000"), (std::vector<std::string_view>{"1234", "70000"}));
+  EXPECT_TRUE(DigitFragments("x-1234 ab").empty());
+  EXPECT_TRUE(DigitFragments("10.196.181.231").empty());  // each part too short to look for
 }
 
 TEST(TemplatePruning, DigitsOfIntegersAsLinesShowThem) {
