@@ -72,7 +72,8 @@ void ForEachLongDigitRun(std::string_view token, Fn fn) {
 
 // The key of a run of at least kDigitRunBytes digits: its first eight.
 // (Keys of its last eight too would serve literals that start inside a
-// number, at a fifth more filter bytes on a log of ids.)
+// number; on a gigabyte of Loghub logs they made the parts 2.5% larger,
+// against 0.6% for the first eight alone.)
 uint64_t DigitRunKey(std::string_view run) {
   return Hash(KeyKind::kDigitRun, run.substr(0, kDigitRunBytes));
 }
