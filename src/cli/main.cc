@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/crash_report.h"
 #include "cli/commands.h"
 
 namespace {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     std::puts(kVersion);
     return 0;
   }
+  lode::InstallCrashReport();
   CLI::App app{"lode: stores log lines compressed and searchable, and answers LogQL queries."};
   app.name("lode");
   app.require_subcommand(1);

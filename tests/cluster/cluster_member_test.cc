@@ -115,6 +115,8 @@ class Cluster {
         }
       }
       // The first ones (what went wrong) and the last (how it ended).
+      const std::string ended = member->HowItEnded();
+      if (!ended.empty()) std::cerr << "member " << id << " is gone: " << ended << "\n";
       std::cerr << "member " << id << ": " << warnings.size() << " warnings and errors";
       if (warnings.size() > 40) std::cerr << ", the first 15 and the last 25";
       std::cerr << "\n";

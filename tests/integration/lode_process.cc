@@ -215,6 +215,20 @@ int LodeServer::Terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+std::string LodeServer::HowItEnded() {
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    if (WIFEXITED(status)) {
+      ended_ = "exited with status " + std::to_string(WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+      ended_ = "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
+    }
+  }
+  return ended_;
+}
+
 HttpResponse LodeServer::Get(
     const std::string& path_and_query,
     const std::vector<std::pair<std::string, std::string>>& headers) const {

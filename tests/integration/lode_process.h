@@ -93,6 +93,9 @@ class LodeServer {
   void Kill9();
   // SIGTERM and wait; returns the exit status.
   int Terminate();
+  // How the server ended if it has ("exited with status 1", "killed by
+  // signal 11 (Segmentation fault)"), or "" while it runs.
+  std::string HowItEnded();
 
   HttpResponse Get(const std::string& path_and_query,
                    const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
@@ -111,6 +114,7 @@ class LodeServer {
   std::string log_path_;
   std::string base_url_;
   pid_t pid_ = -1;
+  std::string ended_;
 };
 
 // Writes `yaml` to <dir>/lode.yaml; returns the arguments that make
