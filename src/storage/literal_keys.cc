@@ -13,17 +13,16 @@ LiteralKeys::LiteralKeys(const std::vector<std::string>& literals,
       fragment_keys_.push_back(part::StringKeys(f));
     }
   }
-  const part::KeyScheme schemes[kSchemes] = {
-      part::KeyScheme::kTokenAndAffixes, part::KeyScheme::kAffixes, part::KeyScheme::kDigitRuns};
-  for (int s = 0; s < kSchemes; ++s) {
+  for (int s = 0; s < part::kKeySchemes; ++s) {
+    const auto scheme = static_cast<part::KeyScheme>(s);
     for (const std::string& literal : literals) {
-      auto keys = part::RequiredKeys(literal, schemes[s]);
+      auto keys = part::RequiredKeys(literal, scheme);
       required_[s].insert(required_[s].end(), keys.begin(), keys.end());
     }
     // As a whole word: non-word bytes around it make every one of its
     // tokens a whole token, which the filters hold.
     if (!record_contains.empty()) {
-      record_[s] = part::RequiredKeys(" " + record_contains + " ", schemes[s]);
+      record_[s] = part::RequiredKeys(" " + record_contains + " ", scheme);
     }
   }
 }
@@ -51,9 +50,7 @@ bool LiteralKeys::MayHoldFragments(const BlockRef& block) const {
 
 bool LiteralKeys::MayContainAll(const BlockRef& block) const {
   const uint64_t flags = block.part->meta().flags;
-  const int scheme = (flags & part::kPartFlagAffixKeys) == 0      ? 0
-                     : (flags & part::kPartFlagDigitRunKeys) == 0 ? 1
-                                                                  : 2;
+  const int scheme = static_cast<int>(part::KeySchemeOfPart(flags));
   // An id kept as metadata is in the filters of newer parts only.
   const bool record_keys =
       !record_[scheme].empty() && (flags & part::kPartFlagMetadataInFilters) != 0;

@@ -1,4 +1,4 @@
-// The token-filter keys of a read's literals, under both key schemes a
+// The token-filter keys of a read's literals, under every key scheme a
 // part's filters may use (token_filter.h): whether a block may hold
 // every literal (and a record_contains word), from its filter alone.
 #pragma once
@@ -32,9 +32,8 @@ class LiteralKeys {
   // question per part, not per block). Used on one thread.
   mutable std::unordered_map<const ReadablePart*, std::vector<uint8_t>> in_templates_;
   // Indexed by part::KeyScheme.
-  static constexpr int kSchemes = 3;
-  std::vector<part::KeyGroup> required_[kSchemes];
-  std::vector<part::KeyGroup> record_[kSchemes];
+  std::vector<part::KeyGroup> required_[part::kKeySchemes];
+  std::vector<part::KeyGroup> record_[part::kKeySchemes];
 };
 
 }  // namespace lode

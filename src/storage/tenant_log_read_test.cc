@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "storage/merge_iterator.h"
@@ -168,7 +169,7 @@ TEST_F(TenantLogTest, IdsGluedToWordsSkipBlocksByTheirDigitsWhereFiltersHoldThem
   std::vector<Entry> old_entries;
   for (int i = 0; i < 3000; ++i) old_entries.push_back(Entry{kBase + i, line_of(i), {}});
   part::PartWriterOptions affixes;
-  affixes.affix_keys_only = true;
+  affixes.key_scheme = part::KeyScheme::kAffixes;
   affixes.min_token_filter_raw_bytes = 0;
   WriteEarlierPart(dir_, old_entries, affixes);
   options_.part.min_token_filter_raw_bytes = 0;  // small blocks with filters
@@ -202,6 +203,77 @@ TEST_F(TenantLogTest, IdsGluedToWordsSkipBlocksByTheirDigitsWhereFiltersHoldThem
       if (!ends_before_a_word) {
         EXPECT_LE(stats.blocks_skipped, new_blocks) << literal;
       }
+    }
+  }
+}
+
+// An IP address skips blocks by the pair of its middle two numbers in
+// parts whose filters hold dotted-pair keys (each number alone is in every
+// block); parts written before them (KeyScheme::kDigitRuns) are read
+// whole, and still give their lines.
+TEST_F(TenantLogTest, IpAddressesSkipBlocksByTheirMiddleNumbersWhereFiltersHoldThem) {
+  auto ip = [](int i) {
+    uint64_t x = static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 31)) * 0xBF58476D1CE4E5B9ull;
+    return std::to_string(10 + (x >> 24) % 100) + "." + std::to_string(x % 256) + "." +
+           std::to_string((x >> 8) % 256) + "." + std::to_string((x >> 16) % 256);
+  };
+  auto line_of = [&](int i) {
+    return "sshd[" + std::to_string(2000 + i % 90) + "]: Failed password for root from " + ip(i) +
+           " port " + std::to_string(30000 + i % 7000) + " ssh2";
+  };
+  std::vector<Entry> old_entries;
+  for (int i = 0; i < 3000; ++i) old_entries.push_back(Entry{kBase + i, line_of(i), {}});
+  part::PartWriterOptions digit_runs;
+  digit_runs.key_scheme = part::KeyScheme::kDigitRuns;
+  digit_runs.min_token_filter_raw_bytes = 0;
+  WriteEarlierPart(dir_, old_entries, digit_runs);
+  options_.part.min_token_filter_raw_bytes = 0;  // small blocks with filters
+  auto log = Open();
+  auto literals_of = [&](int i) {
+    const std::string address = ip(i);
+    const std::string middle = address.substr(address.find('.'));  // ".b.c.d"
+    return std::vector<std::string>{address, "from " + address + " port",
+                                    middle.substr(0, middle.rfind('.') + 1)};
+  };
+  const std::vector<int> wanted = {1234, 1235, 4321, 4322};
+  // What the old part alone skips: its filters' numbers (256 values each)
+  // rule out some of its blocks, the pair none.
+  std::map<std::string, size_t> old_skipped;
+  size_t old_blocks = 0;
+  for (int want : wanted) {
+    for (const std::string& literal : literals_of(want)) {
+      const auto [hits, stats] = FindLiteral(*log, literal);
+      old_skipped[literal] = stats.blocks_skipped;
+      old_blocks = stats.blocks_referenced;
+    }
+  }
+  ASSERT_GE(old_blocks, 10u);
+  StreamBatch b{Labels({{"app", "a"}}), {}};
+  for (int i = 3000; i < 6000; ++i) b.entries.push_back(Entry{kBase + i, line_of(i), {}});
+  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
+  for (const std::string& path : Files("parts", ".part")) {
+    auto reader = part::PartReader::Open(Env::Default(), path);
+    ASSERT_TRUE(reader.ok());
+    const bool is_old = path.find("0000000001.part") != std::string::npos;
+    EXPECT_EQ(part::KeySchemeOfPart((*reader)->meta().flags),
+              is_old ? part::KeyScheme::kDigitRuns : part::KeyScheme::kDottedPairs)
+        << path;
+  }
+
+  for (int want : wanted) {
+    for (const std::string& literal : literals_of(want)) {
+      const auto [hits, stats] = FindLiteral(*log, literal);
+      EXPECT_EQ(hits, (std::vector<int64_t>{want})) << literal;
+      // The new part's blocks are ruled out by the pair: all but the one
+      // holding the address, or nearly (a filter errs on ~3%).
+      ASSERT_GE(stats.blocks_referenced, old_blocks + 10);
+      const size_t new_blocks = stats.blocks_referenced - old_blocks;
+      const size_t new_skipped = stats.blocks_skipped - old_skipped[literal];
+      EXPECT_GE(new_skipped, new_blocks * 9 / 10 - 1)
+          << literal << " of " << new_blocks << " new blocks";
+      EXPECT_LE(new_skipped, new_blocks) << literal;
     }
   }
 }

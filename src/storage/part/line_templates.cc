@@ -568,6 +568,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   thread_local std::vector<std::pair<std::string_view, uint8_t>> text_tokens;  // and kTokenBits
   thread_local SeenTokens seen_tokens;
   const bool keyed = token_keys != nullptr || string_keys != nullptr;
+  const bool pair_keys = token_keys != nullptr && key_scheme >= KeyScheme::kDottedPairs;
   bool saw_quote = false;
   auto split_all = [&](bool quoted_strings) {
     line_ids.clear();
@@ -584,6 +585,9 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       const char* p = line.data();
       const char* const end = p + line.size();
       const char* key_quote = nullptr;  // the closing quote of a JSON key
+      // The last all-digit token, for dotted pairs.
+      const char* number_begin = nullptr;
+      const char* number_end = nullptr;
       while (p < end) {
         uint8_t byte_class = kByteClass[static_cast<uint8_t>(*p)];
         if (byte_class >= 2) {
@@ -630,6 +634,17 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         const bool repeat = keyed && seen_tokens.CheckAndAdd(token, end);
         if (token_keys != nullptr && !repeat) {
           AddKeysOfToken(token, seen, *token_keys, key_scheme);
+        }
+        if (pair_keys && seen == 2) {
+          // Two numbers with dots around both (".196.181."): their pair
+          // key (token_filter.h), as AddLineKeys finds it.
+          if (number_end != nullptr && token_begin == number_end + 1 && *number_end == '.' &&
+              number_begin > line.data() && number_begin[-1] == '.' && p < end && *p == '.') {
+            std::string_view pair(number_begin, static_cast<size_t>(p - number_begin));
+            if (!seen_tokens.CheckAndAdd(pair, end)) token_keys->push_back(DottedPairKey(pair));
+          }
+          number_begin = token_begin;
+          number_end = p;
         }
         if (!(seen & 1)) {  // digits only
           if (is_int(token)) {

@@ -152,13 +152,18 @@ TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
     std::string line;
     int n = static_cast<int>(rng() % 9);
     for (int k = 0; k < n; ++k) {
-      uint64_t r = rng() % 4;
+      uint64_t r = rng() % 5;
       if (r == 0) line += std::to_string(rng() % 100000);
       if (r <= 1) line += words[rng() % words.size()];
       if (r == 2) line += std::to_string(rng() % 100);
       // Long numbers (ids), alone or after a word: their digit runs
       // have keys of their own.
       if (r == 3) line += words[rng() % words.size()] + std::to_string(rng() >> (rng() % 40));
+      // Numbers joined by dots (IP addresses, versions): pairs of them
+      // have keys of their own.
+      for (int part = 0; r == 4 && part < 2 + static_cast<int>(rng() % 4); ++part) {
+        line += (part > 0 ? "." : "") + std::to_string(rng() % 300);
+      }
       line += std::string(" .:/=-_[\t\"").substr(rng() % 10, 1);
     }
     lines.push_back(line);
@@ -169,6 +174,11 @@ TEST(LineTemplates, TokenKeysFromTemplatesEqualThoseOfEachLine) {
   std::sort(from_lines.begin(), from_lines.end());
   from_lines.erase(std::unique(from_lines.begin(), from_lines.end()), from_lines.end());
   EXPECT_GT(from_lines.size(), 100u);
+  std::vector<uint64_t> without_pairs;
+  for (std::string_view line : views) AddLineKeys(line, without_pairs, KeyScheme::kDigitRuns);
+  std::sort(without_pairs.begin(), without_pairs.end());
+  without_pairs.erase(std::unique(without_pairs.begin(), without_pairs.end()), without_pairs.end());
+  EXPECT_GT(from_lines.size(), without_pairs.size() + 100);  // the dotted pairs' keys
   for (SplitMode mode : {SplitMode::kTokens, SplitMode::kQuotedStrings}) {
     TemplateColumns columns;
     std::vector<uint64_t> from_templates;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/record.h"
+#include "storage/part/token_filter.h"
 
 namespace lode::part {
 
@@ -104,5 +105,16 @@ constexpr uint64_t kPartFlagBlockSummaries = 16;
 // With kPartFlagAffixKeys: the token filters hold keys of
 // KeyScheme::kDigitRuns (token_filter.h).
 constexpr uint64_t kPartFlagDigitRunKeys = 32;
+// With kPartFlagDigitRunKeys: the token filters hold keys of
+// KeyScheme::kDottedPairs.
+constexpr uint64_t kPartFlagDottedPairKeys = 64;
+
+// The key scheme of a part's token filters, from its flags.
+constexpr KeyScheme KeySchemeOfPart(uint64_t flags) {
+  if ((flags & kPartFlagAffixKeys) == 0) return KeyScheme::kTokenAndAffixes;
+  if ((flags & kPartFlagDigitRunKeys) == 0) return KeyScheme::kAffixes;
+  if ((flags & kPartFlagDottedPairKeys) == 0) return KeyScheme::kDigitRuns;
+  return KeyScheme::kDottedPairs;
+}
 
 }  // namespace lode::part

@@ -182,9 +182,8 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   keys.clear();
   const TemplateLayout layout =
       options_.legacy_encoding ? TemplateLayout::k1 : kCurrentTemplateLayout;
-  const KeyScheme scheme = options_.legacy_encoding   ? KeyScheme::kTokenAndAffixes
-                           : options_.affix_keys_only ? KeyScheme::kAffixes
-                                                      : kCurrentKeyScheme;
+  const KeyScheme scheme =
+      options_.legacy_encoding ? KeyScheme::kTokenAndAffixes : options_.key_scheme;
   std::vector<uint64_t>& string_keys = string_keys_;
   string_keys.clear();
   std::vector<std::pair<uint32_t, uint64_t>>& template_lines = template_lines_;
@@ -242,11 +241,12 @@ Status PartWriter::AddBlock(BlockMeta block, std::string_view filter) {
 
 // The flags of the parts this writer writes (and whose blocks it can copy).
 uint64_t PartWriter::FormatFlags() const {
-  return kPartFlagMetadataInFilters |
-         (options_.legacy_encoding
-              ? 0
-              : kPartFlagAffixKeys | (options_.affix_keys_only ? 0 : kPartFlagDigitRunKeys) |
-                    kPartFlagStringFilters | kPartFlagBlockSummaries);
+  if (options_.legacy_encoding) return kPartFlagMetadataInFilters;
+  const KeyScheme scheme = options_.key_scheme;
+  return kPartFlagMetadataInFilters | kPartFlagStringFilters | kPartFlagBlockSummaries |
+         (scheme >= KeyScheme::kAffixes ? kPartFlagAffixKeys : 0) |
+         (scheme >= KeyScheme::kDigitRuns ? kPartFlagDigitRunKeys : 0) |
+         (scheme >= KeyScheme::kDottedPairs ? kPartFlagDottedPairKeys : 0);
 }
 
 Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {

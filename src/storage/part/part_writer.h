@@ -48,9 +48,10 @@ struct PartWriterOptions {
   // TemplateLayout::k2 and KeyScheme::kAffixes: only for tests that
   // check such parts are still read.
   bool legacy_encoding = false;
-  // Token filters of KeyScheme::kAffixes, as written before kDigitRuns:
-  // only for tests that check such parts are still read.
-  bool affix_keys_only = false;
+  // The token filters' keys: an older scheme only for tests that check
+  // such parts are still read (kTokenAndAffixes comes with
+  // legacy_encoding, which overrides this).
+  KeyScheme key_scheme = kCurrentKeyScheme;
   // Flags the part kPartFlagCold (ColdWriterOptions).
   bool cold = false;
 };

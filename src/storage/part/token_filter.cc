@@ -32,6 +32,7 @@ enum class KeyKind : uint64_t {
   kPrefix = 0x707265,
   kSuffix = 0x737566,
   kDigitRun = 0x647072,
+  kDottedPair = 0x647071,
   kTrigram = 0x747269,  // string filters
 };
 
@@ -78,6 +79,19 @@ uint64_t DigitRunKey(std::string_view run) {
   return Hash(KeyKind::kDigitRun, run.substr(0, kDigitRunBytes));
 }
 
+bool AllDigits(std::string_view token) {
+  return std::all_of(token.begin(), token.end(), [](char c) { return IsDigitByte(c); });
+}
+
+// Whether the tokens text[a_begin, a_end) and text[b_begin, b_end), both
+// all digits, are a dotted pair: a '.' before the first, between the two
+// and after the second.
+bool IsDottedPair(std::string_view text, size_t a_begin, size_t a_end, size_t b_begin,
+                  size_t b_end) {
+  return a_begin > 0 && text[a_begin - 1] == '.' && b_begin == a_end + 1 && text[a_end] == '.' &&
+         b_end < text.size() && text[b_end] == '.';
+}
+
 // Calls fn(token, begin, end) for each maximal token of `text`.
 template <typename Fn>
 void ForEachToken(std::string_view text, Fn fn) {
@@ -103,9 +117,14 @@ bool HasAffixKeys(std::string_view token) {
 
 }  // namespace
 
+uint64_t DottedPairKey(std::string_view pair) { return Hash(KeyKind::kDottedPair, pair); }
+
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme scheme) {
+  const bool pairs = scheme >= KeyScheme::kDottedPairs;
   const char* p = line.data();
   const char* const end = p + line.size();
+  // The last all-digit token (empty: none yet).
+  size_t number_begin = 0, number_end = 0;
   while (p < end) {
     while (p < end && !IsTokenByte(static_cast<unsigned char>(*p))) ++p;
     const char* const begin = p;
@@ -116,12 +135,20 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme sc
     const size_t n = static_cast<size_t>(p - begin);
     if (n == 0) break;
     AddTokenKeys(std::string_view(begin, n), digits_only, out, scheme);
+    if (pairs && digits_only) {
+      const size_t b = static_cast<size_t>(begin - line.data());
+      if (number_end > number_begin && IsDottedPair(line, number_begin, number_end, b, b + n)) {
+        out.push_back(DottedPairKey(line.substr(number_begin, b + n - number_begin)));
+      }
+      number_begin = b;
+      number_end = b + n;
+    }
   }
 }
 
 void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
                   KeyScheme scheme) {
-  const bool digit_runs = scheme == KeyScheme::kDigitRuns && token.size() >= kDigitRunBytes;
+  const bool digit_runs = scheme >= KeyScheme::kDigitRuns && token.size() >= kDigitRunBytes;
   if (digit_runs && digits_only) {
     out.push_back(DigitRunKey(token));  // a long number: its run key stands for it
     return;
@@ -142,7 +169,8 @@ void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t
 
 std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
   const bool v2 = scheme != KeyScheme::kTokenAndAffixes;
-  const bool digit_runs = scheme == KeyScheme::kDigitRuns;
+  const bool digit_runs = scheme >= KeyScheme::kDigitRuns;
+  const bool pairs = scheme >= KeyScheme::kDottedPairs;
   std::vector<KeyGroup> groups;
   auto add = [&](uint64_t key) {
     KeyGroup g;
@@ -162,9 +190,19 @@ std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
     if (v2 && token.size() == kAffixBytes) g.keys[g.size++] = Hash(KeyKind::kToken, token);
     groups.push_back(g);
   };
+  size_t number_begin = 0, number_end = 0;  // the last all-digit token
   ForEachToken(literal, [&](std::string_view token, size_t begin, size_t end) {
     bool open_left = begin == 0;  // the line's token may extend to the left
     bool open_right = end == literal.size();
+    if (pairs && AllDigits(token)) {
+      // Dots around both: the same whole tokens and dots in the line.
+      if (number_end > number_begin &&
+          IsDottedPair(literal, number_begin, number_end, begin, end)) {
+        add(DottedPairKey(literal.substr(number_begin, end - number_begin)));
+      }
+      number_begin = begin;
+      number_end = end;
+    }
     if (digit_runs) {
       // A run of digits with a byte before it inside the literal starts
       // the line's run there (that byte is no digit), so the line holds
@@ -174,9 +212,7 @@ std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
       });
       // A whole long number has no key of its own: its run key (above)
       // stands for it.
-      const bool long_number =
-          token.size() >= kDigitRunBytes &&
-          std::all_of(token.begin(), token.end(), [](char c) { return IsDigitByte(c); });
+      const bool long_number = token.size() >= kDigitRunBytes && AllDigits(token);
       if (long_number) return;
     }
     if (!open_left && !open_right) {

@@ -17,7 +17,13 @@
 //     every maximal run of eight digits or more inside a token (the
 //     19 digits of "blk_-1028633407939568217", a 10-digit order number)
 //     also gives a "run" key of its first eight digits. An all-digit
-//     token of eight or more gives only that: no key of its own.
+//     token of eight or more gives only that: no key of its own;
+//   - kDottedPairs (parts with kPartFlagDottedPairKeys): as kDigitRuns,
+//     and every two all-digit tokens with a '.' before, between and after
+//     them (".196.181." inside "10.196.181.231") give a "pair" key of
+//     their bytes with the dot between ("196.181"). An IPv4 address gives
+//     one, its middle two numbers: each number alone is in nearly every
+//     block, the pair in few.
 //
 // A literal can only be matched inside a line in ways that keep some of
 // its tokens whole. For the literal's tokens t1..tn:
@@ -35,6 +41,10 @@
 //     digit): the line holds the run key of its first eight digits,
 //     whatever else its token holds, so "blk_90020076740132" (one token,
 //     open on both sides) rules blocks out by its digits;
+//   - under kDottedPairs, two all-digit tokens with a '.' before, between
+//     and after them inside the literal are whole tokens of the line with
+//     the same dots around them: the line holds their pair key, so an IP
+//     address rules blocks out by its middle two numbers;
 //   - a literal that is a single token with no boundary (a substring of
 //     some token) gives no key, and no block can be skipped for it.
 // Every key group derived this way has a key in the filter of any block
@@ -48,9 +58,11 @@
 
 namespace lode::part {
 
-enum class KeyScheme : uint8_t { kTokenAndAffixes, kAffixes, kDigitRuns };
+// In the order they came; each later one holds the keys of the one before.
+enum class KeyScheme : uint8_t { kTokenAndAffixes, kAffixes, kDigitRuns, kDottedPairs };
+inline constexpr int kKeySchemes = 4;
 // What parts are written with.
-inline constexpr KeyScheme kCurrentKeyScheme = KeyScheme::kDigitRuns;
+inline constexpr KeyScheme kCurrentKeyScheme = KeyScheme::kDottedPairs;
 
 // Appends the key hashes of every token of `line` to `out`.
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out,
@@ -61,6 +73,11 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out,
 // digits: for a caller that has cut the line into tokens itself.
 void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
                   KeyScheme scheme = kCurrentKeyScheme);
+
+// The pair key of `pair`, two all-digit tokens and the '.' between them
+// ("196.181"), which the line has inside ".196.181.": for a caller that
+// has cut the line into tokens itself (AddLineKeys finds them itself).
+uint64_t DottedPairKey(std::string_view pair);
 
 // One or two keys, one of which a block holding the literal must hold.
 struct KeyGroup {
