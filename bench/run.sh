@@ -382,6 +382,17 @@ SQL
     timed rg_count "$id"
     t[rg_id]=$MEDIAN c[rg_id]=$OUT_TEXT
   fi
+  # An IPv4 address from the middle of the corpus: each of its numbers is
+  # in nearly every block, its middle two together in few (dotted-pair
+  # keys).
+  local address
+  address=$(tail -c +$((bytes / 2)) "$raw" | grep -o -m1 -E '(^|[^0-9.])[0-9]{1,3}(\.[0-9]{1,3}){3}([^0-9.]|$)' |
+    grep -o -E '[0-9]{1,3}(\.[0-9]{1,3}){3}' || true)
+  if [ -n "$address" ]; then
+    lode_timed_cpu lode_ip "{app=\"bench\"} |= \"$address\""
+    timed rg_count "${address//./\\.}"
+    t[rg_ip]=$MEDIAN c[rg_ip]=$OUT_TEXT
+  fi
   lode_timed_cpu lode_scan '{app="bench"} |~ "qqq[0-9]zzz"'
   timed rg_count 'qqq[0-9]zzz'
   t[rg_scan]=$MEDIAN c[rg_scan]=$OUT_TEXT
@@ -424,6 +435,9 @@ SQL
     echo "| one-token needle \`\|= \"$token\"\` ($token_needles lines): a literal with no token-filter key (it may sit inside a longer token), so no block is skipped by the filters; each block's template and string columns are searched | $(lat "${t[lode_token]}") (${c[lode_token]} lines$(check "${c[lode_token]}" "$token_needles")); server CPU $(printf %.3f "${cpu[lode_token]}") s per query = $(awk -v b="$bytes" -v s="${cpu[lode_token]}" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }') MB/s of raw per core | \`rg -c\`: $(lat "${t[rg_token]}") (${c[rg_token]}); FTS5: $(lat "${t[fts_token]}") (${c[fts_token]}) |"
     if [ -n "$id" ]; then
       echo "| id glued to a word \`\\|= \"$id\"\` (the first eight digits after the word are a token-filter key) | $(lat "${t[lode_id]}") (${c[lode_id]} lines$(check "${c[lode_id]}" "${c[rg_id]}")); server CPU $(printf %.3f "${cpu[lode_id]}") s per query | \`rg -c\`: $(lat "${t[rg_id]}") (${c[rg_id]}) |"
+    fi
+    if [ -n "$address" ]; then
+      echo "| IPv4 address \`\\|= \"$address\"\` (its middle two numbers, with the dots around them, are a token-filter key) | $(lat "${t[lode_ip]}") (${c[lode_ip]} lines$(check "${c[lode_ip]}" "${c[rg_ip]}")); server CPU $(printf %.3f "${cpu[lode_ip]}") s per query | \`rg -c\`: $(lat "${t[rg_ip]}") (${c[rg_ip]}) |"
     fi
     echo "| needles, time inside the engine (no client process start-up): lode's \`stats.summary.execTime\`, sqlite3's \`.timer\` (1 ms resolution) | needle $(lat "${t[lode_needle_exec]}"); one-token needle $(lat "${t[lode_token_exec]}") | FTS5: needle $(lat "${t[fts_needle_exec]}"); one-token needle $(lat "${t[fts_token_exec]}") |"
     echo "| needles over the HTTP API, as a running client (Grafana, a script) asks: curl's \`time_total\` (request sent to last byte, new connection) | needle $(lat "${t[lode_needle_http]}"); one-token needle $(lat "${t[lode_token_http]}") | - |"
