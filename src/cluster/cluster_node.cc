@@ -307,7 +307,8 @@ Result<std::vector<std::shared_ptr<const ReadablePart>>> ClusterNode::PartsFor(
 
 RecentAnswer ClusterNode::AnswerLocally(const RecentRequest& request) {
   RecentAnswer answer;
-  const auto wait = std::chrono::milliseconds(request.wait_ms);
+  PartitionOwner::CatchUp catch_up;
+  catch_up.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(request.wait_ms);
   std::map<std::string, SeriesInfo> series;
   for (uint32_t p : request.partitions) {
     PartitionAnswer pa;
@@ -317,16 +318,16 @@ RecentAnswer ClusterNode::AnswerLocally(const RecentRequest& request) {
       PartitionOwner::Recent recent;
       switch (request.kind) {
         case RecentKind::kRecords:
-          recent = owner->CollectRecent(request.select, wait, answer.records);
+          recent = owner->CollectRecent(request.select, catch_up, answer.records);
           break;
         case RecentKind::kSeries: {
           SeriesRequest sr{request.select.tenant, request.select.start, request.select.end,
                            request.select.matchers};
-          recent = owner->CollectSeries(sr, wait, &series);
+          recent = owner->CollectSeries(sr, catch_up, &series);
           break;
         }
         case RecentKind::kTimestamps:
-          recent = owner->ScanTimestamps(request.select, wait, [&](const TimestampRun& run) {
+          recent = owner->ScanTimestamps(request.select, catch_up, [&](const TimestampRun& run) {
             OwnedTimestampRun copy;
             copy.stream = *run.stream;
             copy.timestamps.assign(run.timestamps, run.timestamps + run.count);

@@ -462,13 +462,18 @@ void PartitionOwner::WaitForSequence(uint64_t sequence, std::chrono::millisecond
 
 PartitionOwner::Recent PartitionOwner::CollectUnderLock(
     const std::function<void(const Head&, bool flushing)>& visit, const std::string& tenant,
-    std::chrono::milliseconds wait) {
+    CatchUp& catch_up) {
   Recent recent;
-  auto last = services_.nats->LastSequence(stream_, subject_);
-  if (last.ok()) {
-    WaitForSequence(*last, wait, &recent.caught_up);
-  } else {
-    recent.caught_up = false;
+  recent.caught_up = false;
+  if (catch_up.stream_answers) {
+    auto last = services_.nats->LastSequence(stream_, subject_);
+    if (last.ok()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          catch_up.deadline - std::chrono::steady_clock::now());
+      WaitForSequence(*last, std::max(left, std::chrono::milliseconds(0)), &recent.caught_up);
+    } else {
+      catch_up.stream_answers = false;
+    }
   }
   MutexLock lock(mu_);
   if (auto it = flushing_.find(tenant); it != flushing_.end()) visit(*it->second, true);
@@ -478,27 +483,27 @@ PartitionOwner::Recent PartitionOwner::CollectUnderLock(
 }
 
 PartitionOwner::Recent PartitionOwner::CollectRecent(const SelectRequest& request,
-                                                     std::chrono::milliseconds wait,
+                                                     CatchUp& catch_up,
                                                      std::vector<KeyedRecord>& out) {
   return CollectUnderLock(
       [&](const Head& head, bool flushing) {
         head.Collect(request, flushing ? kFlushingSource : kHeadSource, out);
       },
-      request.tenant, wait);
+      request.tenant, catch_up);
 }
 
 PartitionOwner::Recent PartitionOwner::CollectSeries(const SeriesRequest& request,
-                                                     std::chrono::milliseconds wait,
+                                                     CatchUp& catch_up,
                                                      std::map<std::string, SeriesInfo>* out) {
   return CollectUnderLock([&](const Head& head, bool) { head.CollectSeries(request, out); },
-                          request.tenant, wait);
+                          request.tenant, catch_up);
 }
 
 PartitionOwner::Recent PartitionOwner::ScanTimestamps(
-    const SelectRequest& request, std::chrono::milliseconds wait,
+    const SelectRequest& request, CatchUp& catch_up,
     const std::function<void(const TimestampRun&)>& fn) {
   return CollectUnderLock([&](const Head& head, bool) { head.ScanTimestamps(request, fn); },
-                          request.tenant, wait);
+                          request.tenant, catch_up);
 }
 
 PartitionOwnerStats PartitionOwner::Stats() const {

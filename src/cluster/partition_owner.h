@@ -87,22 +87,32 @@ class PartitionOwner {
   bool lost() const { return lost_.load(); }
   uint32_t partition() const { return partition_; }
 
+  // How long one query's questions to this member's owners wait for them
+  // to catch up: one deadline for all its partitions, and once the stream
+  // could not tell a partition's last sequence (JetStream out of quorum or
+  // out of reach), the others do not ask it either. Each such question can
+  // take a request timeout, and a member asking over the network gives up
+  // on the whole answer after its own timeout.
+  struct CatchUp {
+    std::chrono::steady_clock::time_point deadline;
+    bool stream_answers = true;
+  };
   // What a query needs from the owner: the held records of `request`'s
   // tenant that match it (keyed for a MergeIterator), and the `covered`
-  // they are above, taken at one instant. First waits (up to `wait`) for
-  // the consumer to apply every message the stream held when called, so
-  // a query sees every push acknowledged before it; `caught_up` says
-  // whether it did.
+  // they are above, taken at one instant. First waits (until the
+  // deadline) for the consumer to apply every message the stream held
+  // when called, so a query sees every push acknowledged before it;
+  // `caught_up` says whether it did.
   struct Recent {
     uint64_t covered = 0;
     bool caught_up = true;
   };
-  Recent CollectRecent(const SelectRequest& request, std::chrono::milliseconds wait,
+  Recent CollectRecent(const SelectRequest& request, CatchUp& catch_up,
                        std::vector<KeyedRecord>& out);
   // The same for series questions and timestamp scans.
-  Recent CollectSeries(const SeriesRequest& request, std::chrono::milliseconds wait,
+  Recent CollectSeries(const SeriesRequest& request, CatchUp& catch_up,
                        std::map<std::string, SeriesInfo>* out);
-  Recent ScanTimestamps(const SelectRequest& request, std::chrono::milliseconds wait,
+  Recent ScanTimestamps(const SelectRequest& request, CatchUp& catch_up,
                         const std::function<void(const TimestampRun&)>& fn);
 
   PartitionOwnerStats Stats() const;
@@ -137,7 +147,7 @@ class PartitionOwner {
   Status MergeOnce();
   void WaitForSequence(uint64_t sequence, std::chrono::milliseconds wait, bool* caught_up);
   Recent CollectUnderLock(const std::function<void(const Head&, bool flushing)>& visit,
-                          const std::string& tenant, std::chrono::milliseconds wait);
+                          const std::string& tenant, CatchUp& catch_up);
 
   const Services services_;
   const ClusterOptions options_;
