@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -97,6 +98,46 @@ void WriteEarlierPart(const std::string& dir, const std::vector<Entry>& entries,
                   .ok());
 }
 
+// Entries kBase + i of line_of(i), for i in [first, last).
+std::vector<Entry> NumberedEntries(int first, int last,
+                                   const std::function<std::string(int)>& line_of) {
+  std::vector<Entry> entries;
+  for (int i = first; i < last; ++i) entries.push_back(Entry{kBase + i, line_of(i), {}});
+  return entries;
+}
+
+// WriteEarlierPart with token filters of `scheme` on every block, however
+// small.
+void WriteEarlierPartWithKeys(const std::string& dir, const std::vector<Entry>& entries,
+                              part::KeyScheme scheme) {
+  part::PartWriterOptions options;
+  options.key_scheme = scheme;
+  options.min_token_filter_raw_bytes = 0;
+  WriteEarlierPart(dir, entries, options);
+}
+
+// Appends line_of(i) for i in [first, last) to stream app=a and flushes
+// them to a part.
+void AppendAndFlush(TenantLog& log, int first, int last,
+                    const std::function<std::string(int)>& line_of) {
+  StreamBatch b{Labels({{"app", "a"}}), NumberedEntries(first, last, line_of)};
+  ASSERT_TRUE(log.Append({b}, Durability::kBestEffort).ok());
+  ASSERT_TRUE(log.MaybeFlushHead(true).ok());
+}
+
+// Expects WriteEarlierPart's part among `paths` to have filters of
+// `earlier`, and the others of the current scheme.
+void ExpectKeySchemes(const std::vector<std::string>& paths, part::KeyScheme earlier) {
+  for (const std::string& path : paths) {
+    auto reader = part::PartReader::Open(Env::Default(), path);
+    ASSERT_TRUE(reader.ok());
+    const bool is_earlier = path.find("0000000001.part") != std::string::npos;
+    EXPECT_EQ(part::KeySchemeOfPart((*reader)->meta().flags),
+              is_earlier ? earlier : part::kCurrentKeyScheme)
+        << path;
+  }
+}
+
 // Parts written before digit runs became integers and filters held two
 // keys per long token (legacy_encoding) are still read, beside new ones,
 // and their filters still skip blocks: each part's keys are looked up
@@ -166,24 +207,11 @@ TEST_F(TenantLogTest, IdsGluedToWordsSkipBlocksByTheirDigitsWhereFiltersHoldThem
            " 148 INFO dfs.DataNode: Received block blk_" + std::string(i % 2 ? "-" : "") + id(i) +
            " of size 67108864 from /10.250.10.6";
   };
-  std::vector<Entry> old_entries;
-  for (int i = 0; i < 3000; ++i) old_entries.push_back(Entry{kBase + i, line_of(i), {}});
-  part::PartWriterOptions affixes;
-  affixes.key_scheme = part::KeyScheme::kAffixes;
-  affixes.min_token_filter_raw_bytes = 0;
-  WriteEarlierPart(dir_, old_entries, affixes);
+  WriteEarlierPartWithKeys(dir_, NumberedEntries(0, 3000, line_of), part::KeyScheme::kAffixes);
   options_.part.min_token_filter_raw_bytes = 0;  // small blocks with filters
   auto log = Open();
-  StreamBatch b{Labels({{"app", "a"}}), {}};
-  for (int i = 3000; i < 6000; ++i) b.entries.push_back(Entry{kBase + i, line_of(i), {}});
-  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
-  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
-  for (const std::string& path : Files("parts", ".part")) {
-    auto reader = part::PartReader::Open(Env::Default(), path);
-    ASSERT_TRUE(reader.ok());
-    const bool is_old = path.find("0000000001.part") != std::string::npos;
-    EXPECT_EQ(((*reader)->meta().flags & part::kPartFlagDigitRunKeys) == 0, is_old) << path;
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendAndFlush(*log, 3000, 6000, line_of));
+  ExpectKeySchemes(Files("parts", ".part"), part::KeyScheme::kAffixes);
 
   for (int want : {1234, 1235, 4321, 4322}) {
     const std::string sign = want % 2 ? "-" : "";
@@ -222,12 +250,7 @@ TEST_F(TenantLogTest, IpAddressesSkipBlocksByTheirMiddleNumbersWhereFiltersHoldT
     return "sshd[" + std::to_string(2000 + i % 90) + "]: Failed password for root from " + ip(i) +
            " port " + std::to_string(30000 + i % 7000) + " ssh2";
   };
-  std::vector<Entry> old_entries;
-  for (int i = 0; i < 3000; ++i) old_entries.push_back(Entry{kBase + i, line_of(i), {}});
-  part::PartWriterOptions digit_runs;
-  digit_runs.key_scheme = part::KeyScheme::kDigitRuns;
-  digit_runs.min_token_filter_raw_bytes = 0;
-  WriteEarlierPart(dir_, old_entries, digit_runs);
+  WriteEarlierPartWithKeys(dir_, NumberedEntries(0, 3000, line_of), part::KeyScheme::kDigitRuns);
   options_.part.min_token_filter_raw_bytes = 0;  // small blocks with filters
   auto log = Open();
   auto literals_of = [&](int i) {
@@ -249,18 +272,8 @@ TEST_F(TenantLogTest, IpAddressesSkipBlocksByTheirMiddleNumbersWhereFiltersHoldT
     }
   }
   ASSERT_GE(old_blocks, 10u);
-  StreamBatch b{Labels({{"app", "a"}}), {}};
-  for (int i = 3000; i < 6000; ++i) b.entries.push_back(Entry{kBase + i, line_of(i), {}});
-  ASSERT_TRUE(log->Append({b}, Durability::kBestEffort).ok());
-  ASSERT_TRUE(log->MaybeFlushHead(true).ok());
-  for (const std::string& path : Files("parts", ".part")) {
-    auto reader = part::PartReader::Open(Env::Default(), path);
-    ASSERT_TRUE(reader.ok());
-    const bool is_old = path.find("0000000001.part") != std::string::npos;
-    EXPECT_EQ(part::KeySchemeOfPart((*reader)->meta().flags),
-              is_old ? part::KeyScheme::kDigitRuns : part::KeyScheme::kDottedPairs)
-        << path;
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendAndFlush(*log, 3000, 6000, line_of));
+  ExpectKeySchemes(Files("parts", ".part"), part::KeyScheme::kDigitRuns);
 
   for (int want : wanted) {
     for (const std::string& literal : literals_of(want)) {
