@@ -585,9 +585,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
       const char* p = line.data();
       const char* const end = p + line.size();
       const char* key_quote = nullptr;  // the closing quote of a JSON key
-      // The last all-digit token, for dotted pairs.
-      const char* number_begin = nullptr;
-      const char* number_end = nullptr;
+      std::string_view number;          // the last all-digit token, for dotted pairs
       while (p < end) {
         uint8_t byte_class = kByteClass[static_cast<uint8_t>(*p)];
         if (byte_class >= 2) {
@@ -638,13 +636,11 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
         if (pair_keys && seen == 2) {
           // Two numbers with dots around both (".196.181."): their pair
           // key (token_filter.h), as AddLineKeys finds it.
-          if (number_end != nullptr && token_begin == number_end + 1 && *number_end == '.' &&
-              number_begin > line.data() && number_begin[-1] == '.' && p < end && *p == '.') {
-            std::string_view pair(number_begin, static_cast<size_t>(p - number_begin));
-            if (!seen_tokens.CheckAndAdd(pair, end)) token_keys->push_back(DottedPairKey(pair));
+          std::string_view pair = DottedPair(line, number, token);
+          if (!pair.empty() && !seen_tokens.CheckAndAdd(pair, end)) {
+            token_keys->push_back(DottedPairKey(pair));
           }
-          number_begin = token_begin;
-          number_end = p;
+          number = token;
         }
         if (!(seen & 1)) {  // digits only
           if (is_int(token)) {

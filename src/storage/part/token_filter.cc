@@ -83,15 +83,6 @@ bool AllDigits(std::string_view token) {
   return std::all_of(token.begin(), token.end(), [](char c) { return IsDigitByte(c); });
 }
 
-// Whether the tokens text[a_begin, a_end) and text[b_begin, b_end), both
-// all digits, are a dotted pair: a '.' before the first, between the two
-// and after the second.
-bool IsDottedPair(std::string_view text, size_t a_begin, size_t a_end, size_t b_begin,
-                  size_t b_end) {
-  return a_begin > 0 && text[a_begin - 1] == '.' && b_begin == a_end + 1 && text[a_end] == '.' &&
-         b_end < text.size() && text[b_end] == '.';
-}
-
 // Calls fn(token, begin, end) for each maximal token of `text`.
 template <typename Fn>
 void ForEachToken(std::string_view text, Fn fn) {
@@ -119,12 +110,21 @@ bool HasAffixKeys(std::string_view token) {
 
 uint64_t DottedPairKey(std::string_view pair) { return Hash(KeyKind::kDottedPair, pair); }
 
+std::string_view DottedPair(std::string_view text, std::string_view a, std::string_view b) {
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  if (a.empty() || a.data() <= begin || a.data()[-1] != '.') return {};
+  const char* const a_end = a.data() + a.size();
+  const char* const b_end = b.data() + b.size();
+  if (b.data() != a_end + 1 || *a_end != '.' || b_end >= end || *b_end != '.') return {};
+  return std::string_view(a.data(), static_cast<size_t>(b_end - a.data()));
+}
+
 void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme scheme) {
   const bool pairs = scheme >= KeyScheme::kDottedPairs;
   const char* p = line.data();
   const char* const end = p + line.size();
-  // The last all-digit token (empty: none yet).
-  size_t number_begin = 0, number_end = 0;
+  std::string_view number;  // the last all-digit token
   while (p < end) {
     while (p < end && !IsTokenByte(static_cast<unsigned char>(*p))) ++p;
     const char* const begin = p;
@@ -134,14 +134,13 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out, KeyScheme sc
     }
     const size_t n = static_cast<size_t>(p - begin);
     if (n == 0) break;
-    AddTokenKeys(std::string_view(begin, n), digits_only, out, scheme);
+    const std::string_view token(begin, n);
+    AddTokenKeys(token, digits_only, out, scheme);
     if (pairs && digits_only) {
-      const size_t b = static_cast<size_t>(begin - line.data());
-      if (number_end > number_begin && IsDottedPair(line, number_begin, number_end, b, b + n)) {
-        out.push_back(DottedPairKey(line.substr(number_begin, b + n - number_begin)));
+      if (std::string_view pair = DottedPair(line, number, token); !pair.empty()) {
+        out.push_back(DottedPairKey(pair));
       }
-      number_begin = b;
-      number_end = b + n;
+      number = token;
     }
   }
 }
@@ -190,18 +189,16 @@ std::vector<KeyGroup> RequiredKeys(std::string_view literal, KeyScheme scheme) {
     if (v2 && token.size() == kAffixBytes) g.keys[g.size++] = Hash(KeyKind::kToken, token);
     groups.push_back(g);
   };
-  size_t number_begin = 0, number_end = 0;  // the last all-digit token
+  std::string_view number;  // the last all-digit token
   ForEachToken(literal, [&](std::string_view token, size_t begin, size_t end) {
     bool open_left = begin == 0;  // the line's token may extend to the left
     bool open_right = end == literal.size();
     if (pairs && AllDigits(token)) {
       // Dots around both: the same whole tokens and dots in the line.
-      if (number_end > number_begin &&
-          IsDottedPair(literal, number_begin, number_end, begin, end)) {
-        add(DottedPairKey(literal.substr(number_begin, end - number_begin)));
+      if (std::string_view pair = DottedPair(literal, number, token); !pair.empty()) {
+        add(DottedPairKey(pair));
       }
-      number_begin = begin;
-      number_end = end;
+      number = token;
     }
     if (digit_runs) {
       // A run of digits with a byte before it inside the literal starts

@@ -74,9 +74,13 @@ void AddLineKeys(std::string_view line, std::vector<uint64_t>& out,
 void AddTokenKeys(std::string_view token, bool digits_only, std::vector<uint64_t>& out,
                   KeyScheme scheme = kCurrentKeyScheme);
 
-// The pair key of `pair`, two all-digit tokens and the '.' between them
-// ("196.181"), which the line has inside ".196.181.": for a caller that
-// has cut the line into tokens itself (AddLineKeys finds them itself).
+// For a caller that has cut a line into tokens itself (AddLineKeys finds
+// pairs itself): given two all-digit tokens `a` then `b` of `text` (views
+// into it; `a` empty for none), their dotted pair, the bytes from a's
+// start to b's end ("196.181"), when a '.' is before a, between them and
+// after b (".196.181."); otherwise empty.
+std::string_view DottedPair(std::string_view text, std::string_view a, std::string_view b);
+// The pair key of a dotted pair.
 uint64_t DottedPairKey(std::string_view pair);
 
 // One or two keys, one of which a block holding the literal must hold.
