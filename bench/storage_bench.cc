@@ -347,7 +347,12 @@ BENCHMARK(BM_DecodePushProto)->Unit(benchmark::kMillisecond);
 // A head flush: 32 MiB of the corpus's lines (a full head) written as
 // one stream's part, as TenantLog::FlushHead writes it: lines cut into
 // templates, token and string filters built, blocks compressed.
-// items_per_second is lines flushed per second on one core.
+// items_per_second is lines flushed per second on one core. The
+// arguments price the two costliest parts of a flush: templates:0 stores
+// lines as they are (zstd alone), filters:0 builds no token or string
+// filters; lode always writes both (templates:1/filters:1), as they are
+// what keeps its parts below zstd -19 and its searches from reading
+// every block.
 void BM_FlushPart(benchmark::State& state) {
   setenv("LODE_BENCH_CORPUS_BYTES", "33554432", 0);
   std::vector<std::string> lines = IngestLines();
@@ -362,7 +367,10 @@ void BM_FlushPart(benchmark::State& state) {
   const std::string path = dir.path() + "/bench.part";
   uint64_t part_bytes = 0;
   for (auto _ : state) {
-    Status s = part::WritePart(Env::Default(), path, {stream}, 0, part::PartWriterOptions{});
+    part::PartWriterOptions options;
+    options.line_templates = state.range(0) != 0;
+    options.token_filters = state.range(1) != 0;
+    Status s = part::WritePart(Env::Default(), path, {stream}, 0, options);
     if (!s.ok()) state.SkipWithError(s.ToString().c_str());
     part_bytes = std::filesystem::file_size(path);
     std::filesystem::remove(path);
@@ -371,7 +379,14 @@ void BM_FlushPart(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(lines.size() * state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(line_bytes * state.iterations()));
 }
-BENCHMARK(BM_FlushPart)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_FlushPart)
+    ->ArgNames({"templates", "filters"})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({0, 0})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Cutting lines into templates and variable columns with their token
 // and string filter keys, as a head flush does for each block: the

@@ -374,14 +374,14 @@ Status DecodeSection(std::string_view bytes, uint64_t max_raw, std::string& out)
 size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary, std::vector<uint64_t>* token_keys,
                    TemplateLayout layout, KeyScheme key_scheme, std::vector<uint64_t>* string_keys,
-                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines) {
+                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines, bool templates) {
   size_t start = out.size();
   size_t raw_size = 0;
   // Kept per thread: their memory serves block after block.
   thread_local TemplateColumns columns;
   columns.template_count = 0;
   if (template_lines != nullptr) template_lines->clear();
-  if (TemplatesPay(1, entries.size())) {
+  if (templates && TemplatesPay(1, entries.size())) {
     std::vector<std::string_view> lines;
     lines.reserve(entries.size());
     for (const RecordRef& e : entries) lines.push_back(e.line);

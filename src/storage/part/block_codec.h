@@ -59,13 +59,15 @@ struct DecodedBlock {
 // other than the current ones write blocks as older versions did (tests).
 // With `template_lines`, sets the (dictionary id, lines) of a block that
 // names its templates in the dictionary (BlockSummary), else clears it.
+// Without `templates`, the lines are stored as they are (benchmarks).
 size_t EncodeBlock(std::string& out, const std::vector<RecordRef>& entries, int zstd_level,
                    TemplateDictionaryBuilder* dictionary = nullptr,
                    std::vector<uint64_t>* token_keys = nullptr,
                    TemplateLayout layout = kCurrentTemplateLayout,
                    KeyScheme key_scheme = kCurrentKeyScheme,
                    std::vector<uint64_t>* string_keys = nullptr,
-                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines = nullptr);
+                   std::vector<std::pair<uint32_t, uint64_t>>* template_lines = nullptr,
+                   bool templates = true);
 
 // Checks a stored block's length and checksum (codec byte through
 // trailer): Corruption when it is too short or the checksum fails.

@@ -58,9 +58,10 @@ void AddKeysOfToken(std::string_view token, uint8_t seen, std::vector<uint64_t>&
   }
 }
 
-// Variable tokens of up to 16 bytes whose filter keys a block already has,
+// Tokens of up to 16 bytes whose filter keys a block already has,
 // direct-mapped: a number or id that repeats line after line (the hour,
-// a status code, a date) is hashed once per block, not once per line.
+// a status code, a date) is hashed once per block, not once per line,
+// and so is a word that many of a block's templates share.
 // The Bloom filter is a set, so leaving out a repeat changes nothing.
 // A slot holds a token's bytes padded with zeros: tokens hold no zero
 // byte (a delimiter), so the padding also tells its length, and a slot
@@ -697,7 +698,14 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
                                        static_cast<uint32_t>(line_strs.size()));
       if (token_keys != nullptr && table.size() > known) {
         if (!quoted_strings) TextTokens(line, text_tokens);
-        for (auto [token, seen] : text_tokens) AddKeysOfToken(token, seen, *token_keys, key_scheme);
+        // A block's new templates share most of their words ("INFO", a
+        // class name): each word's keys are added once per block, as a
+        // variable's are.
+        for (auto [token, seen] : text_tokens) {
+          if (!seen_tokens.CheckAndAdd(token, end)) {
+            AddKeysOfToken(token, seen, *token_keys, key_scheme);
+          }
+        }
       }
       Template& t = templates[index];
       t.ints.insert(t.ints.end(), line_ints.begin(), line_ints.end());

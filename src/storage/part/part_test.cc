@@ -7,6 +7,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "storage/part/part_format.h"
 #include "storage/part/part_reader.h"
 #include "storage/part/part_writer.h"
 #include "storage/part/token_filter.h"
@@ -122,6 +123,68 @@ Status WriteByCopy(const std::string& path, const std::vector<StreamRecords>& st
 // A stream within stream_block_raw_bytes is one block; a larger one is
 // cut every block_raw_bytes, from its first record on. Lines held by
 // reference (a head's) and by copy (a merge's) alike.
+// The benchmark-only options (BM_FlushPart prices templates and filters
+// by leaving them out) still write parts that read back whole, and a part
+// written without filters rules no block out for any literal.
+TEST_F(PartTest, PartsWithoutTemplatesOrFiltersReadBackWholeAndRuleNothingOut) {
+  MakeData(3000);
+  for (bool templates : {true, false}) {
+    for (bool filters : {true, false}) {
+      SCOPED_TRACE(std::string("templates ") + (templates ? "on" : "off") + ", filters " +
+                   (filters ? "on" : "off"));
+      std::filesystem::remove(path_);
+      PartWriterOptions options;
+      options.block_max_records = 512;
+      options.stream_block_raw_bytes = 0;
+      options.min_token_filter_raw_bytes = 0;
+      options.line_templates = templates;
+      options.token_filters = filters;
+      ASSERT_TRUE(WritePart(Env::Default(), path_, Streams(), 0, options).ok());
+      auto reader = PartReader::Open(Env::Default(), path_);
+      ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+      const PartReader& r = **reader;
+      ASSERT_GT(r.blocks().size(), 5u);
+      std::vector<std::string> api_lines;
+      size_t ruled_out = 0;  // blocks of "api" a literal of another block rules out
+      const std::vector<KeyGroup> absent = RequiredKeys("/users/7919 200");  // line 1
+      for (size_t b = 0; b < r.blocks().size(); ++b) {
+        auto block = r.ReadBlock(b);
+        ASSERT_TRUE(block.ok()) << block.status().ToString();
+        const bool api = r.blocks()[b].stream == 0;
+        bool holds = false;
+        for (size_t i = 0; i < block->size(); ++i) {
+          if (api) api_lines.emplace_back(block->line(i));
+          holds |= block->line(i).find("/users/7919 200") != std::string_view::npos;
+        }
+        const std::string_view filter = r.BlockFilter(b);
+        bool may = true;
+        for (const KeyGroup& g : absent) may &= BloomMayContainAny(filter, g);
+        if (holds) {
+          EXPECT_TRUE(may) << "block " << b;
+        }
+        if (api && !may) ++ruled_out;
+        // Templates off: every block holds its lines as they are.
+        std::string bytes;
+        ASSERT_TRUE(r.ReadBlockBytes(b, bytes).ok());
+        const auto codec = static_cast<BlockCodec>(bytes.at(0));
+        if (!templates) {
+          EXPECT_TRUE(codec == BlockCodec::kZstd || codec == BlockCodec::kNone) << int(codec);
+        } else if (api) {
+          EXPECT_TRUE(NamesDictionaryTemplates(codec)) << int(codec);
+        }
+      }
+      ASSERT_EQ(api_lines.size(), api_.size());
+      for (size_t i = 0; i < api_.size(); ++i) ASSERT_EQ(api_lines[i], api_[i].line.view());
+      if (filters) {
+        EXPECT_GT(ruled_out, 3u);  // the filters do their work
+      } else {
+        EXPECT_EQ(ruled_out, 0u);
+        for (size_t b = 0; b < r.blocks().size(); ++b) EXPECT_TRUE(r.BlockFilter(b).empty());
+      }
+    }
+  }
+}
+
 TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
   MakeData(5000);  // "api": about 100 KB of lines, every tenth with metadata
   size_t api_bytes = 0;

@@ -187,14 +187,18 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   std::vector<uint64_t>& string_keys = string_keys_;
   string_keys.clear();
   std::vector<std::pair<uint32_t, uint64_t>>& template_lines = template_lines_;
+  const bool filters = options_.token_filters;
   block.raw_size =
-      EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, &keys, layout, scheme,
-                  options_.legacy_encoding ? nullptr : &string_keys, &template_lines);
+      EncodeBlock(buf_, entries, options_.zstd_level, &dictionary_, filters ? &keys : nullptr,
+                  layout, scheme, options_.legacy_encoding || !filters ? nullptr : &string_keys,
+                  &template_lines, options_.line_templates);
   bool has_metadata = false;
   for (const RecordRef& e : entries) {
     if (!e.has_metadata()) continue;
     has_metadata = true;
-    for (const Label& l : *e.metadata) AddLineKeys(l.value, keys, scheme);
+    if (filters) {
+      for (const Label& l : *e.metadata) AddLineKeys(l.value, keys, scheme);
+    }
   }
   block.size = buf_.size() - before;
   std::string filter;
@@ -205,14 +209,15 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
     // templates in the dictionary has one (a reader can then tell from
     // the dictionary alone what its templates may hold); empty when its
     // string variables hold no three-letter run. Then the summary.
-    std::string tokens =
-        block.raw_size < options_.min_token_filter_raw_bytes ? std::string() : BuildBloom(keys);
+    std::string tokens = block.raw_size < options_.min_token_filter_raw_bytes || !filters
+                             ? std::string()
+                             : BuildBloom(keys);
     PutVarint64(filter, tokens.size());
     filter += tokens;
     const bool dictionary_block = NamesDictionaryTemplates(static_cast<BlockCodec>(buf_[before]));
-    std::string strings = !dictionary_block     ? std::string(kUnknownStringFilter)
-                          : string_keys.empty() ? std::string()
-                                                : BuildBloom(string_keys);
+    std::string strings = !dictionary_block || !filters ? std::string(kUnknownStringFilter)
+                          : string_keys.empty()         ? std::string()
+                                                        : BuildBloom(string_keys);
     // Where string variables hold most of the text (quoted strings of
     // access logs and JSON), their filter grows with it: past 1 KiB and
     // 1/32 of the block it is left out (the Apache log's part is 5%

@@ -54,6 +54,12 @@ struct PartWriterOptions {
   KeyScheme key_scheme = kCurrentKeyScheme;
   // Flags the part kPartFlagCold (ColdWriterOptions).
   bool cold = false;
+  // Off only in benchmarks that price what each costs a flush (BM_FlushPart):
+  // without line_templates, blocks hold their lines as they are (zstd);
+  // without token_filters, blocks have no token or string filter, and a
+  // reader decodes each for any literal.
+  bool line_templates = true;
+  bool token_filters = true;
 };
 
 // The options a merge writes with: `base` at `zstd_level`.
