@@ -181,6 +181,8 @@ class TemplateTable {
   explicit TemplateTable(std::vector<Template>& pool) : pool_(pool) { slots_.assign(64, 0); }
 
   size_t size() const { return count_; }
+  // XXH3_64bits of each template's text, by index.
+  const std::vector<uint64_t>& hashes() const { return hashes_; }
   void Clear() {
     count_ = 0;
     hashes_.clear();
@@ -738,7 +740,7 @@ void SplitLineTemplates(const std::vector<std::string_view>& lines, TemplateColu
   std::vector<uint32_t> dictionary_ids;
   if (dictionary != nullptr && TemplatesPay(n, lines.size())) {
     for (size_t i = 0; i < n; ++i) texts.push_back(templates[i].text);
-    out.dictionary_ids = dictionary->FindOrAddAll(texts, dictionary_ids);
+    out.dictionary_ids = dictionary->FindOrAddAll(texts, dictionary_ids, &table.hashes());
   }
   out.template_count = n;
   PutVarint64(out.templates, n);

@@ -298,10 +298,23 @@ Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
         !BlockDictionaryIds(bytes, source_dictionary->size(), old_ids).ok()) {
       return false;
     }
+    // The templates not met in an earlier block of this source are looked
+    // up (and added) in block order, as they would be one block at a time.
+    std::vector<uint32_t>& known = CopiedIds(source_dictionary);
     std::vector<std::string_view> texts;
-    texts.reserve(old_ids.size());
-    for (uint32_t id : old_ids) texts.push_back(source_dictionary->parsed().templates[id].text);
-    if (!dictionary_.FindOrAddAll(texts, new_ids)) return false;
+    std::vector<uint32_t> found;
+    for (uint32_t id : old_ids) {
+      if (known[id] == UINT32_MAX) texts.push_back(source_dictionary->parsed().templates[id].text);
+    }
+    if (!texts.empty()) {
+      if (!dictionary_.FindOrAddAll(texts, found)) return false;
+      size_t next = 0;
+      for (uint32_t id : old_ids) {
+        if (known[id] == UINT32_MAX) known[id] = found[next++];
+      }
+    }
+    new_ids.reserve(old_ids.size());
+    for (uint32_t id : old_ids) new_ids.push_back(known[id]);
   }
   if (!ParseBlockSummary(summary_bytes, source.records,
                          source_dictionary ? source_dictionary->size() : 0, summary)) {
@@ -345,6 +358,15 @@ Result<bool> PartWriter::CopyBlock(const PartReader& from, size_t index) {
   }
   LODE_RETURN_IF_ERROR(AddBlock(block, filter));
   return true;
+}
+
+std::vector<uint32_t>& PartWriter::CopiedIds(
+    const std::shared_ptr<const TemplateDictionary>& source) {
+  for (auto& [dictionary, ids] : copied_ids_) {
+    if (dictionary == source) return ids;
+  }
+  copied_ids_.emplace_back(source, std::vector<uint32_t>(source->size(), UINT32_MAX));
+  return copied_ids_.back().second;
 }
 
 Status PartWriter::WriteOut(bool force) {

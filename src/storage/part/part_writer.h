@@ -154,6 +154,14 @@ class PartWriter {
   std::vector<std::pair<uint32_t, uint64_t>> template_lines_;
   std::vector<BlockMeta> blocks_;
   TemplateDictionaryBuilder dictionary_{kMaxTemplateDictionaryBytes};
+  // For each source dictionary CopyBlock has copied blocks of: this
+  // part's id of each of its ids (UINT32_MAX: not looked up yet), so that
+  // a merge looks each template up once per input, not once per block.
+  // The shared_ptr keeps the source from being freed and its address
+  // reused for another.
+  std::vector<std::pair<std::shared_ptr<const TemplateDictionary>, std::vector<uint32_t>>>
+      copied_ids_;
+  std::vector<uint32_t>& CopiedIds(const std::shared_ptr<const TemplateDictionary>& source);
   Status SpillFilters();
 
   // The blocks' token filters, written after the blocks: they are a fifth

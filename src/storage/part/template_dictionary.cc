@@ -107,12 +107,19 @@ void TemplateDictionaryBuilder::Insert(uint64_t hash, uint32_t id) {
 }
 
 bool TemplateDictionaryBuilder::FindOrAddAll(const std::vector<std::string_view>& texts,
-                                             std::vector<uint32_t>& ids) {
+                                             std::vector<uint32_t>& ids,
+                                             const std::vector<uint64_t>* given) {
   ids.assign(texts.size(), UINT32_MAX);
-  std::vector<uint64_t> hashes(texts.size());
+  thread_local std::vector<uint64_t> computed;
+  if (given == nullptr) {
+    computed.resize(texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+      computed[i] = XXH3_64bits(texts[i].data(), texts[i].size());
+    }
+  }
+  const std::vector<uint64_t>& hashes = given != nullptr ? *given : computed;
   size_t new_bytes = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
-    hashes[i] = XXH3_64bits(texts[i].data(), texts[i].size());
     ids[i] = Find(texts[i], hashes[i]);
     if (ids[i] == UINT32_MAX) new_bytes += texts[i].size() + 1;
   }

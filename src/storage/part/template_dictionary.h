@@ -82,8 +82,10 @@ class TemplateDictionaryBuilder {
   explicit TemplateDictionaryBuilder(size_t max_bytes) : max_bytes_(max_bytes) {}
 
   // Sets ids[i] to the number of texts[i], adding the texts not there
-  // yet. False (and nothing added) when they do not all fit.
-  bool FindOrAddAll(const std::vector<std::string_view>& texts, std::vector<uint32_t>& ids);
+  // yet. False (and nothing added) when they do not all fit. `hashes`,
+  // when the caller has them: XXH3_64bits of each text.
+  bool FindOrAddAll(const std::vector<std::string_view>& texts, std::vector<uint32_t>& ids,
+                    const std::vector<uint64_t>* hashes = nullptr);
 
   size_t size() const { return texts_.size(); }
   // varint(n) then n length-prefixed texts, in id order.
