@@ -223,8 +223,7 @@ void BM_CountPerMinute(benchmark::State& state) {
         ts += 1000000;
       }
       Status s;
-      while ((s = (*store)->Append("bench", {batch}, Durability::kBestEffort)).code() ==
-             StatusCode::kUnavailable) {
+      while (Refused(s = (*store)->Append("bench", {batch}, Durability::kBestEffort))) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       if (!s.ok()) {
