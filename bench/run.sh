@@ -46,6 +46,13 @@ if [ -z "${BENCH_NO_BUILD:-}" ]; then
 fi
 echo "== micro-benchmarks (bench/storage_bench.cc)"
 "$BUILD/lode_bench" --benchmark_min_time=0.5 | tee "$OUT/micro.txt"
+# A benchmark that fails prints "ERROR OCCURRED" and no figures: the run
+# stops rather than report tables with holes.
+if grep -q "ERROR OCCURRED" "$OUT/micro.txt"; then
+  echo "micro-benchmarks failed:" >&2
+  grep "ERROR OCCURRED" "$OUT/micro.txt" >&2
+  exit 1
+fi
 
 work=$(mktemp -d)
 server=
@@ -134,6 +141,15 @@ median_of() {
 }
 rg_count() { rg -c -- "$1" "$raw" || echo 0; }
 fts_count() { sqlite3 "$db" "SELECT count(*) FROM t WHERE t MATCH '$1'"; }
+# measured COUNT NAME CSV: stops the run when benchmark NAME measured
+# nothing (it failed: its CSV says why), rather than print a row of zeros.
+measured() {
+  if [ -z "$1" ] || [ "$1" = 0 ]; then
+    echo "$2 measured nothing:" >&2
+    echo "$3" >&2
+    exit 1
+  fi
+}
 # check GOT WANT: "" when equal, else a warning for the table.
 check() { [ "$1" = "$2" ] && echo "" || echo " **expected $2**"; }
 
@@ -332,7 +348,8 @@ SQL
     --benchmark_format=csv 2>/dev/null)
   read -r store_lines store_wall store_cpu < <(awk -F, '
     NR == 1 { for (i = 1; i <= NF; i++) { gsub(/"/, "", $i); col[$i] = i } }
-    /_median"/ { print $col["lines"], $col["lines_per_s"], $col["lines_per_cpu_s"] }' <<<"$store_csv")
+    /_median"/ { print $col["lines"], $col["lines_per_s"], $col["lines_per_cpu_s"] }' <<<"$store_csv") || true
+  measured "$store_lines" "BM_StoreIngest" "$store_csv"
 
   say "$name: count per minute (storage API)"
   local count_csv count_ts count_ts_cpu count_full count_full_cpu count_records
@@ -343,6 +360,7 @@ SQL
     /CountPerMinute\/1/ { n = $col["records"]; ts = $col["records_per_s"]; tc = $col["records_per_cpu_s"] }
     /CountPerMinute\/0/ { fs = $col["records_per_s"]; fc = $col["records_per_cpu_s"] }
     END { print n, ts, tc, fs, fc }' <<<"$count_csv")
+  measured "$count_records" "BM_CountPerMinute" "$count_csv"
 
   say "$name: background merges"
   start_server "$data"
