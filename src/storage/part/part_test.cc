@@ -120,9 +120,6 @@ Status WriteByCopy(const std::string& path, const std::vector<StreamRecords>& st
   return writer->Finish(0, {});
 }
 
-// A stream within stream_block_raw_bytes is one block; a larger one is
-// cut every block_raw_bytes, from its first record on. Lines held by
-// reference (a head's) and by copy (a merge's) alike.
 // The benchmark-only options (BM_FlushPart prices templates and filters
 // by leaving them out) still write parts that read back whole, and a part
 // written without filters rules no block out for any literal.
@@ -185,6 +182,9 @@ TEST_F(PartTest, PartsWithoutTemplatesOrFiltersReadBackWholeAndRuleNothingOut) {
   }
 }
 
+// A stream within stream_block_raw_bytes is one block; a larger one is
+// cut every block_raw_bytes, from its first record on. Lines held by
+// reference (a head's) and by copy (a merge's) alike.
 TEST_F(PartTest, SmallStreamsAreOneBlockAndLargeOnesAreCut) {
   MakeData(5000);  // "api": about 100 KB of lines, every tenth with metadata
   size_t api_bytes = 0;

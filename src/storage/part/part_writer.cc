@@ -203,7 +203,7 @@ Status PartWriter::FlushBlock(size_t begin, size_t end) {
   block.size = buf_.size() - before;
   std::string filter;
   if (options_.legacy_encoding) {
-    filter = BuildBloom(keys);
+    filter = filters ? BuildBloom(keys) : std::string();  // empty: rules nothing out
   } else {
     // The token filter, then the string filter: only a block naming its
     // templates in the dictionary has one (a reader can then tell from
